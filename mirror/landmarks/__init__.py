@@ -1,0 +1,26 @@
+"""Landmark stage: two people's pose and face landmarks with stable identities.
+
+MediaPipe is confined to :mod:`mirror.landmarks.mediapipe_adapter`; everything
+else here runs without a model.
+"""
+
+from mirror.landmarks.backend import FaceResult, LandmarkBackend, PersonEstimator
+from mirror.landmarks.cache import LandmarkCache, default_cache_dir
+from mirror.landmarks.extract import ExtractSettings, extract_landmarks, extract_video
+from mirror.landmarks.tracking import IdentityTracker, Layout
+from mirror.landmarks.types import Landmarks, PersonLandmarks
+
+__all__ = [
+    "ExtractSettings",
+    "FaceResult",
+    "IdentityTracker",
+    "LandmarkBackend",
+    "LandmarkCache",
+    "Landmarks",
+    "Layout",
+    "PersonEstimator",
+    "PersonLandmarks",
+    "default_cache_dir",
+    "extract_landmarks",
+    "extract_video",
+]

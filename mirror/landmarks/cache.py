@@ -1,0 +1,159 @@
+"""The landmark cache: extraction results on disk, resumable, never recomputed.
+
+Format (version 1)
+------------------
+A cache entry is a folder ``<cache root>/<key>/`` where ``key`` is the first
+24 hex digits of the SHA-256 of a JSON document holding the cache format
+version, the source's content hash (SHA-256 of the file's bytes), the model
+files' checksums and every setting that changes the result (pose model,
+layout, analysis fps, mirrored input, confidences).  It holds:
+
+``manifest.json``
+    ``{"format": "mirror.landmark-cache", "format_version": 1, "key": ...,
+    "identity": {...the keyed document...}, "chunks": [{"file", "frames",
+    "first_index", "last_index"}...], "complete": bool, "info": {...}}``
+``chunk_000000.npz``, ``chunk_000001.npz``, ...
+    Consecutive runs of analysed frames, each a :class:`~mirror.landmarks.types.Landmarks`
+    ``.npz`` file.
+
+Every file is written to a temporary name and renamed, chunk first, manifest
+second: an interruption at any point leaves a valid entry holding every
+finished chunk, and the next run resumes after the last one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from mirror.errors import MirrorError
+from mirror.landmarks.types import Landmarks, PersonLandmarks, write_atomic
+
+CACHE_FORMAT = "mirror.landmark-cache"
+CACHE_VERSION = 1
+
+
+def default_cache_dir() -> Path:
+    """``$MIRROR_CACHE_DIR``, else ``$XDG_CACHE_HOME/mirror``, else ``~/.cache/mirror``."""
+    env = os.environ.get("MIRROR_CACHE_DIR")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "mirror"
+
+
+def cache_key(identity: dict) -> str:
+    blob = json.dumps({"cache_version": CACHE_VERSION, **identity}, sort_keys=True).encode()
+    return hashlib.sha256(blob).hexdigest()[:24]
+
+
+class LandmarkCache:
+    """One cache entry: the chunks extracted so far for one source and settings."""
+
+    def __init__(self, root: str | Path, identity: dict) -> None:
+        self.identity = identity
+        self.key = cache_key(identity)
+        self.dir = Path(root) / "landmarks" / self.key
+        self.manifest_path = self.dir / "manifest.json"
+        self.manifest = self._read_manifest()
+
+    def _read_manifest(self) -> dict:
+        fresh = {
+            "format": CACHE_FORMAT,
+            "format_version": CACHE_VERSION,
+            "key": self.key,
+            "identity": self.identity,
+            "chunks": [],
+            "complete": False,
+            "info": {},
+        }
+        if not self.manifest_path.exists():
+            return fresh
+        try:
+            manifest = json.loads(self.manifest_path.read_text())
+        except (OSError, ValueError):
+            return fresh  # unreadable: start the entry again
+        if manifest.get("format") != CACHE_FORMAT or manifest.get("format_version") != CACHE_VERSION:
+            return fresh
+        # keep only chunks whose files are still there, in order
+        chunks = []
+        for chunk in manifest.get("chunks", []):
+            if not (self.dir / chunk["file"]).exists():
+                break
+            chunks.append(chunk)
+        manifest["chunks"] = chunks
+        if len(chunks) != len(manifest.get("chunks", [])):
+            manifest["complete"] = False
+        return manifest
+
+    # ------------------------------------------------------------ queries
+    @property
+    def complete(self) -> bool:
+        return bool(self.manifest.get("complete"))
+
+    @property
+    def n_frames(self) -> int:
+        return sum(c["frames"] for c in self.manifest["chunks"])
+
+    def resume_index(self) -> int:
+        """Stream index of the first frame not yet in the cache."""
+        chunks = self.manifest["chunks"]
+        return chunks[-1]["last_index"] + 1 if chunks else 0
+
+    def load(self) -> Landmarks | None:
+        """Everything cached so far (None when empty)."""
+        parts = []
+        for chunk in self.manifest["chunks"]:
+            try:
+                parts.append(Landmarks.load(self.dir / chunk["file"]))
+            except MirrorError:
+                # damaged chunk: drop it and every later one, they will be redone
+                self._truncate(len(parts))
+                break
+        if not parts:
+            return None
+        return Landmarks.concatenate(parts, info=self.manifest.get("info") or parts[-1].info)
+
+    def last_people(self) -> tuple[PersonLandmarks | None, PersonLandmarks | None]:
+        chunks = self.manifest["chunks"]
+        if not chunks:
+            return (None, None)
+        last = Landmarks.load(self.dir / chunks[-1]["file"])
+        t = len(last) - 1
+        return (last.person(t, 0), last.person(t, 1))
+
+    # ------------------------------------------------------------- writes
+    def append(self, part: Landmarks) -> None:
+        if len(part) == 0:
+            return
+        name = f"chunk_{len(self.manifest['chunks']):06d}.npz"
+        part.save(self.dir / name)
+        self.manifest["chunks"].append(
+            {
+                "file": name,
+                "frames": len(part),
+                "first_index": int(part.frame_index[0]),
+                "last_index": int(part.frame_index[-1]),
+            }
+        )
+        self.manifest["complete"] = False
+        self._write_manifest()
+
+    def finish(self, info: dict) -> None:
+        self.manifest["complete"] = True
+        self.manifest["info"] = info
+        self._write_manifest()
+
+    def set_info(self, info: dict) -> None:
+        self.manifest["info"] = info
+        self._write_manifest()
+
+    def _truncate(self, n_chunks: int) -> None:
+        self.manifest["chunks"] = self.manifest["chunks"][:n_chunks]
+        self.manifest["complete"] = False
+        self._write_manifest()
+
+    def _write_manifest(self) -> None:
+        write_atomic(self.manifest_path, json.dumps(self.manifest, indent=1).encode())

@@ -1,0 +1,348 @@
+"""Who is A and who is B, frame after frame: regions to look in and identity checks.
+
+One pose landmarker runs per person, on that person's region of the frame:
+on a whole frame, MediaPipe in VIDEO mode often merges two people into one.
+
+Layouts
+-------
+``auto``
+    People are found on the whole first frame (A = the one on the left);
+    each region then follows its person, bounded by the midline between the
+    two people, and a lost person is searched for again on the whole frame.
+``split``
+    Fixed left and right halves (with a small overlap): A left, B right.
+``regions``
+    Two fixed boxes given by the user, A first.
+
+Identity checks (every layout): when both regions return the same body, it
+is kept for the person it is closer to; a body that jumps onto the other
+person's last place is rejected.  A missing person stays missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mirror.errors import MirrorError
+from mirror.landmarks.types import PersonLandmarks
+
+LAYOUTS = ("auto", "split", "regions")
+TORSO = [11, 12, 23, 24]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the two people are expected.
+
+    Attributes
+    ----------
+    mode : {"auto", "split", "regions"}
+    regions : tuple of two ``(x0, y0, x1, y1)`` boxes, normalised to [0, 1]
+        Only for ``mode="regions"``: A's box, then B's.
+    split_overlap : float
+        For ``split``: how far (fraction of the width) each half reaches past the middle.
+    """
+
+    mode: str = "auto"
+    regions: tuple[tuple[float, float, float, float], ...] | None = None
+    split_overlap: float = 0.04
+
+    def __post_init__(self) -> None:
+        if self.mode not in LAYOUTS:
+            raise MirrorError(f"unknown layout {self.mode!r}; choose one of: {', '.join(LAYOUTS)}")
+        if self.mode == "regions":
+            if not self.regions or len(self.regions) != 2:
+                raise MirrorError("layout 'regions' needs two boxes: --regions 'x0,y0,x1,y1;x0,y0,x1,y1' (A first)")
+            for box in self.regions:
+                x0, y0, x1, y1 = box
+                if not (0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1):
+                    raise MirrorError(f"region {box} must satisfy 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1")
+
+    @classmethod
+    def parse(cls, mode: str, regions: str | None = None) -> "Layout":
+        """From CLI text: ``regions`` is ``'x0,y0,x1,y1;x0,y0,x1,y1'`` in [0, 1]."""
+        if regions:
+            try:
+                boxes = tuple(tuple(float(v) for v in part.split(",")) for part in regions.split(";"))
+            except ValueError:
+                raise MirrorError(f"cannot read regions {regions!r}: use 'x0,y0,x1,y1;x0,y0,x1,y1' in [0, 1]") from None
+            if any(len(b) != 4 for b in boxes):
+                raise MirrorError(f"cannot read regions {regions!r}: each box has four numbers x0,y0,x1,y1")
+            return cls(mode="regions" if mode == "auto" else mode, regions=boxes)  # type: ignore[arg-type]
+        return cls(mode=mode)
+
+    def to_dict(self) -> dict:
+        return {"mode": self.mode, "regions": [list(b) for b in self.regions] if self.regions else None}
+
+
+def person_scale_px(person: PersonLandmarks, size: tuple[int, int]) -> float:
+    """A body length in pixels: shoulder width, or a third of the torso height if larger."""
+    w, h = size
+    pts = person.pose_image[:, :2] * (w, h)
+    shoulder = float(np.linalg.norm(pts[11] - pts[12]))
+    torso = float(np.linalg.norm((pts[11] + pts[12]) / 2 - (pts[23] + pts[24]) / 2))
+    return max(shoulder, torso / 3.0, 8.0)
+
+
+def _center_px(person: PersonLandmarks, size: tuple[int, int]) -> np.ndarray:
+    return person.center() * size
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+@dataclass
+class _Track:
+    person: PersonLandmarks | None = None  # last seen
+    center: np.ndarray | None = None  # last seen, px
+    scale: float = 0.0
+    missed: int = 0
+    region: np.ndarray | None = None  # px box the estimator looks in
+
+
+@dataclass
+class TrackerStats:
+    duplicates_resolved: int = 0
+    jumps_rejected: int = 0
+    searches: int = 0
+    reacquired: int = 0
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+class IdentityTracker:
+    """Keeps A and B apart; tells the extractor where to look for each.
+
+    Parameters
+    ----------
+    layout : Layout
+    frame_size : tuple of int
+        ``(width, height)`` in pixels.
+    search_every : int
+        In ``auto``, frames between whole-frame searches for a lost person.
+    """
+
+    def __init__(self, layout: Layout, frame_size: tuple[int, int], search_every: int = 5) -> None:
+        self.layout = layout
+        self.size = (int(frame_size[0]), int(frame_size[1]))
+        self.search_every = search_every
+        self.tracks = [_Track(), _Track()]
+        self.started = layout.mode != "auto"
+        self.stats = TrackerStats()
+        self._frames_since_search = 0
+        w, h = self.size
+        if layout.mode == "split":
+            o = layout.split_overlap * w
+            self._fixed = [np.array([0, 0, w / 2 + o, h]), np.array([w / 2 - o, 0, w, h])]
+        elif layout.mode == "regions":
+            self._fixed = [np.array(b) * (w, h, w, h) for b in layout.regions]  # type: ignore[union-attr]
+        else:
+            self._fixed = None
+        if self._fixed is not None:
+            for track, box in zip(self.tracks, self._fixed):
+                track.region = box.astype(float)
+
+    # ----------------------------------------------------------- queries
+    def needs_detection(self) -> bool:
+        """Whether the extractor should run a whole-frame search on this frame."""
+        if self.layout.mode != "auto":
+            return False
+        if not self.started:
+            return True
+        lost = any(t.missed >= 3 or t.region is None for t in self.tracks)
+        return lost and self._frames_since_search >= self.search_every
+
+    def regions(self) -> list[tuple[int, int, int, int] | None]:
+        """Pixel boxes ``(x0, y0, x1, y1)`` to run A's and B's estimators on (None: skip)."""
+        out = []
+        w, h = self.size
+        for track in self.tracks:
+            if track.region is None:
+                out.append(None)
+                continue
+            x0, y0, x1, y1 = track.region
+            x0, x1 = int(max(0, np.floor(x0))), int(min(w, np.ceil(x1)))
+            y0, y1 = int(max(0, np.floor(y0))), int(min(h, np.ceil(y1)))
+            out.append((x0, y0, x1, y1) if x1 - x0 >= 16 and y1 - y0 >= 16 else None)
+        return out
+
+    # ------------------------------------------------------------ updates
+    def start(self, detections: list[PersonLandmarks]) -> None:
+        """``auto``: take the two most prominent people found on a whole frame; A = left."""
+        self._frames_since_search = 0
+        self.stats.searches += 1
+        if self.started:
+            self.assign(detections)
+            return
+        people = self._distinct(detections)
+        if not people:
+            return
+        prominence = [person_scale_px(p, self.size) * float(np.mean(p.pose_visibility[TORSO])) for p in people]
+        chosen = [people[i] for i in np.argsort(prominence)[::-1][:2]]
+        chosen.sort(key=lambda p: p.center()[0])
+        if len(chosen) == 1:
+            slot = 0 if chosen[0].center()[0] < 0.5 else 1
+            self._seed(slot, chosen[0])
+        else:
+            for slot, person in enumerate(chosen):
+                self._seed(slot, person)
+        self.started = True
+        self._refresh_regions()
+
+    def assign(self, detections: list[PersonLandmarks]) -> None:
+        """``auto``: give lost people back their region from a whole-frame search."""
+        self._frames_since_search = 0
+        for slot, track in enumerate(self.tracks):
+            if track.region is not None and track.missed < 3:
+                continue
+            other = self.tracks[1 - slot]
+            candidates = []
+            for det in detections:
+                c = _center_px(det, self.size)
+                s = person_scale_px(det, self.size)
+                if other.center is not None and other.missed == 0 and np.linalg.norm(c - other.center) < 0.75 * max(s, other.scale):
+                    continue  # that is the other person
+                if track.center is not None:
+                    cost = float(np.linalg.norm(c - track.center))
+                else:  # never seen: prefer the expected side of the other person
+                    cost = 0.0
+                    if other.center is not None:
+                        expected_left = slot == 0
+                        if (c[0] < other.center[0]) != expected_left:
+                            cost = 1e6
+                candidates.append((cost, det))
+            if candidates:
+                candidates.sort(key=lambda cd: cd[0])
+                if candidates[0][0] < 1e6:
+                    self._seed(slot, candidates[0][1])
+                    self.stats.reacquired += 1
+        self._refresh_regions()
+
+    def restore(self, people: tuple[PersonLandmarks | None, PersonLandmarks | None]) -> None:
+        """Continue after the given last frame (resuming an interrupted extraction)."""
+        for slot, person in enumerate(people):
+            if person is not None:
+                self._seed(slot, person)
+        if any(p is not None for p in people):
+            self.started = True
+        self._refresh_regions()
+
+    def update(self, found: list[PersonLandmarks | None]) -> list[PersonLandmarks | None]:
+        """Check this frame's results for identity errors and move the regions.
+
+        Parameters
+        ----------
+        found : list
+            ``[A or None, B or None]`` as the estimators returned them, in
+            frame-normalised coordinates.
+
+        Returns
+        -------
+        list
+            ``[A or None, B or None]`` after the identity checks.
+        """
+        self._frames_since_search += 1
+        found = list(found)
+        centers = [None if p is None else _center_px(p, self.size) for p in found]
+        # 1. both estimators on one body: keep it for the person it is closer to
+        if found[0] is not None and found[1] is not None:
+            a, b = (p.pose_image[TORSO, :2] * self.size for p in found)
+            scale = max(person_scale_px(found[0], self.size), person_scale_px(found[1], self.size))
+            if float(np.mean(np.linalg.norm(a - b, axis=1))) < 0.3 * scale:
+                keep = self._closer_slot(centers[0])
+                found[1 - keep] = None
+                centers[1 - keep] = None
+                self.stats.duplicates_resolved += 1
+        # 2. a body that jumped onto the other person's place is the other person
+        for slot in (0, 1):
+            c = centers[slot]
+            mine, theirs = self.tracks[slot], self.tracks[1 - slot]
+            if c is None or mine.center is None or theirs.center is None:
+                continue
+            d_mine = float(np.linalg.norm(c - mine.center))
+            d_theirs = float(np.linalg.norm(c - theirs.center))
+            if d_theirs < 0.5 * d_mine and d_mine > 1.0 * max(mine.scale, 1.0):
+                found[slot] = None
+                centers[slot] = None
+                self.stats.jumps_rejected += 1
+        for slot, person in enumerate(found):
+            track = self.tracks[slot]
+            if person is None:
+                track.missed += 1
+            else:
+                track.person = person
+                track.center = centers[slot]
+                track.scale = person_scale_px(person, self.size)
+                track.missed = 0
+        self._refresh_regions()
+        return found
+
+    # ----------------------------------------------------------- internals
+    def _closer_slot(self, center: np.ndarray) -> int:
+        d = [np.inf if t.center is None else float(np.linalg.norm(center - t.center)) for t in self.tracks]
+        return int(np.argmin(d))
+
+    def _seed(self, slot: int, person: PersonLandmarks) -> None:
+        track = self.tracks[slot]
+        track.person = person
+        track.center = _center_px(person, self.size)
+        track.scale = person_scale_px(person, self.size)
+        track.missed = 0
+        track.region = None  # recomputed by _refresh_regions
+
+    def _distinct(self, detections: list[PersonLandmarks]) -> list[PersonLandmarks]:
+        out: list[PersonLandmarks] = []
+        for det in detections:
+            c, s = _center_px(det, self.size), person_scale_px(det, self.size)
+            if all(np.linalg.norm(c - _center_px(o, self.size)) > 0.5 * s for o in out):
+                out.append(det)
+        return out
+
+    def _desired(self, slot: int) -> np.ndarray | None:
+        track, other = self.tracks[slot], self.tracks[1 - slot]
+        if track.person is None:
+            return None
+        w, h = self.size
+        s = track.scale
+        box = track.person.bbox() * (w, h, w, h)
+        x0, y0, x1, y1 = box[0] - 1.0 * s, box[1] - 1.5 * s, box[2] + 1.0 * s, box[3] + 0.5 * s
+        if track.missed > 0:  # lost: look wider around the last place
+            grow = min(track.missed, 4) * s
+            x0, y0, x1, y1 = x0 - grow, y0 - grow, x1 + grow, y1 + grow
+        if other.center is not None and track.center is not None and other.missed < 3:
+            mid = (track.center[0] + other.center[0]) / 2
+            reach = 0.75 * max(s, other.scale)
+            if track.center[0] <= other.center[0]:
+                x1 = max(min(x1, mid + reach), track.center[0] + 0.75 * s)
+            else:
+                x0 = min(max(x0, mid - reach), track.center[0] - 0.75 * s)
+        return np.array([max(0.0, x0), max(0.0, y0), min(float(w), x1), min(float(h), y1)])
+
+    def _refresh_regions(self) -> None:
+        if self._fixed is not None:
+            return
+        for slot, track in enumerate(self.tracks):
+            desired = self._desired(slot)
+            if desired is None:
+                continue
+            current = track.region
+            if current is None or track.missed > 0 or _iou(current, desired) < 0.75 or not self._contains(current, slot):
+                track.region = desired
+
+    def _contains(self, region: np.ndarray, slot: int) -> bool:
+        track = self.tracks[slot]
+        if track.person is None:
+            return True
+        w, h = self.size
+        box = np.clip(track.person.bbox() * (w, h, w, h), 0, [w, h, w, h])
+        m = 0.25 * track.scale
+        region = region + np.array([-m, -m, m, m]) * (region == [0, 0, w, h])  # frame edges contain all
+        return bool(region[0] <= box[0] - m and region[1] <= box[1] - m and region[2] >= box[2] + m and region[3] >= box[3] + m)
