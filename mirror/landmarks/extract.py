@@ -217,6 +217,9 @@ def extract_landmarks(
                 if not tracker.started and len(detections) < 2:
                     detections += _detect_in_halves(backend, rgb)
                 tracker.start(detections)
+                for slot in tracker.pop_reseeded():  # a new body: drop the old one's tracking state
+                    estimators[slot].close()
+                    estimators[slot] = backend.person_estimator()
             boxes = tracker.regions()
 
             def run(slot: int, boxes=boxes, rgb=rgb, t_ms=t_ms):

@@ -18,8 +18,8 @@ import numpy as np
 
 # Multipliers turning the matrix's own axes into the anatomical conventions above.
 _YAW_SIGN = 1.0
-_PITCH_SIGN = 1.0
-_ROLL_SIGN = 1.0
+_PITCH_SIGN = -1.0
+_ROLL_SIGN = -1.0
 
 
 def headpose_from_matrix(matrix: np.ndarray) -> np.ndarray:

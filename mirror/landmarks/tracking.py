@@ -90,6 +90,30 @@ def _center_px(person: PersonLandmarks, size: tuple[int, int]) -> np.ndarray:
     return person.center() * size
 
 
+def _prominence(person: PersonLandmarks, size: tuple[int, int]) -> float:
+    return person_scale_px(person, size) * float(np.mean(person.pose_visibility[TORSO]))
+
+
+def _torso_box(person: PersonLandmarks, size: tuple[int, int], margin: float) -> np.ndarray:
+    pts = person.pose_image[TORSO, :2] * size
+    m = margin * person_scale_px(person, size)
+    return np.concatenate([pts.min(0) - m, pts.max(0) + m])
+
+
+def _same_body(a: PersonLandmarks, b: PersonLandmarks, size: tuple[int, int]) -> bool:
+    """Two skeletons on one body: matching torsos, or either's anchor inside the other's torso."""
+    pa, pb = a.pose_image[TORSO, :2] * size, b.pose_image[TORSO, :2] * size
+    scale = max(person_scale_px(a, size), person_scale_px(b, size))
+    if float(np.mean(np.linalg.norm(pa - pb, axis=1))) < 0.3 * scale:
+        return True
+    for p, q in ((a, b), (b, a)):
+        box = _torso_box(q, size, 0.1)
+        c = _center_px(p, size)
+        if box[0] <= c[0] <= box[2] and box[1] <= c[1] <= box[3]:
+            return True
+    return False
+
+
 def _iou(a: np.ndarray, b: np.ndarray) -> float:
     ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
     iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
@@ -138,6 +162,7 @@ class IdentityTracker:
         self.started = layout.mode != "auto"
         self.stats = TrackerStats()
         self._frames_since_search = 0
+        self._reseeded: set[int] = set()
         w, h = self.size
         if layout.mode == "split":
             o = layout.split_overlap * w
@@ -174,6 +199,11 @@ class IdentityTracker:
             out.append((x0, y0, x1, y1) if x1 - x0 >= 16 and y1 - y0 >= 16 else None)
         return out
 
+    def pop_reseeded(self) -> set[int]:
+        """Slots given a new body since the last call: their estimators must start afresh."""
+        out, self._reseeded = self._reseeded, set()
+        return out
+
     # ------------------------------------------------------------ updates
     def start(self, detections: list[PersonLandmarks]) -> None:
         """``auto``: take the two most prominent people found on a whole frame; A = left."""
@@ -185,7 +215,7 @@ class IdentityTracker:
         people = self._distinct(detections)
         if not people:
             return
-        prominence = [person_scale_px(p, self.size) * float(np.mean(p.pose_visibility[TORSO])) for p in people]
+        prominence = [_prominence(p, self.size) for p in people]
         chosen = [people[i] for i in np.argsort(prominence)[::-1][:2]]
         chosen.sort(key=lambda p: p.center()[0])
         if len(chosen) == 1:
@@ -207,22 +237,20 @@ class IdentityTracker:
             candidates = []
             for det in detections:
                 c = _center_px(det, self.size)
-                s = person_scale_px(det, self.size)
-                if other.center is not None and other.missed == 0 and np.linalg.norm(c - other.center) < 0.75 * max(s, other.scale):
+                if other.person is not None and other.missed < 3 and _same_body(det, other.person, self.size):
                     continue  # that is the other person
                 if track.center is not None:
                     cost = float(np.linalg.norm(c - track.center))
-                else:  # never seen: prefer the expected side of the other person
-                    cost = 0.0
-                    if other.center is not None:
-                        expected_left = slot == 0
-                        if (c[0] < other.center[0]) != expected_left:
-                            cost = 1e6
+                else:  # never seen: the most prominent body on the expected side of the other
+                    cost = -_prominence(det, self.size)
+                    if other.center is not None and (c[0] < other.center[0]) != (slot == 0):
+                        cost = 1e6
                 candidates.append((cost, det))
             if candidates:
                 candidates.sort(key=lambda cd: cd[0])
                 if candidates[0][0] < 1e6:
                     self._seed(slot, candidates[0][1])
+                    self._reseeded.add(slot)
                     self.stats.reacquired += 1
         self._refresh_regions()
 
@@ -254,9 +282,7 @@ class IdentityTracker:
         centers = [None if p is None else _center_px(p, self.size) for p in found]
         # 1. both estimators on one body: keep it for the person it is closer to
         if found[0] is not None and found[1] is not None:
-            a, b = (p.pose_image[TORSO, :2] * self.size for p in found)
-            scale = max(person_scale_px(found[0], self.size), person_scale_px(found[1], self.size))
-            if float(np.mean(np.linalg.norm(a - b, axis=1))) < 0.3 * scale:
+            if _same_body(found[0], found[1], self.size):
                 keep = self._closer_slot(centers[0])
                 found[1 - keep] = None
                 centers[1 - keep] = None
@@ -319,7 +345,7 @@ class IdentityTracker:
             x0, y0, x1, y1 = x0 - grow, y0 - grow, x1 + grow, y1 + grow
         if other.center is not None and track.center is not None and other.missed < 3:
             mid = (track.center[0] + other.center[0]) / 2
-            reach = 0.75 * max(s, other.scale)
+            reach = 0.5 * min(s, other.scale)
             if track.center[0] <= other.center[0]:
                 x1 = max(min(x1, mid + reach), track.center[0] + 0.75 * s)
             else:
