@@ -23,7 +23,7 @@ from mirror.landmarks.backend import LandmarkBackend, PersonEstimator
 from mirror.landmarks.cache import LandmarkCache, default_cache_dir
 from mirror.landmarks.headpose import headpose_from_matrix
 from mirror.landmarks.skeleton import HEAD_POINTS
-from mirror.landmarks.tracking import IdentityTracker, Layout, person_scale_px
+from mirror.landmarks.tracking import IdentityTracker, Layout, count_identity_swaps, person_scale_px
 from mirror.landmarks.types import Landmarks, PersonLandmarks
 from mirror.sources import FrameSource, ImageSource, VideoFileSource, open_source
 
@@ -256,6 +256,7 @@ def extract_landmarks(
             "present_rate": {p: float(present[:, i].mean()) for i, p in enumerate(("A", "B"))},
             "face_present_rate": {p: float(result.face_present[:, i].mean()) for i, p in enumerate(("A", "B"))},
             "identity_checks": tracker.stats.to_dict(),
+            "identity_swaps": count_identity_swaps(result),
             "seconds_this_run": round(elapsed, 3),
             "interrupted": interrupted,
         }

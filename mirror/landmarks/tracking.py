@@ -372,3 +372,34 @@ class IdentityTracker:
         m = 0.25 * track.scale
         region = region + np.array([-m, -m, m, m]) * (region == [0, 0, w, h])  # frame edges contain all
         return bool(region[0] <= box[0] - m and region[1] <= box[1] - m and region[2] >= box[2] + m and region[3] >= box[3] + m)
+
+
+def count_identity_swaps(landmarks) -> int:
+    """Frames where A and B would fit the previous positions better exchanged.
+
+    For each frame with both people present, the last seen mid-shoulder point
+    of each (however long ago) is compared: a swap is counted when crossing
+    the labels is cheaper than keeping them.
+
+    Parameters
+    ----------
+    landmarks : Landmarks
+
+    Returns
+    -------
+    int
+    """
+    centers = landmarks.pose_image[:, :, [11, 12], :2].mean(axis=2)  # (T, 2, 2)
+    present = landmarks.pose_present
+    last = [None, None]
+    swaps = 0
+    for t in range(len(centers)):
+        if present[t].all() and last[0] is not None and last[1] is not None:
+            direct = np.linalg.norm(centers[t, 0] - last[0]) + np.linalg.norm(centers[t, 1] - last[1])
+            crossed = np.linalg.norm(centers[t, 0] - last[1]) + np.linalg.norm(centers[t, 1] - last[0])
+            if crossed < direct:
+                swaps += 1
+        for p in (0, 1):
+            if present[t, p]:
+                last[p] = centers[t, p]
+    return swaps

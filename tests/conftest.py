@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
+SHARED = REPO.parent / "shared" / "data"
+SHARED_REASON = f"research footage not present ({SHARED} is absent: it is never copied into the repository)"
+
+
+def write_video(path: Path, frames: list[np.ndarray], fps: float = 25.0, fourcc: str = "MJPG") -> Path:
+    h, w = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*fourcc), fps, (w, h))
+    assert writer.isOpened(), "OpenCV cannot write test videos here"
+    for f in frames:
+        writer.write(f)
+    writer.release()
+    return path
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip(SHARED_REASON)
+    return SHARED
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("MIRROR_CACHE_DIR", str(tmp_path / "cache"))
+
+
+_EXTRACTED: dict = {}
+
+
+@pytest.fixture(scope="session")
+def extracted():
+    """Extract a clip once per test session (real MediaPipe models)."""
+    from mirror.landmarks import ExtractSettings, extract_video
+
+    def get(path: Path, **settings):
+        key = (str(path), tuple(sorted(settings.items())))
+        if key not in _EXTRACTED:
+            _EXTRACTED[key] = extract_video(path, ExtractSettings(**settings), use_cache=False)
+        return _EXTRACTED[key]
+
+    return get

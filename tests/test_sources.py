@@ -1,0 +1,121 @@
+import cv2
+import numpy as np
+import pytest
+
+from mirror.errors import MirrorError
+from mirror.sources import ImageSource, VideoFileSource, WebcamSource, open_source
+from tests.conftest import EXAMPLES, write_video
+
+
+def _numbered_frames(n, size=(64, 48)):
+    frames = []
+    for i in range(n):
+        f = np.zeros((size[1], size[0], 3), np.uint8)
+        f[:, : size[0] // 4] = 255  # bright band on the image LEFT
+        f[0, 0, 2] = i  # frame number in a pixel
+        frames.append(f)
+    return frames
+
+
+def test_real_clip_has_stream_timestamps():
+    with VideoFileSource(EXAMPLES / "raga_2people.mp4") as src:
+        frames = list(src)
+    t = np.array([f.t_s for f in frames])
+    assert len(frames) == 250 and src.info.nominal_fps == 25
+    assert np.all(np.diff(t) > 0)
+    np.testing.assert_allclose(np.diff(t), 0.04, atol=1e-3)
+    assert frames[0].image.shape == (576, 768, 3)
+
+
+def test_fps_option_subsamples_on_stream_time():
+    with VideoFileSource(EXAMPLES / "raga_2people.mp4", fps=10) as src:
+        frames = list(src)
+    t = np.array([f.t_s for f in frames])
+    assert 99 <= len(frames) <= 101  # 10 s at 10 fps
+    assert np.all(np.diff(t) >= 0.08 - 1e-6) and np.all(np.diff(t) <= 0.12 + 1e-6)
+
+
+def test_start_index_resumes_on_the_same_subsampled_grid():
+    with VideoFileSource(EXAMPLES / "raga_2people.mp4", fps=10) as src:
+        full = [f.index for f in src]
+    with VideoFileSource(EXAMPLES / "raga_2people.mp4", fps=10, start_index=full[40]) as src:
+        rest = [f.index for f in src]
+    assert rest == full[40:]
+
+
+def test_mirrored_input_is_flipped_back(tmp_path):
+    path = write_video(tmp_path / "v.avi", _numbered_frames(3))
+    with VideoFileSource(path) as src:
+        plain = next(iter(src)).image
+    with VideoFileSource(path, mirrored_input=True) as src:
+        flipped = next(iter(src)).image
+    assert plain[:, :8].mean() > 200 and plain[:, -8:].mean() < 50
+    assert flipped[:, -8:].mean() > 200 and flipped[:, :8].mean() < 50
+
+
+def _write(path, data):
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda d: d / "missing.mp4", "no such file"),
+        (lambda d: d, "is a folder"),
+        (lambda d: _write(d / "empty.mp4", b""), "is empty"),
+        (lambda d: _write(d / "text.mp4", b"not a video\n" * 50), "not a readable video"),
+    ],
+)
+def test_bad_paths_give_one_line(tmp_path, make, message):
+    with pytest.raises(MirrorError) as err:
+        VideoFileSource(make(tmp_path))
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_truncated_video_is_reported(tmp_path):
+    path = write_video(tmp_path / "v.avi", _numbered_frames(60))
+    data = path.read_bytes()
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(data[: len(data) // 3])
+    with pytest.raises(MirrorError, match="truncated|corrupt"):
+        with VideoFileSource(cut) as src:
+            for _ in src:
+                pass
+
+
+def test_real_mp4_cut_short_is_reported(tmp_path):
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes((EXAMPLES / "raga_2people.mp4").read_bytes()[:200_000])
+    with pytest.raises(MirrorError, match="truncated|corrupt|not a readable"):
+        with VideoFileSource(cut) as src:
+            for _ in src:
+                pass
+
+
+def test_zero_frame_video(tmp_path):
+    path = tmp_path / "zero.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 25, (64, 48))
+    writer.release()
+    with pytest.raises(MirrorError, match="no readable frames|not a readable video|empty"):
+        VideoFileSource(path)
+
+
+def test_missing_webcam():
+    with pytest.raises(MirrorError, match="no camera at index 57"):
+        WebcamSource(57)
+
+
+def test_open_source_dispatch(tmp_path):
+    image = tmp_path / "still.png"
+    cv2.imwrite(str(image), np.full((40, 60, 3), 7, np.uint8))
+    with open_source(image) as src:
+        assert isinstance(src, ImageSource)
+        frames = list(src)
+    assert len(frames) == 1 and frames[0].t_s == 0 and frames[0].image.shape == (40, 60, 3)
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"\x89PNG garbage")
+    with pytest.raises(MirrorError, match="not a readable image"):
+        open_source(bad)
+    with pytest.raises(MirrorError, match="--fps must be positive"):
+        open_source(EXAMPLES / "raga_2people.mp4", fps=0)
