@@ -328,8 +328,8 @@ def extract_video(
         info = {"source": source.info.to_dict(), "settings": settings.to_dict(), "source_sha256": identity["source_sha256"]}
         cache = LandmarkCache(cache_dir or default_cache_dir(), identity) if use_cache else None
         if cache is not None and cache.complete:
-            cached = cache.load()
-            if cached is not None:
+            cached = cache.load()  # a damaged chunk makes the entry incomplete again
+            if cached is not None and cache.complete:
                 return cached, {**cached.info, "from_cache": True}
         start = cache.resume_index() if cache is not None else 0
         if isinstance(source, VideoFileSource):

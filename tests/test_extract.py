@@ -1,0 +1,140 @@
+"""The landmark pipeline and its cache, driven by a stand-in model that reads pixels."""
+
+import numpy as np
+import pytest
+
+from mirror.errors import MirrorError
+from mirror.landmarks import ExtractSettings, LandmarkCache, Layout, extract_landmarks, extract_video
+from mirror.landmarks.extract import head_box_px
+from mirror.sources import VideoFileSource
+from tests.conftest import write_video
+from tests.helpers import BlobBackend, draw_scene, skeleton
+
+SIZE = (320, 240)
+
+
+def _scene_video(tmp_path, n=60):
+    """A on the left, B on the right walking a little; B leaves for frames 20-29."""
+    frames, truth = [], []
+    for i in range(n):
+        a = (30 + i // 4, 40, 100 + i // 4, 220)
+        b = (200 - i // 6, 30, 270 - i // 6, 230)
+        boxes = [a] if 20 <= i < 30 else [a, b]
+        frames.append(draw_scene(boxes, SIZE))
+        truth.append((a, None if 20 <= i < 30 else b))
+    return write_video(tmp_path / "scene.avi", frames, fps=20), truth
+
+
+def _centers(box):
+    return ((box[0] + box[2]) / 2 / SIZE[0])
+
+
+def test_two_people_tracked_with_a_gap_recorded_as_missing(tmp_path):
+    path, truth = _scene_video(tmp_path)
+    with VideoFileSource(path) as src:
+        lm, info = extract_landmarks(src, BlobBackend(), Layout("auto"))
+    assert len(lm) == 60
+    present = lm.pose_present
+    assert present[:, 0].all()
+    assert not present[20:30, 1].any()  # missing, never invented
+    assert present[:20, 1].all() and present[33:, 1].all()  # found again within a few frames
+    shoulders = lm.pose_image[:, :, [11, 12], 0].mean(-1)
+    for t, (a, b) in enumerate(truth):
+        assert abs(shoulders[t, 0] - _centers(a)) < 0.02
+        if b is not None and present[t, 1]:
+            assert abs(shoulders[t, 1] - _centers(b)) < 0.02
+    assert info["identity_swaps"] == 0
+    assert lm.face_present[:, 0].all()
+    np.testing.assert_allclose(lm.t_s, np.arange(60) / 20, atol=1e-3)
+
+
+def test_flipped_video_gives_flipped_landmarks_with_people_exchanged(tmp_path):
+    path, _ = _scene_video(tmp_path, n=12)
+    with VideoFileSource(path) as src:
+        lm, _ = extract_landmarks(src, BlobBackend(), Layout("auto"))
+    with VideoFileSource(path, mirrored_input=True) as src:
+        mirrored, _ = extract_landmarks(src, BlobBackend(), Layout("auto"))
+    back = mirrored.flipped().swapped_people()
+    # the stand-in model is not mirror-symmetric inside a blob, so compare the torso centres
+    centre = lambda x: x.pose_image[:, :, [11, 12, 23, 24], :2].mean(2)  # noqa: E731
+    np.testing.assert_allclose(centre(back), centre(lm), atol=2 / SIZE[0])
+
+
+def test_interrupted_extraction_resumes_without_recomputing(tmp_path):
+    path, _ = _scene_video(tmp_path)
+    settings = ExtractSettings(fps=10)
+    ref, _ = extract_video(path, settings, backend=BlobBackend(), use_cache=False)
+
+    seen = []
+
+    def stop_after_17(n):
+        seen.append(n)
+        if len(seen) == 17:
+            raise KeyboardInterrupt
+
+    backend = BlobBackend()
+    lm1, info1 = extract_video(path, settings, backend=backend, cache_dir=tmp_path / "c", progress=stop_after_17)
+    assert info1["interrupted"] and len(lm1) == 17
+    backend2 = BlobBackend()
+    lm2, info2 = extract_video(path, settings, backend=backend2, cache_dir=tmp_path / "c")
+    assert info2["resumed_from_frames"] == 17 and info2["frames_this_run"] == len(ref) - 17
+    assert backend2.pose_calls <= 2 * (len(ref) - 17)
+    for name in ("t_s", "frame_index"):
+        np.testing.assert_array_equal(getattr(lm2, name), getattr(ref, name))
+    np.testing.assert_array_equal(lm2.pose_present, ref.pose_present)
+    np.testing.assert_array_equal(lm2.pose_image[:17], ref.pose_image[:17])  # the cached part, as it was
+    # after the resume, tracking starts from the last cached frame: the same people within 4 px
+    np.testing.assert_allclose(lm2.pose_image, ref.pose_image, atol=4 / SIZE[0], equal_nan=True)
+    # third run: complete in the cache, no model at all
+    lm3, info3 = extract_video(path, settings, backend=None, cache_dir=tmp_path / "c")
+    assert info3["from_cache"] and len(lm3) == len(ref)
+
+
+def test_cache_key_depends_on_content_and_settings(tmp_path):
+    base = {"source_sha256": "a", "models": {"m": "1"}, "settings": {"fps": None}}
+    keys = {
+        LandmarkCache(tmp_path, base).key,
+        LandmarkCache(tmp_path, {**base, "source_sha256": "b"}).key,
+        LandmarkCache(tmp_path, {**base, "models": {"m": "2"}}).key,
+        LandmarkCache(tmp_path, {**base, "settings": {"fps": 15}}).key,
+    }
+    assert len(keys) == 4
+
+
+def test_damaged_cache_chunk_is_redone(tmp_path):
+    path, _ = _scene_video(tmp_path, n=30)
+    settings = ExtractSettings()
+    from mirror.landmarks import extract as ex
+
+    orig = ex.extract_landmarks
+
+    def small_chunks(*a, **k):
+        k["chunk_frames"] = 10
+        return orig(*a, **k)
+
+    ex.extract_landmarks = small_chunks
+    try:
+        extract_video(path, settings, backend=BlobBackend(), cache_dir=tmp_path / "c")
+        chunks = sorted((tmp_path / "c").rglob("chunk_*.npz"))
+        assert len(chunks) == 3
+        chunks[1].write_bytes(b"broken")
+        backend = BlobBackend()
+        lm, info = extract_video(path, settings, backend=backend, cache_dir=tmp_path / "c")
+    finally:
+        ex.extract_landmarks = orig
+    assert len(lm) == 30 and info["resumed_from_frames"] == 10 and not info["from_cache"]
+
+
+def test_head_box_is_square_around_the_head():
+    person = skeleton((100, 50, 200, 350), (640, 480))
+    x0, y0, x1, y1 = head_box_px(person, (640, 480))
+    nose = person.pose_image[0, :2] * (640, 480)
+    assert x0 < nose[0] < x1 and y0 < nose[1] < y1
+    assert abs((x1 - x0) - (y1 - y0)) <= 2
+
+
+def test_empty_source_is_an_error(tmp_path):
+    path, _ = _scene_video(tmp_path, n=5)
+    with VideoFileSource(path, start_index=99) as src:
+        with pytest.raises(MirrorError, match="no frames to analyse"):
+            extract_landmarks(src, BlobBackend())
