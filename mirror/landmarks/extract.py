@@ -42,6 +42,14 @@ class ExtractSettings:
     min_detection_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
 
+    def __post_init__(self) -> None:
+        from mirror.landmarks.models import POSE_MODELS
+
+        if self.pose_model not in POSE_MODELS:
+            raise MirrorError(f"unknown pose model {self.pose_model!r}; choose one of: {', '.join(POSE_MODELS)}")
+        if self.fps is not None and not self.fps > 0:
+            raise MirrorError(f"--fps must be positive, got {self.fps}")
+
     def to_dict(self) -> dict:
         return {
             "pose_model": self.pose_model,
