@@ -101,13 +101,23 @@ def _to_frame(points: np.ndarray, box: Box, size: tuple[int, int]) -> np.ndarray
     return out
 
 
-def estimate_person(
-    estimator: PersonEstimator, rgb: np.ndarray, box: Box, t_ms: int, with_face: bool = True
-) -> PersonLandmarks | None:
-    """Pose in ``box`` of the frame, then the face on a crop around the head it found."""
-    size = (rgb.shape[1], rgb.shape[0])
+def _rgb_crop(bgr: np.ndarray, box: Box) -> np.ndarray:
     x0, y0, x1, y1 = box
-    found = estimator.pose(rgb[y0:y1, x0:x1], t_ms)
+    return cv2.cvtColor(bgr[y0:y1, x0:x1], cv2.COLOR_BGR2RGB)  # contiguous, converted once
+
+
+def estimate_person(
+    estimator: PersonEstimator, bgr: np.ndarray, box: Box, t_ms: int, with_face: bool = True
+) -> PersonLandmarks | None:
+    """Pose in ``box`` of the frame, then the face on a crop around the head it found.
+
+    Parameters
+    ----------
+    bgr : np.ndarray
+        ``(H, W, 3)`` uint8 BGR frame; only the crops are converted to RGB.
+    """
+    size = (bgr.shape[1], bgr.shape[0])
+    found = estimator.pose(_rgb_crop(bgr, box), t_ms)
     if found is None:
         return None
     person = PersonLandmarks(
@@ -118,8 +128,7 @@ def estimate_person(
     if with_face:
         head = head_box_px(person, size)
         if head is not None:
-            hx0, hy0, hx1, hy1 = head
-            face = estimator.face(rgb[hy0:hy1, hx0:hx1], t_ms)
+            face = estimator.face(_rgb_crop(bgr, head), t_ms)
             if face is not None:
                 person.face = _to_frame(face.landmarks, head, size)
                 person.head_pose_deg = headpose_from_matrix(face.matrix).astype(np.float32)
@@ -218,9 +227,9 @@ def extract_landmarks(
                     est.close()
                 estimators = [backend.person_estimator(), backend.person_estimator()]
                 tracker = IdentityTracker(layout, size)
-            rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
             t_ms = int(round(frame.t_s * 1000.0))
             if tracker.needs_detection():
+                rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
                 detections = backend.detect_people(rgb)
                 if not tracker.started and len(detections) < 2:
                     detections += _detect_in_halves(backend, rgb)
@@ -230,9 +239,9 @@ def extract_landmarks(
                     estimators[slot] = backend.person_estimator()
             boxes = tracker.regions()
 
-            def run(slot: int, boxes=boxes, rgb=rgb, t_ms=t_ms):
+            def run(slot: int, boxes=boxes, bgr=frame.image, t_ms=t_ms):
                 box = boxes[slot]
-                return None if box is None else estimate_person(estimators[slot], rgb, box, t_ms, with_face)
+                return None if box is None else estimate_person(estimators[slot], bgr, box, t_ms, with_face)
 
             found = list(pool.map(run, (0, 1))) if pool is not None else [run(0), run(1)]
             people = tracker.update(found)
