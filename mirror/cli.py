@@ -151,7 +151,12 @@ def info() -> None:
     typer.echo(f"mirror {__version__}")
     typer.echo(f"python {platform.python_version()} ({sys.executable})")
     typer.echo(f"numpy {np.__version__}")
-    typer.echo(f"opencv {cv2.__version__}")
+    typer.echo(f"opencv {cv2.__version__} ({', '.join(_opencv_distributions()) or 'not from PyPI'})")
+    if len(_opencv_distributions()) > 1:
+        typer.echo(
+            "warning: several OpenCV packages share one cv2; repair with "
+            "`pip uninstall -y opencv-python opencv-contrib-python && pip install opencv-contrib-python`"
+        )
     try:
         from mirror.landmarks.mediapipe_adapter import mediapipe_version
 
@@ -166,6 +171,20 @@ def info() -> None:
         typer.echo(f"  {name:28s} {status:8s} sha256 {SHA256[name][:16]}{note}")
     cameras = list_cameras()
     typer.echo(f"cameras: {', '.join(map(str, cameras)) if cameras else 'none found'}")
+
+
+def _opencv_distributions() -> list[str]:
+    from importlib import metadata
+
+    names = ("opencv-python", "opencv-contrib-python", "opencv-python-headless", "opencv-contrib-python-headless")
+    found = []
+    for name in names:
+        try:
+            metadata.version(name)
+            found.append(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return found
 
 
 def main() -> None:  # pragma: no cover - console entry
