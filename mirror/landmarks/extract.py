@@ -126,13 +126,19 @@ def estimate_person(
         pose_visibility=found.pose_visibility,
     )
     if with_face:
-        head = head_box_px(person, size)
-        if head is not None:
-            face = estimator.face(_rgb_crop(bgr, head), t_ms)
-            if face is not None:
-                person.face = _to_frame(face.landmarks, head, size)
-                person.head_pose_deg = headpose_from_matrix(face.matrix).astype(np.float32)
-                person.blendshapes = face.blendshapes.astype(np.float32)
+        add_face(estimator, bgr, person, t_ms)
+    return person
+
+
+def add_face(estimator: PersonEstimator, bgr: np.ndarray, person: PersonLandmarks, t_ms: int) -> PersonLandmarks:
+    """Run the face model on a crop around ``person``'s head; fill its face fields when found."""
+    head = head_box_px(person, (bgr.shape[1], bgr.shape[0]))
+    if head is not None:
+        face = estimator.face(_rgb_crop(bgr, head), t_ms)
+        if face is not None:
+            person.face = _to_frame(face.landmarks, head, (bgr.shape[1], bgr.shape[0]))
+            person.head_pose_deg = headpose_from_matrix(face.matrix).astype(np.float32)
+            person.blendshapes = face.blendshapes.astype(np.float32)
     return person
 
 
@@ -228,6 +234,7 @@ def extract_landmarks(
                 estimators = [backend.person_estimator(), backend.person_estimator()]
                 tracker = IdentityTracker(layout, size)
             t_ms = int(round(frame.t_s * 1000.0))
+            seeds: dict[int, PersonLandmarks] = {}
             if tracker.needs_detection():
                 rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
                 detections = backend.detect_people(rgb)
@@ -237,6 +244,7 @@ def extract_landmarks(
                 for slot in tracker.pop_reseeded():  # a new body: drop the old one's tracking state
                     estimators[slot].close()
                     estimators[slot] = backend.person_estimator()
+                seeds = tracker.pop_seeds()
             boxes = tracker.regions()
 
             def run(slot: int, boxes=boxes, bgr=frame.image, t_ms=t_ms):
@@ -244,6 +252,9 @@ def extract_landmarks(
                 return None if box is None else estimate_person(estimators[slot], bgr, box, t_ms, with_face)
 
             found = list(pool.map(run, (0, 1))) if pool is not None else [run(0), run(1)]
+            for slot, seed in seeds.items():
+                if found[slot] is None:  # the search measured this body on this very frame: keep it
+                    found[slot] = add_face(estimators[slot], frame.image, seed, t_ms) if with_face else seed
             people = tracker.update(found)
             buffer.add(frame.t_s, frame.index, people)
             n_new += 1

@@ -163,6 +163,7 @@ class IdentityTracker:
         self.stats = TrackerStats()
         self._frames_since_search = 0
         self._reseeded: set[int] = set()
+        self._seeds: dict[int, PersonLandmarks] = {}
         w, h = self.size
         if layout.mode == "split":
             o = layout.split_overlap * w
@@ -197,6 +198,11 @@ class IdentityTracker:
             x0, x1 = int(max(0, np.floor(x0))), int(min(w, np.ceil(x1)))
             y0, y1 = int(max(0, np.floor(y0))), int(min(h, np.ceil(y1)))
             out.append((x0, y0, x1, y1) if x1 - x0 >= 16 and y1 - y0 >= 16 else None)
+        return out
+
+    def pop_seeds(self) -> dict[int, PersonLandmarks]:
+        """Bodies the last whole-frame search gave each slot (on the current frame)."""
+        out, self._seeds = self._seeds, {}
         return out
 
     def pop_reseeded(self) -> set[int]:
@@ -318,6 +324,7 @@ class IdentityTracker:
 
     def _seed(self, slot: int, person: PersonLandmarks) -> None:
         track = self.tracks[slot]
+        self._seeds[slot] = person
         track.person = person
         track.center = _center_px(person, self.size)
         track.scale = person_scale_px(person, self.size)
