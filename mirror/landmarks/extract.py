@@ -343,11 +343,10 @@ def extract_video(
         source.close()
         raise MirrorError(f"{path}: extract_video takes a file; use extract_landmarks for a camera")
     with source:
-        from mirror.landmarks.models import SHA256, FACE_MODEL, POSE_MODELS  # checksums, no loading
+        from mirror.landmarks.models import FACE_MODEL, POSE_MODELS, SHA256  # checksums only, nothing loads
 
-        models = {POSE_MODELS.get(settings.pose_model, settings.pose_model): SHA256.get(POSE_MODELS.get(settings.pose_model, ""), "")}
-        if settings.face:
-            models[FACE_MODEL] = SHA256[FACE_MODEL]
+        pose_file = POSE_MODELS[settings.pose_model]
+        models = {pose_file: SHA256[pose_file], **({FACE_MODEL: SHA256[FACE_MODEL]} if settings.face else {})}
         identity = {
             "source_sha256": source.content_sha256(),
             "models": models,
