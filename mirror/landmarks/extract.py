@@ -8,6 +8,7 @@ analysed width are missed.  A and B run on two threads.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +23,6 @@ from mirror.errors import MirrorError
 from mirror.landmarks.backend import LandmarkBackend, PersonEstimator
 from mirror.landmarks.cache import LandmarkCache, default_cache_dir
 from mirror.landmarks.headpose import headpose_from_matrix
-from mirror.landmarks.skeleton import HEAD_POINTS
 from mirror.landmarks.tracking import IdentityTracker, Layout, count_identity_swaps, person_scale_px
 from mirror.landmarks.types import Landmarks, PersonLandmarks
 from mirror.sources import FrameSource, ImageSource, VideoFileSource, open_source
@@ -73,15 +73,18 @@ def head_box_px(person: PersonLandmarks, size: tuple[int, int]) -> Box | None:
         ``(width, height)`` of the frame.
     """
     w, h = size
-    pts = person.pose_image[HEAD_POINTS, :2] * (w, h)
-    vis = person.pose_visibility[HEAD_POINTS]
-    if vis.max() < 0.2:
+    vis = person.pose_visibility[:11].tolist()  # the 11 head points come first
+    if max(vis) < 0.2:
         return None
-    weights = np.clip(vis, 0.05, 1.0)
-    center = (pts * weights[:, None]).sum(0) / weights.sum()
-    ears = float(np.linalg.norm(pts[7] - pts[8]))
-    eyes = float(np.linalg.norm(pts[3] - pts[6])) * 1.5
+    pts = person.pose_image[:11, :2].tolist()
+    weights = [min(max(v, 0.05), 1.0) for v in vis]
+    total = sum(weights)
+    cx = sum(p[0] * q for p, q in zip(pts, weights)) / total * w
+    cy = sum(p[1] * q for p, q in zip(pts, weights)) / total * h
+    ears = math.hypot((pts[7][0] - pts[8][0]) * w, (pts[7][1] - pts[8][1]) * h)
+    eyes = 1.5 * math.hypot((pts[3][0] - pts[6][0]) * w, (pts[3][1] - pts[6][1]) * h)
     head = max(ears, eyes, 0.5 * person_scale_px(person, size))
+    center = (cx, cy)
     half = 1.2 * head
     x0, y0 = int(max(0, center[0] - half)), int(max(0, center[1] - half))
     x1, y1 = int(min(w, center[0] + half)), int(min(h, center[1] + half))

@@ -7,6 +7,7 @@ The only module of mirror that imports mediapipe.  Models come from
 from __future__ import annotations
 
 import contextlib
+import operator
 import os
 import threading
 
@@ -56,10 +57,17 @@ def _image(rgb: np.ndarray) -> "mp.Image":
     return mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
 
 
+_XYZ = operator.attrgetter("x", "y", "z")
+
+
+def _xyz(landmarks) -> np.ndarray:
+    return np.array(list(map(_XYZ, landmarks)), dtype=np.float32)
+
+
 def _pose_to_person(image_lms, world_lms) -> PersonLandmarks:
-    img = np.array([[p.x, p.y, p.z] for p in image_lms], dtype=np.float32)
+    img = _xyz(image_lms)
     vis = np.array([p.visibility if p.visibility is not None else 1.0 for p in image_lms], dtype=np.float32)
-    world = np.array([[p.x, p.y, p.z] for p in world_lms], dtype=np.float32)
+    world = _xyz(world_lms)
     return PersonLandmarks(pose_image=img, pose_world=world, pose_visibility=vis)
 
 
@@ -106,11 +114,11 @@ class MediaPipePersonEstimator(PersonEstimator):
         result = self._face.detect_for_video(_image(rgb), t_ms)
         if not result.face_landmarks:
             return None
-        lms = np.array([[p.x, p.y, p.z] for p in result.face_landmarks[0]], dtype=np.float32)
+        lms = _xyz(result.face_landmarks[0])
         matrix = np.asarray(result.facial_transformation_matrixes[0], dtype=np.float64).reshape(4, 4)
         blend = np.full(N_BLENDSHAPES, np.nan, dtype=np.float32)
-        for i, cat in enumerate(result.face_blendshapes[0][:N_BLENDSHAPES]):
-            blend[i] = cat.score
+        scores = [cat.score for cat in result.face_blendshapes[0][:N_BLENDSHAPES]]
+        blend[: len(scores)] = scores
         return FaceResult(landmarks=lms, matrix=matrix, blendshapes=blend)
 
     def close(self) -> None:

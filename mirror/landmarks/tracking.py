@@ -21,6 +21,7 @@ person's last place is rejected.  A missing person stays missing.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -77,17 +78,35 @@ class Layout:
         return {"mode": self.mode, "regions": [list(b) for b in self.regions] if self.regions else None}
 
 
+def _cached(person: PersonLandmarks, key: tuple, compute):
+    """Per-person memo: a body's geometry is asked for many times per frame."""
+    memo = person.__dict__.setdefault("_memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def person_scale_px(person: PersonLandmarks, size: tuple[int, int]) -> float:
     """A body length in pixels: shoulder width, or a third of the torso height if larger."""
-    w, h = size
-    pts = person.pose_image[:, :2] * (w, h)
-    shoulder = float(np.linalg.norm(pts[11] - pts[12]))
-    torso = float(np.linalg.norm((pts[11] + pts[12]) / 2 - (pts[23] + pts[24]) / 2))
-    return max(shoulder, torso / 3.0, 8.0)
+
+    def compute() -> float:
+        w, h = size
+        (lsx, lsy), (rsx, rsy) = person.pose_image[11, :2].tolist(), person.pose_image[12, :2].tolist()
+        (lhx, lhy), (rhx, rhy) = person.pose_image[23, :2].tolist(), person.pose_image[24, :2].tolist()
+        shoulder = math.hypot((lsx - rsx) * w, (lsy - rsy) * h)
+        torso = math.hypot((lsx + rsx - lhx - rhx) * w / 2, (lsy + rsy - lhy - rhy) * h / 2)
+        return max(shoulder, torso / 3.0, 8.0)
+
+    return _cached(person, ("scale", size), compute)
 
 
 def _center_px(person: PersonLandmarks, size: tuple[int, int]) -> np.ndarray:
-    return person.center() * size
+    return _cached(person, ("center", size), lambda: person.center() * size)
+
+
+def _bbox_px(person: PersonLandmarks, size: tuple[int, int]) -> np.ndarray:
+    w, h = size
+    return _cached(person, ("bbox", size), lambda: person.bbox() * (w, h, w, h))
 
 
 def _prominence(person: PersonLandmarks, size: tuple[int, int]) -> float:
@@ -95,9 +114,12 @@ def _prominence(person: PersonLandmarks, size: tuple[int, int]) -> float:
 
 
 def _torso_box(person: PersonLandmarks, size: tuple[int, int], margin: float) -> np.ndarray:
-    pts = person.pose_image[TORSO, :2] * size
-    m = margin * person_scale_px(person, size)
-    return np.concatenate([pts.min(0) - m, pts.max(0) + m])
+    def compute() -> np.ndarray:
+        pts = person.pose_image[TORSO, :2] * size
+        m = margin * person_scale_px(person, size)
+        return np.concatenate([pts.min(0) - m, pts.max(0) + m])
+
+    return _cached(person, ("torso", size, margin), compute)
 
 
 def _same_body(a: PersonLandmarks, b: PersonLandmarks, size: tuple[int, int]) -> bool:
@@ -345,7 +367,7 @@ class IdentityTracker:
             return None
         w, h = self.size
         s = track.scale
-        box = track.person.bbox() * (w, h, w, h)
+        box = _bbox_px(track.person, self.size)
         x0, y0, x1, y1 = box[0] - 1.0 * s, box[1] - 1.5 * s, box[2] + 1.0 * s, box[3] + 0.5 * s
         if track.missed > 0:  # lost: look wider around the last place
             grow = min(track.missed, 4) * s
@@ -375,7 +397,7 @@ class IdentityTracker:
         if track.person is None:
             return True
         w, h = self.size
-        box = np.clip(track.person.bbox() * (w, h, w, h), 0, [w, h, w, h])
+        box = np.clip(_bbox_px(track.person, self.size), 0, [w, h, w, h])
         m = 0.25 * track.scale
         region = region + np.array([-m, -m, m, m]) * (region == [0, 0, w, h])  # frame edges contain all
         return bool(region[0] <= box[0] - m and region[1] <= box[1] - m and region[2] >= box[2] + m and region[3] >= box[3] + m)
