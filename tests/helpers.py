@@ -43,18 +43,24 @@ def skeleton(box: tuple[float, float, float, float], size: tuple[int, int] = (1,
     return PersonLandmarks(pose_image=pts, pose_world=world, pose_visibility=np.full(len(TEMPLATE), visibility, np.float32))
 
 
-def draw_scene(boxes: list[tuple[int, int, int, int]], size: tuple[int, int] = (320, 240)) -> np.ndarray:
-    """A black BGR frame with one white filled rectangle per person."""
+def draw_scene(
+    boxes: list[tuple[int, int, int, int]], size: tuple[int, int] = (320, 240), hard: tuple[int, ...] = ()
+) -> np.ndarray:
+    """A black BGR frame with one filled rectangle per person.
+
+    People listed in ``hard`` are drawn grey: the stand-in model cannot find them
+    from scratch, only keep tracking them (like a raised arm hiding a face).
+    """
     w, h = size
     image = np.zeros((h, w, 3), dtype=np.uint8)
-    for x0, y0, x1, y1 in boxes:
-        image[y0:y1, x0:x1] = 255
+    for i, (x0, y0, x1, y1) in enumerate(boxes):
+        image[y0:y1, x0:x1] = 150 if i in hard else 255
     return image
 
 
-def _blobs(rgb: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """Bounding boxes of the white rectangles (columns of white, split by gaps)."""
-    mask = rgb[..., 0] > 127
+def _blobs(rgb: np.ndarray, level: int = 200) -> list[tuple[int, int, int, int]]:
+    """Bounding boxes of the rectangles brighter than ``level`` (columns split by gaps)."""
+    mask = rgb[..., 0] > level
     cols = np.flatnonzero(mask.any(0))
     if cols.size == 0:
         return []
@@ -73,10 +79,12 @@ class BlobEstimator(PersonEstimator):
         self.faces = faces
         self.calls = 0
         self.closed = False
+        self.tracking = False
 
     def pose(self, rgb, t_ms):
         self.calls += 1
-        blobs = _blobs(rgb)
+        blobs = _blobs(rgb, 100 if self.tracking else 200)  # grey people only while tracking
+        self.tracking = bool(blobs)
         if not blobs:
             return None
         best = max(blobs, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))

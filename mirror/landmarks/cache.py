@@ -14,7 +14,9 @@ layout, analysis fps, mirrored input, confidences).  It holds:
     "first_index", "last_index"}...], "complete": bool, "info": {...}}``
 ``chunk_000000.npz``, ``chunk_000001.npz``, ...
     Consecutive runs of analysed frames, each a :class:`~mirror.landmarks.types.Landmarks`
-    ``.npz`` file.
+    ``.npz`` file, as the forward pass produced them.
+``final.npz`` (once complete)
+    The whole result after the backward pass (``"final"`` in the manifest).
 
 Every file is written to a temporary name and renamed, chunk first, manifest
 second: an interruption at any point leaves a valid entry holding every
@@ -58,6 +60,7 @@ class LandmarkCache:
         self.dir = Path(root) / "landmarks" / self.key
         self.manifest_path = self.dir / "manifest.json"
         self.manifest = self._read_manifest()
+        self._loaded: tuple[int, Landmarks | None] | None = None
 
     def _read_manifest(self) -> dict:
         fresh = {
@@ -103,7 +106,10 @@ class LandmarkCache:
         return chunks[-1]["last_index"] + 1 if chunks else 0
 
     def load(self) -> Landmarks | None:
-        """Everything cached so far (None when empty)."""
+        """Everything cached so far (None when empty); a damaged chunk and all after it are dropped."""
+        n = len(self.manifest["chunks"])
+        if self._loaded is not None and self._loaded[0] == n:
+            return self._loaded[1]
         parts = []
         for chunk in self.manifest["chunks"]:
             try:
@@ -112,9 +118,26 @@ class LandmarkCache:
                 # damaged chunk: drop it and every later one, they will be redone
                 self._truncate(len(parts))
                 break
-        if not parts:
+        result = Landmarks.concatenate(parts, info=self.manifest.get("info") or parts[-1].info) if parts else None
+        self._loaded = (len(self.manifest["chunks"]), result)
+        return result
+
+    def load_final(self) -> Landmarks | None:
+        """The finished result after post-passes (see :meth:`save_final`), if any."""
+        name = self.manifest.get("final")
+        if not self.complete or not name or not (self.dir / name).exists():
             return None
-        return Landmarks.concatenate(parts, info=self.manifest.get("info") or parts[-1].info)
+        try:
+            return Landmarks.load(self.dir / name)
+        except MirrorError:
+            return None
+
+    def save_final(self, landmarks: Landmarks) -> None:
+        """Store the finished result (chunks stay as the forward pass wrote them)."""
+        landmarks.save(self.dir / "final.npz")
+        self.manifest["final"] = "final.npz"
+        self.manifest["info"] = landmarks.info
+        self._write_manifest()
 
     def last_people(self) -> tuple[PersonLandmarks | None, PersonLandmarks | None]:
         chunks = self.manifest["chunks"]

@@ -41,6 +41,7 @@ class ExtractSettings:
     mirrored_input: bool = False
     min_detection_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
+    backfill: bool = True
 
     def __post_init__(self) -> None:
         from mirror.landmarks.models import POSE_MODELS
@@ -59,6 +60,7 @@ class ExtractSettings:
             "mirrored_input": self.mirrored_input,
             "min_detection_confidence": self.min_detection_confidence,
             "min_tracking_confidence": self.min_tracking_confidence,
+            "backfill": self.backfill,
         }
 
 
@@ -276,22 +278,17 @@ def extract_landmarks(
     if not parts:
         raise MirrorError(f"{source.info.name}: no frames to analyse")
     result = Landmarks.concatenate(parts, info=info)
-    present = result.pose_present
     elapsed = time.perf_counter() - started
     info.update(
         {
-            "frames": len(result),
             "frames_this_run": n_new,
             "resumed_from_frames": len(restored) if restored is not None else 0,
-            "both_present_rate": float(present.all(1).mean()),
-            "present_rate": {p: float(present[:, i].mean()) for i, p in enumerate(("A", "B"))},
-            "face_present_rate": {p: float(result.face_present[:, i].mean()) for i, p in enumerate(("A", "B"))},
             "identity_checks": tracker.stats.to_dict(),
-            "identity_swaps": count_identity_swaps(result),
             "seconds_this_run": round(elapsed, 3),
             "interrupted": interrupted,
         }
     )
+    _summarise(result, info)
     result.info = info
     if cache is not None:
         if interrupted:
@@ -299,6 +296,20 @@ def extract_landmarks(
         else:
             cache.finish(info)
     return result, info
+
+
+def _summarise(result: Landmarks, info: dict) -> None:
+    """Presence rates and identity swaps of a result, into ``info``."""
+    present = result.pose_present
+    info.update(
+        {
+            "frames": len(result),
+            "both_present_rate": float(present.all(1).mean()),
+            "present_rate": {p: float(present[:, i].mean()) for i, p in enumerate(("A", "B"))},
+            "face_present_rate": {p: float(result.face_present[:, i].mean()) for i, p in enumerate(("A", "B"))},
+            "identity_swaps": count_identity_swaps(result),
+        }
+    )
 
 
 def _detect_in_halves(backend: LandmarkBackend, rgb: np.ndarray) -> list[PersonLandmarks]:
@@ -358,9 +369,13 @@ def extract_video(
         info = {"source": source.info.to_dict(), "settings": settings.to_dict(), "source_sha256": identity["source_sha256"]}
         cache = LandmarkCache(cache_dir or default_cache_dir(), identity) if use_cache else None
         if cache is not None and cache.complete:
-            cached = cache.load()  # a damaged chunk makes the entry incomplete again
+            # with the backward pass, only its finished result will do; a damaged
+            # chunk or final file sends the entry back to work on what is missing
+            cached = cache.load_final() if settings.backfill else cache.load()
             if cached is not None and cache.complete:
                 return cached, {**cached.info, "from_cache": True}
+        if cache is not None:
+            cache.load()  # drops damaged chunks, so the resume point is right
         start = cache.resume_index() if cache is not None else 0
         if isinstance(source, VideoFileSource):
             source.start_index = start
@@ -383,6 +398,20 @@ def extract_video(
             result, run_info = extract_landmarks(
                 source, backend, settings.layout, with_face=settings.face, cache=cache, progress=progress, info=info
             )
+            if settings.backfill and isinstance(source, VideoFileSource) and not run_info["interrupted"]:
+                from mirror.landmarks.backfill import backfill_landmarks
+
+                result, recovered = backfill_landmarks(
+                    result,
+                    lambda: VideoFileSource(path, fps=settings.fps, mirrored_input=settings.mirrored_input),
+                    backend,
+                    with_face=settings.face,
+                )
+                _summarise(result, run_info)
+                run_info["backfilled_frames"] = recovered
+                result.info = run_info
+                if cache is not None:
+                    cache.save_final(result)
         finally:
             if own_backend:
                 backend.close()

@@ -136,6 +136,48 @@ def _same_body(a: PersonLandmarks, b: PersonLandmarks, size: tuple[int, int]) ->
     return False
 
 
+def _region_px(
+    person: PersonLandmarks,
+    size: tuple[int, int],
+    missed: int = 0,
+    other_center: np.ndarray | None = None,
+    other_scale: float = 0.0,
+    center: np.ndarray | None = None,
+) -> np.ndarray:
+    """Where to look for ``person`` next: its body with room to move, short of the other person."""
+    w, h = size
+    s = person_scale_px(person, size)
+    center = _center_px(person, size) if center is None else center
+    box = _bbox_px(person, size)
+    x0, y0, x1, y1 = box[0] - 1.0 * s, box[1] - 1.5 * s, box[2] + 1.0 * s, box[3] + 0.5 * s
+    if missed > 0:  # lost: look wider around the last place
+        grow = min(missed, 4) * s
+        x0, y0, x1, y1 = x0 - grow, y0 - grow, x1 + grow, y1 + grow
+    if other_center is not None:
+        mid = (center[0] + other_center[0]) / 2
+        reach = 0.5 * min(s, other_scale)
+        if center[0] <= other_center[0]:
+            x1 = max(min(x1, mid + reach), center[0] + 0.75 * s)
+        else:
+            x0 = min(max(x0, mid - reach), center[0] - 0.75 * s)
+    return np.array([max(0.0, x0), max(0.0, y0), min(float(w), x1), min(float(h), y1)])
+
+
+def region_for(person: PersonLandmarks, other: PersonLandmarks | None, size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """Integer pixel box to run ``person``'s estimator on, given the other person (or None)."""
+    oc = None if other is None else _center_px(other, size)
+    os_ = 0.0 if other is None else person_scale_px(other, size)
+    x0, y0, x1, y1 = _region_px(person, size, 0, oc, os_)
+    return (int(np.floor(x0)), int(np.floor(y0)), int(np.ceil(x1)), int(np.ceil(y1)))
+
+
+def _inside_body(point: np.ndarray, person: PersonLandmarks, size: tuple[int, int]) -> bool:
+    """Whether a pixel point lies well inside a person's visible extent (its box less 15 % a side)."""
+    x0, y0, x1, y1 = _bbox_px(person, size)
+    mx, my = 0.15 * (x1 - x0), 0.15 * (y1 - y0)
+    return bool(x0 + mx <= point[0] <= x1 - mx and y0 + my <= point[1] <= y1 - my)
+
+
 def _iou(a: np.ndarray, b: np.ndarray) -> float:
     ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
     iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
@@ -265,7 +307,9 @@ class IdentityTracker:
             candidates = []
             for det in detections:
                 c = _center_px(det, self.size)
-                if other.person is not None and other.missed < 3 and _same_body(det, other.person, self.size):
+                if other.person is not None and other.missed < 3 and (
+                    _same_body(det, other.person, self.size) or _inside_body(c, other.person, self.size)
+                ):
                     continue  # that is the other person
                 if track.center is not None:
                     cost = float(np.linalg.norm(c - track.center))
@@ -365,21 +409,10 @@ class IdentityTracker:
         track, other = self.tracks[slot], self.tracks[1 - slot]
         if track.person is None:
             return None
-        w, h = self.size
-        s = track.scale
-        box = _bbox_px(track.person, self.size)
-        x0, y0, x1, y1 = box[0] - 1.0 * s, box[1] - 1.5 * s, box[2] + 1.0 * s, box[3] + 0.5 * s
-        if track.missed > 0:  # lost: look wider around the last place
-            grow = min(track.missed, 4) * s
-            x0, y0, x1, y1 = x0 - grow, y0 - grow, x1 + grow, y1 + grow
-        if other.center is not None and track.center is not None and other.missed < 3:
-            mid = (track.center[0] + other.center[0]) / 2
-            reach = 0.5 * min(s, other.scale)
-            if track.center[0] <= other.center[0]:
-                x1 = max(min(x1, mid + reach), track.center[0] + 0.75 * s)
-            else:
-                x0 = min(max(x0, mid - reach), track.center[0] - 0.75 * s)
-        return np.array([max(0.0, x0), max(0.0, y0), min(float(w), x1), min(float(h), y1)])
+        near = other.center is not None and track.center is not None and other.missed < 3
+        return _region_px(
+            track.person, self.size, track.missed, other.center if near else None, other.scale, track.center
+        )
 
     def _refresh_regions(self) -> None:
         if self._fixed is not None:

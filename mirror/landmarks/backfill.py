@@ -1,0 +1,139 @@
+"""Backward pass: recover people the forward pass missed before it first found them.
+
+A person may be undetectable for a while (a raised arm hides the face, the body
+is cut by the frame edge) yet perfectly trackable once found: MediaPipe's
+tracking mode follows a body the detector cannot find from scratch.  For a
+recorded file the stream can be read again, so each gap that ends with the
+person found is walked backwards from that frame with a fresh estimator,
+until tracking is lost.  Every recovered frame is a real model measurement on
+that frame; nothing is interpolated.  A recovered body must not be the other
+person's body and must move continuously, otherwise the walk stops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from mirror.landmarks.backend import LandmarkBackend
+from mirror.landmarks.extract import estimate_person
+from mirror.landmarks.tracking import _center_px, _same_body, person_scale_px, region_for
+from mirror.landmarks.types import Landmarks, PersonLandmarks
+from mirror.sources import FrameSource
+
+
+def find_gaps(present: np.ndarray, max_frames: int) -> list[tuple[int, int]]:
+    """Runs of missing frames that end with the person found.
+
+    Parameters
+    ----------
+    present : np.ndarray
+        ``(T,)`` bool.
+    max_frames : int
+        Longest stretch walked back from one found frame.
+
+    Returns
+    -------
+    list of (start, stop)
+        Frame positions ``start <= t < stop`` to recover, walked from ``stop`` (present) down.
+    """
+    gaps = []
+    t = len(present) - 1
+    while t > 0:
+        if present[t] and not present[t - 1]:
+            start = t - 1
+            while start > 0 and not present[start - 1] and t - start < max_frames:
+                start -= 1
+            gaps.append((start, t))
+            t = start
+        t -= 1
+    return sorted(gaps)
+
+
+def backfill_landmarks(
+    landmarks: Landmarks,
+    reopen: Callable[[], FrameSource],
+    backend: LandmarkBackend,
+    *,
+    with_face: bool = True,
+    max_gap_s: float = 10.0,
+) -> tuple[Landmarks, dict]:
+    """Fill gaps before each re-appearance by tracking backwards in time.
+
+    Parameters
+    ----------
+    landmarks : Landmarks
+        Forward-pass result (modified copy returned).
+    reopen : callable
+        Opens the same source again, on the same frames.
+    backend : LandmarkBackend
+    max_gap_s : float
+        At most this much time is walked back from one found frame.
+
+    Returns
+    -------
+    (Landmarks, dict)
+        The completed landmarks and ``{"A": frames recovered, "B": ...}``.
+    """
+    out = landmarks.slice(0, len(landmarks))
+    size = landmarks.frame_size
+    present = landmarks.pose_present
+    dt = float(np.median(np.diff(landmarks.t_s))) if len(landmarks) > 1 else 1.0
+    max_frames = max(1, int(round(max_gap_s / max(dt, 1e-6))))
+    gaps = {slot: find_gaps(present[:, slot], max_frames) for slot in (0, 1)}
+    recovered = {"A": 0, "B": 0}
+    wanted = {t for slot in (0, 1) for start, stop in gaps[slot] for t in range(start, stop + 1)}
+    if not wanted:
+        return out, recovered
+    frames: dict[int, np.ndarray] = {}
+    position = {int(idx): t for t, idx in enumerate(landmarks.frame_index)}
+    with reopen() as source:
+        for frame in source:
+            t = position.get(frame.index)
+            if t is not None and t in wanted:
+                frames[t] = frame.image
+            if t is not None and t >= max(wanted):
+                break
+    for slot in (0, 1):
+        name = "AB"[slot]
+        for start, stop in gaps[slot]:
+            anchor = out.person(stop, slot)
+            if anchor is None or stop not in frames:
+                continue
+            other = out.person(stop, 1 - slot)
+            box = region_for(anchor, other, size)
+            estimator = backend.person_estimator()
+            try:
+                clock_ms = 0
+                estimate_person(estimator, frames[stop], box, clock_ms, with_face=False)  # prime tracking
+                previous = anchor
+                for t in range(stop - 1, start - 1, -1):
+                    clock_ms += 40
+                    if t not in frames:
+                        break
+                    person = estimate_person(estimator, frames[t], box, clock_ms, with_face)
+                    if person is None:
+                        break
+                    partner = out.person(t, 1 - slot)
+                    if partner is not None and _same_body(person, partner, size):
+                        break
+                    step = float(np.linalg.norm(_center_px(person, size) - _center_px(previous, size)))
+                    if step > 1.0 * person_scale_px(previous, size):
+                        break
+                    _store(out, t, slot, person)
+                    recovered[name] += 1
+                    previous = person
+            finally:
+                estimator.close()
+    return out, recovered
+
+
+def _store(out: Landmarks, t: int, slot: int, person: PersonLandmarks) -> None:
+    out.pose_image[t, slot] = person.pose_image
+    out.pose_world[t, slot] = person.pose_world
+    out.pose_visibility[t, slot] = person.pose_visibility
+    if person.face is not None:
+        out.face[t, slot] = person.face
+        out.head_pose_deg[t, slot] = person.head_pose_deg
+        out.blendshapes[t, slot] = person.blendshapes
