@@ -60,6 +60,7 @@ def extract(
     regions: Optional[str] = typer.Option(None, "--regions", help="With --layout regions: 'x0,y0,x1,y1;x0,y0,x1,y1' in [0, 1], A's box first."),
     model: str = typer.Option("lite", "--model", help="Pose model: lite, full or heavy."),
     face: bool = typer.Option(True, "--face/--no-face", help="Also extract the face mesh, head pose and blendshapes."),
+    backfill: bool = typer.Option(True, "--backfill/--no-backfill", help="Files only: track people back from where they were first found, to recover frames the forward pass missed."),
     mirrored_input: bool = typer.Option(False, "--mirrored-input", help="The source is a mirror (selfie) image; flip it back so left/right stay anatomical."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Landmark cache folder (default $MIRROR_CACHE_DIR or ~/.cache/mirror)."),
     use_cache: bool = typer.Option(True, "--cache/--no-cache", help="Reuse and resume cached landmarks."),
@@ -79,6 +80,7 @@ def extract(
             layout=Layout.parse(layout, regions),
             fps=fps,
             mirrored_input=mirrored_input,
+            backfill=backfill,
         )
         if out.exists() and not out.is_dir():
             raise MirrorError(f"--out {out} exists and is not a folder")
@@ -134,6 +136,9 @@ def extract(
         f"(A {100 * info['present_rate']['A']:.1f} %, B {100 * info['present_rate']['B']:.1f} %); "
         f"faces A {100 * info['face_present_rate']['A']:.1f} %, B {100 * info['face_present_rate']['B']:.1f} %"
     )
+    recovered = info.get("backfilled_frames") or {}
+    if any(recovered.values()):
+        typer.echo(f"backward pass recovered A {recovered.get('A', 0)}, B {recovered.get('B', 0)} frames")
     if info.get("interrupted"):
         typer.echo("interrupted: partial results written; run the same command again to resume")
     typer.echo(f"wrote {out / 'landmarks.npz'} and {out / 'extract.json'}")

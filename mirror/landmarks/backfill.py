@@ -18,7 +18,7 @@ import numpy as np
 
 from mirror.landmarks.backend import LandmarkBackend
 from mirror.landmarks.extract import estimate_person
-from mirror.landmarks.tracking import _center_px, _same_body, person_scale_px, region_for
+from mirror.landmarks.tracking import IdentityTracker, Layout, _center_px, _same_body, person_scale_px, region_for
 from mirror.landmarks.types import Landmarks, PersonLandmarks
 from mirror.sources import FrameSource
 
@@ -56,6 +56,7 @@ def backfill_landmarks(
     reopen: Callable[[], FrameSource],
     backend: LandmarkBackend,
     *,
+    layout: Layout | None = None,
     with_face: bool = True,
     max_gap_s: float = 10.0,
 ) -> tuple[Landmarks, dict]:
@@ -68,6 +69,9 @@ def backfill_landmarks(
     reopen : callable
         Opens the same source again, on the same frames.
     backend : LandmarkBackend
+    layout : Layout
+        With fixed regions (``split``, ``regions``) each person is tracked back in
+        their own region; with ``auto``, around the body where it was found.
     max_gap_s : float
         At most this much time is walked back from one found frame.
 
@@ -78,6 +82,8 @@ def backfill_landmarks(
     """
     out = landmarks.slice(0, len(landmarks))
     size = landmarks.frame_size
+    layout = layout or Layout()
+    fixed = IdentityTracker(layout, size).regions() if layout.mode != "auto" else None
     present = landmarks.pose_present
     dt = float(np.median(np.diff(landmarks.t_s))) if len(landmarks) > 1 else 1.0
     max_frames = max(1, int(round(max_gap_s / max(dt, 1e-6))))
@@ -102,11 +108,14 @@ def backfill_landmarks(
             if anchor is None or stop not in frames:
                 continue
             other = out.person(stop, 1 - slot)
-            box = region_for(anchor, other, size)
+            box = fixed[slot] if fixed is not None else region_for(anchor, other, size)
+            if box is None:
+                continue
             estimator = backend.person_estimator()
             try:
                 clock_ms = 0
-                estimate_person(estimator, frames[stop], box, clock_ms, with_face=False)  # prime tracking
+                if estimate_person(estimator, frames[stop], box, clock_ms, with_face=False) is None:
+                    continue  # the found body cannot be picked up again here: nothing to follow
                 previous = anchor
                 for t in range(stop - 1, start - 1, -1):
                     clock_ms += 40

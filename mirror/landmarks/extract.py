@@ -405,6 +405,7 @@ def extract_video(
                     result,
                     lambda: VideoFileSource(path, fps=settings.fps, mirrored_input=settings.mirrored_input),
                     backend,
+                    layout=settings.layout,
                     with_face=settings.face,
                 )
                 _summarise(result, run_info)
