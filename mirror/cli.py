@@ -145,6 +145,96 @@ def extract(
 
 
 @app.command()
+def analyze(
+    source: str = typer.Argument(..., help="Video file (landmarks come from the cache when already extracted)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder for report.json, windows.csv and events.csv."),
+    preset: str = typer.Option("live", "--preset", help="Window presets: live (4 s windows, 0.5 s step, 3 s lag) or report (30 s, 10 s, 5 s)."),
+    window_s: Optional[float] = typer.Option(None, "--window-s", help="Window length in seconds (overrides the preset)."),
+    step_s: Optional[float] = typer.Option(None, "--step-s", help="Window step in seconds (overrides the preset)."),
+    max_lag_s: Optional[float] = typer.Option(None, "--max-lag-s", help="Largest lag searched, in seconds (overrides the preset)."),
+    surrogates: int = typer.Option(200, "--surrogates", help="Surrogate sessions for the pseudo-synchrony test (0: none)."),
+    fps: Optional[float] = typer.Option(15.0, "--fps", help="Analysis rate for the landmarks."),
+    layout: str = typer.Option("auto", "--layout", help="auto, split or regions (see `mirror extract`)."),
+    regions: Optional[str] = typer.Option(None, "--regions", help="With --layout regions: 'x0,y0,x1,y1;x0,y0,x1,y1'."),
+    model: str = typer.Option("lite", "--model", help="Pose model: lite, full or heavy."),
+    mirrored_input: bool = typer.Option(False, "--mirrored-input", help="The source is a mirror (selfie) image."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Landmark cache folder."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar while extracting."),
+) -> None:
+    """Tell mirroring from matching over sliding windows; write the report files."""
+    from dataclasses import replace
+
+    from tqdm import tqdm
+
+    from mirror.compare import PRESETS, analyze_landmarks
+    from mirror.landmarks import ExtractSettings, Layout, extract_video
+    from mirror.report import write_report
+
+    try:
+        if preset not in PRESETS:
+            raise MirrorError(f"unknown preset {preset!r}; choose one of: {', '.join(PRESETS)}")
+        changes = {k: v for k, v in (("window_s", window_s), ("step_s", step_s), ("max_lag_s", max_lag_s)) if v is not None}
+        settings = replace(PRESETS[preset], **changes)
+        if surrogates < 0:
+            raise MirrorError(f"--surrogates must be >= 0, got {surrogates}")
+        ext = ExtractSettings(pose_model=model, layout=Layout.parse(layout, regions), fps=fps, mirrored_input=mirrored_input)
+        if out.exists() and not out.is_dir():
+            raise MirrorError(f"--out {out} exists and is not a folder")
+        bars: list = []
+
+        def on_total(done: int, total: int) -> None:
+            bars.append(tqdm(total=total if total > 0 else None, initial=done, unit="frame", disable=not progress, file=sys.stderr))
+
+        try:
+            landmarks, ext_info = extract_video(
+                source, ext, cache_dir=cache_dir, progress=lambda n: bars and bars[0].update(n), on_total=on_total
+            )
+        finally:
+            for bar in bars:
+                bar.close()
+        if ext_info.get("interrupted"):
+            raise MirrorError("interrupted during extraction: run the same command again to resume")
+        result, _ = analyze_landmarks(landmarks, settings, n_surrogates=surrogates)
+        provenance = {
+            "source": ext_info.get("source"),
+            "source_sha256": ext_info.get("source_sha256"),
+            "landmarks": {k: ext_info.get(k) for k in ("frames", "both_present_rate", "identity_swaps", "backend")},
+            "extract_settings": ext.to_dict(),
+        }
+        paths = write_report(result, out, provenance)
+    except MirrorError as err:
+        _fail(str(err))
+        return
+    except KeyboardInterrupt:
+        _fail("interrupted: the frames analysed so far are cached; run the same command again to resume", 130)
+        return
+    share = result.summary["share"]
+    sync = result.summary["synchrony"]
+    if len(result.windows) == 0:
+        typer.echo(f"the recording is shorter than one {settings.window_s:g} s window: no windows (try a smaller --window-s)")
+    typer.echo(
+        f"{len(result.windows)} windows: mirror {100 * share['mirror']:.0f} %, match {100 * share['match']:.0f} %, "
+        f"symmetric {100 * share['symmetric']:.0f} %, none {100 * share['none']:.0f} %"
+        + (f"; insufficient data in {result.summary['insufficient_windows']}" if result.summary["insufficient_windows"] else "")
+    )
+    if sync.get("n_surrogates"):
+        typer.echo(
+            f"synchrony {sync['real']:.3f} vs pseudo-synchrony {sync['surrogate_mean']:.3f} "
+            f"(effect size {sync['effect_size']:.2f}, p = {sync['p_value']:.3f}, {sync['n_surrogates']} surrogates)"
+        )
+    else:
+        typer.echo(f"synchrony {sync['real']:.3f} (no surrogate test: {sync['method']})")
+    for e in result.events[:10]:
+        typer.echo(
+            f"  {e.start_s:7.1f}-{e.end_s:7.1f} s  {e.kind:9s} leader {e.leader or '-':8s} lag {e.lag_s:+.2f} s  "
+            f"strength {e.strength:.2f}  {', '.join(e.channels)}"
+        )
+    if len(result.events) > 10:
+        typer.echo(f"  ... {len(result.events) - 10} more events in {paths['events.csv']}")
+    typer.echo(f"wrote {', '.join(str(p) for p in paths.values())}")
+
+
+@app.command()
 def info() -> None:
     """Show versions, the model files and the cameras found."""
     import cv2

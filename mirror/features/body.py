@@ -26,6 +26,7 @@ flip equivariance was measured on real footage (``benchmarks/bench_face_flip.py`
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -252,7 +253,9 @@ def compute_features(landmarks: Landmarks, min_visibility: float = 0.5) -> Featu
     if len(t) > 1:
         dt = np.gradient(t)[:, None, None]
         speed = np.linalg.norm(np.gradient(upper, axis=0), axis=-1) / np.where(dt > 0, dt, np.nan)
-        put("motion_energy", np.nanmean(speed, axis=-1) if speed.size else np.nan)
+        with warnings.catch_warnings():  # frames where nobody is seen: NaN, silently
+            warnings.simplefilter("ignore", RuntimeWarning)
+            put("motion_energy", np.nanmean(speed, axis=-1))
     # face: blendshape pairs and jaw
     names = {n: i for i, n in enumerate(BLENDSHAPE_NAMES)}
     bs = landmarks.blendshapes.astype(np.float64)

@@ -1,0 +1,63 @@
+"""Comparator stage: mirror, match or symmetric synchrony over sliding windows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mirror.compare.events import Event, events_from_windows, state_shares, surrogate_test, synchrony_statistic
+from mirror.compare.windows import LABELS, PRESETS, CompareSettings, Windows, compare_prepared, compare_windows, prepare
+from mirror.features import Features, compute_features
+from mirror.landmarks.types import Landmarks
+
+
+@dataclass
+class Synchrony:
+    """The comparator's result: windows, events and the session summary."""
+
+    windows: Windows
+    events: list[Event]
+    summary: dict
+    info: dict = field(default_factory=dict)
+
+
+def analyze_features(
+    features: Features, settings: CompareSettings | None = None, n_surrogates: int = 200, seed: int = 0
+) -> tuple[Synchrony, dict]:
+    """Windows, events and statistics from two people's features.
+
+    Returns
+    -------
+    (Synchrony, dict)
+        The result and run information (settings, surrogate method).
+    """
+    settings = settings or CompareSettings()
+    prep = prepare(features, settings)
+    windows = compare_prepared(prep, settings)
+    events = events_from_windows(windows)
+    summary = state_shares(windows)
+    real = synchrony_statistic(windows)
+    summary["synchrony"] = surrogate_test(prep, settings, real, n_surrogates=n_surrogates, seed=seed)
+    info = {"settings": settings.to_dict(), "n_surrogates": n_surrogates, "seed": seed}
+    return Synchrony(windows=windows, events=events, summary=summary, info=info), info
+
+
+def analyze_landmarks(
+    landmarks: Landmarks, settings: CompareSettings | None = None, n_surrogates: int = 200, seed: int = 0
+) -> tuple[Synchrony, dict]:
+    """Features, then :func:`analyze_features`."""
+    return analyze_features(compute_features(landmarks), settings, n_surrogates=n_surrogates, seed=seed)
+
+
+__all__ = [
+    "LABELS",
+    "PRESETS",
+    "CompareSettings",
+    "Event",
+    "Synchrony",
+    "Windows",
+    "analyze_features",
+    "analyze_landmarks",
+    "compare_windows",
+    "events_from_windows",
+    "state_shares",
+]

@@ -1,0 +1,181 @@
+"""Events (merged runs of windows) and session statistics with surrogate tests."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from mirror.compare.windows import CompareSettings, Windows, _Prepared, compare_prepared
+from mirror.features import CHANNELS
+
+EVENT_KINDS = ("mirror", "match", "symmetric")
+
+
+@dataclass
+class Event:
+    """A stretch of consecutive windows with the same relation."""
+
+    start_s: float
+    end_s: float
+    kind: str
+    channels: list[str]
+    leader: str
+    lag_s: float
+    strength: float
+    windows: int
+
+    def to_dict(self) -> dict:
+        return {
+            "start_s": round(self.start_s, 3),
+            "end_s": round(self.end_s, 3),
+            "kind": self.kind,
+            "channels": self.channels,
+            "leader": self.leader,
+            "lag_s": round(self.lag_s, 3),
+            "strength": round(self.strength, 3),
+            "windows": self.windows,
+        }
+
+
+def events_from_windows(windows: Windows, min_windows: int = 2) -> list[Event]:
+    """Merge runs of consecutive ``mirror``/``match``/``symmetric`` windows into events.
+
+    Parameters
+    ----------
+    windows : Windows
+    min_windows : int
+        Shorter runs are not reported as events.
+    """
+    events = []
+    labels = windows.label
+    i = 0
+    while i < len(labels):
+        kind = labels[i]
+        j = i
+        while j + 1 < len(labels) and labels[j + 1] == kind:
+            j += 1
+        if kind in EVENT_KINDS and j - i + 1 >= min_windows:
+            sl = slice(i, j + 1)
+            if kind == "mirror":
+                strength = float(np.nanmean(windows.mirror_score[sl]))
+            elif kind == "match":
+                strength = float(np.nanmean(windows.match_score[sl]))
+            else:
+                strength = float(np.nanmean(windows.sync_score[sl]))
+            channels = [
+                c for k, c in enumerate(windows.channels) if np.mean(windows.channel_label[sl, k] == kind) >= 0.5
+            ]
+            leaders = Counter(windows.leader[sl].tolist())
+            events.append(
+                Event(
+                    start_s=float(windows.start_s[i]),
+                    end_s=float(windows.end_s[j]),
+                    kind=str(kind),
+                    channels=channels,
+                    leader=leaders.most_common(1)[0][0],
+                    lag_s=float(np.nanmedian(windows.lag_s[sl])),
+                    strength=strength,
+                    windows=j - i + 1,
+                )
+            )
+        i = j + 1
+    return events
+
+
+def state_shares(windows: Windows) -> dict:
+    """Share of the analysable windows in each state, overall and per channel; leader shares."""
+    usable = windows.label != "insufficient"
+    n = int(usable.sum())
+    overall = {k: (float(np.mean(windows.label[usable] == k)) if n else 0.0) for k in ("mirror", "match", "symmetric", "none")}
+    per_channel = {}
+    for c, name in enumerate(windows.channels):
+        ok = windows.channel_label[:, c] != "insufficient"
+        m = int(ok.sum())
+        per_channel[name] = {k: (float(np.mean(windows.channel_label[ok, c] == k)) if m else 0.0) for k in ("mirror", "match", "none")}
+    related = np.isin(windows.label, ["mirror", "match"])
+    r = int(related.sum())
+    leaders = {k: (float(np.mean(windows.leader[related] == k)) if r else 0.0) for k in ("A", "B", "together")}
+    return {
+        "windows": len(windows),
+        "analysable_windows": n,
+        "insufficient_windows": int(len(windows) - n),
+        "share": overall,
+        "share_by_channel": per_channel,
+        "leader_share": leaders,
+    }
+
+
+def synchrony_statistic(windows: Windows) -> float:
+    """Session synchrony: mean over analysable windows of the best relation score."""
+    usable = windows.label != "insufficient"
+    if not usable.any():
+        return float("nan")
+    best = np.fmax(np.fmax(windows.mirror_score[usable], windows.match_score[usable]), windows.sync_score[usable])
+    return float(np.nanmean(best))
+
+
+def _surrogate(prep: _Prepared, b_index: np.ndarray) -> _Prepared:
+    """``prep`` with B's series re-ordered by ``b_index`` (A untouched)."""
+
+    def take(x):
+        y = x.copy()
+        y[:, 1] = x[b_index, 1]
+        return y
+
+    return _Prepared(
+        t=prep.t,
+        asym=take(prep.asym),
+        vel=take(prep.vel),
+        sym_vel=take(prep.sym_vel),
+        ok=take(prep.ok),
+        sym_ok=take(prep.sym_ok),
+        g=prep.g,
+        gs=prep.gs,
+    )
+
+
+def surrogate_test(
+    prep: _Prepared, settings: CompareSettings, real: float, n_surrogates: int = 200, seed: int = 0
+) -> dict:
+    """Real synchrony against pseudo-synchrony, as rMEA and SUSY do.
+
+    Half of the surrogates shift B circularly by at least one window plus the
+    largest lag; the other half cut B into window-long segments and shuffle
+    them.  Both keep B's own movement but break its timing relative to A.
+
+    Returns
+    -------
+    dict
+        ``real``, surrogate ``mean`` and ``sd``, ``effect_size`` ((real - mean) / sd),
+        ``p_value`` ((1 + #surrogates >= real) / (1 + n)), ``n_surrogates``, ``method``.
+    """
+    n = len(prep.t)
+    rng = np.random.default_rng(seed)
+    seg = max(1, int(round(settings.window_s * settings.rate_hz)))
+    min_shift = seg + int(round(settings.max_lag_s * settings.rate_hz))
+    values = []
+    if n < 2 * min_shift + 1 or n_surrogates <= 0:
+        return {"real": real, "n_surrogates": 0, "method": "not enough data for surrogates"}
+    for i in range(n_surrogates):
+        if i % 2 == 0:
+            shift = int(rng.integers(min_shift, n - min_shift + 1))
+            index = (np.arange(n) + shift) % n
+        else:
+            cuts = np.arange(0, n, seg)
+            order = rng.permutation(len(cuts))
+            index = np.concatenate([np.arange(cuts[k], min(n, cuts[k] + seg)) for k in order])
+        values.append(synchrony_statistic(compare_prepared(_surrogate(prep, index), settings)))
+    sur = np.array(values)
+    sur = sur[np.isfinite(sur)]
+    mean, sd = float(sur.mean()), float(sur.std(ddof=1)) if len(sur) > 1 else float("nan")
+    return {
+        "real": real,
+        "surrogate_mean": mean,
+        "surrogate_sd": sd,
+        "effect_size": (real - mean) / sd if sd and sd > 0 else float("nan"),
+        "p_value": float((1 + np.sum(sur >= real)) / (1 + len(sur))),
+        "n_surrogates": int(len(sur)),
+        "method": "circular shifts and segment shuffles of B, half each",
+    }

@@ -1,0 +1,87 @@
+"""Uniform time grid, short-gap filling and smoothing of feature series.
+
+Long gaps stay missing: nothing is invented across them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.signal import savgol_filter
+
+
+def resample(t_s: np.ndarray, values: np.ndarray, rate_hz: float, max_gap_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Linear resampling onto a uniform grid, bridging only gaps up to ``max_gap_s``.
+
+    Parameters
+    ----------
+    t_s : np.ndarray
+        ``(T,)`` increasing sample times.
+    values : np.ndarray
+        ``(T, ...)`` samples, NaN where missing.
+    rate_hz : float
+        Grid rate.
+    max_gap_s : float
+        Longest stretch without data that is bridged by interpolation.
+
+    Returns
+    -------
+    (np.ndarray, np.ndarray)
+        ``(N,)`` grid times and ``(N, ...)`` values (NaN where no data).
+    """
+    if len(t_s) == 0:
+        return np.zeros(0), np.zeros((0,) + values.shape[1:])
+    n = int(np.floor((t_s[-1] - t_s[0]) * rate_hz + 1e-9)) + 1
+    grid = t_s[0] + np.arange(n) / rate_hz
+    flat = values.reshape(len(t_s), -1)
+    out = np.full((n, flat.shape[1]), np.nan)
+    tol = 0.5 / rate_hz
+    for j in range(flat.shape[1]):
+        ok = ~np.isnan(flat[:, j])
+        if ok.sum() == 0:
+            continue
+        tv, yv = t_s[ok], flat[ok, j]
+        col = np.interp(grid, tv, yv, left=np.nan, right=np.nan)
+        idx = np.clip(np.searchsorted(tv, grid), 1, max(len(tv) - 1, 1))
+        if len(tv) > 1:
+            gap = tv[idx] - tv[idx - 1]
+            near = np.minimum(np.abs(grid - tv[idx - 1]), np.abs(grid - tv[idx]))
+            col[(gap > max_gap_s + 1e-9) & (near > tol)] = np.nan
+        else:
+            col = np.where(np.abs(grid - tv[0]) <= tol, yv[0], np.nan)
+        out[:, j] = col
+    return grid, out.reshape((n,) + values.shape[1:])
+
+
+def _runs(valid: np.ndarray) -> list[tuple[int, int]]:
+    """``[(start, stop), ...]`` of the True runs of a 1-D mask."""
+    edges = np.diff(np.concatenate([[0], valid.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
+
+
+def smooth_and_differentiate(values: np.ndarray, rate_hz: float, window_s: float = 0.33) -> tuple[np.ndarray, np.ndarray]:
+    """Savitzky-Golay smoothing and first derivative, run by run of valid samples.
+
+    Parameters
+    ----------
+    values : np.ndarray
+        ``(N, ...)`` uniform samples with NaN gaps.
+
+    Returns
+    -------
+    (np.ndarray, np.ndarray)
+        Smoothed values and their time derivative (per second), same shape, NaN kept.
+    """
+    flat = values.reshape(len(values), -1)
+    smooth = np.full_like(flat, np.nan)
+    deriv = np.full_like(flat, np.nan)
+    win = max(5, int(round(window_s * rate_hz)) | 1)
+    for j in range(flat.shape[1]):
+        for a, b in _runs(~np.isnan(flat[:, j])):
+            seg = flat[a:b, j]
+            if b - a >= win:
+                smooth[a:b, j] = savgol_filter(seg, win, 2)
+                deriv[a:b, j] = savgol_filter(seg, win, 2, deriv=1, delta=1.0 / rate_hz)
+            else:
+                smooth[a:b, j] = seg
+                deriv[a:b, j] = np.gradient(seg, 1.0 / rate_hz) if b - a > 1 else 0.0
+    return smooth.reshape(values.shape), deriv.reshape(values.shape)

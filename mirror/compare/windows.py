@@ -1,0 +1,372 @@
+"""Sliding-window comparison: mirror, match, symmetric or none, with lag and leader.
+
+For each window (``window_s`` long, every ``step_s``) and each lag ``tau`` in
+``[-max_lag_s, max_lag_s]`` (B's time minus A's), per channel and overall:
+
+* posture similarity of the antisymmetric parts ``a`` (left minus right and
+  the signed features): ``P = 2 <a_A(t), a_B(t + tau)> / (|a_A|^2 + |a_B|^2)``,
+  +1 for identical asymmetry (match), -1 for opposite asymmetry (mirror);
+* movement correlation ``R`` of their velocities (cosine over the window);
+* ``s = (P + w R) / (1 + w)``, ``w`` growing with how much they move.
+
+``match_score = max_tau s`` and ``mirror_score = max_tau -s``; the better one
+names the window when it passes ``min_score`` and someone's posture is
+asymmetric enough to tell the side.  When both postures are nearly symmetric
+the window is ``symmetric`` if the symmetric parts move in sync, else ``none``.
+A window where either person has too little data is ``insufficient``: it gets
+no label and no scores.
+
+Positive ``lag_s``: B does what A did ``lag_s`` earlier, so A leads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mirror.compare.preprocess import resample, smooth_and_differentiate
+from mirror.errors import MirrorError
+from mirror.features import CHANNELS, Features
+
+LABELS = ("mirror", "match", "symmetric", "none", "insufficient")
+LEADERS = ("A", "B", "together", "")
+
+
+@dataclass(frozen=True)
+class CompareSettings:
+    """Window geometry and decision thresholds, in seconds and score units."""
+
+    window_s: float = 4.0
+    step_s: float = 0.5
+    max_lag_s: float = 3.0
+    rate_hz: float = 15.0
+    max_gap_s: float = 0.5
+    min_valid: float = 0.6  # share of a window both people must have data for
+    min_score: float = 0.45  # mirror/match score needed for a label
+    min_asymmetry: float = 0.12  # RMS asymmetry (shoulder widths, radians) to tell the side
+    min_sync: float = 0.4  # symmetric-part movement correlation for "symmetric"
+    move_scale: float = 0.15  # asymmetry speed (units/s) at which movement counts fully
+    together_s: float = 0.1  # |lag| below this: nobody leads
+
+    def __post_init__(self) -> None:
+        for name in ("window_s", "step_s", "rate_hz"):
+            if not getattr(self, name) > 0:
+                raise MirrorError(f"{name} must be positive, got {getattr(self, name)}")
+        if self.max_lag_s < 0:
+            raise MirrorError(f"max_lag_s must be >= 0, got {self.max_lag_s}")
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+PRESETS = {
+    "live": CompareSettings(),
+    "report": CompareSettings(window_s=30.0, step_s=10.0, max_lag_s=5.0),
+}
+"""``live``: 4 s windows every 0.5 s, lags up to 3 s.  ``report``: as rMEA's common
+choice, 30 s windows every 10 s, lags up to 5 s."""
+
+
+@dataclass
+class Windows:
+    """Per-window comparison results.
+
+    Attributes
+    ----------
+    start_s, end_s : np.ndarray
+        ``(W,)`` window bounds in stream seconds.
+    label : np.ndarray
+        ``(W,)`` str, one of :data:`LABELS`.
+    mirror_score, match_score, sync_score : np.ndarray
+        ``(W,)`` in [-1, 1]; NaN for ``insufficient`` windows.
+    lag_s : np.ndarray
+        ``(W,)`` lag of the winning relation (mirror or match; symmetric: of the sync).
+    leader : np.ndarray
+        ``(W,)`` str: "A", "B", "together" or "" (no relation).
+    asymmetry : np.ndarray
+        ``(W, 2)`` RMS antisymmetric posture of A and B.
+    valid : np.ndarray
+        ``(W,)`` share of the window with data for both.
+    channel_mirror, channel_match : np.ndarray
+        ``(W, C)`` per channel (:data:`~mirror.features.CHANNELS`); NaN without data.
+    channel_label : np.ndarray
+        ``(W, C)`` str.
+    channels : tuple of str
+    """
+
+    start_s: np.ndarray
+    end_s: np.ndarray
+    label: np.ndarray
+    mirror_score: np.ndarray
+    match_score: np.ndarray
+    sync_score: np.ndarray
+    lag_s: np.ndarray
+    leader: np.ndarray
+    asymmetry: np.ndarray
+    valid: np.ndarray
+    channel_mirror: np.ndarray
+    channel_match: np.ndarray
+    channel_label: np.ndarray
+    channels: tuple[str, ...] = CHANNELS
+    info: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.start_s)
+
+
+def _channel_matrix(specs, channels) -> np.ndarray:
+    g = np.zeros((len(specs), len(channels)))
+    for i, s in enumerate(specs):
+        g[i, channels.index(s.channel)] = 1.0
+    return g
+
+
+def _window_sums(series: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
+    """Sums of ``series`` ``(N, ...)`` over ``[start, start + length)`` for each start."""
+    c = np.concatenate([np.zeros((1,) + series.shape[1:]), np.cumsum(series, axis=0)])
+    return c[starts + length] - c[starts]
+
+
+def _shift(x: np.ndarray, k: int) -> np.ndarray:
+    """``y[t] = x[t + k]``, zero outside."""
+    y = np.zeros_like(x)
+    n = len(x)
+    if k >= 0:
+        y[: n - k] = x[k:]
+    else:
+        y[-k:] = x[: n + k]
+    return y
+
+
+@dataclass
+class _Prepared:
+    t: np.ndarray
+    asym: np.ndarray  # (N, 2, K) smoothed, NaN->0
+    vel: np.ndarray  # (N, 2, K)
+    sym_vel: np.ndarray  # (N, 2, J)
+    ok: np.ndarray  # (N, 2, C) channel has data (asym)
+    sym_ok: np.ndarray  # (N, 2, C)
+    g: np.ndarray  # (K, C)
+    gs: np.ndarray  # (J, C)
+
+
+def prepare(features: Features, settings: CompareSettings) -> _Prepared:
+    """Resample, smooth and split features into antisymmetric and symmetric parts."""
+    asym, aspecs = features.antisymmetric()
+    sym, sspecs = features.symmetric()
+    t, asym = resample(features.t_s, asym, settings.rate_hz, settings.max_gap_s)
+    _, sym = resample(features.t_s, sym, settings.rate_hz, settings.max_gap_s)
+    asym, vel = smooth_and_differentiate(asym, settings.rate_hz)
+    _, sym_vel = smooth_and_differentiate(sym, settings.rate_hz)
+    g = _channel_matrix(aspecs, CHANNELS)
+    gs = _channel_matrix(sspecs, CHANNELS)
+    # a channel has data for a person when every one of its features has
+    missing = np.isnan(asym) | np.isnan(vel)
+    ok = (missing.astype(float) @ g) == 0
+    ok &= (g.sum(0) > 0)[None, None, :]
+    sym_missing = np.isnan(sym_vel)
+    sym_ok = ((sym_missing.astype(float) @ gs) == 0) & (gs.sum(0) > 0)[None, None, :]
+    return _Prepared(
+        t=t,
+        asym=np.nan_to_num(asym),
+        vel=np.nan_to_num(vel),
+        sym_vel=np.nan_to_num(sym_vel),
+        ok=ok,
+        sym_ok=sym_ok,
+        g=g,
+        gs=gs,
+    )
+
+
+def _lag_scan(prep: _Prepared, starts: np.ndarray, length: int, lags: np.ndarray, settings: CompareSettings):
+    """Window sums for every lag: returns dict of ``(L, W, C)`` arrays."""
+    aA, aB = prep.asym[:, 0], prep.asym[:, 1]
+    vA, vB = prep.vel[:, 0], prep.vel[:, 1]
+    sA, sB = prep.sym_vel[:, 0], prep.sym_vel[:, 1]
+    okA, okB = prep.ok[:, 0].astype(float), prep.ok[:, 1].astype(float)
+    sokA, sokB = prep.sym_ok[:, 0].astype(float), prep.sym_ok[:, 1].astype(float)
+    g, gs = prep.g, prep.gs
+    aA2, aB2 = (aA**2) @ g, (aB**2) @ g
+    vA2, vB2 = (vA**2) @ g, (vB**2) @ g
+    sA2, sB2 = (sA**2) @ gs, (sB**2) @ gs
+    names = ("n", "xy", "xx", "yy", "vxy", "vxx", "vyy", "sn", "sxy", "sxx", "syy")
+    out = {k: np.zeros((len(lags), len(starts), g.shape[1])) for k in names}
+    for i, k in enumerate(lags):
+        m = okA * _shift(okB, k)
+        sm = sokA * _shift(sokB, k)
+        series = (
+            m,
+            ((aA * _shift(aB, k)) @ g) * m,
+            aA2 * m,
+            _shift(aB2, k) * m,
+            ((vA * _shift(vB, k)) @ g) * m,
+            vA2 * m,
+            _shift(vB2, k) * m,
+            sm,
+            ((sA * _shift(sB, k)) @ gs) * sm,
+            sA2 * sm,
+            _shift(sB2, k) * sm,
+        )
+        sums = _window_sums(np.stack(series, axis=1), starts, length)  # (W, 11, C)
+        for j, name in enumerate(names):
+            out[name][i] = sums[:, j]
+    return out
+
+
+def _scores(s: dict, settings: CompareSettings, n_features: np.ndarray):
+    """Signed relation score s (L, W, X), posture P, sync, from summed statistics."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = 2 * s["xy"] / (s["xx"] + s["yy"])
+        r = s["vxy"] / np.sqrt(s["vxx"] * s["vyy"])
+        speed = np.sqrt((s["vxx"] + s["vyy"]) / (2 * np.maximum(s["n"], 1) * np.maximum(n_features, 1)))
+        w = np.clip(speed / settings.move_scale, 0, 1)
+        score = (np.nan_to_num(p) + w * np.nan_to_num(r)) / (1 + w)
+        score[s["n"] == 0] = np.nan
+        sync = s["sxy"] / np.sqrt(s["sxx"] * s["syy"])
+    return score, sync
+
+
+def _refine(curve: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Parabolic sub-step peak position around index ``k`` of ``curve`` (L, W)."""
+    L = curve.shape[0]
+    w = np.arange(curve.shape[1])
+    k0 = np.clip(k, 1, L - 2)
+    y0, y1, y2 = curve[k0 - 1, w], curve[k0, w], curve[k0 + 1, w]
+    denom = y0 - 2 * y1 + y2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d = np.where(np.abs(denom) > 1e-12, 0.5 * (y0 - y2) / denom, 0.0)
+    d = np.where((k == k0) & np.isfinite(d), np.clip(d, -0.5, 0.5), 0.0)
+    return k + d
+
+
+def compare_windows(features: Features, settings: CompareSettings | None = None) -> Windows:
+    """Score every window for mirroring, matching and symmetric synchrony.
+
+    Parameters
+    ----------
+    features : Features
+        ``(T, 2, F)`` features of A and B.
+    settings : CompareSettings
+
+    Returns
+    -------
+    Windows
+    """
+    settings = settings or CompareSettings()
+    prep = prepare(features, settings)
+    return compare_prepared(prep, settings)
+
+
+def compare_prepared(prep: _Prepared, settings: CompareSettings) -> Windows:
+    rate = settings.rate_hz
+    n = len(prep.t)
+    length = max(2, int(round(settings.window_s * rate)))
+    step = max(1, int(round(settings.step_s * rate)))
+    max_lag = int(round(settings.max_lag_s * rate))
+    C = len(CHANNELS)
+    if n < length:
+        starts = np.zeros(0, dtype=int)
+    else:
+        starts = np.arange(0, n - length + 1, step)
+    lags = np.arange(-max_lag, max_lag + 1)
+    W = len(starts)
+    if W == 0:
+        empty = np.zeros(0)
+        return Windows(
+            empty, empty, np.zeros(0, dtype="<U12"), empty, empty, empty, empty, np.zeros(0, dtype="<U8"),
+            np.zeros((0, 2)), empty, np.zeros((0, C)), np.zeros((0, C)), np.zeros((0, C), dtype="<U12"),
+            info={"settings": settings.to_dict(), "reason": "shorter than one window"},
+        )
+    sums = _lag_scan(prep, starts, length, lags, settings)
+    nfeat = prep.g.sum(0)
+    # overall = sum over channels
+    total = {k: v.sum(-1, keepdims=True) for k, v in sums.items()}
+    score_c, sync_c = _scores(sums, settings, nfeat)  # (L, W, C)
+    score_o, sync_o = _scores(total, settings, np.array([nfeat.sum()]))  # (L, W, 1)
+    score_o, sync_o = score_o[..., 0], sync_o[..., 0]
+    zero = int(np.flatnonzero(lags == 0)[0])
+    valid = _coverage(prep, starts, length)
+    # asymmetry of each person (lag independent): RMS over the window's valid frames and features
+    asym = np.zeros((W, 2))
+    for p in range(2):
+        sq = (prep.asym[:, p] ** 2) @ prep.g
+        sq = (sq * prep.ok[:, p]).sum(1)
+        cnt = (prep.ok[:, p].astype(float) * nfeat).sum(1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            asym[:, p] = np.sqrt(_window_sums(sq, starts, length) / _window_sums(cnt, starts, length))
+    filled = np.nan_to_num(score_o, nan=0.0)
+    k_match = np.argmax(np.where(np.isnan(score_o), -np.inf, score_o), axis=0)
+    k_mirror = np.argmax(np.where(np.isnan(score_o), -np.inf, -score_o), axis=0)
+    w_idx = np.arange(W)
+    match = score_o[k_match, w_idx]
+    mirror = -score_o[k_mirror, w_idx]
+    sync_filled = np.where(np.isnan(sync_o), -np.inf, sync_o)
+    k_sync = np.argmax(sync_filled, axis=0)
+    sync = sync_o[k_sync, w_idx]
+    lag_match = _refine(filled, k_match)
+    lag_mirror = _refine(-filled, k_mirror)
+    lag_sync = _refine(np.nan_to_num(sync_o), k_sync)
+
+    label = np.full(W, "none", dtype="<U12")
+    lag_steps = np.full(W, np.nan)
+    enough = valid >= settings.min_valid
+    sided = np.nanmax(asym, axis=1) >= settings.min_asymmetry
+    best_is_mirror = mirror > match
+    best = np.where(best_is_mirror, mirror, match)
+    related = enough & sided & (best >= settings.min_score)
+    label[related & best_is_mirror] = "mirror"
+    label[related & ~best_is_mirror] = "match"
+    lag_steps[related & best_is_mirror] = lag_mirror[related & best_is_mirror]
+    lag_steps[related & ~best_is_mirror] = lag_match[related & ~best_is_mirror]
+    symmetric = enough & ~sided & (sync >= settings.min_sync)
+    label[symmetric] = "symmetric"
+    lag_steps[symmetric] = lag_sync[symmetric]
+    label[~enough] = "insufficient"
+    lag_s = (lag_steps - max_lag) / rate  # index -> lag
+    leader = np.full(W, "", dtype="<U8")
+    has = ~np.isnan(lag_s)
+    leader[has & (lag_s >= settings.together_s)] = "A"
+    leader[has & (lag_s <= -settings.together_s)] = "B"
+    leader[has & (np.abs(lag_s) < settings.together_s)] = "together"
+    for arr in (mirror, match, sync):
+        arr[~enough] = np.nan
+
+    # channels: their own best lags and labels
+    ch_match = np.nanmax(np.where(np.isnan(score_c), -np.inf, score_c), axis=0)
+    ch_mirror = np.nanmax(np.where(np.isnan(score_c), -np.inf, -score_c), axis=0)
+    ch_match[~np.isfinite(ch_match)] = np.nan
+    ch_mirror[~np.isfinite(ch_mirror)] = np.nan
+    ch_label = np.full((W, C), "none", dtype="<U12")
+    ch_best_mirror = np.nan_to_num(ch_mirror, nan=-np.inf) > np.nan_to_num(ch_match, nan=-np.inf)
+    ch_best = np.where(ch_best_mirror, ch_mirror, ch_match)
+    ch_ok = (sums["n"][zero] >= settings.min_valid * length) & enough[:, None]
+    ch_rel = ch_ok & (np.nan_to_num(ch_best, nan=-1) >= settings.min_score) & sided[:, None]
+    ch_label[ch_rel & ch_best_mirror] = "mirror"
+    ch_label[ch_rel & ~ch_best_mirror] = "match"
+    ch_label[~ch_ok] = "insufficient"
+    ch_match[~ch_ok] = np.nan
+    ch_mirror[~ch_ok] = np.nan
+    t0 = prep.t[0]
+    return Windows(
+        start_s=t0 + starts / rate,
+        end_s=t0 + (starts + length) / rate,
+        label=label,
+        mirror_score=mirror,
+        match_score=match,
+        sync_score=sync,
+        lag_s=lag_s,
+        leader=leader,
+        asymmetry=asym,
+        valid=valid,
+        channel_mirror=ch_mirror,
+        channel_match=ch_match,
+        channel_label=ch_label,
+        info={"settings": settings.to_dict(), "lags": len(lags)},
+    )
+
+
+def _coverage(prep: _Prepared, starts: np.ndarray, length: int) -> np.ndarray:
+    """``(W,)`` share of each window where both people have data in at least one channel."""
+    both = prep.ok[:, 0].any(1) & prep.ok[:, 1].any(1)
+    return _window_sums(both.astype(float), starts, length) / length
