@@ -128,7 +128,7 @@ def _surrogate(prep: _Prepared, b_index: np.ndarray) -> _Prepared:
         t=prep.t,
         asym=take(prep.asym),
         vel=take(prep.vel),
-        sym_vel=take(prep.sym_vel),
+        sym_hp=take(prep.sym_hp),
         ok=take(prep.ok),
         sym_ok=take(prep.sym_ok),
         g=prep.g,

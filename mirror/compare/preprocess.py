@@ -85,3 +85,16 @@ def smooth_and_differentiate(values: np.ndarray, rate_hz: float, window_s: float
                 smooth[a:b, j] = seg
                 deriv[a:b, j] = np.gradient(seg, 1.0 / rate_hz) if b - a > 1 else 0.0
     return smooth.reshape(values.shape), deriv.reshape(values.shape)
+
+
+def highpass(values: np.ndarray, size: int) -> np.ndarray:
+    """Each valid run minus its moving average over ``size`` samples (slow drifts removed)."""
+    from scipy.ndimage import uniform_filter1d
+
+    flat = values.reshape(len(values), -1)
+    out = np.full_like(flat, np.nan)
+    for j in range(flat.shape[1]):
+        for a, b in _runs(~np.isnan(flat[:, j])):
+            seg = flat[a:b, j]
+            out[a:b, j] = seg - uniform_filter1d(seg, size=min(size, b - a), mode="nearest")
+    return out.reshape(values.shape)

@@ -12,11 +12,14 @@ For each window (``window_s`` long, every ``step_s``) and each lag ``tau`` in
 ``match_score = max_tau s`` and ``mirror_score = max_tau -s``; the better one
 names the window when it passes ``min_score`` and someone's posture is
 asymmetric enough to tell the side.  When both postures are nearly symmetric
-the window is ``symmetric`` if the symmetric parts move in sync, else ``none``.
+the window is ``symmetric`` if their symmetric parts (left plus right and the
+unsigned features, slow drifts removed) vary in sync, else ``none``.
 A window where either person has too little data is ``insufficient``: it gets
 no label and no scores.
 
-Positive ``lag_s``: B does what A did ``lag_s`` earlier, so A leads.
+Positive ``lag_s``: B does what A did ``lag_s`` earlier, so A leads.  The lag
+is centred on the window: A is read ``lag_s / 2`` before it and B ``lag_s / 2``
+after, so exchanging A and B gives the same windows with the lag negated.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mirror.compare.preprocess import resample, smooth_and_differentiate
+from mirror.compare.preprocess import highpass, resample, smooth_and_differentiate
 from mirror.errors import MirrorError
 from mirror.features import CHANNELS, Features
 
@@ -45,7 +48,7 @@ class CompareSettings:
     min_valid: float = 0.6  # share of a window both people must have data for
     min_score: float = 0.45  # mirror/match score needed for a label
     min_asymmetry: float = 0.12  # RMS asymmetry (shoulder widths, radians) to tell the side
-    min_sync: float = 0.4  # symmetric-part movement correlation for "symmetric"
+    min_sync: float = 0.45  # symmetric-part correlation (drifts removed) for "symmetric"
     move_scale: float = 0.15  # asymmetry speed (units/s) at which movement counts fully
     together_s: float = 0.1  # |lag| below this: nobody leads
 
@@ -132,6 +135,8 @@ def _shift(x: np.ndarray, k: int) -> np.ndarray:
     """``y[t] = x[t + k]``, zero outside."""
     y = np.zeros_like(x)
     n = len(x)
+    if abs(k) >= n:
+        return y
     if k >= 0:
         y[: n - k] = x[k:]
     else:
@@ -144,7 +149,7 @@ class _Prepared:
     t: np.ndarray
     asym: np.ndarray  # (N, 2, K) smoothed, NaN->0
     vel: np.ndarray  # (N, 2, K)
-    sym_vel: np.ndarray  # (N, 2, J)
+    sym_hp: np.ndarray  # (N, 2, J)
     ok: np.ndarray  # (N, 2, C) channel has data (asym)
     sym_ok: np.ndarray  # (N, 2, C)
     g: np.ndarray  # (K, C)
@@ -158,20 +163,22 @@ def prepare(features: Features, settings: CompareSettings) -> _Prepared:
     t, asym = resample(features.t_s, asym, settings.rate_hz, settings.max_gap_s)
     _, sym = resample(features.t_s, sym, settings.rate_hz, settings.max_gap_s)
     asym, vel = smooth_and_differentiate(asym, settings.rate_hz)
-    _, sym_vel = smooth_and_differentiate(sym, settings.rate_hz)
+    sym_smooth, _ = smooth_and_differentiate(sym, settings.rate_hz)
+    # symmetric parts with slow drifts removed: their correlation is a within-window Pearson
+    sym_hp = highpass(sym_smooth, int(round(settings.window_s * settings.rate_hz)))
     g = _channel_matrix(aspecs, CHANNELS)
     gs = _channel_matrix(sspecs, CHANNELS)
     # a channel has data for a person when every one of its features has
     missing = np.isnan(asym) | np.isnan(vel)
     ok = (missing.astype(float) @ g) == 0
     ok &= (g.sum(0) > 0)[None, None, :]
-    sym_missing = np.isnan(sym_vel)
+    sym_missing = np.isnan(sym_hp)
     sym_ok = ((sym_missing.astype(float) @ gs) == 0) & (gs.sum(0) > 0)[None, None, :]
     return _Prepared(
         t=t,
         asym=np.nan_to_num(asym),
         vel=np.nan_to_num(vel),
-        sym_vel=np.nan_to_num(sym_vel),
+        sym_hp=np.nan_to_num(sym_hp),
         ok=ok,
         sym_ok=sym_ok,
         g=g,
@@ -183,7 +190,7 @@ def _lag_scan(prep: _Prepared, starts: np.ndarray, length: int, lags: np.ndarray
     """Window sums for every lag: returns dict of ``(L, W, C)`` arrays."""
     aA, aB = prep.asym[:, 0], prep.asym[:, 1]
     vA, vB = prep.vel[:, 0], prep.vel[:, 1]
-    sA, sB = prep.sym_vel[:, 0], prep.sym_vel[:, 1]
+    sA, sB = prep.sym_hp[:, 0], prep.sym_hp[:, 1]
     okA, okB = prep.ok[:, 0].astype(float), prep.ok[:, 1].astype(float)
     sokA, sokB = prep.sym_ok[:, 0].astype(float), prep.sym_ok[:, 1].astype(float)
     g, gs = prep.g, prep.gs
@@ -208,7 +215,9 @@ def _lag_scan(prep: _Prepared, starts: np.ndarray, length: int, lags: np.ndarray
             sA2 * sm,
             _shift(sB2, k) * sm,
         )
-        sums = _window_sums(np.stack(series, axis=1), starts, length)  # (W, 11, C)
+        # centre the lag on the window (A moved by -floor(k/2), B by ceil(k/2)): exchanging
+        # A and B then gives exactly the same windows with the lag negated
+        sums = _window_sums(_shift(np.stack(series, axis=1), -(k // 2)), starts, length)  # (W, 11, C)
         for j, name in enumerate(names):
             out[name][i] = sums[:, j]
     return out

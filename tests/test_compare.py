@@ -1,0 +1,137 @@
+"""Comparator on features with exact answers, and on real landmarks."""
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.ndimage import gaussian_filter1d
+
+from mirror.compare import CompareSettings, analyze_features, compare_windows, events_from_windows
+from mirror.features import FEATURES, Features, mirror_operator
+from mirror.features.body import FEATURE_INDEX
+from mirror.report import write_report
+
+RATE = 15
+
+
+def _motion(seed, n, scale=3.0):
+    rng = np.random.default_rng(seed)
+    return gaussian_filter1d(rng.normal(size=(n, len(FEATURES))), 8, axis=0) * scale
+
+
+def _pair(kind, lag_s, seed=0, seconds=60):
+    n = seconds * RATE
+    pad = 5 * RATE
+    a = _motion(seed, n + 2 * pad)
+    k = int(round(lag_s * RATE))
+    if kind == "none":
+        b = _motion(seed + 1000, n + 2 * pad)
+    else:
+        src = mirror_operator(a) if kind == "mirror" else a
+        b = np.roll(src, k, axis=0)  # b(t) = a(t - lag): B follows A
+    vals = np.stack([a[pad:-pad], b[pad:-pad]], axis=1)
+    return Features(np.arange(n) / RATE, vals)
+
+
+@pytest.mark.parametrize("kind, lag_s, leader", [("match", 1.0, "A"), ("mirror", 2.0, "A"), ("mirror", -1.4, "B"), ("match", 0.0, "together")])
+def test_lagged_copies_are_labelled_with_lag_and_leader(kind, lag_s, leader):
+    w = compare_windows(_pair(kind, lag_s))
+    assert (w.label == kind).all()
+    np.testing.assert_allclose(w.lag_s, round(lag_s * RATE) / RATE, atol=0.5 / RATE)
+    assert (w.leader == leader).all()
+    assert np.all((w.mirror_score if kind == "mirror" else w.match_score) > 0.9)
+
+
+def test_unrelated_people_are_none():
+    w = compare_windows(_pair("none", 0))
+    assert np.mean(w.label == "none") > 0.9
+    assert np.all(w.lag_s[w.label == "none"] != w.lag_s[w.label == "none"])  # no lag without a relation
+
+
+def test_symmetric_postures_in_sync_are_symmetric_not_forced_into_mirror_or_match():
+    f = _pair("match", 0.5)
+    specs = f.specs
+    sym = f.values.copy()
+    for i, s in enumerate(specs):  # make every posture exactly symmetric
+        if s.kind == "lateral" and s.name.endswith("_left"):
+            sym[..., FEATURE_INDEX[s.partner]] = sym[..., i]
+        elif s.kind == "signed":
+            sym[..., i] = 0.0
+    w = compare_windows(Features(f.t_s, sym))
+    assert (w.label == "symmetric").all()
+    np.testing.assert_allclose(w.lag_s, round(0.5 * RATE) / RATE, atol=0.5 / RATE)
+    # symmetric but moving independently: none
+    other = _pair("none", 0).values.copy()
+    for i, s in enumerate(specs):
+        if s.kind == "lateral" and s.name.endswith("_left"):
+            other[..., FEATURE_INDEX[s.partner]] = other[..., i]
+        elif s.kind == "signed":
+            other[..., i] = 0.0
+    w2 = compare_windows(Features(f.t_s, other))
+    assert np.mean(w2.label == "none") > 0.9
+
+
+def test_too_little_data_says_so():
+    f = _pair("mirror", 1.0)
+    f.values[300:500, 1] = np.nan  # B missing for 13 s
+    w = compare_windows(f)
+    gone = (w.start_s >= 20.5) & (w.end_s <= 33)
+    assert gone.any() and (w.label[gone] == "insufficient").all()
+    assert np.isnan(w.mirror_score[gone]).all() and (w.leader[gone] == "").all()
+    assert (w.label[w.end_s < 19] == "mirror").all()
+
+
+@given(st.sampled_from(["mirror", "match", "none"]), st.floats(-2.5, 2.5), st.integers(0, 50))
+@settings(max_examples=12, deadline=None)
+def test_swapping_a_and_b_keeps_labels_and_negates_lags(kind, lag_s, seed):
+    f = _pair(kind, lag_s, seed, seconds=30)
+    w = compare_windows(f)
+    s = compare_windows(Features(f.t_s, f.values[:, ::-1].copy()))
+    assert (w.label == s.label).all()
+    related = np.isin(w.label, ["mirror", "match"])
+    np.testing.assert_allclose(s.lag_s[related], -w.lag_s[related], atol=1e-3)  # to a millisecond
+    np.testing.assert_allclose(s.mirror_score, w.mirror_score, atol=1e-9, equal_nan=True)
+
+
+def test_events_merge_runs_of_windows():
+    f = _pair("mirror", 1.0, seconds=40)
+    w = compare_windows(f)
+    events = events_from_windows(w)
+    assert len(events) == 1
+    e = events[0]
+    assert e.kind == "mirror" and e.leader == "A" and abs(e.lag_s - 1.0) < 0.07
+    assert e.start_s == w.start_s[0] and e.end_s == w.end_s[-1] and e.strength > 0.9
+    assert set(e.channels) >= {"arms", "head", "torso"}
+
+
+def test_surrogates_separate_real_synchrony_from_chance():
+    real, info = analyze_features(_pair("mirror", 1.0, seconds=60), n_surrogates=200)
+    sync = real.summary["synchrony"]
+    assert sync["n_surrogates"] == 200 and sync["p_value"] < 0.01 and sync["effect_size"] > 3
+    chance, _ = analyze_features(_pair("none", 0, seconds=60), n_surrogates=200)
+    assert chance.summary["synchrony"]["p_value"] > 0.05
+    share = real.summary["share"]
+    assert share["mirror"] == 1.0 and real.summary["leader_share"]["A"] == 1.0
+
+
+def test_report_files(tmp_path):
+    result, _ = analyze_features(_pair("match", 0.8, seconds=30), n_surrogates=20)
+    paths = write_report(result, tmp_path, {"source": "synthetic"})
+    doc = json.loads(paths["report.json"].read_text())
+    assert doc["format"] == "mirror.report" and doc["format_version"] == 1
+    assert len(doc["windows"]) == len(result.windows) and doc["windows"][0]["label"] == "match"
+    assert set(doc["windows"][0]["channels"]) == {"head", "arms", "torso", "face"}
+    assert doc["summary"]["synchrony"]["n_surrogates"] == 20 and doc["events"][0]["kind"] == "match"
+    rows = paths["windows.csv"].read_text().splitlines()
+    assert rows[0].startswith("window,start_s,end_s,channel,label")
+    assert len(rows) == 1 + 5 * len(result.windows)
+    assert paths["events.csv"].read_text().splitlines()[1].split(",")[3] == "match"
+
+
+def test_settings_are_checked():
+    from mirror.errors import MirrorError
+
+    with pytest.raises(MirrorError, match="window_s must be positive"):
+        CompareSettings(window_s=0)

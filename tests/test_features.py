@@ -1,0 +1,76 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mirror.features import FEATURES, Features, compute_features, mirror_operator
+from mirror.features.body import FEATURE_INDEX
+from mirror.landmarks import Landmarks
+from mirror.landmarks.skeleton import POSE
+from tests.helpers import skeleton
+
+SIZE = (640, 480)
+
+
+def _sequence(n=30, raise_left=True):
+    """A person whose LEFT (or right) wrist rises over the frames; world = image coordinates in metres-ish."""
+    people = []
+    for i in range(n):
+        p = skeleton((200, 60, 400, 460), SIZE)
+        side = "left" if raise_left else "right"
+        p.pose_image[POSE[f"{side}_wrist"], 1] -= 0.4 * i / n
+        p.pose_world[:] = p.pose_image * (1.6, 1.2, 1.6)
+        people.append((p, None))
+    return Landmarks.from_frames(list(np.arange(n) / 15), list(range(n)), people, SIZE)
+
+
+@given(st.integers(0, 2**31))
+@settings(max_examples=30, deadline=None)
+def test_mirror_operator_is_an_involution(seed):
+    x = np.random.default_rng(seed).normal(size=(7, 2, len(FEATURES)))
+    np.testing.assert_array_equal(mirror_operator(mirror_operator(x)), x)
+
+
+def test_mirror_operator_swaps_pairs_and_negates_signed():
+    x = np.arange(len(FEATURES), dtype=float)
+    m = mirror_operator(x)
+    assert m[FEATURE_INDEX["wrist_height_left"]] == x[FEATURE_INDEX["wrist_height_right"]]
+    assert m[FEATURE_INDEX["head_roll"]] == -x[FEATURE_INDEX["head_roll"]]
+    assert m[FEATURE_INDEX["head_pitch"]] == x[FEATURE_INDEX["head_pitch"]]
+
+
+def test_features_of_a_flipped_person_are_the_mirror_operator_of_theirs():
+    lm = _sequence()
+    f, g = compute_features(lm), compute_features(lm.flipped())
+    np.testing.assert_allclose(g.values, mirror_operator(f.values), atol=1e-9, equal_nan=True)
+
+
+def test_raised_left_wrist_is_a_left_side_feature():
+    f = compute_features(_sequence(raise_left=True))
+    left, right = f.column("wrist_height_left")[:, 0], f.column("wrist_height_right")[:, 0]
+    assert left[-1] - left[0] > 0.3 and abs(right[-1] - right[0]) < 1e-6
+    asym, specs = f.antisymmetric()
+    k = [s.name for s in specs].index("wrist_height_left")
+    assert asym[-1, 0, k] > 0.3  # left minus right
+    assert np.isnan(f.values[:, 1]).all()  # B is missing: no features invented
+
+
+@given(st.floats(0.3, 3.0), st.floats(-5, 5), st.floats(-5, 5), st.floats(-5, 5))
+@settings(max_examples=25, deadline=None)
+def test_features_ignore_camera_distance_and_position(scale, dx, dy, dz):
+    lm = _sequence()
+    moved = lm.slice(0, len(lm))
+    moved.pose_world = (lm.pose_world * scale + np.array([dx, dy, dz], np.float32)).astype(np.float32)
+    a, b = compute_features(lm).values, compute_features(moved).values
+    np.testing.assert_allclose(a, b, atol=1e-4, equal_nan=True)
+
+
+@pytest.mark.model
+def test_real_landmarks_mirror_exactly_under_flip(extracted):
+    from tests.conftest import EXAMPLES
+
+    lm, _ = extracted(EXAMPLES / "raga_2people.mp4")
+    f = compute_features(lm)
+    g = compute_features(lm.flipped())
+    np.testing.assert_allclose(g.values, mirror_operator(f.values), atol=1e-9, equal_nan=True)
+    assert np.isfinite(f.column("wrist_height_left")).mean() > 0.5
