@@ -1,0 +1,57 @@
+"""Comparator speed: windows over lags for long sessions, and how it scales.
+
+Features for two people at 15 Hz (a lagged mirrored copy plus noise) for 15,
+30 and 60 minutes; prints seconds per run and per hour of landmarks, with the
+live preset (4 s windows, 0.5 s step, lags up to 3 s: 91 lags).  The surrogate
+test is timed separately (it reruns the comparator once per surrogate).
+
+    python benchmarks/bench_compare.py
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from scipy.ndimage import gaussian_filter1d
+
+from mirror.compare import CompareSettings, analyze_features, compare_windows
+from mirror.features import FEATURES, Features, mirror_operator
+
+RATE = 15
+
+
+def session(minutes: float, seed: int = 0) -> Features:
+    n = int(minutes * 60 * RATE)
+    rng = np.random.default_rng(seed)
+    a = gaussian_filter1d(rng.normal(size=(n, len(FEATURES))), 8, axis=0) * 3
+    b = np.roll(mirror_operator(a), 20, axis=0) + rng.normal(scale=0.05, size=a.shape)
+    values = np.stack([a, b], axis=1)
+    values[rng.random(n) < 0.02, 1] = np.nan  # a few lost frames
+    return Features(np.arange(n) / RATE, values)
+
+
+def main() -> None:
+    settings = CompareSettings()
+    print(f"live preset: {settings.window_s} s windows, {settings.step_s} s step, +-{settings.max_lag_s} s lags at {RATE} Hz")
+    rows = []
+    for minutes in (15, 30, 60):
+        f = session(minutes)
+        best = min(_timed(lambda: compare_windows(f, settings)) for _ in range(2))
+        rows.append((minutes, best))
+        print(f"{minutes:3d} min of landmarks: {best:6.2f} s  ({best / minutes * 60:5.2f} s per hour)")
+    (m0, t0), (m1, t1) = rows[0], rows[-1]
+    print(f"scaling 15 -> 60 min: time x{t1 / t0:.2f} for duration x{m1 / m0:.0f} (linear would be x{m1 / m0:.0f})")
+    f = session(10)
+    t = _timed(lambda: analyze_features(f, settings, n_surrogates=200))
+    print(f"10 min with 200 surrogates: {t:.1f} s")
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+if __name__ == "__main__":
+    main()
