@@ -103,7 +103,7 @@ def test_events_merge_runs_of_windows():
     e = events[0]
     assert e.kind == "mirror" and e.leader == "A" and abs(e.lag_s - 1.0) < 0.07
     assert e.start_s == w.start_s[0] and e.end_s == w.end_s[-1] and e.strength > 0.9
-    assert set(e.channels) >= {"arms", "head", "torso"}
+    assert set(e.channels) >= {"left_arm", "right_arm", "head", "torso"}
 
 
 def test_surrogates_separate_real_synchrony_from_chance():
@@ -122,11 +122,11 @@ def test_report_files(tmp_path):
     doc = json.loads(paths["report.json"].read_text())
     assert doc["format"] == "mirror.report" and doc["format_version"] == 1
     assert len(doc["windows"]) == len(result.windows) and doc["windows"][0]["label"] == "match"
-    assert set(doc["windows"][0]["channels"]) == {"head", "arms", "torso", "face"}
+    assert set(doc["windows"][0]["channels"]) == {"head", "left_arm", "right_arm", "torso", "face"}
     assert doc["summary"]["synchrony"]["n_surrogates"] == 20 and doc["events"][0]["kind"] == "match"
     rows = paths["windows.csv"].read_text().splitlines()
     assert rows[0].startswith("window,start_s,end_s,channel,label")
-    assert len(rows) == 1 + 5 * len(result.windows)
+    assert len(rows) == 1 + 6 * len(result.windows)
     assert paths["events.csv"].read_text().splitlines()[1].split(",")[3] == "match"
 
 
@@ -135,3 +135,19 @@ def test_settings_are_checked():
 
     with pytest.raises(MirrorError, match="window_s must be positive"):
         CompareSettings(window_s=0)
+
+
+def test_arm_channels_say_which_arm_answers_which():
+    """A moves only the LEFT arm; B answers with the RIGHT arm (mirror), later."""
+    n, k = 40 * RATE, 12
+    rng = np.random.default_rng(5)
+    a = np.zeros((n + k, len(FEATURES)))
+    left = [FEATURE_INDEX[f"{b}_left"] for b in ("wrist_height", "elbow_height", "reach", "forward_reach", "elbow_flexion", "arm_elevation", "hand_face")]
+    a[:, left] = gaussian_filter1d(rng.normal(size=(n + k, len(left))), 8, axis=0) * 3
+    b = np.roll(mirror_operator(a), k, axis=0)
+    f = Features(np.arange(n) / RATE, np.stack([a[k:], b[k:]], axis=1))
+    w = compare_windows(f)
+    assert (w.label == "mirror").all()
+    la, ra = w.channels.index("left_arm"), w.channels.index("right_arm")
+    assert (w.channel_label[:, la] == "mirror").all() and (w.channel_mirror[:, la] > 0.9).all()
+    assert (w.channel_label[:, ra] == "none").all()  # A's right arm never moved

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from mirror.compare.windows import CompareSettings, Windows, _Prepared, compare_prepared
-from mirror.features import CHANNELS
 
 EVENT_KINDS = ("mirror", "match", "symmetric")
 
@@ -133,6 +132,8 @@ def _surrogate(prep: _Prepared, b_index: np.ndarray) -> _Prepared:
         sym_ok=take(prep.sym_ok),
         g=prep.g,
         gs=prep.gs,
+        arm_hp=take(prep.arm_hp),
+        arm_ok=take(prep.arm_ok),
     )
 
 

@@ -33,6 +33,10 @@ from mirror.errors import MirrorError
 from mirror.features import CHANNELS, Features
 
 LABELS = ("mirror", "match", "symmetric", "none", "insufficient")
+REPORT_CHANNELS = ("head", "left_arm", "right_arm", "torso", "face")
+"""Body parts reported per window; ``left_arm`` / ``right_arm`` are A's arms (B's counterpart
+is the same arm for match, the other arm for mirror)."""
+ARM_FEATURES = ("wrist_height", "elbow_height", "reach", "forward_reach", "elbow_flexion", "arm_elevation", "hand_face")
 LEADERS = ("A", "B", "together", "")
 
 
@@ -51,6 +55,7 @@ class CompareSettings:
     min_sync: float = 0.45  # symmetric-part correlation (drifts removed) for "symmetric"
     move_scale: float = 0.15  # asymmetry speed (units/s) at which movement counts fully
     together_s: float = 0.1  # |lag| below this: nobody leads
+    min_arm_motion: float = 0.03  # an arm's drift-free RMS (shoulder widths) to compare it
 
     def __post_init__(self) -> None:
         for name in ("window_s", "step_s", "rate_hz"):
@@ -92,7 +97,9 @@ class Windows:
     valid : np.ndarray
         ``(W,)`` share of the window with data for both.
     channel_mirror, channel_match : np.ndarray
-        ``(W, C)`` per channel (:data:`~mirror.features.CHANNELS`); NaN without data.
+        ``(W, C)`` per body part (:data:`REPORT_CHANNELS`); NaN without data.  Head, torso
+        and face are scored like the whole body, at their own best lag; each of A's arms is
+        compared with B's same arm (match) and other arm (mirror) at the window's lag.
     channel_label : np.ndarray
         ``(W, C)`` str.
     channels : tuple of str
@@ -111,7 +118,7 @@ class Windows:
     channel_mirror: np.ndarray
     channel_match: np.ndarray
     channel_label: np.ndarray
-    channels: tuple[str, ...] = CHANNELS
+    channels: tuple[str, ...] = REPORT_CHANNELS
     info: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -154,6 +161,8 @@ class _Prepared:
     sym_ok: np.ndarray  # (N, 2, C)
     g: np.ndarray  # (K, C)
     gs: np.ndarray  # (J, C)
+    arm_hp: np.ndarray  # (N, 2 people, 2 sides, P) arm features, slow drifts removed, NaN->0
+    arm_ok: np.ndarray  # (N, 2, 2)
 
 
 def prepare(features: Features, settings: CompareSettings) -> _Prepared:
@@ -174,6 +183,11 @@ def prepare(features: Features, settings: CompareSettings) -> _Prepared:
     ok &= (g.sum(0) > 0)[None, None, :]
     sym_missing = np.isnan(sym_hp)
     sym_ok = ((sym_missing.astype(float) @ gs) == 0) & (gs.sum(0) > 0)[None, None, :]
+    cols = [[features.names.index(f"{base}_{side}") for base in ARM_FEATURES] for side in ("left", "right")]
+    _, arm = resample(features.t_s, features.values[:, :, cols], settings.rate_hz, settings.max_gap_s)
+    arm, _ = smooth_and_differentiate(arm, settings.rate_hz)
+    arm_hp = highpass(arm, int(round(settings.window_s * settings.rate_hz)))
+    arm_ok = ~np.isnan(arm_hp).any(-1)
     return _Prepared(
         t=t,
         asym=np.nan_to_num(asym),
@@ -183,7 +197,35 @@ def prepare(features: Features, settings: CompareSettings) -> _Prepared:
         sym_ok=sym_ok,
         g=g,
         gs=gs,
+        arm_hp=np.nan_to_num(arm_hp),
+        arm_ok=arm_ok,
     )
+
+
+def _arm_channels(prep: _Prepared, starts: np.ndarray, length: int, k: np.ndarray, settings: CompareSettings):
+    """Per window, each of A's arms against B's same arm (match) and other arm (mirror), at lag ``k``.
+
+    Returns ``(mirror, match, coverage, moved)``, each ``(W, 2)`` for A's left and right arm.
+    """
+    n = len(prep.t)
+    offsets = np.arange(length)
+    ia = starts[:, None] - (k // 2)[:, None] + offsets  # (W, L)
+    ib = ia + k[:, None]
+    inside = (ia >= 0) & (ia < n) & (ib >= 0) & (ib < n)
+    ia, ib = np.clip(ia, 0, n - 1), np.clip(ib, 0, n - 1)
+    mirror, match, coverage, moved = (np.full((len(starts), 2), np.nan) for _ in range(4))
+    for side in (0, 1):
+        a = prep.arm_hp[ia, 0, side]  # (W, L, P)
+        same, other = prep.arm_hp[ib, 1, side], prep.arm_hp[ib, 1, 1 - side]
+        ok = inside & prep.arm_ok[ia, 0, side] & prep.arm_ok[ib, 1, 0] & prep.arm_ok[ib, 1, 1]
+        w = ok[..., None]
+        aa = (a * a * w).sum((1, 2))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            match[:, side] = (a * same * w).sum((1, 2)) / np.sqrt(aa * (same * same * w).sum((1, 2)))
+            mirror[:, side] = (a * other * w).sum((1, 2)) / np.sqrt(aa * (other * other * w).sum((1, 2)))
+            moved[:, side] = np.sqrt(aa / (np.maximum(ok.sum(1), 1) * a.shape[-1]))
+        coverage[:, side] = ok.mean(1)
+    return mirror, match, coverage, moved
 
 
 def _lag_scan(prep: _Prepared, starts: np.ndarray, length: int, lags: np.ndarray, settings: CompareSettings):
@@ -358,21 +400,36 @@ def compare_prepared(prep: _Prepared, settings: CompareSettings) -> Windows:
     for arr in (mirror, match, sync):
         arr[~enough] = np.nan
 
-    # channels: their own best lags and labels
+    # body parts: head, torso, face at their own best lags; the arms at the window's lag
     ch_match = np.nanmax(np.where(np.isnan(score_c), -np.inf, score_c), axis=0)
     ch_mirror = np.nanmax(np.where(np.isnan(score_c), -np.inf, -score_c), axis=0)
     ch_match[~np.isfinite(ch_match)] = np.nan
     ch_mirror[~np.isfinite(ch_mirror)] = np.nan
-    ch_label = np.full((W, C), "none", dtype="<U12")
-    ch_best_mirror = np.nan_to_num(ch_mirror, nan=-np.inf) > np.nan_to_num(ch_match, nan=-np.inf)
-    ch_best = np.where(ch_best_mirror, ch_mirror, ch_match)
     ch_ok = (sums["n"][zero] >= settings.min_valid * length) & enough[:, None]
-    ch_rel = ch_ok & (np.nan_to_num(ch_best, nan=-1) >= settings.min_score) & sided[:, None]
-    ch_label[ch_rel & ch_best_mirror] = "mirror"
-    ch_label[ch_rel & ~ch_best_mirror] = "match"
-    ch_label[~ch_ok] = "insufficient"
-    ch_match[~ch_ok] = np.nan
-    ch_mirror[~ch_ok] = np.nan
+    k_best = lags[np.where(best_is_mirror, k_mirror, k_match)]
+    arm_mirror, arm_match, arm_cov, arm_moved = _arm_channels(prep, starts, length, k_best, settings)
+    arm_ok = (arm_cov >= settings.min_valid) & enough[:, None]
+    pick = [CHANNELS.index(c) for c in ("head", "torso", "face")]
+    parts = {
+        "head": (ch_mirror[:, pick[0]], ch_match[:, pick[0]], ch_ok[:, pick[0]], sided),
+        "left_arm": (arm_mirror[:, 0], arm_match[:, 0], arm_ok[:, 0], arm_moved[:, 0] >= settings.min_arm_motion),
+        "right_arm": (arm_mirror[:, 1], arm_match[:, 1], arm_ok[:, 1], arm_moved[:, 1] >= settings.min_arm_motion),
+        "torso": (ch_mirror[:, pick[1]], ch_match[:, pick[1]], ch_ok[:, pick[1]], sided),
+        "face": (ch_mirror[:, pick[2]], ch_match[:, pick[2]], ch_ok[:, pick[2]], sided),
+    }
+    R = len(REPORT_CHANNELS)
+    out_mirror, out_match = np.full((W, R), np.nan), np.full((W, R), np.nan)
+    ch_label = np.full((W, R), "none", dtype="<U12")
+    for c, name in enumerate(REPORT_CHANNELS):
+        mi, ma, ok, active = parts[name]
+        best_mirror = np.nan_to_num(mi, nan=-np.inf) > np.nan_to_num(ma, nan=-np.inf)
+        best = np.where(best_mirror, mi, ma)
+        rel = ok & active & (np.nan_to_num(best, nan=-1) >= settings.min_score)
+        ch_label[rel & best_mirror, c] = "mirror"
+        ch_label[rel & ~best_mirror, c] = "match"
+        ch_label[~ok, c] = "insufficient"
+        out_mirror[ok, c], out_match[ok, c] = mi[ok], ma[ok]
+    ch_mirror, ch_match = out_mirror, out_match
     t0 = prep.t[0]
     return Windows(
         start_s=t0 + starts / rate,
