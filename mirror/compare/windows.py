@@ -197,7 +197,7 @@ def prepare(features: Features, settings: CompareSettings) -> _Prepared:
         sym_ok=sym_ok,
         g=g,
         gs=gs,
-        arm_hp=np.nan_to_num(arm_hp),
+        arm_hp=np.nan_to_num(arm_hp).astype(np.float32),
         arm_ok=arm_ok,
     )
 
@@ -215,14 +215,15 @@ def _arm_channels(prep: _Prepared, starts: np.ndarray, length: int, k: np.ndarra
     ia, ib = np.clip(ia, 0, n - 1), np.clip(ib, 0, n - 1)
     mirror, match, coverage, moved = (np.full((len(starts), 2), np.nan) for _ in range(4))
     for side in (0, 1):
-        a = prep.arm_hp[ia, 0, side]  # (W, L, P)
+        a = prep.arm_hp[ia, 0, side]  # (W, L, P) float32
         same, other = prep.arm_hp[ib, 1, side], prep.arm_hp[ib, 1, 1 - side]
-        ok = inside & prep.arm_ok[ia, 0, side] & prep.arm_ok[ib, 1, 0] & prep.arm_ok[ib, 1, 1]
-        w = ok[..., None]
-        aa = (a * a * w).sum((1, 2))
+        ok = (inside & prep.arm_ok[ia, 0, side] & prep.arm_ok[ib, 1, 0] & prep.arm_ok[ib, 1, 1]).astype(np.float32)
+        aa = np.einsum("wlp,wlp,wl->w", a, a, ok, dtype=np.float64)
+        ss = np.einsum("wlp,wlp,wl->w", same, same, ok, dtype=np.float64)
+        oo = np.einsum("wlp,wlp,wl->w", other, other, ok, dtype=np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
-            match[:, side] = (a * same * w).sum((1, 2)) / np.sqrt(aa * (same * same * w).sum((1, 2)))
-            mirror[:, side] = (a * other * w).sum((1, 2)) / np.sqrt(aa * (other * other * w).sum((1, 2)))
+            match[:, side] = np.einsum("wlp,wlp,wl->w", a, same, ok, dtype=np.float64) / np.sqrt(aa * ss)
+            mirror[:, side] = np.einsum("wlp,wlp,wl->w", a, other, ok, dtype=np.float64) / np.sqrt(aa * oo)
             moved[:, side] = np.sqrt(aa / (np.maximum(ok.sum(1), 1) * a.shape[-1]))
         coverage[:, side] = ok.mean(1)
     return mirror, match, coverage, moved
@@ -231,55 +232,66 @@ def _arm_channels(prep: _Prepared, starts: np.ndarray, length: int, k: np.ndarra
 def _lag_scan(prep: _Prepared, starts: np.ndarray, length: int, lags: np.ndarray, settings: CompareSettings):
     """Window sums of the comparison statistics for every lag.
 
+    Missing samples are zeros, so the cross products need no mask; each
+    person's own energy is summed over the frames where that person has data
+    (a stretch where only one of them is seen lowers the similarity, as it should).
+
     Returns
     -------
     dict of np.ndarray
-        Each ``(L, W, C)``: for lag ``k`` and window ``w``, the sum over the
-        window of a per-channel statistic of A at ``t - k // 2``... and B at
-        ``t + k - k // 2``... (see :func:`compare_prepared`).
+        Each ``(L, W, C)``: for lag ``k`` and window start ``s``, sums over
+        A's samples ``s - k // 2 ...`` and B's samples ``s + k - k // 2 ...``.
     """
     n = len(prep.t)
     f32 = np.float32
     aA, aB = prep.asym[:, 0].astype(f32), prep.asym[:, 1].astype(f32)
     vA, vB = prep.vel[:, 0].astype(f32), prep.vel[:, 1].astype(f32)
     sA, sB = prep.sym_hp[:, 0].astype(f32), prep.sym_hp[:, 1].astype(f32)
-    okA, okB = prep.ok[:, 0].astype(f32), prep.ok[:, 1].astype(f32)
-    sokA, sokB = prep.sym_ok[:, 0].astype(f32), prep.sym_ok[:, 1].astype(f32)
     g, gs = prep.g.astype(f32), prep.gs.astype(f32)
-    aA2, aB2 = (aA**2) @ g, (aB**2) @ g
-    vA2, vB2 = (vA**2) @ g, (vB**2) @ g
-    sA2, sB2 = (sA**2) @ gs, (sB**2) @ gs
-    names = ("n", "xy", "xx", "yy", "vxy", "vxx", "vyy", "sn", "sxy", "sxx", "syy")
+    okA, okB = prep.ok[:, 0], prep.ok[:, 1]
+    sokA, sokB = prep.sym_ok[:, 0], prep.sym_ok[:, 1]
+
+    def cum(x: np.ndarray) -> np.ndarray:
+        out = np.zeros((n + 1,) + x.shape[1:])
+        np.cumsum(x, axis=0, out=out[1:])
+        return out
+
+    own = {  # lag-independent: cumulative sums of each person's own terms
+        "nA": cum(okA.astype(float)), "nB": cum(okB.astype(float)),
+        "xx": cum(((aA**2) @ g) * okA), "yy": cum(((aB**2) @ g) * okB),
+        "vxx": cum(((vA**2) @ g) * okA), "vyy": cum(((vB**2) @ g) * okB),
+        "snA": cum(sokA.astype(float)), "snB": cum(sokB.astype(float)),
+        "sxx": cum(((sA**2) @ gs) * sokA), "syy": cum(((sB**2) @ gs) * sokB),
+    }  # fmt: skip
     C = g.shape[1]
-    out = np.zeros((len(names), len(lags), len(starts), C))
+    L, W = len(lags), len(starts)
+    out = {k: np.zeros((L, W, C)) for k in ("n", "xy", "xx", "yy", "vxy", "vxx", "vyy", "sn", "sxy", "sxx", "syy")}
     # float32 halves the memory traffic of the scan; the sums over one window keep ~6 digits
-    buf = np.zeros((len(names), n + 1, C), dtype=np.float32)  # [:, 0] stays 0: cumulative sums start there
-    cum = np.empty_like(buf)
+    buf = np.zeros((3, n + 1, C), dtype=f32)  # [:, 0] stays 0: cumulative sums start there
+    csum = np.empty_like(buf)
     for i, k in enumerate(lags):
         t0, t1 = max(0, -k), n - max(0, k)  # A at t, B at t + k, both inside the recording
         buf[:, 1 : t0 + 1] = 0.0
         buf[:, t1 + 1 :] = 0.0
         if t1 > t0:
-            a, b = slice(t0, t1), slice(t0 + k, t1 + k)
-            r = slice(t0 + 1, t1 + 1)
-            m = np.multiply(okA[a], okB[b], out=buf[0, r])
-            sm = np.multiply(sokA[a], sokB[b], out=buf[7, r])
-            np.multiply((aA[a] * aB[b]) @ g, m, out=buf[1, r])
-            np.multiply(aA2[a], m, out=buf[2, r])
-            np.multiply(aB2[b], m, out=buf[3, r])
-            np.multiply((vA[a] * vB[b]) @ g, m, out=buf[4, r])
-            np.multiply(vA2[a], m, out=buf[5, r])
-            np.multiply(vB2[b], m, out=buf[6, r])
-            np.multiply((sA[a] * sB[b]) @ gs, sm, out=buf[8, r])
-            np.multiply(sA2[a], sm, out=buf[9, r])
-            np.multiply(sB2[b], sm, out=buf[10, r])
-        np.cumsum(buf, axis=1, out=cum)
+            a, b, r = slice(t0, t1), slice(t0 + k, t1 + k), slice(t0 + 1, t1 + 1)
+            np.matmul(aA[a] * aB[b], g, out=buf[0, r])
+            np.matmul(vA[a] * vB[b], g, out=buf[1, r])
+            np.matmul(sA[a] * sB[b], gs, out=buf[2, r])
+        np.cumsum(buf, axis=1, out=csum)
         # centre the lag on the window (A read from -floor(k/2), B from ceil(k/2)): exchanging
         # A and B then gives exactly the same windows with the lag negated
-        lo = np.clip(starts - (k // 2), 0, n)
-        hi = np.clip(starts - (k // 2) + length, 0, n)
-        out[:, i] = cum[:, hi] - cum[:, lo]
-    return dict(zip(names, out))
+        lo = np.clip(starts - (k // 2), t0, t1)
+        hi = np.clip(starts - (k // 2) + length, t0, t1)
+        for j, name in enumerate(("xy", "vxy", "sxy")):
+            out[name][i] = csum[j, hi] - csum[j, lo]
+        for name, src in (("xx", "xx"), ("vxx", "vxx"), ("sxx", "sxx")):
+            out[name][i] = own[src][hi] - own[src][lo]
+        for name, src in (("yy", "yy"), ("vyy", "vyy"), ("syy", "syy")):
+            out[name][i] = own[src][hi + k] - own[src][lo + k]
+        out["n"][i] = np.minimum(own["nA"][hi] - own["nA"][lo], own["nB"][hi + k] - own["nB"][lo + k])
+        out["sn"][i] = np.minimum(own["snA"][hi] - own["snA"][lo], own["snB"][hi + k] - own["snB"][lo + k])
+    return out
 
 
 def _scores(s: dict, settings: CompareSettings, n_features: np.ndarray):
