@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -24,6 +25,39 @@ app = typer.Typer(
 def _fail(message: str, code: int = 2) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
+
+
+@contextlib.contextmanager
+def _user_errors():
+    """Bad input and Ctrl+C end the command with one line and a non-zero exit, never a traceback."""
+    try:
+        yield
+    except MirrorError as err:
+        _fail(str(err))
+    except KeyboardInterrupt:
+        _fail("interrupted: the frames analysed so far are cached; run the same command again to resume", 130)
+
+
+class _Progress:
+    """A tqdm bar on stderr, opened when the total is known (or at the first frame)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar = None
+
+    def total(self, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total if total > 0 else None, initial=done, unit="frame", disable=not self.enabled, file=sys.stderr, dynamic_ncols=True)
+
+    def frames(self, n: int) -> None:
+        if self.bar is None:
+            self.total(0, -1)
+        self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _silence_native_logs() -> None:
@@ -68,12 +102,10 @@ def extract(
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
 ) -> None:
     """Extract both people's pose and face landmarks, frame by frame."""
-    from tqdm import tqdm
-
     from mirror.landmarks import ExtractSettings, Layout, extract_landmarks, extract_video
     from mirror.landmarks.types import write_atomic
 
-    try:
+    with _user_errors():
         settings = ExtractSettings(
             pose_model=model,
             face=face,
@@ -84,16 +116,7 @@ def extract(
         )
         if out.exists() and not out.is_dir():
             raise MirrorError(f"--out {out} exists and is not a folder")
-        bars: list[tqdm] = []
-
-        def on_total(done: int, total: int) -> None:
-            bars.append(tqdm(total=total if total > 0 else None, initial=done, unit="frame", disable=not progress, file=sys.stderr, dynamic_ncols=True))
-
-        def on_frames(n: int) -> None:
-            if not bars:
-                on_total(0, -1)
-            bars[0].update(n)
-
+        bar = _Progress(progress)
         try:
             if source.isdigit():
                 from mirror.landmarks.mediapipe_adapter import MediaPipeBackend
@@ -104,31 +127,19 @@ def extract(
                     try:
                         info0 = {"source": cam.info.to_dict(), "settings": settings.to_dict()}
                         landmarks, info = extract_landmarks(
-                            cam, backend, settings.layout, with_face=face, progress=on_frames, info=info0
+                            cam, backend, settings.layout, with_face=face, progress=bar.frames, info=info0
                         )
                     finally:
                         backend.close()
             else:
                 landmarks, info = extract_video(
-                    source,
-                    settings,
-                    cache_dir=cache_dir,
-                    use_cache=use_cache,
-                    progress=on_frames,
-                    on_total=on_total,
+                    source, settings, cache_dir=cache_dir, use_cache=use_cache, progress=bar.frames, on_total=bar.total
                 )
         finally:
-            for bar in bars:
-                bar.close()
+            bar.close()
         out.mkdir(parents=True, exist_ok=True)
         landmarks.save(out / "landmarks.npz")
         write_atomic(out / "extract.json", json.dumps(info, indent=1, default=str).encode())
-    except MirrorError as err:
-        _fail(str(err))
-        return
-    except KeyboardInterrupt:
-        _fail("interrupted: the frames analysed so far are cached; run the same command again to resume", 130)
-        return
     both = info.get("both_present_rate", 0.0)
     origin = "from the cache" if info.get("from_cache") else f"in {info.get('seconds_this_run', 0):.1f} s"
     typer.echo(
@@ -164,13 +175,11 @@ def analyze(
     """Tell mirroring from matching over sliding windows; write the report files."""
     from dataclasses import replace
 
-    from tqdm import tqdm
-
     from mirror.compare import PRESETS, analyze_landmarks
     from mirror.landmarks import ExtractSettings, Layout, extract_video
     from mirror.report import write_report
 
-    try:
+    with _user_errors():
         if preset not in PRESETS:
             raise MirrorError(f"unknown preset {preset!r}; choose one of: {', '.join(PRESETS)}")
         changes = {k: v for k, v in (("window_s", window_s), ("step_s", step_s), ("max_lag_s", max_lag_s)) if v is not None}
@@ -180,18 +189,11 @@ def analyze(
         ext = ExtractSettings(pose_model=model, layout=Layout.parse(layout, regions), fps=fps, mirrored_input=mirrored_input)
         if out.exists() and not out.is_dir():
             raise MirrorError(f"--out {out} exists and is not a folder")
-        bars: list = []
-
-        def on_total(done: int, total: int) -> None:
-            bars.append(tqdm(total=total if total > 0 else None, initial=done, unit="frame", disable=not progress, file=sys.stderr))
-
+        bar = _Progress(progress)
         try:
-            landmarks, ext_info = extract_video(
-                source, ext, cache_dir=cache_dir, progress=lambda n: bars and bars[0].update(n), on_total=on_total
-            )
+            landmarks, ext_info = extract_video(source, ext, cache_dir=cache_dir, progress=bar.frames, on_total=bar.total)
         finally:
-            for bar in bars:
-                bar.close()
+            bar.close()
         if ext_info.get("interrupted"):
             raise MirrorError("interrupted during extraction: run the same command again to resume")
         result, _ = analyze_landmarks(landmarks, settings, n_surrogates=surrogates)
@@ -202,12 +204,6 @@ def analyze(
             "extract_settings": ext.to_dict(),
         }
         paths = write_report(result, out, provenance)
-    except MirrorError as err:
-        _fail(str(err))
-        return
-    except KeyboardInterrupt:
-        _fail("interrupted: the frames analysed so far are cached; run the same command again to resume", 130)
-        return
     share = result.summary["share"]
     sync = result.summary["synchrony"]
     if len(result.windows) == 0:
