@@ -14,6 +14,7 @@ import typer
 
 from mirror import __version__
 from mirror.errors import MirrorError
+from mirror.storage import folder_lock
 
 app = typer.Typer(
     add_completion=False,
@@ -103,7 +104,7 @@ def extract(
 ) -> None:
     """Extract both people's pose and face landmarks, frame by frame."""
     from mirror.landmarks import ExtractSettings, Layout, extract_landmarks, extract_video
-    from mirror.landmarks.types import write_atomic
+    from mirror.storage import write_atomic
 
     with _user_errors():
         settings = ExtractSettings(
@@ -137,9 +138,9 @@ def extract(
                 )
         finally:
             bar.close()
-        out.mkdir(parents=True, exist_ok=True)
-        landmarks.save(out / "landmarks.npz")
-        write_atomic(out / "extract.json", json.dumps(info, indent=1, default=str).encode())
+        with folder_lock(out):
+            landmarks.save(out / "landmarks.npz")
+            write_atomic(out / "extract.json", json.dumps(info, indent=1, default=str).encode())
     both = info.get("both_present_rate", 0.0)
     origin = "from the cache" if info.get("from_cache") else f"in {info.get('seconds_this_run', 0):.1f} s"
     typer.echo(
@@ -203,11 +204,14 @@ def analyze(
             "landmarks": {k: ext_info.get(k) for k in ("frames", "both_present_rate", "identity_swaps", "backend")},
             "extract_settings": ext.to_dict(),
         }
-        paths = write_report(result, out, provenance)
+        with folder_lock(out):
+            paths = write_report(result, out, provenance)
     share = result.summary["share"]
     sync = result.summary["synchrony"]
     if len(result.windows) == 0:
         typer.echo(f"the recording is shorter than one {settings.window_s:g} s window: no windows (try a smaller --window-s)")
+        typer.echo(f"wrote {', '.join(str(p) for p in paths.values())}")
+        return
     typer.echo(
         f"{len(result.windows)} windows: mirror {100 * share['mirror']:.0f} %, match {100 * share['match']:.0f} %, "
         f"symmetric {100 * share['symmetric']:.0f} %, none {100 * share['none']:.0f} %"

@@ -63,3 +63,80 @@ def test_extract_writes_landmarks_then_reuses_the_cache(tmp_path):
     assert np.all(np.diff(lm.t_s) > 0.19)
     second = runner.invoke(app, args)
     assert second.exit_code == 0 and "from the cache" in second.output
+
+
+def test_unwritable_output_folder_is_one_line(tmp_path):
+    import os
+
+    if os.geteuid() == 0:  # root writes anywhere: use a path below a file instead
+        blocker = tmp_path / "file"
+        blocker.write_text("x")
+        out = blocker / "sub"
+    else:
+        out = tmp_path / "ro"
+        out.mkdir()
+        out.chmod(0o500)
+    line = _one_line_error(runner.invoke(app, ["extract", str(EXAMPLES / "raga_2people.mp4"), "--out", str(out), "--fps", "2", "--no-progress", "--no-face"]))
+    assert "cannot write" in line or "not a folder" in line
+
+
+def test_a_second_run_on_the_same_output_folder_is_refused(tmp_path):
+    from mirror.errors import MirrorError
+    from mirror.storage import folder_lock
+
+    with folder_lock(tmp_path / "out"):
+        with pytest.raises(MirrorError, match="another mirror run is writing"):
+            with folder_lock(tmp_path / "out"):
+                pass
+    with folder_lock(tmp_path / "out"):  # released: free again
+        pass
+
+
+def test_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
+    import os
+
+    from mirror.errors import MirrorError
+    from mirror.storage import write_atomic
+
+    target = tmp_path / "report.json"
+    target.write_text("old")
+
+    def full_disk(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(MirrorError, match="cannot write .*disk full"):
+        write_atomic(target, b"new" * 1000)
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+@pytest.mark.parametrize("content, message", [(b"RIFF....WAVEfmt ", "not a readable video"), (None, "no such file")])
+def test_analyze_bad_files(tmp_path, content, message):
+    path = tmp_path / "input.mp4"
+    if content is not None:
+        path.write_bytes(content * 100)
+    line = _one_line_error(runner.invoke(app, ["analyze", str(path), "--out", str(tmp_path / "o")]))
+    assert message in line
+
+
+@pytest.mark.model
+def test_analyze_a_still_image_named_as_a_video_says_it_is_too_short(tmp_path):
+    import shutil
+
+    import cv2
+
+    still = tmp_path / "photo.mp4"
+    cv2.imwrite(str(tmp_path / "frame.jpg"), np.full((120, 160, 3), 128, np.uint8))
+    shutil.copy(tmp_path / "frame.jpg", still)
+    result = runner.invoke(app, ["analyze", str(still), "--out", str(tmp_path / "o"), "--no-progress", "--surrogates", "0"])
+    assert result.exit_code == 0, result.output
+    assert "shorter than one 4 s window" in result.output
+    assert (tmp_path / "o" / "report.json").exists()
+
+
+def test_analyze_rejects_bad_window_options(tmp_path):
+    clip = str(EXAMPLES / "raga_2people.mp4")
+    line = _one_line_error(runner.invoke(app, ["analyze", clip, "--out", str(tmp_path), "--window-s", "2", "--max-lag-s", "3"]))
+    assert "max_lag_s must be in [0, window_s = 2]" in line
+    line = _one_line_error(runner.invoke(app, ["analyze", clip, "--out", str(tmp_path), "--window-s", "-1"]))
+    assert "window_s must be positive" in line

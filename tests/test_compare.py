@@ -151,3 +151,48 @@ def test_arm_channels_say_which_arm_answers_which():
     la, ra = w.channels.index("left_arm"), w.channels.index("right_arm")
     assert (w.channel_label[:, la] == "mirror").all() and (w.channel_mirror[:, la] > 0.9).all()
     assert (w.channel_label[:, ra] == "none").all()  # A's right arm never moved
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"window_s": -4}, "window_s must be positive"),
+        ({"window_s": 4, "max_lag_s": 5}, r"max_lag_s must be in \[0, window_s = 4\]"),
+        ({"step_s": 0}, r"step_s must be in \(0, window_s = 4\]"),
+        ({"step_s": 9}, r"step_s must be in \(0, window_s = 4\]"),
+        ({"window_s": 0.2}, "at least 5 samples long"),
+        ({"min_valid": 0}, r"min_valid must be in \(0, 1\]"),
+        ({"max_lag_s": float("nan")}, "finite"),
+    ],
+)
+def test_bad_window_settings_name_the_valid_range(kwargs, message):
+    from mirror.errors import MirrorError
+
+    with pytest.raises(MirrorError, match=message):
+        CompareSettings(**kwargs)
+
+
+@given(
+    st.integers(1, 200),  # frames
+    st.floats(0.0, 1.0),  # share of missing values
+    st.sampled_from(["random", "constant", "zeros"]),
+    st.integers(0, 10**6),
+)
+@settings(max_examples=40, deadline=None)
+def test_any_series_gives_a_result(n, missing, shape, seed):
+    """NaN, constant and very short series: windows come out (possibly none), never an exception."""
+    rng = np.random.default_rng(seed)
+    if shape == "random":
+        values = rng.normal(size=(n, 2, len(FEATURES)))
+    elif shape == "constant":
+        values = np.full((n, 2, len(FEATURES)), 0.7)
+    else:
+        values = np.zeros((n, 2, len(FEATURES)))
+    values[rng.random(values.shape) < missing] = np.nan
+    result, _ = analyze_features(Features(np.arange(n) / RATE, values), n_surrogates=4)
+    w = result.windows
+    assert set(np.unique(w.label)) <= {"mirror", "match", "symmetric", "none", "insufficient"}
+    assert len(w) == max(0, (n - 60) // 8 + 1) if n >= 60 else len(w) == 0
+    related = np.isin(w.label, ["mirror", "match"])
+    assert np.isfinite(w.lag_s[related]).all()
+    assert np.isnan(w.mirror_score[w.label == "insufficient"]).all()

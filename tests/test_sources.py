@@ -119,3 +119,27 @@ def test_open_source_dispatch(tmp_path):
         open_source(bad)
     with pytest.raises(MirrorError, match="--fps must be positive"):
         open_source(EXAMPLES / "raga_2people.mp4", fps=0)
+
+
+def test_every_frame_is_read_from_the_start():
+    """Probing the first frame must not disturb the stream (seeking back garbles some AVIs)."""
+    import cv2
+
+    from tests.conftest import SHARED
+
+    path = SHARED / "research" / "highfive_facing.avi"
+    if not path.exists():
+        pytest.skip("research footage not present")
+    cap = cv2.VideoCapture(str(path))
+    plain = []
+    while True:
+        ok, f = cap.read()
+        if not ok:
+            break
+        plain.append(f)
+    cap.release()
+    with VideoFileSource(path) as src:
+        frames = list(src)
+    assert len(frames) == len(plain) == 62
+    for a, b in zip(frames, plain):
+        assert np.array_equal(a.image, b)

@@ -58,11 +58,23 @@ class CompareSettings:
     min_arm_motion: float = 0.03  # an arm's drift-free RMS (shoulder widths) to compare it
 
     def __post_init__(self) -> None:
-        for name in ("window_s", "step_s", "rate_hz"):
-            if not getattr(self, name) > 0:
-                raise MirrorError(f"{name} must be positive, got {getattr(self, name)}")
-        if self.max_lag_s < 0:
-            raise MirrorError(f"max_lag_s must be >= 0, got {self.max_lag_s}")
+        def check(ok: bool, name: str, valid: str) -> None:
+            if not ok:
+                raise MirrorError(f"{name} must be {valid}, got {getattr(self, name)}")
+
+        finite = all(np.isfinite(float(v)) for v in self.__dict__.values())
+        if not finite:
+            raise MirrorError("window settings must be finite numbers")
+        check(self.window_s > 0, "window_s", "positive")
+        check(self.rate_hz >= 2, "rate_hz", "at least 2 (Hz)")
+        check(self.window_s * self.rate_hz >= 5, "window_s", f"at least 5 samples long (>= {5 / self.rate_hz:.2f} s at {self.rate_hz:g} Hz)")
+        check(0 < self.step_s <= self.window_s, "step_s", f"in (0, window_s = {self.window_s:g}]")
+        check(0 <= self.max_lag_s <= self.window_s, "max_lag_s", f"in [0, window_s = {self.window_s:g}]")
+        check(0 < self.min_valid <= 1, "min_valid", "in (0, 1]")
+        check(-1 <= self.min_score <= 1, "min_score", "in [-1, 1]")
+        check(-1 <= self.min_sync <= 1, "min_sync", "in [-1, 1]")
+        check(self.min_asymmetry >= 0, "min_asymmetry", ">= 0")
+        check(self.max_gap_s >= 0, "max_gap_s", ">= 0")
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -310,11 +322,13 @@ def _scores(s: dict, settings: CompareSettings, n_features: np.ndarray):
 def _refine(curve: np.ndarray, k: np.ndarray) -> np.ndarray:
     """Parabolic sub-step peak position around index ``k`` of ``curve`` (L, W)."""
     L = curve.shape[0]
+    if L < 3:
+        return k.astype(float)
     w = np.arange(curve.shape[1])
     k0 = np.clip(k, 1, L - 2)
     y0, y1, y2 = curve[k0 - 1, w], curve[k0, w], curve[k0 + 1, w]
-    denom = y0 - 2 * y1 + y2
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        denom = y0 - 2 * y1 + y2
         d = np.where(np.abs(denom) > 1e-12, 0.5 * (y0 - y2) / denom, 0.0)
     d = np.where((k == k0) & np.isfinite(d), np.clip(d, -0.5, 0.5), 0.0)
     return k + d
@@ -352,10 +366,10 @@ def compare_prepared(prep: _Prepared, settings: CompareSettings) -> Windows:
     lags = np.arange(-max_lag, max_lag + 1)
     W = len(starts)
     if W == 0:
-        empty = np.zeros(0)
+        empty, R = np.zeros(0), len(REPORT_CHANNELS)
         return Windows(
             empty, empty, np.zeros(0, dtype="<U12"), empty, empty, empty, empty, np.zeros(0, dtype="<U8"),
-            np.zeros((0, 2)), empty, np.zeros((0, C)), np.zeros((0, C)), np.zeros((0, C), dtype="<U12"),
+            np.zeros((0, 2)), empty, np.zeros((0, R)), np.zeros((0, R)), np.zeros((0, R), dtype="<U12"),
             info={"settings": settings.to_dict(), "reason": "shorter than one window"},
         )
     sums = _lag_scan(prep, starts, length, lags, settings)

@@ -31,7 +31,8 @@ import os
 from pathlib import Path
 
 from mirror.errors import MirrorError
-from mirror.landmarks.types import Landmarks, PersonLandmarks, write_atomic
+from mirror.landmarks.types import Landmarks, PersonLandmarks
+from mirror.storage import write_atomic
 
 CACHE_FORMAT = "mirror.landmark-cache"
 CACHE_VERSION = 1

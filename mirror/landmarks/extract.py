@@ -29,6 +29,9 @@ from mirror.sources import FrameSource, ImageSource, VideoFileSource, open_sourc
 
 Box = tuple[int, int, int, int]
 
+EXTRACTOR_VERSION = 2
+"""Bumped whenever extraction changes its results: cached landmarks of another version are not reused."""
+
 
 @dataclass(frozen=True)
 class ExtractSettings:
@@ -362,6 +365,7 @@ def extract_video(
         pose_file = POSE_MODELS[settings.pose_model]
         models = {pose_file: SHA256[pose_file], **({FACE_MODEL: SHA256[FACE_MODEL]} if settings.face else {})}
         identity = {
+            "extractor_version": EXTRACTOR_VERSION,
             "source_sha256": source.content_sha256(),
             "models": models,
             "settings": settings.to_dict(),

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from mirror.errors import MirrorError
+from mirror.storage import write_atomic
 from mirror.landmarks.skeleton import (
     BLENDSHAPE_FLIP,
     FACE_FLIP,
@@ -284,19 +283,3 @@ class Landmarks:
                 f"this mirror reads version {FORMAT_VERSION}: extract again"
             )
         return cls(**arrays, frame_size=tuple(meta["frame_size"]), info=meta.get("info", {}))
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write bytes to ``path`` through a temporary file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -12,7 +12,7 @@ import numpy as np
 
 from mirror import __version__
 from mirror.compare import Synchrony
-from mirror.landmarks.types import write_atomic
+from mirror.storage import write_atomic
 
 REPORT_FORMAT = "mirror.report"
 REPORT_VERSION = 1

@@ -172,11 +172,13 @@ class VideoFileSource(FrameSource):
         if not ok or first is None or first.size == 0:
             self._cap.release()
             raise MirrorError(f"{self.path} has no decodable frames (corrupt video)")
-        self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
         native = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
         if not np.isfinite(native) or native <= 0 or native > 1000:
             native = 0.0
         count = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or -1)
+        # start again from the first frame: reopening works with every backend (seeking does not)
+        self._cap.release()
+        self._cap = cv2.VideoCapture(str(self.path))
         self.fps = fps
         self.start_index = start_index
         self.mirrored_input = mirrored_input

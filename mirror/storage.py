@@ -1,0 +1,62 @@
+"""Files that are never half-written, and output folders that one run owns at a time."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from pathlib import Path
+
+from mirror.errors import MirrorError
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write bytes to ``path`` through a temporary file in the same folder and a rename.
+
+    Raises
+    ------
+    MirrorError
+        The folder cannot be written (permissions, disk full, ...); no partial file is left.
+    """
+    path = Path(path)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        reason = "disk full" if exc.errno == errno.ENOSPC else (exc.strerror or type(exc).__name__)
+        raise MirrorError(f"cannot write {path}: {reason}") from None
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path):
+    """Hold ``folder/.mirror.lock`` for the duration; a second run on the same folder is refused."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / ".mirror.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise MirrorError(f"cannot write to {folder}: {exc.strerror or type(exc).__name__}") from None
+    try:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no advisory locks, nothing to hold
+            fcntl = None
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                raise MirrorError(f"another mirror run is writing to {folder}: wait for it or choose another --out") from None
+        yield folder
+    finally:
+        os.close(fd)
