@@ -405,7 +405,7 @@ def compare_prepared(prep: _Prepared, settings: CompareSettings) -> Windows:
     label = np.full(W, "none", dtype="<U12")
     lag_steps = np.full(W, np.nan)
     enough = valid >= settings.min_valid
-    sided = np.nanmax(asym, axis=1) >= settings.min_asymmetry
+    sided = np.fmax(asym[:, 0], asym[:, 1]) >= settings.min_asymmetry  # NaN (no data) is not sided
     best_is_mirror = mirror > match
     best = np.where(best_is_mirror, mirror, match)
     related = enough & sided & (best >= settings.min_score)
