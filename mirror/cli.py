@@ -246,8 +246,9 @@ def info() -> None:
     typer.echo(f"mirror {__version__}")
     typer.echo(f"python {platform.python_version()} ({sys.executable})")
     typer.echo(f"numpy {np.__version__}")
-    typer.echo(f"opencv {cv2.__version__} ({', '.join(_opencv_distributions()) or 'not from PyPI'})")
-    if len(_opencv_distributions()) > 1:
+    opencv = _opencv_distributions()
+    typer.echo(f"opencv {cv2.__version__} ({', '.join(opencv) or 'not from PyPI'})")
+    if len(opencv) > 1:
         typer.echo(
             "warning: several OpenCV packages share one cv2; repair with "
             "`pip uninstall -y opencv-python opencv-contrib-python && pip install opencv-contrib-python`"

@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mirror.features import FEATURES, Features, compute_features, mirror_operator
+from mirror.features import FEATURES, compute_features, mirror_operator
 from mirror.features.body import FEATURE_INDEX
 from mirror.landmarks import Landmarks
 from mirror.landmarks.skeleton import POSE

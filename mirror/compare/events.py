@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -117,24 +117,14 @@ def synchrony_statistic(windows: Windows) -> float:
 
 def _surrogate(prep: _Prepared, b_index: np.ndarray) -> _Prepared:
     """``prep`` with B's series re-ordered by ``b_index`` (A untouched)."""
-
-    def take(x):
-        y = x.copy()
-        y[:, 1] = x[b_index, 1]
-        return y
-
-    return _Prepared(
-        t=prep.t,
-        asym=take(prep.asym),
-        vel=take(prep.vel),
-        sym_hp=take(prep.sym_hp),
-        ok=take(prep.ok),
-        sym_ok=take(prep.sym_ok),
-        g=prep.g,
-        gs=prep.gs,
-        arm_hp=take(prep.arm_hp),
-        arm_ok=take(prep.arm_ok),
-    )
+    changes = {}
+    for f in fields(prep):
+        x = getattr(prep, f.name)
+        if x.ndim >= 2 and x.shape[0] == len(prep.t) and x.shape[1] == 2:  # (N, person, ...) series
+            y = x.copy()
+            y[:, 1] = x[b_index, 1]
+            changes[f.name] = y
+    return replace(prep, **changes)
 
 
 def surrogate_test(

@@ -214,7 +214,7 @@ def prepare(features: Features, settings: CompareSettings) -> _Prepared:
     )
 
 
-def _arm_channels(prep: _Prepared, starts: np.ndarray, length: int, k: np.ndarray, settings: CompareSettings):
+def _arm_channels(prep: _Prepared, starts: np.ndarray, length: int, k: np.ndarray):
     """Per window, each of A's arms against B's same arm (match) and other arm (mirror), at lag ``k``.
 
     Returns ``(mirror, match, coverage, moved)``, each ``(W, 2)`` for A's left and right arm.
@@ -241,7 +241,7 @@ def _arm_channels(prep: _Prepared, starts: np.ndarray, length: int, k: np.ndarra
     return mirror, match, coverage, moved
 
 
-def _lag_scan(prep: _Prepared, starts: np.ndarray, length: int, lags: np.ndarray, settings: CompareSettings):
+def _lag_scan(prep: _Prepared, starts: np.ndarray, length: int, lags: np.ndarray):
     """Window sums of the comparison statistics for every lag.
 
     Missing samples are zeros, so the cross products need no mask; each
@@ -358,7 +358,6 @@ def compare_prepared(prep: _Prepared, settings: CompareSettings) -> Windows:
     length = max(2, int(round(settings.window_s * rate)))
     step = max(1, int(round(settings.step_s * rate)))
     max_lag = int(round(settings.max_lag_s * rate))
-    C = len(CHANNELS)
     if n < length:
         starts = np.zeros(0, dtype=int)
     else:
@@ -372,11 +371,11 @@ def compare_prepared(prep: _Prepared, settings: CompareSettings) -> Windows:
             np.zeros((0, 2)), empty, np.zeros((0, R)), np.zeros((0, R)), np.zeros((0, R), dtype="<U12"),
             info={"settings": settings.to_dict(), "reason": "shorter than one window"},
         )
-    sums = _lag_scan(prep, starts, length, lags, settings)
+    sums = _lag_scan(prep, starts, length, lags)
     nfeat = prep.g.sum(0)
     # overall = sum over channels
     total = {k: v.sum(-1, keepdims=True) for k, v in sums.items()}
-    score_c, sync_c = _scores(sums, settings, nfeat)  # (L, W, C)
+    score_c, _ = _scores(sums, settings, nfeat)  # (L, W, C)
     score_o, sync_o = _scores(total, settings, np.array([nfeat.sum()]))  # (L, W, 1)
     score_o, sync_o = score_o[..., 0], sync_o[..., 0]
     zero = int(np.flatnonzero(lags == 0)[0])
@@ -433,7 +432,7 @@ def compare_prepared(prep: _Prepared, settings: CompareSettings) -> Windows:
     ch_mirror[~np.isfinite(ch_mirror)] = np.nan
     ch_ok = (sums["n"][zero] >= settings.min_valid * length) & enough[:, None]
     k_best = lags[np.where(best_is_mirror, k_mirror, k_match)]
-    arm_mirror, arm_match, arm_cov, arm_moved = _arm_channels(prep, starts, length, k_best, settings)
+    arm_mirror, arm_match, arm_cov, arm_moved = _arm_channels(prep, starts, length, k_best)
     arm_ok = (arm_cov >= settings.min_valid) & enough[:, None]
     pick = [CHANNELS.index(c) for c in ("head", "torso", "face")]
     parts = {

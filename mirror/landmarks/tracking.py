@@ -22,7 +22,7 @@ person's last place is rejected.  A missing person stays missing.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
