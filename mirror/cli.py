@@ -176,9 +176,9 @@ def analyze(
     """Tell mirroring from matching over sliding windows; write the report files."""
     from dataclasses import replace
 
-    from mirror.compare import PRESETS, analyze_landmarks
-    from mirror.landmarks import ExtractSettings, Layout, extract_video
-    from mirror.report import write_report
+    from mirror.compare import PRESETS
+    from mirror.landmarks import ExtractSettings, Layout
+    from mirror.pipeline import analyze_video, write_session
 
     with _user_errors():
         if preset not in PRESETS:
@@ -192,20 +192,14 @@ def analyze(
             raise MirrorError(f"--out {out} exists and is not a folder")
         bar = _Progress(progress)
         try:
-            landmarks, ext_info = extract_video(source, ext, cache_dir=cache_dir, progress=bar.frames, on_total=bar.total)
+            session, _ = analyze_video(
+                source, settings, ext, n_surrogates=surrogates, cache_dir=cache_dir, progress=bar.frames, on_total=bar.total
+            )
         finally:
             bar.close()
-        if ext_info.get("interrupted"):
-            raise MirrorError("interrupted during extraction: run the same command again to resume")
-        result, _ = analyze_landmarks(landmarks, settings, n_surrogates=surrogates)
-        provenance = {
-            "source": ext_info.get("source"),
-            "source_sha256": ext_info.get("source_sha256"),
-            "landmarks": {k: ext_info.get(k) for k in ("frames", "both_present_rate", "identity_swaps", "backend")},
-            "extract_settings": ext.to_dict(),
-        }
         with folder_lock(out):
-            paths = write_report(result, out, provenance)
+            paths = write_session(session, out)
+    result = session.synchrony
     share = result.summary["share"]
     sync = result.summary["synchrony"]
     if len(result.windows) == 0:
@@ -231,6 +225,15 @@ def analyze(
         )
     if len(result.events) > 10:
         typer.echo(f"  ... {len(result.events) - 10} more events in {paths['events.csv']}")
+    for d in session.mechanical.directions.values():
+        if d.flagged:
+            ranges = ", ".join(f"{a:.0f}-{b:.0f} s" for a, b in d.flagged_ranges[:5])
+            typer.echo(f"mechanical imitation: {d.copier} copies {d.model} (score {d.score:.2f}; {ranges})")
+            for r in d.reasons:
+                typer.echo(f"  - {r.text}")
+    warnings = sum(m.kind == "warning" for m in session.feedback)
+    if session.feedback:
+        typer.echo(f"{len(session.feedback)} coaching messages ({warnings} warnings) in report.json")
     typer.echo(f"wrote {', '.join(str(p) for p in paths.values())}")
 
 

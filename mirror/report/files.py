@@ -35,8 +35,14 @@ def _clean(obj):
     return obj
 
 
-def report_dict(result: Synchrony, provenance: dict | None = None) -> dict:
-    """The JSON document: ``windows``, ``events``, ``summary`` and provenance."""
+def report_dict(result: Synchrony, provenance: dict | None = None, mechanical=None, feedback=None) -> dict:
+    """The JSON document: ``windows``, ``events``, ``summary``, ``mechanical``, ``feedback`` and provenance.
+
+    Parameters
+    ----------
+    mechanical : mirror.mechanical.Mechanical, optional
+    feedback : list of mirror.coach.Message, optional
+    """
     w = result.windows
     windows = []
     for i in range(len(w)):
@@ -70,6 +76,8 @@ def report_dict(result: Synchrony, provenance: dict | None = None) -> dict:
         "settings": _clean(result.info.get("settings", {})),
         "summary": _clean(result.summary),
         "events": [_clean(e.to_dict()) for e in result.events],
+        "mechanical": _clean(mechanical.to_dict()) if mechanical is not None else None,
+        "feedback": [_clean(m.to_dict()) for m in (feedback or [])],
         "windows": windows,
     }
 
@@ -90,10 +98,12 @@ WINDOW_COLUMNS = [
 EVENT_COLUMNS = ["event", "start_s", "end_s", "kind", "channels", "leader", "lag_s", "strength", "windows"]
 
 
-def write_report(result: Synchrony, out_dir: str | Path, provenance: dict | None = None) -> dict[str, Path]:
+def write_report(
+    result: Synchrony, out_dir: str | Path, provenance: dict | None = None, mechanical=None, feedback=None
+) -> dict[str, Path]:
     """Write ``report.json``, ``windows.csv`` (tidy: one row per window and channel) and ``events.csv``."""
     out = Path(out_dir)
-    doc = report_dict(result, provenance)
+    doc = report_dict(result, provenance, mechanical, feedback)
     paths = {name: out / name for name in ("report.json", "windows.csv", "events.csv")}
     write_atomic(paths["report.json"], json.dumps(doc, indent=1).encode())
     rows = []

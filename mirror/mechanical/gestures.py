@@ -1,0 +1,224 @@
+"""Gestures: movement onsets and offsets per person and body part.
+
+Each body part (channel) of each person is a small group of body-centric
+features (:data:`CHANNEL_FEATURES`).  Its speed is the norm of their smoothed
+time derivative.  A gesture is a stretch where the speed rises above an onset
+threshold and stays above an offset threshold (hysteresis).  The thresholds
+adapt to the person's own movement: ``onset_factor`` times the median speed of
+that channel, never below a floor (:data:`SPEED_FLOORS`), so tracking jitter
+alone does not make gestures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mirror.compare.preprocess import resample, smooth_and_differentiate
+from mirror.compare.windows import ARM_FEATURES, REPORT_CHANNELS
+from mirror.features import Features
+from mirror.features.body import FEATURE_INDEX
+from mirror.features.body import FACE_PAIRS
+
+CHANNEL_FEATURES: dict[str, tuple[str, ...]] = {
+    "head": ("head_roll", "head_yaw", "head_pitch"),
+    "left_arm": tuple(f"{b}_left" for b in ARM_FEATURES),
+    "right_arm": tuple(f"{b}_right" for b in ARM_FEATURES),
+    "torso": ("torso_lean", "torso_twist", "forward_lean"),
+    "face": tuple(f"face_{b}_{s}" for b in FACE_PAIRS for s in ("left", "right")) + ("face_jawOpen",),
+}
+"""The features that make up each body part, anatomical sides."""
+
+CHANNELS = REPORT_CHANNELS
+
+SPEED_FLOORS = {"head": 0.3, "left_arm": 0.9, "right_arm": 0.9, "torso": 0.3, "face": 1.0}
+"""Lowest onset speed per channel (feature units per second).  Measured on still-sitting
+stretches of the shipped clips, where the 90th percentile of jitter speed is about
+0.35-0.9 (head), 1.0-2.3 (arms), 0.4-0.9 (torso) and 1.3-2.4 (face) after 0.33 s
+smoothing; the gesture smoothing (``smooth_s``) halves those."""
+
+
+@dataclass(frozen=True)
+class GestureSettings:
+    """Segmentation parameters, in seconds and multiples of the median speed."""
+
+    rate_hz: float = 15.0
+    max_gap_s: float = 0.5
+    smooth_s: float = 0.6  # Savitzky-Golay window for positions and speed
+    onset_factor: float = 2.5  # onset: speed above this many times the channel's median speed
+    offset_ratio: float = 0.5  # offset: speed below this share of the onset threshold
+    min_duration_s: float = 0.3
+    merge_gap_s: float = 0.25
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Motion:
+    """Both people's features on a uniform grid, smoothed, with velocities.
+
+    Attributes
+    ----------
+    t_s : np.ndarray
+        ``(N,)`` grid times.
+    x, v : np.ndarray
+        ``(N, 2, F)`` smoothed features and their time derivative (per second); NaN where unknown.
+    rate_hz : float
+    """
+
+    t_s: np.ndarray
+    x: np.ndarray
+    v: np.ndarray
+    rate_hz: float
+
+    @classmethod
+    def from_features(cls, features: Features, settings: GestureSettings) -> "Motion":
+        t, values = resample(features.t_s, features.values, settings.rate_hz, settings.max_gap_s)
+        x, v = smooth_and_differentiate(values, settings.rate_hz, window_s=settings.smooth_s)
+        return cls(t_s=t, x=x, v=v, rate_hz=settings.rate_hz)
+
+    def channel_speed(self, person: int, channel: str) -> np.ndarray:
+        """``(N,)`` speed of one body part, NaN where any of its features is unknown."""
+        idx = [FEATURE_INDEX[n] for n in CHANNEL_FEATURES[channel]]
+        return np.linalg.norm(self.v[:, person][:, idx], axis=-1)
+
+
+@dataclass
+class Gestures:
+    """Gestures of both people.
+
+    Attributes
+    ----------
+    person : np.ndarray
+        ``(G,)`` int, 0 for A and 1 for B.
+    channel : np.ndarray
+        ``(G,)`` str, one of :data:`CHANNELS`.
+    start_s, end_s, peak_s : np.ndarray
+        ``(G,)`` onset, offset and time of peak speed.
+    start_i, end_i : np.ndarray
+        ``(G,)`` grid indices of onset and offset (exclusive).
+    amplitude : np.ndarray
+        ``(G,)`` largest excursion from the onset posture (feature units).
+    small : np.ndarray
+        ``(G,)`` bool: below the median amplitude of that person's gestures on that channel
+        (incidental movements).
+    """
+
+    person: np.ndarray
+    channel: np.ndarray
+    start_s: np.ndarray
+    end_s: np.ndarray
+    peak_s: np.ndarray
+    start_i: np.ndarray
+    end_i: np.ndarray
+    amplitude: np.ndarray
+    small: np.ndarray
+    info: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.start_s)
+
+    @classmethod
+    def empty(cls) -> "Gestures":
+        z = np.zeros(0)
+        return cls(z.astype(int), z.astype("<U9"), z, z, z, z.astype(int), z.astype(int), z, z.astype(bool))
+
+    def to_records(self) -> list[dict]:
+        return [
+            {
+                "person": "AB"[int(self.person[i])],
+                "channel": str(self.channel[i]),
+                "start_s": float(self.start_s[i]),
+                "end_s": float(self.end_s[i]),
+                "amplitude": float(self.amplitude[i]),
+                "small": bool(self.small[i]),
+            }
+            for i in range(len(self))
+        ]
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
+
+
+def segment_channel(speed: np.ndarray, floor: float, settings: GestureSettings) -> list[tuple[int, int]]:
+    """``[(start, stop), ...]`` grid index ranges of the gestures in one speed series.
+
+    Parameters
+    ----------
+    speed : np.ndarray
+        ``(N,)`` speed, NaN where unknown (never part of a gesture).
+    floor : float
+        Lowest onset threshold.
+    """
+    if len(speed) == 0 or np.isnan(speed).all():
+        return []
+    onset = max(floor, settings.onset_factor * float(np.nanmedian(speed)))
+    s = np.nan_to_num(speed, nan=0.0)
+    above = s > settings.offset_ratio * onset
+    runs = [(a, b) for a, b in _runs(above) if s[a:b].max() > onset]
+    merged: list[list[int]] = []
+    gap = int(round(settings.merge_gap_s * settings.rate_hz))
+    for a, b in runs:
+        if merged and a - merged[-1][1] <= gap:
+            merged[-1][1] = b
+        else:
+            merged.append([a, b])
+    shortest = settings.min_duration_s * settings.rate_hz
+    return [(a, b) for a, b in merged if b - a >= shortest]
+
+
+def excursion(x: np.ndarray) -> float:
+    """Largest distance of a ``(L, K)`` trajectory from its first valid sample."""
+    ok = ~np.isnan(x).any(-1)
+    if ok.sum() < 2:
+        return 0.0
+    y = x[ok]
+    return float(np.max(np.linalg.norm(y - y[0], axis=-1)))
+
+
+def segment_gestures(motion: Motion, settings: GestureSettings | None = None) -> Gestures:
+    """All gestures of both people on every channel.
+
+    Returns
+    -------
+    Gestures
+        Sorted by onset time.
+    """
+    settings = settings or GestureSettings()
+    rows = []
+    for person in (0, 1):
+        for channel in CHANNELS:
+            speed = motion.channel_speed(person, channel)
+            idx = [FEATURE_INDEX[n] for n in CHANNEL_FEATURES[channel]]
+            found = []
+            for a, b in segment_channel(speed, SPEED_FLOORS[channel], settings):
+                peak = a + int(np.nanargmax(np.nan_to_num(speed[a:b], nan=-1.0)))
+                found.append([person, channel, a, b, peak, excursion(motion.x[a:b, person][:, idx])])
+            if found:
+                amps = np.array([f[-1] for f in found])
+                med = float(np.median(amps))
+                for f, amp in zip(found, amps):
+                    rows.append(f + [bool(amp < med)])
+    if not rows:
+        return Gestures.empty()
+    rows.sort(key=lambda r: (r[2], r[0], CHANNELS.index(r[1])))
+    t = motion.t_s
+    n = len(t)
+    start_i = np.array([r[2] for r in rows])
+    end_i = np.array([r[3] for r in rows])
+    return Gestures(
+        person=np.array([r[0] for r in rows]),
+        channel=np.array([r[1] for r in rows], dtype="<U9"),
+        start_s=t[start_i],
+        end_s=t[np.minimum(end_i, n - 1)],
+        peak_s=t[np.array([r[4] for r in rows])],
+        start_i=start_i,
+        end_i=end_i,
+        amplitude=np.array([r[5] for r in rows], dtype=float),
+        small=np.array([r[6] for r in rows], dtype=bool),
+        info={"settings": settings.to_dict()},
+    )

@@ -1,0 +1,123 @@
+"""Every sentence mirror says to people, in one place, so it can be changed or translated.
+
+Two catalogues:
+
+``REASONS``
+    Third person, for reports: why a direction of copying looks mechanical.
+``MESSAGES``
+    Second person, for coaching on screen and in reports, addressed to one person.
+
+Each entry is a ``str.format`` template.  :func:`load_catalog` reads a JSON file
+with the same keys (any subset) to replace them, e.g. with a translation::
+
+    {"MESSAGES": {"praise_match": "Bien : vous avez repris son {gesture} environ {when}."}}
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mirror.errors import MirrorError
+
+REASONS = {
+    "coverage": "{copier} copied {copies} of {model}'s {gestures} gestures ({share:.0%})",
+    "immediacy": "{copier}'s copies came a median {lag:.2f} s after {model}'s gestures (natural mimicry: about 0.6 s to several seconds)",
+    "regularity": "{copier}'s copy delay hardly varied (spread {sd:.2f} s)",
+    "fidelity": "{copier}'s copies were near-exact in shape and size (median fidelity {fidelity:.2f})",
+    "persistence": "{copier} moved in lockstep with {model} at one fixed delay for {seconds:.0f} s of {span:.0f} s",
+    "indiscriminateness": "{copier} also copied {copied} of {model}'s {small} small, incidental movements",
+}
+
+MESSAGES = {
+    # warnings: mechanical imitation, addressed to the copier
+    "mechanical_copying": "You copied {copied} of your partner's last {total} gestures within {lag:.1f} s: let some pass, and wait a beat before mirroring.",
+    "mechanical_fast": "You echo your partner's moves after only {lag:.1f} s: wait a beat or two before mirroring.",
+    "mechanical_regular": "You follow your partner at a fixed {lag:.1f} s delay, every time: vary your timing and let some gestures pass.",
+    "mechanical_many": "You copied {copied} of your partner's {total} gestures in the last minute: let more of them pass.",
+    "mechanical_exact": "Your copies are near-exact: a smaller, softer version of your partner's gesture reads as more natural.",
+    "mechanical_lockstep": "You have moved in lockstep with your partner for {seconds:.0f} s: break the pattern now and then.",
+    "mechanical_indiscriminate": "You copied {copied} of your partner's {total} small, incidental movements too: mirror the meaningful ones only.",
+    # praise: a natural copy, addressed to the copier
+    "praise_mirror": "Good: you mirrored their {gesture} {when}.",
+    "praise_match": "Good: you matched their {gesture} {when}.",
+    # prompts: the partner holds a posture the other does not reflect
+    "prompt_posture": "Your partner has been {posture} for {seconds:.0f} s.",
+}
+
+WHEN = {
+    "second": "about a second later",
+    "seconds": "about {lag:.0f} s later",
+}
+
+GESTURES = {
+    # feature + direction of change ("+" up, "-" down, none: either) -> words;
+    # "{side}" is the model's anatomical side
+    "forward_lean+": "forward lean",
+    "forward_lean-": "lean back",
+    "torso_lean": "sideways lean",
+    "torso_twist": "turn of the shoulders",
+    "head_roll": "head tilt",
+    "head_yaw": "head turn",
+    "head_pitch+": "chin lift",
+    "head_pitch-": "nod",
+    "wrist_height+": "raised {side} hand",
+    "wrist_height-": "lowered {side} hand",
+    "elbow_height+": "raised {side} elbow",
+    "elbow_height-": "lowered {side} elbow",
+    "reach+": "open {side}-arm gesture",
+    "reach-": "{side} arm drawn in",
+    "forward_reach+": "{side}-hand reach forward",
+    "forward_reach-": "{side} hand drawn back",
+    "elbow_flexion": "{side}-arm bend",
+    "arm_elevation": "{side}-arm lift",
+    "hand_face-": "{side} hand to the face",
+    "hand_face+": "{side} hand away from the face",
+    "face_browDown": "frown",
+    "face_browOuterUp": "raised eyebrows",
+    "face_eyeBlink": "blink",
+    "face_eyeSquint": "squint",
+    "face_jawOpen": "open mouth",
+}
+
+POSTURES = {
+    "forward_lean+": "leaning forward",
+    "forward_lean-": "leaning back",
+    "torso_lean+": "leaning to their left",
+    "torso_lean-": "leaning to their right",
+    "head_roll+": "tilting their head to their left",
+    "head_roll-": "tilting their head to their right",
+    "arms_crossed+": "crossing their arms",
+    "hand_face_left-": "resting their face on their left hand",
+    "hand_face_right-": "resting their face on their right hand",
+}
+
+SIDES = {"left": "left", "right": "right"}
+
+
+def render(catalog: dict, key: str, **fields) -> str:
+    """Fill one template; a missing key or field is a :class:`MirrorError` naming the valid keys."""
+    try:
+        template = catalog[key]
+    except KeyError:
+        raise MirrorError(f"no message {key!r}; valid: {', '.join(sorted(catalog))}") from None
+    try:
+        return template.format(**fields)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise MirrorError(f"message {key!r} cannot be filled: {exc}") from None
+
+
+def load_catalog(path: str | Path) -> None:
+    """Replace templates from a JSON file ``{"MESSAGES": {...}, "REASONS": {...}, ...}`` (any subset)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise MirrorError(f"cannot read messages from {path}: {exc}") from None
+    tables = {"MESSAGES": MESSAGES, "REASONS": REASONS, "WHEN": WHEN, "SIDES": SIDES, "GESTURES": GESTURES, "POSTURES": POSTURES}
+    for name, entries in data.items():
+        if name not in tables or not isinstance(entries, dict):
+            raise MirrorError(f"{path}: unknown section {name!r}; valid: {', '.join(tables)}")
+        unknown = set(entries) - set(tables[name])
+        if unknown:
+            raise MirrorError(f"{path}: unknown {name} keys {sorted(unknown)}; valid: {', '.join(sorted(tables[name]))}")
+        tables[name].update({k: str(v) for k, v in entries.items()})
