@@ -148,12 +148,11 @@ def detect_copies(motion: Motion, gestures: Gestures, settings: CopySettings | N
         by_channel = {}  # copier's gestures per body part, sorted by onset
         for ch in set(gestures.channel.tolist()):
             sel = np.flatnonzero((gestures.person == c) & (gestures.channel == ch))
-            by_channel[ch] = (sel, gestures.start_i[sel])
+            by_channel[ch] = (sel, gestures.start_i[sel], gestures.end_i[sel])
         channel_of = gestures.channel.tolist()
         channel_idx = {ch: [FEATURE_INDEX[n] for n in names] for ch, names in CHANNEL_FEATURES.items()}
         channel_v = {(kind, ch): views[kind][1][:, ix] for kind in views for ch, ix in channel_idx.items()}
         channel_v.update({("copier", ch): motion.v[:, c][:, ix] for ch, ix in channel_idx.items()})
-        used: set[int] = set()
         for g in np.flatnonzero(gestures.person == m):
             a, b = int(gestures.start_i[g]) - pad, int(gestures.end_i[g]) + pad
             best = None  # (similarity, kind, copier gesture, lag steps, other-kind similarity)
@@ -165,16 +164,14 @@ def detect_copies(motion: Motion, gestures: Gestures, settings: CopySettings | N
                 other_v = _window(channel_v[("mirror" if kind == "match" else "match", cc)], a, b)
                 if cc not in by_channel:
                     continue
-                copier_idx, copier_start = by_channel[cc]
-                g0 = int(gestures.start_i[g])
-                first = np.searchsorted(copier_start, g0 + lo_k - refine, "left")
-                last = np.searchsorted(copier_start, g0 + hi_k + refine, "right")
+                copier_idx, copier_start, copier_end = by_channel[cc]
+                g0, g1 = int(gestures.start_i[g]), int(gestures.end_i[g])
+                # copier gestures that the model's gesture, moved by an allowed lag, overlaps
+                first = np.searchsorted(copier_start, g0 + lo_k - (g1 - g0), "left")
+                last = np.searchsorted(copier_start, g1 + hi_k, "right")
                 copier_v = channel_v[("copier", cc)]
-                for h, h0 in zip(copier_idx[first:last].tolist(), copier_start[first:last].tolist()):
-                    if h in used:
-                        continue
-                    k0 = h0 - g0
-                    ks = np.arange(max(lo_k, k0 - refine), min(hi_k, k0 + refine) + 1)
+                for h, h0, h1 in zip(*(x[first:last].tolist() for x in (copier_idx, copier_start, copier_end))):
+                    ks = np.arange(max(lo_k, h0 - g1 + 1), min(hi_k, h1 - g0 - 1) + 1)
                     if len(ks) == 0:
                         continue
                     sims = _cosines(model_v, copier_v, a + ks)
@@ -189,7 +186,6 @@ def detect_copies(motion: Motion, gestures: Gestures, settings: CopySettings | N
             sim, kind, h, k, other_sim, idx = best
             if np.isfinite(other_sim) and sim - other_sim < settings.kind_margin:
                 kind = "symmetric"
-            used.add(h)
             gs, ge = int(gestures.start_i[g]), int(gestures.end_i[g])
             amp_m = float(gestures.amplitude[g])
             amp_c = excursion(_window(motion.x[:, c][:, idx], gs + k, ge + k))
