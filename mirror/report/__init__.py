@@ -1,5 +1,7 @@
-"""Report stage: the analysis as files other tools read (JSON, CSV)."""
+"""Report stage: the analysis as files other tools read (JSON, CSV, HTML, ELAN, BORIS)."""
 
+from mirror.report.bundle import RENDERED_FILES, write_all
+from mirror.report.doc import read_report
 from mirror.report.files import REPORT_FORMAT, REPORT_VERSION, report_dict, write_report
 
-__all__ = ["REPORT_FORMAT", "REPORT_VERSION", "report_dict", "write_report"]
+__all__ = ["RENDERED_FILES", "REPORT_FORMAT", "REPORT_VERSION", "read_report", "report_dict", "write_all", "write_report"]

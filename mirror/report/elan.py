@@ -1,0 +1,109 @@
+"""An ELAN annotation file (``.eaf``) of a session, linked to its video, written with pympi-ling.
+
+Tiers (all time-aligned, milliseconds):
+
+``mirror``, ``match``, ``symmetric``
+    The events of that kind; the value gives leader, lag, strength and body parts.
+``mechanical B copies A``, ``mechanical A copies B``
+    The time ranges where that direction of copying was flagged mechanical; the value gives the score.
+``head``, ``left_arm``, ``right_arm``, ``torso``, ``face``
+    Per body part, the runs of windows labelled ``mirror`` or ``match``.
+``feedback to A``, ``feedback to B``
+    The coaching messages, from the moment each is given until the next one (at most ``hold_s``).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+from pathlib import Path
+
+from mirror.report.doc import CHANNELS, channel_series, duration_of, flagged_ranges, label_runs, mechanical_directions, step_of
+
+MIME = {
+    ".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime", ".avi": "video/x-msvideo",
+    ".mkv": "video/x-matroska", ".webm": "video/webm", ".mpg": "video/mpeg", ".mpeg": "video/mpeg", ".wmv": "video/x-ms-wmv",
+}  # fmt: skip
+FEEDBACK_HOLD_S = 8.0
+
+
+def _ms(t: float) -> int:
+    return int(round(1000.0 * float(t)))
+
+
+def _add(eaf, tier: str, start_s: float, end_s: float, value: str) -> None:
+    a, b = _ms(start_s), _ms(end_s)
+    if b <= a:
+        b = a + 1
+    eaf.add_annotation(tier, a, b, value)
+
+
+def _event_value(e: dict) -> str:
+    parts = ", ".join(e.get("channels") or []) or "-"
+    lag = e.get("lag_s")
+    lag_text = f"lag {lag:+.2f} s" if lag is not None else "no lag"
+    strength = e.get("strength")
+    strength_text = f"strength {strength:.2f}" if strength is not None else ""
+    return f"{e.get('kind')}; leader {e.get('leader') or '-'}; {lag_text}; {strength_text}; body parts: {parts}"
+
+
+def eaf_document(doc: dict, video_path: str | Path | None = None, eaf_path: str | Path | None = None):
+    """The :class:`pympi.Elan.Eaf` object for a report.
+
+    Parameters
+    ----------
+    video_path : path, optional
+        Linked as the media file (absolute ``file://`` URL, and relative to ``eaf_path`` when given).
+    """
+    from pympi.Elan import Eaf
+
+    eaf = Eaf(author="mirror")
+    eaf.remove_tier("default")
+    if video_path is not None:
+        video = Path(video_path).resolve()
+        relpath = None
+        if eaf_path is not None:
+            relpath = os.path.relpath(video, Path(eaf_path).resolve().parent)
+        mime = MIME.get(video.suffix.lower()) or mimetypes.guess_type(video.name)[0] or "video/*"
+        eaf.add_linked_file(video.as_uri(), relpath=relpath, mimetype=mime)
+    eaf.add_property("mirror_report_format", f"{doc.get('format')} {doc.get('format_version')}")
+    eaf.add_property("mirror_version", str(doc.get("mirror")))
+
+    for kind in ("mirror", "match", "symmetric"):
+        eaf.add_tier(kind)
+        for e in doc.get("events") or []:
+            if e.get("kind") == kind:
+                _add(eaf, kind, e["start_s"], e["end_s"], _event_value(e))
+
+    for d in mechanical_directions(doc) or [{"copier": "B", "model": "A"}, {"copier": "A", "model": "B"}]:
+        tier = f"mechanical {d['copier']} copies {d['model']}"
+        eaf.add_tier(tier, part=d["copier"])
+        for a, b in flagged_ranges(d):
+            _add(eaf, tier, a, b, f"{d['copier']} copies {d['model']} mechanically (score {float(d.get('score') or 0):.2f})")
+
+    series = channel_series(doc)
+    step = step_of(doc)
+    for c in CHANNELS:
+        eaf.add_tier(c)
+        for a, b, lab in label_runs(series[c], step, labels=("mirror", "match")):
+            _add(eaf, c, a, b, lab)
+
+    end = duration_of(doc)
+    for who in ("A", "B"):
+        tier = f"feedback to {who}"
+        eaf.add_tier(tier, part=who)
+        msgs = sorted((m for m in doc.get("feedback") or [] if m.get("to") == who), key=lambda m: m["t_s"])
+        for i, m in enumerate(msgs):
+            stop = min(m["t_s"] + FEEDBACK_HOLD_S, msgs[i + 1]["t_s"] if i + 1 < len(msgs) else end or m["t_s"] + FEEDBACK_HOLD_S)
+            _add(eaf, tier, m["t_s"], max(stop, m["t_s"] + 0.5), f"{m.get('kind')}: {m.get('text')}")
+    return eaf
+
+
+def render_eaf(doc: dict, video_path: str | Path | None = None, eaf_path: str | Path | None = None) -> bytes:
+    """The ``.eaf`` file as UTF-8 XML bytes (EAF 2.8, as pympi writes it)."""
+    from pympi.Elan import to_string
+
+    data = to_string(eaf_document(doc, video_path, eaf_path), encoding="UTF-8")
+    if not data.lstrip().startswith(b"<?xml"):
+        data = b'<?xml version="1.0" encoding="UTF-8"?>\n' + data
+    return data

@@ -1,0 +1,141 @@
+"""``timeline.png`` and the inline SVG timeline of ``report.html``: mirror against match over time.
+
+One row per body part (and one for the whole body): the best mirror score and the best
+match score of each window at its centre, with the windows labelled mirror, match or
+symmetric shaded behind, and, on the whole-body row, the spans flagged mechanical.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from html import escape
+
+import numpy as np
+
+from mirror.report.doc import CHANNEL_NAMES, CHANNELS, channel_series, duration_of, flagged_ranges, label_runs, mechanical_directions, step_of
+
+COLORS = {"mirror": "#1f77b4", "match": "#e8710a", "symmetric": "#2ca02c", "mechanical": "#d62728"}
+ROWS = ("overall",) + CHANNELS
+ROW_NAMES = {"overall": "whole body", **CHANNEL_NAMES}
+
+
+def render_timeline_png(doc: dict, width_in: float = 11.0, dpi: int = 100) -> bytes:
+    """The timeline as PNG bytes (matplotlib, Agg backend: no display needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    series = channel_series(doc)
+    step = step_of(doc)
+    end = max(duration_of(doc), 1e-3)
+    mech = [(d, flagged_ranges(d)) for d in mechanical_directions(doc)]
+    fig = Figure(figsize=(width_in, 1.25 * len(ROWS) + 0.9), dpi=dpi, layout="constrained")
+    axes = fig.subplots(len(ROWS), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, row in zip(axes, ROWS):
+        s = series[row]
+        for a, b, lab in label_runs(s, step):
+            ax.axvspan(a, b, color=COLORS[lab], alpha=0.13, lw=0)
+        if row == "overall":
+            for d, ranges in mech:
+                for a, b in ranges:
+                    ax.axvspan(a, b, ymin=0.0, ymax=0.12, color=COLORS["mechanical"], alpha=0.8, lw=0)
+        ax.plot(s.t_s, s.mirror, color=COLORS["mirror"], lw=1.6, label="mirror")
+        ax.plot(s.t_s, s.match, color=COLORS["match"], lw=1.6, label="match")
+        ax.axhline(0, color="#999", lw=0.6)
+        ax.set_ylim(-1.05, 1.05)
+        ax.set_xlim(0, end)
+        ax.set_ylabel(ROW_NAMES[row], rotation=0, ha="right", va="center")
+        ax.set_yticks([-1, 0, 1])
+        ax.grid(axis="x", color="#ddd", lw=0.5)
+    axes[-1].set_xlabel("time (s)")
+    handles = [
+        matplotlib.lines.Line2D([], [], color=COLORS["mirror"], lw=2, label="mirror score"),
+        matplotlib.lines.Line2D([], [], color=COLORS["match"], lw=2, label="match score"),
+        Patch(color=COLORS["mirror"], alpha=0.25, label="mirror window"),
+        Patch(color=COLORS["match"], alpha=0.25, label="match window"),
+        Patch(color=COLORS["symmetric"], alpha=0.25, label="symmetric window"),
+        Patch(color=COLORS["mechanical"], alpha=0.8, label="mechanical copying"),
+    ]
+    fig.legend(handles=handles, loc="outside upper center", ncol=6, frameon=False, fontsize=9)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def _path(t: np.ndarray, v: np.ndarray, x, y) -> str:
+    """SVG path data through the finite points; a NaN breaks the line."""
+    parts, pen = [], False
+    for ti, vi in zip(t, v):
+        if not math.isfinite(vi):
+            pen = False
+            continue
+        parts.append(f"{'L' if pen else 'M'}{x(ti):.1f},{y(vi):.1f}")
+        pen = True
+    return " ".join(parts)
+
+
+def render_timeline_svg(doc: dict, width: int = 960, row_h: int = 70) -> str:
+    """One inline ``<svg>`` per row (whole body, then each body part), for report.html.
+
+    Each ``<svg class="timeline" data-channel=...>`` holds a ``path.mirror`` and a
+    ``path.match`` line, and a ``rect`` per labelled run, with ``<title>`` tooltips.
+    """
+    series = channel_series(doc)
+    step = step_of(doc)
+    end = max(duration_of(doc), 1e-3)
+    left, right, top, bottom = 92, 10, 6, 6
+    plot_w = width - left - right
+    plot_h = row_h - top - bottom
+
+    def x(t: float) -> float:
+        return left + plot_w * float(t) / end
+
+    def y(v: float) -> float:
+        return top + plot_h * (1 - (float(v) + 1) / 2)
+
+    mech = [(d, flagged_ranges(d)) for d in mechanical_directions(doc)]
+    out = []
+    for row in ROWS:
+        s = series[row]
+        el = [
+            f'<svg class="timeline" data-channel="{row}" viewBox="0 0 {width} {row_h}" width="100%" role="img" '
+            f'aria-label="{escape(ROW_NAMES[row])}: mirror and match scores over time">',
+            f'<text x="{left - 8}" y="{row_h / 2 + 4:.0f}" text-anchor="end" class="rowname">{escape(ROW_NAMES[row])}</text>',
+            f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" class="frame"/>',
+            f'<text x="{left - 3}" y="{top + 9}" text-anchor="end" class="scale">1</text>',
+            f'<text x="{left - 3}" y="{top + plot_h}" text-anchor="end" class="scale">−1</text>',
+        ]
+        for a, b, lab in label_runs(s, step):
+            el.append(
+                f'<rect class="run {lab}" x="{x(a):.1f}" y="{top}" width="{max(0.5, x(b) - x(a)):.1f}" height="{plot_h}">'
+                f"<title>{lab} {a:.1f}-{b:.1f} s</title></rect>"
+            )
+        if row == "overall":
+            for d, ranges in mech:
+                for a, b in ranges:
+                    el.append(
+                        f'<rect class="run mechanical" x="{x(a):.1f}" y="{top + plot_h - 8}" width="{max(0.5, x(b) - x(a)):.1f}" height="8">'
+                        f"<title>mechanical: {d['copier']} copies {d['model']} {a:.1f}-{b:.1f} s</title></rect>"
+                    )
+        el.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(0):.1f}" y2="{y(0):.1f}" class="zero"/>')
+        el.append(f'<path class="mirror" d="{_path(s.t_s, s.mirror, x, y)}"/>')
+        el.append(f'<path class="match" d="{_path(s.t_s, s.match, x, y)}"/>')
+        el.append("</svg>")
+        out.append("".join(el))
+    ticks = _ticks(end)
+    axis = [f'<svg class="timeline-axis" viewBox="0 0 {width} 22" width="100%">']
+    for t in ticks:
+        axis.append(f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="0" y2="5" class="tick"/>')
+        axis.append(f'<text x="{x(t):.1f}" y="17" text-anchor="middle">{t:g} s</text>')
+    axis.append("</svg>")
+    return "\n".join(out + ["".join(axis)])
+
+
+def _ticks(end: float) -> list[float]:
+    for step in (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600):
+        if end / step <= 10:
+            break
+    return [float(t) for t in np.arange(0, end + 1e-9, step)]
