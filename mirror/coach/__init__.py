@@ -113,9 +113,12 @@ def _warnings(mech: Mechanical, settings: CoachSettings) -> list[Message]:
             recent = np.flatnonzero((g.person == model) & (g.start_s < t) & (g.start_s >= span.start_s))[-settings.recent_gestures :]
             mine = (c.direction == name) & np.isin(c.model, recent)
             copied, lags = int(mine.sum()), c.lag_s[mine]
-            if subs["coverage"] >= 0.5 and subs["immediacy"] >= 0.5 and copied:
+            if 2 * copied < len(recent):  # flagged for what happened earlier in the span, not now
+                continue
+            if subs["coverage"] >= 0.5 and subs["immediacy"] >= 0.5:
                 key = "mechanical_copying"
-                fields = dict(copied=copied, total=len(recent), lag=float(np.ceil(10 * lags.max()) / 10))
+                within = float(np.ceil(10 * np.median(lags) - 1e-6) / 10)  # "within": the usual delay, rounded up
+                fields = dict(copied=int(np.sum(lags <= within + 1e-9)), total=len(recent), lag=within)
             else:  # the strongest sign; ties go to the first in WARNING_KEYS
                 top = max(WARNING_KEYS, key=lambda k: (subs[k], -list(WARNING_KEYS).index(k)))
                 key = WARNING_KEYS[top]
@@ -160,18 +163,21 @@ def _confirmed(windows, channel: str, kind: str, start_s: float, end_s: float) -
         return True
     c = list(windows.channels).index(channel)
     over = (windows.start_s < end_s) & (windows.end_s > start_s)
-    return bool(np.any(over & ((windows.channel_label[:, c] == kind) | (windows.label == kind))))
+    kinds = ("mirror", "match", "symmetric") if kind == "symmetric" else (kind,)
+    return bool(np.any(over & (np.isin(windows.channel_label[:, c], kinds) | np.isin(windows.label, kinds))))
 
 
 def _praise(mech: Mechanical, settings: CoachSettings, windows=None) -> list[Message]:
     out = []
     g, c = mech.gestures, mech.copies
     lo, hi = settings.natural_lag_s
+    # copying flagged in either direction taints both: the partner's next move after a mechanical
+    # echo looks like a copy of the echo
+    flagged = [r for d in mech.directions.values() for r in d.flagged_ranges]
     for name, d in mech.directions.items():
-        flagged = d.flagged_ranges
         last_t = -np.inf
         for k in np.argsort(g.end_s[c.copy]):
-            if c.direction[k] != name or c.kind[k] not in ("mirror", "match") or not lo <= c.lag_s[k] <= hi:
+            if c.direction[k] != name or not lo <= c.lag_s[k] <= hi:
                 continue
             m, h = int(c.model[k]), int(c.copy[k])
             if g.small[m] or g.channel[m] == "face" or c.similarity[k] < settings.praise_similarity:
@@ -184,7 +190,7 @@ def _praise(mech: Mechanical, settings: CoachSettings, windows=None) -> list[Mes
                 continue
             lag = float(c.lag_s[k])
             when = render(WHEN, "second") if lag < 1.5 else render(WHEN, "seconds", lag=lag)
-            key = f"praise_{c.kind[k]}"
+            key = "praise_mirror" if c.kind[k] == "mirror" else "praise_match"  # a symmetric copy is a match
             text = render(MESSAGES, key, gesture=_gesture_words(mech, m), when=when)
             out.append(Message(t, d.copier, "praise", key, text, str(g.channel[h]), float(g.start_s[m]), t))
             last_t = t
@@ -192,7 +198,8 @@ def _praise(mech: Mechanical, settings: CoachSettings, windows=None) -> list[Mes
 
 
 POSTURE_RULES = (
-    # feature, direction, threshold: a deviation from the person's median (or an absolute level)
+    # feature, direction, threshold: a deviation from the person's usual posture
+    # (trailing_baseline) or an absolute level
     ("forward_lean", +1, 0.15, "relative"),
     ("forward_lean", -1, 0.15, "relative"),
     ("torso_lean", +1, 0.12, "relative"),
@@ -210,13 +217,38 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
 
 
-def _holding(values: np.ndarray, sign: int, threshold: float, mode: str) -> np.ndarray:
+def trailing_baseline(values: np.ndarray, rate_hz: float, span_s: float = 60.0, skip_s: float = 10.0) -> np.ndarray:
+    """``(N,)`` each sample's "usual posture": the median of ``[t - span_s, t - skip_s]``.
+
+    Early on, when that stretch is empty, the median of everything so far.  A posture
+    held for a while is thus compared with what came before it, not with itself.
+    """
+    import warnings
+
+    n = len(values)
+    span, skip = int(round(span_s * rate_hz)), int(round(skip_s * rate_hz))
+    out = np.full(n, np.nan)
+    early = min(n, span)
+    for i in range(early):  # the first span: a growing stretch
+        seg = values[: i - skip + 1] if i - skip >= 0 else values[: i + 1]
+        seg = seg[~np.isnan(seg)]
+        if len(seg):
+            out[i] = np.median(seg)
+    if n > span:  # then a fixed-length trailing stretch [i - span, i - skip]
+        windows = np.lib.stride_tricks.sliding_window_view(values, span - skip + 1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN stretches stay NaN
+            out[span:] = np.nanmedian(windows[: n - span], axis=1)
+    return out
+
+
+def _holding(values: np.ndarray, sign: int, threshold: float, mode: str, rate_hz: float) -> np.ndarray:
     """Where a posture is held, from ``(N,)`` values (NaN: unknown, not held)."""
     if np.isnan(values).all():
         return np.zeros(len(values), bool)
-    if mode == "relative":
-        dev = sign * (values - np.nanmedian(values))
-        return np.nan_to_num(dev, nan=-np.inf) >= threshold
+    if mode == "relative":  # away from the usual posture, and on that side of upright (0)
+        dev = sign * (values - trailing_baseline(values, rate_hz))
+        return (np.nan_to_num(dev, nan=-np.inf) >= threshold) & (np.nan_to_num(sign * values, nan=-np.inf) >= threshold / 2)
     if sign > 0:
         return np.nan_to_num(values, nan=-np.inf) >= threshold
     return np.nan_to_num(values, nan=np.inf) <= threshold
@@ -238,13 +270,13 @@ def _prompts(features: Features, settings: CoachSettings) -> list[Message]:
         elif feature.endswith("_right"):
             mirror_j = FEATURE_INDEX[feature.replace("_right", "_left")]
         for holder, other in ((0, 1), (1, 0)):
-            held = _holding(v[:, holder, j], sign, threshold, mode)
+            held = _holding(v[:, holder, j], sign, threshold, mode, settings.rate_hz)
             # the other reflects it when they hold the same posture (match) or its mirror image
-            same = _holding(v[:, other, j], sign, threshold, mode)
+            same = _holding(v[:, other, j], sign, threshold, mode, settings.rate_hz)
             if feature in ("torso_lean", "head_roll"):
-                mirrored = _holding(v[:, other, j], -sign, threshold, mode)
+                mirrored = _holding(v[:, other, j], -sign, threshold, mode, settings.rate_hz)
             else:
-                mirrored = _holding(v[:, other, mirror_j], sign, threshold, mode)
+                mirrored = _holding(v[:, other, mirror_j], sign, threshold, mode, settings.rate_hz)
             for a, b in _runs(held):
                 if b - a < hold:
                     continue
@@ -290,4 +322,4 @@ def latest_message(messages: list[Message], t_s: float, to: str, hold_s: float =
     return max(live, key=lambda m: (-KINDS.index(m.kind), m.t_s))
 
 
-__all__ = ["KINDS", "CoachSettings", "Message", "coach_session", "latest_message"]
+__all__ = ["KINDS", "CoachSettings", "Message", "coach_session", "latest_message", "trailing_baseline"]
