@@ -67,7 +67,7 @@ def test_mechanical_copying_warns_the_copier_with_the_figures():
     assert first.key == "mechanical_copying"
     # "You copied N of your partner's last M gestures within 0.3 s"
     n, m = (int(x) for x in first.text.split("You copied ")[1].split(" gestures")[0].replace("of your partner's last", "").split())
-    assert n == m == 10 and "within 0.4 s" in first.text  # 0.33 s, rounded up
+    assert n == m == 10 and "within 0.3 s" in first.text  # 4 samples = 0.27 s, rounded up
     assert first.t_s == pytest.approx(first.end_s) and first.start_s < first.end_s
     gaps = np.diff([w.t_s for w in warnings])
     assert np.all(gaps >= CoachSettings().repeat_s - 1e-6)

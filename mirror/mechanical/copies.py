@@ -1,13 +1,14 @@
 """Copies: one person making a mirror or match counterpart of the other's gesture.
 
-For each gesture of the model on body part ``c``, the copier's candidate
-gestures start between ``min_lag_s`` and ``max_lag_s`` later on the
-counterpart body part: the same part for a match, the other arm for a mirror
-(head, torso and face are their own counterparts; there the side shows in the
-sign of the signed features and in which eye or brow moves).  The lag is
-refined around the copier's onset to the best alignment of the two velocity
-trajectories, and the copy is kept when their cosine similarity reaches
-``min_similarity``.  Each copier gesture answers at most one model gesture.
+For each gesture of the model on body part ``c``, every lag between
+``min_lag_s`` and ``max_lag_s`` that moves it onto one of the copier's
+gestures on the counterpart body part is tried: the same part for a match,
+the other arm for a mirror (head, torso and face are their own counterparts;
+there the side shows in the sign of the signed features and in which eye or
+brow moves).  The lag with the best alignment of the two velocity
+trajectories wins, and the copy is kept when their cosine similarity reaches
+``min_similarity``.  One long movement of the copier may answer several
+quick gestures of the model.
 
 The model's trajectory is compared with the copier's through the mirror
 operator for a mirror copy (:func:`mirror.features.mirror_operator`: swap the
@@ -34,7 +35,6 @@ COUNTERPART = {"match": {}, "mirror": {"left_arm": "right_arm", "right_arm": "le
 class CopySettings:
     min_lag_s: float = 0.1  # faster than this is simultaneous movement, not a copy
     max_lag_s: float = 5.0
-    refine_s: float = 0.4  # lag search around the copier's onset
     pad_s: float = 0.2  # trajectory compared from pad_s before onset to pad_s after offset
     min_similarity: float = 0.6  # cosine similarity of the velocity trajectories
     kind_margin: float = 0.05  # mirror and match closer than this: symmetric
@@ -137,7 +137,6 @@ def detect_copies(motion: Motion, gestures: Gestures, settings: CopySettings | N
     settings = settings or CopySettings()
     rate = motion.rate_hz
     pad = int(round(settings.pad_s * rate))
-    refine = int(round(settings.refine_s * rate))
     lo_k, hi_k = int(np.ceil(settings.min_lag_s * rate)), int(np.floor(settings.max_lag_s * rate))
     rows = []
     for direction, (m, c) in zip(DIRECTIONS, ((0, 1), (1, 0))):
