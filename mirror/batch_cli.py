@@ -1,0 +1,141 @@
+"""``mirror batch``: the command line of :mod:`mirror.batch` (registered on the app in mirror/cli.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from mirror.batch import BatchItem, BatchMonitor, FileResult
+
+
+class _Bars(BatchMonitor):
+    """One tqdm bar across files and one per video being analysed."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.files = None
+        self.per_file: dict[str, object] = {}
+        self.free: list[int] = []
+        self.next_pos = 1
+
+    def started(self, items: list[BatchItem], todo: list[BatchItem]) -> None:
+        from tqdm import tqdm
+
+        self.files = tqdm(total=len(items), unit="file", desc="files", disable=not self.enabled, file=sys.stderr, dynamic_ncols=True, position=0)
+
+    def file_progress(self, item: BatchItem, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        bar = self.per_file.get(item.name)
+        if bar is None:
+            pos = self.free.pop(0) if self.free else self.next_pos
+            self.next_pos = max(self.next_pos, pos + 1)
+            bar = tqdm(
+                total=total if total > 0 else None, unit="frame", desc=item.name[:24], disable=not self.enabled,
+                file=sys.stderr, dynamic_ncols=True, position=pos, leave=False,
+            )  # fmt: skip
+            bar.pos_ = pos
+            self.per_file[item.name] = bar
+        if total > 0 and bar.total != total:
+            bar.total = total
+        bar.update(max(0, done - bar.n))
+
+    def file_finished(self, item: BatchItem, result: FileResult) -> None:
+        bar = self.per_file.pop(item.name, None)
+        if bar is not None:
+            self.free.append(bar.pos_)
+            bar.close()
+        if self.files is not None:
+            self.files.update(1)
+            if result.state == "failed" and self.enabled:
+                self.files.write(f"failed: {item.source.name}: {result.error}", file=sys.stderr)
+
+    def close(self) -> None:
+        for bar in self.per_file.values():
+            bar.close()
+        if self.files is not None:
+            self.files.close()
+
+
+def batch(
+    inputs: str = typer.Argument(..., metavar="DIR_OR_GLOB", help="A folder of videos, a quoted glob ('sessions/**/*.mp4') or one video."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder: one subfolder per video, index.csv and index.html."),
+    workers: int = typer.Option(1, "--workers", "-j", help="Local worker processes (each loads the models once)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask distributed cluster instead, e.g. tcp://host:8786 (workers must see the same paths)."),
+    preset: str = typer.Option("live", "--preset", help="Window presets: live (4 s windows, 0.5 s step, 3 s lag) or report (30 s, 10 s, 5 s)."),
+    window_s: Optional[float] = typer.Option(None, "--window-s", help="Window length in seconds (overrides the preset)."),
+    step_s: Optional[float] = typer.Option(None, "--step-s", help="Window step in seconds (overrides the preset)."),
+    max_lag_s: Optional[float] = typer.Option(None, "--max-lag-s", help="Largest lag searched, in seconds (overrides the preset)."),
+    surrogates: int = typer.Option(200, "--surrogates", help="Surrogate sessions for the pseudo-synchrony test (0: none)."),
+    fps: Optional[float] = typer.Option(15.0, "--fps", help="Analysis rate for the landmarks."),
+    layout: str = typer.Option("auto", "--layout", help="auto, split or regions (see `mirror extract`)."),
+    regions: Optional[str] = typer.Option(None, "--regions", help="With --layout regions: 'x0,y0,x1,y1;x0,y0,x1,y1'."),
+    model: str = typer.Option("lite", "--model", help="Pose model: lite, full or heavy."),
+    mirrored_input: bool = typer.Option(False, "--mirrored-input", help="The sources are mirror (selfie) images."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Landmark cache folder (shared by all workers)."),
+    overlay_video: bool = typer.Option(False, "--overlay-video", help="Also write overlay.mp4: the video with the live overlay drawn."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars (files, and frames of each file)."),
+) -> None:
+    """Analyse every video of a folder or glob: one report folder per video, and an index ranking them.
+
+    Resumable: videos already done are skipped, and a Ctrl+C followed by the same command loses nothing.
+    A video that fails is recorded in index.csv with its error and the others go on (exit code 1 if any failed).
+    """
+    from dataclasses import replace
+
+    from mirror.batch import BatchSettings, dask_executor, local_executor, run_batch
+    from mirror.cli import _user_errors
+    from mirror.compare import PRESETS
+    from mirror.errors import MirrorError
+    from mirror.landmarks import ExtractSettings, Layout
+
+    with _user_errors():
+        if preset not in PRESETS:
+            raise MirrorError(f"unknown preset {preset!r}; choose one of: {', '.join(PRESETS)}")
+        if workers < 1:
+            raise MirrorError(f"--workers must be at least 1, got {workers}")
+        if surrogates < 0:
+            raise MirrorError(f"--surrogates must be >= 0, got {surrogates}")
+        changes = {k: v for k, v in (("window_s", window_s), ("step_s", step_s), ("max_lag_s", max_lag_s)) if v is not None}
+        settings = BatchSettings(
+            extract=ExtractSettings(pose_model=model, layout=Layout.parse(layout, regions), fps=fps, mirrored_input=mirrored_input),
+            compare=replace(PRESETS[preset], **changes),
+            n_surrogates=surrogates,
+            cache_dir=str(cache_dir.resolve()) if cache_dir else None,
+            overlay_video=overlay_video,
+        )
+        if overlay_video:
+            try:
+                from mirror.overlay import write_overlay_video  # noqa: F401
+            except ImportError:
+                raise MirrorError("--overlay-video needs mirror.overlay, which this installation lacks") from None
+        client = None
+        if scheduler:
+            executor, client = dask_executor(scheduler)
+            factory = lambda: executor  # noqa: E731
+        else:
+            factory = lambda: local_executor(workers, settings.extract)  # noqa: E731
+        bars = _Bars(progress)
+        try:
+            results = run_batch(inputs, out, settings, executor_factory=factory, monitor=bars)
+        finally:
+            bars.close()
+            if client is not None:
+                client.close()
+    done = sum(r.state == "done" for r in results)
+    earlier = sum(r.state == "skipped-done" for r in results)
+    failed = [r for r in results if r.state == "failed"]
+    skipped = [r for r in results if r.state == "skipped"]
+    typer.echo(
+        f"{len(results)} files: {done} analysed, {earlier} already done, {len(failed)} failed, {len(skipped)} not videos"
+    )
+    for r in failed:
+        typer.echo(f"  failed  {r.source}: {r.error}")
+    for r in skipped:
+        typer.echo(f"  skipped {r.source}: {r.error}")
+    typer.echo(f"wrote {out / 'index.html'} and {out / 'index.csv'}")
+    if failed:
+        raise typer.Exit(1)
