@@ -286,6 +286,11 @@ def _opencv_distributions() -> list[str]:
     return found
 
 
+from mirror.batch_cli import batch as _batch  # noqa: E402  (its module imports this one lazily)
+
+app.command("batch")(_batch)
+
+
 def main() -> None:  # pragma: no cover - console entry
     app()
 
