@@ -38,6 +38,7 @@ class CopySettings:
     pad_s: float = 0.2  # trajectory compared from pad_s before onset to pad_s after offset
     min_similarity: float = 0.6  # cosine similarity of the velocity trajectories
     kind_margin: float = 0.05  # mirror and match closer than this: symmetric
+    similarity_margin: float = 0.15  # of good answers this close to the best, the earliest is the copy
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -154,7 +155,7 @@ def detect_copies(motion: Motion, gestures: Gestures, settings: CopySettings | N
         channel_v.update({("copier", ch): motion.v[:, c][:, ix] for ch, ix in channel_idx.items()})
         for g in np.flatnonzero(gestures.person == m):
             a, b = int(gestures.start_i[g]) - pad, int(gestures.end_i[g]) + pad
-            best = None  # (similarity, kind, copier gesture, lag steps, other-kind similarity)
+            found = []  # (similarity, kind, copier gesture, lag steps, other-kind similarity, features)
             for kind in ("match", "mirror"):
                 cm = channel_of[g]
                 cc = COUNTERPART[kind].get(cm, cm)
@@ -177,9 +178,13 @@ def detect_copies(motion: Motion, gestures: Gestures, settings: CopySettings | N
                     if not np.isfinite(sims).any():
                         continue
                     j = int(np.nanargmax(sims))
-                    if best is None or sims[j] > best[0]:
-                        k = int(ks[j])
-                        best = (float(sims[j]), kind, h, k, _cosines(other_v, copier_v, np.array([a + k]))[0], idx)
+                    k = int(ks[j])
+                    found.append((float(sims[j]), kind, h, k, _cosines(other_v, copier_v, np.array([a + k]))[0], idx))
+            good = [f for f in found if f[0] >= settings.min_similarity]
+            best = None
+            if good:  # the first good answer, not a better-looking one much later
+                top = max(f[0] for f in good)
+                best = min((f for f in good if f[0] >= top - settings.similarity_margin), key=lambda f: (f[3], -f[0]))
             if best is None or best[0] < settings.min_similarity:
                 continue
             sim, kind, h, k, other_sim, idx = best

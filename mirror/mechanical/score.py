@@ -48,7 +48,7 @@ class ScoreSettings:
     weights: tuple[float, ...] = (0.2, 0.2, 0.15, 0.15, 0.15, 0.15)  # in SIGNS order
     # persistence: comparator windows with a relation this strong, at a lag within lag_tolerance_s
     # of their run's median, for at least persist_min_s
-    persist_min_score: float = 0.75
+    persist_min_score: float = 0.6
     lag_tolerance_s: float = 0.25
     persist_min_s: float = 10.0
 
@@ -92,7 +92,10 @@ def persistent_ranges(windows, direction: str, settings: ScoreSettings) -> list[
             j += 1
         start, end = float(windows.start_s[i]), float(windows.end_s[j])
         if end - start >= settings.persist_min_s:
-            ranges.append((start, end))
+            if ranges and start <= ranges[-1][1]:  # windows overlap: runs next to each other touch
+                ranges[-1] = (ranges[-1][0], max(end, ranges[-1][1]))
+            else:
+                ranges.append((start, end))
         i = j + 1
     return ranges
 
@@ -141,11 +144,10 @@ def measure_span(
     small = in_span & gestures.small
     small_copied = int(np.isin(copies.model[mine], np.flatnonzero(small)).sum())
     enough_copies = n_copies >= settings.min_copies
-    q75, q25 = (np.percentile(lags, [75, 25]) if n_copies else (np.nan, np.nan))
     values = {
         "coverage": n_copies / n_model if n_model else float("nan"),
         "immediacy_s": float(np.median(lags)) if n_copies else float("nan"),
-        "lag_sd_s": float((q75 - q25) / 1.349) if n_copies >= 2 else float("nan"),  # robust SD (IQR)
+        "lag_sd_s": float(1.4826 * np.median(np.abs(lags - np.median(lags)))) if n_copies >= 2 else float("nan"),  # robust SD (MAD)
         "fidelity": float(np.median(copies.fidelity[mine])) if n_copies else float("nan"),
         "persistence": _overlap(persistent, start_s, end_s) / max(end_s - start_s, 1e-9),
         "indiscriminateness": small_copied / int(small.sum()) if small.sum() else float("nan"),
