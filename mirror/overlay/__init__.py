@@ -1,0 +1,26 @@
+"""The on-screen overlay: skeletons, states per body part, rapport, timeline, warnings and coaching.
+
+One pure drawing function, :func:`draw_overlay` (frame in, new frame out),
+shared by the live window and by overlay videos of recorded sessions
+(:func:`write_overlay_video`).  What to draw is an :class:`OverlayState`,
+built by its ``from_*`` constructors from a report or a live rolling analysis.
+"""
+
+from mirror.overlay.draw import PERSON_COLORS, STATE_COLORS, draw_overlay, label_anchor, timeline_box
+from mirror.overlay.state import CHANNELS, OverlayState, PersonView, ReportView, person_labels
+from mirror.overlay.video import AtomicVideoWriter, write_overlay_video
+
+__all__ = [
+    "CHANNELS",
+    "PERSON_COLORS",
+    "STATE_COLORS",
+    "AtomicVideoWriter",
+    "OverlayState",
+    "PersonView",
+    "ReportView",
+    "draw_overlay",
+    "label_anchor",
+    "person_labels",
+    "timeline_box",
+    "write_overlay_video",
+]

@@ -1,0 +1,345 @@
+"""What the overlay shows at one instant: :class:`OverlayState`, built from a report.
+
+A report (``report.json`` as a dict, or the live rolling analysis turned into
+the same dict) is first read once into a :class:`ReportView` of arrays, so
+that building the state for each frame of a long recording stays cheap.
+
+Two ways of picking "the current window" at time ``t_s``:
+
+``centre`` (recorded sessions)
+    The window whose centre is nearest ``t_s``: what the viewer sees is what
+    the window measured.
+``latest`` (live)
+    The newest window that has ended by ``t_s``: the only one known yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mirror.landmarks.types import Landmarks, PersonLandmarks
+
+CHANNELS = ("head", "left_arm", "right_arm", "torso", "face")
+"""Body parts, as in the report: the arms are A's arms."""
+
+STATES = ("mirror", "match", "symmetric", "none", "insufficient")
+
+TIMELINE_S = 60.0
+RAPPORT_S = 10.0
+MESSAGE_HOLD_S = 8.0
+WARNING_HOLD_S = 8.0
+
+
+def _f(x) -> float:
+    return float("nan") if x is None else float(x)
+
+
+@dataclass
+class ReportView:
+    """A report's windows, mechanical spans and messages as arrays (read once).
+
+    Attributes
+    ----------
+    start_s, end_s : np.ndarray
+        ``(W,)`` window bounds, sorted by ``end_s``.
+    label : np.ndarray
+        ``(W,)`` str overall label.
+    channel_label : np.ndarray
+        ``(W, 5)`` str label per body part (:data:`CHANNELS`).
+    best : np.ndarray
+        ``(W,)`` best relation score in [-1, 1] (max of mirror, match, sync); NaN when insufficient.
+    lag_s : np.ndarray
+        ``(W,)``.
+    leader : np.ndarray
+        ``(W,)`` str.
+    flagged : list of tuple
+        ``(copier, start_s, end_s)`` stretches flagged as mechanical imitation.
+    messages : list
+        :class:`mirror.coach.Message`, time-ordered.
+    """
+
+    start_s: np.ndarray
+    end_s: np.ndarray
+    label: np.ndarray
+    channel_label: np.ndarray
+    best: np.ndarray
+    lag_s: np.ndarray
+    leader: np.ndarray
+    flagged: list = field(default_factory=list)
+    messages: list = field(default_factory=list)
+
+    @classmethod
+    def empty(cls) -> "ReportView":
+        z = np.zeros(0)
+        return cls(z, z, np.zeros(0, dtype=object), np.zeros((0, len(CHANNELS)), dtype=object), z, z, np.zeros(0, dtype=object))
+
+    @classmethod
+    def from_dict(cls, report: dict) -> "ReportView":
+        """From a ``mirror.report`` v1 document (``report.json`` loaded, or :func:`mirror.report.report_dict`)."""
+        from mirror.coach import Message
+
+        wins = sorted(report.get("windows") or [], key=lambda w: _f(w.get("end_s")))
+        n = len(wins)
+        start = np.array([_f(w.get("start_s")) for w in wins], dtype=float)
+        end = np.array([_f(w.get("end_s")) for w in wins], dtype=float)
+        label = np.array([str(w.get("label") or "") for w in wins], dtype=object)
+        chan = np.full((n, len(CHANNELS)), "", dtype=object)
+        for i, w in enumerate(wins):
+            for k, c in enumerate(CHANNELS):
+                chan[i, k] = str(((w.get("channels") or {}).get(c) or {}).get("label") or "")
+        scores = np.array(
+            [[_f(w.get("mirror_score")), _f(w.get("match_score")), _f(w.get("sync_score"))] for w in wins], dtype=float
+        ).reshape(n, 3)
+        with np.errstate(invalid="ignore"):
+            best = np.where(np.isnan(scores).all(1), np.nan, np.nanmax(np.where(np.isnan(scores), -np.inf, scores), axis=1))
+        best[label == "insufficient"] = np.nan
+        lag = np.array([_f(w.get("lag_s")) for w in wins], dtype=float)
+        leader = np.array([str(w.get("leader") or "") for w in wins], dtype=object)
+        flagged = []
+        mech = report.get("mechanical") or {}
+        for d in (mech.get("directions") or {}).values():
+            ranges = d.get("flagged_ranges")
+            if ranges is None:  # older documents: from the spans
+                ranges = [[s["start_s"], s["end_s"]] for s in d.get("spans", []) if s.get("flagged")]
+            flagged += [(str(d.get("copier")), float(a), float(b)) for a, b in ranges]
+        fields = ("t_s", "to", "kind", "key", "text", "channel", "start_s", "end_s")
+        messages = [Message(**{k: m.get(k) for k in fields}) for m in report.get("feedback") or []]
+        messages.sort(key=lambda m: m.t_s)
+        return cls(start, end, label, chan, best, lag, leader, flagged, messages)
+
+    def __len__(self) -> int:
+        return len(self.end_s)
+
+    def current(self, t_s: float, rule: str = "centre") -> int | None:
+        """Index of the window that describes ``t_s`` (see the module notes), or None."""
+        if len(self) == 0:
+            return None
+        if rule == "latest":
+            i = int(np.searchsorted(self.end_s, t_s + 1e-9, side="right")) - 1
+            return i if i >= 0 else None
+        centre = (self.start_s + self.end_s) / 2
+        half = float(np.median(self.end_s - self.start_s)) / 2
+        i = int(np.argmin(np.abs(centre - t_s)))
+        return i if abs(centre[i] - t_s) <= half else None
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """One person as drawn.
+
+    Attributes
+    ----------
+    label : str
+        ``You``, ``Partner``, ``A`` or ``B``.
+    points : np.ndarray or None
+        ``(33, 2)`` x, y normalised to the frame drawn on (anatomical, never flipped);
+        None when the person is not found.
+    visible : np.ndarray or None
+        ``(33,)`` bool.
+    """
+
+    label: str
+    points: np.ndarray | None = None
+    visible: np.ndarray | None = None
+
+    @classmethod
+    def from_person(cls, label: str, person: PersonLandmarks | None, min_visibility: float = 0.5) -> "PersonView":
+        if person is None:
+            return cls(label)
+        pts = np.asarray(person.pose_image[:, :2], dtype=np.float32)
+        vis = (np.asarray(person.pose_visibility) >= min_visibility) & np.isfinite(pts).all(1)
+        return cls(label, pts, vis)
+
+
+def person_labels(me: str | None) -> tuple[str, str]:
+    """Labels of A and B: ``You``/``Partner`` when the trainee (``A`` or ``B``) is known, else ``A``/``B``."""
+    if me is None:
+        return ("A", "B")
+    if me not in ("A", "B"):
+        raise ValueError(f"me must be 'A', 'B' or None, got {me!r}")
+    return ("You", "Partner") if me == "A" else ("Partner", "You")
+
+
+@dataclass
+class OverlayState:
+    """Everything :func:`mirror.overlay.draw_overlay` draws at one instant.
+
+    Attributes
+    ----------
+    t_s : float
+        Session time shown.
+    people : tuple of PersonView
+        A then B.
+    channels : dict
+        Body part -> state (one of :data:`STATES`, or ``""`` when unknown yet).
+    overall : str
+        The whole body's state (or ``""``).
+    lag_s : float
+        Lag of the current relation (positive: B follows A); NaN without one.
+    leader : str
+        ``A``, ``B``, ``together`` or ``""``.
+    rapport : float
+        In [0, 1]: the mean best relation score of the windows of the last
+        ``RAPPORT_S`` seconds (negative scores count as 0); NaN without data.
+    timeline_t_s : np.ndarray
+        ``(W,)`` centres of the windows of the last ``timeline_span_s`` seconds.
+    timeline_labels : np.ndarray
+        ``(W, 6)`` str: overall, then each body part of :data:`CHANNELS`.
+    timeline_span_s : float
+    warning : str or None
+        Mechanical-imitation banner text.
+    message : str or None
+        The current coaching message.
+    message_kind : str or None
+        ``warning``, ``praise`` or ``prompt``.
+    selfie : bool
+        Flip the displayed picture (a selfie view); the analysis is never flipped.
+    status : str or None
+        A notice such as ``camera lost`` or ``paused``.
+    recording : bool
+        Show the recording mark.
+    """
+
+    t_s: float = 0.0
+    people: tuple[PersonView, PersonView] = (PersonView("A"), PersonView("B"))
+    channels: dict = field(default_factory=lambda: {c: "" for c in CHANNELS})
+    overall: str = ""
+    lag_s: float = float("nan")
+    leader: str = ""
+    rapport: float = float("nan")
+    timeline_t_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    timeline_labels: np.ndarray = field(default_factory=lambda: np.zeros((0, 1 + len(CHANNELS)), dtype=object))
+    timeline_span_s: float = TIMELINE_S
+    warning: str | None = None
+    message: str | None = None
+    message_kind: str | None = None
+    selfie: bool = False
+    status: str | None = None
+    recording: bool = False
+
+    # ------------------------------------------------------------- builders
+    @classmethod
+    def from_view(
+        cls,
+        view: ReportView,
+        people: tuple,
+        t_s: float,
+        *,
+        me: str | None = None,
+        rule: str = "centre",
+        selfie: bool = False,
+        status: str | None = None,
+        recording: bool = False,
+    ) -> "OverlayState":
+        """The state at ``t_s`` from a report view and the people of the frame shown.
+
+        Parameters
+        ----------
+        people : tuple
+            A and B, each a :class:`~mirror.landmarks.PersonLandmarks`, a :class:`PersonView` or None.
+        me : {"A", "B", None}
+            The trainee: labels become ``You`` and ``Partner``, and only messages to ``me`` show.
+        rule : {"centre", "latest"}
+            Which window is current (see the module notes).
+        """
+        labels = person_labels(me)
+        views = []
+        for label, p in zip(labels, people):
+            if isinstance(p, PersonView):
+                views.append(PersonView(label, p.points, p.visible))
+            else:
+                views.append(PersonView.from_person(label, p))
+        state = cls(t_s=float(t_s), people=(views[0], views[1]), selfie=selfie, status=status, recording=recording)
+        i = view.current(t_s, rule)
+        if i is not None:
+            state.overall = str(view.label[i])
+            state.channels = {c: str(view.channel_label[i, k]) for k, c in enumerate(CHANNELS)}
+            state.lag_s = float(view.lag_s[i]) if view.label[i] in ("mirror", "match", "symmetric") else float("nan")
+            state.leader = str(view.leader[i])
+        if len(view):
+            centre = (view.start_s + view.end_s) / 2
+            now = view.end_s if rule == "latest" else centre
+            recent = (now <= t_s + 1e-9) & (now > t_s - RAPPORT_S) & np.isfinite(view.best)
+            if recent.any():
+                state.rapport = float(np.mean(np.clip(view.best[recent], 0.0, 1.0)))
+            shown = (now <= t_s + 1e-9) & (now > t_s - TIMELINE_S)
+            state.timeline_t_s = centre[shown]
+            state.timeline_labels = np.concatenate([view.label[shown, None], view.channel_label[shown]], axis=1)
+        state.warning = _warning(view, t_s, me)
+        state.message, state.message_kind = _message(view, t_s, me)
+        return state
+
+    @classmethod
+    def from_report(
+        cls,
+        report: dict | ReportView,
+        landmarks: Landmarks,
+        t_s: float,
+        *,
+        me: str | None = None,
+        selfie: bool = False,
+        max_offset_s: float = 0.25,
+    ) -> "OverlayState":
+        """The state of a recorded session at ``t_s`` (window rule ``centre``).
+
+        Parameters
+        ----------
+        report : dict or ReportView
+            ``report.json`` as a dict; pass a :class:`ReportView` to read it only once.
+        landmarks : Landmarks
+            The session's landmarks; the frame nearest ``t_s`` (within ``max_offset_s``) is drawn.
+        """
+        view = report if isinstance(report, ReportView) else ReportView.from_dict(report)
+        people: tuple = (None, None)
+        if len(landmarks):
+            j = int(np.argmin(np.abs(landmarks.t_s - t_s)))
+            if abs(float(landmarks.t_s[j]) - t_s) <= max_offset_s:
+                people = (landmarks.person(j, 0), landmarks.person(j, 1))
+        return cls.from_view(view, people, t_s, me=me, rule="centre", selfie=selfie)
+
+    @classmethod
+    def from_live(
+        cls,
+        view: ReportView,
+        people: tuple,
+        t_s: float,
+        *,
+        me: str | None = None,
+        selfie: bool = False,
+        status: str | None = None,
+        recording: bool = False,
+    ) -> "OverlayState":
+        """The state during a live session: the latest rolling analysis (window rule ``latest``)."""
+        return cls.from_view(view, people, t_s, me=me, rule="latest", selfie=selfie, status=status, recording=recording)
+
+
+def _warning(view: ReportView, t_s: float, me: str | None) -> str | None:
+    """Banner text while ``t_s`` is in a flagged stretch (or up to ``WARNING_HOLD_S`` after it)."""
+    copiers = sorted({c for c, a, b in view.flagged if a <= t_s <= b + WARNING_HOLD_S})
+    if not copiers:
+        return None
+    if me is None:
+        who = " and ".join(f"{c} copies {'B' if c == 'A' else 'A'}" for c in copiers)
+        return f"Mechanical imitation: {who}"
+    if me in copiers:
+        return "Mechanical imitation: you copy your partner too closely"
+    return "Mechanical imitation: your partner copies you too closely"
+
+
+def _message(view: ReportView, t_s: float, me: str | None) -> tuple[str | None, str | None]:
+    from mirror.coach import latest_message
+
+    if not view.messages:
+        return None, None
+    if me is not None:
+        m = latest_message(view.messages, t_s, to=me, hold_s=MESSAGE_HOLD_S)
+        return (m.text, m.kind) if m is not None else (None, None)
+    found = [m for m in (latest_message(view.messages, t_s, to=p, hold_s=MESSAGE_HOLD_S) for p in "AB") if m is not None]
+    if not found:
+        return None, None
+    from mirror.coach import KINDS
+
+    m = max(found, key=lambda m: (-KINDS.index(m.kind), m.t_s))
+    return f"To {m.to}: {m.text}", m.kind
