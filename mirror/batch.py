@@ -224,7 +224,10 @@ def init_worker(extract: ExtractSettings) -> None:
 
 
 class _ProgressFile:
-    """Frame progress of one video in ``OUT/<name>/.progress.json``, read by the parent for its bar."""
+    """Frame progress of one video in ``OUT/<name>/.progress.json``, read by the parent for its bar.
+
+    ``{"done": frames analysed, "total": frames expected (-1: unknown), "pid": the worker's process id}``
+    """
 
     def __init__(self, path: Path, every_s: float = 0.5) -> None:
         self.path, self.every_s = path, every_s
@@ -244,7 +247,7 @@ class _ProgressFile:
         if force or now - self.last >= self.every_s:
             self.last = now
             with contextlib.suppress(MirrorError):
-                write_atomic(self.path, json.dumps({"done": self.done, "total": self.total}).encode())
+                write_atomic(self.path, json.dumps({"done": self.done, "total": self.total, "pid": os.getpid()}).encode())
 
 
 def process_video(source: str, out_folder: str, settings: BatchSettings, attempt: int = 1) -> dict:

@@ -129,7 +129,8 @@ def render_timeline_svg(doc: dict, width: int = 960, row_h: int = 70) -> str:
     axis = [f'<svg class="timeline-axis" viewBox="0 0 {width} 22" width="100%">']
     for t in ticks:
         axis.append(f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="0" y2="5" class="tick"/>')
-        axis.append(f'<text x="{x(t):.1f}" y="17" text-anchor="middle">{t:g} s</text>')
+        anchor = "end" if x(t) > width - 25 else "middle"
+        axis.append(f'<text x="{x(t):.1f}" y="17" text-anchor="{anchor}">{t:g} s</text>')
     axis.append("</svg>")
     return "\n".join(out + ["".join(axis)])
 

@@ -1,0 +1,190 @@
+"""The per-video files rendered from report.json: ELAN, BORIS, timeline.png, provenance, HTML content."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from mirror.errors import MirrorError
+from mirror.landmarks.models import SHA256
+from mirror.report import RENDERED_FILES, read_report, write_all
+from mirror.report.doc import channel_series, label_runs, step_of
+from mirror.sources.frames import file_sha256
+from tests.report_fixtures import analysed_dyad, copy_report, dyad_video, flag_mechanical
+
+pytestmark = pytest.mark.model
+XSD_DIR = Path(__file__).resolve().parent / "data" / "elan"
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory) -> Path:
+    return tmp_path_factory.getbasetemp() / "report_session"
+
+
+@pytest.fixture(scope="module")
+def rendered(root):
+    """The real report of the dyad clip, with every file rendered beside it."""
+    src = analysed_dyad(root)
+    out = copy_report(src, root / "rendered")
+    return out, write_all(out, dyad_video(root)), read_report(out)
+
+
+@pytest.fixture(scope="module")
+def flagged(root):
+    """The same report with a flagged mechanical direction and coaching messages (hand-written)."""
+    out = copy_report(analysed_dyad(root), root / "flagged", edit=flag_mechanical)
+    return out, write_all(out, dyad_video(root)), read_report(out)
+
+
+def _xsd(version: str):
+    import xmlschema
+
+    return xmlschema.XMLSchema(str(XSD_DIR / f"EAFv{version}.xsd"), allow="sandbox")
+
+
+def test_the_clip_really_mirrors_then_matches(rendered):
+    _, _, doc = rendered
+    kinds = [e["kind"] for e in doc["events"]]
+    assert "mirror" in kinds and "match" in kinds, kinds
+    mirror = next(e for e in doc["events"] if e["kind"] == "mirror")
+    assert mirror["start_s"] < 5 and mirror["leader"] == "A" and mirror["lag_s"] == pytest.approx(0.4, abs=0.15)
+
+
+def test_every_file_is_written(rendered):
+    out, paths, _ = rendered
+    assert set(paths) == set(RENDERED_FILES)
+    for name in RENDERED_FILES:
+        assert (out / name).is_file() and (out / name).stat().st_size > 0, name
+    assert not list(out.glob(".*.tmp")), "temporary files left behind"
+
+
+def test_eaf_is_valid_against_elans_schema_and_holds_the_report(rendered, root):
+    out, paths, doc = rendered
+    for version in ("2.8", "3.0"):
+        _xsd(version).validate(str(paths["report.eaf"]))  # raises with the first violation
+    from pympi.Elan import Eaf
+
+    eaf = Eaf(str(paths["report.eaf"]))
+    media = eaf.media_descriptors[0]
+    assert media["MEDIA_URL"] == dyad_video(root).resolve().as_uri()
+    assert (out / media["RELATIVE_MEDIA_URL"]).resolve() == dyad_video(root).resolve()
+    assert media["MIME_TYPE"] == "video/x-msvideo"
+    tiers = set(eaf.get_tier_names())
+    assert {"mirror", "match", "symmetric", "head", "left_arm", "right_arm", "torso", "face"} <= tiers
+    assert {"mechanical B copies A", "mechanical A copies B"} <= tiers
+    for kind in ("mirror", "match"):
+        got = sorted((a, b) for a, b, _ in eaf.get_annotation_data_for_tier(kind))
+        want = sorted((round(1000 * e["start_s"]), round(1000 * e["end_s"])) for e in doc["events"] if e["kind"] == kind)
+        assert got == want
+    # per body part: the runs of labelled windows, never overlapping within a tier
+    series = channel_series(doc)
+    for channel in ("head", "left_arm", "right_arm", "torso", "face"):
+        got = sorted(eaf.get_annotation_data_for_tier(channel))
+        runs = label_runs(series[channel], step_of(doc), labels=("mirror", "match"))
+        assert [v for _, _, v in got] == [lab for _, _, lab in runs]
+        assert all(got[i][1] <= got[i + 1][0] for i in range(len(got) - 1))
+    assert eaf.get_annotation_data_for_tier("left_arm"), "the arms mirror then match in this clip"
+
+
+def test_eaf_without_video_has_no_media_and_is_still_valid(root):
+    out = copy_report(analysed_dyad(root), root / "no_video")
+    doc = json.loads((out / "report.json").read_text())
+    doc["provenance"]["source_path"] = str(root / "gone" / "dyad.avi")  # the video has moved away
+    (out / "report.json").write_text(json.dumps(doc))
+    paths = write_all(out)
+    _xsd("2.8").validate(str(paths["report.eaf"]))
+    assert b"MEDIA_DESCRIPTOR" not in paths["report.eaf"].read_bytes()
+    html = paths["report.html"].read_text()
+    assert "No thumbnails: the video was not available" in html and "<img" not in html
+    prov = json.loads(paths["provenance.json"].read_text())
+    assert "sha256_now" not in prov["source"]
+
+
+def test_mechanical_and_feedback_reach_every_format(flagged):
+    out, paths, doc = flagged
+    from pympi.Elan import Eaf
+
+    _xsd("2.8").validate(str(paths["report.eaf"]))
+    eaf = Eaf(str(paths["report.eaf"]))
+    assert [(a, b) for a, b, _ in eaf.get_annotation_data_for_tier("mechanical B copies A")] == [(2000, 14000)]
+    assert eaf.get_annotation_data_for_tier("mechanical A copies B") == []
+    assert [a for a, _, _ in eaf.get_annotation_data_for_tier("feedback to B")] == [6000]
+    rows = list(csv.DictReader(io.StringIO(paths["boris_events.csv"].read_text())))
+    mech = [r for r in rows if r["code"] == "mechanical"]
+    assert [(r["time"], r["subject"], r["status"]) for r in mech] == [("2.0", "B", "START"), ("14.0", "B", "STOP")]
+    points = [r for r in rows if r["status"] == "POINT"]
+    assert [(r["code"], r["subject"]) for r in points] == [("feedback_warning", "B"), ("feedback_praise", "A")]
+    html = paths["report.html"].read_text()
+    assert 'data-direction="B_copies_A" data-flagged="true"' in html
+    assert "B copied 36 of A&#x27;s 40 gestures (90%)" in html
+    assert "you &amp; your partner &lt;matched&gt; well" in html  # escaped, never raw markup
+
+
+def test_boris_tables_import_layout(rendered):
+    out, paths, doc = rendered
+    rows = list(csv.DictReader(io.StringIO(paths["boris_events.csv"].read_text())))
+    assert list(rows[0])[:5] == ["time", "subject", "code", "modifier", "comment"]  # BORIS's import columns
+    times = [float(r["time"]) for r in rows]
+    assert times == sorted(times)
+    ethogram = list(csv.DictReader(io.StringIO(paths["boris_ethogram.csv"].read_text())))
+    kinds = {r["Behavior code"]: r["Behavior type"] for r in ethogram}
+    for r in rows:
+        assert r["code"] in kinds
+    # every state event starts and stops, alternating per subject and code (how BORIS pairs them)
+    open_: dict = {}
+    for r in rows:
+        key = (r["subject"], r["code"])
+        assert kinds[r["code"]].startswith("State")
+        assert r["status"] == ("STOP" if open_.get(key) else "START"), r
+        open_[key] = r["status"] == "START"
+    assert not any(open_.values())
+    starts = [(float(r["time"]), r["code"]) for r in rows if r["status"] == "START"]
+    assert starts == sorted((e["start_s"], e["kind"]) for e in doc["events"])
+    subjects = list(csv.DictReader(io.StringIO(paths["boris_subjects.csv"].read_text())))
+    assert [s["Subject name"] for s in subjects] == ["A", "B"]
+
+
+def test_timeline_png_shows_six_rows_of_lines(rendered):
+    _, paths, _ = rendered
+    img = cv2.imread(str(paths["timeline.png"]))
+    assert img is not None and img.shape[1] >= 1000 and img.shape[0] >= 600
+    # the mirror (blue) and match (orange) lines are drawn
+    b, g, r = (img[..., i].astype(int) for i in range(3))
+    blue = (b > 150) & (r < 80) & (g > 90) & (g < 150)
+    orange = (r > 200) & (g > 90) & (g < 140) & (b < 60)
+    assert blue.sum() > 2000 and orange.sum() > 2000
+    rows_with_lines = np.flatnonzero((blue | orange).any(axis=1))
+    assert rows_with_lines.max() - rows_with_lines.min() > 0.6 * img.shape[0]  # lines on every row, top to bottom
+
+
+def test_provenance_sidecar(rendered, root):
+    _, paths, doc = rendered
+    prov = json.loads(paths["provenance.json"].read_text())
+    for pkg in ("mirror", "mediapipe", "numpy", "scipy", "opencv-contrib-python", "matplotlib", "pympi-ling"):
+        assert prov["packages"].get(pkg), pkg
+    assert prov["models"]["pose_landmarker_lite.task"] == SHA256["pose_landmarker_lite.task"]
+    assert prov["models"]["face_landmarker.task"] == SHA256["face_landmarker.task"]
+    video = dyad_video(root)
+    assert prov["source"]["path"] == str(video.resolve())
+    assert prov["source"]["sha256"] == prov["source"]["sha256_now"] == file_sha256(video)
+    assert prov["source"]["matches_report"] is True
+    assert prov["parameters"]["extract"]["fps"] == 6.25
+    assert prov["parameters"]["compare"] == doc["settings"]
+    assert prov["parameters"]["mechanical"] == doc["mechanical"]["settings"]
+
+
+def test_read_report_refuses_what_is_not_a_report(tmp_path):
+    with pytest.raises(MirrorError, match="not found"):
+        read_report(tmp_path)
+    (tmp_path / "report.json").write_text('{"format": "something else"}')
+    with pytest.raises(MirrorError, match="not a mirror.report"):
+        write_all(tmp_path)
+    (tmp_path / "report.json").write_text("{not json")
+    with pytest.raises(MirrorError, match="not a readable report"):
+        read_report(tmp_path / "report.json")

@@ -1,0 +1,140 @@
+"""report.html as a person sees it: Debian's headless Chromium, no request leaves the page."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import cv2
+import pytest
+
+from mirror.report import read_report, write_all
+from mirror.report.doc import duration_of
+from tests.report_fixtures import analysed_dyad, copy_report, dyad_video, flag_mechanical
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+pytestmark = [
+    pytest.mark.model,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory) -> Path:
+    return tmp_path_factory.getbasetemp() / "report_session"
+
+
+def open_page(browser, path: Path):
+    """The page at ``path``, and the list of every request it made other than loading itself."""
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    others: list[str] = []
+    own = path.resolve().as_uri()
+
+    def route(r):
+        if r.request.url == own:
+            r.continue_()
+        else:
+            others.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("request", lambda req: None if req.url in (own,) or req.url.startswith("data:") else others.append(req.url))
+    page.goto(own)
+    page.wait_for_load_state("load")
+    return page, others
+
+
+def _shot(page, name: str, tmp: Path) -> Path:
+    """A full-page PNG (also under $MIRROR_SCREENSHOTS, when set, to look at)."""
+    path = tmp / name
+    page.screenshot(path=str(path), full_page=True)
+    if os.environ.get("MIRROR_SCREENSHOTS"):
+        Path(os.environ["MIRROR_SCREENSHOTS"]).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(os.environ["MIRROR_SCREENSHOTS"]) / name)
+    return path
+
+
+def test_report_page_shows_summary_plot_and_events(browser, root, tmp_path):
+    out = copy_report(analysed_dyad(root), root / "html_page")
+    paths = write_all(out, dyad_video(root))
+    doc = read_report(out)
+    page, others = open_page(browser, paths["report.html"])
+    try:
+        share = doc["summary"]["share"]
+        for key in ("mirror", "match", "symmetric"):
+            shown = page.inner_text(f'#summary .card[data-key="{key}"] .v')
+            assert shown == f"{100 * share[key]:.0f} %", (key, shown)
+        leaders = doc["summary"]["leader_share"]
+        assert page.inner_text('#summary .card[data-key="leader"] .v') == max(leaders, key=leaders.get)
+        sync = doc["summary"]["synchrony"]
+        assert page.inner_text('[data-key="effect-size"]') == f"{sync['effect_size']:.2f}"
+        assert page.inner_text('[data-key="p-value"]') == f"{sync['p_value']:.3f}"
+        assert page.locator("#mechanical [data-direction]").count() == 2
+
+        # the plot: one row per body part plus the whole body, lines drawn across the width
+        rows = page.locator("svg.timeline")
+        assert [rows.nth(i).get_attribute("data-channel") for i in range(rows.count())] == [
+            "overall", "head", "left_arm", "right_arm", "torso", "face",
+        ]  # fmt: skip
+        centres = [(w["start_s"] + w["end_s"]) / 2 for w in doc["windows"]]
+        for i in range(rows.count()):
+            box = rows.nth(i).bounding_box()
+            frame = rows.nth(i).locator("rect.frame").bounding_box()
+            assert box["width"] > 800 and box["height"] > 40 and frame["width"] > 0.85 * box["width"]
+            span = frame["width"] * (max(centres) - min(centres)) / duration_of(doc)  # first to last window
+            for kind in ("mirror", "match"):
+                line = rows.nth(i).locator(f"path.{kind}").bounding_box()
+                assert line is not None and line["width"] == pytest.approx(span, rel=0.02), (i, kind)
+                assert line["x"] == pytest.approx(frame["x"] + frame["width"] * min(centres) / duration_of(doc), abs=0.01 * frame["width"])
+        assert page.locator('svg.timeline[data-channel="overall"] rect.run.mirror').count() >= 1
+        assert page.locator('svg.timeline[data-channel="overall"] rect.run.match').count() >= 1
+
+        # the events table, with both people's thumbnails decoded
+        table = page.locator("#events-table tbody tr")
+        assert table.count() == len(doc["events"]) >= 2
+        for i, e in enumerate(doc["events"]):
+            assert page.locator("#events-table tbody tr").nth(i).locator("td.kind").inner_text() == e["kind"]
+        widths = page.eval_on_selector_all("#events-table img.thumb", "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
+        assert len(widths) == 2 * len(doc["events"]) and min(widths) > 50
+
+        shot = _shot(page, "report.png", tmp_path)
+        img = cv2.imread(str(shot))
+        assert img.shape[1] == 1200 and img.shape[0] > 1500 and img.std() > 20
+        assert others == [], f"the page made requests: {others}"
+    finally:
+        page.close()
+
+
+def test_mechanical_warning_and_feedback_show(browser, root, tmp_path):
+    out = copy_report(analysed_dyad(root), root / "html_flagged", edit=flag_mechanical)
+    paths = write_all(out, dyad_video(root))
+    page, others = open_page(browser, paths["report.html"])
+    try:
+        warn = page.locator('#mechanical [data-flagged="true"]')
+        assert warn.count() == 1
+        text = warn.inner_text()
+        assert "B copies A mechanically" in text and "2–14 s" in text and "B copied 36 of A's 40 gestures" in text
+        assert page.locator('#mechanical [data-flagged="false"]').inner_text().startswith("A copies B: not mechanical")
+        feedback = page.locator("#feedback tbody tr")
+        assert feedback.count() == 2
+        assert "you & your partner <matched> well" in feedback.nth(1).inner_text()
+        mech = page.locator('svg.timeline[data-channel="overall"] rect.run.mechanical')
+        assert mech.count() == 1 and mech.bounding_box()["width"] > 100
+        _shot(page, "report_flagged.png", tmp_path)
+        assert others == []
+    finally:
+        page.close()
