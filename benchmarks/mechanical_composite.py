@@ -24,6 +24,14 @@ scored: flagged (B copies A mechanically) or not.
 
 Prints span-level F1 of mechanical against natural, the share of natural and
 none segments with no flag (target >= 95 %), and the signs per kind.
+
+``--video`` composites pixels instead (from ``benchmarks/accuracy_composite.py``:
+the singer of raga_1person on the left, on the right her echo or another
+person) and runs MediaPipe on it, so measurement noise is real.  Amplitude
+cannot be damped in pixels, so the pixel ``natural`` case is a *variable*
+echo: every movement, at a lag that wanders smoothly between 1 and 4 s.
+
+    python benchmarks/mechanical_composite.py --video --minutes 8 --seed 1
 """
 
 from __future__ import annotations
@@ -167,16 +175,79 @@ def _natural_copies(a: Player, ts: np.ndarray, rng: np.random.Generator, plan: d
     return add
 
 
+def render_video(minutes: float, rng: np.random.Generator, folder: Path) -> tuple[list[dict], Features]:
+    """Pixel composite (mechanical, natural = variable echo, none), then MediaPipe landmarks and features."""
+    import sys
+
+    import cv2
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import accuracy_composite as ac
+    from mirror.landmarks.mediapipe_adapter import MediaPipeBackend
+
+    backend = MediaPipeBackend("lite")
+    frames1, fps1 = ac._read(REPO / "examples" / "raga_1person.mp4")
+    (box1,) = ac._person_boxes(frames1, backend, 1)
+    frames2, fps2 = ac._read(REPO / "examples" / "raga_2people.mp4")
+    boxes2 = ac._person_boxes(frames2, backend, 2)
+    backend.close()
+    main_src = ac.Source(ac._crop_all(frames1, box1), fps1, "raga_1person")
+    others = [ac.Source(ac._crop_all(frames2, b), fps2, f"raga_2people {k}") for k, b in enumerate(boxes2)]
+    plan, t, order = [], 0.0, []
+    while t < minutes * 60:
+        if not order:
+            order = list(rng.permutation(["mechanical", "natural", "none"]))
+        kind = order.pop()
+        length = float(rng.uniform(70, 100))
+        plan.append({"kind": kind, "start_s": t, "end_s": t + length, "lag_s": float(rng.uniform(0.2, 0.5)),
+                     "mirror": bool(rng.integers(0, 2)), "other": int(rng.integers(0, 2)),
+                     "wander_s": float(rng.uniform(6, 12)), "phase": float(rng.uniform(0, 2 * np.pi))})  # fmt: skip
+        t += length
+    fps = ac.FPS
+    video = folder / "mechanical_composite.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), fps, (2 * ac.HALF[0], ac.HALF[1]))
+    seg = 0
+    for i in range(int(plan[-1]["end_s"] * fps)):
+        t = i / fps
+        while t >= plan[seg]["end_s"]:
+            seg += 1
+        p = plan[seg]
+        a = main_src.at(t)
+        if p["kind"] == "none":
+            b = others[p["other"]].at(t)
+        else:
+            lag = p["lag_s"] if p["kind"] == "mechanical" else 2.5 + 1.5 * np.sin(2 * np.pi * t / p["wander_s"] + p["phase"])
+            b = main_src.at(t - lag)
+            b = b[:, ::-1] if p["mirror"] else b
+        canvas = np.zeros((ac.HALF[1], 2 * ac.HALF[0], 3), np.uint8)
+        ac._place(canvas, a, 0, 0.9, 0.5, 0.6)
+        ac._place(canvas, np.ascontiguousarray(b), ac.HALF[0], 0.9, 0.5, 0.6)
+        writer.write(canvas)
+    writer.release()
+    landmarks, _ = extract_video(video, ExtractSettings(fps=fps))
+    return plan, compute_features(landmarks)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--video", action="store_true", help="composite pixels and run MediaPipe (slow: about 1 min per min)")
+    parser.add_argument("--keep", type=Path, help="with --video: keep the composite here")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
-    sources = load_sources()
-    print(f"{len(sources)} real movement sources: " + ", ".join(f"{n} ({len(v) / RATE:.1f} s)" for n, v in sources))
-    plan = make_plan(args.minutes, rng, len(sources))
-    features = render(plan, sources, rng)
+    if args.video:
+        import tempfile
+
+        folder = args.keep or Path(tempfile.mkdtemp(prefix="mirror-mechanical-"))
+        folder.mkdir(parents=True, exist_ok=True)
+        plan, features = render_video(args.minutes, rng, folder)
+        print(f"pixel composite in {folder}")
+    else:
+        sources = load_sources()
+        print(f"{len(sources)} real movement sources: " + ", ".join(f"{n} ({len(v) / RATE:.1f} s)" for n, v in sources))
+        plan = make_plan(args.minutes, rng, len(sources))
+        features = render(plan, sources, rng)
     t0 = time.perf_counter()
     sync, _ = analyze_features(features, CompareSettings(), n_surrogates=0)
     t1 = time.perf_counter()
