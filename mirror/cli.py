@@ -290,6 +290,10 @@ from mirror.batch_cli import batch as _batch  # noqa: E402  (its module imports 
 
 app.command("batch")(_batch)
 
+from mirror.live.cli import live as _live  # noqa: E402
+
+app.command("live")(_live)
+
 
 def main() -> None:  # pragma: no cover - console entry
     app()

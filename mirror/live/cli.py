@@ -1,0 +1,135 @@
+"""``mirror live``: the command line of :mod:`mirror.live` (registered on the app in mirror/cli.py)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from mirror.errors import MirrorError
+
+SIDES = {"left": "A", "right": "B"}
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def live(
+    camera: int = typer.Option(0, "--camera", help="Camera index (0 is the default camera)."),
+    source: Optional[Path] = typer.Option(None, "--source", help="Play a video file as if it were the camera (real time; late frames are dropped)."),
+    partner_video: Optional[Path] = typer.Option(None, "--partner-video", help="Solo practice: a recorded partner clip shown beside your camera image."),
+    me: Optional[str] = typer.Option(None, "--me", help="Which person is you: left or right (solo practice: the side your image is shown on; default right)."),
+    selfie_view: bool = typer.Option(False, "--selfie-view", help="Show a mirror image, like a selfie camera (display only: the analysis is never flipped)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for the session's report, landmarks, snapshots and recordings (default live-sessions/DATE-TIME)."),
+    model: str = typer.Option("lite", "--model", help="Pose model: lite, full or heavy."),
+    face: bool = typer.Option(True, "--face/--no-face", help="Also run the face model (head pose and expressions)."),
+    fps: float = typer.Option(15.0, "--fps", help="Recording and analysis rate; skeletons are drawn on every frame."),
+    surrogates: int = typer.Option(200, "--surrogates", help="Surrogate sessions for the final report's pseudo-synchrony test (0: none)."),
+    max_seconds: Optional[float] = typer.Option(None, "--max-seconds", help="Stop after this many seconds."),
+    window: bool = typer.Option(True, "--window/--no-window", help="Show the live window (without it, only the report is written)."),
+) -> None:
+    """Practise live: your camera with on-screen feedback, with a partner or a recorded partner clip.
+
+    Keys in the window: q quits, space pauses, s saves a snapshot, r starts or stops recording.
+    """
+    from mirror.live import LiveSettings, LiveSession, OffscreenDisplay, WindowDisplay, check_screen, open_sources
+
+    if me is not None and me not in SIDES:
+        _fail(f"--me must be left or right, got {me!r}")
+    if out is None:
+        out = Path("live-sessions") / time.strftime("%Y%m%d-%H%M%S")
+    try:
+        settings = LiveSettings(
+            camera=camera,
+            source=source,
+            partner_video=partner_video,
+            me=SIDES[me] if me else None,
+            selfie=selfie_view,
+            pose_model=model,
+            face=face,
+            fps=fps,
+            surrogates=surrogates,
+            max_seconds=max_seconds,
+        )
+        if out.exists() and not out.is_dir():
+            raise MirrorError(f"--out {out} exists and is not a folder")
+        if window:
+            check_screen()
+        sources = open_sources(settings)
+        display = WindowDisplay() if window else OffscreenDisplay()
+        session = LiveSession(settings, out, display, sources=sources, on_saving=lambda: typer.echo("saving the session ...", err=True))
+    except MirrorError as err:
+        _fail(str(err))
+    except KeyboardInterrupt:
+        _fail("interrupted before the session started; nothing was recorded", 130)
+    typer.echo(f"mirror live: q quits, space pauses, s saves a snapshot, r records; saving to {out}", err=True)
+    try:
+        result = session.run()
+    except MirrorError as err:
+        _fail(str(err))
+    except KeyboardInterrupt:
+        _fail(f"interrupted while saving; the landmarks recorded so far are in {out / 'landmarks.npz'} if it exists", 130)
+    finally:
+        display.close()
+    _summarise(result)
+    if result.ended_by == "error":
+        _fail(f"the live pipeline failed ({result.error}); what was recorded is saved in {out}", 1)
+
+
+def _summarise(result) -> None:
+    st = result.stats
+    endings = {
+        "quit": "stopped (q)",
+        "closed": "window closed",
+        "end": "the video ended",
+        "lost": "source lost",
+        "time": "time limit reached",
+        "interrupt": "stopped by Ctrl-C",
+        "error": "pipeline failure",
+    }
+    lat = st["latency_ms"]
+    latency = f", latency {lat['median']:.0f} ms median" if lat["median"] is not None else ""
+    typer.echo(
+        f"{endings.get(result.ended_by, result.ended_by)} after {st['seconds']:.1f} s: {st['frames_shown']} frames shown "
+        f"({st['fps_shown'] or 0:.1f} fps{latency}), {st['frames_recorded']} recorded"
+    )
+    if result.ended_by == "lost":
+        typer.echo(f"camera lost: {result.error}; everything recorded until then is saved")
+    session = result.session
+    if session is None:
+        typer.echo("nothing was recorded: no report written")
+    else:
+        syn = session.synchrony
+        share = syn.summary["share"]
+        if len(syn.windows) == 0:
+            typer.echo(f"the session is shorter than one {syn.info['settings']['window_s']:g} s window: no windows")
+        else:
+            typer.echo(
+                f"{len(syn.windows)} windows: mirror {100 * share['mirror']:.0f} %, match {100 * share['match']:.0f} %, "
+                f"symmetric {100 * share['symmetric']:.0f} %, none {100 * share['none']:.0f} %"
+            )
+            sync = syn.summary["synchrony"]
+            if sync.get("n_surrogates"):
+                typer.echo(f"synchrony {sync['real']:.3f} vs pseudo-synchrony {sync['surrogate_mean']:.3f} (p = {sync['p_value']:.3f})")
+            elif sync.get("real") is not None:
+                typer.echo(f"synchrony {sync['real']:.3f} ({sync['method']})")
+        names = {"A": "A", "B": "B"}
+        me = (session.provenance.get("live") or {}).get("me")
+        if me in ("A", "B"):
+            names = {me: "you", "B" if me == "A" else "A": "your partner"}
+        for d in session.mechanical.directions.values():
+            if d.flagged:
+                typer.echo(f"mechanical imitation: {names[d.copier]} copied {names[d.model]} (score {d.score:.2f})")
+        if session.feedback:
+            warnings = sum(m.kind == "warning" for m in session.feedback)
+            typer.echo(f"{len(session.feedback)} coaching messages ({warnings} warnings) in report.json")
+    for p in result.snapshots:
+        typer.echo(f"snapshot {p}")
+    for p in result.recordings:
+        typer.echo(f"recording {p}")
+    if result.paths:
+        typer.echo(f"wrote {', '.join(str(p) for p in result.paths.values())}")

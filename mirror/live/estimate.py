@@ -1,0 +1,119 @@
+"""Landmarks frame by frame, for live use: two people in one picture, or one person per picture.
+
+The same steps as :func:`mirror.landmarks.extract_landmarks` for one frame
+(the identity tracker, one estimator per person, the face on a crop around
+the head), as objects called once per frame.  The two people's estimators
+run side by side on a thread pool (MediaPipe releases the GIL).  The face
+model runs only when asked (``with_face``): the live loop asks for it on the
+frames it records, and draws the pose on every frame.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import cv2
+import numpy as np
+
+from mirror.landmarks.backend import LandmarkBackend
+from mirror.landmarks.extract import _detect_in_halves, add_face, estimate_person
+from mirror.landmarks.tracking import IdentityTracker, Layout
+from mirror.landmarks.types import PersonLandmarks
+
+People = tuple[PersonLandmarks | None, PersonLandmarks | None]
+
+
+class _MonotonicMs:
+    """Strictly increasing milliseconds for MediaPipe's VIDEO mode."""
+
+    def __init__(self) -> None:
+        self.last = -1
+
+    def __call__(self, t_s: float) -> int:
+        t_ms = max(int(round(t_s * 1000.0)), self.last + 1)
+        self.last = t_ms
+        return t_ms
+
+
+class PairEstimator:
+    """Two people in one picture: A (left at the start) and B, with stable identities.
+
+    Parameters
+    ----------
+    backend : LandmarkBackend
+    size : tuple of int
+        ``(width, height)`` of every frame.
+    layout : Layout, optional
+        Default ``auto``.
+    pool : ThreadPoolExecutor, optional
+        Runs A's and B's estimators side by side; default: one of two threads, owned.
+    """
+
+    def __init__(
+        self, backend: LandmarkBackend, size: tuple[int, int], layout: Layout | None = None, pool: ThreadPoolExecutor | None = None
+    ) -> None:
+        self.backend = backend
+        self.size = (int(size[0]), int(size[1]))
+        self.layout = layout or Layout()
+        self.tracker = IdentityTracker(self.layout, self.size)
+        self.estimators = [backend.person_estimator(), backend.person_estimator()]
+        self._own_pool = pool is None
+        self.pool = pool or ThreadPoolExecutor(max_workers=2, thread_name_prefix="mirror-person")
+        self._ms = _MonotonicMs()
+
+    def __call__(self, image: np.ndarray, t_s: float, with_face: bool = True) -> People:
+        """A and B in one ``(H, W, 3)`` uint8 BGR frame (None: not found), frame-normalised."""
+        t_ms = self._ms(t_s)
+        tracker, backend = self.tracker, self.backend
+        seeds: dict[int, PersonLandmarks] = {}
+        if tracker.needs_detection():
+            rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+            detections = backend.detect_people(rgb)
+            if not tracker.started and len(detections) < 2:
+                detections += _detect_in_halves(backend, rgb)
+            tracker.start(detections)
+            for slot in tracker.pop_reseeded():  # a new body: its estimator starts afresh
+                self.estimators[slot].close()
+                self.estimators[slot] = backend.person_estimator()
+            seeds = tracker.pop_seeds()
+        boxes = tracker.regions()
+
+        def run(slot: int) -> PersonLandmarks | None:
+            box = boxes[slot]
+            if box is None:
+                return None
+            return estimate_person(self.estimators[slot], image, box, t_ms, with_face)
+
+        found = list(self.pool.map(run, (0, 1)))
+        for slot, seed in seeds.items():
+            if found[slot] is None:  # the search measured this body on this very frame: keep it
+                found[slot] = add_face(self.estimators[slot], image, seed, t_ms) if with_face else seed
+        people = tracker.update(found)
+        return people[0], people[1]
+
+    def close(self) -> None:
+        for est in self.estimators:
+            est.close()
+        if self._own_pool:
+            self.pool.shutdown(wait=True)
+
+
+class SoloEstimator:
+    """One person in each picture (the most prominent), for one source.
+
+    Parameters
+    ----------
+    backend : LandmarkBackend
+    """
+
+    def __init__(self, backend: LandmarkBackend) -> None:
+        self.estimator = backend.person_estimator()
+        self._ms = _MonotonicMs()
+
+    def __call__(self, image: np.ndarray, t_s: float, with_face: bool = True) -> PersonLandmarks | None:
+        """The person in one ``(H, W, 3)`` uint8 BGR frame, frame-normalised (None: nobody)."""
+        h, w = image.shape[:2]
+        return estimate_person(self.estimator, image, (0, 0, w, h), self._ms(t_s), with_face)
+
+    def close(self) -> None:
+        self.estimator.close()

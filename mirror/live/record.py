@@ -1,0 +1,155 @@
+"""What a live session keeps: its landmarks (flushed to disk as it goes) and screen recordings."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections import deque
+from pathlib import Path
+
+import numpy as np
+
+from mirror.landmarks.types import Landmarks, PersonLandmarks
+from mirror.overlay.video import AtomicVideoWriter
+
+People = tuple[PersonLandmarks | None, PersonLandmarks | None]
+
+
+class SessionLandmarks:
+    """The session's landmarks at the analysis rate, with a rolling buffer for the live analysis.
+
+    Rows are kept at most ``fps`` per second (on their timestamps).  Every
+    ``chunk_rows`` rows become a part file in ``parts_dir`` (written by
+    :meth:`flush`, called off the frame loop), so a long session holds only
+    the rolling buffer in memory and a crash loses at most one chunk.
+
+    Parameters
+    ----------
+    frame_size : tuple of int
+        ``(width, height)`` the landmarks are normalised to.
+    info : dict
+        Provenance stored with the landmarks.
+    fps : float
+        Recording rate (the analysis rate).
+    parts_dir : Path
+        Where the parts go; removed by :meth:`finish`.
+    buffer_s : float
+        Length of the rolling buffer.
+    """
+
+    def __init__(
+        self,
+        frame_size: tuple[int, int],
+        info: dict,
+        fps: float,
+        parts_dir: Path,
+        buffer_s: float = 60.0,
+        chunk_rows: int = 250,
+    ) -> None:
+        self.frame_size = (int(frame_size[0]), int(frame_size[1]))
+        self.info = info
+        self.period_s = 1.0 / fps
+        self.parts_dir = Path(parts_dir)
+        self.buffer_s = buffer_s
+        self.chunk_rows = chunk_rows
+        self._lock = threading.Lock()
+        self._recent: deque = deque()
+        self._pending: list = []
+        self._parts: list[Path] = []
+        self._next_t = -np.inf
+        self.rows = 0
+
+    def due(self, t_s: float) -> bool:
+        """Whether a frame at ``t_s`` is to be recorded (the rate is kept on timestamps)."""
+        return t_s + 0.25 * self.period_s >= self._next_t
+
+    def add(self, t_s: float, index: int, people: People) -> None:
+        """Record one frame's people (A, B)."""
+        with self._lock:
+            if self._next_t == -np.inf:
+                self._next_t = t_s
+            while self._next_t <= t_s + 0.25 * self.period_s:
+                self._next_t += self.period_s
+            row = (float(t_s), int(index), people)
+            self._recent.append(row)
+            self._pending.append(row)
+            while self._recent and self._recent[0][0] < t_s - self.buffer_s:
+                self._recent.popleft()
+            self.rows += 1
+
+    def recent(self, span_s: float | None = None) -> Landmarks:
+        """The last ``span_s`` seconds (default: the whole buffer) as :class:`Landmarks`."""
+        with self._lock:
+            rows = list(self._recent)
+        if span_s is not None and rows:
+            rows = [r for r in rows if r[0] >= rows[-1][0] - span_s]
+        return self._stack(rows)
+
+    def _stack(self, rows: list) -> Landmarks:
+        return Landmarks.from_frames([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], self.frame_size, self.info)
+
+    def flush(self, force: bool = False) -> None:
+        """Write full chunks (every pending row with ``force``) as part files."""
+        while True:
+            with self._lock:
+                if not self._pending or (len(self._pending) < self.chunk_rows and not force):
+                    return
+                rows, self._pending = self._pending[: self.chunk_rows], self._pending[self.chunk_rows :]
+            path = self.parts_dir / f"part_{len(self._parts):06d}.npz"
+            self._stack(rows).save(path)
+            self._parts.append(path)
+
+    def finish(self) -> Landmarks | None:
+        """Every recorded row, in order (None when nothing was recorded); the part files are removed."""
+        with self._lock:
+            rows, self._pending = self._pending, []
+        parts = [Landmarks.load(p) for p in self._parts]
+        if rows:
+            parts.append(self._stack(rows))
+        shutil.rmtree(self.parts_dir, ignore_errors=True)
+        self._parts = []
+        if not parts:
+            return None
+        return Landmarks.concatenate(parts, info=self.info)
+
+
+class ScreenRecorder:
+    """Records the frames shown, at a constant rate: a frame is repeated or skipped to keep real time.
+
+    Parameters
+    ----------
+    path : Path
+        The ``.avi`` to write (atomic: temporary name until :meth:`close`).
+    fps : float
+        Constant output rate.
+    """
+
+    def __init__(self, path: Path, fps: float = 20.0) -> None:
+        self.path = Path(path)
+        self.fps = fps
+        self._writer: AtomicVideoWriter | None = None
+        self._t0: float | None = None
+        self._last: np.ndarray | None = None
+        self.written = 0
+
+    def add(self, image: np.ndarray, t_s: float) -> None:
+        """The frame shown at wall-clock time ``t_s`` (seconds, any origin)."""
+        if self._writer is None:
+            self._writer = AtomicVideoWriter(self.path, self.fps, (image.shape[1], image.shape[0]))
+            self._t0 = t_s
+        due = int(np.floor((t_s - self._t0) * self.fps + 1e-9)) + 1  # frames that should exist by now
+        while self._last is not None and self.written < due - 1:  # the previous frame stayed on screen
+            self._writer.write(self._last)
+            self.written += 1
+        if self.written < due:
+            self._writer.write(image)
+            self.written += 1
+        self._last = image
+
+    def close(self) -> Path | None:
+        """Finish the file; None when no frame was shown."""
+        if self._writer is None:
+            return None
+        path = self._writer.close()
+        self._writer = None
+        return path
