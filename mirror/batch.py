@@ -53,7 +53,7 @@ VIDEO_SUFFIXES = frozenset(
 STATUS = "status.json"
 PROGRESS = ".progress.json"
 MANIFEST = "batch.json"
-OVERLAY = "overlay.mp4"
+OVERLAY = "overlay.avi"
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ def batch(
     model: str = typer.Option("lite", "--model", help="Pose model: lite, full or heavy."),
     mirrored_input: bool = typer.Option(False, "--mirrored-input", help="The sources are mirror (selfie) images."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Landmark cache folder (shared by all workers)."),
-    overlay_video: bool = typer.Option(False, "--overlay-video", help="Also write overlay.mp4: the video with the live overlay drawn."),
+    overlay_video: bool = typer.Option(False, "--overlay-video", help="Also write overlay.avi: the video with the same overlay as `mirror live` drawn on it."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars (files, and frames of each file)."),
 ) -> None:
     """Analyse every video of a folder or glob: one report folder per video, and an index ranking them.

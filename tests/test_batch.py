@@ -320,3 +320,29 @@ def test_killed_dask_worker_is_retried_by_the_scheduler(dask_cluster, tmp_path):
     assert status["state"] == "done" and not status["worker"].endswith(f":{killer.killed_pid}")
     doc = json.loads((out / "raga" / "report.json").read_text())
     assert doc["provenance"]["landmarks"]["frames"] == 125
+
+
+def test_overlay_video_uses_the_live_overlay(root, tmp_path):
+    import cv2
+
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(dyad_video(root), src / "dyad.avi")
+    out = tmp_path / "out"
+    analysed_dyad(root)
+    result = CliRunner().invoke(app, _batch_args(src, out, root, "--overlay-video"))
+    assert result.exit_code == 0, result.output
+    status = _status(out / "dyad")
+    assert "overlay.avi" in status["files"]
+    made, orig = cv2.VideoCapture(str(out / "dyad" / "overlay.avi")), cv2.VideoCapture(str(src / "dyad.avi"))
+    try:
+        assert made.get(cv2.CAP_PROP_FRAME_COUNT) == orig.get(cv2.CAP_PROP_FRAME_COUNT)
+        for _ in range(100):  # 8 s in: mid-session, skeletons and states on screen
+            ok_a, a = made.read()
+            ok_b, b = orig.read()
+        assert ok_a and ok_b and a.shape == b.shape
+        changed = (abs(a.astype(int) - b.astype(int)).max(axis=2) > 60).mean()
+        assert 0.01 < changed < 0.6  # drawn on top of the picture, which still shows through
+    finally:
+        made.release()
+        orig.release()
