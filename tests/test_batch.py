@@ -346,3 +346,32 @@ def test_overlay_video_uses_the_live_overlay(root, tmp_path):
     finally:
         made.release()
         orig.release()
+
+
+def test_bad_batch_input_is_one_error_line(tmp_path):
+    runner = CliRunner()
+    (tmp_path / "in").mkdir()
+    (tmp_path / "a_file").write_text("x")
+    cases = [
+        (["batch", str(tmp_path / "missing"), "--out", str(tmp_path / "o")], "no files match"),
+        (["batch", str(tmp_path / "in"), "--out", str(tmp_path / "o")], "no files match"),  # empty folder
+        (["batch", str(tmp_path / "in"), "--out", str(tmp_path / "a_file")], "exists and is not a folder"),
+        (["batch", str(tmp_path / "in"), "--out", str(tmp_path / "o"), "--workers", "0"], "--workers must be at least 1"),
+        (["batch", str(tmp_path / "in"), "--out", str(tmp_path / "o"), "--preset", "slow"], "unknown preset 'slow'; choose one of: live, report"),
+    ]
+    for args, message in cases:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert message in result.output and "Traceback" not in result.output
+
+
+def test_output_names_stay_put_across_runs(tmp_path):
+    from mirror.batch import plan_batch
+
+    out = tmp_path / "out"
+    out.mkdir()
+    a, b, c = tmp_path / "x" / "s.mp4", tmp_path / "y" / "s.mp4", tmp_path / "a" / "s.avi"
+    first = plan_batch([a, b], out)
+    assert [i.name for i in first] == ["s", "s-2"]
+    second = plan_batch(sorted([a, b, c]), out)  # a new file sorts first: earlier names are kept
+    assert {i.source: i.name for i in second} == {a: "s", b: "s-2", c: "s-3"}
