@@ -7,8 +7,8 @@ that building the state for each frame of a long recording stays cheap.
 Two ways of picking "the current window" at time ``t_s``:
 
 ``centre`` (recorded sessions)
-    The window whose centre is nearest ``t_s``: what the viewer sees is what
-    the window measured.
+    Of the windows that contain ``t_s``, the one whose centre is nearest:
+    what the viewer sees is what the window measured.
 ``latest`` (live)
     The newest window that has ended by ``t_s``: the only one known yet.
 """
@@ -119,10 +119,11 @@ class ReportView:
         if rule == "latest":
             i = int(np.searchsorted(self.end_s, t_s + 1e-9, side="right")) - 1
             return i if i >= 0 else None
-        centre = (self.start_s + self.end_s) / 2
-        half = float(np.median(self.end_s - self.start_s)) / 2
-        i = int(np.argmin(np.abs(centre - t_s)))
-        return i if abs(centre[i] - t_s) <= half else None
+        inside = np.flatnonzero((self.start_s <= t_s + 1e-9) & (self.end_s >= t_s - 1e-9))
+        if len(inside) == 0:
+            return None
+        centre = (self.start_s[inside] + self.end_s[inside]) / 2
+        return int(inside[np.argmin(np.abs(centre - t_s))])
 
 
 @dataclass(frozen=True)
