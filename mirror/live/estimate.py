@@ -3,13 +3,20 @@
 The same steps as :func:`mirror.landmarks.extract_landmarks` for one frame
 (the identity tracker, one estimator per person, the face on a crop around
 the head), as objects called once per frame.  The two people's estimators
-run side by side on a thread pool (MediaPipe releases the GIL).  The face
-model runs only when asked (``with_face``): the live loop asks for it on the
-frames it records, and draws the pose on every frame.
+run side by side on a thread pool (MediaPipe releases the GIL).
+
+The face model is off the display path: the live loop draws the pose of every
+frame at once, and hands the frames it records to a :class:`FaceWorker`,
+which adds the faces on its own thread (with its own face trackers) and then
+records the row.  When the worker is still busy, a row is recorded without
+faces rather than queued behind it.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import cv2
@@ -117,3 +124,76 @@ class SoloEstimator:
 
     def close(self) -> None:
         self.estimator.close()
+
+
+class FaceWorker(threading.Thread):
+    """Adds faces to recorded rows on its own thread, then hands each row on, in order.
+
+    Parameters
+    ----------
+    backend : LandmarkBackend
+        Gives one face tracker per person (separate from the pose estimators,
+        which the identity tracker may replace at any frame).
+    on_row : callable
+        ``on_row(t_s, index, people)`` for every row, in submission order.
+    with_face : bool
+        False: rows pass straight through (no face model).
+    """
+
+    def __init__(self, backend: LandmarkBackend, on_row: Callable[[float, int, People], None], with_face: bool = True) -> None:
+        super().__init__(name="mirror-face", daemon=True)
+        self.on_row = on_row
+        self.with_face = with_face
+        self.estimators = [backend.person_estimator(), backend.person_estimator()] if with_face else []
+        self._ms = [_MonotonicMs(), _MonotonicMs()]
+        self._rows: deque = deque()
+        self._cond = threading.Condition()
+        self._working = False
+        self._closing = False
+        self.faced = 0
+        self.skipped = 0
+        self.error: str | None = None
+
+    def idle(self) -> bool:
+        with self._cond:
+            return not self._rows and not self._working
+
+    def submit(self, t_s: float, index: int, images: tuple[np.ndarray, np.ndarray], people: People) -> None:
+        """Queue a row; its faces are estimated only when the worker has nothing else to do."""
+        with self._cond:
+            want = self.with_face and not self._rows and not self._working
+            if self.with_face and not want:
+                self.skipped += 1
+            self._rows.append((t_s, index, images, people, want))
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        """Finish every queued row, then stop (blocks)."""
+        with self._cond:
+            self._closing = True
+            self._cond.notify_all()
+        if self.is_alive():
+            self.join()
+        for est in self.estimators:
+            est.close()
+
+    def run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._rows or self._closing)
+                if not self._rows:
+                    return
+                t_s, index, images, people, want = self._rows.popleft()
+                self._working = True
+            try:
+                if want and self.error is None:
+                    for slot, person in enumerate(people):
+                        if person is not None and person.face is None:
+                            add_face(self.estimators[slot], images[slot], person, self._ms[slot](t_s))
+                    self.faced += 1
+            except Exception as err:  # the face model failed: record poses only from now on
+                self.error = f"{type(err).__name__}: {err}"
+            finally:
+                self.on_row(t_s, index, people)
+                with self._cond:
+                    self._working = False

@@ -61,15 +61,20 @@ class SessionLandmarks:
 
     def due(self, t_s: float) -> bool:
         """Whether a frame at ``t_s`` is to be recorded (the rate is kept on timestamps)."""
-        return t_s + 0.25 * self.period_s >= self._next_t
+        with self._lock:
+            return t_s + 0.25 * self.period_s >= self._next_t
 
-    def add(self, t_s: float, index: int, people: People) -> None:
-        """Record one frame's people (A, B)."""
+    def reserve(self, t_s: float) -> None:
+        """Take the slot of a frame at ``t_s``: the next frame due is one period later."""
         with self._lock:
             if self._next_t == -np.inf:
                 self._next_t = t_s
             while self._next_t <= t_s + 0.25 * self.period_s:
                 self._next_t += self.period_s
+
+    def add(self, t_s: float, index: int, people: People) -> None:
+        """Record one frame's people (A, B); rows come in time order."""
+        with self._lock:
             row = (float(t_s), int(index), people)
             self._recent.append(row)
             self._pending.append(row)
@@ -133,23 +138,30 @@ class ScreenRecorder:
         self.written = 0
 
     def add(self, image: np.ndarray, t_s: float) -> None:
-        """The frame shown at wall-clock time ``t_s`` (seconds, any origin)."""
+        """The frame shown from wall-clock time ``t_s`` (seconds, any origin) on.
+
+        Each output tick ``t0 + k / fps`` gets the frame that was on screen at that time.
+        """
         if self._writer is None:
             self._writer = AtomicVideoWriter(self.path, self.fps, (image.shape[1], image.shape[0]))
             self._t0 = t_s
-        due = int(np.floor((t_s - self._t0) * self.fps + 1e-9)) + 1  # frames that should exist by now
-        while self._last is not None and self.written < due - 1:  # the previous frame stayed on screen
-            self._writer.write(self._last)
-            self.written += 1
-        if self.written < due:
-            self._writer.write(image)
-            self.written += 1
+        self._fill(int(np.ceil((t_s - self._t0) * self.fps - 1e-9)))  # ticks before t_s
         self._last = image
 
-    def close(self) -> Path | None:
-        """Finish the file; None when no frame was shown."""
+    def _fill(self, ticks: int) -> None:
+        while self._last is not None and self.written < ticks:
+            self._writer.write(self._last)
+            self.written += 1
+
+    def close(self, t_s: float | None = None) -> Path | None:
+        """Finish the file at wall-clock time ``t_s`` (default: after the last frame's tick).
+
+        Returns the file, or None when no frame was shown.
+        """
         if self._writer is None:
             return None
+        end = self.written + 1 if t_s is None else int(np.floor((t_s - self._t0) * self.fps + 1e-9)) + 1
+        self._fill(max(end, self.written + 1))
         path = self._writer.close()
         self._writer = None
         return path

@@ -44,7 +44,7 @@ from mirror.landmarks.types import Landmarks
 from mirror.live.analysis import RollingAnalysis
 from mirror.live.capture import Capture, Latest
 from mirror.live.display import Display
-from mirror.live.estimate import PairEstimator, SoloEstimator
+from mirror.live.estimate import FaceWorker, PairEstimator, SoloEstimator
 from mirror.live.keys import PAUSE, QUIT, RECORD_START, RECORD_STOP, RESUME, SNAPSHOT, Controls, handle_key
 from mirror.live.record import ScreenRecorder, SessionLandmarks
 from mirror.overlay import OverlayState, PersonView, draw_overlay
@@ -330,11 +330,11 @@ class LiveSession:
                 if self.paused.is_set():
                     continue
                 start = time.perf_counter()
-                record = self.recorder.due(f.t_s)
-                a, b = estimator(f.image, f.t_s, with_face=self.settings.face and record)
+                a, b = estimator(f.image, f.t_s, with_face=False)
                 self._infer_ms.append(time.perf_counter() - start)
-                if record:
-                    self.recorder.add(f.t_s, f.index, (a, b))
+                if self.recorder.due(f.t_s):
+                    self.recorder.reserve(f.t_s)
+                    self._faces.submit(f.t_s, f.index, (f.image, f.image), (a, b))
                 views = (PersonView.from_person("A", a), PersonView.from_person("B", b))
                 self.shown.put(LiveFrame(f.t_s, f.index, f.image, views, f.captured_s))
         finally:
@@ -370,22 +370,21 @@ class LiveSession:
                 if pf is None:
                     continue
                 start = time.perf_counter()
-                record = self.recorder.due(f.t_s)
-                with_face = self.settings.face and record
                 frames = {"main": (seq, f), "partner": (pseq, pf)}
 
                 def run(slot: int) -> tuple:
                     s, frame = frames[names[slot]]
                     prev = last[slot]
-                    if prev is not None and prev[0] == s and (prev[2] is None or prev[2].face is not None or not with_face):
+                    if prev is not None and prev[0] == s:
                         return prev  # the same partner frame again: its result stands
-                    return (s, frame, estimators[slot](frame.image, f.t_s, with_face=with_face))
+                    return (s, frame, estimators[slot](frame.image, f.t_s, with_face=False))
 
                 last = list(pool.map(run, (0, 1)))
                 self._infer_ms.append(time.perf_counter() - start)
                 people = (last[0][2], last[1][2])
-                if record:
-                    self.recorder.add(f.t_s, f.index, people)
+                if self.recorder.due(f.t_s):
+                    self.recorder.reserve(f.t_s)
+                    self._faces.submit(f.t_s, f.index, (last[0][1].image, last[1][1].image), people)
                 images = [
                     fr.image if fr.image.shape[1] == w and fr.image.shape[0] == height else cv2.resize(fr.image, (w, height), interpolation=cv2.INTER_AREA)
                     for (_, fr, _), w in zip(last, widths)
@@ -468,7 +467,7 @@ class LiveSession:
 
     def _stop_recording(self) -> None:
         if self._screen is not None:
-            path = self._screen.close()
+            path = self._screen.close(time.perf_counter())
             if path is not None:
                 self._recordings.append(path)
             self._screen = None
@@ -560,12 +559,14 @@ class LiveSession:
         if s.mode == "solo":
             size = self._captures[self._slots()[0]].size
         self.recorder = SessionLandmarks(size, self._landmark_info(), s.fps, self.out_dir / ".live-parts", buffer_s=s.span_s)
+        self._faces = FaceWorker(self.backend, self.recorder.add, with_face=s.face)
         self._frames_shown = 0
         self._last_frame = None
         self._inference = threading.Thread(target=self._infer, name="mirror-inference", daemon=True)
         analysis = threading.Thread(target=self._analyse, name="mirror-analysis", daemon=True)
         for cap in self._captures.values():
             cap.start()
+        self._faces.start()
         self._inference.start()
         analysis.start()
         started = time.perf_counter()
@@ -580,6 +581,7 @@ class LiveSession:
                 cap.stop()
             self._inference.join(timeout=5.0)
             analysis.join(timeout=5.0)
+            self._faces.close()  # every queued row is recorded
             self._stop_recording()
             wall = time.perf_counter() - started
         _, self._last_frame = self.shown.peek()
@@ -609,6 +611,9 @@ class LiveSession:
             "frames_captured": {name: cap.captured for name, cap in self._captures.items()},
             "frames_dropped": drops,
             "frames_recorded": self.recorder.rows,
+            "frames_with_face_model": self._faces.faced,
+            "frames_recorded_without_face_model": self._faces.skipped,
+            "face_model_error": self._faces.error,
             "ended_by": ended_by,
             "error": error,
         }
