@@ -163,8 +163,8 @@ def test_real_movement_copied_at_once_and_exactly_is_flagged(real_movement, kind
     v = ba.session.values
     assert v["coverage"] >= 0.5 and abs(v["immediacy_s"] - 0.3) < 0.1 and v["lag_sd_s"] < 0.1
     kinds = mech.copies.kind[mech.copies.direction == "B_copies_A"]
-    other = "match" if kind == "mirror" else "mirror"
-    assert np.mean(kinds == kind) >= 0.5 and np.mean(kinds == other) <= 0.05  # nods, jaw: symmetric copies
+    sided = kinds[kinds != "symmetric"]  # nods, jaw, brows moving together: symmetric copies
+    assert len(sided) >= 5 and np.mean(sided == kind) >= 0.9
     signs = {r.sign for r in ba.reasons}
     assert {"coverage", "immediacy", "regularity"} <= signs
     assert all(r.ranges and r.ranges[0][0] < r.ranges[0][1] for r in ba.reasons)

@@ -37,7 +37,7 @@ class CopySettings:
     max_lag_s: float = 5.0
     pad_s: float = 0.2  # trajectory compared from pad_s before onset to pad_s after offset
     min_similarity: float = 0.6  # cosine similarity of the velocity trajectories
-    kind_margin: float = 0.05  # mirror and match closer than this: symmetric
+    kind_margin: float = 0.2  # mirror and match closer than this: symmetric (the sided part hardly moved)
     similarity_margin: float = 0.15  # of good answers this close to the best, the earliest is the copy
 
     def to_dict(self) -> dict:
