@@ -29,7 +29,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from mirror.landmarks import IdentityTracker, Layout
 from mirror.landmarks.extract import head_box_px
 from mirror.landmarks.mediapipe_adapter import BaseOptions, MediaPipeBackend, mp, quiet_native_stderr, vision
 from mirror.landmarks.models import FACE_MODEL, model_path, pose_model_path
@@ -180,7 +179,9 @@ def main() -> None:
             f"latency capture->display {lat['median']:.0f} ms median / {lat['p95']:.0f} ms p95; "
             f"pose step {inf['median']:.0f} ms; {st['frames_recorded']} rows recorded "
             f"({st['frames_with_face_model']} with faces); {st['frames_dropped']['main']} stale frames dropped; "
-            f"rolling analysis {st['analysis_ms']['median']:.0f} ms median ({st['analysis_runs']} runs)"
+            f"rolling analysis {st['analysis_ms']['median']:.0f} ms median ({st['analysis_runs']} runs); "
+            f"CPU {1000 * st['cpu_seconds'] / max(1, st['frames_shown']):.0f} ms per frame shown "
+            f"({st['cpu_seconds'] / st['seconds']:.2f} cores busy)"
         )
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
 

@@ -231,6 +231,32 @@ def test_camera_lost_keeps_the_window_up_and_saves(tmp_path):
     assert np.abs(last[box].astype(int) - before[box]).mean() > 20
 
 
+class InterruptedDisplay(RecordingDisplay):
+    """Starts recording at the 3rd frame; Ctrl-C arrives (as in ``cv2.waitKey``) at the 40th."""
+
+    def poll_key(self, wait_ms: int = 1) -> int:
+        if self.shown >= 40:
+            raise KeyboardInterrupt
+        if self.shown >= 3 and not getattr(self, "asked", False):
+            self.asked = True
+            return ord("r")
+        return super().poll_key(wait_ms)
+
+
+def test_ctrl_c_finalises_the_recording_and_saves(tmp_path):
+    display = InterruptedDisplay()
+    result = run_live(LiveSettings(surrogates=0, fps=10.0), tmp_path / "out", display, backend=BlobBackend(), sources={"main": FakeCamera(2000)})
+    assert result.ended_by == "interrupt"
+    out = tmp_path / "out"
+    assert [p.name for p in result.recordings] == ["recording_001.avi"]
+    cap = cv2.VideoCapture(str(result.recordings[0]))
+    ok, frame = cap.read()
+    assert ok and frame.shape == (240, 320, 3) and cap.get(cv2.CAP_PROP_FRAME_COUNT) >= 20
+    assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name != ".mirror.lock"], "temporary files left"
+    lm = Landmarks.load(out / "landmarks.npz")
+    assert lm.t_s[-1] > 1.0 and (out / "report.json").exists()
+
+
 # ------------------------------------------------------------ real clips
 def _cli(args, env=None, **kw) -> subprocess.CompletedProcess:
     return subprocess.run(MIRROR + args, capture_output=True, text=True, cwd=REPO, env=env, timeout=120, **kw)

@@ -570,6 +570,7 @@ class LiveSession:
         self._inference.start()
         analysis.start()
         started = time.perf_counter()
+        cpu_started = time.process_time()
         ended_by, error = "quit", None
         try:
             ended_by, error = self._loop()
@@ -584,6 +585,7 @@ class LiveSession:
             self._faces.close()  # every queued row is recorded
             self._stop_recording()
             wall = time.perf_counter() - started
+            self._cpu_s = time.process_time() - cpu_started
         _, self._last_frame = self.shown.peek()
         if self.on_saving is not None:
             self.on_saving()
@@ -602,6 +604,7 @@ class LiveSession:
             "seconds": round(wall_s, 3),
             "frames_shown": self._frames_shown,
             "fps_shown": round(self._frames_shown / wall_s, 2) if wall_s > 0 else None,
+            "cpu_seconds": round(self._cpu_s, 3),  # all threads of this process, while the session ran
             "latency_ms": _stats(self._latency_s),
             "inference_ms": _stats(self._infer_ms),
             "analysis_ms": _stats(self._analysis_ms),
