@@ -24,7 +24,7 @@ after, so exchanging A and B gives the same windows with the lag negated.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -352,16 +352,52 @@ def compare_windows(features: Features, settings: CompareSettings | None = None)
     return compare_prepared(prep, settings)
 
 
+BLOCK_WINDOWS = 512
+"""Windows scored at a time: the lag scan's memory is bounded by this, not by the session's length."""
+
+
+def _slice_prepared(prep: _Prepared, lo: int, hi: int) -> _Prepared:
+    changes = {}
+    for f in fields(prep):
+        x = getattr(prep, f.name)
+        if isinstance(x, np.ndarray) and x.ndim >= 1 and x.shape[0] == len(prep.t):
+            changes[f.name] = x[lo:hi]
+    return replace(prep, **changes)
+
+
 def compare_prepared(prep: _Prepared, settings: CompareSettings) -> Windows:
+    """Score every window of prepared data, :data:`BLOCK_WINDOWS` windows at a time.
+
+    Each block sees the data its windows read at any lag (a margin of the largest lag on
+    both sides), so the result is the same as scoring all windows at once.
+    """
     rate = settings.rate_hz
     n = len(prep.t)
     length = max(2, int(round(settings.window_s * rate)))
     step = max(1, int(round(settings.step_s * rate)))
     max_lag = int(round(settings.max_lag_s * rate))
-    if n < length:
-        starts = np.zeros(0, dtype=int)
-    else:
-        starts = np.arange(0, n - length + 1, step)
+    starts = np.zeros(0, dtype=int) if n < length else np.arange(0, n - length + 1, step)
+    if len(starts) <= BLOCK_WINDOWS:
+        return _compare_block(prep, settings, starts)
+    blocks = []
+    for b in range(0, len(starts), BLOCK_WINDOWS):
+        part = starts[b : b + BLOCK_WINDOWS]
+        lo = max(0, int(part[0]) - max_lag - 1)
+        hi = min(n, int(part[-1]) + length + max_lag + 1)
+        blocks.append(_compare_block(_slice_prepared(prep, lo, hi), settings, part - lo))
+    first = blocks[0]
+    joined = {
+        f.name: np.concatenate([getattr(w, f.name) for w in blocks])
+        for f in fields(first)
+        if isinstance(getattr(first, f.name), np.ndarray)
+    }
+    return replace(first, **joined)
+
+
+def _compare_block(prep: _Prepared, settings: CompareSettings, starts: np.ndarray) -> Windows:
+    rate = settings.rate_hz
+    length = max(2, int(round(settings.window_s * rate)))
+    max_lag = int(round(settings.max_lag_s * rate))
     lags = np.arange(-max_lag, max_lag + 1)
     W = len(starts)
     if W == 0:
