@@ -196,3 +196,20 @@ def test_any_series_gives_a_result(n, missing, shape, seed):
     related = np.isin(w.label, ["mirror", "match"])
     assert np.isfinite(w.lag_s[related]).all()
     assert np.isnan(w.mirror_score[w.label == "insufficient"]).all()
+
+
+def test_scoring_in_blocks_gives_the_same_windows(monkeypatch):
+    """Long sessions are scored a block of windows at a time; the result must not change."""
+    import mirror.compare.windows as windows_module
+
+    features = _pair("mirror", 1.3, seconds=120)
+    features.values[300:330] = np.nan  # a gap across a block boundary
+    whole = compare_windows(features)
+    monkeypatch.setattr(windows_module, "BLOCK_WINDOWS", 37)
+    blocks = compare_windows(features)
+    assert len(whole) == len(blocks) > 3 * 37
+    assert (whole.label == blocks.label).all() and (whole.channel_label == blocks.channel_label).all()
+    for name in ("mirror_score", "match_score", "lag_s", "valid", "channel_mirror"):
+        a, b = getattr(whole, name), getattr(blocks, name)
+        assert np.array_equal(np.isnan(a), np.isnan(b))
+        assert np.nanmax(np.abs(a - b)) < 1e-3  # float32 running sums over other lengths
