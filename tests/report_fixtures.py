@@ -13,6 +13,11 @@ from mirror.cli import app
 from tests.dyad_clip import make_dyad_clip
 
 ANALYSIS_FPS = "6.25"
+CHROMIUM = "/usr/bin/chromium"  # Debian's package; Playwright never downloads a browser here
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
 _MADE: dict[str, Path] = {}
 
 

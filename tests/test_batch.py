@@ -20,7 +20,7 @@ from mirror.cli import app
 from mirror.compare import CompareSettings
 from mirror.landmarks import ExtractSettings
 from tests.conftest import EXAMPLES
-from tests.report_fixtures import ANALYSIS_FPS, analysed_dyad, dyad_video, landmark_cache
+from tests.report_fixtures import ANALYSIS_FPS, CHROMIUM, CHROMIUM_ARGS, analysed_dyad, dyad_video, landmark_cache
 
 pytestmark = pytest.mark.model
 RAGA = EXAMPLES / "raga_2people.mp4"
@@ -107,9 +107,8 @@ def test_batch_index_page(mixed, root):
     src, out = mixed
     if not (out / "index.html").exists():
         pytest.skip("needs the mixed-folder batch")
-    if not Path("/usr/bin/chromium").exists():
+    if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from tests.test_report_html import CHROMIUM, CHROMIUM_ARGS
 
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:

@@ -11,13 +11,8 @@ import pytest
 
 from mirror.report import read_report, write_all
 from mirror.report.doc import duration_of
-from tests.report_fixtures import analysed_dyad, copy_report, dyad_video, flag_mechanical
+from tests.report_fixtures import CHROMIUM, CHROMIUM_ARGS, analysed_dyad, copy_report, dyad_video, flag_mechanical
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 pytestmark = [
     pytest.mark.model,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)"),
