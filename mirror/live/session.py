@@ -40,6 +40,7 @@ import numpy as np
 from mirror import __version__
 from mirror.errors import MirrorError
 from mirror.landmarks.backend import LandmarkBackend
+from mirror.landmarks.tracking import count_identity_swaps
 from mirror.landmarks.types import Landmarks
 from mirror.live.analysis import RollingAnalysis
 from mirror.live.capture import Capture, Latest
@@ -635,7 +636,7 @@ class LiveSession:
             "landmarks": {
                 "frames": len(landmarks),
                 "both_present_rate": float(present.all(1).mean()),
-                "identity_swaps": None,
+                "identity_swaps": count_identity_swaps(landmarks) if self.settings.mode == "pair" else None,
                 "backend": self.backend.provenance(),
             },
             "extract_settings": landmarks.info.get("settings"),
