@@ -159,7 +159,7 @@ def extract(
 @app.command()
 def analyze(
     source: str = typer.Argument(..., help="Video file (landmarks come from the cache when already extracted)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Folder for report.json, windows.csv and events.csv."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder for report.json, windows.csv, events.csv, report.html, timeline.png, report.eaf, BORIS tables and provenance.json."),
     preset: str = typer.Option("live", "--preset", help="Window presets: live (4 s windows, 0.5 s step, 3 s lag) or report (30 s, 10 s, 5 s)."),
     window_s: Optional[float] = typer.Option(None, "--window-s", help="Window length in seconds (overrides the preset)."),
     step_s: Optional[float] = typer.Option(None, "--step-s", help="Window step in seconds (overrides the preset)."),
@@ -199,12 +199,15 @@ def analyze(
             bar.close()
         with folder_lock(out):
             paths = write_session(session, out)
+            from mirror.report import write_all
+
+            paths.update(write_all(out, source))
     result = session.synchrony
     share = result.summary["share"]
     sync = result.summary["synchrony"]
     if len(result.windows) == 0:
         typer.echo(f"the recording is shorter than one {settings.window_s:g} s window: no windows (try a smaller --window-s)")
-        typer.echo(f"wrote {', '.join(str(p) for p in paths.values())}")
+        typer.echo(f"wrote {len(paths)} files to {out}: {', '.join(p.name for p in paths.values())}")
         return
     typer.echo(
         f"{len(result.windows)} windows: mirror {100 * share['mirror']:.0f} %, match {100 * share['match']:.0f} %, "
@@ -234,7 +237,7 @@ def analyze(
     warnings = sum(m.kind == "warning" for m in session.feedback)
     if session.feedback:
         typer.echo(f"{len(session.feedback)} coaching messages ({warnings} warnings) in report.json")
-    typer.echo(f"wrote {', '.join(str(p) for p in paths.values())}")
+    typer.echo(f"wrote {len(paths)} files to {out}: {', '.join(p.name for p in paths.values())}")
 
 
 @app.command()
