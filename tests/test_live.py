@@ -350,3 +350,41 @@ def test_solo_practice_against_a_recorded_partner(tmp_path):
     assert partner[0] < 640 <= you[0]
     assert result.paths["report.json"].exists()
     assert result.session.provenance["partner_source"]["name"].endswith("raga_1person.mp4")
+
+
+@pytest.mark.model
+def test_live_overlay_tells_mirror_from_match_as_it_happens(tmp_path):
+    """A real two-person clip with known truth (B mirrors A for 8 s, then matches for 8 s, 0.4 s behind)."""
+    from mirror.live import LiveSession
+    from tests.dyad_clip import make_dyad_clip
+
+    clip = make_dyad_clip(tmp_path / "dyad.avi", plan=(("mirror", 0.0, 8.0, 0.4), ("match", 8.0, 16.0, 0.4)))
+
+    class Watched(LiveSession):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.states = []
+
+        def overlay_state(self, frame, controls):
+            state = super().overlay_state(frame, controls)
+            self.states.append(state)
+            return state
+
+    session = Watched(LiveSettings(source=clip, me="B", surrogates=0), tmp_path / "out", OffscreenDisplay())
+    result = session.run()
+    assert result.ended_by == "end"
+    states = session.states
+    assert {tuple(p.label for p in s.people) for s in states} == {("Partner", "You")}
+
+    def shown(t0, t1):
+        labels = [s.overall for s in states if t0 <= s.t_s < t1]
+        assert len(labels) > 20, f"too few frames shown in {t0}-{t1} s"
+        return {k: labels.count(k) / len(labels) for k in set(labels)}
+
+    early, late = shown(5.0, 8.0), shown(13.0, 16.0)  # the window of the last 4 s lies inside one part
+    assert early.get("mirror", 0) > 0.6, f"mirror part shown as {early}"
+    assert late.get("match", 0) > 0.6, f"match part shown as {late}"
+    follow = [s for s in states if 5.0 <= s.t_s < 8.0 and s.overall == "mirror"]
+    assert np.median([s.lag_s for s in follow]) == pytest.approx(0.4, abs=0.2) and {s.leader for s in follow} == {"A"}
+    assert all(0 <= s.rapport <= 1 for s in states if np.isfinite(s.rapport))
+    assert np.mean([s.rapport for s in states if s.t_s >= 6.0]) > 0.5

@@ -439,8 +439,9 @@ class LiveSession:
             return "camera lost" if self._lost_kind == "webcam" else "video lost"
         return "paused" if controls.paused else None
 
-    def _draw(self, frame: LiveFrame, controls: Controls) -> np.ndarray:
-        state = OverlayState.from_live(
+    def overlay_state(self, frame: LiveFrame, controls: Controls) -> OverlayState:
+        """What the window shows with ``frame``: the latest rolling analysis and this frame's people."""
+        return OverlayState.from_live(
             self.rolling.view,
             frame.people,
             frame.t_s,
@@ -449,7 +450,9 @@ class LiveSession:
             status=self._status(controls),
             recording=self._screen is not None,
         )
-        return draw_overlay(frame.image, state)
+
+    def _draw(self, frame: LiveFrame, controls: Controls) -> np.ndarray:
+        return draw_overlay(frame.image, self.overlay_state(frame, controls))
 
     def _next_name(self, stem: str, suffix: str) -> Path:
         k = 1

@@ -178,7 +178,7 @@ def label_anchor(person: PersonView, size: tuple[int, int], selfie: bool = False
     return int(round(x)), int(round(top))
 
 
-def _draw_label(c: _Canvas, person: PersonView, color, selfie: bool) -> None:
+def _draw_label(c: _Canvas, person: PersonView, color, selfie: bool, top: int = 0) -> None:
     anchor = label_anchor(person, (c.w, c.h), selfie)
     if anchor is None:
         return
@@ -187,7 +187,7 @@ def _draw_label(c: _Canvas, person: PersonView, color, selfie: bool) -> None:
     pad = c.px(5)
     bw, bh = tw + 2 * pad, th + 2 * pad
     x0 = int(np.clip(x - bw // 2, 0, c.w - bw))
-    y1 = int(np.clip(y - c.px(4), bh, c.h))
+    y1 = int(np.clip(y - c.px(4), top + bh, c.h))  # below the banner, if any
     y0 = y1 - bh
     cv2.rectangle(c.img, (x0, y0), (x0 + bw, y1), color, -1, _AA)
     cv2.line(c.img, (int(np.clip(x, 0, c.w - 1)), y1), (int(np.clip(x, 0, c.w - 1)), min(c.h - 1, y1 + c.px(6))), color, c.thick + 1, _AA)
@@ -371,12 +371,12 @@ def draw_overlay(frame: np.ndarray, state: OverlayState) -> np.ndarray:
     on_a, on_b = _highlights(state)
     for person, color, highlight in zip(state.people, PERSON_COLORS, (on_a, on_b)):
         _draw_person(c, person, color, highlight, state.selfie)
-    for person, color in zip(state.people, PERSON_COLORS):
-        _draw_label(c, person, color, state.selfie)
     top = _draw_banner(c, state.warning) if state.warning else 0
     _draw_rapport(c, state, top)
     _draw_parts(c, state, top)
     _draw_timeline(c, state)
     _draw_message(c, state)
+    for person, color in zip(state.people, PERSON_COLORS):  # over the panels: always readable
+        _draw_label(c, person, color, state.selfie, top)
     _draw_status(c, state, top)
     return out
