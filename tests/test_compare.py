@@ -213,3 +213,19 @@ def test_scoring_in_blocks_gives_the_same_windows(monkeypatch):
         a, b = getattr(whole, name), getattr(blocks, name)
         assert np.array_equal(np.isnan(a), np.isnan(b))
         assert np.nanmax(np.abs(a - b)) < 1e-3  # float32 running sums over other lengths
+
+
+def test_scanning_every_lag_at_once_gives_the_same_windows(monkeypatch):
+    """Short sessions scan all lags in one pass; long ones lag by lag: the sums must agree."""
+    import mirror.compare.windows as windows_module
+
+    features = _pair("match", -0.8, seconds=40)
+    features.values[100:120, 1] = np.nan
+    monkeypatch.setattr(windows_module, "VECTOR_SCAN_ELEMENTS", 0)
+    by_lag = compare_windows(features)
+    monkeypatch.setattr(windows_module, "VECTOR_SCAN_ELEMENTS", 10**12)
+    at_once = compare_windows(features)
+    assert (by_lag.label == at_once.label).all() and (by_lag.channel_label == at_once.channel_label).all()
+    for name in ("mirror_score", "match_score", "sync_score", "lag_s", "channel_match"):
+        a, b = getattr(by_lag, name), getattr(at_once, name)
+        assert np.array_equal(np.isnan(a), np.isnan(b)) and np.nanmax(np.abs(a - b)) < 1e-6

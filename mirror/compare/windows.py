@@ -277,6 +277,8 @@ def _lag_scan(prep: _Prepared, starts: np.ndarray, length: int, lags: np.ndarray
     }  # fmt: skip
     C = g.shape[1]
     L, W = len(lags), len(starts)
+    if L * n * max(aA.shape[1], sA.shape[1], 1) <= VECTOR_SCAN_ELEMENTS:
+        return _lag_scan_at_once(own, (aA, aB, vA, vB, sA, sB), (g, gs), starts, length, lags)
     out = {k: np.zeros((L, W, C)) for k in ("n", "xy", "xx", "yy", "vxy", "vxx", "vyy", "sn", "sxy", "sxx", "syy")}
     # float32 halves the memory traffic of the scan; the sums over one window keep ~6 digits
     buf = np.zeros((3, n + 1, C), dtype=f32)  # [:, 0] stays 0: cumulative sums start there
@@ -303,6 +305,46 @@ def _lag_scan(prep: _Prepared, starts: np.ndarray, length: int, lags: np.ndarray
             out[name][i] = own[src][hi + k] - own[src][lo + k]
         out["n"][i] = np.minimum(own["nA"][hi] - own["nA"][lo], own["nB"][hi + k] - own["nB"][lo + k])
         out["sn"][i] = np.minimum(own["snA"][hi] - own["snA"][lo], own["snB"][hi + k] - own["snB"][lo + k])
+    return out
+
+
+VECTOR_SCAN_ELEMENTS = 1_500_000
+"""Up to this many lag x sample x feature products, every lag is scanned at once (short
+sessions and surrogates: no per-lag Python loop); beyond, lag by lag."""
+
+
+def _lag_scan_at_once(own: dict, series: tuple, groups: tuple, starts: np.ndarray, length: int, lags: np.ndarray) -> dict:
+    """:func:`_lag_scan` for all lags in one pass of array operations (same sums)."""
+    aA, aB, vA, vB, sA, sB = series
+    g, gs = groups
+    n = len(aA)
+    L = len(lags)
+    ml = int(np.abs(lags).max()) if L else 0
+    rows = ml + lags[:, None] + np.arange(n)[None, :]  # (L, n): B's sample t + k in the padded series
+
+    def products(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> np.ndarray:
+        pad = np.zeros((n + 2 * ml,) + y.shape[1:], dtype=y.dtype)
+        pad[ml : ml + n] = y
+        prod = np.matmul(x[None] * pad[rows], groups)  # (L, n, C); B outside the recording is 0
+        c = np.zeros((L, n + 1, groups.shape[1]), dtype=np.float32)
+        np.cumsum(prod, axis=1, out=c[:, 1:])
+        return c
+
+    k = lags[:, None]
+    t0, t1 = np.maximum(0, -k), n - np.maximum(0, k)
+    lo = np.clip(starts[None, :] - (k // 2), t0, t1)  # (L, W)
+    hi = np.clip(starts[None, :] - (k // 2) + length, t0, t1)
+    li = np.arange(L)[:, None]
+    out = {}
+    for name, (x, y, grp) in {"xy": (aA, aB, g), "vxy": (vA, vB, g), "sxy": (sA, sB, gs)}.items():
+        c = products(x, y, grp)
+        out[name] = (c[li, hi] - c[li, lo]).astype(np.float64)
+    for name in ("xx", "vxx", "sxx"):
+        out[name] = own[name][hi] - own[name][lo]
+    for name in ("yy", "vyy", "syy"):
+        out[name] = own[name][hi + k] - own[name][lo + k]
+    out["n"] = np.minimum(own["nA"][hi] - own["nA"][lo], own["nB"][hi + k] - own["nB"][lo + k])
+    out["sn"] = np.minimum(own["snA"][hi] - own["snA"][lo], own["snB"][hi + k] - own["snB"][lo + k])
     return out
 
 
