@@ -101,7 +101,9 @@ def analyze_video(
         Bad input, or the extraction was interrupted (the landmarks so far are cached).
     """
     extract = extract or ExtractSettings()
-    landmarks, ext_info = extract_video(source, extract, backend=backend, cache_dir=cache_dir, progress=progress, on_total=on_total)
+    landmarks, ext_info = extract_video(
+        source, extract, backend=backend, cache_dir=cache_dir, progress=progress, on_total=on_total, face_mesh=False
+    )  # slim: the analysis needs no face mesh, so memory does not grow with 12 KB a frame
     if ext_info.get("interrupted"):
         raise MirrorError("interrupted during extraction: run the same command again to resume")
     provenance = {

@@ -1,5 +1,7 @@
 """The landmark pipeline and its cache, driven by a stand-in model that reads pixels."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -176,3 +178,34 @@ def test_backward_pass_never_takes_the_other_persons_body(tmp_path):
     lm, info = extract_video(path, ExtractSettings(), backend=BlobBackend(), use_cache=False)
     assert not lm.pose_present[:12, 1].any() and lm.pose_present[12:, 1].all()
     assert info["identity_swaps"] == 0
+
+
+def test_slim_landmarks_hold_no_face_mesh_and_the_cache_keeps_every_mesh(tmp_path, monkeypatch):
+    """Analysis reads slim landmarks; the cache, assembled chunk by chunk, still gives the full result."""
+    frames = []
+    for i in range(40):
+        boxes = [(30, 40, 100, 220), (200, 30, 270, 230)]
+        frames.append(draw_scene(boxes, SIZE, hard=(1,) if i < 12 else ()))
+    path = write_video(tmp_path / "late.avi", frames, fps=20)
+    full, _ = extract_video(path, ExtractSettings(), backend=BlobBackend(), use_cache=False)
+    assert full.has_face_mesh and full.face_present[:12, 1].any()  # B's faces come from the backward pass
+
+    from mirror.landmarks import extract as extract_module
+
+    monkeypatch.setattr(extract_module, "CHUNK_FRAMES", 7)  # recovered frames span several chunks
+    slim, info = extract_video(path, ExtractSettings(), backend=BlobBackend(), cache_dir=tmp_path / "c", face_mesh=False)
+    assert not slim.has_face_mesh and slim.face.shape[2] == 1
+    assert slim.face.nbytes * 400 < full.face.nbytes
+    for name in ("pose_image", "pose_world", "pose_visibility", "head_pose_deg", "blendshapes"):
+        np.testing.assert_array_equal(getattr(slim, name), getattr(full, name))
+    assert np.array_equal(slim.face_present, full.face_present)
+    assert info["backfilled_frames"]["B"] >= 12
+    # the finished entry was written chunk by chunk from the slim result and the recovered meshes
+    again, info2 = extract_video(path, ExtractSettings(), backend=None, cache_dir=tmp_path / "c")
+    assert info2["from_cache"] and again.has_face_mesh
+    np.testing.assert_array_equal(again.face, full.face)
+    np.testing.assert_array_equal(again.pose_image, full.pose_image)
+    slim_again, _ = extract_video(path, ExtractSettings(), backend=None, cache_dir=tmp_path / "c", face_mesh=False)
+    assert not slim_again.has_face_mesh and np.array_equal(slim_again.face_present, full.face_present)
+    manifest = json.loads(next((tmp_path / "c").rglob("manifest.json")).read_text())
+    assert len(manifest["final"]) == len(manifest["chunks"]) == 6

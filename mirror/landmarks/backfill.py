@@ -58,6 +58,7 @@ def backfill_landmarks(
     *,
     layout: Layout | None = None,
     with_face: bool = True,
+    face_patches: dict | None = None,
     max_gap_s: float = 10.0,
 ) -> tuple[Landmarks, dict]:
     """Fill gaps before each re-appearance by tracking backwards in time.
@@ -72,6 +73,9 @@ def backfill_landmarks(
     layout : Layout
         With fixed regions (``split``, ``regions``) each person is tracked back in
         their own region; with ``auto``, around the body where it was found.
+    face_patches : dict, optional
+        Filled with ``{(frame position, person): (478, 3) face mesh}`` of every recovered
+        frame, so slim landmarks (one face point kept) lose no mesh.
     max_gap_s : float
         At most this much time is walked back from one found frame.
 
@@ -130,7 +134,7 @@ def backfill_landmarks(
                     step = float(np.linalg.norm(_center_px(person, size) - _center_px(previous, size)))
                     if step > 1.0 * person_scale_px(previous, size):
                         break
-                    _store(out, t, slot, person)
+                    _store(out, t, slot, person, face_patches)
                     recovered[name] += 1
                     previous = person
             finally:
@@ -138,11 +142,13 @@ def backfill_landmarks(
     return out, recovered
 
 
-def _store(out: Landmarks, t: int, slot: int, person: PersonLandmarks) -> None:
+def _store(out: Landmarks, t: int, slot: int, person: PersonLandmarks, face_patches: dict | None = None) -> None:
     out.pose_image[t, slot] = person.pose_image
     out.pose_world[t, slot] = person.pose_world
     out.pose_visibility[t, slot] = person.pose_visibility
     if person.face is not None:
-        out.face[t, slot] = person.face
+        out.face[t, slot] = person.face[: out.face.shape[2]]  # slim landmarks keep one point
+        if face_patches is not None:
+            face_patches[(t, slot)] = person.face
         out.head_pose_deg[t, slot] = person.head_pose_deg
         out.blendshapes[t, slot] = person.blendshapes

@@ -15,8 +15,10 @@ layout, analysis fps, mirrored input, confidences).  It holds:
 ``chunk_000000.npz``, ``chunk_000001.npz``, ...
     Consecutive runs of analysed frames, each a :class:`~mirror.landmarks.types.Landmarks`
     ``.npz`` file, as the forward pass produced them.
-``final.npz`` (once complete)
-    The whole result after the backward pass (``"final"`` in the manifest).
+``final.npz`` or ``final_000000.npz``, ... (once complete)
+    The whole result after the backward pass (``"final"`` in the manifest: one file
+    name, or a list of files, one per chunk, when the result was assembled chunk by
+    chunk so that no face meshes of the whole session were held in memory).
 
 Every file is written to a temporary name and renamed, chunk first, manifest
 second: an interruption at any point leaves a valid entry holding every
@@ -29,6 +31,8 @@ import hashlib
 import json
 import os
 from pathlib import Path
+
+import numpy as np
 
 from mirror.errors import MirrorError
 from mirror.landmarks.types import Landmarks, PersonLandmarks
@@ -61,7 +65,7 @@ class LandmarkCache:
         self.dir = Path(root) / "landmarks" / self.key
         self.manifest_path = self.dir / "manifest.json"
         self.manifest = self._read_manifest()
-        self._loaded: tuple[int, Landmarks | None] | None = None
+        self._loaded: tuple[int, bool, Landmarks | None] | None = None
 
     def _read_manifest(self) -> dict:
         fresh = {
@@ -106,37 +110,81 @@ class LandmarkCache:
         chunks = self.manifest["chunks"]
         return chunks[-1]["last_index"] + 1 if chunks else 0
 
-    def load(self) -> Landmarks | None:
-        """Everything cached so far (None when empty); a damaged chunk and all after it are dropped."""
+    def load(self, slim: bool = False) -> Landmarks | None:
+        """Everything cached so far (None when empty); a damaged chunk and all after it are dropped.
+
+        Parameters
+        ----------
+        slim : bool
+            Drop the face meshes chunk by chunk (:meth:`Landmarks.slimmed`): memory for the
+            whole session stays small.
+        """
         n = len(self.manifest["chunks"])
-        if self._loaded is not None and self._loaded[0] == n:
-            return self._loaded[1]
+        if self._loaded is not None and self._loaded[:2] == (n, slim):
+            return self._loaded[2]
         parts = []
         for chunk in self.manifest["chunks"]:
             try:
-                parts.append(Landmarks.load(self.dir / chunk["file"]))
+                part = Landmarks.load(self.dir / chunk["file"])
             except MirrorError:
                 # damaged chunk: drop it and every later one, they will be redone
                 self._truncate(len(parts))
                 break
+            parts.append(part.slimmed() if slim else part)
         result = Landmarks.concatenate(parts, info=self.manifest.get("info") or parts[-1].info) if parts else None
-        self._loaded = (len(self.manifest["chunks"]), result)
+        self._loaded = (len(self.manifest["chunks"]), slim, result)
         return result
 
-    def load_final(self) -> Landmarks | None:
+    def load_final(self, slim: bool = False) -> Landmarks | None:
         """The finished result after post-passes (see :meth:`save_final`), if any."""
-        name = self.manifest.get("final")
-        if not self.complete or not name or not (self.dir / name).exists():
+        names = self.manifest.get("final")
+        if not self.complete or not names:
             return None
-        try:
-            return Landmarks.load(self.dir / name)
-        except MirrorError:
-            return None
+        names = [names] if isinstance(names, str) else list(names)
+        parts = []
+        for name in names:
+            if not (self.dir / name).exists():
+                return None
+            try:
+                part = Landmarks.load(self.dir / name)
+            except MirrorError:
+                return None
+            parts.append(part.slimmed() if slim else part)
+        return Landmarks.concatenate(parts, info=self.manifest.get("info") or parts[-1].info)
 
-    def save_final(self, landmarks: Landmarks) -> None:
-        """Store the finished result (chunks stay as the forward pass wrote them)."""
-        landmarks.save(self.dir / "final.npz")
-        self.manifest["final"] = "final.npz"
+    def save_final(self, landmarks: Landmarks, face_patches: dict | None = None) -> None:
+        """Store the finished result (chunks stay as the forward pass wrote them).
+
+        Slim landmarks (no face meshes in memory) are stored chunk by chunk: each forward
+        chunk is read back, given the finished pose, head pose and blendshapes of its frames
+        and the meshes of frames the backward pass recovered (``face_patches``:
+        ``{(frame position, person): (478, 3) mesh}``), and written as a final chunk.
+        """
+        if landmarks.has_face_mesh:
+            landmarks.save(self.dir / "final.npz")
+            self.manifest["final"] = "final.npz"
+        else:
+            names, start = [], 0
+            patches = face_patches or {}
+            for i, chunk in enumerate(self.manifest["chunks"]):
+                part = Landmarks.load(self.dir / chunk["file"])
+                stop = start + len(part)
+                done = landmarks.slice(start, stop)
+                for name in ("pose_image", "pose_world", "pose_visibility", "head_pose_deg", "blendshapes"):
+                    getattr(part, name)[:] = getattr(done, name)
+                missing = ~done.face_present
+                part.face[missing] = np.nan
+                for (t, p), mesh in patches.items():
+                    if start <= t < stop:
+                        part.face[t - start, p] = mesh
+                part.info = {}
+                name = f"final_{i:06d}.npz"
+                part.save(self.dir / name)
+                names.append(name)
+                start = stop
+            if start != len(landmarks):
+                raise MirrorError(f"landmark cache {self.dir}: chunks hold {start} frames, the result {len(landmarks)}")
+            self.manifest["final"] = names
         self.manifest["info"] = landmarks.info
         self._write_manifest()
 

@@ -29,6 +29,9 @@ from mirror.sources import FrameSource, ImageSource, VideoFileSource, open_sourc
 
 Box = tuple[int, int, int, int]
 
+CHUNK_FRAMES = 250
+"""Frames per landmark-cache chunk."""
+
 EXTRACTOR_VERSION = 2
 """Bumped whenever extraction changes its results: cached landmarks of another version are not reused."""
 
@@ -177,10 +180,11 @@ def extract_landmarks(
     *,
     with_face: bool = True,
     cache: LandmarkCache | None = None,
-    chunk_frames: int = 250,
+    chunk_frames: int | None = None,
     threads: int = 2,
     progress: Callable[[int], None] | None = None,
     info: dict | None = None,
+    keep_face_mesh: bool = True,
 ) -> tuple[Landmarks, dict]:
     """Run the landmark stage over a source.
 
@@ -195,12 +199,16 @@ def extract_landmarks(
     cache : LandmarkCache, optional
         Chunks are appended as they complete; frames it already holds are
         taken from it, not recomputed (the source must start after them).
-    chunk_frames : int
-        Frames per cache chunk (how much an interruption can lose at most).
+    chunk_frames : int, optional
+        Frames per cache chunk (how much an interruption can lose at most); default
+        :data:`CHUNK_FRAMES`.
     progress : callable, optional
         Called with the number of frames just analysed.
     info : dict, optional
         Provenance to record (source, settings); extraction statistics are added.
+    keep_face_mesh : bool
+        False: the returned landmarks are slim (:meth:`Landmarks.slimmed`) and no face
+        mesh of the whole session is held in memory; the cache chunks keep the meshes.
 
     Returns
     -------
@@ -209,12 +217,13 @@ def extract_landmarks(
         ``frames``, presence rates, identity-check counts, ``interrupted``.
     """
     layout = layout or Layout()
+    chunk_frames = chunk_frames or CHUNK_FRAMES
     size = (source.info.width, source.info.height)
     info = dict(info or {})
     info.setdefault("mirror", __version__)
     info["backend"] = backend.provenance()
     tracker = IdentityTracker(layout, size)
-    restored = cache.load() if cache is not None else None
+    restored = cache.load(slim=not keep_face_mesh) if cache is not None else None
     if cache is not None and restored is not None and len(restored):
         tracker.restore(cache.last_people())
     still_images = isinstance(source, ImageSource)
@@ -230,9 +239,9 @@ def extract_landmarks(
         if not buffer.t_s:
             return
         part = buffer.take()
-        parts.append(part)
         if cache is not None:
             cache.append(part)
+        parts.append(part if keep_face_mesh else part.slimmed())
 
     try:
         for frame in source:
@@ -335,6 +344,7 @@ def extract_video(
     use_cache: bool = True,
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int, int], None] | None = None,
+    face_mesh: bool = True,
 ) -> tuple[Landmarks, dict]:
     """Landmarks of a video file or still image, through the cache.
 
@@ -353,6 +363,9 @@ def extract_video(
     on_total : callable, optional
         Called once with ``(frames already done, frames expected in all)``
         (``-1`` when the total is unknown) before analysis starts.
+    face_mesh : bool
+        False: return slim landmarks (no 478-point face meshes; :meth:`Landmarks.slimmed`).
+        Memory then stays small however long the video; the cache still stores the meshes.
     """
     settings = settings or ExtractSettings()
     source = open_source(path, fps=settings.fps, mirrored_input=settings.mirrored_input)
@@ -375,11 +388,12 @@ def extract_video(
         if cache is not None and cache.complete:
             # with the backward pass, only its finished result will do; a damaged
             # chunk or final file sends the entry back to work on what is missing
-            cached = cache.load_final() if settings.backfill else cache.load()
+            slim = not face_mesh
+            cached = cache.load_final(slim=slim) if settings.backfill else cache.load(slim=slim)
             if cached is not None and cache.complete:
                 return cached, {**cached.info, "from_cache": True}
         if cache is not None:
-            cache.load()  # drops damaged chunks, so the resume point is right
+            cache.load(slim=not face_mesh)  # drops damaged chunks, so the resume point is right
         start = cache.resume_index() if cache is not None else 0
         if isinstance(source, VideoFileSource):
             source.start_index = start
@@ -400,23 +414,26 @@ def extract_video(
             own_backend = False
         try:
             result, run_info = extract_landmarks(
-                source, backend, settings.layout, with_face=settings.face, cache=cache, progress=progress, info=info
+                source, backend, settings.layout, with_face=settings.face, cache=cache, progress=progress, info=info,
+                keep_face_mesh=face_mesh,
             )
             if settings.backfill and isinstance(source, VideoFileSource) and not run_info["interrupted"]:
                 from mirror.landmarks.backfill import backfill_landmarks
 
+                face_patches: dict = {}
                 result, recovered = backfill_landmarks(
                     result,
                     lambda: VideoFileSource(path, fps=settings.fps, mirrored_input=settings.mirrored_input),
                     backend,
                     layout=settings.layout,
                     with_face=settings.face,
+                    face_patches=face_patches,
                 )
                 _summarise(result, run_info)
                 run_info["backfilled_frames"] = recovered
                 result.info = run_info
                 if cache is not None:
-                    cache.save_final(result)
+                    cache.save_final(result, face_patches)
         finally:
             if own_backend:
                 backend.close()

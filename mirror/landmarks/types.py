@@ -203,6 +203,24 @@ class Landmarks:
             blendshapes=self.blendshapes[t, p] if face_ok else None,
         )
 
+    @property
+    def has_face_mesh(self) -> bool:
+        """False for slim landmarks (:meth:`slimmed`), which keep one face point as a presence marker."""
+        return self.face.shape[2] == N_FACE
+
+    def slimmed(self) -> "Landmarks":
+        """The same landmarks without the 478-point face mesh (about 12 of 14 KB a frame).
+
+        ``face`` keeps only the first mesh point, so :attr:`face_present` still holds;
+        head pose and blendshapes stay.  The analysis needs no mesh: a long session is
+        analysed with slim landmarks, while the cache keeps the meshes on disk.
+        """
+        if not self.has_face_mesh:
+            return self
+        kwargs = {name: getattr(self, name) for name in self.ARRAYS}
+        kwargs["face"] = np.ascontiguousarray(self.face[:, :, :1])
+        return Landmarks(**kwargs, frame_size=self.frame_size, info=self.info)
+
     def slice(self, start: int, stop: int) -> "Landmarks":
         kwargs = {name: getattr(self, name)[start:stop] for name in self.ARRAYS}
         return Landmarks(**kwargs, frame_size=self.frame_size, info=dict(self.info))
@@ -218,7 +236,7 @@ class Landmarks:
         pose_image[..., 0] = 1.0 - pose_image[..., 0]
         pose_world = self.pose_world[:, :, POSE_FLIP].copy()
         pose_world[..., 0] = -pose_world[..., 0]
-        face = self.face[:, :, FACE_FLIP].copy()
+        face = (self.face[:, :, FACE_FLIP] if self.has_face_mesh else self.face).copy()
         face[..., 0] = 1.0 - face[..., 0]
         head = self.head_pose_deg.copy()
         head[..., 0] = -head[..., 0]
