@@ -24,6 +24,7 @@ from mirror.live.record import ScreenRecorder, SessionLandmarks
 from mirror.overlay import PERSON_COLORS
 from mirror.sources import Frame, FrameSource, SourceInfo
 from tests.helpers import BlobBackend, draw_scene, skeleton
+from tests.pixels import blob_centre
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -343,9 +344,7 @@ def test_solo_practice_against_a_recorded_partner(tmp_path):
     assert lm.info["people"] == {"A": "partner", "B": "main"}
     assert lm.pose_present[:, 0].mean() > 0.8 and lm.pose_present[:, 1].mean() > 0.8
     # each person is in their own picture's coordinates; on screen the partner is left, "You" right
-    from tests.test_overlay import _blob_centre
-
-    partner, you = (_blob_centre(last, c) for c in PERSON_COLORS)
+    partner, you = (blob_centre(last, c) for c in PERSON_COLORS)
     assert partner is not None and you is not None
     assert partner[0] < 640 <= you[0]
     assert result.paths["report.json"].exists()

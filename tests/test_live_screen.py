@@ -33,7 +33,7 @@ from Xlib.ext import xtest  # noqa: E402
 
 from mirror.landmarks import Landmarks  # noqa: E402
 from mirror.overlay import PERSON_COLORS, STATE_COLORS, timeline_box  # noqa: E402
-from tests.test_overlay import _blob_centre  # noqa: E402
+from tests.pixels import blob_centre  # noqa: E402
 
 TITLE = "mirror live"
 
@@ -178,13 +178,13 @@ def test_live_window_shows_the_overlay_where_the_people_are(xserver, tmp_path):
     # the labels: "Partner" over the person on the left (A), "You" over the one on the right (B)
     lm = Landmarks.load(out / "landmarks.npz")
     for p, color in enumerate(PERSON_COLORS):
-        centre = _blob_centre(shot, color)
+        centre = blob_centre(shot, color)
         assert centre is not None, f"no label for {'AB'[p]} ({path})"
         nose_x = float(np.nanmedian(lm.pose_image[:, p, 0, 0])) * w
         shoulders_y = float(np.nanmedian(lm.pose_image[:, p, 11:13, 1])) * h
         assert abs(centre[0] - nose_x) < 0.06 * w, f"{'AB'[p]} label at x={centre[0]:.0f}, the person at {nose_x:.0f} ({path})"
         assert centre[1] < shoulders_y, f"{'AB'[p]} label is not above the shoulders ({path})"
-    assert _blob_centre(shot, PERSON_COLORS[0])[0] < _blob_centre(shot, PERSON_COLORS[1])[0]
+    assert blob_centre(shot, PERSON_COLORS[0])[0] < blob_centre(shot, PERSON_COLORS[1])[0]
     snap = cv2.imread(str(out / "snapshot_001.png"))
     assert snap is not None and snap.shape == shot.shape
     assert (out / "report.json").exists() and (out / "landmarks.npz").exists()
@@ -200,7 +200,7 @@ def test_selfie_view_flips_the_picture_not_the_labels(xserver, tmp_path):
         deadline = time.monotonic() + 8
         while time.monotonic() < deadline:  # until both labels are drawn
             shot = _screenshot(conn, win)
-            if all(_blob_centre(shot, c) is not None for c in PERSON_COLORS):
+            if all(blob_centre(shot, c) is not None for c in PERSON_COLORS):
                 break
             time.sleep(0.1)
         path = _keep(shot, "live_window_selfie.png", tmp_path)
@@ -213,10 +213,10 @@ def test_selfie_view_flips_the_picture_not_the_labels(xserver, tmp_path):
     h, w = shot.shape[:2]
     lm = Landmarks.load(out / "landmarks.npz")
     for p, color in enumerate(PERSON_COLORS):
-        centre = _blob_centre(shot, color)
+        centre = blob_centre(shot, color)
         assert centre is not None, f"no label for {'AB'[p]} ({path})"
         mirrored_x = (1.0 - float(np.nanmedian(lm.pose_image[:, p, 0, 0]))) * w
         assert abs(centre[0] - mirrored_x) < 0.06 * w, f"{'AB'[p]} label not over the mirrored person ({path})"
     # A (left in the analysis) now appears on the right; the analysis itself is not flipped
-    assert _blob_centre(shot, PERSON_COLORS[0])[0] > _blob_centre(shot, PERSON_COLORS[1])[0]
+    assert blob_centre(shot, PERSON_COLORS[0])[0] > blob_centre(shot, PERSON_COLORS[1])[0]
     assert np.nanmedian(lm.pose_image[:, 0, 0, 0]) < np.nanmedian(lm.pose_image[:, 1, 0, 0])

@@ -25,6 +25,7 @@ from mirror.overlay import (
     write_overlay_video,
 )
 from mirror.overlay.state import CHANNELS, RAPPORT_S, TIMELINE_S
+from tests.pixels import blob_centre
 
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "tests" / "data" / "golden"
@@ -148,18 +149,6 @@ def test_golden_cases_differ_where_the_state_differs():
     assert changed[: h // 12].mean() > 30  # the red banner across the top
 
 
-def _blob_centre(image: np.ndarray, color, tol: int = 12) -> tuple[float, float] | None:
-    """Centre of the largest solid rectangle of exactly ``color`` (a label box, not a thin bone)."""
-    mask = (np.abs(image.astype(int) - np.array(color)).max(-1) <= tol).astype(np.uint8)
-    n, _, stats, centroids = cv2.connectedComponentsWithStats(mask)
-    best = None
-    for k in range(1, n):
-        x, y, bw, bh, area = stats[k]
-        if area >= 150 and area >= 0.6 * bw * bh and (best is None or area > best[0]):
-            best = (area, tuple(centroids[k]))
-    return None if best is None else best[1]
-
-
 def test_labels_sit_above_each_person_and_follow_the_selfie_flip():
     frame = _background()
     state = _state()
@@ -168,7 +157,7 @@ def test_labels_sit_above_each_person_and_follow_the_selfie_flip():
         state.selfie = selfie
         out = draw_overlay(frame, state)
         for person, color in zip(state.people, PERSON_COLORS):
-            centre = _blob_centre(out, color)
+            centre = blob_centre(out, color)
             assert centre is not None, f"no {person.label} label drawn"
             pts = person.points[person.visible]
             nose_x = float(person.points[0, 0])
@@ -273,7 +262,7 @@ def test_overlay_video_of_a_real_session(raga_session, tmp_path):
     j = int(np.argmin(np.abs(landmarks.t_s - 6.0)))
     h, w = image.shape[:2]
     for p, color in enumerate(PERSON_COLORS):
-        centre = _blob_centre(image, color, tol=40)  # MJPG compression blurs the colours a little
+        centre = blob_centre(image, color, tol=40)  # MJPG compression blurs the colours a little
         assert centre is not None, f"no label for {'AB'[p]} in the overlay video"
         assert abs(centre[0] - landmarks.pose_image[j, p, 0, 0] * w) < 0.06 * w
     with pytest.raises(Exception, match="avi"):
