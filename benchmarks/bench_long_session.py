@@ -1,8 +1,9 @@
 """Long sessions: peak memory and time per video minute of ``mirror analyze`` at 5, 15 and 30 minutes.
 
-A synthetic two-person video is made from the shipped real clips at low
-resolution (the singer of raga_1person on the left, a singer of raga_2people on
-the right, each playing forwards and backwards), one file per length.  Each is
+A synthetic two-person video is made from a shipped real clip at low
+resolution: the singer of raga_1person on the left, and on the right her mirror
+image at another pace (0.93x, 3 s apart), each playing forwards and backwards;
+one file per length.  Each is
 analysed by ``mirror analyze`` in its own process, with an empty landmark
 cache; the process's peak resident memory (``ru_maxrss`` from ``wait4``) and
 wall time are printed.  Targets: peak RSS under 1.5 GB, and flat (within 10 %
@@ -46,7 +47,7 @@ def _frames(path: Path, crop) -> tuple[list[np.ndarray], float]:
 
 def make_video(path: Path, minutes: float, fps: float) -> Path:
     a, fa = _frames(EXAMPLES / "raga_1person.mp4", (0.22, 0.78))
-    b, fb = _frames(EXAMPLES / "raga_2people.mp4", (0.45, 0.85))
+    b, fb = [f[:, ::-1].copy() for f in a], fa
 
     def at(frames, src_fps, t):
         period = 2 * (len(frames) - 1)
