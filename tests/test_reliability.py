@@ -1,0 +1,109 @@
+"""Awkward real-world input: rotated phone video, tiny and 8K frames, three people, broken report files."""
+
+from __future__ import annotations
+
+import json
+import struct
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from mirror.cli import app
+from mirror.landmarks import ExtractSettings, extract_video
+from tests.conftest import EXAMPLES, write_video
+
+pytestmark = pytest.mark.model
+
+
+def _raga_frames(n: int, size: tuple[int, int]) -> list[np.ndarray]:
+    cap = cv2.VideoCapture(str(EXAMPLES / "raga_2people.mp4"))
+    frames = []
+    while len(frames) < n:
+        ok, f = cap.read()
+        if not ok:
+            break
+        frames.append(cv2.resize(f, size, interpolation=cv2.INTER_AREA if size[0] < f.shape[1] else cv2.INTER_CUBIC))
+    cap.release()
+    return frames
+
+
+def _set_rotation(path: Path, degrees: int) -> None:
+    """Write a display rotation into the MP4's track header (as phones do) instead of rotating pixels."""
+    data = bytearray(path.read_bytes())
+    at = data.find(b"tkhd")
+    assert at > 0 and data[at + 4] == 0, "expects a version-0 track header"
+    matrix = at + 4 + 40  # after version/flags, times, track id, duration, layer, group, volume
+    one = 1 << 16
+    rot = {90: (0, one, 0, -one, 0, 0, 0, 0, 1 << 30), 270: (0, -one, 0, one, 0, 0, 0, 0, 1 << 30)}[degrees]
+    struct.pack_into(">9i", data, matrix, *rot)
+    path.write_bytes(bytes(data))
+
+
+def test_rotated_phone_video_is_read_upright(tmp_path):
+    """Pixels stored sideways with a 90 degree rotation tag: people come out upright, A still on the left."""
+    upright = _raga_frames(30, (384, 288))
+    sideways = [cv2.rotate(f, cv2.ROTATE_90_COUNTERCLOCKWISE) for f in upright]
+    stored = write_video(tmp_path / "phone.mp4", sideways, fps=25, fourcc="mp4v")
+    _set_rotation(stored, 90)
+    reference = write_video(tmp_path / "upright.avi", upright, fps=25)
+    rotated, info = extract_video(stored, ExtractSettings(backfill=False), use_cache=False)
+    plain, _ = extract_video(reference, ExtractSettings(backfill=False), use_cache=False)
+    assert (info["source"]["width"], info["source"]["height"]) == (384, 288)
+    assert rotated.pose_present.all() and info["identity_swaps"] == 0
+    assert np.nanmean(rotated.pose_image[:, 0, :, 0]) < np.nanmean(rotated.pose_image[:, 1, :, 0])
+    # the same people in the same places as in the upright copy (mp4v vs MJPG: small differences)
+    err = np.nanmedian(np.abs(rotated.pose_image[:, :, :25, :2] - plain.pose_image[:, :, :25, :2]))
+    assert err < 0.01
+
+
+@pytest.mark.parametrize("size", [(96, 72), (7680, 4320)])
+def test_tiny_and_8k_frames_give_a_report(tmp_path, size):
+    frames = _raga_frames(4 if size[0] > 4000 else 40, size)
+    video = write_video(tmp_path / "clip.avi", frames, fps=25)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["analyze", str(video), "--out", str(out), "--no-progress", "--surrogates", "0", "--window-s", "1", "--max-lag-s", "0.5"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads((out / "report.json").read_text())
+    both = doc["provenance"]["landmarks"]["both_present_rate"]
+    if size[0] > 4000:
+        assert both == 1.0  # 8K: each person is found in a region scaled down for the model
+    else:
+        assert 0.0 <= both <= 1.0  # 96x72: the people are a few pixels tall; whatever is found, a report
+    assert (out / "report.html").exists()
+
+
+def test_a_third_person_does_not_take_a_place(tmp_path):
+    """Three people side by side: A and B stay the same two people throughout."""
+    two = _raga_frames(40, (512, 384))
+    cap = cv2.VideoCapture(str(EXAMPLES / "raga_1person.mp4"))
+    third = []
+    while len(third) < 40:
+        ok, f = cap.read()
+        if not ok:
+            cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+            continue
+        third.append(cv2.resize(f[:, 480:1440], (256, 384), interpolation=cv2.INTER_AREA))
+    cap.release()
+    frames = [np.concatenate([a, c], axis=1) for a, c in zip(two, third)]
+    video = write_video(tmp_path / "three.avi", frames, fps=25)
+    lm, info = extract_video(video, ExtractSettings(), use_cache=False)
+    assert info["identity_swaps"] == 0 and lm.pose_present.all()
+    x = np.nanmedian(lm.pose_image[:, :, [11, 12], 0], axis=2)  # shoulder centre of A and B per frame
+    assert np.ptp(x[:, 0]) < 0.05 and np.ptp(x[:, 1]) < 0.05  # nobody jumps to another person
+    assert (x[:, 0] < x[:, 1]).all()
+
+
+def test_broken_or_foreign_report_files_are_refused_not_trusted(tmp_path):
+    from mirror.errors import MirrorError
+    from mirror.report import write_all
+
+    (tmp_path / "report.json").write_text("{truncated")
+    with pytest.raises(MirrorError):
+        write_all(tmp_path)
+    (tmp_path / "report.json").write_text(json.dumps({"format": "something.else", "format_version": 1}))
+    with pytest.raises(MirrorError):
+        write_all(tmp_path)
+    assert not (tmp_path / "report.html").exists()
