@@ -297,6 +297,10 @@ from mirror.live.cli import live as _live  # noqa: E402
 
 app.command("live")(_live)
 
+from mirror.review.cli import review as _review  # noqa: E402
+
+app.command("review")(_review)
+
 
 def main() -> None:  # pragma: no cover - console entry
     app()

@@ -1,0 +1,232 @@
+"""The review page: one HTML document with its data, script and styles inline.
+
+The same page is served by :mod:`mirror.review.server` (the video at ``/video``) and written
+as ``review.html`` by ``mirror review --static`` (the video by a relative or ``file:`` URL).
+Its Content-Security-Policy allows no request but the video, so it works offline and
+leaks nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from html import escape
+from importlib import resources
+from pathlib import Path
+from urllib.parse import quote
+
+from mirror import __version__
+from mirror.report.doc import CHANNELS, duration_of, flagged_ranges, mechanical_directions, source_name, step_of
+from mirror.review.skeleton import Skeleton
+
+EVENT_KINDS = ("mirror", "match", "symmetric", "mechanical", "copy", "warning", "praise", "prompt")
+"""Kinds of reviewable events, in the order the page lists their filters."""
+
+MARKS_COLUMNS = ("source_sha256", "source", "event_id", "kind", "start_s", "end_s", "body_parts", "detail", "mark", "marked_at")
+"""Columns of the CSV the page exports (one row per marked event; ``mark`` is ``right`` or ``wrong``)."""
+
+
+def _r(x, nd: int = 3):
+    return None if x is None else round(float(x), nd)
+
+
+def review_events(doc: dict) -> list[dict]:
+    """Every reviewable moment of a report, in time order, each with a stable ``id``.
+
+    Kinds: ``mirror``, ``match``, ``symmetric`` (``events[]``, id ``event-N``); ``mechanical``
+    (each flagged range of a direction of copying, id ``mechanical-<direction>-N``);
+    ``copy`` (each copy the mechanical detector found, from the model's gesture to the copy,
+    id ``copy-N``); ``warning``,
+    ``praise``, ``prompt`` (coaching messages, id ``feedback-N``).  Every event has
+    ``start_s``, ``end_s``, ``channels`` (body parts; empty for the whole body), ``who`` and
+    ``detail`` (one line of text).
+    """
+    out: list[dict] = []
+    for i, e in enumerate(doc.get("events") or []):
+        lead = e.get("leader")
+        bits = [f"leader {lead}" if lead else "no leader"]
+        if e.get("lag_s") is not None:
+            bits.append(f"lag {float(e['lag_s']):+.2f} s")
+        if e.get("strength") is not None:
+            bits.append(f"strength {float(e['strength']):.2f}")
+        out.append({
+            "id": f"event-{i}", "kind": e.get("kind"), "start_s": _r(e.get("start_s")), "end_s": _r(e.get("end_s")),
+            "channels": list(e.get("channels") or []), "who": lead, "detail": ", ".join(bits),
+        })  # fmt: skip
+    for d in mechanical_directions(doc):
+        for j, (a, b) in enumerate(flagged_ranges(d) if d.get("flagged") else []):
+            reasons = "; ".join(r.get("text", "") for r in d.get("reasons") or [])
+            score = d.get("score")
+            head = f"{d.get('copier')} copies {d.get('model')} mechanically" + (f" (score {float(score):.2f})" if score is not None else "")
+            out.append({
+                "id": f"mechanical-{d['name']}-{j}", "kind": "mechanical", "start_s": _r(a), "end_s": _r(b), "channels": [],
+                "who": d.get("copier"), "detail": head + (f": {reasons}" if reasons else ""),
+            })  # fmt: skip
+    for i, c in enumerate((doc.get("mechanical") or {}).get("copies") or []):
+        direction = str(c.get("direction") or "")
+        copier, model = (direction.split("_copies_") + ["", ""])[:2]
+        parts = [p for p in (c.get("channel_model"), c.get("channel_copy")) if p]
+        times = [float(t) for t in (c.get("model_start_s"), c.get("copy_start_s")) if t is not None]
+        lag = c.get("lag_s")
+        out.append({
+            "id": f"copy-{i}", "kind": "copy", "start_s": _r(min(times)) if times else None, "end_s": _r(max(times)) if times else None,
+            "channels": sorted(set(parts), key=parts.index), "who": copier,
+            "detail": f"{copier} copies {model}'s {str(c.get('channel_model') or '').replace('_', ' ')} as a {c.get('kind')}"
+            + (f", {float(lag):.2f} s later" if lag is not None else "")
+            + (f", similarity {float(c['similarity']):.2f}" if c.get("similarity") is not None else ""),
+            "model_start_s": _r(c.get("model_start_s")), "copy_start_s": _r(c.get("copy_start_s")),
+        })  # fmt: skip
+    for i, m in enumerate(doc.get("feedback") or []):
+        out.append({
+            "id": f"feedback-{i}", "kind": m.get("kind"), "start_s": _r(m.get("t_s")), "end_s": _r(m.get("t_s")),
+            "channels": [m["channel"]] if m.get("channel") else [], "who": m.get("to"),
+            "detail": f"to {m.get('to')}: {m.get('text', '')}", "about": [_r(m.get("start_s")), _r(m.get("end_s"))],
+        })  # fmt: skip
+    out = [e for e in out if e["start_s"] is not None and e["kind"] in EVENT_KINDS]
+    out.sort(key=lambda e: (e["start_s"], EVENT_KINDS.index(e["kind"]), e["id"]))
+    return out
+
+
+def _windows(doc: dict) -> dict:
+    """Columnar windows: bounds, overall label and scores, and each body part's."""
+    ws = doc.get("windows") or []
+    cols = {
+        "start_s": [_r(w.get("start_s")) for w in ws],
+        "end_s": [_r(w.get("end_s")) for w in ws],
+        "label": [w.get("label") or "none" for w in ws],
+        "mirror": [_r(w.get("mirror_score")) for w in ws],
+        "match": [_r(w.get("match_score")) for w in ws],
+        "lag_s": [_r(w.get("lag_s")) for w in ws],
+        "leader": [w.get("leader") for w in ws],
+        "channels": {},
+    }
+    for c in CHANNELS:
+        chans = [((w.get("channels") or {}).get(c)) or {} for w in ws]
+        cols["channels"][c] = {
+            "label": ["insufficient" if w.get("label") == "insufficient" else (ch.get("label") or "none") for w, ch in zip(ws, chans)],
+            "mirror": [_r(ch.get("mirror_score")) for ch in chans],
+            "match": [_r(ch.get("match_score")) for ch in chans],
+        }
+    return cols
+
+
+def page_data(doc: dict, skeleton: Skeleton | None, video_url: str | None, video_note: str = "") -> dict:
+    """Everything the page script reads (embedded as JSON).
+
+    Parameters
+    ----------
+    video_url : str or None
+        Where the page loads the video from; None when there is no video to load.
+    video_note : str
+        Why there is no video, or an empty string.
+    """
+    prov = doc.get("provenance") or {}
+    src = prov.get("source") or {}
+    settings = prov.get("extract_settings") or {}
+    width = (skeleton.frame_size[0] if skeleton is not None and skeleton.frame_size[0] else None) or src.get("width") or 640
+    height = (skeleton.frame_size[1] if skeleton is not None and skeleton.frame_size[1] else None) or src.get("height") or 480
+    duration = duration_of(doc)
+    if skeleton is not None and len(skeleton):
+        duration = max(duration, float(skeleton.t_s[-1]))
+    summary = doc.get("summary") or {}
+    directions = [
+        {
+            "name": d["name"], "copier": d.get("copier"), "model": d.get("model"), "score": _r(d.get("score")),
+            "flagged": bool(d.get("flagged")), "flagged_ranges": [[_r(a), _r(b)] for a, b in flagged_ranges(d)] if d.get("flagged") else [],
+            "reasons": [{"sign": r.get("sign"), "text": r.get("text"), "ranges": r.get("ranges") or []} for r in d.get("reasons") or []],
+        }
+        for d in mechanical_directions(doc)
+    ]  # fmt: skip
+    return {
+        "mirror": __version__,
+        "source": {
+            "name": source_name(doc),
+            "sha256": prov.get("source_sha256") or "",
+            "width": int(width),
+            "height": int(height),
+            "duration_s": round(duration, 3),
+            "analysis_fps": settings.get("fps") or src.get("analysis_fps"),
+        },
+        "video": {"url": video_url, "note": video_note},
+        "step_s": step_of(doc),
+        "share": summary.get("share") or {},
+        "windows": _windows(doc),
+        "events": review_events(doc),
+        "mechanical": directions,
+        "skeleton": skeleton.to_dict() if skeleton is not None else None,
+        "marks_columns": list(MARKS_COLUMNS),
+    }
+
+
+def _asset(name: str) -> str:
+    return resources.files("mirror.review").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def _json_for_script(obj) -> str:
+    """JSON that cannot end the ``<script>`` element it sits in."""
+    return json.dumps(obj, separators=(",", ":"), allow_nan=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def content_security_policy(static: bool) -> str:
+    """Nothing may load but the inline script and styles, ``data:``/``blob:`` images and the video."""
+    media = "file: 'self'" if static else "'self'"
+    return (
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; "
+        f"media-src {media}; connect-src 'none'; form-action 'none'; base-uri 'none'"
+    )
+
+
+def render_review_html(data: dict, static: bool) -> str:
+    """The page, from :func:`page_data`."""
+    title = f"Review: {data['source']['name']}"
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{escape(content_security_policy(static))}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)}</title>
+<style>{_asset("review.css")}</style>
+</head><body>
+<header><h1>{escape(title)}</h1><p class="sub" id="summary"></p></header>
+<main>
+<section id="player">
+  <div id="stage"><video id="video" preload="auto" playsinline></video><canvas id="overlay"></canvas>
+    <div id="novideo" hidden></div></div>
+  <div id="controls">
+    <button id="play" type="button" title="Play / pause (Space)">Play</button>
+    <span id="time">0:00.00</span>
+    <span class="sep"></span>
+    <button id="zoom-in" type="button" title="Zoom in the timeline (or scroll over it)">+</button>
+    <button id="zoom-out" type="button" title="Zoom out">&minus;</button>
+    <button id="zoom-fit" type="button" title="Whole session">Fit</button>
+    <label><input type="checkbox" id="show-skeleton" checked> skeletons</label>
+    <span class="hint">&larr; &rarr; previous / next event &middot; Space play &middot; R / W mark the selected event right / wrong</span>
+  </div>
+  <div id="notice" hidden></div>
+</section>
+<section id="timeline-box"><canvas id="timeline" tabindex="0"></canvas><div id="tip" hidden></div></section>
+<section id="events-box">
+  <div id="filters">
+    <span id="kinds"></span>
+    <label>body part <select id="part"><option value="">any</option></select></label>
+    <span id="count"></span>
+    <span class="grow"></span>
+    <button id="export" type="button">Export marks (CSV)</button>
+    <label class="button" title="Read marks exported before">Import marks<input type="file" id="import" accept=".csv,text/csv" hidden></label>
+  </div>
+  <div id="list-wrap"><table id="events"><thead><tr><th>mark</th><th>time</th><th>kind</th><th>body parts</th><th>who</th><th>detail</th></tr></thead><tbody></tbody></table></div>
+</section>
+</main>
+<script type="application/json" id="mirror-data">{_json_for_script(data)}</script>
+<script>{_asset("review.js")}</script>
+</body></html>
+"""
+
+
+def static_video_url(video: Path, page_dir: Path) -> str:
+    """How ``review.html`` in ``page_dir`` reaches the video: a relative URL when possible, else ``file:``."""
+    video = Path(video).resolve()
+    try:
+        rel = os.path.relpath(video, Path(page_dir).resolve())
+    except ValueError:  # another drive
+        return video.as_uri()
+    return "/".join(quote(part) for part in Path(rel).parts)
