@@ -13,7 +13,7 @@ from typing import Optional
 import typer
 
 from mirror import __version__
-from mirror.errors import MirrorError
+from mirror.errors import Interrupted, MirrorError
 from mirror.storage import folder_lock
 
 app = typer.Typer(
@@ -33,6 +33,8 @@ def _user_errors():
     """Bad input and Ctrl+C end the command with one line and a non-zero exit, never a traceback."""
     try:
         yield
+    except Interrupted as err:
+        _fail(str(err), 130)
     except MirrorError as err:
         _fail(str(err))
     except KeyboardInterrupt:

@@ -6,3 +6,7 @@ class MirrorError(Exception):
 
     def __init__(self, message: str) -> None:
         super().__init__(" ".join(str(message).split()))
+
+
+class Interrupted(MirrorError):
+    """The user stopped the run (Ctrl+C); what was finished is kept and a rerun resumes."""

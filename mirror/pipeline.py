@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from mirror.compare import CompareSettings, Synchrony, analyze_features
-from mirror.errors import MirrorError
+from mirror.errors import Interrupted
 from mirror.features import Features, compute_features
 from mirror.landmarks import ExtractSettings, Landmarks, extract_video
 
@@ -98,14 +98,16 @@ def analyze_video(
     Raises
     ------
     MirrorError
-        Bad input, or the extraction was interrupted (the landmarks so far are cached).
+        Bad input.
+    Interrupted
+        The extraction was interrupted (the landmarks so far are cached).
     """
     extract = extract or ExtractSettings()
     landmarks, ext_info = extract_video(
         source, extract, backend=backend, cache_dir=cache_dir, progress=progress, on_total=on_total, face_mesh=False
     )  # slim: the analysis needs no face mesh, so memory does not grow with 12 KB a frame
     if ext_info.get("interrupted"):
-        raise MirrorError("interrupted during extraction: run the same command again to resume")
+        raise Interrupted("interrupted during extraction: the frames analysed so far are cached; run the same command again to resume")
     provenance = {
         "source": ext_info.get("source"),
         "source_path": str(Path(source).resolve()),
