@@ -209,3 +209,22 @@ def test_slim_landmarks_hold_no_face_mesh_and_the_cache_keeps_every_mesh(tmp_pat
     assert not slim_again.has_face_mesh and np.array_equal(slim_again.face_present, full.face_present)
     manifest = json.loads(next((tmp_path / "c").rglob("manifest.json")).read_text())
     assert len(manifest["final"]) == len(manifest["chunks"]) == 6
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    ['{"format": "someone.else", "format_version": 1, "chunks": [{"file": "chunk_000000.npz", "frames": 30}], "complete": true}',
+     '{"format": "mirror.landmark-cache", "format_version": 99, "complete": true}',
+     "not json at all"],
+)  # fmt: skip
+def test_foreign_or_garbled_cache_manifest_is_not_trusted(tmp_path, manifest):
+    path, _ = _scene_video(tmp_path, n=20)
+    settings = ExtractSettings(backfill=False)
+    first, _ = extract_video(path, settings, backend=BlobBackend(), cache_dir=tmp_path / "c")
+    entry = next((tmp_path / "c").rglob("manifest.json"))
+    entry.write_text(manifest)
+    backend = BlobBackend()
+    again, info = extract_video(path, settings, backend=backend, cache_dir=tmp_path / "c")
+    assert not info["from_cache"] and info["resumed_from_frames"] == 0 and backend.pose_calls() > 0  # recomputed
+    np.testing.assert_array_equal(again.pose_present, first.pose_present)
+    assert json.loads(entry.read_text())["format"] == "mirror.landmark-cache"  # and the entry rewritten
