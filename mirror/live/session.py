@@ -592,7 +592,10 @@ class LiveSession:
             self._cpu_s = time.process_time() - cpu_started
         _, self._last_frame = self.shown.peek()
         if self.on_saving is not None:
-            self.on_saving()
+            try:
+                self.on_saving()
+            except Exception:  # saying so must not stop the saving (a closed terminal, ...)
+                pass
         result = self._save(ended_by, error, wall)
         if ended_by == "lost":
             self._hold_lost()
