@@ -225,6 +225,6 @@ def test_foreign_or_garbled_cache_manifest_is_not_trusted(tmp_path, manifest):
     entry.write_text(manifest)
     backend = BlobBackend()
     again, info = extract_video(path, settings, backend=backend, cache_dir=tmp_path / "c")
-    assert not info["from_cache"] and info["resumed_from_frames"] == 0 and backend.pose_calls() > 0  # recomputed
+    assert not info["from_cache"] and info["resumed_from_frames"] == 0 and backend.pose_calls > 0  # recomputed
     np.testing.assert_array_equal(again.pose_present, first.pose_present)
     assert json.loads(entry.read_text())["format"] == "mirror.landmark-cache"  # and the entry rewritten
