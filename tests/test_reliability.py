@@ -147,3 +147,73 @@ def test_ctrl_c_during_analyze_keeps_the_landmarks_and_writes_no_report(tmp_path
     assert next(cache.rglob("chunk_000000.npz")).read_bytes() == first_chunk  # reused, not redone
     final = json.loads(next(cache.rglob("manifest.json")).read_text())
     assert final["complete"] and final["info"]["resumed_from_frames"] == done
+
+
+def _make_variable_rate(path: Path) -> None:
+    """Give the second half of an MP4's frames twice the duration (a variable frame rate), in place.
+
+    Rewrites the track's time-to-sample table (``stts``) from one entry to two; the boxes
+    around it grow by 8 bytes (the media data comes before them, so no offset moves), and the
+    movie, track and media durations grow to match.
+    """
+    data = bytearray(path.read_bytes())
+
+    def find(start: int, end: int, kind: bytes) -> int:
+        i = start
+        while i < end:
+            size, typ = struct.unpack(">I4s", data[i : i + 8])
+            if typ == kind:
+                return i
+            i += size
+        raise AssertionError(f"no {kind!r} box")
+
+    parents, start, end = [], 0, len(data)
+    for kind in (b"moov", b"trak", b"mdia", b"minf", b"stbl"):
+        at = find(start, end, kind)
+        parents.append(at)
+        start, end = at + 8, at + struct.unpack(">I", data[at : at + 4])[0]
+    stts = find(start, end, b"stts")
+    size, _, _, count = struct.unpack(">I4sII", data[stts : stts + 16])
+    assert count == 1
+    frames, delta = struct.unpack(">II", data[stts + 16 : stts + 24])
+    first = frames // 2
+    entries = struct.pack(">IIII", first, delta, frames - first, 2 * delta)
+    data[stts : stts + 24] = struct.pack(">I4sII", size + 8, b"stts", 0, 2) + entries
+    for at in parents:
+        struct.pack_into(">I", data, at, struct.unpack(">I", data[at : at + 4])[0] + 8)
+    moov, trak, mdia = parents[:3]
+    extra = (frames - first) * delta  # media time units
+    mdhd = find(mdia + 8, mdia + struct.unpack(">I", data[mdia : mdia + 4])[0], b"mdhd")
+    media_scale = struct.unpack(">I", data[mdhd + 20 : mdhd + 24])[0]
+    mvhd = find(moov + 8, moov + struct.unpack(">I", data[moov : moov + 4])[0], b"mvhd")
+    movie_scale = struct.unpack(">I", data[mvhd + 20 : mvhd + 24])[0]
+    tkhd = find(trak + 8, trak + struct.unpack(">I", data[trak : trak + 4])[0], b"tkhd")
+    for at, offset, units in ((mdhd, 24, extra), (mvhd, 24, extra * movie_scale // media_scale),
+                              (tkhd, 28, extra * movie_scale // media_scale)):  # fmt: skip
+        struct.pack_into(">I", data, at + offset, struct.unpack(">I", data[at + offset : at + offset + 4])[0] + units)
+    try:  # an edit list would still cut playback at the old duration
+        edts = find(trak + 8, trak + struct.unpack(">I", data[trak : trak + 4])[0], b"edts")
+        elst = edts + 8
+        struct.pack_into(">I", data, elst + 16, struct.unpack(">I", data[elst + 16 : elst + 20])[0] + extra * movie_scale // media_scale)
+    except AssertionError:
+        pass
+    path.write_bytes(bytes(data))
+
+
+def test_variable_frame_rate_keeps_real_time(tmp_path):
+    """A video whose second half runs at half the frame rate: times come from the stream, and
+    the analysis rate samples both halves at the same real-time pace."""
+    from mirror.sources import VideoFileSource
+
+    frames = _raga_frames(40, (384, 288))
+    video = write_video(tmp_path / "vfr.mp4", frames, fps=20, fourcc="mp4v")
+    _make_variable_rate(video)
+    with VideoFileSource(video) as src:
+        t = np.array([f.t_s for f in src])
+    assert len(t) == 40
+    gaps = np.diff(t)
+    assert np.allclose(gaps[:19], 0.05, atol=0.002) and np.allclose(gaps[20:], 0.10, atol=0.002)
+    lm, info = extract_video(video, ExtractSettings(fps=10.0, backfill=False), use_cache=False)
+    step = np.diff(lm.t_s)
+    assert np.allclose(step, 0.10, atol=0.011), step  # every other frame first, then every frame
+    assert lm.pose_present.all()
