@@ -123,7 +123,8 @@ def review_page(review: Review, static: bool) -> str:
         url = static_video_url(review.video, review.out_dir)
     else:
         url = VIDEO_ROUTE
-    return render_review_html(page_data(review.doc, review.skeleton, url, review.video_note), static=static)
+    name = review.video.name if review.video is not None else None
+    return render_review_html(page_data(review.doc, review.skeleton, url, review.video_note, name), static=static)
 
 
 def write_static_review(review: Review) -> Path:

@@ -71,7 +71,7 @@ def review_events(doc: dict) -> list[dict]:
         out.append({
             "id": f"copy-{i}", "kind": "copy", "start_s": _r(min(times)) if times else None, "end_s": _r(max(times)) if times else None,
             "channels": sorted(set(parts), key=parts.index), "who": copier,
-            "detail": f"{copier} copies {model}'s {str(c.get('channel_model') or '').replace('_', ' ')} as a {c.get('kind')}"
+            "detail": f"{copier} copies {model}'s {str(c.get('channel_model') or '').replace('_', ' ')} ({c.get('kind')})"
             + (f", {float(lag):.2f} s later" if lag is not None else "")
             + (f", similarity {float(c['similarity']):.2f}" if c.get("similarity") is not None else ""),
             "model_start_s": _r(c.get("model_start_s")), "copy_start_s": _r(c.get("copy_start_s")),
@@ -110,7 +110,7 @@ def _windows(doc: dict) -> dict:
     return cols
 
 
-def page_data(doc: dict, skeleton: Skeleton | None, video_url: str | None, video_note: str = "") -> dict:
+def page_data(doc: dict, skeleton: Skeleton | None, video_url: str | None, video_note: str = "", video_name: str | None = None) -> dict:
     """Everything the page script reads (embedded as JSON).
 
     Parameters
@@ -119,6 +119,8 @@ def page_data(doc: dict, skeleton: Skeleton | None, video_url: str | None, video
         Where the page loads the video from; None when there is no video to load.
     video_note : str
         Why there is no video, or an empty string.
+    video_name : str, optional
+        File name of the video played (default: the analysed one's).
     """
     prov = doc.get("provenance") or {}
     src = prov.get("source") or {}
@@ -147,7 +149,7 @@ def page_data(doc: dict, skeleton: Skeleton | None, video_url: str | None, video
             "duration_s": round(duration, 3),
             "analysis_fps": settings.get("fps") or src.get("analysis_fps"),
         },
-        "video": {"url": video_url, "note": video_note},
+        "video": {"url": video_url, "note": video_note, "name": video_name or source_name(doc)},
         "step_s": step_of(doc),
         "share": summary.get("share") or {},
         "windows": _windows(doc),

@@ -182,7 +182,9 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if not self._host_ok():
                 raise Refused(HTTPStatus.FORBIDDEN)
-            path = urlsplit(self.path).path
+            target = self.path
+            # origin form "/path?query"; urlsplit would read "//x/y" as a host x
+            path = target.split("?", 1)[0].split("#", 1)[0] if target.startswith("/") else urlsplit(target).path
             if path in ("/", "/review.html"):
                 self._send_bytes(review.page, "text/html; charset=utf-8", head, page=True)
             elif path == VIDEO_ROUTE:

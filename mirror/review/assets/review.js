@@ -8,7 +8,7 @@
     mirror: "#1f77b4", match: "#e8710a", symmetric: "#2ca02c", mechanical: "#d62728", copy: "#9467bd",
     warning: "#d62728", praise: "#2ca02c", prompt: "#17a2b8", none: "#e4e7ec", insufficient: "#9aa0a8",
   };
-  const PERSON = { A: "#ff8c00", B: "#d946ef" };
+  const PERSON = { A: "#ffd400", B: "#ff4fd8" };  // apart from every state colour
   const CHANNELS = ["head", "left_arm", "right_arm", "torso", "face"];
   const PART_NAMES = { head: "head", left_arm: "left arm", right_arm: "right arm", torso: "torso", face: "face" };
   const KINDS = ["mirror", "match", "symmetric", "mechanical", "copy", "warning", "praise", "prompt"];
@@ -244,7 +244,7 @@
     for (let t = Math.ceil(v0 / step) * step; t <= v1 + 1e-9; t += step) {
       const x = xOf(t);
       tctx.beginPath(); tctx.moveTo(x, AXIS - 4); tctx.lineTo(x, TL_H - PAD); tctx.stroke();
-      tctx.fillText(step < 1 ? `${t.toFixed(1)} s` : fmt(t).replace(/\.00$/, ""), x, 12);
+      tctx.fillText(step < 1 ? `${t.toFixed(1)} s` : fmt(t).replace(/\.00$/, ""), clamp(x, GUTTER + 14, w - 18), 12);
     }
     // lanes
     tctx.save();
@@ -605,7 +605,7 @@
   }
   function setAspect(w, h) { stage.style.aspectRatio = `${w} / ${h}`; stage.style.maxWidth = `min(1100px, calc(62vh * ${w / h}))`; }
   setAspect(D.source.width, D.source.height);
-  const noPlayText = (why) => `This browser cannot play ${D.source.name}${why ? " (" + why + ")" : ""}. The skeletons are drawn on black and the timeline and the Play button drive the time. To watch the video here, convert it to MP4 (H.264) or WebM (VP8/VP9).`;
+  const noPlayText = (why) => `This browser cannot play ${D.video.name || D.source.name}${why ? " (" + why + ")" : ""}. The skeletons are drawn on black and the timeline and the Play button drive the time. To watch the video here, convert it to MP4 (H.264) or WebM (VP8/VP9).`;
   if (D.video.url) {
     video.addEventListener("loadedmetadata", () => {
       if (!video.videoWidth) { noVideo(noPlayText("no picture it can decode")); return; }
@@ -655,8 +655,10 @@
   }
 
   document.addEventListener("keydown", (ev) => {
-    const tag = (ev.target && ev.target.tagName) || "";
-    if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const el = ev.target || {}, tag = el.tagName || "";
+    const typing = tag === "TEXTAREA" || tag === "SELECT" || (tag === "INPUT" && !["checkbox", "radio", "button"].includes(el.type));
+    if (typing || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (ev.key === " " && (tag === "INPUT" || tag === "BUTTON")) return;  // Space works the focused control
     if (ev.key === "ArrowRight") { ev.preventDefault(); step(1); }
     else if (ev.key === "ArrowLeft") { ev.preventDefault(); step(-1); }
     else if (ev.key === " ") { ev.preventDefault(); player.toggle(); }

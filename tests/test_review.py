@@ -1,0 +1,546 @@
+"""``mirror review`` as a person uses it: Debian's headless Chromium on real analysed clips.
+
+Two real sessions: the shipped two-person example (H.264 MP4, no events) and a 24 s
+composite of real footage where B mirrors A, then matches A, 0.4 s later (VP8 WebM, which
+OpenCV's wheels write and Chromium plays; the same frames as MJPG AVI, which Chromium
+cannot play). Every page load records every request the page makes.
+"""
+
+from __future__ import annotations
+
+import csv
+import http.client
+import io
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from mirror.cli import app
+from mirror.landmarks import Landmarks
+from mirror.report import read_report
+from mirror.review import MARKS_COLUMNS, Skeleton, prepare_review, review_events, serve_review
+from mirror.review.skeleton import POINTS
+from tests.conftest import EXAMPLES
+from tests.dyad_clip import make_dyad_clip
+from tests.report_fixtures import CHROMIUM, CHROMIUM_ARGS
+
+pytestmark = [
+    pytest.mark.model,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)"),
+]
+
+ECHO_PLAN = (("mirror", 0.0, 12.0, 0.4), ("match", 12.0, 24.0, 0.4))  # B mirrors, then matches, A 0.4 s later
+ECHO_FPS = 15.0
+
+
+# ---------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("review")
+
+
+@pytest.fixture(scope="module")
+def cache(root) -> Path:
+    return root / "landmark_cache"
+
+
+def _analyze(video: Path, out: Path, cache: Path) -> Path:
+    result = CliRunner().invoke(
+        app, ["analyze", str(video), "--out", str(out), "--surrogates", "0", "--cache-dir", str(cache), "--no-progress"]
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def raga(root, cache) -> Path:
+    """``mirror analyze examples/raga_2people.mp4`` (the shipped H.264 example)."""
+    return _analyze(EXAMPLES / "raga_2people.mp4", root / "raga", cache)
+
+
+@pytest.fixture(scope="module")
+def echo(root, cache) -> dict:
+    """The mirror-then-match composite as WebM (analysed) and the same frames as MJPG AVI."""
+    avi = make_dyad_clip(root / "echo.avi", fps=ECHO_FPS, plan=ECHO_PLAN, half=(300, 300))
+    cap = cv2.VideoCapture(str(avi))
+    size = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
+    webm = root / "echo.webm"
+    writer = cv2.VideoWriter(str(webm), cv2.VideoWriter_fourcc(*"VP80"), ECHO_FPS, size)
+    if not writer.isOpened():
+        pytest.skip("this OpenCV cannot write VP8 WebM")
+    while True:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        writer.write(frame)
+    writer.release()
+    cap.release()
+    out = _analyze(webm, root / "echo", cache)
+    return {"out": out, "webm": webm, "avi": avi, "doc": read_report(out)}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def echo_server(echo, cache):
+    review = prepare_review(echo["out"], cache_dir=cache)
+    with serve_review(review, port=0).start() as server:
+        yield server
+
+
+class Page:
+    """A fresh browser context on ``url``, recording every request; only ``allowed`` prefixes may load."""
+
+    def __init__(self, browser, url: str, allowed: tuple[str, ...]) -> None:
+        self.context = browser.new_context(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.allowed = allowed
+        self.context.on("request", lambda r: self.requests.append(r.url))
+        self.context.route(lambda u: not u.startswith(allowed), lambda r: r.abort())
+        self.page = self.context.new_page()
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(url)
+        self.wait("window.__mirror && (window.__mirror.videoOk || window.__mirror.videoFailed)", timeout_s=20)
+
+    def js(self, expr: str, arg=None):
+        return self.page.evaluate(expr, arg)
+
+    def wait(self, expr: str, timeout_s: float = 10.0):
+        """Poll an expression until it is true (``wait_for_function`` evaluates strings, which the page's CSP forbids)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            value = self.page.evaluate(expr)
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"still false after {timeout_s} s: {expr}")
+            self.page.wait_for_timeout(50)
+
+    def outside(self) -> list[str]:
+        return [u for u in self.requests if not u.startswith(self.allowed)]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def _shot(page, name: str, tmp: Path) -> Path:
+    """A full-page PNG (also under $MIRROR_SCREENSHOTS, when set, to look at)."""
+    path = tmp / name
+    page.screenshot(path=str(path), full_page=True)
+    if os.environ.get("MIRROR_SCREENSHOTS"):
+        Path(os.environ["MIRROR_SCREENSHOTS"]).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(os.environ["MIRROR_SCREENSHOTS"]) / name)
+    return path
+
+
+def _seek_and_settle(p: Page, t: float) -> dict:
+    """Seek the video, wait until the overlay has drawn the new frame, return both times."""
+    return p.js(
+        """async (t) => {
+            const v = document.getElementById('video');
+            const done = new Promise((r) => v.addEventListener('seeked', r, {once: true}));
+            __mirror.seek(t);
+            await done;
+            await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+            return {video: v.currentTime, media: __mirror.drawnMediaTime, drawn: __mirror.drawnTime};
+        }""",
+        t,
+    )
+
+
+def _colour_pixels(p: Page, canvas: str, rgb: tuple[int, int, int], tol: int = 40) -> dict:
+    """Pixels of ``canvas`` close to ``rgb``: count, and count in the left half."""
+    return p.js(
+        """([id, rgb, tol]) => {
+            const c = document.getElementById(id), d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let n = 0, left = 0;
+            for (let i = 0; i < d.length; i += 4) {
+                if (d[i + 3] > 200 && Math.abs(d[i] - rgb[0]) + Math.abs(d[i + 1] - rgb[1]) + Math.abs(d[i + 2] - rgb[2]) < tol) {
+                    n++; if ((i / 4) % c.width < c.width / 2) left++;
+                }
+            }
+            return {n, left};
+        }""",
+        [canvas, list(rgb), tol],
+    )
+
+
+def _lane_rgb(p: Page, t: float, lane: str) -> tuple[int, int, int]:
+    """Colour of the timeline at time ``t`` on a lane."""
+    return tuple(
+        p.js(
+            """([t, lane]) => {
+                const c = document.getElementById('timeline'), r = c.getBoundingClientRect(), pt = __mirror.timelinePoint(t, lane);
+                const k = c.width / r.width;
+                return Array.from(c.getContext('2d').getImageData(Math.round((pt.x - r.left) * k), Math.round((pt.y - r.top) * k), 1, 1).data.slice(0, 3));
+            }""",
+            [t, lane],
+        )
+    )
+
+
+PERSON_A, PERSON_B = (0xFF, 0xD4, 0x00), (0xFF, 0x4F, 0xD8)  # skeleton colours of the page
+
+
+# ---------------------------------------------------------------------------- the page
+
+
+def test_served_page_plays_video_and_draws_skeletons_in_step(browser, echo, echo_server, tmp_path):
+    p = Page(browser, echo_server.url, (echo_server.url,))
+    try:
+        v = p.js("(() => { const v = document.getElementById('video'); return {rs: v.readyState, w: v.videoWidth, h: v.videoHeight, d: v.duration}; })()")
+        assert p.js("__mirror.videoOk") and v["rs"] >= 2 and (v["w"], v["h"]) == (600, 300), v
+        assert abs(v["d"] - 24.0) < 0.2
+        fps = echo["doc"]["provenance"]["source"]["nominal_fps"]
+        analysis = 1.0 / echo["doc"]["provenance"]["extract_settings"]["fps"]
+        for t in (3.0, 6.2, 10.73, 17.5):
+            got = _seek_and_settle(p, t)
+            assert abs(got["video"] - t) < 1e-3, got
+            assert abs(got["media"] - got["video"]) <= 1.0 / fps + 1e-3, got  # the frame on screen
+            assert got["drawn"] is not None and got["video"] - analysis - 1.0 / fps - 1e-3 <= got["drawn"] <= got["video"] + 1e-3, got
+        # skeletons drawn where the people are: A (yellow) on the left half, B (pink) on the right
+        a, b = _colour_pixels(p, "overlay", PERSON_A), _colour_pixels(p, "overlay", PERSON_B)
+        assert a["n"] > 300 and a["left"] / a["n"] > 0.95, a
+        assert b["n"] > 300 and b["left"] / b["n"] < 0.05, b
+        # the timeline's whole-body lane is blue in the mirror event and orange in the match event
+        for e in review_events(echo["doc"]):
+            if e["kind"] in ("mirror", "match"):
+                r, g, b = _lane_rgb(p, (e["start_s"] + e["end_s"]) / 2, "overall")
+                assert (b > r + 20) if e["kind"] == "mirror" else (r > b + 20 and g < r), (e, (r, g, b))
+        _shot(p.page, "review_served.png", tmp_path)
+        # while playing, every drawn frame is the one the video shows
+        p.js("document.getElementById('video').muted = true")
+        _seek_and_settle(p, 2.0)
+        p.page.click("#play")
+        samples = []
+        for _ in range(12):
+            p.page.wait_for_timeout(120)
+            samples.append(p.js("[document.getElementById('video').currentTime, __mirror.drawnMediaTime, __mirror.drawnTime]"))
+        p.page.click("#play")
+        assert p.js("document.getElementById('video').paused")
+        assert samples[-1][0] - samples[0][0] > 0.8, samples  # it played
+        assert len({s[2] for s in samples}) >= 8, samples  # the skeletons moved on with it
+        for cur, media, drawn in samples:
+            assert abs(cur - media) <= 2.0 / fps + 0.02, samples  # a frame is shown a little before its time comes
+            assert -1e-3 <= media - drawn <= analysis + 1e-3, samples
+        assert not p.errors
+        assert p.outside() == [], p.outside()
+    finally:
+        p.close()
+
+
+def test_clicks_and_arrow_keys_move_the_video_to_events(browser, echo, echo_server, tmp_path):
+    events = review_events(echo["doc"])
+    states = [e for e in events if e["kind"] in ("mirror", "match")]
+    assert {e["kind"] for e in states} == {"mirror", "match"}, "the composite's two halves are events"
+    match = next(e for e in states if e["kind"] == "match")
+    p = Page(browser, echo_server.url, (echo_server.url,))
+    video_time = "document.getElementById('video').currentTime"
+    try:
+        # a row of the event list
+        p.page.click(f'#events tr[data-id="{match["id"]}"] td.t')
+        p.wait(f"Math.abs({video_time} - {match['start_s']}) < 1e-3 && !document.getElementById('video').seeking")
+        assert p.js("__mirror.selected") == match["id"]
+        # an event on the timeline
+        _seek_and_settle(p, 20.0)
+        mirror_ev = next(e for e in states if e["kind"] == "mirror")
+        pt = p.js(f"__mirror.eventPoint('{mirror_ev['id']}')")
+        p.page.mouse.click(pt["x"], pt["y"])
+        p.wait(f"Math.abs({video_time} - {mirror_ev['start_s']}) < 1e-3")
+        # anywhere else on the timeline: that time (to a pixel)
+        pt = p.js("__mirror.timelinePoint(5.0, 'head')")
+        p.page.mouse.click(pt["x"], pt["y"])
+        p.page.wait_for_timeout(300)
+        per_px = 24.0 / p.js("document.getElementById('timeline').clientWidth - 98")
+        assert abs(p.js(video_time) - 5.0) <= 1.5 * per_px
+        # the wheel zooms in around the pointer; a click still lands on its time
+        pt = p.js("__mirror.timelinePoint(12.0, 'torso')")
+        p.page.mouse.move(pt["x"], pt["y"])
+        p.page.mouse.wheel(0, -500)
+        p.wait("__mirror.view[1] - __mirror.view[0] < 12")
+        v0, v1 = p.js("__mirror.view")
+        assert v0 < 12.0 < v1 and abs(p.js("__mirror.timelinePoint(12.0, 'torso')")["x"] - pt["x"]) < 2
+        pt = p.js("__mirror.timelinePoint(13.3, 'torso')")
+        p.page.mouse.click(pt["x"], pt["y"])
+        p.wait("!document.getElementById('video').seeking")
+        assert abs(p.js(video_time) - 13.3) <= 1.5 * (v1 - v0) / p.js("document.getElementById('timeline').clientWidth - 98")
+        p.page.click("#zoom-fit")
+        assert p.js("__mirror.view") == [0, pytest.approx(24.0, abs=0.1)]
+        # arrow keys walk the events shown, in order
+        order = p.js("__mirror.visibleEvents()")
+        assert order == [e["id"] for e in events]
+        p.page.click(f'#events tr[data-id="{order[0]}"] td.t')
+        p.page.keyboard.press("ArrowRight")
+        p.page.keyboard.press("ArrowRight")
+        p.wait(f"__mirror.selected === '{order[2]}'")
+        p.wait(f"Math.abs({video_time} - {events[2]['start_s']}) < 1e-3")
+        p.page.keyboard.press("ArrowLeft")
+        p.wait(f"__mirror.selected === '{order[1]}'")
+        # filters: only the match and mirror events, then only those involving the torso
+        for kind in {e["kind"] for e in events} - {"mirror", "match"}:
+            p.page.uncheck(f'#kinds input[data-kind="{kind}"]')
+        assert p.js("__mirror.visibleEvents()") == [e["id"] for e in states]
+        assert p.page.locator("#events tbody tr:visible").count() == len(states)
+        _seek_and_settle(p, 0.0)
+        p.page.keyboard.press("ArrowRight")
+        p.wait(f"__mirror.selected === '{states[0]['id'] if states[0]['start_s'] > 0.01 else states[1]['id']}'")
+        p.page.select_option("#part", "torso")
+        torso = [e["id"] for e in states if "torso" in e["channels"]]
+        assert p.js("__mirror.visibleEvents()") == torso and torso, torso
+        _shot(p.page, "review_filtered.png", tmp_path)
+        assert not p.errors and p.outside() == []
+    finally:
+        p.close()
+
+
+def test_marks_export_as_csv_persist_and_import(browser, echo, echo_server, tmp_path):
+    events = review_events(echo["doc"])
+    first, last = events[0], events[-1]
+    p = Page(browser, echo_server.url, (echo_server.url,))
+    try:
+        p.page.click(f'#events tr[data-id="{first["id"]}"] button.right')
+        p.page.click(f'#events tr[data-id="{last["id"]}"] td.t')
+        p.page.keyboard.press("w")  # the selected event, from the keyboard
+        assert p.page.get_attribute(f'#events tr[data-id="{first["id"]}"] button.right', "aria-pressed") == "true"
+        with p.page.expect_download() as dl:
+            p.page.click("#export")
+        text = Path(dl.value.path()).read_text()
+        assert dl.value.suggested_filename == "echo_marks.csv"
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert list(rows[0]) == list(MARKS_COLUMNS)
+        assert [(r["event_id"], r["kind"], r["mark"]) for r in rows] == [(first["id"], first["kind"], "right"), (last["id"], last["kind"], "wrong")]
+        assert all(r["source_sha256"] == echo["doc"]["provenance"]["source_sha256"] for r in rows)
+        assert float(rows[0]["start_s"]) == first["start_s"] and float(rows[1]["end_s"]) == last["end_s"]
+        _shot(p.page, "review_marked.png", tmp_path)
+        # kept by the browser for this video: a reload shows them
+        p.page.reload()
+        p.wait("window.__mirror && (window.__mirror.videoOk || window.__mirror.videoFailed)")
+        assert p.js("__mirror.marks")[first["id"]]["mark"] == "right"
+        assert p.page.get_attribute(f'#events tr[data-id="{last["id"]}"] button.wrong', "aria-pressed") == "true"
+        saved = tmp_path / "marks.csv"
+        saved.write_text(text)
+    finally:
+        p.close()
+    # a fresh browser (no saved marks) reads the exported file back
+    q = Page(browser, echo_server.url, (echo_server.url,))
+    try:
+        assert q.js("__mirror.marks") == {}
+        q.page.set_input_files("#import", str(saved))
+        q.wait("Object.keys(__mirror.marks).length === 2")
+        assert {k: v["mark"] for k, v in q.js("__mirror.marks").items()} == {first["id"]: "right", last["id"]: "wrong"}
+        assert not q.errors and q.outside() == []
+    finally:
+        q.close()
+
+
+def test_a_video_chromium_cannot_play_is_said_and_the_overlay_runs_on_black(browser, echo, cache, tmp_path):
+    review = prepare_review(echo["out"], video=echo["avi"], cache_dir=cache)  # same frames, MJPG AVI
+    assert review.skeleton_from == "skeleton.json"
+    with serve_review(review, port=0).start() as server:
+        p = Page(browser, server.url, (server.url,))
+        try:
+            assert p.js("__mirror.videoFailed") and not p.js("__mirror.videoOk")
+            note = p.page.inner_text("#novideo")
+            assert "cannot play echo.avi" in note and p.page.is_visible("#novideo")
+            match = next(e for e in review_events(echo["doc"]) if e["kind"] == "match")
+            p.page.click(f'#events tr[data-id="{match["id"]}"] td.t')
+            assert abs(p.js("__mirror.player.time") - match["start_s"]) < 1e-6
+            assert p.js("__mirror.drawnMediaTime") == p.js("__mirror.player.time")
+            assert _colour_pixels(p, "overlay", PERSON_A)["n"] > 300 and _colour_pixels(p, "overlay", (0, 0, 0), 3)["n"] > 100000
+            start = p.js("__mirror.player.time")
+            p.page.click("#play")
+            p.page.wait_for_timeout(700)
+            p.page.click("#play")
+            moved = p.js("__mirror.player.time") - start
+            assert 0.3 < moved < 3.0, moved  # the page's own clock ran
+            assert abs(p.js("__mirror.drawnMediaTime") - p.js("__mirror.player.time")) < 1e-6
+            _shot(p.page, "review_unplayable.png", tmp_path)
+            assert not p.errors and p.outside() == []
+        finally:
+            p.close()
+
+
+def test_static_page_from_a_file_url_plays_the_shipped_example(browser, raga, cache, tmp_path):
+    result = CliRunner().invoke(app, ["review", str(raga), "--static", "--no-open", "--cache-dir", str(cache), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    page_path = raga / "review.html"
+    assert f"wrote {page_path}" in result.output
+    skel = Skeleton.from_dict(json.loads((raga / "skeleton.json").read_text()))
+    doc = read_report(raga)
+    assert skel.source_sha256 == doc["provenance"]["source_sha256"] and len(skel) == doc["provenance"]["landmarks"]["frames"]
+    video = (EXAMPLES / "raga_2people.mp4").resolve()
+    p = Page(browser, page_path.resolve().as_uri(), (page_path.resolve().as_uri(), video.as_uri()))
+    try:
+        assert p.js("__mirror.videoOk"), p.page.inner_text("#novideo")
+        got = _seek_and_settle(p, 4.4)
+        assert abs(got["video"] - 4.4) < 1e-3 and abs(got["media"] - got["video"]) <= 0.04 + 1e-3
+        i = int(np.searchsorted(skel.t_s, got["media"] + 1e-3) - 1)
+        assert got["drawn"] == pytest.approx(skel.t_s[i], abs=1e-6)
+        pt = p.js("__mirror.timelinePoint(7.5, 'overall')")
+        p.page.mouse.click(pt["x"], pt["y"])
+        p.wait("Math.abs(document.getElementById('video').currentTime - 7.5) < 0.1")
+        assert _colour_pixels(p, "overlay", PERSON_A)["n"] > 200 and _colour_pixels(p, "overlay", PERSON_B)["n"] > 200
+        assert f"{len(review_events(doc))} events" in p.page.inner_text("#summary")
+        _shot(p.page, "review_static_raga.png", tmp_path)
+        assert not p.errors
+        assert p.outside() == [] and video.as_uri() in p.requests
+    finally:
+        p.close()
+
+
+# ---------------------------------------------------------------------------- data and server
+
+
+def test_skeletons_come_from_the_cache_then_skeleton_json_then_landmarks_npz(raga, cache, tmp_path):
+    folder = tmp_path / "session"
+    folder.mkdir()
+    shutil.copy(raga / "report.json", folder / "report.json")
+    first = prepare_review(folder, cache_dir=cache)
+    assert first.skeleton_from == "cache" and (folder / "skeleton.json").is_file()
+    again = prepare_review(folder, cache_dir=tmp_path / "empty_cache")  # no cache needed any more
+    assert again.skeleton_from == "skeleton.json"
+    np.testing.assert_allclose(again.skeleton.xy, first.skeleton.xy, atol=0.6e-4, equal_nan=True)
+    np.testing.assert_allclose(again.skeleton.t_s, first.skeleton.t_s, atol=0.6e-4)
+
+    # a live session: landmarks.npz, no video; a mirrored input is drawn flipped back
+    from mirror.landmarks import extract_video
+    from mirror.review import extract_settings_from
+
+    doc = read_report(raga)
+    landmarks, _ = extract_video(doc["provenance"]["source_path"], extract_settings_from(doc), cache_dir=cache)
+    live = tmp_path / "live"
+    live.mkdir()
+    doc["provenance"].pop("source_path")
+    doc["provenance"]["extract_settings"]["mirrored_input"] = True
+    (live / "report.json").write_text(json.dumps(doc))
+    landmarks.save(live / "landmarks.npz")
+    review = prepare_review(live)
+    assert review.skeleton_from == "landmarks.npz" and review.video is None and "no video" in review.video_note
+    loaded = Landmarks.load(live / "landmarks.npz")
+    np.testing.assert_allclose(review.skeleton.xy[..., 0], 1.0 - loaded.pose_image[:, :, list(POINTS), 0], atol=1e-6)
+    np.testing.assert_allclose(review.skeleton.xy[..., 1], loaded.pose_image[:, :, list(POINTS), 1], atol=1e-6)
+
+
+def _get(server, path: str, headers: dict | None = None, method: str = "GET"):
+    host, port = server.address
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    try:
+        conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)  # the path goes out verbatim
+        hdrs = {"Host": f"{host}:{port}", **(headers or {})}
+        for k, v in hdrs.items():
+            conn.putheader(k, v)
+        conn.endheaders()
+        r = conn.getresponse()
+        return r.status, dict(r.getheaders()), r.read()
+    finally:
+        conn.close()
+
+
+def test_server_serves_only_the_folder_and_the_video(echo, cache, tmp_path):
+    folder = tmp_path / "out"
+    shutil.copytree(echo["out"], folder)
+    (folder / "sub").mkdir()
+    (folder / "sub" / "inner.txt").write_text("inner")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not to be served")
+    (folder / "link_out.txt").symlink_to(secret)
+    (folder / "link_dir").symlink_to(tmp_path)
+    (folder / "link_in.json").symlink_to(folder / "report.json")
+    review = prepare_review(folder, cache_dir=cache)
+    with serve_review(review, port=0).start() as server:
+        assert server.address[0] == "127.0.0.1"
+        status, headers, body = _get(server, "/")
+        assert status == 200 and headers["Content-Type"].startswith("text/html") and b"__mirror" in body
+        assert "default-src 'none'" in headers["Content-Security-Policy"]
+        for name, ctype in (("report.json", "application/json"), ("events.csv", "text/csv"), ("timeline.png", "image/png"), ("link_in.json", "application/json"), ("sub/inner.txt", "text/plain")):
+            status, headers, body = _get(server, "/" + name)
+            assert status == 200 and headers["Content-Type"].startswith(ctype), (name, status, headers)
+            assert body == (folder / name).read_bytes()
+        size = echo["webm"].stat().st_size
+        data = echo["webm"].read_bytes()
+        status, headers, body = _get(server, "/video", {"Range": "bytes=100-199"})
+        assert status == 206 and headers["Content-Range"] == f"bytes 100-199/{size}" and body == data[100:200]
+        assert headers["Content-Type"] == "video/webm" and headers["Accept-Ranges"] == "bytes"
+        status, headers, body = _get(server, "/video", {"Range": "bytes=-50"})
+        assert status == 206 and body == data[-50:]
+        status, headers, body = _get(server, "/video", {"Range": f"bytes={size - 10}-"})
+        assert status == 206 and body == data[-10:]
+        assert _get(server, "/video", {"Range": f"bytes={size}-"})[0] == 416
+        status, headers, body = _get(server, "/video", method="HEAD")
+        assert status == 200 and int(headers["Content-Length"]) == size and body == b""
+        refused = {
+            "/../secret.txt": 400, "/%2e%2e/secret.txt": 400, "/%2E%2E%2Fsecret.txt": 400, "/sub/../../secret.txt": 400,
+            "/..%2f..%2f..%2fetc%2fpasswd": 400, "/..\\secret.txt": 400, "/%2fetc%2fpasswd": 400,
+            "//etc/passwd": 404,  # http.server collapses the leading slashes: /etc/passwd under the folder
+            str(secret): 404, "/etc/passwd": 404, "/link_out.txt": 403, "/link_dir/secret.txt": 403,
+            "/sub/": 404, "/sub": 404, "/.mirror.lock": 400, "/missing.json": 404, "/%ff%fe": 400,
+        }  # fmt: skip
+        for path, expected in refused.items():
+            status, _, body = _get(server, path)
+            assert status == expected, (path, status)
+            assert b"not to be served" not in body and b"root:" not in body and b"inner" not in body
+        assert _get(server, "/report.json", method="POST")[0] == 405
+        assert _get(server, "/report.json", {"Host": "attacker.example"})[0] == 403
+        assert _get(server, "/report.json", {"Host": f"localhost:{server.address[1]}"})[0] == 200
+        # nothing answers on the machine's other addresses
+        try:
+            others = {a[4][0] for a in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)} - {"127.0.0.1"}
+        except OSError:
+            others = set()
+        for addr in others:
+            with pytest.raises(OSError):
+                socket.create_connection((addr, server.address[1]), timeout=2).close()
+
+
+def test_cli_serves_until_ctrl_c_and_refuses_bad_folders(echo, cache, tmp_path):
+    cmd = [sys.executable, "-m", "mirror.cli", "review", str(echo["out"]), "--no-open", "--port", "0", "--cache-dir", str(cache)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        line = proc.stdout.readline()
+        assert "http://127.0.0.1:" in line and "Ctrl+C" in line, (line, proc.stderr.read() if proc.poll() is not None else "")
+        url = line.split("at ", 1)[1].split()[0]
+        host, port = url.removeprefix("http://").rstrip("/").split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        conn.request("GET", "/")
+        r = conn.getresponse()
+        assert r.status == 200 and b"mirror-data" in r.read()
+        conn.close()
+        os.killpg(proc.pid, signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 0, (stdout, stderr)
+    assert "stopped" in stdout and "Traceback" not in stderr
+
+    for args, words in (
+        ([str(tmp_path / "nowhere")], "is not a folder"),
+        ([str(tmp_path)], "report.json not found"),
+        ([str(echo["out"]), "--video", str(tmp_path / "gone.mp4")], "is not a file"),
+        ([str(echo["out"]), "--port", "70000"], "--port must be"),
+    ):
+        result = CliRunner().invoke(app, ["review", *args, "--no-open"])
+        assert result.exit_code == 2, result.output
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error:") and words in lines[0], result.output
