@@ -48,7 +48,7 @@ class ScoreSettings:
     weights: tuple[float, ...] = (0.2, 0.2, 0.15, 0.15, 0.15, 0.15)  # in SIGNS order
     # persistence: comparator windows with a relation this strong, at a lag within lag_tolerance_s
     # of their run's median, for at least persist_min_s
-    persist_min_score: float = 0.6
+    persist_min_score: float = 0.5
     lag_tolerance_s: float = 0.25
     persist_min_s: float = 10.0
 
