@@ -123,3 +123,17 @@ def test_empty_and_missing_data_give_no_messages():
     features = Features(np.arange(n) / RATE, values)
     mech, _ = detect_mechanical(features)
     assert coach_session(features, None, mech) == []
+
+
+def test_trailing_baseline_is_the_median_of_what_came_before():
+    from mirror.coach import trailing_baseline
+
+    rng = np.random.default_rng(3)
+    values = rng.normal(size=700)
+    values[50:90] = np.nan
+    rate, span, skip = 5.0, 300, 50
+    got = trailing_baseline(values, rate)
+    for i in (0, 10, 49, 50, 120, 299, 300, 301, 450, 699):
+        lo, hi = max(0, i - span), i - skip
+        seg = values[lo : hi + 1] if hi >= lo else values[: i + 1]
+        assert got[i] == pytest.approx(np.nanmedian(seg)), i

@@ -229,11 +229,13 @@ def trailing_baseline(values: np.ndarray, rate_hz: float, span_s: float = 60.0, 
     span, skip = int(round(span_s * rate_hz)), int(round(skip_s * rate_hz))
     out = np.full(n, np.nan)
     early = min(n, span)
-    for i in range(early):  # the first span: a growing stretch
-        seg = values[: i - skip + 1] if i - skip >= 0 else values[: i + 1]
-        seg = seg[~np.isnan(seg)]
-        if len(seg):
-            out[i] = np.median(seg)
+    if early:  # the first span: a growing stretch, all at once (NaN outside each stretch)
+        i = np.arange(early)
+        stop = np.where(i >= skip, i - skip + 1, i + 1)
+        grid = np.where(np.arange(early)[None, :] < stop[:, None], values[None, :early], np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # stretches with no data stay NaN
+            out[:early] = np.nanmedian(grid, axis=1)
     if n > span:  # then a fixed-length trailing stretch [i - span, i - skip]
         windows = np.lib.stride_tricks.sliding_window_view(values, span - skip + 1)
         with warnings.catch_warnings():
