@@ -29,7 +29,7 @@ from typer.testing import CliRunner
 from mirror.cli import app
 from mirror.landmarks import Landmarks
 from mirror.report import read_report
-from mirror.review import MARKS_COLUMNS, Skeleton, prepare_review, review_events, serve_review
+from mirror.review import MARKS_COLUMNS, Skeleton, prepare_review, review_events, serve_review, write_static_review
 from mirror.review.skeleton import POINTS
 from tests.conftest import EXAMPLES
 from tests.dyad_clip import make_dyad_clip
@@ -412,7 +412,7 @@ def test_static_page_from_a_file_url_plays_the_shipped_example(browser, raga, ca
 # ---------------------------------------------------------------------------- data and server
 
 
-def test_skeletons_come_from_the_cache_then_skeleton_json_then_landmarks_npz(raga, cache, tmp_path):
+def test_skeletons_come_from_the_cache_then_skeleton_json_then_landmarks_npz(browser, raga, cache, tmp_path):
     folder = tmp_path / "session"
     folder.mkdir()
     shutil.copy(raga / "report.json", folder / "report.json")
@@ -440,6 +440,18 @@ def test_skeletons_come_from_the_cache_then_skeleton_json_then_landmarks_npz(rag
     loaded = Landmarks.load(live / "landmarks.npz")
     np.testing.assert_allclose(review.skeleton.xy[..., 0], 1.0 - loaded.pose_image[:, :, list(POINTS), 0], atol=1e-6)
     np.testing.assert_allclose(review.skeleton.xy[..., 1], loaded.pose_image[:, :, list(POINTS), 1], atol=1e-6)
+    # its page: no video, said so; the skeletons on black, driven by the page's clock
+    page_path = write_static_review(review)
+    p = Page(browser, page_path.resolve().as_uri(), (page_path.resolve().as_uri(),))
+    try:
+        assert p.js("__mirror.videoFailed") and "no video" in p.page.inner_text("#novideo")
+        p.js("__mirror.seek(5.0)")
+        assert p.js("__mirror.drawnTime") == pytest.approx(review.skeleton.t_s[np.searchsorted(review.skeleton.t_s, 5.001) - 1], abs=1e-4)
+        a, b = _colour_pixels(p, "overlay", PERSON_A), _colour_pixels(p, "overlay", PERSON_B)
+        assert a["n"] > 200 and b["n"] > 200 and a["left"] / a["n"] < 0.05 < 0.95 < b["left"] / b["n"]  # flipped back: A on the right
+        assert not p.errors and p.outside() == []
+    finally:
+        p.close()
 
 
 def _get(server, path: str, headers: dict | None = None, method: str = "GET"):

@@ -104,9 +104,9 @@ def prepare_review(
     path = Path(video) if video is not None else (Path(recorded) if recorded else None)
     note = ""
     if path is None:
-        note = "This session has no video (a live session, or a report that names none): the skeletons are drawn on black."
+        note = "This session has no video (a live session, or a report that names none)."
     elif not path.is_file():
-        note = f"The analysed video {path} is not there any more: the skeletons are drawn on black. Give its new place with --video."
+        note = f"The analysed video {path} is not there any more (give its new place with --video)."
         path = None
     skeleton, origin = load_skeleton(out, doc, video_path=path, cache_dir=cache_dir, progress=progress, on_total=on_total)
     if skeleton is not None and origin != "skeleton.json":

@@ -28,8 +28,10 @@
 
   const state = {
     videoOk: false, videoFailed: false, drawnTime: null, drawnMediaTime: null, drawnFrame: -1,
-    selected: null, view: [0, 1], marks: {}, lastKey: "", showSkeleton: true,
+    selected: null, view: [0, 1], marks: {}, lastKey: "", showSkeleton: true, version: 0,
   };
+  let redraw = true;  // the timeline needs drawing
+  function requestRedraw() { redraw = true; }
   const clamp = (v, a, b) => Math.min(b, Math.max(a, v));
   const fmt = (t) => {
     if (t == null || !isFinite(t)) return "–";
@@ -86,8 +88,9 @@
   function windowAt(t) {
     // the window whose centre is nearest t, among those containing t
     const n = W.start_s.length;
-    let best = -1, bd = Infinity;
-    for (let i = 0; i < n; i++) {
+    let best = -1, bd = Infinity, lo = 0, hi = n;
+    while (lo < hi) { const m = (lo + hi) >> 1; if (W.end_s[m] < t) lo = m + 1; else hi = m; }  // windows share one length
+    for (let i = lo; i < n; i++) {
       if (W.start_s[i] > t) break;
       if (W.end_s[i] < t) continue;
       const d = Math.abs((W.start_s[i] + W.end_s[i]) / 2 - t);
@@ -226,49 +229,67 @@
 
   function alphaOf(score) { return score == null ? 0.5 : clamp(0.3 + (score - 0.3) / 0.6 * 0.7, 0.3, 1); }
 
+  // the lanes are drawn once per view, size, filter and marks into an offscreen canvas; each
+  // frame copies it and adds the selection and the cursor
+  const bg = document.createElement("canvas");
+  let g = bg.getContext("2d"), bgKey = "";
+
   function drawTimeline() {
     tl.style.height = TL_H + "px";
     const r = sizeCanvas(tl, tl.clientWidth, TL_H);
-    tctx.setTransform(r, 0, 0, r, 0, 0);
     const w = tl.clientWidth;
-    tctx.clearRect(0, 0, w, TL_H);
-    hits = [];
-    const [v0, v1] = state.view;
-    const x0 = GUTTER, x1 = w - PAD;
-    // axis
-    tctx.font = "11px system-ui,sans-serif"; tctx.fillStyle = "#5b6473"; tctx.textAlign = "center";
-    const span = v1 - v0, target = span / 10;
-    const steps = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
-    const step = steps.find((s) => s >= target) || 3600;
-    tctx.strokeStyle = "#eceff3"; tctx.lineWidth = 1;
-    for (let t = Math.ceil(v0 / step) * step; t <= v1 + 1e-9; t += step) {
-      const x = xOf(t);
-      tctx.beginPath(); tctx.moveTo(x, AXIS - 4); tctx.lineTo(x, TL_H - PAD); tctx.stroke();
-      tctx.fillText(step < 1 ? `${t.toFixed(1)} s` : fmt(t).replace(/\.00$/, ""), clamp(x, GUTTER + 14, w - 18), 12);
-    }
-    // lanes
+    const key = `${state.view}|${w}|${r}|${state.version}`;
+    if (key !== bgKey) { bgKey = key; drawLanes(w, r); }
+    tctx.setTransform(1, 0, 0, 1, 0, 0);
+    tctx.clearRect(0, 0, tl.width, tl.height);
+    tctx.drawImage(bg, 0, 0);
+    tctx.setTransform(r, 0, 0, r, 0, 0);
     tctx.save();
-    tctx.beginPath(); tctx.rect(x0, 0, x1 - x0, TL_H); tctx.clip();
-    for (const l of lanes) {
-      tctx.fillStyle = "#f7f8fa"; tctx.fillRect(x0, l.y, x1 - x0, l.h);
-      if (l.key === "overall" || l.channel) drawStates(l);
-      else if (l.key === "events") drawEvents(l);
-      else if (l.direction) drawMechanical(l);
-      else if (l.key === "coaching") drawCoaching(l);
-    }
+    tctx.beginPath(); tctx.rect(GUTTER, 0, w - PAD - GUTTER, TL_H); tctx.clip();
     const sel = state.selected && byId.get(state.selected);
     if (sel) {
       const a = xOf(sel.start_s), b = Math.max(xOf(sel.end_s), a + 2);
       tctx.fillStyle = "rgba(74,123,208,.12)"; tctx.fillRect(a, AXIS, b - a, TL_H - AXIS - PAD);
       tctx.strokeStyle = "#4a7bd0"; tctx.lineWidth = 1; tctx.strokeRect(a + 0.5, AXIS + 0.5, b - a - 1, TL_H - AXIS - PAD - 1);
     }
-    const ct = player.time, cx = xOf(ct);
+    const cx = xOf(player.time);
     tctx.strokeStyle = "#111"; tctx.lineWidth = 1.5;
     tctx.beginPath(); tctx.moveTo(cx, AXIS - 6); tctx.lineTo(cx, TL_H - PAD); tctx.stroke();
     tctx.restore();
+  }
+
+  function drawLanes(w, r) {
+    sizeCanvas(bg, w, TL_H);
+    g.setTransform(r, 0, 0, r, 0, 0);
+    g.clearRect(0, 0, w, TL_H);
+    hits = [];
+    const [v0, v1] = state.view;
+    const x0 = GUTTER, x1 = w - PAD;
+    // axis
+    g.font = "11px system-ui,sans-serif"; g.fillStyle = "#5b6473"; g.textAlign = "center";
+    const span = v1 - v0, target = span / 10;
+    const steps = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
+    const step = steps.find((s) => s >= target) || 3600;
+    g.strokeStyle = "#eceff3"; g.lineWidth = 1;
+    for (let t = Math.ceil(v0 / step) * step; t <= v1 + 1e-9; t += step) {
+      const x = xOf(t);
+      g.beginPath(); g.moveTo(x, AXIS - 4); g.lineTo(x, TL_H - PAD); g.stroke();
+      g.fillText(step < 1 ? `${t.toFixed(1)} s` : fmt(t).replace(/\.00$/, ""), clamp(x, GUTTER + 14, w - 18), 12);
+    }
+    // lanes
+    g.save();
+    g.beginPath(); g.rect(x0, 0, x1 - x0, TL_H); g.clip();
+    for (const l of lanes) {
+      g.fillStyle = "#f7f8fa"; g.fillRect(x0, l.y, x1 - x0, l.h);
+      if (l.key === "overall" || l.channel) drawStates(l);
+      else if (l.key === "events") drawEvents(l);
+      else if (l.direction) drawMechanical(l);
+      else if (l.key === "coaching") drawCoaching(l);
+    }
+    g.restore();
     // lane names
-    tctx.textAlign = "right"; tctx.font = "12px system-ui,sans-serif"; tctx.fillStyle = "#3a4252";
-    for (const l of lanes) tctx.fillText(l.name, GUTTER - 8, l.y + l.h / 2 + 4);
+    g.textAlign = "right"; g.font = "12px system-ui,sans-serif"; g.fillStyle = "#3a4252";
+    for (const l of lanes) g.fillText(l.name, GUTTER - 8, l.y + l.h / 2 + 4);
   }
 
   function visibleRange(lo, hi) {
@@ -289,11 +310,11 @@
       const xa = xOf(tiles.lo[i]), xb = xOf(tiles.hi[i]);
       if (lab === "mirror" || lab === "match" || lab === "symmetric") {
         const score = lab === "mirror" ? src.mirror[i] : lab === "match" ? src.match[i] : null;
-        tctx.globalAlpha = alphaOf(score); tctx.fillStyle = COLORS[lab];
-        tctx.fillRect(xa, l.y, Math.max(1, xb - xa + 0.5), l.h);
-        tctx.globalAlpha = 1;
+        g.globalAlpha = alphaOf(score); g.fillStyle = COLORS[lab];
+        g.fillRect(xa, l.y, Math.max(1, xb - xa + 0.5), l.h);
+        g.globalAlpha = 1;
       } else if (lab === "insufficient") {
-        tctx.fillStyle = "#d5d8de"; tctx.fillRect(xa, l.y + l.h / 2 - 1, Math.max(1, xb - xa), 2);
+        g.fillStyle = "#d5d8de"; g.fillRect(xa, l.y + l.h / 2 - 1, Math.max(1, xb - xa), 2);
       }
     }
   }
@@ -303,9 +324,9 @@
       if (e.end_s < state.view[0] || e.start_s > state.view[1]) continue;
       const r = eventRow.get(e.id), ya = l.y + 3 + r * 11;
       const xa = xOf(e.start_s), xb = Math.max(xOf(e.end_s), xa + 3);
-      tctx.fillStyle = COLORS[e.kind]; tctx.globalAlpha = passes(e) ? 0.9 : 0.25;
-      tctx.fillRect(xa, ya, xb - xa, 9);
-      tctx.globalAlpha = 1;
+      g.fillStyle = COLORS[e.kind]; g.globalAlpha = passes(e) ? 0.9 : 0.25;
+      g.fillRect(xa, ya, xb - xa, 9);
+      g.globalAlpha = 1;
       if (state.marks[e.id]) markBadge(xb - 5, ya + 4.5, state.marks[e.id].mark);
       hits.push({ x0: xa, x1: xb, y0: ya - 1, y1: ya + 10, e });
     }
@@ -313,27 +334,27 @@
 
   function drawMechanical(l) {
     const d = l.direction;
-    tctx.fillStyle = "rgba(214,39,40,.18)";
+    g.fillStyle = "rgba(214,39,40,.18)";
     for (const reason of d.reasons) for (const [a, b] of reason.ranges) {
       const xa = xOf(a), xb = xOf(b);
-      tctx.fillRect(xa, l.y + l.h - 5, Math.max(1, xb - xa), 5);
+      g.fillRect(xa, l.y + l.h - 5, Math.max(1, xb - xa), 5);
     }
     for (const e of EVENTS) {
       if (e.kind === "mechanical" && e.id.startsWith(`mechanical-${d.name}-`)) {
         const xa = xOf(e.start_s), xb = Math.max(xOf(e.end_s), xa + 3);
-        tctx.fillStyle = COLORS.mechanical; tctx.globalAlpha = passes(e) ? 0.75 : 0.2;
-        tctx.fillRect(xa, l.y + 2, xb - xa, l.h - 9);
-        tctx.globalAlpha = 1;
+        g.fillStyle = COLORS.mechanical; g.globalAlpha = passes(e) ? 0.75 : 0.2;
+        g.fillRect(xa, l.y + 2, xb - xa, l.h - 9);
+        g.globalAlpha = 1;
         if (state.marks[e.id]) markBadge(xb - 5, l.y + 6, state.marks[e.id].mark);
         hits.push({ x0: xa, x1: xb, y0: l.y, y1: l.y + l.h - 6, e, z: 0 });
       } else if (e.kind === "copy" && e.who === d.copier) {
         const xm = xOf(e.model_start_s != null ? e.model_start_s : e.start_s), xc = xOf(e.copy_start_s != null ? e.copy_start_s : e.end_s);
         if (xc < GUTTER - 4 || xm > tlWidth()) continue;
-        tctx.globalAlpha = passes(e) ? 1 : 0.25;
-        tctx.strokeStyle = COLORS.copy; tctx.lineWidth = 1;
-        tctx.beginPath(); tctx.moveTo(xm, l.y + l.h - 6); tctx.lineTo(xc, l.y + 4); tctx.stroke();
-        tctx.fillStyle = COLORS.copy; tctx.fillRect(xc - 1.5, l.y + 1, 3, l.h - 7);
-        tctx.globalAlpha = 1;
+        g.globalAlpha = passes(e) ? 1 : 0.25;
+        g.strokeStyle = COLORS.copy; g.lineWidth = 1;
+        g.beginPath(); g.moveTo(xm, l.y + l.h - 6); g.lineTo(xc, l.y + 4); g.stroke();
+        g.fillStyle = COLORS.copy; g.fillRect(xc - 1.5, l.y + 1, 3, l.h - 7);
+        g.globalAlpha = 1;
         hits.push({ x0: xc - 4, x1: xc + 4, y0: l.y, y1: l.y + l.h, e, z: 1 });
       }
     }
@@ -344,19 +365,19 @@
       if (e.kind !== "warning" && e.kind !== "praise" && e.kind !== "prompt") continue;
       const x = xOf(e.start_s), yc = l.y + l.h / 2, s = 6;
       if (x < GUTTER - s || x > tlWidth() + s) continue;
-      tctx.globalAlpha = passes(e) ? 1 : 0.25;
-      tctx.fillStyle = COLORS[e.kind]; tctx.beginPath();
-      if (e.kind === "warning") { tctx.moveTo(x, yc - s); tctx.lineTo(x + s, yc + s); tctx.lineTo(x - s, yc + s); }
-      else if (e.kind === "praise") tctx.arc(x, yc, s * 0.85, 0, 2 * Math.PI);
-      else { tctx.moveTo(x, yc - s); tctx.lineTo(x + s, yc); tctx.lineTo(x, yc + s); tctx.lineTo(x - s, yc); }
-      tctx.fill(); tctx.globalAlpha = 1;
+      g.globalAlpha = passes(e) ? 1 : 0.25;
+      g.fillStyle = COLORS[e.kind]; g.beginPath();
+      if (e.kind === "warning") { g.moveTo(x, yc - s); g.lineTo(x + s, yc + s); g.lineTo(x - s, yc + s); }
+      else if (e.kind === "praise") g.arc(x, yc, s * 0.85, 0, 2 * Math.PI);
+      else { g.moveTo(x, yc - s); g.lineTo(x + s, yc); g.lineTo(x, yc + s); g.lineTo(x - s, yc); }
+      g.fill(); g.globalAlpha = 1;
       hits.push({ x0: x - s - 1, x1: x + s + 1, y0: l.y, y1: l.y + l.h, e, z: 1 });
     }
   }
 
   function markBadge(x, yc, mark) {
-    tctx.fillStyle = mark === "right" ? "#2ca02c" : "#d62728";
-    tctx.beginPath(); tctx.arc(x, yc, 4, 0, 2 * Math.PI); tctx.fill();
+    g.fillStyle = mark === "right" ? "#2ca02c" : "#d62728";
+    g.beginPath(); g.arc(x, yc, 4, 0, 2 * Math.PI); g.fill();
   }
 
   function hitAt(x, y) {
@@ -497,6 +518,7 @@
     for (const e of EVENTS) { const ok = passes(e); rows.get(e.id).hidden = !ok; n += ok; }
     const marked = Object.keys(state.marks).filter((id) => byId.has(id)).length;
     $("count").textContent = `${n} of ${EVENTS.length} events shown · ${marked} marked`;
+    state.version++;  // filters and marks change the lanes
     requestRedraw();
   }
 
@@ -605,7 +627,8 @@
   }
   function setAspect(w, h) { stage.style.aspectRatio = `${w} / ${h}`; stage.style.maxWidth = `min(1100px, calc(62vh * ${w / h}))`; }
   setAspect(D.source.width, D.source.height);
-  const noPlayText = (why) => `This browser cannot play ${D.video.name || D.source.name}${why ? " (" + why + ")" : ""}. The skeletons are drawn on black and the timeline and the Play button drive the time. To watch the video here, convert it to MP4 (H.264) or WebM (VP8/VP9).`;
+  const onBlack = S ? " The skeletons are drawn on black; the timeline and the Play button drive the time." : " There are no skeletons either: the timeline and the Play button drive the time.";
+  const noPlayText = (why) => `This browser cannot play ${D.video.name || D.source.name}${why ? " (" + why + ")" : ""}.${onBlack} To watch the video here, convert it to MP4 (H.264) or WebM (VP8/VP9).`;
   if (D.video.url) {
     video.addEventListener("loadedmetadata", () => {
       if (!video.videoWidth) { noVideo(noPlayText("no picture it can decode")); return; }
@@ -631,12 +654,10 @@
     }
     video.src = D.video.url;
   } else {
-    noVideo(D.video.note || noPlayText("no video"));
+    noVideo((D.video.note || "There is no video to play.") + onBlack);
   }
 
   // -------------------------------------------------------------- loop and keys
-  let redraw = true;
-  function requestRedraw() { redraw = true; }
   function tick(now) {
     if (!state.videoOk && clock.playing) {
       clock.t += (now - clock.last) / 1000; clock.last = now;
