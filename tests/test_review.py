@@ -363,6 +363,7 @@ def test_a_video_chromium_cannot_play_is_said_and_the_overlay_runs_on_black(brow
             assert p.js("__mirror.videoFailed") and not p.js("__mirror.videoOk")
             note = p.page.inner_text("#novideo")
             assert "cannot play echo.avi" in note and p.page.is_visible("#novideo")
+            assert "not the video this session was analysed from" in p.page.inner_text("#notice")  # other bytes
             match = next(e for e in review_events(echo["doc"]) if e["kind"] == "match")
             p.page.click(f'#events tr[data-id="{match["id"]}"] td.t')
             assert abs(p.js("__mirror.player.time") - match["start_s"]) < 1e-6

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from mirror.report.doc import read_report
+from mirror.sources.frames import file_sha256
 from mirror.review.page import EVENT_KINDS, MARKS_COLUMNS, page_data, render_review_html, review_events, static_video_url
 from mirror.review.server import DEFAULT_PORT, VIDEO_ROUTE, ReviewServer
 from mirror.review.skeleton import Skeleton, extract_settings_from, load_skeleton, skeleton_from_landmarks, write_skeleton
@@ -108,7 +109,14 @@ def prepare_review(
     elif not path.is_file():
         note = f"The analysed video {path} is not there any more (give its new place with --video)."
         path = None
-    skeleton, origin = load_skeleton(out, doc, video_path=path, cache_dir=cache_dir, progress=progress, on_total=on_total)
+    sha = (doc.get("provenance") or {}).get("source_sha256")
+    if path is not None and sha and file_sha256(path) != sha:
+        note = f"{path} is not the video this session was analysed from (its content differs): the skeletons and the timeline may not match it."
+        skeleton, origin = load_skeleton(out, doc, video_path=None, extract=False)
+        if skeleton is None:
+            origin = f"{path} is not the analysed video and the folder has no landmarks.npz"
+    else:
+        skeleton, origin = load_skeleton(out, doc, video_path=path, cache_dir=cache_dir, progress=progress, on_total=on_total)
     if skeleton is not None and origin != "skeleton.json":
         with folder_lock(out):
             write_skeleton(skeleton, out)

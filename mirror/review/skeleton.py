@@ -181,6 +181,7 @@ def load_skeleton(
     cache_dir: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int, int], None] | None = None,
+    extract: bool = True,
 ) -> tuple[Skeleton | None, str]:
     """The skeletons of an analysed session, from the quickest place that has them.
 
@@ -193,6 +194,8 @@ def load_skeleton(
         The session's ``report.json``.
     video_path : path, optional
         The analysed video (default ``provenance.source_path``).
+    extract : bool
+        Whether to read the landmark cache (and run the models for what it lacks).
 
     Returns
     -------
@@ -220,6 +223,8 @@ def load_skeleton(
         landmarks = Landmarks.load(npz)
         return skeleton_from_landmarks(landmarks, mirrored, sha), "landmarks.npz"
     video = Path(video_path) if video_path else (Path(prov["source_path"]) if prov.get("source_path") else None)
+    if not extract:
+        return None, "the folder has no landmarks.npz"
     if video is None:
         return None, "the report names no video and the folder has no landmarks.npz"
     if not video.is_file():

@@ -630,6 +630,7 @@
   const onBlack = S ? " The skeletons are drawn on black; the timeline and the Play button drive the time." : " There are no skeletons either: the timeline and the Play button drive the time.";
   const noPlayText = (why) => `This browser cannot play ${D.video.name || D.source.name}${why ? " (" + why + ")" : ""}.${onBlack} To watch the video here, convert it to MP4 (H.264) or WebM (VP8/VP9).`;
   if (D.video.url) {
+    if (D.video.note) notice(D.video.note);
     video.addEventListener("loadedmetadata", () => {
       if (!video.videoWidth) { noVideo(noPlayText("no picture it can decode")); return; }
       setAspect(video.videoWidth, video.videoHeight);
