@@ -470,6 +470,22 @@ def _get(server, path: str, headers: dict | None = None, method: str = "GET"):
         conn.close()
 
 
+def _own_addresses() -> set[str]:
+    """This machine's IPv4 addresses: the host name's, and the one an outgoing UDP socket would use (nothing is sent)."""
+    found = set()
+    try:
+        found |= {a[4][0] for a in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
+    except OSError:
+        pass
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+        try:
+            udp.connect(("192.0.2.1", 9))  # TEST-NET-1: only picks the route's source address
+            found.add(udp.getsockname()[0])
+        except OSError:
+            pass
+    return found
+
+
 def test_server_serves_only_the_folder_and_the_video(echo, cache, tmp_path):
     folder = tmp_path / "out"
     shutil.copytree(echo["out"], folder)
@@ -516,12 +532,16 @@ def test_server_serves_only_the_folder_and_the_video(echo, cache, tmp_path):
         assert _get(server, "/report.json", method="POST")[0] == 405
         assert _get(server, "/report.json", {"Host": "attacker.example"})[0] == 403
         assert _get(server, "/report.json", {"Host": f"localhost:{server.address[1]}"})[0] == 200
+        # a port in use: another free one (the page stays reachable)
+        with socket.socket() as busy:
+            busy.bind(("127.0.0.1", 0))
+            busy.listen()
+            taken = busy.getsockname()[1]
+            with serve_review(review, port=taken).start() as other:
+                assert other.address[0] == "127.0.0.1" and other.address[1] != taken
+                assert _get(other, "/")[0] == 200
         # nothing answers on the machine's other addresses
-        try:
-            others = {a[4][0] for a in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)} - {"127.0.0.1"}
-        except OSError:
-            others = set()
-        for addr in others:
+        for addr in _own_addresses() - {"127.0.0.1"}:
             with pytest.raises(OSError):
                 socket.create_connection((addr, server.address[1]), timeout=2).close()
 
