@@ -228,3 +228,37 @@ def test_foreign_or_garbled_cache_manifest_is_not_trusted(tmp_path, manifest):
     assert not info["from_cache"] and info["resumed_from_frames"] == 0 and backend.pose_calls > 0  # recomputed
     np.testing.assert_array_equal(again.pose_present, first.pose_present)
     assert json.loads(entry.read_text())["format"] == "mirror.landmark-cache"  # and the entry rewritten
+
+
+def test_backward_pass_holds_only_the_frames_of_open_gaps(tmp_path):
+    """Two separate gaps of B: the frames of the first are dropped before the second is read."""
+    import weakref
+
+    from mirror.landmarks.backfill import backfill_landmarks
+    from mirror.sources import VideoFileSource
+
+    frames = []
+    for i in range(70):
+        a, b = (30, 40, 100, 220), (200, 30, 270, 230)
+        if 30 <= i < 40:
+            frames.append(draw_scene([a], SIZE))  # B away
+        else:
+            frames.append(draw_scene([a, b], SIZE, hard=(1,) if i < 12 or 40 <= i < 50 else ()))
+    path = write_video(tmp_path / "two_gaps.avi", frames, fps=20)
+    forward, _ = extract_video(path, ExtractSettings(backfill=False), backend=BlobBackend(), use_cache=False)
+    assert not forward.pose_present[:12, 1].any() and not forward.pose_present[40:50, 1].any()
+    alive: list = []
+    most = [0]
+
+    class Watched(VideoFileSource):
+        def __iter__(self):
+            for frame in super().__iter__():
+                alive.append(weakref.ref(frame.image))
+                most[0] = max(most[0], sum(r() is not None for r in alive))
+                yield frame
+
+    full, recovered = backfill_landmarks(forward, lambda: Watched(path), BlobBackend())
+    early = int((~forward.pose_present[:30, 1]).sum())  # the grey start, and a frame or two to find B
+    assert recovered == {"A": 0, "B": early + 10}  # back to the start, and back to where B came in
+    assert full.pose_present[:12, 1].all() and full.pose_present[40:50, 1].all() and not full.pose_present[30:40, 1].any()
+    assert most[0] <= 21 + 2 < early + 21  # the later gap's frames (30-50), never both gaps at once

@@ -96,49 +96,34 @@ def backfill_landmarks(
     wanted = {t for slot in (0, 1) for start, stop in gaps[slot] for t in range(start, stop + 1)}
     if not wanted:
         return out, recovered
+    # Gaps are walked as soon as the frames they need have been read, and those frames are
+    # then dropped: memory holds the frames of the gaps open at one time, not of them all.
+    # A gap of B waits for every gap of A it overlaps, so A is always completed first there.
+    jobs = []
+    for slot in (0, 1):
+        for start, stop in gaps[slot]:
+            ready = stop
+            if slot == 1:
+                ready = max([stop] + [s1 for s0, s1 in gaps[0] if s0 <= stop and s1 >= start])
+            jobs.append((ready, slot, start, stop))
+    jobs.sort()
     frames: dict[int, np.ndarray] = {}
     position = {int(idx): t for t, idx in enumerate(landmarks.frame_index)}
     with reopen() as source:
         for frame in source:
             t = position.get(frame.index)
-            if t is not None and t in wanted:
+            if t is None:
+                continue
+            if t in wanted:
                 frames[t] = frame.image
-            if t is not None and t >= max(wanted):
+            while jobs and jobs[0][0] <= t:
+                _, slot, start, stop = jobs.pop(0)
+                recovered["AB"[slot]] += _walk_back(out, frames, backend, slot, start, stop, fixed, size, with_face, face_patches)
+                keep_from = min((j[2] for j in jobs), default=t + 1)
+                for old in [k for k in frames if k < keep_from]:
+                    del frames[old]
+            if not jobs:
                 break
-    for slot in (0, 1):
-        name = "AB"[slot]
-        for start, stop in gaps[slot]:
-            anchor = out.person(stop, slot)
-            if anchor is None or stop not in frames:
-                continue
-            other = out.person(stop, 1 - slot)
-            box = fixed[slot] if fixed is not None else region_for(anchor, other, size)
-            if box is None:
-                continue
-            estimator = backend.person_estimator()
-            try:
-                clock_ms = 0
-                if estimate_person(estimator, frames[stop], box, clock_ms, with_face=False) is None:
-                    continue  # the found body cannot be picked up again here: nothing to follow
-                previous = anchor
-                for t in range(stop - 1, start - 1, -1):
-                    clock_ms += 40
-                    if t not in frames:
-                        break
-                    person = estimate_person(estimator, frames[t], box, clock_ms, with_face)
-                    if person is None:
-                        break
-                    partner = out.person(t, 1 - slot)
-                    if partner is not None and _same_body(person, partner, size):
-                        break
-                    step = float(np.linalg.norm(_center_px(person, size) - _center_px(previous, size)))
-                    if step > 1.0 * person_scale_px(previous, size):
-                        break
-                    _store(out, t, slot, person, face_patches)
-                    recovered[name] += 1
-                    previous = person
-            finally:
-                estimator.close()
     return out, recovered
 
 
@@ -152,3 +137,40 @@ def _store(out: Landmarks, t: int, slot: int, person: PersonLandmarks, face_patc
             face_patches[(t, slot)] = person.face
         out.head_pose_deg[t, slot] = person.head_pose_deg
         out.blendshapes[t, slot] = person.blendshapes
+
+
+def _walk_back(out, frames, backend, slot, start, stop, fixed, size, with_face, face_patches) -> int:
+    """Track one person back from frame ``stop`` (found) to ``start``; returns the frames recovered."""
+    anchor = out.person(stop, slot)
+    if anchor is None or stop not in frames:
+        return 0
+    other = out.person(stop, 1 - slot)
+    box = fixed[slot] if fixed is not None else region_for(anchor, other, size)
+    if box is None:
+        return 0
+    recovered = 0
+    estimator = backend.person_estimator()
+    try:
+        clock_ms = 0
+        if estimate_person(estimator, frames[stop], box, clock_ms, with_face=False) is None:
+            return 0  # the found body cannot be picked up again here: nothing to follow
+        previous = anchor
+        for t in range(stop - 1, start - 1, -1):
+            clock_ms += 40
+            if t not in frames:
+                break
+            person = estimate_person(estimator, frames[t], box, clock_ms, with_face)
+            if person is None:
+                break
+            partner = out.person(t, 1 - slot)
+            if partner is not None and _same_body(person, partner, size):
+                break
+            step = float(np.linalg.norm(_center_px(person, size) - _center_px(previous, size)))
+            if step > 1.0 * person_scale_px(previous, size):
+                break
+            _store(out, t, slot, person, face_patches)
+            recovered += 1
+            previous = person
+    finally:
+        estimator.close()
+    return recovered
