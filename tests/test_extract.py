@@ -247,6 +247,7 @@ def test_backward_pass_holds_only_the_frames_of_open_gaps(tmp_path):
     path = write_video(tmp_path / "two_gaps.avi", frames, fps=20)
     forward, _ = extract_video(path, ExtractSettings(backfill=False), backend=BlobBackend(), use_cache=False)
     assert not forward.pose_present[:12, 1].any() and not forward.pose_present[40:50, 1].any()
+    early = int((~forward.pose_present[:30, 1]).sum())  # the grey start, and a frame or two to find B
     alive: list = []
     most = [0]
 
@@ -258,7 +259,6 @@ def test_backward_pass_holds_only_the_frames_of_open_gaps(tmp_path):
                 yield frame
 
     full, recovered = backfill_landmarks(forward, lambda: Watched(path), BlobBackend())
-    early = int((~forward.pose_present[:30, 1]).sum())  # the grey start, and a frame or two to find B
     assert recovered == {"A": 0, "B": early + 10}  # back to the start, and back to where B came in
     assert full.pose_present[:12, 1].all() and full.pose_present[40:50, 1].all() and not full.pose_present[30:40, 1].any()
     assert most[0] <= 21 + 2 < early + 21  # the later gap's frames (30-50), never both gaps at once
