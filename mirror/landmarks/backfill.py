@@ -66,7 +66,7 @@ def backfill_landmarks(
     Parameters
     ----------
     landmarks : Landmarks
-        Forward-pass result (modified copy returned).
+        Forward-pass result; it is completed in place (no second copy of a long session) and returned.
     reopen : callable
         Opens the same source again, on the same frames.
     backend : LandmarkBackend
