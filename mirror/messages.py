@@ -6,6 +6,8 @@ Two catalogues:
     Third person, for reports: why a direction of copying looks mechanical.
 ``MESSAGES``
     Second person, for coaching on screen and in reports, addressed to one person.
+``BANNERS``
+    The live overlay's warning banner and status words.
 
 Each entry is a ``str.format`` template.  :func:`load_catalog` reads a JSON file
 with the same keys (any subset) to replace them, e.g. with a translation::
@@ -43,6 +45,17 @@ MESSAGES = {
     "praise_match": "Good: you matched their {gesture} {when}.",
     # prompts: the partner holds a posture the other does not reflect
     "prompt_posture": "Your partner has been {posture} for {seconds:.0f} s.",
+}
+
+BANNERS = {
+    # the overlay's banner and status words
+    "mechanical_pair": "Mechanical imitation: {who}",
+    "mechanical_pair_who": "{copier} copies {model}",
+    "mechanical_you": "Mechanical imitation: you copy your partner too closely",
+    "mechanical_partner": "Mechanical imitation: your partner copies you too closely",
+    "camera_lost": "camera lost",
+    "video_lost": "video lost",
+    "paused": "paused",
 }
 
 WHEN = {
@@ -113,7 +126,7 @@ def load_catalog(path: str | Path) -> None:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise MirrorError(f"cannot read messages from {path}: {exc}") from None
-    tables = {"MESSAGES": MESSAGES, "REASONS": REASONS, "WHEN": WHEN, "SIDES": SIDES, "GESTURES": GESTURES, "POSTURES": POSTURES}
+    tables = {"MESSAGES": MESSAGES, "REASONS": REASONS, "BANNERS": BANNERS, "WHEN": WHEN, "SIDES": SIDES, "GESTURES": GESTURES, "POSTURES": POSTURES}
     for name, entries in data.items():
         if name not in tables or not isinstance(entries, dict):
             raise MirrorError(f"{path}: unknown section {name!r}; valid: {', '.join(tables)}")

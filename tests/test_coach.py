@@ -37,6 +37,8 @@ def test_every_template_fills_with_the_fields_the_coach_gives():
     reason_fields = dict(copier="B", model="A", copies=3, gestures=4, share=0.75, lag=0.3, sd=0.1, fidelity=0.9, seconds=40, span=60, copied=5, small=6)
     for key in messages.REASONS:
         assert "{" not in messages.render(messages.REASONS, key, **reason_fields)
+    for key in messages.BANNERS:
+        assert "{" not in messages.render(messages.BANNERS, key, who="B copies A", copier="B", model="A")
     with pytest.raises(MirrorError, match="valid: .*praise_match"):
         messages.render(messages.MESSAGES, "no_such_message")
 

@@ -435,9 +435,11 @@ class LiveSession:
 
     # -------------------------------------------------------------- main
     def _status(self, controls: Controls) -> str | None:
+        from mirror.messages import BANNERS
+
         if self._end is not None and self._end[0] == "lost":
-            return "camera lost" if self._lost_kind == "webcam" else "video lost"
-        return "paused" if controls.paused else None
+            return BANNERS["camera_lost" if self._lost_kind == "webcam" else "video_lost"]
+        return BANNERS["paused"] if controls.paused else None
 
     def overlay_state(self, frame: LiveFrame, controls: Controls) -> OverlayState:
         """What the window shows with ``frame``: the latest rolling analysis and this frame's people."""

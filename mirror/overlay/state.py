@@ -321,12 +321,12 @@ def _warning(view: ReportView, t_s: float, me: str | None) -> str | None:
     copiers = sorted({c for c, a, b in view.flagged if a <= t_s <= b + WARNING_HOLD_S})
     if not copiers:
         return None
+    from mirror.messages import BANNERS, render
+
     if me is None:
-        who = " and ".join(f"{c} copies {'B' if c == 'A' else 'A'}" for c in copiers)
-        return f"Mechanical imitation: {who}"
-    if me in copiers:
-        return "Mechanical imitation: you copy your partner too closely"
-    return "Mechanical imitation: your partner copies you too closely"
+        who = " and ".join(render(BANNERS, "mechanical_pair_who", copier=c, model="B" if c == "A" else "A") for c in copiers)
+        return render(BANNERS, "mechanical_pair", who=who)
+    return render(BANNERS, "mechanical_you" if me in copiers else "mechanical_partner")
 
 
 def _message(view: ReportView, t_s: float, me: str | None) -> tuple[str | None, str | None]:
