@@ -74,3 +74,22 @@ def test_real_landmarks_mirror_exactly_under_flip(extracted):
     g = compute_features(lm.flipped())
     np.testing.assert_allclose(g.values, mirror_operator(f.values), atol=1e-9, equal_nan=True)
     assert np.isfinite(f.column("wrist_height_left")).mean() > 0.5
+
+
+def test_features_in_blocks_equal_features_at_once(monkeypatch):
+    """Long sessions are computed a block of frames at a time; the derivative needs its neighbours."""
+    import mirror.features.body as body
+    from mirror.landmarks import Landmarks
+
+    rng = np.random.default_rng(0)
+    lm = Landmarks.empty(300, (400, 240))
+    lm.t_s[:] = np.cumsum(rng.uniform(0.04, 0.1, 300))  # uneven frame times
+    lm.pose_image[:] = rng.random(lm.pose_image.shape)
+    lm.pose_world[:] = rng.random(lm.pose_world.shape)
+    lm.pose_visibility[:] = rng.random(lm.pose_visibility.shape)
+    lm.blendshapes[:] = rng.random(lm.blendshapes.shape)
+    lm.pose_world[100:110] = np.nan
+    whole = body.compute_features(lm).values
+    monkeypatch.setattr(body, "FEATURE_BLOCK_FRAMES", 37)
+    blocks = body.compute_features(lm).values
+    assert np.array_equal(np.isnan(whole), np.isnan(blocks)) and np.nanmax(np.abs(whole - blocks)) == 0.0

@@ -187,8 +187,15 @@ def _points(landmarks: Landmarks, min_visibility: float) -> np.ndarray:
     return pts
 
 
+FEATURE_BLOCK_FRAMES = 4096
+"""Frames computed at a time: the temporaries of a long session never exist all at once."""
+
+
 def compute_features(landmarks: Landmarks, min_visibility: float = 0.5) -> Features:
-    """Body-centric features of both people in every frame.
+    """Body-centric features of both people in every frame, :data:`FEATURE_BLOCK_FRAMES` at a time.
+
+    Each block is computed with one frame of context on either side, so the time
+    derivative (motion energy) is the same as over the whole session at once.
 
     Parameters
     ----------
@@ -202,6 +209,17 @@ def compute_features(landmarks: Landmarks, min_visibility: float = 0.5) -> Featu
     Features
         ``values`` of shape ``(T, 2, F)``.
     """
+    n = len(landmarks)
+    values = np.full((n, 2, len(FEATURES)), np.nan)
+    for a in range(0, n, FEATURE_BLOCK_FRAMES):
+        b = min(n, a + FEATURE_BLOCK_FRAMES)
+        lo, hi = max(0, a - 1), min(n, b + 1)
+        values[a:b] = _block_features(landmarks.slice(lo, hi), min_visibility)[a - lo : a - lo + (b - a)]
+    return Features(t_s=landmarks.t_s.astype(np.float64), values=values, info={"min_visibility": min_visibility})
+
+
+def _block_features(landmarks: Landmarks, min_visibility: float) -> np.ndarray:
+    """``(T, 2, F)`` features of a stretch of frames."""
     p = _points(landmarks, min_visibility)
     P = {n: p[:, :, i] for n, i in POSE.items()}
     ls, rs, lh, rh = P["left_shoulder"], P["right_shoulder"], P["left_hip"], P["right_hip"]
@@ -263,4 +281,4 @@ def compute_features(landmarks: Landmarks, min_visibility: float = 0.5) -> Featu
         put(f"face_{base}_left", bs[..., names[f"{base}Left"]])
         put(f"face_{base}_right", bs[..., names[f"{base}Right"]])
     put("face_jawOpen", bs[..., names["jawOpen"]])
-    return Features(t_s=landmarks.t_s.astype(np.float64), values=out, info={"min_visibility": min_visibility})
+    return out
