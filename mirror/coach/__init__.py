@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mirror.compare.preprocess import resample, true_runs
 from mirror.features import Features
 from mirror.features.body import FEATURE_INDEX
 from mirror.mechanical import CHANNEL_FEATURES, Mechanical
@@ -212,11 +213,6 @@ POSTURE_RULES = (
 )
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
-
-
 def trailing_baseline(values: np.ndarray, rate_hz: float, span_s: float = 60.0, skip_s: float = 10.0) -> np.ndarray:
     """``(N,)`` each sample's "usual posture": the median of ``[t - span_s, t - skip_s]``.
 
@@ -244,12 +240,15 @@ def trailing_baseline(values: np.ndarray, rate_hz: float, span_s: float = 60.0, 
     return out
 
 
-def _holding(values: np.ndarray, sign: int, threshold: float, mode: str, rate_hz: float) -> np.ndarray:
-    """Where a posture is held, from ``(N,)`` values (NaN: unknown, not held)."""
+def _holding(values: np.ndarray, baseline: np.ndarray | None, sign: int, threshold: float, mode: str) -> np.ndarray:
+    """Where a posture is held, from ``(N,)`` values (NaN: unknown, not held).
+
+    ``baseline`` is the values' :func:`trailing_baseline` (needed in ``relative`` mode only).
+    """
     if np.isnan(values).all():
         return np.zeros(len(values), bool)
     if mode == "relative":  # away from the usual posture, and on that side of upright (0)
-        dev = sign * (values - trailing_baseline(values, rate_hz))
+        dev = sign * (values - baseline)
         return (np.nan_to_num(dev, nan=-np.inf) >= threshold) & (np.nan_to_num(sign * values, nan=-np.inf) >= threshold / 2)
     if sign > 0:
         return np.nan_to_num(values, nan=-np.inf) >= threshold
@@ -257,12 +256,17 @@ def _holding(values: np.ndarray, sign: int, threshold: float, mode: str, rate_hz
 
 
 def _prompts(features: Features, settings: CoachSettings) -> list[Message]:
-    from mirror.compare.preprocess import resample
-
     t, v = resample(features.t_s, features.values, settings.rate_hz, max_gap_s=1.0)
     if len(t) == 0:
         return []
     hold = int(round(settings.hold_s * settings.rate_hz))
+    baselines: dict[tuple[int, int], np.ndarray] = {}  # (person, feature): each computed once
+
+    def holding(person: int, j: int, sign: int, threshold: float, mode: str) -> np.ndarray:
+        if mode == "relative" and (person, j) not in baselines:
+            baselines[(person, j)] = trailing_baseline(v[:, person, j], settings.rate_hz)
+        return _holding(v[:, person, j], baselines.get((person, j)), sign, threshold, mode)
+
     out = []
     for feature, sign, threshold, mode in POSTURE_RULES:
         j = FEATURE_INDEX[feature]
@@ -272,14 +276,14 @@ def _prompts(features: Features, settings: CoachSettings) -> list[Message]:
         elif feature.endswith("_right"):
             mirror_j = FEATURE_INDEX[feature.replace("_right", "_left")]
         for holder, other in ((0, 1), (1, 0)):
-            held = _holding(v[:, holder, j], sign, threshold, mode, settings.rate_hz)
+            held = holding(holder, j, sign, threshold, mode)
             # the other reflects it when they hold the same posture (match) or its mirror image
-            same = _holding(v[:, other, j], sign, threshold, mode, settings.rate_hz)
+            same = holding(other, j, sign, threshold, mode)
             if feature in ("torso_lean", "head_roll"):
-                mirrored = _holding(v[:, other, j], -sign, threshold, mode, settings.rate_hz)
+                mirrored = holding(other, j, -sign, threshold, mode)
             else:
-                mirrored = _holding(v[:, other, mirror_j], sign, threshold, mode, settings.rate_hz)
-            for a, b in _runs(held):
+                mirrored = holding(other, mirror_j, sign, threshold, mode)
+            for a, b in true_runs(held):
                 if b - a < hold:
                     continue
                 at = a + hold

@@ -56,7 +56,7 @@ def resample(t_s: np.ndarray, values: np.ndarray, rate_hz: float, max_gap_s: flo
     return grid, out.reshape((n,) + values.shape[1:])
 
 
-def _runs(valid: np.ndarray) -> list[tuple[int, int]]:
+def true_runs(valid: np.ndarray) -> list[tuple[int, int]]:
     """``[(start, stop), ...]`` of the True runs of a 1-D mask."""
     edges = np.diff(np.concatenate([[0], valid.astype(np.int8), [0]]))
     return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
@@ -84,7 +84,7 @@ def smooth_and_differentiate(values: np.ndarray, rate_hz: float, window_s: float
         smooth[:, complete] = savgol_filter(flat[:, complete], win, 2, axis=0)
         deriv[:, complete] = savgol_filter(flat[:, complete], win, 2, deriv=1, delta=1.0 / rate_hz, axis=0)
     for j in np.flatnonzero(~complete if len(flat) >= win else np.ones(flat.shape[1], bool)):
-        for a, b in _runs(~np.isnan(flat[:, j])):
+        for a, b in true_runs(~np.isnan(flat[:, j])):
             seg = flat[a:b, j]
             if b - a >= win:
                 smooth[a:b, j] = savgol_filter(seg, win, 2)
@@ -102,7 +102,7 @@ def highpass(values: np.ndarray, size: int) -> np.ndarray:
     flat = values.reshape(len(values), -1)
     out = np.full_like(flat, np.nan)
     for j in range(flat.shape[1]):
-        for a, b in _runs(~np.isnan(flat[:, j])):
+        for a, b in true_runs(~np.isnan(flat[:, j])):
             seg = flat[a:b, j]
             out[a:b, j] = seg - uniform_filter1d(seg, size=min(size, b - a), mode="nearest")
     return out.reshape(values.shape)

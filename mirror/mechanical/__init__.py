@@ -71,11 +71,6 @@ class Direction:
     def flagged_ranges(self) -> list[tuple[float, float]]:
         return _merge([(s.start_s, s.end_s) for s in self.spans if s.flagged])
 
-    def span_at(self, t_s: float) -> SpanSigns | None:
-        """The latest span that ends at or before ``t_s``."""
-        done = [s for s in self.spans if s.end_s <= t_s + 1e-9]
-        return done[-1] if done else None
-
     def to_dict(self) -> dict:
         peak = max((s for s in self.spans if np.isfinite(s.score)), key=lambda s: s.score, default=self.session)
         return {

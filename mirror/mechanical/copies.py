@@ -141,17 +141,14 @@ def detect_copies(motion: Motion, gestures: Gestures, settings: CopySettings | N
     lo_k, hi_k = int(np.ceil(settings.min_lag_s * rate)), int(np.floor(settings.max_lag_s * rate))
     rows = []
     for direction, (m, c) in zip(DIRECTIONS, ((0, 1), (1, 0))):
-        views = {
-            "match": (motion.x[:, m], motion.v[:, m]),
-            "mirror": (mirror_operator(motion.x[:, m]), mirror_operator(motion.v[:, m])),
-        }
+        velocity = {"match": motion.v[:, m], "mirror": mirror_operator(motion.v[:, m])}  # the model, as each copy sees it
         by_channel = {}  # copier's gestures per body part, sorted by onset
         for ch in set(gestures.channel.tolist()):
             sel = np.flatnonzero((gestures.person == c) & (gestures.channel == ch))
             by_channel[ch] = (sel, gestures.start_i[sel], gestures.end_i[sel])
         channel_of = gestures.channel.tolist()
         channel_idx = {ch: [FEATURE_INDEX[n] for n in names] for ch, names in CHANNEL_FEATURES.items()}
-        channel_v = {(kind, ch): views[kind][1][:, ix] for kind in views for ch, ix in channel_idx.items()}
+        channel_v = {(kind, ch): velocity[kind][:, ix] for kind in velocity for ch, ix in channel_idx.items()}
         channel_v.update({("copier", ch): motion.v[:, c][:, ix] for ch, ix in channel_idx.items()})
         for g in np.flatnonzero(gestures.person == m):
             a, b = int(gestures.start_i[g]) - pad, int(gestures.end_i[g]) + pad

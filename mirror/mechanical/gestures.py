@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mirror.compare.preprocess import resample, smooth_and_differentiate
+from mirror.compare.preprocess import resample, smooth_and_differentiate, true_runs
 from mirror.compare.windows import ARM_FEATURES, REPORT_CHANNELS
 from mirror.features import Features
 from mirror.features.body import FEATURE_INDEX
@@ -141,11 +141,6 @@ class Gestures:
         ]
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
-
-
 def segment_channel(speed: np.ndarray, floor: float, settings: GestureSettings) -> list[tuple[int, int]]:
     """``[(start, stop), ...]`` grid index ranges of the gestures in one speed series.
 
@@ -161,7 +156,7 @@ def segment_channel(speed: np.ndarray, floor: float, settings: GestureSettings) 
     onset = max(floor, settings.onset_factor * float(np.nanmedian(speed)))
     s = np.nan_to_num(speed, nan=0.0)
     above = s > settings.offset_ratio * onset
-    runs = [(a, b) for a, b in _runs(above) if s[a:b].max() > onset]
+    runs = [(a, b) for a, b in true_runs(above) if s[a:b].max() > onset]
     merged: list[list[int]] = []
     gap = int(round(settings.merge_gap_s * settings.rate_hz))
     for a, b in runs:
