@@ -84,25 +84,21 @@ def batch(
     Resumable: videos already done are skipped, and a Ctrl+C followed by the same command loses nothing.
     A video that fails is recorded in index.csv with its error and the others go on (exit code 1 if any failed).
     """
-    from dataclasses import replace
-
     from mirror.batch import BatchSettings, dask_executor, local_executor, run_batch
     from mirror.cli import _user_errors
-    from mirror.compare import PRESETS
+    from mirror.compare import settings_from_preset
     from mirror.errors import MirrorError
     from mirror.landmarks import ExtractSettings, Layout
 
     with _user_errors():
-        if preset not in PRESETS:
-            raise MirrorError(f"unknown preset {preset!r}; choose one of: {', '.join(PRESETS)}")
+        compare = settings_from_preset(preset, window_s=window_s, step_s=step_s, max_lag_s=max_lag_s)
         if workers < 1:
             raise MirrorError(f"--workers must be at least 1, got {workers}")
         if surrogates < 0:
             raise MirrorError(f"--surrogates must be >= 0, got {surrogates}")
-        changes = {k: v for k, v in (("window_s", window_s), ("step_s", step_s), ("max_lag_s", max_lag_s)) if v is not None}
         settings = BatchSettings(
             extract=ExtractSettings(pose_model=model, layout=Layout.parse(layout, regions), fps=fps, mirrored_input=mirrored_input),
-            compare=replace(PRESETS[preset], **changes),
+            compare=compare,
             n_surrogates=surrogates,
             cache_dir=str(cache_dir.resolve()) if cache_dir else None,
             overlay_video=overlay_video,

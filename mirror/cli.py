@@ -176,17 +176,12 @@ def analyze(
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar while extracting."),
 ) -> None:
     """Tell mirroring from matching over sliding windows; write the report files."""
-    from dataclasses import replace
-
-    from mirror.compare import PRESETS
+    from mirror.compare import settings_from_preset
     from mirror.landmarks import ExtractSettings, Layout
     from mirror.pipeline import analyze_video, write_session
 
     with _user_errors():
-        if preset not in PRESETS:
-            raise MirrorError(f"unknown preset {preset!r}; choose one of: {', '.join(PRESETS)}")
-        changes = {k: v for k, v in (("window_s", window_s), ("step_s", step_s), ("max_lag_s", max_lag_s)) if v is not None}
-        settings = replace(PRESETS[preset], **changes)
+        settings = settings_from_preset(preset, window_s=window_s, step_s=step_s, max_lag_s=max_lag_s)
         if surrogates < 0:
             raise MirrorError(f"--surrogates must be >= 0, got {surrogates}")
         ext = ExtractSettings(pose_model=model, layout=Layout.parse(layout, regions), fps=fps, mirrored_input=mirrored_input)

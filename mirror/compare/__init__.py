@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mirror.compare.events import Event, events_from_windows, state_shares, surrogate_test, synchrony_statistic
-from mirror.compare.windows import LABELS, PRESETS, CompareSettings, Windows, compare_prepared, compare_windows, prepare
+from mirror.compare.windows import (
+    LABELS,
+    PRESETS,
+    CompareSettings,
+    Windows,
+    compare_prepared,
+    compare_windows,
+    prepare,
+    settings_from_preset,
+)
 from mirror.features import Features, compute_features
 from mirror.landmarks.types import Landmarks
 
@@ -59,5 +68,6 @@ __all__ = [
     "analyze_landmarks",
     "compare_windows",
     "events_from_windows",
+    "settings_from_preset",
     "state_shares",
 ]

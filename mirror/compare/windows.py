@@ -88,6 +88,19 @@ PRESETS = {
 choice, 30 s windows every 10 s, lags up to 5 s."""
 
 
+def settings_from_preset(preset: str, **overrides: float | None) -> CompareSettings:
+    """A preset's settings with some replaced (``None`` keeps the preset's value).
+
+    Raises
+    ------
+    MirrorError
+        An unknown preset (the valid ones are named) or an invalid value.
+    """
+    if preset not in PRESETS:
+        raise MirrorError(f"unknown preset {preset!r}; choose one of: {', '.join(PRESETS)}")
+    return replace(PRESETS[preset], **{k: v for k, v in overrides.items() if v is not None})
+
+
 @dataclass
 class Windows:
     """Per-window comparison results.
