@@ -20,7 +20,7 @@ from mirror.cli import app
 from mirror.compare import CompareSettings
 from mirror.landmarks import ExtractSettings
 from tests.conftest import EXAMPLES
-from tests.report_fixtures import ANALYSIS_FPS, CHROMIUM, CHROMIUM_ARGS, analysed_dyad, dyad_video, landmark_cache
+from tests.report_fixtures import ANALYSIS_FPS, analysed_dyad, dyad_video, landmark_cache
 
 pytestmark = pytest.mark.model
 RAGA = EXAMPLES / "raga_2people.mp4"
@@ -102,30 +102,24 @@ def test_batch_over_a_mixed_folder(mixed, root):
     assert {k: r["status"] for k, r in _index(out).items()} == {k: r["status"] for k, r in index.items()}
 
 
-def test_batch_index_page(mixed, root):
+def test_batch_index_page(mixed, root, browser):
     """index.html in Chromium: one row per file, sortable, no outside request (runs after the batch above)."""
     src, out = mixed
     if not (out / "index.html").exists():
         pytest.skip("needs the mixed-folder batch")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        requests = []
-        page.on("request", lambda r: requests.append(r.url))
-        page.goto((out / "index.html").resolve().as_uri())
-        rows = page.locator("#index tbody tr")
-        assert rows.count() == 6
-        assert [rows.nth(i).get_attribute("data-status") for i in range(6)].count("failed") == 2
-        assert "dyad" in rows.nth(0).inner_text()  # ranked first by mirroring
-        page.click("th:has-text('session')")  # sort by name
-        names = [rows.nth(i).locator("td").nth(3).get_attribute("data-v") for i in range(6)]
-        assert names == sorted(names)
-        assert requests == [(out / "index.html").resolve().as_uri()]
-        browser.close()
+    page = browser.new_page()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto((out / "index.html").resolve().as_uri())
+    rows = page.locator("#index tbody tr")
+    assert rows.count() == 6
+    assert [rows.nth(i).get_attribute("data-status") for i in range(6)].count("failed") == 2
+    assert "dyad" in rows.nth(0).inner_text()  # ranked first by mirroring
+    page.click("th:has-text('session')")  # sort by name
+    names = [rows.nth(i).locator("td").nth(3).get_attribute("data-v") for i in range(6)]
+    assert names == sorted(names)
+    assert requests == [(out / "index.html").resolve().as_uri()]
+    page.close()
 
 
 def _wait_for(predicate, timeout_s: float = 120.0, what: str = "condition"):

@@ -11,21 +11,12 @@ import pytest
 
 from mirror.report import read_report, write_all
 from mirror.report.doc import duration_of
-from tests.report_fixtures import CHROMIUM, CHROMIUM_ARGS, analysed_dyad, copy_report, dyad_video, flag_mechanical
+from tests.report_fixtures import CHROMIUM, analysed_dyad, copy_report, dyad_video, flag_mechanical
 
 pytestmark = [
     pytest.mark.model,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)"),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

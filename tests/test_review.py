@@ -33,7 +33,7 @@ from mirror.review import MARKS_COLUMNS, Skeleton, prepare_review, review_events
 from mirror.review.skeleton import POINTS
 from tests.conftest import EXAMPLES
 from tests.dyad_clip import make_dyad_clip
-from tests.report_fixtures import CHROMIUM, CHROMIUM_ARGS
+from tests.report_fixtures import CHROMIUM
 
 pytestmark = [
     pytest.mark.model,
@@ -90,15 +90,6 @@ def echo(root, cache) -> dict:
     cap.release()
     out = _analyze(webm, root / "echo", cache)
     return {"out": out, "webm": webm, "avi": avi, "doc": read_report(out)}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
