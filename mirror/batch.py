@@ -256,9 +256,11 @@ def process_video(source: str, out_folder: str, settings: BatchSettings, attempt
     Returns a dict (``state``, ``error``, ``seconds``); bad input is returned as
     ``failed`` with its one-line error, never raised.
     """
+    from mirror.memory import return_freed_memory
     from mirror.pipeline import analyze_video, write_session
     from mirror.report import write_all
 
+    return_freed_memory()  # in a pool or Dask worker too: stages do not stack their peaks
     t0 = time.monotonic()
     folder = Path(out_folder)
     src = Path(source)
@@ -276,6 +278,7 @@ def process_video(source: str, out_folder: str, settings: BatchSettings, attempt
                 backend=worker_backend(settings.extract),
                 progress=progress.frames,
                 on_total=progress.on_total,
+                keep_landmarks=settings.overlay_video,
             )
             paths = dict(write_session(session, folder))
             run = {"batch_settings": settings.to_dict(), "worker": f"{socket.gethostname()}:{os.getpid()}", "attempt": attempt}

@@ -85,6 +85,9 @@ def _main(
     if version:
         typer.echo(f"mirror {__version__}")
         raise typer.Exit(0)
+    from mirror.memory import return_freed_memory
+
+    return_freed_memory()  # a long session's stages do not stack their peaks
     _silence_native_logs()
 
 
@@ -190,7 +193,8 @@ def analyze(
         bar = _Progress(progress)
         try:
             session, _ = analyze_video(
-                source, settings, ext, n_surrogates=surrogates, cache_dir=cache_dir, progress=bar.frames, on_total=bar.total
+                source, settings, ext, n_surrogates=surrogates, cache_dir=cache_dir, progress=bar.frames, on_total=bar.total,
+                keep_landmarks=False,
             )
         finally:
             bar.close()

@@ -21,8 +21,9 @@ class Session:
 
     Attributes
     ----------
-    landmarks : Landmarks
-        ``(T, 2, ...)`` landmarks of both people.
+    landmarks : Landmarks or None
+        ``(T, 2, ...)`` landmarks of both people; None when not kept
+        (:func:`analyze_video` with ``keep_landmarks=False``: the analysis needs only the features).
     features : Features
         ``(T, 2, F)`` body-centric features.
     synchrony : Synchrony
@@ -35,7 +36,7 @@ class Session:
         Source, checksums, landmark statistics and settings.
     """
 
-    landmarks: Landmarks
+    landmarks: Landmarks | None
     features: Features
     synchrony: Synchrony
     mechanical: object = None
@@ -57,11 +58,21 @@ def analyze_session(
     (Session, dict)
         The session and run information.
     """
+    return _analyze(compute_features(landmarks), landmarks, settings, n_surrogates, seed, provenance)
+
+
+def _analyze(
+    features: Features,
+    landmarks: Landmarks | None,
+    settings: CompareSettings | None,
+    n_surrogates: int,
+    seed: int,
+    provenance: dict | None,
+) -> tuple[Session, dict]:
     from mirror.coach import coach_session
     from mirror.mechanical import detect_mechanical
 
     settings = settings or CompareSettings()
-    features = compute_features(landmarks)
     synchrony, info = analyze_features(features, settings, n_surrogates=n_surrogates, seed=seed)
     mechanical, mech_info = detect_mechanical(features, synchrony.windows)
     feedback = coach_session(features, synchrony, mechanical)
@@ -86,6 +97,7 @@ def analyze_video(
     backend=None,
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int, int], None] | None = None,
+    keep_landmarks: bool = True,
 ) -> tuple[Session, dict]:
     """Landmarks (cached and resumable), then :func:`analyze_session`.
 
@@ -94,6 +106,9 @@ def analyze_video(
     backend : LandmarkBackend, optional
         A loaded landmark backend to reuse (a batch worker keeps one); default: a new MediaPipe one
         when landmarks are not cached.
+    keep_landmarks : bool
+        False: the landmarks are let go once the features are computed (``Session.landmarks``
+        is None), so a long session's comparison runs without them in memory.
 
     Raises
     ------
@@ -115,7 +130,10 @@ def analyze_video(
         "landmarks": {k: ext_info.get(k) for k in ("frames", "both_present_rate", "identity_swaps", "backend")},
         "extract_settings": extract.to_dict(),
     }
-    session, info = analyze_session(landmarks, settings, n_surrogates=n_surrogates, provenance=provenance)
+    features = compute_features(landmarks)
+    if not keep_landmarks:
+        landmarks = None
+    session, info = _analyze(features, landmarks, settings, n_surrogates, 0, provenance)
     return session, {**info, "extract": ext_info}
 
 

@@ -104,3 +104,24 @@ def test_swapped_people_and_concatenate():
     np.testing.assert_array_equal(sw.t_s, lm.t_s)
     both = Landmarks.concatenate([lm.slice(0, 2), lm.slice(2, 6)])
     np.testing.assert_array_equal(both.face, lm.face)
+
+
+def test_assemble_streams_parts_into_one_allocation():
+    lm = _random_landmarks(5, n=9)
+    made = []
+
+    def parts():  # each part exists only while it is copied in
+        for a, b in ((0, 4), (4, 5), (5, 9)):
+            made.append((a, b))
+            yield lm.slice(a, b).slimmed()
+
+    whole = Landmarks.assemble(parts(), 9)
+    assert made == [(0, 4), (4, 5), (5, 9)] and whole.face.shape == (9, 2, 1, 3)
+    for name in Landmarks.ARRAYS:
+        np.testing.assert_array_equal(getattr(whole, name), getattr(lm.slimmed(), name))
+    short = Landmarks.assemble(iter([lm.slice(0, 4)]), 9)  # fewer frames arrived than announced
+    assert len(short) == 4 and np.array_equal(short.t_s, lm.t_s[:4])
+    with pytest.raises(ValueError, match="more than the 3 frames"):
+        Landmarks.assemble(iter([lm.slice(0, 4)]), 3)
+    with pytest.raises(ValueError, match="nothing"):
+        Landmarks.assemble(iter([]), 3)

@@ -65,7 +65,7 @@ class LandmarkCache:
         self.dir = Path(root) / "landmarks" / self.key
         self.manifest_path = self.dir / "manifest.json"
         self.manifest = self._read_manifest()
-        self._loaded: tuple[int, bool, Landmarks | None] | None = None
+        self._checked = -1  # chunks found readable by check()
 
     def _read_manifest(self) -> dict:
         fresh = {
@@ -110,6 +110,25 @@ class LandmarkCache:
         chunks = self.manifest["chunks"]
         return chunks[-1]["last_index"] + 1 if chunks else 0
 
+    def check(self) -> int:
+        """Read every chunk once and drop a damaged one and all after it; frames still cached.
+
+        Nothing is kept in memory: this is how a resume finds its starting point.
+        """
+        if self._checked == len(self.manifest["chunks"]):
+            return self.n_frames
+        good = 0
+        for chunk in self.manifest["chunks"]:
+            try:
+                Landmarks.load(self.dir / chunk["file"])
+            except MirrorError:
+                break
+            good += 1
+        if good < len(self.manifest["chunks"]):
+            self._truncate(good)
+        self._checked = good
+        return self.n_frames
+
     def load(self, slim: bool = False) -> Landmarks | None:
         """Everything cached so far (None when empty); a damaged chunk and all after it are dropped.
 
@@ -117,23 +136,35 @@ class LandmarkCache:
         ----------
         slim : bool
             Drop the face meshes chunk by chunk (:meth:`Landmarks.slimmed`): memory for the
-            whole session stays small.
+            whole session holds the slim result and one chunk, however long the session.
         """
-        n = len(self.manifest["chunks"])
-        if self._loaded is not None and self._loaded[:2] == (n, slim):
-            return self._loaded[2]
-        parts = []
-        for chunk in self.manifest["chunks"]:
-            try:
-                part = Landmarks.load(self.dir / chunk["file"])
-            except MirrorError:
-                # damaged chunk: drop it and every later one, they will be redone
-                self._truncate(len(parts))
-                break
-            parts.append(part.slimmed() if slim else part)
-        result = Landmarks.concatenate(parts, info=self.manifest.get("info") or parts[-1].info) if parts else None
-        self._loaded = (len(self.manifest["chunks"]), slim, result)
+        chunks = list(self.manifest["chunks"])
+        if not chunks:
+            return None
+        read = {"parts": 0, "info": {}}
+
+        def parts():
+            for chunk in chunks:
+                try:
+                    part = Landmarks.load(self.dir / chunk["file"])
+                except MirrorError:
+                    return  # damaged chunk: it and every later one are dropped and redone
+                read["parts"] += 1
+                read["info"] = part.info
+                yield part.slimmed() if slim else part
+
+        result = self._assemble(parts(), sum(c["frames"] for c in chunks))
+        if read["parts"] < len(chunks):
+            self._truncate(read["parts"])
+        if result is not None and not self.manifest.get("info"):
+            result.info = dict(read["info"])
         return result
+
+    def _assemble(self, parts, total: int) -> Landmarks | None:
+        try:
+            return Landmarks.assemble(parts, total, info=self.manifest.get("info") or None)
+        except ValueError:  # nothing readable, or the files disagree with the manifest
+            return None
 
     def load_final(self, slim: bool = False) -> Landmarks | None:
         """The finished result after post-passes (see :meth:`save_final`), if any."""
@@ -141,16 +172,27 @@ class LandmarkCache:
         if not self.complete or not names:
             return None
         names = [names] if isinstance(names, str) else list(names)
-        parts = []
-        for name in names:
-            if not (self.dir / name).exists():
-                return None
-            try:
-                part = Landmarks.load(self.dir / name)
-            except MirrorError:
-                return None
-            parts.append(part.slimmed() if slim else part)
-        return Landmarks.concatenate(parts, info=self.manifest.get("info") or parts[-1].info)
+        if not all((self.dir / name).exists() for name in names):
+            return None
+        failed: list[str] = []
+
+        def parts():
+            for name in names:
+                try:
+                    part = Landmarks.load(self.dir / name)
+                except MirrorError:
+                    failed.append(name)
+                    return
+                yield part.slimmed() if slim else part
+
+        if len(names) == 1:  # one file holds it all
+            result = next(parts(), None)
+            if result is not None:
+                result.info = self.manifest.get("info") or result.info
+            return result
+        total = self.n_frames  # one final chunk per forward chunk
+        result = self._assemble(parts(), total)
+        return None if failed or result is None or len(result) != total else result
 
     def save_final(self, landmarks: Landmarks, face_patches: dict | None = None) -> None:
         """Store the finished result (chunks stay as the forward pass wrote them).

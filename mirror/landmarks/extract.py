@@ -223,8 +223,15 @@ def extract_landmarks(
     info.setdefault("mirror", __version__)
     info["backend"] = backend.provenance()
     tracker = IdentityTracker(layout, size)
-    restored = cache.load(slim=not keep_face_mesh) if cache is not None else None
-    if cache is not None and restored is not None and len(restored):
+    # Slim landmarks with a cache are not held while the model runs: every chunk goes to
+    # disk as it completes, and the result is read back once at the end, so the loop's
+    # memory does not grow with the length of the video.
+    stream_to_cache = cache is not None and not keep_face_mesh
+    restored = None
+    n_restored = cache.check() if cache is not None else 0
+    if cache is not None and not stream_to_cache:
+        restored = cache.load()
+    if n_restored:
         tracker.restore(cache.last_people())
     still_images = isinstance(source, ImageSource)
     estimators = [backend.person_estimator(), backend.person_estimator()]
@@ -241,7 +248,8 @@ def extract_landmarks(
         part = buffer.take()
         if cache is not None:
             cache.append(part)
-        parts.append(part if keep_face_mesh else part.slimmed())
+        if not stream_to_cache:
+            parts.append(part if keep_face_mesh else part.slimmed())
 
     try:
         for frame in source:
@@ -287,14 +295,20 @@ def extract_landmarks(
             pool.shutdown(wait=True)
         for est in estimators:
             est.close()
-    if not parts:
+    if stream_to_cache:
+        result = cache.load(slim=True)
+        if result is not None:
+            result.info = info
+    else:
+        result = Landmarks.concatenate(parts, info=info) if parts else None
+    parts.clear()
+    if result is None:
         raise MirrorError(f"{source.info.name}: no frames to analyse")
-    result = Landmarks.concatenate(parts, info=info)
     elapsed = time.perf_counter() - started
     info.update(
         {
             "frames_this_run": n_new,
-            "resumed_from_frames": len(restored) if restored is not None else 0,
+            "resumed_from_frames": n_restored,
             "identity_checks": tracker.stats.to_dict(),
             "seconds_this_run": round(elapsed, 3),
             "interrupted": interrupted,
@@ -393,7 +407,7 @@ def extract_video(
             if cached is not None and cache.complete:
                 return cached, {**cached.info, "from_cache": True}
         if cache is not None:
-            cache.load(slim=not face_mesh)  # drops damaged chunks, so the resume point is right
+            cache.check()  # drops damaged chunks, so the resume point is right
         start = cache.resume_index() if cache is not None else 0
         if isinstance(source, VideoFileSource):
             source.start_index = start

@@ -11,6 +11,7 @@ import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 
@@ -174,6 +175,40 @@ class Landmarks:
             raise ValueError("nothing to concatenate")
         kwargs = {name: np.concatenate([getattr(p, name) for p in parts]) for name in cls.ARRAYS}
         return cls(**kwargs, frame_size=parts[0].frame_size, info=dict(info if info is not None else parts[0].info))
+
+    @classmethod
+    def assemble(cls, parts: Iterable["Landmarks"], n_frames: int, info: dict | None = None) -> "Landmarks":
+        """Stack parts that arrive one at a time into arrays allocated once.
+
+        Unlike :meth:`concatenate`, the parts never need to exist all at once: with
+        parts read from disk, memory holds the result and one part, not twice the
+        session.
+
+        Parameters
+        ----------
+        parts : iterable of Landmarks
+            Consecutive parts with the same mesh size; together ``n_frames`` frames.
+        n_frames : int
+            Frames in all (a part that runs past it is an error).
+        """
+        out: Landmarks | None = None
+        start = 0
+        for part in parts:
+            if out is None:
+                out = cls(
+                    **{name: np.empty((n_frames,) + getattr(part, name).shape[1:], getattr(part, name).dtype) for name in cls.ARRAYS},
+                    frame_size=part.frame_size,
+                    info=dict(info if info is not None else part.info),
+                )
+            stop = start + len(part)
+            if stop > n_frames:
+                raise ValueError(f"parts hold more than the {n_frames} frames announced")
+            for name in cls.ARRAYS:
+                getattr(out, name)[start:stop] = getattr(part, name)
+            start = stop
+        if out is None:
+            raise ValueError("nothing to assemble")
+        return out if start == n_frames else out.slice(0, start)
 
     # ------------------------------------------------------------- accessors
     def __len__(self) -> int:
