@@ -11,6 +11,15 @@ from pathlib import Path
 from mirror.errors import MirrorError
 
 
+def _read_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()  # read once at import, never while other threads create files
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write bytes to ``path`` through a temporary file in the same folder and a rename.
 
@@ -27,6 +36,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
+            if hasattr(os, "fchmod"):  # as open() would make it, not mkstemp's private 0600
+                os.fchmod(fh.fileno(), 0o666 & ~_UMASK)
             os.fsync(fh.fileno())
         os.replace(tmp, path)
         tmp = None

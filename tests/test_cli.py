@@ -140,3 +140,15 @@ def test_analyze_rejects_bad_window_options(tmp_path):
     assert "max_lag_s must be in [0, window_s = 2]" in line
     line = _one_line_error(runner.invoke(app, ["analyze", clip, "--out", str(tmp_path), "--window-s", "-1"]))
     assert "window_s must be positive" in line
+
+
+def test_atomic_writes_get_the_usual_permissions(tmp_path):
+    import stat
+
+    from mirror.storage import _UMASK, write_atomic
+
+    write_atomic(tmp_path / "report.json", b"{}")
+    mode = stat.S_IMODE((tmp_path / "report.json").stat().st_mode)
+    assert mode == 0o666 & ~_UMASK  # as any new file, not a private temporary file's 0600
+    if not _UMASK & 0o044:
+        assert mode & 0o044  # others may read the report

@@ -93,3 +93,38 @@ def test_features_in_blocks_equal_features_at_once(monkeypatch):
     monkeypatch.setattr(body, "FEATURE_BLOCK_FRAMES", 37)
     blocks = body.compute_features(lm).values
     assert np.array_equal(np.isnan(whole), np.isnan(blocks)) and np.nanmax(np.abs(whole - blocks)) == 0.0
+
+
+@given(
+    st.integers(0, 120),  # frames: none to 8 s
+    st.floats(0.0, 1.0),  # share of missing landmark values
+    st.sampled_from(["random", "constant", "zeros", "nobody"]),
+    st.integers(0, 10**6),
+)
+@settings(max_examples=60, deadline=None)
+def test_any_landmarks_give_features(n, missing, shape, seed):
+    """NaN, constant, degenerate (all points at one place) and very short input: features or NaN, never an error."""
+    rng = np.random.default_rng(seed)
+    lm = Landmarks.empty(n, SIZE)
+    lm.t_s[:] = np.arange(n) / 15
+    lm.frame_index[:] = np.arange(n)
+    if shape != "nobody":
+        for name in ("pose_image", "pose_world", "head_pose_deg", "blendshapes"):
+            arr = getattr(lm, name)
+            arr[:] = {"random": lambda: rng.normal(size=arr.shape), "constant": lambda: 0.4, "zeros": lambda: 0.0}[shape]()
+            arr[rng.random(arr.shape) < missing] = np.nan
+        lm.pose_visibility[:] = rng.random(lm.pose_visibility.shape) if shape == "random" else 1.0
+    f = compute_features(lm)
+    assert f.values.shape == (n, 2, len(FEATURES)) and np.array_equal(f.t_s, lm.t_s)
+    assert not np.isinf(f.values).any()
+    if shape == "nobody":
+        assert np.isnan(f.values).all()  # nothing seen, nothing invented
+    # whatever came out, the comparator, the mechanical-imitation detector and the coach take it
+    from mirror.pipeline import analyze_session
+
+    session, _ = analyze_session(lm, n_surrogates=2)
+    labels = session.synchrony.windows.label
+    assert set(np.unique(labels)) <= {"mirror", "match", "symmetric", "none", "insufficient"}
+    assert all(0.0 <= d.score <= 1.0 or np.isnan(d.score) for d in session.mechanical.directions.values())
+    if n < 60:  # shorter than one 4 s window
+        assert len(labels) == 0 and not session.feedback

@@ -32,7 +32,7 @@ def resample(t_s: np.ndarray, values: np.ndarray, rate_hz: float, max_gap_s: flo
         return np.zeros(0), np.zeros((0,) + values.shape[1:])
     n = int(np.floor((t_s[-1] - t_s[0]) * rate_hz + 1e-9)) + 1
     grid = t_s[0] + np.arange(n) / rate_hz
-    flat = values.reshape(len(t_s), -1)
+    flat = _columns(values)
     on_grid = n == len(t_s) and np.allclose(t_s, grid, rtol=0, atol=1e-3 / rate_hz)
     out = np.full((n, flat.shape[1]), np.nan)
     tol = 0.5 / rate_hz
@@ -56,6 +56,11 @@ def resample(t_s: np.ndarray, values: np.ndarray, rate_hz: float, max_gap_s: flo
     return grid, out.reshape((n,) + values.shape[1:])
 
 
+def _columns(values: np.ndarray) -> np.ndarray:
+    """``(N, ...)`` as ``(N, columns)``; also for no samples at all."""
+    return values.reshape(len(values), int(np.prod(values.shape[1:], dtype=int)))
+
+
 def true_runs(valid: np.ndarray) -> list[tuple[int, int]]:
     """``[(start, stop), ...]`` of the True runs of a 1-D mask."""
     edges = np.diff(np.concatenate([[0], valid.astype(np.int8), [0]]))
@@ -75,7 +80,7 @@ def smooth_and_differentiate(values: np.ndarray, rate_hz: float, window_s: float
     (np.ndarray, np.ndarray)
         Smoothed values and their time derivative (per second), same shape, NaN kept.
     """
-    flat = values.reshape(len(values), -1)
+    flat = _columns(values)
     smooth = np.full_like(flat, np.nan)
     deriv = np.full_like(flat, np.nan)
     win = max(5, int(round(window_s * rate_hz)) | 1)
@@ -99,7 +104,7 @@ def highpass(values: np.ndarray, size: int) -> np.ndarray:
     """Each valid run minus its moving average over ``size`` samples (slow drifts removed)."""
     from scipy.ndimage import uniform_filter1d
 
-    flat = values.reshape(len(values), -1)
+    flat = _columns(values)
     out = np.full_like(flat, np.nan)
     for j in range(flat.shape[1]):
         for a, b in true_runs(~np.isnan(flat[:, j])):
