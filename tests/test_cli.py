@@ -110,13 +110,66 @@ def test_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["report.json"]
 
 
-@pytest.mark.parametrize("content, message", [(b"RIFF....WAVEfmt ", "not a readable video"), (None, "no such file")])
-def test_analyze_bad_files(tmp_path, content, message):
-    path = tmp_path / "input.mp4"
-    if content is not None:
-        path.write_bytes(content * 100)
-    line = _one_line_error(runner.invoke(app, ["analyze", str(path), "--out", str(tmp_path / "o")]))
-    assert message in line
+def _audio_only_mp4(path):
+    """A real AAC sound track in an MP4 container, as a voice memo app writes it: no video track."""
+    import av
+
+    rate = 16000
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("aac", rate=rate, layout="mono")
+        for k in range(20):
+            t = np.arange(k * 1024, (k + 1) * 1024) / rate
+            frame = av.AudioFrame.from_ndarray((0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)[None], format="fltp", layout="mono")
+            frame.rate, frame.pts = rate, k * 1024
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def _wav(path):
+    import wave
+
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes((np.sin(np.arange(8000) / 5) * 8000).astype("<i2").tobytes())
+    return path
+
+
+def _random_bytes(path):
+    path.write_bytes(np.random.default_rng(7).integers(0, 256, 200_000, dtype=np.uint8).tobytes())
+    return path
+
+
+def _cut_mp4(path):
+    path.write_bytes((EXAMPLES / "raga_2people.mp4").read_bytes()[:300_000])  # the index is at the end
+    return path
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda d: _audio_only_mp4(d / "voice_memo.mp4"), "holds sound only, no video track"),
+        (lambda d: _audio_only_mp4(d / "voice_memo.m4a"), "holds sound only, no video track"),
+        (lambda d: _wav(d / "recording.mp4"), "holds sound only, no video track"),
+        (lambda d: _random_bytes(d / "random.mp4"), "not a readable video (unknown format"),
+        (lambda d: _cut_mp4(d / "cut.mp4"), "an MP4 without its index (moov): truncated"),
+        (lambda d: d / "missing.mp4", "no such file"),
+        (lambda d: d, "is a folder"),
+    ],
+    ids=["audio-mp4", "audio-m4a", "wav-named-mp4", "random-bytes", "cut-mp4", "missing", "folder"],
+)
+@pytest.mark.parametrize("command", ["extract", "analyze"])
+def test_analyze_and_extract_refuse_what_is_not_a_video_in_one_line(tmp_path, command, make, message):
+    src = tmp_path / "in"
+    src.mkdir()
+    path = make(src)
+    line = _one_line_error(runner.invoke(app, [command, str(path), "--out", str(tmp_path / "o"), "--no-progress"]))
+    assert message in line, line
+    assert not (tmp_path / "o" / "report.json").exists() and not (tmp_path / "o" / "landmarks.npz").exists()
 
 
 @pytest.mark.model
