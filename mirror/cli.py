@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import platform
 import sys
@@ -161,6 +162,18 @@ def extract(
     typer.echo(f"wrote {out / 'landmarks.npz'} and {out / 'extract.json'}")
 
 
+def _presence_line(extract_info: dict) -> str:
+    """How often each person was in view, with a warning when the comparison has little to go on."""
+    both = extract_info.get("both_present_rate")
+    each = extract_info.get("present_rate") or {}
+    if both is None:
+        return "people in view: unknown"
+    line = f"both people in view in {100 * both:.0f} % of frames (A {100 * each.get('A', 0):.0f} %, B {100 * each.get('B', 0):.0f} %)"
+    if both < 0.5:
+        line += "; the comparison needs both: check that two people are in the picture (see --layout)"
+    return line
+
+
 @app.command()
 def analyze(
     source: str = typer.Argument(..., help="Video file (landmarks come from the cache when already extracted)."),
@@ -192,7 +205,7 @@ def analyze(
             raise MirrorError(f"--out {out} exists and is not a folder")
         bar = _Progress(progress)
         try:
-            session, _ = analyze_video(
+            session, run_info = analyze_video(
                 source, settings, ext, n_surrogates=surrogates, cache_dir=cache_dir, progress=bar.frames, on_total=bar.total,
                 keep_landmarks=False,
             )
@@ -206,6 +219,7 @@ def analyze(
     result = session.synchrony
     share = result.summary["share"]
     sync = result.summary["synchrony"]
+    typer.echo(_presence_line(run_info.get("extract", {})))
     if len(result.windows) == 0:
         typer.echo(f"the recording is shorter than one {settings.window_s:g} s window: no windows (try a smaller --window-s)")
         typer.echo(f"wrote {len(paths)} files to {out}: {', '.join(p.name for p in paths.values())}")
@@ -215,7 +229,9 @@ def analyze(
         f"symmetric {100 * share['symmetric']:.0f} %, none {100 * share['none']:.0f} %"
         + (f"; insufficient data in {result.summary['insufficient_windows']}" if result.summary["insufficient_windows"] else "")
     )
-    if sync.get("n_surrogates"):
+    if not math.isfinite(sync["real"]):
+        typer.echo("synchrony not measurable: no window has both people in view long enough")
+    elif sync.get("n_surrogates"):
         typer.echo(
             f"synchrony {sync['real']:.3f} vs pseudo-synchrony {sync['surrogate_mean']:.3f} "
             f"(effect size {sync['effect_size']:.2f}, p = {sync['p_value']:.3f}, {sync['n_surrogates']} surrogates)"

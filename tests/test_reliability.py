@@ -217,3 +217,27 @@ def test_variable_frame_rate_keeps_real_time(tmp_path):
     step = np.diff(lm.t_s)
     assert np.allclose(step, 0.10, atol=0.011), step  # every other frame first, then every frame
     assert lm.pose_present.all()
+
+
+def test_one_person_in_the_room_is_said_and_nothing_is_invented(tmp_path):
+    """A clip with one person: a report (all windows insufficient), and the user is told why."""
+    out = tmp_path / "one"
+    result = CliRunner().invoke(app, ["analyze", str(EXAMPLES / "raga_1person.mp4"), "--out", str(out), "--no-progress",
+                                      "--fps", "8", "--cache-dir", str(tmp_path / "cache")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "both people in view in 0 % of frames (A 100 %, B 0 %); the comparison needs both" in result.output
+    assert "synchrony not measurable" in result.output and "Traceback" not in result.output
+    report = json.loads((out / "report.json").read_text())
+    assert {w["label"] for w in report["windows"]} == {"insufficient"}
+    assert report["events"] == [] and not [m for m in report["feedback"] if m["kind"] == "warning"]
+
+
+def test_a_clip_shorter_than_one_window_gives_an_empty_report_and_says_so(tmp_path):
+    frames = _raga_frames(30, (384, 288))  # 1.2 s at 25 fps
+    video = write_video(tmp_path / "short.avi", frames, fps=25)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["analyze", str(video), "--out", str(out), "--no-progress", "--cache-dir", str(tmp_path / "c")])
+    assert result.exit_code == 0, result.output
+    assert "shorter than one 4 s window" in result.output and "both people in view in 100 %" in result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["windows"] == [] and report["events"] == []
