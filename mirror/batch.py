@@ -191,7 +191,15 @@ def is_done(item: BatchItem, out_dir: Path, settings: BatchSettings) -> bool:
         return False
     if any(status.get(k) != v for k, v in fp.items()):
         return False
-    return all((folder / name).is_file() for name in status.get("files") or ["report.json"])
+    if not all((folder / name).is_file() for name in status.get("files") or ["report.json"]):
+        return False
+    from mirror.report import read_report
+
+    try:  # a damaged or foreign report is done again, not trusted
+        read_report(folder / "report.json")
+    except MirrorError:
+        return False
+    return True
 
 
 # ----------------------------------------------------------------------------- one video (runs in a worker)

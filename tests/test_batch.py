@@ -368,3 +368,35 @@ def test_output_names_stay_put_across_runs(tmp_path):
     assert [i.name for i in first] == ["s", "s-2"]
     second = plan_batch(sorted([a, b, c]), out)  # a new file sorts first: earlier names are kept
     assert {i.source: i.name for i in second} == {a: "s", b: "s-2", c: "s-3"}
+
+
+def test_garbled_status_or_report_is_done_again_not_trusted(tmp_path):
+    import json
+
+    import numpy as np
+
+    from mirror.batch import STATUS, BatchItem, BatchSettings, _fingerprint, is_done
+    from mirror.compare import analyze_features
+    from mirror.features import FEATURES, Features
+    from mirror.report import write_report
+
+    source = tmp_path / "talk.mp4"
+    source.write_bytes(b"video")
+    settings = BatchSettings()
+    folder = tmp_path / "out" / "talk"
+    folder.mkdir(parents=True)
+    item = BatchItem(source, "talk")
+    status = {"state": "done", "settings_key": settings.key(), "files": ["report.json"], **_fingerprint(source)}
+    (folder / STATUS).write_text(json.dumps(status))
+    values = np.random.default_rng(0).normal(size=(200, 2, len(FEATURES)))
+    write_report(analyze_features(Features(np.arange(200) / 15, values), n_surrogates=0)[0], folder, {})
+    good = (folder / "report.json").read_text()
+    assert is_done(item, tmp_path / "out", settings)
+    for report in ('{"format": "mirr', json.dumps({"format": "other.tool", "format_version": 1}), "[]"):
+        (folder / "report.json").write_text(report)
+        assert not is_done(item, tmp_path / "out", settings), report
+    (folder / "report.json").write_text(good)
+    assert is_done(item, tmp_path / "out", settings)
+    for garbled in ('{"state": "do', "null", json.dumps({**status, "settings_key": "other"})):
+        (folder / STATUS).write_text(garbled)
+        assert not is_done(item, tmp_path / "out", settings), garbled
