@@ -241,3 +241,41 @@ def test_a_clip_shorter_than_one_window_gives_an_empty_report_and_says_so(tmp_pa
     assert "shorter than one 4 s window" in result.output and "both people in view in 100 %" in result.output
     report = json.loads((out / "report.json").read_text())
     assert report["windows"] == [] and report["events"] == []
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 48 KB file system (tmpfs), to fill up."""
+    import subprocess
+
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48k", "tmpfs", str(mount)], capture_output=True, text=True)
+    if done.returncode:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.strip()[:120]}")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_a_full_disk_is_one_line_and_leaves_only_whole_files(small_disk, tmp_path):
+    out = small_disk / "out"
+    result = CliRunner().invoke(app, ["analyze", str(EXAMPLES / "raga_2people.mp4"), "--out", str(out), "--no-progress",
+                                      "--fps", "5", "--surrogates", "0", "--cache-dir", str(tmp_path / "cache")])  # fmt: skip
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert result.exit_code == 2 and len(lines) == 1, result.output
+    assert lines[0].startswith("error: cannot write ") and lines[0].endswith(": disk full")
+    left = {p.name for p in out.iterdir()}
+    assert not [n for n in left if n.endswith(".tmp")], left  # no half-written file
+    json.loads((out / "report.json").read_text())  # what was written is whole
+    # the landmark cache elsewhere was kept: the rerun with room needs no model
+    again = CliRunner().invoke(app, ["analyze", str(EXAMPLES / "raga_2people.mp4"), "--out", str(tmp_path / "roomy"),
+                                     "--no-progress", "--fps", "5", "--surrogates", "0", "--cache-dir", str(tmp_path / "cache")])  # fmt: skip
+    assert again.exit_code == 0, again.output
+
+
+def test_a_full_cache_disk_stops_extraction_in_one_line(small_disk, tmp_path):
+    result = CliRunner().invoke(app, ["extract", str(EXAMPLES / "raga_2people.mp4"), "--out", str(tmp_path / "o"), "--no-progress",
+                                      "--fps", "5", "--cache-dir", str(small_disk / "cache")])  # fmt: skip
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert result.exit_code == 2 and len(lines) == 1 and lines[0].endswith(": disk full"), result.output
+    assert not list(small_disk.rglob("*.tmp")) and not (tmp_path / "o" / "landmarks.npz").exists()
