@@ -157,9 +157,10 @@ def extract(
     recovered = info.get("backfilled_frames") or {}
     if any(recovered.values()):
         typer.echo(f"backward pass recovered A {recovered.get('A', 0)}, B {recovered.get('B', 0)} frames")
-    if info.get("interrupted"):
-        typer.echo("interrupted: partial results written; run the same command again to resume")
     typer.echo(f"wrote {out / 'landmarks.npz'} and {out / 'extract.json'}")
+    if info.get("interrupted") and not source.isdigit():  # a camera stops with Ctrl+C; a file was cut short
+        typer.echo("interrupted: the frames so far are written and cached; run the same command again to finish", err=True)
+        raise typer.Exit(130)
 
 
 def _presence_line(extract_info: dict) -> str:

@@ -109,8 +109,9 @@ def test_broken_or_foreign_report_files_are_refused_not_trusted(tmp_path):
     assert not (tmp_path / "report.html").exists()
 
 
-def test_ctrl_c_during_analyze_keeps_the_landmarks_and_writes_no_report(tmp_path):
-    """SIGINT mid-extraction: one line, exit 130, no report; the rerun resumes from the cached frames."""
+@pytest.mark.parametrize("command, result_file", [("analyze", "report.json"), ("extract", "landmarks.npz")])
+def test_ctrl_c_during_analyze_or_extract_keeps_the_landmarks_and_writes_no_result(tmp_path, command, result_file):
+    """SIGINT mid-extraction: one line, exit 130, no result file; the rerun resumes from the cached frames."""
     import os
     import signal
     import subprocess
@@ -120,8 +121,8 @@ def test_ctrl_c_during_analyze_keeps_the_landmarks_and_writes_no_report(tmp_path
     frames = _raga_frames(250, (384, 288))
     video = write_video(tmp_path / "long.avi", (frames + frames[::-1]) * 2, fps=25)  # 40 s
     out, cache = tmp_path / "out", tmp_path / "cache"
-    cmd = [sys.executable, "-m", "mirror.cli", "analyze", str(video), "--out", str(out), "--no-progress",
-           "--surrogates", "0", "--cache-dir", str(cache)]  # fmt: skip
+    cmd = [sys.executable, "-m", "mirror.cli", command, str(video), "--out", str(out), "--no-progress",
+           "--cache-dir", str(cache)] + (["--surrogates", "0"] if command == "analyze" else [])  # fmt: skip
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     manifests = []
     deadline = time.monotonic() + 120
@@ -135,15 +136,18 @@ def test_ctrl_c_during_analyze_keeps_the_landmarks_and_writes_no_report(tmp_path
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     lines = [line for line in err.splitlines() if line.strip()]
-    assert lines[-1].startswith("error: interrupted") and "Traceback" not in err
-    assert not (out / "report.json").exists()
+    assert lines[-1].startswith("error: interrupted" if command == "analyze" else "interrupted") and "Traceback" not in err
+    if command == "analyze":
+        assert not (out / result_file).exists()
+    else:  # the frames so far are flushed, and say they are partial
+        assert json.loads((out / "extract.json").read_text())["interrupted"]
     manifest = json.loads(next(cache.rglob("manifest.json")).read_text())
     done = sum(c["frames"] for c in manifest["chunks"])
     assert 0 < done < 600 and not manifest["complete"]
     first_chunk = next(cache.rglob("chunk_000000.npz")).read_bytes()
     rerun = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ}, timeout=600)
     assert rerun.returncode == 0, rerun.stderr
-    assert (out / "report.json").exists()
+    assert (out / result_file).exists()
     assert next(cache.rglob("chunk_000000.npz")).read_bytes() == first_chunk  # reused, not redone
     final = json.loads(next(cache.rglob("manifest.json")).read_text())
     assert final["complete"] and final["info"]["resumed_from_frames"] == done
