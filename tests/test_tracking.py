@@ -76,6 +76,8 @@ def test_split_and_regions_layouts_are_fixed():
         ("auto", "0,0,1", "four numbers"),
         ("auto", "a,b,c,d;0,0,1,1", "cannot read regions"),
         ("auto", "0.5,0,0.4,1;0,0,1,1", "0 <= x0 < x1 <= 1"),
+        ("auto", "0,0,1,1;0,0,1,1", "share 100 % of the smaller one"),
+        ("auto", "0,0,0.6,1;0.2,0,1,1", "give each person their own box"),
     ],
 )
 def test_layout_errors_list_the_options(mode, regions, message):

@@ -33,6 +33,10 @@ LAYOUTS = ("auto", "split", "regions")
 TORSO = [11, 12, 23, 24]
 
 
+MAX_REGION_OVERLAP = 0.5
+"""Two regions may share at most this share of the smaller box: one body cannot be both people."""
+
+
 @dataclass(frozen=True)
 class Layout:
     """Where the two people are expected.
@@ -60,6 +64,14 @@ class Layout:
                 x0, y0, x1, y1 = box
                 if not (0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1):
                     raise MirrorError(f"region {box} must satisfy 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1")
+            (a0, b0, a1, b1), (c0, d0, c1, d1) = self.regions
+            inter = max(0.0, min(a1, c1) - max(a0, c0)) * max(0.0, min(b1, d1) - max(b0, d0))
+            smaller = min((a1 - a0) * (b1 - b0), (c1 - c0) * (d1 - d0))
+            if inter > MAX_REGION_OVERLAP * smaller:
+                raise MirrorError(
+                    f"the two regions share {100 * inter / smaller:.0f} % of the smaller one: give each person "
+                    f"their own box (at most {100 * MAX_REGION_OVERLAP:.0f} % shared)"
+                )
 
     @classmethod
     def parse(cls, mode: str, regions: str | None = None) -> "Layout":
