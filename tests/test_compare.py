@@ -229,3 +229,28 @@ def test_scanning_every_lag_at_once_gives_the_same_windows(monkeypatch):
     for name in ("mirror_score", "match_score", "sync_score", "lag_s", "channel_match"):
         a, b = getattr(by_lag, name), getattr(at_once, name)
         assert np.array_equal(np.isnan(a), np.isnan(b)) and np.nanmax(np.abs(a - b)) < 1e-6
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_degenerate_bodies_give_scores_in_range_not_rounding_noise(seed):
+    """Every landmark at one place, dropping in and out: features are near-constant residues,
+    and their ratios once overflowed to 1.8e308.  Scores stay in [-1, 1]; nothing is related."""
+    from mirror.features import compute_features
+    from mirror.landmarks import Landmarks
+
+    rng = np.random.default_rng(seed)
+    n = 20 * RATE
+    lm = Landmarks.empty(n, (640, 480))
+    lm.t_s[:] = np.arange(n) / RATE
+    lm.frame_index[:] = np.arange(n)
+    for name in ("pose_image", "pose_world", "head_pose_deg", "blendshapes"):
+        arr = getattr(lm, name)
+        arr[:] = 0.4
+        arr[rng.random(arr.shape) < 0.125] = np.nan
+    lm.pose_visibility[:] = 1.0
+    w = compare_windows(compute_features(lm))
+    assert len(w) > 20
+    for name in ("mirror_score", "match_score", "sync_score"):
+        x = getattr(w, name)
+        assert np.all(np.abs(x[np.isfinite(x)]) <= 1.0), (name, np.nanmax(np.abs(x)))
+    assert not np.isin(w.label, ["mirror", "match"]).any(), np.unique(w.label, return_counts=True)

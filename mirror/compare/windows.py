@@ -361,16 +361,30 @@ def _lag_scan_at_once(own: dict, series: tuple, groups: tuple, starts: np.ndarra
     return out
 
 
+NEGLIGIBLE_ENERGY = 1e-12
+"""Mean squared value per sample and feature below which a series counts as still: far below any
+real posture or movement, and above the rounding of the summed statistics.  Ratios of still series
+would be rounding noise (a "perfect" relation out of nothing); they count as no relation (0)."""
+
+
 def _scores(s: dict, settings: CompareSettings, n_features: np.ndarray):
-    """Signed relation score s (L, W, X), posture P, sync, from summed statistics."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = 2 * s["xy"] / (s["xx"] + s["yy"])
-        r = s["vxy"] / np.sqrt(s["vxx"] * s["vyy"])
+    """Signed relation score s (L, W, X), posture P, sync, from summed statistics.
+
+    Each ratio is a correlation-like measure in [-1, 1]; windows where either person is
+    still (:data:`NEGLIGIBLE_ENERGY`) score 0 rather than a ratio of rounding errors.
+    """
+    floor = NEGLIGIBLE_ENERGY * np.maximum(s["n"], 1) * np.maximum(n_features, 1)
+    sfloor = NEGLIGIBLE_ENERGY * np.maximum(s["sn"], 1)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        p = np.where(s["xx"] + s["yy"] > floor, 2 * s["xy"] / (s["xx"] + s["yy"]), 0.0)
+        r = np.where((s["vxx"] > floor) & (s["vyy"] > floor), s["vxy"] / np.sqrt(s["vxx"] * s["vyy"]), 0.0)
         speed = np.sqrt((s["vxx"] + s["vyy"]) / (2 * np.maximum(s["n"], 1) * np.maximum(n_features, 1)))
         w = np.clip(speed / settings.move_scale, 0, 1)
-        score = (np.nan_to_num(p) + w * np.nan_to_num(r)) / (1 + w)
+        score = (np.clip(np.nan_to_num(p), -1, 1) + w * np.clip(np.nan_to_num(r), -1, 1)) / (1 + w)
         score[s["n"] == 0] = np.nan
-        sync = s["sxy"] / np.sqrt(s["sxx"] * s["syy"])
+        sync = np.where((s["sxx"] > sfloor) & (s["syy"] > sfloor), s["sxy"] / np.sqrt(s["sxx"] * s["syy"]), 0.0)
+        sync = np.clip(sync, -1, 1)
+        sync[s["sn"] == 0] = np.nan  # no symmetric data at all: unknown, not 0
     return score, sync
 
 
