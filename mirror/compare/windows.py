@@ -373,12 +373,13 @@ def _scores(s: dict, settings: CompareSettings, n_features: np.ndarray):
     Each ratio is a correlation-like measure in [-1, 1]; windows where either person is
     still (:data:`NEGLIGIBLE_ENERGY`) score 0 rather than a ratio of rounding errors.
     """
-    floor = NEGLIGIBLE_ENERGY * np.maximum(s["n"], 1) * np.maximum(n_features, 1)
+    samples = np.maximum(s["n"], 1) * np.maximum(n_features, 1)  # sample x feature terms in each sum
+    floor = NEGLIGIBLE_ENERGY * samples
     sfloor = NEGLIGIBLE_ENERGY * np.maximum(s["sn"], 1)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         p = np.where(s["xx"] + s["yy"] > floor, 2 * s["xy"] / (s["xx"] + s["yy"]), 0.0)
         r = np.where((s["vxx"] > floor) & (s["vyy"] > floor), s["vxy"] / np.sqrt(s["vxx"] * s["vyy"]), 0.0)
-        speed = np.sqrt((s["vxx"] + s["vyy"]) / (2 * np.maximum(s["n"], 1) * np.maximum(n_features, 1)))
+        speed = np.sqrt((s["vxx"] + s["vyy"]) / (2 * samples))
         w = np.clip(speed / settings.move_scale, 0, 1)
         score = (np.clip(np.nan_to_num(p), -1, 1) + w * np.clip(np.nan_to_num(r), -1, 1)) / (1 + w)
         score[s["n"] == 0] = np.nan

@@ -110,23 +110,34 @@ class LandmarkCache:
         chunks = self.manifest["chunks"]
         return chunks[-1]["last_index"] + 1 if chunks else 0
 
+    def _read(self, names: list[str], slim: bool, read: dict):
+        """The landmark files ``names`` in order (slimmed when asked), up to the first damaged one.
+
+        ``read["parts"]`` counts the files read whole and ``read["info"]`` is the last one's info.
+        """
+        for name in names:
+            try:
+                part = Landmarks.load(self.dir / name)
+            except MirrorError:
+                return
+            read["parts"] += 1
+            read["info"] = part.info
+            yield part.slimmed() if slim else part
+
     def check(self) -> int:
         """Read every chunk once and drop a damaged one and all after it; frames still cached.
 
         Nothing is kept in memory: this is how a resume finds its starting point.
         """
-        if self._checked == len(self.manifest["chunks"]):
+        files = [c["file"] for c in self.manifest["chunks"]]
+        if self._checked == len(files):
             return self.n_frames
-        good = 0
-        for chunk in self.manifest["chunks"]:
-            try:
-                Landmarks.load(self.dir / chunk["file"])
-            except MirrorError:
-                break
-            good += 1
-        if good < len(self.manifest["chunks"]):
-            self._truncate(good)
-        self._checked = good
+        read = {"parts": 0, "info": {}}
+        for _ in self._read(files, False, read):
+            pass
+        if read["parts"] < len(files):
+            self._truncate(read["parts"])
+        self._checked = read["parts"]
         return self.n_frames
 
     def load(self, slim: bool = False) -> Landmarks | None:
@@ -142,19 +153,8 @@ class LandmarkCache:
         if not chunks:
             return None
         read = {"parts": 0, "info": {}}
-
-        def parts():
-            for chunk in chunks:
-                try:
-                    part = Landmarks.load(self.dir / chunk["file"])
-                except MirrorError:
-                    return  # damaged chunk: it and every later one are dropped and redone
-                read["parts"] += 1
-                read["info"] = part.info
-                yield part.slimmed() if slim else part
-
-        result = self._assemble(parts(), sum(c["frames"] for c in chunks))
-        if read["parts"] < len(chunks):
+        result = self._assemble(self._read([c["file"] for c in chunks], slim, read), sum(c["frames"] for c in chunks))
+        if read["parts"] < len(chunks):  # damaged chunk: it and every later one are dropped and redone
             self._truncate(read["parts"])
         if result is not None and not self.manifest.get("info"):
             result.info = dict(read["info"])
@@ -174,25 +174,15 @@ class LandmarkCache:
         names = [names] if isinstance(names, str) else list(names)
         if not all((self.dir / name).exists() for name in names):
             return None
-        failed: list[str] = []
-
-        def parts():
-            for name in names:
-                try:
-                    part = Landmarks.load(self.dir / name)
-                except MirrorError:
-                    failed.append(name)
-                    return
-                yield part.slimmed() if slim else part
-
+        read = {"parts": 0, "info": {}}
         if len(names) == 1:  # one file holds it all
-            result = next(parts(), None)
+            result = next(self._read(names, slim, read), None)
             if result is not None:
                 result.info = self.manifest.get("info") or result.info
             return result
         total = self.n_frames  # one final chunk per forward chunk
-        result = self._assemble(parts(), total)
-        return None if failed or result is None or len(result) != total else result
+        result = self._assemble(self._read(names, slim, read), total)
+        return None if read["parts"] < len(names) or result is None or len(result) != total else result
 
     def save_final(self, landmarks: Landmarks, face_patches: dict | None = None) -> None:
         """Store the finished result (chunks stay as the forward pass wrote them).

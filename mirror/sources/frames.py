@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sys
 import time
 from abc import ABC, abstractmethod
@@ -148,20 +149,12 @@ def _why_unreadable(path: Path, scan_bytes: int = 1 << 20) -> str:
     if wav or ogg_sound or head[:4] == b"fLaC" or head[:3] == b"ID3":  # WAV, Ogg Vorbis or Opus, FLAC, MP3
         return AUDIO_ONLY
     if head[4:8] == b"ftyp":  # MP4, MOV, M4A: the track handlers say what the tracks hold
-        handlers = {data[i + 12 : i + 16] for i in _find_all(data, b"hdlr")}
+        handlers = {data[m.start() + 12 : m.start() + 16] for m in re.finditer(b"hdlr", data)}
         if b"soun" in handlers and b"vide" not in handlers:
             return AUDIO_ONLY
         if b"moov" not in data:
             return "an MP4 without its index (moov): truncated, or still being recorded"
     return "unknown format, truncated or corrupt"
-
-
-def _find_all(data: bytes, needle: bytes) -> list[int]:
-    out, at = [], data.find(needle)
-    while at >= 0:
-        out.append(at)
-        at = data.find(needle, at + 1)
-    return out
 
 
 class VideoFileSource(FrameSource):
