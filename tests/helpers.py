@@ -123,3 +123,12 @@ class BlobBackend(LandmarkBackend):
     @property
     def pose_calls(self) -> int:
         return sum(e.calls for e in self.estimators)
+
+
+def one_line_error(result, code: int = 2) -> str:
+    """The one ``error:`` line of a CLI run (a ``CliRunner`` result) that must fail with ``code``."""
+    assert result.exit_code == code, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    assert "Traceback" not in result.output
+    return lines[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -19,6 +20,16 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]  # fmt: skip
 _MADE: dict[str, Path] = {}
+
+
+def screenshot(page, name: str, tmp: Path) -> Path:
+    """A full-page PNG (also under $MIRROR_SCREENSHOTS, when set, to look at)."""
+    path = tmp / name
+    page.screenshot(path=str(path), full_page=True)
+    if os.environ.get("MIRROR_SCREENSHOTS"):
+        Path(os.environ["MIRROR_SCREENSHOTS"]).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(os.environ["MIRROR_SCREENSHOTS"]) / name)
+    return path
 
 
 def dyad_video(root: Path) -> Path:

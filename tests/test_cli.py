@@ -7,37 +7,30 @@ from typer.testing import CliRunner
 from mirror.cli import app
 from mirror.landmarks import Landmarks
 from tests.conftest import EXAMPLES
+from tests.helpers import one_line_error
 
 runner = CliRunner()
 
 
-def _one_line_error(result, code=2):
-    assert result.exit_code == code, result.output
-    lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
-    assert "Traceback" not in result.output
-    return lines[0]
-
-
 def test_missing_path(tmp_path):
-    assert "no such file" in _one_line_error(runner.invoke(app, ["extract", str(tmp_path / "x.mp4"), "--out", str(tmp_path / "o")]))
+    assert "no such file" in one_line_error(runner.invoke(app, ["extract", str(tmp_path / "x.mp4"), "--out", str(tmp_path / "o")]))
 
 
 def test_not_a_video(tmp_path):
     bad = tmp_path / "notes.mp4"
     bad.write_text("hello")
-    assert "not a readable video" in _one_line_error(runner.invoke(app, ["extract", str(bad), "--out", str(tmp_path / "o")]))
+    assert "not a readable video" in one_line_error(runner.invoke(app, ["extract", str(bad), "--out", str(tmp_path / "o")]))
 
 
 def test_missing_camera(tmp_path):
-    assert "no camera at index 42" in _one_line_error(runner.invoke(app, ["extract", "42", "--out", str(tmp_path / "o")]))
+    assert "no camera at index 42" in one_line_error(runner.invoke(app, ["extract", "42", "--out", str(tmp_path / "o")]))
 
 
 def test_bad_options_list_the_valid_ones(tmp_path):
     clip = str(EXAMPLES / "raga_2people.mp4")
-    line = _one_line_error(runner.invoke(app, ["extract", clip, "--out", str(tmp_path / "o"), "--layout", "zigzag"]))
+    line = one_line_error(runner.invoke(app, ["extract", clip, "--out", str(tmp_path / "o"), "--layout", "zigzag"]))
     assert "auto, split, regions" in line
-    line = _one_line_error(runner.invoke(app, ["extract", clip, "--out", str(tmp_path / "o"), "--model", "huge", "--no-cache"]))
+    line = one_line_error(runner.invoke(app, ["extract", clip, "--out", str(tmp_path / "o"), "--model", "huge", "--no-cache"]))
     assert "lite, full, heavy" in line
 
 
@@ -76,7 +69,7 @@ def test_unwritable_output_folder_is_one_line(tmp_path):
         out = tmp_path / "ro"
         out.mkdir()
         out.chmod(0o500)
-    line = _one_line_error(runner.invoke(app, ["extract", str(EXAMPLES / "raga_2people.mp4"), "--out", str(out), "--fps", "2", "--no-progress", "--no-face"]))
+    line = one_line_error(runner.invoke(app, ["extract", str(EXAMPLES / "raga_2people.mp4"), "--out", str(out), "--fps", "2", "--no-progress", "--no-face"]))
     assert "cannot write" in line or "not a folder" in line
 
 
@@ -167,7 +160,7 @@ def test_analyze_and_extract_refuse_what_is_not_a_video_in_one_line(tmp_path, co
     src = tmp_path / "in"
     src.mkdir()
     path = make(src)
-    line = _one_line_error(runner.invoke(app, [command, str(path), "--out", str(tmp_path / "o"), "--no-progress"]))
+    line = one_line_error(runner.invoke(app, [command, str(path), "--out", str(tmp_path / "o"), "--no-progress"]))
     assert message in line, line
     assert not (tmp_path / "o" / "report.json").exists() and not (tmp_path / "o" / "landmarks.npz").exists()
 
@@ -189,9 +182,9 @@ def test_analyze_a_still_image_named_as_a_video_says_it_is_too_short(tmp_path):
 
 def test_analyze_rejects_bad_window_options(tmp_path):
     clip = str(EXAMPLES / "raga_2people.mp4")
-    line = _one_line_error(runner.invoke(app, ["analyze", clip, "--out", str(tmp_path), "--window-s", "2", "--max-lag-s", "3"]))
+    line = one_line_error(runner.invoke(app, ["analyze", clip, "--out", str(tmp_path), "--window-s", "2", "--max-lag-s", "3"]))
     assert "max_lag_s must be in [0, window_s = 2]" in line
-    line = _one_line_error(runner.invoke(app, ["analyze", clip, "--out", str(tmp_path), "--window-s", "-1"]))
+    line = one_line_error(runner.invoke(app, ["analyze", clip, "--out", str(tmp_path), "--window-s", "-1"]))
     assert "window_s must be positive" in line
 
 

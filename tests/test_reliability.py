@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from mirror.cli import app
 from mirror.landmarks import ExtractSettings, extract_video
 from tests.conftest import EXAMPLES, write_video
+from tests.helpers import one_line_error
 
 pytestmark = pytest.mark.model
 
@@ -265,9 +266,8 @@ def test_a_full_disk_is_one_line_and_leaves_only_whole_files(small_disk, tmp_pat
     out = small_disk / "out"
     result = CliRunner().invoke(app, ["analyze", str(EXAMPLES / "raga_2people.mp4"), "--out", str(out), "--no-progress",
                                       "--fps", "5", "--surrogates", "0", "--cache-dir", str(tmp_path / "cache")])  # fmt: skip
-    lines = [line for line in result.output.splitlines() if line.strip()]
-    assert result.exit_code == 2 and len(lines) == 1, result.output
-    assert lines[0].startswith("error: cannot write ") and lines[0].endswith(": disk full")
+    line = one_line_error(result)
+    assert line.startswith("error: cannot write ") and line.endswith(": disk full")
     left = {p.name for p in out.iterdir()}
     assert not [n for n in left if n.endswith(".tmp")], left  # no half-written file
     json.loads((out / "report.json").read_text())  # what was written is whole
@@ -280,6 +280,5 @@ def test_a_full_disk_is_one_line_and_leaves_only_whole_files(small_disk, tmp_pat
 def test_a_full_cache_disk_stops_extraction_in_one_line(small_disk, tmp_path):
     result = CliRunner().invoke(app, ["extract", str(EXAMPLES / "raga_2people.mp4"), "--out", str(tmp_path / "o"), "--no-progress",
                                       "--fps", "5", "--cache-dir", str(small_disk / "cache")])  # fmt: skip
-    lines = [line for line in result.output.splitlines() if line.strip()]
-    assert result.exit_code == 2 and len(lines) == 1 and lines[0].endswith(": disk full"), result.output
+    assert one_line_error(result).endswith(": disk full")
     assert not list(small_disk.rglob("*.tmp")) and not (tmp_path / "o" / "landmarks.npz").exists()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import cv2
@@ -11,7 +9,7 @@ import pytest
 
 from mirror.report import read_report, write_all
 from mirror.report.doc import duration_of
-from tests.report_fixtures import CHROMIUM, analysed_dyad, copy_report, dyad_video, flag_mechanical
+from tests.report_fixtures import CHROMIUM, analysed_dyad, copy_report, dyad_video, flag_mechanical, screenshot
 
 pytestmark = [
     pytest.mark.model,
@@ -42,16 +40,6 @@ def open_page(browser, path: Path):
     page.goto(own)
     page.wait_for_load_state("load")
     return page, others
-
-
-def _shot(page, name: str, tmp: Path) -> Path:
-    """A full-page PNG (also under $MIRROR_SCREENSHOTS, when set, to look at)."""
-    path = tmp / name
-    page.screenshot(path=str(path), full_page=True)
-    if os.environ.get("MIRROR_SCREENSHOTS"):
-        Path(os.environ["MIRROR_SCREENSHOTS"]).mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, Path(os.environ["MIRROR_SCREENSHOTS"]) / name)
-    return path
 
 
 def test_report_page_shows_summary_plot_and_events(browser, root, tmp_path):
@@ -97,7 +85,7 @@ def test_report_page_shows_summary_plot_and_events(browser, root, tmp_path):
         widths = page.eval_on_selector_all("#events-table img.thumb", "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
         assert len(widths) == 2 * len(doc["events"]) and min(widths) > 50
 
-        shot = _shot(page, "report.png", tmp_path)
+        shot = screenshot(page, "report.png", tmp_path)
         img = cv2.imread(str(shot))
         assert img.shape[1] == 1200 and img.shape[0] > 1500 and img.std() > 20
         assert others == [], f"the page made requests: {others}"
@@ -120,7 +108,7 @@ def test_mechanical_warning_and_feedback_show(browser, root, tmp_path):
         assert "you & your partner <matched> well" in feedback.nth(1).inner_text()
         mech = page.locator('svg.timeline[data-channel="overall"] rect.run.mechanical')
         assert mech.count() == 1 and mech.bounding_box()["width"] > 100
-        _shot(page, "report_flagged.png", tmp_path)
+        screenshot(page, "report_flagged.png", tmp_path)
         assert others == []
     finally:
         page.close()

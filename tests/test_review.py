@@ -33,7 +33,8 @@ from mirror.review import MARKS_COLUMNS, Skeleton, prepare_review, review_events
 from mirror.review.skeleton import POINTS
 from tests.conftest import EXAMPLES
 from tests.dyad_clip import make_dyad_clip
-from tests.report_fixtures import CHROMIUM
+from tests.helpers import one_line_error
+from tests.report_fixtures import CHROMIUM, screenshot
 
 pytestmark = [
     pytest.mark.model,
@@ -135,16 +136,6 @@ class Page:
         self.context.close()
 
 
-def _shot(page, name: str, tmp: Path) -> Path:
-    """A full-page PNG (also under $MIRROR_SCREENSHOTS, when set, to look at)."""
-    path = tmp / name
-    page.screenshot(path=str(path), full_page=True)
-    if os.environ.get("MIRROR_SCREENSHOTS"):
-        Path(os.environ["MIRROR_SCREENSHOTS"]).mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, Path(os.environ["MIRROR_SCREENSHOTS"]) / name)
-    return path
-
-
 def _seek_and_settle(p: Page, t: float) -> dict:
     """Seek the video, wait until the overlay has drawn the new frame, return both times."""
     return p.js(
@@ -219,7 +210,7 @@ def test_served_page_plays_video_and_draws_skeletons_in_step(browser, echo, echo
             if e["kind"] in ("mirror", "match"):
                 r, g, b = _lane_rgb(p, (e["start_s"] + e["end_s"]) / 2, "overall")
                 assert (b > r + 20) if e["kind"] == "mirror" else (r > b + 20 and g < r), (e, (r, g, b))
-        _shot(p.page, "review_served.png", tmp_path)
+        screenshot(p.page, "review_served.png", tmp_path)
         # while playing, every drawn frame is the one the video shows
         p.js("document.getElementById('video').muted = true")
         _seek_and_settle(p, 2.0)
@@ -299,7 +290,7 @@ def test_clicks_and_arrow_keys_move_the_video_to_events(browser, echo, echo_serv
         p.page.select_option("#part", "torso")
         torso = [e["id"] for e in states if "torso" in e["channels"]]
         assert p.js("__mirror.visibleEvents()") == torso and torso, torso
-        _shot(p.page, "review_filtered.png", tmp_path)
+        screenshot(p.page, "review_filtered.png", tmp_path)
         assert not p.errors and p.outside() == []
     finally:
         p.close()
@@ -323,7 +314,7 @@ def test_marks_export_as_csv_persist_and_import(browser, echo, echo_server, tmp_
         assert [(r["event_id"], r["kind"], r["mark"]) for r in rows] == [(first["id"], first["kind"], "right"), (last["id"], last["kind"], "wrong")]
         assert all(r["source_sha256"] == echo["doc"]["provenance"]["source_sha256"] for r in rows)
         assert float(rows[0]["start_s"]) == first["start_s"] and float(rows[1]["end_s"]) == last["end_s"]
-        _shot(p.page, "review_marked.png", tmp_path)
+        screenshot(p.page, "review_marked.png", tmp_path)
         # kept by the browser for this video: a reload shows them
         p.page.reload()
         p.wait("window.__mirror && (window.__mirror.videoOk || window.__mirror.videoFailed)")
@@ -367,7 +358,7 @@ def test_a_video_chromium_cannot_play_is_said_and_the_overlay_runs_on_black(brow
             moved = p.js("__mirror.player.time") - start
             assert 0.3 < moved < 3.0, moved  # the page's own clock ran
             assert abs(p.js("__mirror.drawnMediaTime") - p.js("__mirror.player.time")) < 1e-6
-            _shot(p.page, "review_unplayable.png", tmp_path)
+            screenshot(p.page, "review_unplayable.png", tmp_path)
             assert not p.errors and p.outside() == []
         finally:
             p.close()
@@ -394,7 +385,7 @@ def test_static_page_from_a_file_url_plays_the_shipped_example(browser, raga, ca
         p.wait("Math.abs(document.getElementById('video').currentTime - 7.5) < 0.1")
         assert _colour_pixels(p, "overlay", PERSON_A)["n"] > 200 and _colour_pixels(p, "overlay", PERSON_B)["n"] > 200
         assert f"{len(review_events(doc))} events" in p.page.inner_text("#summary")
-        _shot(p.page, "review_static_raga.png", tmp_path)
+        screenshot(p.page, "review_static_raga.png", tmp_path)
         assert not p.errors
         assert p.outside() == [] and video.as_uri() in p.requests
     finally:
@@ -564,7 +555,4 @@ def test_cli_serves_until_ctrl_c_and_refuses_bad_folders(echo, cache, tmp_path):
         ([str(echo["out"]), "--video", str(tmp_path / "gone.mp4")], "is not a file"),
         ([str(echo["out"]), "--port", "70000"], "--port must be"),
     ):
-        result = CliRunner().invoke(app, ["review", *args, "--no-open"])
-        assert result.exit_code == 2, result.output
-        lines = result.output.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith("error:") and words in lines[0], result.output
+        assert words in one_line_error(CliRunner().invoke(app, ["review", *args, "--no-open"]))
