@@ -1,0 +1,111 @@
+"""History stage: every analysed session in a local SQLite file, and progress over them.
+
+``mirror analyze``, ``mirror batch`` and ``mirror live`` call :func:`record_session` once a
+session's report is complete; ``mirror progress`` reads the history back
+(:func:`load_progress`) and writes ``progress.html`` and CSV.  Nothing leaves the machine.
+
+    store.py     the SQLite file: schema versions and migrations, concurrent writers
+    session.py   one session's figures, read from its report.json
+    progress.py  figures from one person's side, trends, CSV
+    page.py      progress.html
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from mirror.history.page import render_progress_html
+from mirror.history.progress import (
+    Figure,
+    FigureTrend,
+    Progress,
+    SessionView,
+    build_progress,
+    compare_latest,
+    describe,
+    parse_since,
+    people_names,
+    progress_csv,
+)
+from mirror.history.session import People, SessionKind, SessionRecord, record_from_report
+from mirror.history.store import SCHEMA_VERSION, History, check_file, default_history_path, history_path
+from mirror.storage import write_atomic
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A session just stored: its record (with its id), whether it was new, and the history file."""
+
+    path: Path
+    session: SessionRecord
+    added: bool
+
+
+def open_history(path: str | Path | None = None, create: bool = True) -> History:
+    """The history at ``path`` (``--history``), ``$MIRROR_HISTORY`` or the default place (see :func:`history_path`)."""
+    return History(history_path(path), create=create)
+
+
+def record_session(report_dir: str | Path, kind: SessionKind, people: People | None = None, path: str | Path | None = None) -> Recorded:
+    """Record the finished report in ``report_dir`` (the same source and settings again: updated).
+
+    Raises
+    ------
+    MirrorError
+        The report is missing or damaged, or the history cannot be used.
+    """
+    rec = record_from_report(report_dir, kind, people)
+    with open_history(path) as history:
+        sid, added = history.record(rec)
+        stored = history.session(sid)
+    return Recorded(history.path, stored or rec, added)
+
+
+def load_progress(path: str | Path | None = None, person: str | None = None, since: str | None = None) -> Progress:
+    """Progress of ``person`` (everyone when None) over the sessions recorded since ``since`` (ISO 8601, UTC)."""
+    with open_history(path, create=False) as history:
+        records = history.sessions(since=since)
+    return build_progress(records, person, since)
+
+
+def write_progress_page(progress: Progress, page: str | Path) -> Path:
+    """Write ``progress.html`` atomically; returns its path."""
+    page = Path(page)
+    write_atomic(page, render_progress_html(progress, page).encode())
+    return page
+
+
+def write_progress_csv(progress: Progress, path: str | Path) -> Path:
+    path = Path(path)
+    write_atomic(path, progress_csv(progress).encode())
+    return path
+
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Figure",
+    "FigureTrend",
+    "History",
+    "People",
+    "Progress",
+    "Recorded",
+    "SessionRecord",
+    "SessionView",
+    "build_progress",
+    "check_file",
+    "compare_latest",
+    "default_history_path",
+    "describe",
+    "history_path",
+    "load_progress",
+    "open_history",
+    "parse_since",
+    "people_names",
+    "progress_csv",
+    "record_from_report",
+    "record_session",
+    "render_progress_html",
+    "write_progress_csv",
+    "write_progress_page",
+]

@@ -1,0 +1,314 @@
+"""One session's figures as the history keeps them, read back from a finished ``report.json``.
+
+The figures are taken from the report document alone (never from the analysis in memory),
+so what the history holds is exactly what the report says, and a session is recorded only
+once its report is complete.  Every field of the report that the history does not need is
+ignored, and optional fields may be missing or ``null``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Literal
+
+from mirror.errors import MirrorError
+
+Side = Literal["A", "B"]
+SessionKind = Literal["analyze", "batch", "live"]
+COACHING_KINDS = ("warning", "praise", "prompt")
+PARTS = ("head", "left_arm", "right_arm", "torso", "face")
+DEFAULT_FLAG_SCORE = 0.6  # mirror.mechanical.score.ScoreSettings.flag_score, for reports that do not say
+
+
+@dataclass(frozen=True)
+class People:
+    """Who was who in a session: the trainee's name and side, and the partner's name.
+
+    ``me_side`` is ``A`` (the person on the left at the start) or ``B``; None when nobody
+    was named, and then the two people are simply A and B.
+    """
+
+    me_name: str | None = None
+    partner_name: str | None = None
+    me_side: Side | None = None
+
+    def __post_init__(self) -> None:
+        for label, name in (("--me", self.me_name), ("--partner", self.partner_name)):
+            if name is not None and (not name.strip() or any(c in name for c in "\n\r\t")):
+                raise MirrorError(f"{label} must be a name on one line, got {name!r}")
+        if self.me_side not in (None, "A", "B"):
+            raise MirrorError(f"the trainee's side must be A or B, got {self.me_side!r}")
+
+    @property
+    def partner_side(self) -> Side | None:
+        return None if self.me_side is None else ("B" if self.me_side == "A" else "A")
+
+    def name_of(self, side: Side) -> str:
+        """The name of the person on ``side`` (``A`` or ``B`` when unnamed)."""
+        if side == self.me_side and self.me_name:
+            return self.me_name
+        if side == self.partner_side and self.partner_name:
+            return self.partner_name
+        return side
+
+
+@dataclass(frozen=True)
+class PartShares:
+    """Share of a body part's analysable windows labelled mirror, match or none."""
+
+    mirror: float | None
+    match: float | None
+    none: float | None
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """One session of the history.
+
+    Shares are of the analysable windows, in [0, 1]. Lags are in seconds, positive.
+    ``*_B_copies_A`` is B copying A (A is the model). ``coaching`` counts the coaching
+    messages by the person they were addressed to and their kind.
+
+    Attributes
+    ----------
+    session_key : str
+        Identity of the session: the source's SHA-256 and a fingerprint of the settings,
+        so analysing the same source with the same settings again updates the record; a
+        source without a checksum (a camera) is identified by its report folder.
+    recorded_at, analysed_at : str
+        ISO 8601 times in UTC: when the session was recorded (a live session's start, or
+        the video file's modification time) and when its report was finished.
+    typical_lag_s : float or None
+        Median lag of the mirror and match windows that someone led.
+    follow_lag_A_s, follow_lag_B_s : float or None
+        The same, over the windows where that person followed (copied the other).
+    id : int or None
+        The record's number in the history (None before it is stored).
+    """
+
+    session_key: str
+    kind: SessionKind
+    source: str
+    source_sha256: str | None
+    settings_key: str
+    recorded_at: str
+    analysed_at: str
+    duration_s: float | None
+    people: People
+    mirror_share: float | None
+    match_share: float | None
+    symmetric_share: float | None
+    none_share: float | None
+    typical_lag_s: float | None
+    leader: str | None
+    leader_share_A: float | None
+    leader_share_B: float | None
+    leader_share_together: float | None
+    follow_lag_A_s: float | None
+    follow_lag_B_s: float | None
+    mechanical_B_copies_A: float | None
+    mechanical_A_copies_B: float | None
+    flagged_B_copies_A: bool
+    flagged_A_copies_B: bool
+    mechanical_flag_score: float
+    synchrony: float | None
+    surrogate_mean: float | None
+    effect_size: float | None
+    p_value: float | None
+    report_dir: str
+    parts: dict[str, PartShares] = field(default_factory=dict)
+    coaching: dict[str, dict[str, int]] = field(default_factory=dict)
+    id: int | None = None
+
+    def coaching_total(self, kind: str) -> int:
+        return sum(int(by_kind.get(kind, 0)) for by_kind in self.coaching.values())
+
+    def follow_lag_s(self, side: Side) -> float | None:
+        return self.follow_lag_A_s if side == "A" else self.follow_lag_B_s
+
+    def mechanical(self, copier: Side) -> float | None:
+        return self.mechanical_A_copies_B if copier == "A" else self.mechanical_B_copies_A
+
+    def leader_share(self, side: Side) -> float | None:
+        return self.leader_share_A if side == "A" else self.leader_share_B
+
+
+def record_from_report(report_dir: str | Path, kind: SessionKind, people: People | None = None) -> SessionRecord:
+    """The history record of the finished report in ``report_dir``.
+
+    Parameters
+    ----------
+    people : People, optional
+        Who was who. When no side is given, a live session's trainee (``provenance.live.me``)
+        is taken from the report.
+
+    Raises
+    ------
+    MirrorError
+        ``report.json`` is missing, damaged or not a mirror report.
+    """
+    from mirror.report import read_report
+
+    folder = Path(report_dir).resolve()
+    doc = read_report(folder / "report.json")
+    try:
+        finished = (folder / "report.json").stat().st_mtime
+    except OSError as exc:
+        raise MirrorError(f"cannot read {folder / 'report.json'}: {exc.strerror}") from None
+    return record_from_document(doc, folder, kind, people, finished_at=finished)
+
+
+def record_from_document(
+    doc: dict, report_dir: Path, kind: SessionKind, people: People | None = None, finished_at: float | None = None
+) -> SessionRecord:
+    """:func:`record_from_report` on a report document already read (``finished_at``: epoch seconds)."""
+    from mirror.report.doc import duration_of
+
+    prov = _dict(doc.get("provenance"))
+    live = _dict(prov.get("live"))
+    source_info = _dict(prov.get("source"))
+    people = people or People()
+    if people.me_side is None and live.get("me") in ("A", "B"):
+        people = People(people.me_name, people.partner_name, live["me"])
+    summary = _dict(doc.get("summary"))
+    share = _dict(summary.get("share"))
+    sync = _dict(summary.get("synchrony"))
+    leaders = _dict(summary.get("leader_share"))
+    directions = _dict(_dict(doc.get("mechanical")).get("directions"))
+    score_settings = _dict(_dict(_dict(doc.get("mechanical")).get("settings")).get("score"))
+    analysed = datetime.fromtimestamp(finished_at, timezone.utc) if finished_at is not None else datetime.now(timezone.utc)
+    duration = _num(duration_of(doc))
+    sha = prov.get("source_sha256") if isinstance(prov.get("source_sha256"), str) else None
+    source = prov.get("source_path") or live.get("source") or _camera_name(live) or source_info.get("name") or str(report_dir)
+    settings_key = _settings_key(doc)
+    if sha:
+        session_key = f"sha256:{sha}:{settings_key}"
+    else:
+        session_key = f"folder:{Path(report_dir).resolve()}"
+    lags = _lags(doc.get("windows"))
+    leader_values = {k: _num(leaders.get(k)) for k in ("A", "B", "together")}
+    ranked = [k for k in ("A", "B", "together") if leader_values[k]]
+    leader = max(ranked, key=lambda k: leader_values[k]) if ranked else None
+    return SessionRecord(
+        session_key=session_key,
+        kind=kind,
+        source=str(source),
+        source_sha256=sha,
+        settings_key=settings_key,
+        recorded_at=_recorded_at(prov, live, analysed, duration).isoformat(timespec="seconds"),
+        analysed_at=analysed.isoformat(timespec="seconds"),
+        duration_s=duration,
+        people=people,
+        mirror_share=_num(share.get("mirror")),
+        match_share=_num(share.get("match")),
+        symmetric_share=_num(share.get("symmetric")),
+        none_share=_num(share.get("none")),
+        typical_lag_s=_median(lags["A"] + lags["B"]),
+        leader=leader,
+        leader_share_A=leader_values["A"],
+        leader_share_B=leader_values["B"],
+        leader_share_together=leader_values["together"],
+        follow_lag_A_s=_median(lags["B"]),  # windows B led: A followed
+        follow_lag_B_s=_median(lags["A"]),
+        mechanical_B_copies_A=_num(_dict(directions.get("B_copies_A")).get("score")),
+        mechanical_A_copies_B=_num(_dict(directions.get("A_copies_B")).get("score")),
+        flagged_B_copies_A=bool(_dict(directions.get("B_copies_A")).get("flagged")),
+        flagged_A_copies_B=bool(_dict(directions.get("A_copies_B")).get("flagged")),
+        mechanical_flag_score=_num(score_settings.get("flag_score")) or DEFAULT_FLAG_SCORE,
+        synchrony=_num(sync.get("real")),
+        surrogate_mean=_num(sync.get("surrogate_mean")),
+        effect_size=_num(sync.get("effect_size")),
+        p_value=_num(sync.get("p_value")),
+        report_dir=str(Path(report_dir).resolve()),
+        parts=_parts(summary.get("share_by_channel")),
+        coaching=_coaching(doc.get("feedback")),
+    )
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _num(value) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 4) if values else None
+
+
+def _camera_name(live: dict) -> str | None:
+    camera = live.get("camera")
+    return f"camera {camera}" if isinstance(camera, int) and not isinstance(camera, bool) else None
+
+
+def _settings_key(doc: dict) -> str:
+    """Fingerprint of what changes the figures: comparison, extraction and mechanical settings."""
+    prov = _dict(doc.get("provenance"))
+    live = _dict(prov.get("live"))
+    basis = {
+        "compare": doc.get("settings"),
+        "extract": prov.get("extract_settings"),
+        "mechanical": _dict(doc.get("mechanical")).get("settings"),
+        "surrogates": _dict(_dict(doc.get("summary")).get("synchrony")).get("n_surrogates"),
+        "mode": live.get("mode"),
+        "partner_video": live.get("partner_video"),
+    }
+    return hashlib.sha256(json.dumps(basis, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _lags(windows) -> dict[str, list[float]]:
+    """|lag| of the mirror and match windows, by who led them."""
+    out: dict[str, list[float]] = {"A": [], "B": []}
+    for w in windows if isinstance(windows, list) else []:
+        if not isinstance(w, dict) or w.get("label") not in ("mirror", "match") or w.get("leader") not in ("A", "B"):
+            continue
+        lag = _num(w.get("lag_s"))
+        if lag is not None:
+            out[w["leader"]].append(abs(lag))
+    return out
+
+
+def _parts(by_channel) -> dict[str, PartShares]:
+    out = {}
+    for part, shares in _dict(by_channel).items():
+        if isinstance(shares, dict):
+            out[str(part)] = PartShares(_num(shares.get("mirror")), _num(shares.get("match")), _num(shares.get("none")))
+    return out
+
+
+def _coaching(feedback) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for msg in feedback if isinstance(feedback, list) else []:
+        if not isinstance(msg, dict):
+            continue
+        to, kind = msg.get("to"), msg.get("kind")
+        if isinstance(to, str) and isinstance(kind, str):
+            by_kind = counts.setdefault(to, {})
+            by_kind[kind] = by_kind.get(kind, 0) + 1
+    return counts
+
+
+def _recorded_at(prov: dict, live: dict, analysed: datetime, duration_s: float | None) -> datetime:
+    """When the session happened: a live session's start, else the source file's modification time."""
+    stats = _dict(live.get("stats"))
+    if live:
+        seconds = _num(stats.get("seconds")) or duration_s or 0.0
+        return datetime.fromtimestamp(analysed.timestamp() - seconds, timezone.utc)
+    path = prov.get("source_path")
+    if isinstance(path, str):
+        try:
+            return datetime.fromtimestamp(os.stat(path).st_mtime, timezone.utc)
+        except (OSError, ValueError, OverflowError):
+            pass
+    return analysed
