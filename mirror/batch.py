@@ -44,6 +44,7 @@ from typing import Callable
 
 from mirror.compare import CompareSettings
 from mirror.errors import MirrorError
+from mirror.history.session import People
 from mirror.landmarks import ExtractSettings
 from mirror.storage import folder_lock, write_atomic
 
@@ -65,6 +66,8 @@ class BatchSettings:
     n_surrogates: int = 200
     cache_dir: str | None = None
     overlay_video: bool = False
+    history: str | None = None  # the session history file each finished video is recorded in; None: not recorded
+    people: People = field(default_factory=People)  # who was who, for the history
 
     def to_dict(self) -> dict:
         return {
@@ -105,6 +108,7 @@ class FileResult:
     error: str | None = None
     seconds: float = 0.0
     attempts: int = 0
+    history_error: str | None = None  # the report is done but the session could not be recorded in the history
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -307,7 +311,7 @@ def process_video(source: str, out_folder: str, settings: BatchSettings, attempt
             }
             write_atomic(folder / STATUS, json.dumps(status, indent=1).encode())  # last: the done marker
             (folder / PROGRESS).unlink(missing_ok=True)
-        return {"state": "done", "error": None, "seconds": status["seconds"]}
+        return {"state": "done", "error": None, "seconds": status["seconds"], "history_error": record_in_history(folder, settings)}
     except MirrorError as err:
         return {"state": "failed", "error": str(err), "seconds": round(time.monotonic() - t0, 3)}
     except (KeyboardInterrupt, SystemExit):
@@ -315,6 +319,19 @@ def process_video(source: str, out_folder: str, settings: BatchSettings, attempt
     except Exception as exc:  # one bad file must not stop the batch: record it in one line
         line = " ".join(f"{type(exc).__name__}: {exc}".split())
         return {"state": "failed", "error": line[:500], "seconds": round(time.monotonic() - t0, 3)}
+
+
+def record_in_history(folder: Path, settings: BatchSettings) -> str | None:
+    """Record a finished video's report in the session history; the one-line error if that failed."""
+    if settings.history is None:
+        return None
+    from mirror.history import record_session
+
+    try:
+        record_session(folder, "batch", settings.people, path=settings.history)
+    except MirrorError as err:
+        return str(err)
+    return None
 
 
 def _write_overlay(source: Path, folder: Path, session) -> Path:
@@ -417,6 +434,10 @@ def run_batch(
     if not files:
         raise MirrorError(f"no input files in {pattern} outside the output folder {out}")
     factory = executor_factory or (lambda: local_executor(workers, settings.extract))
+    if settings.history is not None:  # a damaged or foreign history is refused before any work
+        from mirror.history import open_history
+
+        open_history(settings.history).close()
     with folder_lock(out):
         items = plan_batch(files, out)
         results: dict[int, FileResult] = {}
@@ -432,12 +453,30 @@ def run_batch(
         monitor.started(items, [items[i] for i in todo])
         for i, r in results.items():
             monitor.file_finished(items[i], r)
+        pages: dict[str, Path] = {}
         try:
             _run(items, todo, out, settings, factory, monitor, results, max_attempts, poll_s)
+            pages = _progress_pages(out, items, results, settings)
         finally:
             ordered = [results[i] for i in sorted(results)]
-            write_index(out, [items[i] for i in sorted(results)], ordered)
+            write_index(out, [items[i] for i in sorted(results)], ordered, progress_pages=pages)
     return [results[i] for i in range(len(items))]
+
+
+def _progress_pages(out: Path, items: list[BatchItem], results: dict[int, FileResult], settings: BatchSettings) -> dict[str, Path]:
+    """Record the videos done by earlier runs too (an update when already there), then write the people's progress pages."""
+    if settings.history is None:
+        return {}
+    done = [i for i, r in results.items() if r.state in ("done", "skipped-done")]
+    for i in done:
+        if results[i].state == "skipped-done":
+            results[i].history_error = record_in_history(out / items[i].name, settings)
+    from mirror.history import write_people_pages
+
+    try:
+        return write_people_pages(out, settings.people, [out / items[i].name for i in done], path=settings.history)
+    except MirrorError:
+        return {}
 
 
 def _run(items, todo, out, settings, factory, monitor, results, max_attempts, poll_s) -> None:
@@ -462,7 +501,7 @@ def _run(items, todo, out, settings, factory, monitor, results, max_attempts, po
                     item = items[i]
                     try:
                         res = fut.result()
-                        result = FileResult(item.source, item.name, res["state"], res["error"], res["seconds"], attempts[i])
+                        result = FileResult(item.source, item.name, res["state"], res["error"], res["seconds"], attempts[i], res.get("history_error"))
                     except Exception as exc:
                         if not _worker_died(exc):
                             raise
@@ -572,8 +611,10 @@ def index_rows(out_dir: Path, items: list[BatchItem], results: list[FileResult])
     return rows
 
 
-def write_index(out_dir: Path, items: list[BatchItem], results: list[FileResult]) -> dict[str, Path]:
-    """``index.csv`` and ``index.html`` (self-contained, sortable by any column)."""
+def write_index(
+    out_dir: Path, items: list[BatchItem], results: list[FileResult], progress_pages: dict[str, Path] | None = None
+) -> dict[str, Path]:
+    """``index.csv`` and ``index.html`` (self-contained, sortable by any column; linked to ``progress_pages``, person → page)."""
     out = Path(out_dir)
     rows = index_rows(out, items, results)
     buf = io.StringIO()
@@ -583,7 +624,7 @@ def write_index(out_dir: Path, items: list[BatchItem], results: list[FileResult]
         writer.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in INDEX_COLUMNS})
     paths = {"index.csv": out / "index.csv", "index.html": out / "index.html"}
     write_atomic(paths["index.csv"], buf.getvalue().encode())
-    write_atomic(paths["index.html"], render_index_html(rows).encode())
+    write_atomic(paths["index.html"], render_index_html(rows, progress_pages).encode())
     return paths
 
 
@@ -599,6 +640,15 @@ def _cell(v, kind: str = "") -> str:
     return f'<td data-v="{escape(str(v))}">{escape(str(v))}</td>'
 
 
+def _progress_links(pages: dict[str, Path]) -> str:
+    if not pages:
+        return ""
+    links = ", ".join(
+        f'<a class="progress" href="{escape(Path(p).name)}">{escape("these sessions" if who == "A/B" else who)}</a>' for who, p in pages.items()
+    )
+    return f'<p id="progress">Progress over sessions: {links}.</p>'
+
+
 INDEX_JS = """
 document.querySelectorAll('th[data-sort]').forEach(function(th){th.addEventListener('click',function(){
 var t=th.closest('table'),b=t.tBodies[0],i=th.cellIndex,n=th.dataset.sort==='num',d=th.dataset.dir==='asc'?'desc':'asc';th.dataset.dir=d;
@@ -608,7 +658,7 @@ rows.forEach(function(r){b.appendChild(r);});});});
 """
 
 
-def render_index_html(rows: list[dict]) -> str:
+def render_index_html(rows: list[dict], progress_pages: dict[str, Path] | None = None) -> str:
     done = sum(r["status"] == "done" for r in rows)
     failed = sum(r["status"] == "failed" for r in rows)
     skipped = sum(r["status"] == "skipped" for r in rows)
@@ -642,6 +692,7 @@ def render_index_html(rows: list[dict]) -> str:
         f"<h1>mirror batch: {len(rows)} files</h1><p>{done} done, {failed} failed, {skipped} skipped (not videos). "
         "Ranks: 1 is the session with the most mirroring, the most matching, the most mechanical copying. "
         "Click a column to sort.</p>"
-        f'<table id="index"><thead><tr>{th}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        + _progress_links(progress_pages or {})
+        + f'<table id="index"><thead><tr>{th}</tr></thead><tbody>{"".join(body)}</tbody></table>'
         f"<script>{INDEX_JS}</script></body></html>\n"
     )

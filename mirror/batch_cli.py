@@ -78,6 +78,11 @@ def batch(
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Landmark cache folder (shared by all workers)."),
     overlay_video: bool = typer.Option(False, "--overlay-video", help="Also write overlay.avi: the video with the same overlay as `mirror live` drawn on it."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars (files, and frames of each file)."),
+    me: Optional[str] = typer.Option(None, "--me", help="Your name, recorded in the history for every video (`mirror progress --me NAME`)."),
+    partner: Optional[str] = typer.Option(None, "--partner", help="Your partner's name, recorded in the history for every video."),
+    me_side: Optional[str] = typer.Option(None, "--me-side", help="Which person is you in the videos: left (A, the default) or right (B)."),
+    history: Optional[Path] = typer.Option(None, "--history", help="Session history file (default $MIRROR_HISTORY, else the user data folder)."),
+    no_history: bool = typer.Option(False, "--no-history", help="Do not record these sessions in the history."),
 ) -> None:
     """Analyse every video of a folder or glob: one report folder per video, and an index ranking them.
 
@@ -88,9 +93,12 @@ def batch(
     from mirror.cli import _user_errors
     from mirror.compare import settings_from_preset
     from mirror.errors import MirrorError
+    from mirror.history import cli as history_cli
     from mirror.landmarks import ExtractSettings, Layout
 
     with _user_errors():
+        people = history_cli.people_from_options(me, partner, me_side)
+        history_file = history_cli.history_target(history, no_history)
         compare = settings_from_preset(preset, window_s=window_s, step_s=step_s, max_lag_s=max_lag_s)
         if workers < 1:
             raise MirrorError(f"--workers must be at least 1, got {workers}")
@@ -102,6 +110,8 @@ def batch(
             n_surrogates=surrogates,
             cache_dir=str(cache_dir.resolve()) if cache_dir else None,
             overlay_video=overlay_video,
+            history=str(history_file.resolve()) if history_file else None,
+            people=people,
         )
         if overlay_video:
             try:
@@ -132,6 +142,12 @@ def batch(
         typer.echo(f"  failed  {r.source}: {r.error}")
     for r in skipped:
         typer.echo(f"  skipped {r.source}: {r.error}")
+    for r in results:
+        if r.history_error:
+            typer.echo(f"  not in the history: {r.source}: {r.history_error}", err=True)
+    if history_file:
+        recorded = sum(r.state in ("done", "skipped-done") and not r.history_error for r in results)
+        typer.echo(f"{recorded} sessions in the history {history_file}")
     typer.echo(f"wrote {out / 'index.html'} and {out / 'index.csv'}")
     if failed:
         raise typer.Exit(1)

@@ -15,6 +15,7 @@ import typer
 
 from mirror import __version__
 from mirror.errors import Interrupted, MirrorError
+from mirror.history import cli as history_cli
 from mirror.storage import folder_lock
 
 app = typer.Typer(
@@ -191,6 +192,11 @@ def analyze(
     mirrored_input: bool = typer.Option(False, "--mirrored-input", help="The source is a mirror (selfie) image."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Landmark cache folder."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar while extracting."),
+    me: Optional[str] = typer.Option(None, "--me", help=history_cli.ME_HELP),
+    partner: Optional[str] = typer.Option(None, "--partner", help=history_cli.PARTNER_HELP),
+    me_side: Optional[str] = typer.Option(None, "--me-side", help=history_cli.ME_SIDE_HELP),
+    history: Optional[Path] = typer.Option(None, "--history", help=history_cli.HISTORY_HELP),
+    no_history: bool = typer.Option(False, "--no-history", help=history_cli.NO_HISTORY_HELP),
 ) -> None:
     """Tell mirroring from matching over sliding windows; write the report files."""
     from mirror.compare import settings_from_preset
@@ -198,6 +204,8 @@ def analyze(
     from mirror.pipeline import analyze_video, write_session
 
     with _user_errors():
+        people = history_cli.people_from_options(me, partner, me_side)
+        history_file = history_cli.history_target(history, no_history)  # a damaged history is refused before any work
         settings = settings_from_preset(preset, window_s=window_s, step_s=step_s, max_lag_s=max_lag_s)
         if surrogates < 0:
             raise MirrorError(f"--surrogates must be >= 0, got {surrogates}")
@@ -217,6 +225,7 @@ def analyze(
             from mirror.report import write_all
 
             paths.update(write_all(out, source))
+        recorded = history_cli.record_and_describe(history_file, out, "analyze", people)[1] if history_file else None
     result = session.synchrony
     share = result.summary["share"]
     sync = result.summary["synchrony"]
@@ -224,6 +233,8 @@ def analyze(
     if len(result.windows) == 0:
         typer.echo(f"the recording is shorter than one {settings.window_s:g} s window: no windows (try a smaller --window-s)")
         typer.echo(f"wrote {len(paths)} files to {out}: {', '.join(p.name for p in paths.values())}")
+        if recorded:
+            typer.echo(recorded)
         return
     typer.echo(
         f"{len(result.windows)} windows: mirror {100 * share['mirror']:.0f} %, match {100 * share['match']:.0f} %, "
@@ -256,6 +267,8 @@ def analyze(
     if session.feedback:
         typer.echo(f"{len(session.feedback)} coaching messages ({warnings} warnings) in report.json")
     typer.echo(f"wrote {len(paths)} files to {out}: {', '.join(p.name for p in paths.values())}")
+    if recorded:
+        typer.echo(recorded)
 
 
 @app.command()
@@ -318,6 +331,7 @@ app.command("live")(_live)
 from mirror.review.cli import review as _review  # noqa: E402
 
 app.command("review")(_review)
+app.command("progress")(history_cli.progress)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import cv2
@@ -32,6 +33,24 @@ def shared_data() -> Path:
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("MIRROR_CACHE_DIR", str(tmp_path / "cache"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_history(tmp_path_factory):
+    """Module and session fixtures that analyse (before any per-test fixture) record into a scratch history too."""
+    old = os.environ.get("MIRROR_HISTORY")
+    os.environ["MIRROR_HISTORY"] = str(tmp_path_factory.mktemp("history") / "history.sqlite")
+    yield
+    if old is None:
+        os.environ.pop("MIRROR_HISTORY", None)
+    else:
+        os.environ["MIRROR_HISTORY"] = old
+
+
+@pytest.fixture(autouse=True)
+def _isolated_history(tmp_path, monkeypatch):
+    """The session history of every test is its own file: the suite never writes to the user's history."""
+    monkeypatch.setenv("MIRROR_HISTORY", str(tmp_path / "history" / "history.sqlite"))
 
 
 @pytest.fixture(scope="module")

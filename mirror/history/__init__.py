@@ -82,6 +82,33 @@ def write_progress_csv(progress: Progress, path: str | Path) -> Path:
     return path
 
 
+def write_people_pages(
+    out_dir: str | Path, people: People, report_dirs: list[str | Path], path: str | Path | None = None
+) -> dict[str, Path]:
+    """Progress pages for a batch: one per person named (over their whole history), else one over this batch.
+
+    Returns ``{person or "A/B": page}``; the pages are ``progress-NAME.html`` (or ``progress.html``) in ``out_dir``.
+    """
+    out = Path(out_dir)
+    with open_history(path) as history:
+        records = history.sessions()
+    pages: dict[str, Path] = {}
+    names = [n for n in (people.me_name, people.partner_name) if n]
+    for name in names:
+        page = out / f"progress-{_file_safe(name)}.html"
+        pages[name] = write_progress_page(build_progress(records, name), page)
+    if not names:
+        here = {str(Path(d).resolve()) for d in report_dirs}
+        mine = [r for r in records if r.report_dir in here]
+        if mine:
+            pages["A/B"] = write_progress_page(build_progress(mine), out / "progress.html")
+    return pages
+
+
+def _file_safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._") or "person"
+
+
 __all__ = [
     "SCHEMA_VERSION",
     "Figure",
@@ -107,5 +134,6 @@ __all__ = [
     "record_session",
     "render_progress_html",
     "write_progress_csv",
+    "write_people_pages",
     "write_progress_page",
 ]

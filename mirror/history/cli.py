@@ -71,7 +71,10 @@ def record_and_describe(path: Path, report_dir: Path, kind: str, people: People)
     """Record a finished report; the record and one line saying where it went."""
     from mirror.history import record_session
 
-    done = record_session(report_dir, kind, people, path=path)
+    try:
+        done = record_session(report_dir, kind, people, path=path)
+    except MirrorError as err:
+        raise MirrorError(f"{err} (the report in {report_dir} is written; the session is not in the history)") from None
     verb = "recorded" if done.added else "updated"
     who = f" --me {_quote(people.me_name)}" if people.me_name else ""
     return done.session, f"{verb} session {done.session.id} in the history {done.path} (see `mirror progress{who}`)"

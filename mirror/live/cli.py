@@ -10,8 +10,6 @@ import typer
 
 from mirror.errors import MirrorError
 
-SIDES = {"left": "A", "right": "B"}
-
 
 def _fail(message: str, code: int = 2) -> None:
     typer.echo(f"error: {message}", err=True)
@@ -22,7 +20,9 @@ def live(
     camera: int = typer.Option(0, "--camera", help="Camera index (0 is the default camera)."),
     source: Optional[Path] = typer.Option(None, "--source", help="Play a video file as if it were the camera (real time; late frames are dropped)."),
     partner_video: Optional[Path] = typer.Option(None, "--partner-video", help="Solo practice: a recorded partner clip shown beside your camera image."),
-    me: Optional[str] = typer.Option(None, "--me", help="Which person is you: left or right (solo practice: the side your image is shown on; default right)."),
+    me: Optional[str] = typer.Option(None, "--me", help="Which person is you: left or right (solo practice: the side your image is shown on; default right); any other value is your name, for the history."),
+    me_side: Optional[str] = typer.Option(None, "--me-side", help="With --me NAME: which person is you, left or right (default left; right in solo practice)."),
+    partner: Optional[str] = typer.Option(None, "--partner", help="Your partner's name, recorded in the history."),
     selfie_view: bool = typer.Option(False, "--selfie-view", help="Show a mirror image, like a selfie camera (display only: the analysis is never flipped)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for the session's report, landmarks, snapshots and recordings (default live-sessions/DATE-TIME)."),
     model: str = typer.Option("lite", "--model", help="Pose model: lite, full or heavy."),
@@ -31,15 +31,21 @@ def live(
     surrogates: int = typer.Option(200, "--surrogates", help="Surrogate sessions for the final report's pseudo-synchrony test (0: none)."),
     max_seconds: Optional[float] = typer.Option(None, "--max-seconds", help="Stop after this many seconds."),
     window: bool = typer.Option(True, "--window/--no-window", help="Show the live window (without it, only the report is written)."),
+    history: Optional[Path] = typer.Option(None, "--history", help="Session history file (default $MIRROR_HISTORY, else the user data folder)."),
+    no_history: bool = typer.Option(False, "--no-history", help="Do not record this session in the history."),
 ) -> None:
     """Practise live: your camera with on-screen feedback, with a partner or a recorded partner clip.
 
     Keys in the window: q quits, space pauses, s saves a snapshot, r starts or stops recording.
     """
+    from mirror.history import cli as history_cli
     from mirror.live import LiveSettings, LiveSession, OffscreenDisplay, WindowDisplay, check_screen, open_sources
 
-    if me is not None and me not in SIDES:
-        _fail(f"--me must be left or right, got {me!r}")
+    try:
+        people = history_cli.people_from_options(me, partner, me_side, default_side="B" if partner_video else "A")
+        history_file = history_cli.history_target(history, no_history)
+    except MirrorError as err:
+        _fail(str(err))
     if out is None:
         out = Path("live-sessions") / time.strftime("%Y%m%d-%H%M%S")
     try:
@@ -47,7 +53,7 @@ def live(
             camera=camera,
             source=source,
             partner_video=partner_video,
-            me=SIDES[me] if me else None,
+            me=people.me_side,
             selfie=selfie_view,
             pose_model=model,
             face=face,
@@ -76,8 +82,23 @@ def live(
     finally:
         display.close()
     _summarise(result)
+    if history_file is not None and result.session is not None and "report.json" in result.paths:
+        _record(history_file, out, people, history_cli)
     if result.ended_by == "error":
         _fail(f"the live pipeline failed ({result.error}); what was recorded is saved in {out}", 1)
+
+
+def _record(history_file: Path, out: Path, people, history_cli) -> None:
+    """Record the finished session and print it against the same person's last few."""
+    try:
+        current, line = history_cli.record_and_describe(history_file, out, "live", people)
+        lines = history_cli.recent_comparison(history_file, current)
+    except MirrorError as err:
+        _fail(str(err))
+    typer.echo(line)
+    typer.echo("this session against your last ones:" if people.me_name else "this session against the last ones without a name:")
+    for text in lines:
+        typer.echo(f"  {text}")
 
 
 def _summarise(result) -> None:
