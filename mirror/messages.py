@@ -1,6 +1,6 @@
 """Every sentence mirror says to people, in one place, so it can be changed or translated.
 
-Two catalogues:
+The catalogues:
 
 ``REASONS``
     Third person, for reports: why a direction of copying looks mechanical.
@@ -8,6 +8,11 @@ Two catalogues:
     Second person, for coaching on screen and in reports, addressed to one person.
 ``BANNERS``
     The live overlay's warning banner and status words.
+``CONFIDENCE``, ``CALIBRATION``
+    How sure a label is (from its p-value against people who were not interacting), and
+    the sentences that say what a label means or why nothing could be measured.
+``USABILITY``
+    Why a person's body part could (not) be used, for reports and ``analyze``.
 
 Each entry is a ``str.format`` template.  :func:`load_catalog` reads a JSON file
 with the same keys (any subset) to replace them, e.g. with a translation::
@@ -56,6 +61,40 @@ BANNERS = {
     "camera_lost": "camera lost",
     "video_lost": "video lost",
     "paused": "paused",
+}
+
+CONFIDENCE = {
+    # how sure a window, event or state is: its p-value against the null, relative to alpha
+    # (mirror.report.doc.confidence picks the key)
+    "very_sure": "very sure",
+    "sure": "sure",
+    "chance": "not beyond chance",
+    "unmeasured": "not measured",
+}
+
+CALIBRATION = {
+    "meaning": "A label is shown only where it beats chance: p < {alpha:g} against {description}.",
+    "meaning_short": "labels only where p < {alpha:g} against {null}",
+    "null_reference": "people who were not interacting",
+    "null_session": "this session's own surrogates",
+    "uncalibrated": "These labels were not tested against chance (the report predates calibrated labels).",
+    "nothing": "Nothing could be measured: {reason}.",
+    "reason_short": "the recording ({duration:.1f} s) is shorter than one {window:g} s window",
+    "reason_apart": "both people were in view together in only {both:.0f} % of the frames, less than the {need:.0f} % of a window the comparison needs",
+    "reason_insufficient": "no window had both people in view for {need:.0f} % of its length",
+    "reason_no_data": "the report has no windows",
+}
+
+USABILITY = {
+    # why a person's body part was (not) usable; "line" is one person and part
+    "line": "{person}'s {part} usable in {percent:.0f} % of frames: {reason}",
+    "ok": "fine",
+    "not_seen": "not seen",
+    "low_visibility": "low visibility",
+    "out_of_frame": "out of frame",
+    "occluded": "occluded",
+    "side_unknown": "its side cannot be told from this view",
+    "no_face": "no face found",
 }
 
 WHEN = {
@@ -126,7 +165,10 @@ def load_catalog(path: str | Path) -> None:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise MirrorError(f"cannot read messages from {path}: {exc}") from None
-    tables = {"MESSAGES": MESSAGES, "REASONS": REASONS, "BANNERS": BANNERS, "WHEN": WHEN, "SIDES": SIDES, "GESTURES": GESTURES, "POSTURES": POSTURES}
+    tables = {
+        "MESSAGES": MESSAGES, "REASONS": REASONS, "BANNERS": BANNERS, "CONFIDENCE": CONFIDENCE, "CALIBRATION": CALIBRATION,
+        "USABILITY": USABILITY, "WHEN": WHEN, "SIDES": SIDES, "GESTURES": GESTURES, "POSTURES": POSTURES,
+    }  # fmt: skip
     for name, entries in data.items():
         if name not in tables or not isinstance(entries, dict):
             raise MirrorError(f"{path}: unknown section {name!r}; valid: {', '.join(tables)}")

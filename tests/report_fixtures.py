@@ -101,3 +101,96 @@ def flagged_copy(doc: dict) -> dict:
     out = copy.deepcopy(doc)
     flag_mechanical(out)
     return out
+
+
+def calibrated_doc(windows: int = 33, usability: bool = True) -> dict:
+    """Hand-built report.json following the calibrated contract: windows with p-values, events, calibration, usability.
+
+    4 s windows every 0.5 s. Windows 0-11 mirror, surer as they go (p from 0.009 down to 0.0002);
+    12-15 none (p 0.2); 16-27 match at p 0.004; the rest insufficient. Per body part the arms
+    carry the relation with their own p-values; events are the runs of passing windows,
+    each with the largest p-value of its windows.
+    """
+    alpha = 0.01
+    rows = []
+    for i in range(windows):
+        start = 0.5 * i
+        if i < 12:
+            label, p = "mirror", [0.009, 0.006, 0.004, 0.003, 0.002, 0.0015, 0.001, 0.0008, 0.0006, 0.0004, 0.0003, 0.0002][i]
+        elif i < 16:
+            label, p = "none", 0.2
+        elif i < 28:
+            label, p = "match", 0.004
+        else:
+            label, p = "insufficient", None
+        scores = {"mirror": 0.8, "match": 0.1} if label == "mirror" else {"mirror": 0.1, "match": 0.7} if label == "match" else {"mirror": 0.2, "match": 0.2}
+        chans = {}
+        for c in ("head", "left_arm", "right_arm", "torso", "face"):
+            if label == "insufficient":
+                chans[c] = {"label": "insufficient", "mirror_score": None, "match_score": None, "p_value": None}
+            elif c in ("left_arm", "right_arm") and label in ("mirror", "match"):
+                chans[c] = {"label": label, "mirror_score": scores["mirror"], "match_score": scores["match"], "p_value": round(0.9 * p, 5)}
+            else:
+                chans[c] = {"label": "none", "mirror_score": 0.1, "match_score": 0.05, "p_value": 0.4}
+        rows.append({
+            "start_s": start, "end_s": start + 4.0, "label": label,
+            "mirror_score": None if label == "insufficient" else scores["mirror"],
+            "match_score": None if label == "insufficient" else scores["match"],
+            "sync_score": None if label == "insufficient" else 0.1, "p_value": p,
+            "lag_s": 0.4 if label in ("mirror", "match") else None, "leader": "A" if label in ("mirror", "match") else None,
+            "asymmetry": {"A": 0.3, "B": 0.3}, "valid": 0.0 if label == "insufficient" else 1.0, "channels": chans,
+        })  # fmt: skip
+    events = []
+    for kind, lo, hi in (("mirror", 0, 12), ("match", 16, 28)):
+        if lo >= windows:
+            continue
+        hi = min(hi, windows)
+        ps = [w["p_value"] for w in rows[lo:hi]]
+        events.append({
+            "start_s": rows[lo]["start_s"], "end_s": rows[hi - 1]["end_s"], "kind": kind, "channels": ["left_arm", "right_arm"],
+            "leader": "A", "lag_s": 0.4, "strength": 0.75, "p_value": max(ps), "windows": hi - lo,
+        })  # fmt: skip
+    analysable = [w for w in rows if w["label"] != "insufficient"]
+    n = max(1, len(analysable))
+    share = {k: sum(w["label"] == k for w in analysable) / n for k in ("mirror", "match", "symmetric", "none")}
+    doc = {
+        "format": "mirror.report", "format_version": 1, "mirror": "0.1.0",
+        "provenance": {"source": {"kind": "video", "name": "pair.mp4", "width": 640, "height": 480, "nominal_fps": 25.0,
+                                  "frame_count": int(25 * (rows[-1]["end_s"] if rows else 2.0)), "analysis_fps": 15.0},
+                       "landmarks": {"frames": 300, "both_present_rate": 0.9}},
+        "settings": {"window_s": 4.0, "step_s": 0.5, "max_lag_s": 3.0, "rate_hz": 15.0, "min_valid": 0.6, "alpha": alpha},
+        "calibration": {"null": "reference", "null_windows": 9000, "null_relation_windows": 6000, "alpha": alpha,
+                        "description": "160 pseudo-pairs of 12 real people filmed alone, 60 s each"},
+        "summary": {"windows": len(rows), "analysable_windows": len(analysable), "insufficient_windows": len(rows) - len(analysable),
+                    "share": share, "share_by_channel": {}, "leader_share": {"A": 1.0, "B": 0.0, "together": 0.0},
+                    "synchrony": {"real": 0.5, "surrogate_mean": None, "surrogate_sd": None, "effect_size": None, "p_value": None,
+                                  "n_surrogates": 0, "method": "none"}},
+        "events": events, "mechanical": None, "feedback": [], "windows": rows,
+    }  # fmt: skip
+    if usability:
+        doc["usability"] = {
+            "A": {"head": {"usable_share": 0.98, "reason": "ok"}, "left_arm": {"usable_share": 0.12, "reason": "occluded"},
+                  "right_arm": {"usable_share": 0.9, "reason": "ok"}, "torso": {"usable_share": 0.95, "reason": "ok"},
+                  "face": {"usable_share": 0.0, "reason": "no_face"}},
+            "B": {"head": {"usable_share": 0.97, "reason": "ok"}, "left_arm": {"usable_share": 0.4, "reason": "side_unknown"},
+                  "right_arm": {"usable_share": 0.3, "reason": "out_of_frame"}, "torso": {"usable_share": 0.9, "reason": "ok"},
+                  "face": {"usable_share": 0.85, "reason": "low_visibility"}},
+        }  # fmt: skip
+    return doc
+
+
+def nothing_doc() -> dict:
+    """A report of a 2.4 s clip: no window at all (shorter than one 4 s window)."""
+    doc = calibrated_doc(windows=0, usability=False)
+    doc["provenance"]["source"].update(frame_count=60, nominal_fps=25.0)
+    doc["summary"].update(windows=0, analysable_windows=0, insufficient_windows=0, share={k: 0.0 for k in ("mirror", "match", "symmetric", "none")},
+                          leader_share={"A": 0.0, "B": 0.0, "together": 0.0})  # fmt: skip
+    doc["summary"]["synchrony"]["real"] = None
+    return doc
+
+
+def write_doc(folder: Path, doc: dict) -> Path:
+    """``folder/report.json`` from a hand-built document (the folder is made)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "report.json").write_text(json.dumps(doc))
+    return folder

@@ -188,3 +188,130 @@ def test_read_report_refuses_what_is_not_a_report(tmp_path):
     (tmp_path / "report.json").write_text("{not json")
     with pytest.raises(MirrorError, match="not a readable report"):
         read_report(tmp_path / "report.json")
+
+
+# ------------------------------------------------------- calibrated labels: p-values in every file
+from mirror.report.doc import (  # noqa: E402
+    confidence,
+    confidence_word,
+    nothing_text,
+    p_runs,
+    strength,
+    usability_rows,
+)
+from tests.report_fixtures import calibrated_doc, nothing_doc, write_doc  # noqa: E402
+
+
+def test_confidence_words_and_strength_follow_the_p_value():
+    assert [confidence(p, 0.01) for p in (0.0002, 0.0009, 0.001, 0.004, 0.0099, 0.01, 0.3, None, float("nan"))] == [
+        "very_sure", "very_sure", "sure", "sure", "sure", "chance", "chance", "unmeasured", "unmeasured",
+    ]  # fmt: skip
+    assert confidence_word(0.004) == "sure" and confidence_word(0.0001) == "very sure" and confidence_word(0.2) == "not beyond chance"
+    assert confidence(0.004, alpha=0.001) == "chance"  # relative to the report's alpha
+    levels = [strength(p, 0.01) for p in (0.2, 0.0099, 0.004, 0.001, 0.0003, 0.00001)]
+    assert levels == sorted(levels) and levels[0] == 0.0 and levels[-1] == 1.0 and 0 < levels[1] < levels[-2]
+    assert strength(None) == 1.0  # a report from before calibration is drawn as it always was
+
+
+def test_series_carry_each_windows_p_value():
+    doc = calibrated_doc()
+    series = channel_series(doc)
+    np.testing.assert_array_equal(series["overall"].p_value[:12], [w["p_value"] for w in doc["windows"][:12]])
+    np.testing.assert_array_equal(series["left_arm"].p_value[:3], [w["channels"]["left_arm"]["p_value"] for w in doc["windows"][:3]])
+    assert np.isnan(series["overall"].p_value[-1]) and np.isnan(series["head"].p_value[-1])  # insufficient windows
+    # a run's p-value is the largest of its windows
+    runs = p_runs(series["overall"], step_of(doc))
+    assert [(lab, p) for _, _, lab, p in runs] == [("mirror", 0.009), ("match", 0.004)]
+
+
+def test_eaf_and_boris_carry_p_values_and_stay_valid(tmp_path):
+    doc = calibrated_doc()
+    paths = write_all(write_doc(tmp_path / "cal", doc))
+    for version in ("2.8", "3.0"):
+        _xsd(version).validate(str(paths["report.eaf"]))
+    from pympi.Elan import Eaf
+
+    eaf = Eaf(str(paths["report.eaf"]))
+    (_, _, mirror_value), = eaf.get_annotation_data_for_tier("mirror")
+    assert mirror_value.startswith("mirror (p=0.009, sure); leader A")
+    (_, _, match_value), = eaf.get_annotation_data_for_tier("match")
+    assert match_value.startswith("match (p=0.004, sure)")
+    arm = sorted(eaf.get_annotation_data_for_tier("left_arm"))
+    worst = max(w["channels"]["left_arm"]["p_value"] for w in doc["windows"][:12])
+    assert [v for _, _, v in arm] == [f"mirror (p={worst:.3f}, sure)", "match (p=0.004, sure)"]
+    assert dict(eaf.properties)["mirror_calibration"].startswith("labels only where p < 0.01; null: reference (160 pseudo-pairs")
+    rows = list(csv.DictReader(io.StringIO(paths["boris_events.csv"].read_text())))
+    starts = [r for r in rows if r["status"] == "START"]
+    assert [(r["code"], float(r["p_value"])) for r in starts] == [(e["kind"], e["p_value"]) for e in doc["events"]]
+    assert starts[0]["comment"].startswith("p=0.009, sure; leader A")
+
+
+def test_surer_windows_are_shaded_darker_in_timeline_png(tmp_path):
+    def render(p: float) -> np.ndarray:
+        doc = calibrated_doc()
+        for w in doc["windows"]:
+            if w["label"] in ("mirror", "match"):
+                w["p_value"] = p
+                for c in ("left_arm", "right_arm"):
+                    w["channels"][c]["p_value"] = p
+        paths = write_all(write_doc(tmp_path / f"p{p}", doc))
+        return cv2.imread(str(paths["timeline.png"])).astype(int)
+
+    weak, sure = render(0.009), render(0.0001)
+    assert weak.shape == sure.shape
+    changed = np.abs(weak - sure).max(-1) > 10
+    assert changed.mean() > 0.05, "the p-value does not change the shading"
+    # where they differ, the surer picture is darker (more colour laid over the white plot)
+    assert sure[changed].sum(-1).mean() < weak[changed].sum(-1).mean() - 30
+
+
+def test_a_report_with_nothing_measured_says_why_in_every_file(tmp_path):
+    doc = nothing_doc()
+    assert nothing_text(doc) == "Nothing could be measured: the recording (2.4 s) is shorter than one 4 s window."
+    paths = write_all(write_doc(tmp_path / "nothing", doc))
+    html = paths["report.html"].read_text()
+    assert "Nothing could be measured: the recording (2.4 s) is shorter than one 4 s window." in html
+    assert 'class="card' not in html and "<svg" not in html  # no 0 % cards, no empty plots
+    img = cv2.imread(str(paths["timeline.png"]))
+    assert img.shape[0] < 300  # one sentence, not six empty rows
+    _xsd("2.8").validate(str(paths["report.eaf"]))
+    # a session with windows but both people never in view together long enough
+    apart = calibrated_doc()
+    for w in apart["windows"]:
+        w.update(label="insufficient", p_value=None)
+    apart["events"] = []
+    apart["provenance"]["landmarks"]["both_present_rate"] = 0.3
+    assert nothing_text(apart) == (
+        "Nothing could be measured: both people were in view together in only 30 % of the frames, "
+        "less than the 60 % of a window the comparison needs."
+    )
+
+
+def test_usability_rows_when_present_and_none_in_older_reports():
+    rows = usability_rows(calibrated_doc())
+    assert len(rows) == 10
+    assert rows[1]["text"] == "A's left arm usable in 12 % of frames: occluded"
+    assert rows[4]["text"] == "A's face usable in 0 % of frames: no face found"
+    assert usability_rows(calibrated_doc(usability=False)) == []
+
+
+def test_real_comparator_p_values_reach_the_files(tmp_path):
+    """A synthetic mirrored pair through the calibrated comparator (its own surrogates as the null)."""
+    from mirror.compare import analyze_features
+    from mirror.report import write_report
+    from tests.test_compare import _pair
+
+    syn, _ = analyze_features(_pair("mirror", 0.6, seconds=60), n_surrogates=0, null="session")
+    out = tmp_path / "real"
+    write_report(syn, out)
+    paths = write_all(out)
+    doc = read_report(out)
+    assert doc["calibration"]["null"] == "session" and doc["events"]
+    assert all(e["p_value"] < doc["calibration"]["alpha"] for e in doc["events"])
+    html = paths["report.html"].read_text()
+    for e in doc["events"]:
+        assert f'<td class="num p-value">{e["p_value"]:.3f}</td>' in html or f"{e['p_value']:.1g}" in html
+    assert "A label is shown only where it beats chance: p &lt; 0.01 against 48 stretches of this session" in html
+    windows = list(csv.DictReader(io.StringIO((out / "windows.csv").read_text())))
+    overall = [r for r in windows if r["channel"] == "overall"]
+    assert [float(r["p_value"]) for r in overall] == [w["p_value"] for w in doc["windows"]]

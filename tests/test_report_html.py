@@ -112,3 +112,86 @@ def test_mechanical_warning_and_feedback_show(browser, root, tmp_path):
         assert others == []
     finally:
         page.close()
+
+
+def test_p_values_confidence_and_usability_on_the_page(browser, tmp_path):
+    from mirror.report.doc import format_p
+    from tests.report_fixtures import calibrated_doc, write_doc
+
+    doc = calibrated_doc()
+    doc["events"][1]["p_value"] = 0.0004  # one very sure event
+    paths = write_all(write_doc(tmp_path / "calibrated", doc))
+    page, others = open_page(browser, paths["report.html"])
+    try:
+        meaning = page.inner_text('#summary [data-key="calibration"]')
+        assert meaning.startswith("A label is shown only where it beats chance: p < 0.01 against 160 pseudo-pairs of 12 real people")
+        rows = page.locator("#events-table tbody tr")
+        assert rows.count() == len(doc["events"])
+        words = {"sure": "sure", "very_sure": "very sure"}
+        for i, e in enumerate(doc["events"]):
+            assert rows.nth(i).locator("td.p-value").inner_text() == format_p(e["p_value"])
+            conf = rows.nth(i).locator("td.conf")
+            want = "very_sure" if e["p_value"] < 0.001 else "sure"
+            assert conf.inner_text() == words[want] and want in conf.get_attribute("class")
+        assert [rows.nth(i).locator("td.p-value").inner_text() for i in range(2)] == ["0.009", "0.0004"]
+
+        # the timeline: surer runs are drawn with a more opaque shade, as the browser renders it
+        runs = page.eval_on_selector_all(
+            'svg.timeline[data-channel="overall"] rect.run.mirror',
+            "rs => rs.map(r => [parseFloat(r.dataset.p), parseFloat(getComputedStyle(r).fillOpacity), r.getBoundingClientRect().width])",
+        )
+        assert len(runs) >= 3 and all(w > 5 for _, _, w in runs)
+        by_p = sorted(runs, key=lambda r: -r[0])  # least sure first
+        opacities = [o for _, o, _ in by_p]
+        assert opacities == sorted(opacities) and opacities[-1] > 2.5 * opacities[0], by_p
+        tip = page.locator('svg.timeline[data-channel="overall"] rect.run.mirror title').first.text_content()
+        assert "p ≤ 0.009 (sure)" in tip
+
+        # usable body parts, per person, with the reason
+        usable = page.locator("#usability-table tbody tr")
+        assert usable.count() == 10
+        left = page.locator('#usability-table tr[data-person="A"][data-part="left_arm"]')
+        assert left.get_attribute("title") == "A's left arm usable in 12 % of frames: occluded"
+        assert left.locator("td").nth(2).inner_text() == "12 %" and left.locator("td").nth(3).inner_text() == "occluded"
+        screenshot(page, "report_calibrated.png", tmp_path)
+        assert others == []
+    finally:
+        page.close()
+
+
+def test_report_without_usability_or_calibration_still_renders(browser, tmp_path):
+    from tests.report_fixtures import calibrated_doc, write_doc
+
+    doc = calibrated_doc(usability=False)
+    del doc["calibration"]
+    for w in doc["windows"]:
+        w.pop("p_value")
+    for e in doc["events"]:
+        e.pop("p_value")
+    paths = write_all(write_doc(tmp_path / "older", doc))
+    page, _ = open_page(browser, paths["report.html"])
+    try:
+        assert page.locator("#usability").count() == 0
+        assert "not tested against chance" in page.inner_text('[data-key="calibration"]')
+        assert page.locator("#events-table td.conf").first.inner_text() == "not measured"
+        assert page.locator('svg.timeline[data-channel="overall"] rect.run.mirror').count() == 1  # one run, full strength
+    finally:
+        page.close()
+
+
+def test_report_with_nothing_measured_says_so_plainly(browser, tmp_path):
+    from tests.report_fixtures import nothing_doc, write_doc
+
+    paths = write_all(write_doc(tmp_path / "nothing", nothing_doc()))
+    page, others = open_page(browser, paths["report.html"])
+    try:
+        said = page.locator('[data-key="nothing-measured"]')
+        assert said.is_visible()
+        assert said.inner_text() == "Nothing could be measured: the recording (2.4 s) is shorter than one 4 s window."
+        assert page.locator(".card").count() == 0, "no 0 % cards for a session nothing was measured in"
+        assert page.locator("svg.timeline").count() == 0 and page.locator("#events-table").count() == 0
+        assert "nothing could be measured" in page.inner_text("#timeline")
+        screenshot(page, "report_nothing.png", tmp_path)
+        assert others == []
+    finally:
+        page.close()

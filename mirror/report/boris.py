@@ -5,7 +5,8 @@ names the columns ``time``, ``subject``, ``code``, ``modifier`` and ``comment`` 
 order; other columns are ignored).  A state event is two rows with the same
 subject and code, one where it starts and one where it stops: BORIS pairs them in
 time order.  ``boris_events.csv`` is that table, plus a ``status`` column
-(``START``/``STOP``/``POINT``) for people and scripts; BORIS reads spreadsheets in
+(``START``/``STOP``/``POINT``) and a ``p_value`` column (of a mirror, match or symmetric
+event: the largest p-value of its windows) for people and scripts; BORIS reads spreadsheets in
 XLSX or ODS, so save it as one of those (any spreadsheet program does) to import it.
 
 The codes must exist in the project's ethogram and the subjects in its subject
@@ -13,7 +14,7 @@ list: ``boris_ethogram.csv`` and ``boris_subjects.csv`` are in the layout of
 BORIS's "Import behaviors from text file (CSV)" and subjects import.
 
 Codes: ``mirror``, ``match``, ``symmetric`` (state events of the pair, no focal
-subject; leader, lag and strength in the comment), ``mechanical`` (state event,
+subject; the p-value and confidence, leader, lag and strength in the comment), ``mechanical`` (state event,
 subject: the copier), ``feedback_warning``, ``feedback_praise``, ``feedback_prompt``
 (point events, subject: who the message is for; the message in the comment).
 """
@@ -23,9 +24,9 @@ from __future__ import annotations
 import csv
 import io
 
-from mirror.report.doc import flagged_ranges, mechanical_directions
+from mirror.report.doc import alpha_of, flagged_ranges, mechanical_directions, p_text
 
-EVENT_COLUMNS = ["time", "subject", "code", "modifier", "comment", "status"]
+EVENT_COLUMNS = ["time", "subject", "code", "modifier", "comment", "status", "p_value"]
 ETHOGRAM_COLUMNS = ["Behavior code", "Behavior type", "Description", "Key", "Behavioral category", "Excluded behaviors"]
 SUBJECT_COLUMNS = ["Key", "Subject name", "Description"]
 ETHOGRAM = [
@@ -52,23 +53,25 @@ def boris_event_rows(doc: dict) -> list[dict]:
     """The event rows (dicts with ``EVENT_COLUMNS``), in time order, STOP before START at equal times."""
     rows = []
 
-    def state(start: float, end: float, subject: str, code: str, comment: str) -> None:
-        rows.append({"time": round(float(start), 3), "subject": subject, "code": code, "modifier": "", "comment": comment, "status": "START"})
-        rows.append({"time": round(float(end), 3), "subject": subject, "code": code, "modifier": "", "comment": comment, "status": "STOP"})
+    def state(start: float, end: float, subject: str, code: str, comment: str, p_value=None) -> None:
+        p = "" if p_value is None else p_value
+        rows.append({"time": round(float(start), 3), "subject": subject, "code": code, "modifier": "", "comment": comment, "status": "START", "p_value": p})
+        rows.append({"time": round(float(end), 3), "subject": subject, "code": code, "modifier": "", "comment": comment, "status": "STOP", "p_value": p})
 
+    alpha = alpha_of(doc)
     for e in doc.get("events") or []:
         lag = e.get("lag_s")
         comment = (
-            f"leader {e.get('leader') or '-'}; lag {'-' if lag is None else f'{lag:+.2f} s'}; "
+            f"{p_text(e.get('p_value'), alpha)}; leader {e.get('leader') or '-'}; lag {'-' if lag is None else f'{lag:+.2f} s'}; "
             f"strength {'-' if e.get('strength') is None else format(e['strength'], '.2f')}; body parts {' '.join(e.get('channels') or []) or '-'}"
         )
-        state(e["start_s"], e["end_s"], "", str(e["kind"]), comment)
+        state(e["start_s"], e["end_s"], "", str(e["kind"]), comment, e.get("p_value"))
     for d in mechanical_directions(doc):
         for a, b in flagged_ranges(d):
             state(a, b, d["copier"], "mechanical", f"{d['copier']} copies {d['model']} (score {float(d.get('score') or 0):.2f})")
     for m in doc.get("feedback") or []:
         rows.append(
-            {"time": round(float(m["t_s"]), 3), "subject": m.get("to") or "", "code": f"feedback_{m.get('kind')}", "modifier": "", "comment": m.get("text") or "", "status": "POINT"}
+            {"time": round(float(m["t_s"]), 3), "subject": m.get("to") or "", "code": f"feedback_{m.get('kind')}", "modifier": "", "comment": m.get("text") or "", "status": "POINT", "p_value": ""}
         )
     order = {"STOP": 0, "POINT": 1, "START": 2}
     rows.sort(key=lambda r: (r["time"], order[r["status"]]))

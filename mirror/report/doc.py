@@ -7,17 +7,29 @@ document alone, so they can be rebuilt at any time without the video or the mode
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from mirror import messages
 from mirror.errors import MirrorError
 from mirror.report.files import REPORT_FORMAT, REPORT_VERSION
 
 CHANNELS = ("head", "left_arm", "right_arm", "torso", "face")
 STATES = ("mirror", "match", "symmetric")
 CHANNEL_NAMES = {"head": "head", "left_arm": "left arm", "right_arm": "right arm", "torso": "torso", "face": "face"}
+PEOPLE = ("A", "B")
+
+DEFAULT_ALPHA = 0.01
+"""The comparator's default ``alpha``, for reports that do not name theirs."""
+VERY_SURE_FACTOR = 10.0
+"""A p-value below ``alpha / VERY_SURE_FACTOR`` is "very sure"; below ``alpha`` "sure"."""
+STRENGTH_DECADES = 2.0
+"""Drawing strength grows from 0 at ``p = alpha`` to 1 at ``p = alpha / 10**STRENGTH_DECADES``."""
+STRENGTH_LEVELS = 4
+"""Strengths are drawn in this many steps above 0, so runs of windows stay few."""
 
 
 def read_report(path: str | Path) -> dict:
@@ -56,16 +68,145 @@ class ChannelSeries:
         Best mirror and match scores in [-1, 1]; NaN where the window has no scores.
     label : ndarray of str, shape (W,)
         ``mirror``, ``match``, ``symmetric``, ``none`` or ``insufficient``.
+    p_value : ndarray, shape (W,)
+        p-value of the window's best candidate relation against the null; NaN where none was
+        tested (``insufficient`` windows, parts not compared, reports older than calibration).
     """
 
     t_s: np.ndarray
     mirror: np.ndarray
     match: np.ndarray
     label: np.ndarray
+    p_value: np.ndarray
 
 
 def _f(x) -> float:
     return float("nan") if x is None else float(x)
+
+
+def alpha_of(doc: dict) -> float:
+    """The significance level the report's labels were tested at."""
+    alpha = (doc.get("calibration") or {}).get("alpha") or (doc.get("settings") or {}).get("alpha")
+    return float(alpha) if alpha else DEFAULT_ALPHA
+
+
+def is_calibrated(doc: dict) -> bool:
+    """Whether the report's labels were tested against a null (reports from before calibration were not)."""
+    return bool((doc.get("calibration") or {}).get("null"))
+
+
+def confidence(p_value: float | None, alpha: float = DEFAULT_ALPHA) -> str:
+    """How sure a label is, as a key of :data:`mirror.messages.CONFIDENCE`.
+
+    ``very_sure`` below ``alpha / 10``, ``sure`` below ``alpha``, ``chance`` otherwise, and
+    ``unmeasured`` when there is no p-value.
+    """
+    if p_value is None or not math.isfinite(float(p_value)):
+        return "unmeasured"
+    p = float(p_value)
+    if p < alpha / VERY_SURE_FACTOR:
+        return "very_sure"
+    return "sure" if p < alpha else "chance"
+
+
+def confidence_word(p_value: float | None, alpha: float = DEFAULT_ALPHA) -> str:
+    """:func:`confidence` in words (``very sure``, ``sure``, ``not beyond chance``, ``not measured``)."""
+    return messages.CONFIDENCE[confidence(p_value, alpha)]
+
+
+def strength(p_value: float | None, alpha: float = DEFAULT_ALPHA) -> float:
+    """How strongly to draw a label, in [0, 1]: 0 at ``p >= alpha``, 1 at ``p <= alpha / 100``.
+
+    Quantised to :data:`STRENGTH_LEVELS` steps. A label without a p-value (a report from
+    before calibration) is drawn at full strength, as it always was.
+    """
+    if p_value is None or not math.isfinite(float(p_value)):
+        return 1.0
+    p = max(float(p_value), 1e-300)
+    raw = min(1.0, max(0.0, math.log10(alpha / p) / STRENGTH_DECADES))
+    return math.ceil(raw * STRENGTH_LEVELS - 1e-9) / STRENGTH_LEVELS
+
+
+def format_p(p_value: float | None) -> str:
+    """A p-value as people read it: three decimals (``0.004``), one significant digit below 0.001 (``0.0004``), ``–`` when missing."""
+    if p_value is None or not math.isfinite(float(p_value)):
+        return "–"
+    p = float(p_value)
+    return f"{p:.3f}" if p >= 0.001 else f"{p:.1g}" if p >= 1e-9 else "< 1e-9"
+
+
+def p_text(p_value: float | None, alpha: float = DEFAULT_ALPHA) -> str:
+    """``p=0.004, sure`` (or ``no p-value`` when there is none)."""
+    if p_value is None or not math.isfinite(float(p_value)):
+        return "no p-value"
+    return f"p={format_p(p_value)}, {confidence_word(p_value, alpha)}"
+
+
+def calibration_text(doc: dict) -> str:
+    """What the labels mean, in one sentence (from ``doc["calibration"]``)."""
+    cal = doc.get("calibration") or {}
+    if not cal.get("null"):
+        return messages.CALIBRATION["uncalibrated"]
+    description = cal.get("description") or messages.CALIBRATION.get(f"null_{cal['null']}", str(cal["null"]))
+    return messages.render(messages.CALIBRATION, "meaning", alpha=alpha_of(doc), description=description)
+
+
+def calibration_short(doc: dict) -> str:
+    """What the labels mean in a few words (``labels only where p < 0.01 against people who were not interacting``)."""
+    cal = doc.get("calibration") or {}
+    if not cal.get("null"):
+        return messages.CALIBRATION["uncalibrated"]
+    null = messages.CALIBRATION.get(f"null_{cal['null']}", str(cal["null"]))
+    return messages.render(messages.CALIBRATION, "meaning_short", alpha=alpha_of(doc), null=null)
+
+
+def nothing_measured(doc: dict) -> str | None:
+    """Why no window of the report could be measured, in words; None when some window was."""
+    windows = doc.get("windows") or []
+    if any(w.get("label") != "insufficient" for w in windows):
+        return None
+    settings = doc.get("settings") or {}
+    window_s = settings.get("window_s")
+    need = float(settings.get("min_valid") or 0.6)
+    if not windows:
+        if window_s:
+            return messages.render(messages.CALIBRATION, "reason_short", duration=duration_of(doc), window=float(window_s))
+        return messages.CALIBRATION["reason_no_data"]
+    both = ((doc.get("provenance") or {}).get("landmarks") or {}).get("both_present_rate")
+    if both is not None and float(both) < need:
+        return messages.render(messages.CALIBRATION, "reason_apart", both=100 * float(both), need=100 * need)
+    return messages.render(messages.CALIBRATION, "reason_insufficient", need=100 * need)
+
+
+def nothing_text(doc: dict) -> str | None:
+    """``Nothing could be measured: <why>.``, or None when something was."""
+    reason = nothing_measured(doc)
+    return None if reason is None else messages.render(messages.CALIBRATION, "nothing", reason=reason)
+
+
+def usability_rows(doc: dict) -> list[dict]:
+    """Per person and body part: ``person``, ``part``, ``usable_share``, ``reason``, ``reason_text``, ``text``.
+
+    From ``doc["usability"]`` (absent in older reports: an empty list).
+    """
+    usability = doc.get("usability") or {}
+    rows = []
+    for person in PEOPLE:
+        parts = usability.get(person) or {}
+        order = [c for c in CHANNELS if c in parts] + sorted(c for c in parts if c not in CHANNELS)
+        for part in order:
+            entry = parts[part] or {}
+            share = entry.get("usable_share")
+            reason = str(entry.get("reason") or "ok")
+            reason_text = messages.USABILITY.get(reason, reason.replace("_", " "))
+            name = CHANNEL_NAMES.get(part, part.replace("_", " "))
+            text = (
+                messages.render(messages.USABILITY, "line", person=person, part=name, percent=100 * float(share), reason=reason_text)
+                if share is not None
+                else f"{person}'s {name}: {reason_text}"
+            )
+            rows.append({"person": person, "part": part, "usable_share": share, "reason": reason, "reason_text": reason_text, "text": text})
+    return rows
 
 
 def channel_series(doc: dict) -> dict[str, ChannelSeries]:
@@ -78,6 +219,7 @@ def channel_series(doc: dict) -> dict[str, ChannelSeries]:
             mirror=np.array([_f(w.get("mirror_score")) for w in windows], dtype=float),
             match=np.array([_f(w.get("match_score")) for w in windows], dtype=float),
             label=np.array([w.get("label") or "none" for w in windows], dtype=object),
+            p_value=np.array([_f(w.get("p_value")) for w in windows], dtype=float),
         )
     }
     for c in CHANNELS:
@@ -88,8 +230,37 @@ def channel_series(doc: dict) -> dict[str, ChannelSeries]:
             mirror=np.array([_f(ch.get("mirror_score")) for ch in chans], dtype=float),
             match=np.array([_f(ch.get("match_score")) for ch in chans], dtype=float),
             label=np.array(["insufficient" if bad else (ch.get("label") or "none") for ch, bad in zip(chans, insufficient)], dtype=object),
+            p_value=np.array([float("nan") if bad else _f(ch.get("p_value")) for ch, bad in zip(chans, insufficient)], dtype=float),
         )
     return out
+
+
+def _tiles(t: np.ndarray, step_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each window's share of the timeline: halfway to its neighbours' centres (``step_s`` wide at the ends)."""
+    mid = (t[1:] + t[:-1]) / 2
+    lo = np.concatenate([[t[0] - step_s / 2], mid])
+    hi = np.concatenate([mid, [t[-1] + step_s / 2]])
+    return lo, hi
+
+
+def _runs(series: ChannelSeries, step_s: float, labels, key) -> list[tuple[float, float, str, int, int]]:
+    """``(start_s, end_s, label, first, last)`` runs of windows with a label in ``labels`` and equal ``key(i)``."""
+    t = np.asarray(series.t_s, dtype=float)
+    if len(t) == 0:
+        return []
+    lo, hi = _tiles(t, step_s)
+    runs: list[tuple[float, float, str, int, int]] = []
+    prev = None
+    for i, lab in enumerate(series.label):
+        k = (lab, key(i))
+        if lab in labels:
+            if prev == k:
+                a, _, _, first, _ = runs[-1]
+                runs[-1] = (a, float(hi[i]), lab, first, i)
+            else:
+                runs.append((max(0.0, float(lo[i])), float(hi[i]), lab, i, i))
+        prev = k
+    return runs
 
 
 def label_runs(series: ChannelSeries, step_s: float, labels=("mirror", "match", "symmetric")) -> list[tuple[float, float, str]]:
@@ -99,22 +270,33 @@ def label_runs(series: ChannelSeries, step_s: float, labels=("mirror", "match", 
     halfway before the next one's (``step_s`` wide at the ends), so runs of
     overlapping windows tile the timeline without overlapping each other.
     """
-    t = np.asarray(series.t_s, dtype=float)
-    if len(t) == 0:
-        return []
-    mid = (t[1:] + t[:-1]) / 2
-    lo = np.concatenate([[t[0] - step_s / 2], mid])
-    hi = np.concatenate([mid, [t[-1] + step_s / 2]])
-    runs: list[tuple[float, float, str]] = []
-    prev = None
-    for i, lab in enumerate(series.label):
-        if lab in labels:
-            if prev == lab:
-                runs[-1] = (runs[-1][0], float(hi[i]), lab)
-            else:
-                runs.append((max(0.0, float(lo[i])), float(hi[i]), lab))
-        prev = lab
-    return runs
+    return [(a, b, lab) for a, b, lab, _, _ in _runs(series, step_s, labels, lambda i: None)]
+
+
+def run_p_value(p_value: np.ndarray) -> float:
+    """The p-value of a run of windows: the largest of theirs (each beat chance at least this surely)."""
+    finite = np.asarray(p_value, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    return float(finite.max()) if len(finite) else float("nan")
+
+
+def p_runs(series: ChannelSeries, step_s: float, labels=("mirror", "match", "symmetric")) -> list[tuple[float, float, str, float]]:
+    """:func:`label_runs` with each run's p-value (:func:`run_p_value`; NaN without one)."""
+    return [(a, b, lab, run_p_value(series.p_value[i : j + 1])) for a, b, lab, i, j in _runs(series, step_s, labels, lambda i: None)]
+
+
+def strength_runs(
+    series: ChannelSeries, step_s: float, alpha: float = DEFAULT_ALPHA, labels=("mirror", "match", "symmetric")
+) -> list[tuple[float, float, str, float, float]]:
+    """Runs of equal label and equal drawing :func:`strength`: ``(start_s, end_s, label, strength, p_value)``.
+
+    Tiled as :func:`label_runs`; a run ends where its windows become surer or less sure.
+    """
+    level = [strength(p, alpha) for p in series.p_value]
+    return [
+        (a, b, lab, level[i], run_p_value(series.p_value[i : j + 1]))
+        for a, b, lab, i, j in _runs(series, step_s, labels, lambda i: level[i])
+    ]
 
 
 def step_of(doc: dict) -> float:

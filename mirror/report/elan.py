@@ -3,11 +3,13 @@
 Tiers (all time-aligned, milliseconds):
 
 ``mirror``, ``match``, ``symmetric``
-    The events of that kind; the value gives leader, lag, strength and body parts.
+    The events of that kind; the value gives the p-value and confidence, leader, lag,
+    strength and body parts (``mirror (p=0.004, sure); leader A; ...``).
 ``mechanical B copies A``, ``mechanical A copies B``
     The time ranges where that direction of copying was flagged mechanical; the value gives the score.
 ``head``, ``left_arm``, ``right_arm``, ``torso``, ``face``
-    Per body part, the runs of windows labelled ``mirror`` or ``match``.
+    Per body part, the runs of windows labelled ``mirror`` or ``match``, with the run's
+    p-value (the largest of its windows) and confidence: ``mirror (p=0.004, sure)``.
 ``feedback to A``, ``feedback to B``
     The coaching messages, from the moment each is given until the next one (at most ``hold_s``).
 """
@@ -18,7 +20,17 @@ import mimetypes
 import os
 from pathlib import Path
 
-from mirror.report.doc import CHANNELS, channel_series, duration_of, flagged_ranges, label_runs, mechanical_directions, step_of
+from mirror.report.doc import (
+    CHANNELS,
+    alpha_of,
+    channel_series,
+    duration_of,
+    flagged_ranges,
+    mechanical_directions,
+    p_runs,
+    p_text,
+    step_of,
+)
 
 MIME = {
     ".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime", ".avi": "video/x-msvideo",
@@ -38,13 +50,18 @@ def _add(eaf, tier: str, start_s: float, end_s: float, value: str) -> None:
     eaf.add_annotation(tier, a, b, value)
 
 
-def _event_value(e: dict) -> str:
+def labelled(label: str, p_value: float | None, alpha: float) -> str:
+    """An annotation value: the label with its p-value and confidence, ``mirror (p=0.004, sure)``."""
+    return f"{label} ({p_text(p_value, alpha)})"
+
+
+def _event_value(e: dict, alpha: float) -> str:
     parts = ", ".join(e.get("channels") or []) or "-"
     lag = e.get("lag_s")
     lag_text = f"lag {lag:+.2f} s" if lag is not None else "no lag"
     strength = e.get("strength")
     strength_text = f"strength {strength:.2f}" if strength is not None else ""
-    return f"{e.get('kind')}; leader {e.get('leader') or '-'}; {lag_text}; {strength_text}; body parts: {parts}"
+    return f"{labelled(str(e.get('kind')), e.get('p_value'), alpha)}; leader {e.get('leader') or '-'}; {lag_text}; {strength_text}; body parts: {parts}"
 
 
 def eaf_document(doc: dict, video_path: str | Path | None = None, eaf_path: str | Path | None = None):
@@ -68,12 +85,16 @@ def eaf_document(doc: dict, video_path: str | Path | None = None, eaf_path: str 
         eaf.add_linked_file(video.as_uri(), relpath=relpath, mimetype=mime)
     eaf.add_property("mirror_report_format", f"{doc.get('format')} {doc.get('format_version')}")
     eaf.add_property("mirror_version", str(doc.get("mirror")))
+    alpha = alpha_of(doc)
+    cal = doc.get("calibration") or {}
+    if cal.get("null"):
+        eaf.add_property("mirror_calibration", f"labels only where p < {alpha:g}; null: {cal['null']} ({cal.get('description') or '-'})")
 
     for kind in ("mirror", "match", "symmetric"):
         eaf.add_tier(kind)
         for e in doc.get("events") or []:
             if e.get("kind") == kind:
-                _add(eaf, kind, e["start_s"], e["end_s"], _event_value(e))
+                _add(eaf, kind, e["start_s"], e["end_s"], _event_value(e, alpha))
 
     for d in mechanical_directions(doc) or [{"copier": "B", "model": "A"}, {"copier": "A", "model": "B"}]:
         tier = f"mechanical {d['copier']} copies {d['model']}"
@@ -85,8 +106,8 @@ def eaf_document(doc: dict, video_path: str | Path | None = None, eaf_path: str 
     step = step_of(doc)
     for c in CHANNELS:
         eaf.add_tier(c)
-        for a, b, lab in label_runs(series[c], step, labels=("mirror", "match")):
-            _add(eaf, c, a, b, lab)
+        for a, b, lab, p in p_runs(series[c], step, labels=("mirror", "match")):
+            _add(eaf, c, a, b, labelled(lab, p, alpha))
 
     end = duration_of(doc)
     for who in ("A", "B"):

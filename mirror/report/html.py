@@ -9,9 +9,23 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from mirror.report.doc import CHANNEL_NAMES, duration_of, flagged_ranges, mechanical_directions, source_name
+from mirror.report.doc import (
+    CHANNEL_NAMES,
+    alpha_of,
+    calibration_text,
+    confidence,
+    confidence_word,
+    duration_of,
+    flagged_ranges,
+    format_p,
+    is_calibrated,
+    mechanical_directions,
+    nothing_text,
+    source_name,
+    usability_rows,
+)
 from mirror.report.keyframes import event_keyframes
-from mirror.report.timeline import COLORS, render_timeline_svg
+from mirror.report.timeline import COLORS, SHADE_OPACITY, render_timeline_svg
 
 MAX_THUMBNAILS = 60  # events beyond this get a row without thumbnails (keeps the page small)
 
@@ -37,11 +51,15 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 svg.timeline{display:block;margin:0 0 2px}svg text{font-size:12px;fill:#3a4252}svg text.scale{font-size:9px;fill:#8a919c}
 svg .frame{fill:#fff;stroke:#c9ced6}svg .zero{stroke:#aab0ba;stroke-width:.6}
 svg path{fill:none;stroke-width:1.8}svg path.mirror{stroke:%(mirror)s}svg path.match{stroke:%(match)s}
-svg rect.run{opacity:.16}svg rect.run.mirror{fill:%(mirror)s}svg rect.run.match{fill:%(match)s}
+svg rect.run.mirror{fill:%(mirror)s}svg rect.run.match{fill:%(match)s}
 svg rect.run.symmetric{fill:%(symmetric)s}svg rect.run.mechanical{fill:%(mechanical)s;opacity:.85}
 svg .tick{stroke:#888}.legend{font-size:12.5px;color:#3a4252;margin:6px 0 0}
 .legend span{display:inline-block;margin-right:14px}.sw{display:inline-block;width:18px;height:4px;vertical-align:middle;margin-right:5px}
 .box{display:inline-block;width:12px;height:12px;vertical-align:middle;margin-right:5px;opacity:.35}
+.meaning{background:#eef3fb;border:1px solid #c4d3ea;border-radius:8px;padding:8px 12px;margin:8px 0}
+.nothing{background:#fff8e6;border:1px solid #ecd08a;border-radius:8px;padding:10px 14px;margin:8px 0;font-size:16px}
+.conf.very_sure{font-weight:650}.conf.chance,.conf.unmeasured{color:#8a919c}
+td.usable-bad{color:#a33a2a}
 footer{color:#5b6473;font-size:12px;margin-top:30px}
 """ % COLORS
 
@@ -65,19 +83,36 @@ def _leader(doc: dict) -> tuple[str, str]:
     return who, f"{who} led {_pct(share.get(who))} of mirror and match windows (A {_pct(share.get('A'))}, B {_pct(share.get('B'))}, together {_pct(share.get('together'))})"
 
 
+def _meaning(doc: dict) -> str:
+    """What the labels mean: the calibration sentence."""
+    cal = doc.get("calibration") or {}
+    facts = ""
+    if is_calibrated(doc) and cal.get("null_windows"):
+        facts = f' <span class="sub">({int(cal["null_windows"])} null windows, null: {escape(str(cal["null"]))})</span>'
+    return f'<p class="meaning" data-key="calibration">{escape(calibration_text(doc))}{facts}</p>'
+
+
 def _summary(doc: dict) -> str:
+    nothing = nothing_text(doc)
+    if nothing is not None:
+        return (
+            f'<section id="summary"><h2>Summary</h2><p class="nothing" data-key="nothing-measured">{escape(nothing)}</p>'
+            + _meaning(doc)
+            + "</section>"
+        )
     summary = doc.get("summary") or {}
     share = summary.get("share") or {}
     sync = summary.get("synchrony") or {}
     leader, leader_text = _leader(doc)
+    beyond = " beyond chance" if is_calibrated(doc) else ""
     cards = [
-        ("mirror", _pct(share.get("mirror")), "of the time mirroring"),
-        ("match", _pct(share.get("match")), "of the time matching"),
-        ("symmetric", _pct(share.get("symmetric")), "of the time symmetric and in sync"),
+        ("mirror", _pct(share.get("mirror")), f"of the time mirroring{beyond}"),
+        ("match", _pct(share.get("match")), f"of the time matching{beyond}"),
+        ("symmetric", _pct(share.get("symmetric")), f"of the time symmetric and in sync{beyond}"),
         ("leader", escape(leader), "leads"),
         ("synchrony", _num(sync.get("real"), "{:.3f}"), "synchrony (mean best score)"),
     ]
-    html = ['<section id="summary"><h2>Summary</h2><div class="cards">']
+    html = ['<section id="summary"><h2>Summary</h2>', _meaning(doc), '<div class="cards">']
     for key, value, label in cards:
         html.append(f'<div class="card {key}" data-key="{key}"><div class="v">{value}</div><div class="k">{escape(label)}</div></div>')
     html.append("</div>")
@@ -93,6 +128,27 @@ def _summary(doc: dict) -> str:
         html.append(f'<p data-key="pseudo">No pseudo-synchrony test: {escape(str(sync.get("method") or "not run"))}.</p>')
     n, good = summary.get("windows", 0), summary.get("analysable_windows", 0)
     html.append(f'<p class="sub">{good} of {n} windows had data for both people; the rest are left out of the shares.</p></section>')
+    return "".join(html)
+
+
+def _usability(doc: dict) -> str:
+    """Per person and body part, how much could be used and why not (only when the report says)."""
+    rows = usability_rows(doc)
+    if not rows:
+        return ""
+    html = [
+        '<section id="usability"><h2>Usable body parts</h2><p class="sub">Share of the frames in which each person\'s body part '
+        "could be trusted, and the main reason when it could not. A part that cannot be trusted is never scored.</p>"
+        '<table id="usability-table"><thead><tr><th>person</th><th>body part</th><th>usable</th><th>why not</th></tr></thead><tbody>'
+    ]
+    for r in rows:
+        bad = r["reason"] != "ok"
+        html.append(
+            f'<tr data-person="{escape(r["person"])}" data-part="{escape(r["part"])}" data-reason="{escape(r["reason"])}" title="{escape(r["text"])}">'
+            f'<td>{escape(r["person"])}</td><td>{escape(CHANNEL_NAMES.get(r["part"], r["part"]))}</td>'
+            f'<td class="num">{_pct(r["usable_share"])}</td><td class="{"usable-bad" if bad else ""}">{escape(r["reason_text"] if bad else "–")}</td></tr>'
+        )
+    html.append("</tbody></table></section>")
     return "".join(html)
 
 
@@ -138,6 +194,10 @@ def _feedback(doc: dict) -> str:
 
 
 def _timeline(doc: dict) -> str:
+    if nothing_text(doc) is not None:
+        return '<section id="timeline"><h2>Timeline</h2><p data-key="no-timeline">No timeline: nothing could be measured.</p></section>'
+    alpha = alpha_of(doc)
+    lo, hi = SHADE_OPACITY
     legend = (
         '<div class="legend">'
         f'<span><i class="sw" style="background:{COLORS["mirror"]}"></i>mirror score</span>'
@@ -145,19 +205,26 @@ def _timeline(doc: dict) -> str:
         f'<span><i class="box" style="background:{COLORS["mirror"]}"></i>mirror window</span>'
         f'<span><i class="box" style="background:{COLORS["match"]}"></i>match window</span>'
         f'<span><i class="box" style="background:{COLORS["symmetric"]}"></i>symmetric window</span>'
-        f'<span><i class="box" style="background:{COLORS["mechanical"]};opacity:.85"></i>mechanical copying</span></div>'
+        f'<span><i class="box" style="background:{COLORS["mechanical"]};opacity:.85"></i>mechanical copying</span>'
+        f'<span><i class="box" style="background:#555;opacity:{lo + (hi - lo) * 0.25:.2f}"></i><i class="box" style="background:#555;opacity:{hi:.2f}"></i>'
+        f"fainter to darker: p just under {alpha:g} to p under {alpha / 100:g}</span></div>"
     )
     return (
         '<section id="timeline"><h2>Timeline</h2><p class="sub">Best mirror and match score of each window '
         "(from −1 to 1) at the window's centre, for the whole body and each body part. "
-        "An arm is A's arm, compared with B's other arm (mirror) and same arm (match).</p>"
+        "An arm is A's arm, compared with B's other arm (mirror) and same arm (match). "
+        "A labelled window is shaded darker the surer it is (the smaller its p-value).</p>"
         f'<div class="plot">{render_timeline_svg(doc)}{legend}</div></section>'
     )
 
 
 def _events(doc: dict, video_path) -> str:
     events = doc.get("events") or []
+    alpha = alpha_of(doc)
     html = ['<section id="events"><h2>Events</h2>']
+    if nothing_text(doc) is not None:
+        html.append("<p>No events: nothing could be measured.</p></section>")
+        return "".join(html)
     if not events:
         html.append("<p>No mirror, match or symmetric events (runs of at least two windows) in this session.</p></section>")
         return "".join(html)
@@ -169,7 +236,7 @@ def _events(doc: dict, video_path) -> str:
         else "No thumbnails: the video was not available when this page was written."
     )
     html.append(f'<p class="sub">{escape(note)}</p>')
-    head = "<th>#</th><th>time</th><th>kind</th><th>body parts</th><th>leader</th><th>lag</th><th>strength</th>"
+    head = "<th>#</th><th>time</th><th>kind</th><th>body parts</th><th>leader</th><th>lag</th><th>strength</th><th>p-value</th><th>confidence</th>"
     html.append(f'<table id="events-table"><thead><tr>{head}{"<th>A, then B</th>" if have_video else ""}</tr></thead><tbody>')
     for i, e in enumerate(events):
         kind = escape(str(e.get("kind")))
@@ -179,6 +246,8 @@ def _events(doc: dict, video_path) -> str:
             f'<td class="num">{_num(e.get("start_s"), "{:.1f}")}–{_num(e.get("end_s"), "{:.1f}")} s</td>'
             f'<td class="kind {kind}">{kind}</td><td>{escape(parts)}</td><td>{escape(str(e.get("leader") or "–"))}</td>'
             f'<td class="num">{_num(e.get("lag_s"), "{:+.2f} s")}</td><td class="num">{_num(e.get("strength"))}</td>'
+            f'<td class="num p-value">{escape(format_p(e.get("p_value")))}</td>'
+            f'<td class="conf {confidence(e.get("p_value"), alpha)}">{escape(confidence_word(e.get("p_value"), alpha))}</td>'
         )
         if have_video:
             k = thumbs[i] if i < len(thumbs) else None
@@ -218,6 +287,7 @@ def render_html(doc: dict, video_path: str | Path | None = None) -> str:
         f"<h1>mirror report: {escape(name)}</h1>"
         f'<p class="sub">{escape(" · ".join(facts))}. A is the person on the left, B on the right; left and right are the people\'s own sides.</p>'
         + _summary(doc)
+        + _usability(doc)
         + _mechanical(doc)
         + _feedback(doc)
         + _timeline(doc)

@@ -2,7 +2,9 @@
 
 One row per body part (and one for the whole body): the best mirror score and the best
 match score of each window at its centre, with the windows labelled mirror, match or
-symmetric shaded behind, and, on the whole-body row, the spans flagged mechanical.
+symmetric shaded behind (surer windows darker: the shade's opacity grows with the
+:func:`~mirror.report.doc.strength` of their p-value), and, on the whole-body row, the spans
+flagged mechanical.
 """
 
 from __future__ import annotations
@@ -13,11 +15,32 @@ from html import escape
 
 import numpy as np
 
-from mirror.report.doc import CHANNEL_NAMES, CHANNELS, channel_series, duration_of, flagged_ranges, label_runs, mechanical_directions, step_of
+from mirror.report.doc import (
+    CHANNEL_NAMES,
+    CHANNELS,
+    alpha_of,
+    channel_series,
+    confidence_word,
+    duration_of,
+    flagged_ranges,
+    format_p,
+    mechanical_directions,
+    nothing_text,
+    step_of,
+    strength_runs,
+)
 
 COLORS = {"mirror": "#1f77b4", "match": "#e8710a", "symmetric": "#2ca02c", "mechanical": "#d62728"}
 ROWS = ("overall",) + CHANNELS
 ROW_NAMES = {"overall": "whole body", **CHANNEL_NAMES}
+SHADE_OPACITY = (0.07, 0.42)
+"""Opacity of a labelled window's shade at strength 0 (just below alpha) and 1 (p <= alpha / 100)."""
+
+
+def shade_opacity(strength: float) -> float:
+    """The shade's opacity for a drawing strength in [0, 1]."""
+    lo, hi = SHADE_OPACITY
+    return lo + (hi - lo) * float(strength)
 
 
 def render_timeline_png(doc: dict, width_in: float = 11.0, dpi: int = 100) -> bytes:
@@ -28,16 +51,24 @@ def render_timeline_png(doc: dict, width_in: float = 11.0, dpi: int = 100) -> by
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
+    nothing = nothing_text(doc)
+    if nothing is not None:  # one plain sentence instead of six empty plots
+        fig = Figure(figsize=(width_in, 1.6), dpi=dpi)
+        fig.text(0.5, 0.5, nothing, ha="center", va="center", fontsize=13, wrap=True)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+        return buf.getvalue()
     series = channel_series(doc)
     step = step_of(doc)
+    alpha = alpha_of(doc)
     end = max(duration_of(doc), 1e-3)
     mech = [(d, flagged_ranges(d)) for d in mechanical_directions(doc)]
     fig = Figure(figsize=(width_in, 1.25 * len(ROWS) + 0.9), dpi=dpi, layout="constrained")
     axes = fig.subplots(len(ROWS), 1, sharex=True, squeeze=False)[:, 0]
     for ax, row in zip(axes, ROWS):
         s = series[row]
-        for a, b, lab in label_runs(s, step):
-            ax.axvspan(a, b, color=COLORS[lab], alpha=0.13, lw=0)
+        for a, b, lab, level, _ in strength_runs(s, step, alpha):
+            ax.axvspan(a, b, color=COLORS[lab], alpha=shade_opacity(level), lw=0)
         if row == "overall":
             for d, ranges in mech:
                 for a, b in ranges:
@@ -54,12 +85,13 @@ def render_timeline_png(doc: dict, width_in: float = 11.0, dpi: int = 100) -> by
     handles = [
         matplotlib.lines.Line2D([], [], color=COLORS["mirror"], lw=2, label="mirror score"),
         matplotlib.lines.Line2D([], [], color=COLORS["match"], lw=2, label="match score"),
-        Patch(color=COLORS["mirror"], alpha=0.25, label="mirror window"),
-        Patch(color=COLORS["match"], alpha=0.25, label="match window"),
-        Patch(color=COLORS["symmetric"], alpha=0.25, label="symmetric window"),
+        Patch(color=COLORS["mirror"], alpha=shade_opacity(1.0), label="mirror window"),
+        Patch(color=COLORS["match"], alpha=shade_opacity(1.0), label="match window"),
+        Patch(color=COLORS["symmetric"], alpha=shade_opacity(1.0), label="symmetric window"),
         Patch(color=COLORS["mechanical"], alpha=0.8, label="mechanical copying"),
+        Patch(color="#555555", alpha=shade_opacity(0.25), label=f"darker: surer (p < {alpha:g} to p < {alpha / 100:g})"),
     ]
-    fig.legend(handles=handles, loc="outside upper center", ncol=6, frameon=False, fontsize=9)
+    fig.legend(handles=handles, loc="outside upper center", ncol=4, frameon=False, fontsize=9)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     return buf.getvalue()
@@ -81,10 +113,13 @@ def render_timeline_svg(doc: dict, width: int = 960, row_h: int = 70) -> str:
     """One inline ``<svg>`` per row (whole body, then each body part), for report.html.
 
     Each ``<svg class="timeline" data-channel=...>`` holds a ``path.mirror`` and a
-    ``path.match`` line, and a ``rect`` per labelled run, with ``<title>`` tooltips.
+    ``path.match`` line, and a ``rect.run`` per run of windows with the same label and
+    drawing strength (``data-strength``, ``data-p``: the run's largest p-value), whose
+    ``fill-opacity`` grows with the strength, with ``<title>`` tooltips.
     """
     series = channel_series(doc)
     step = step_of(doc)
+    alpha = alpha_of(doc)
     end = max(duration_of(doc), 1e-3)
     left, right, top, bottom = 92, 10, 6, 6
     plot_w = width - left - right
@@ -108,10 +143,12 @@ def render_timeline_svg(doc: dict, width: int = 960, row_h: int = 70) -> str:
             f'<text x="{left - 3}" y="{top + 9}" text-anchor="end" class="scale">1</text>',
             f'<text x="{left - 3}" y="{top + plot_h}" text-anchor="end" class="scale">−1</text>',
         ]
-        for a, b, lab in label_runs(s, step):
+        for a, b, lab, level, p in strength_runs(s, step, alpha):
+            sure = f", p ≤ {format_p(p)} ({confidence_word(p, alpha)})" if math.isfinite(p) else ""
             el.append(
-                f'<rect class="run {lab}" x="{x(a):.1f}" y="{top}" width="{max(0.5, x(b) - x(a)):.1f}" height="{plot_h}">'
-                f"<title>{lab} {a:.1f}-{b:.1f} s</title></rect>"
+                f'<rect class="run {lab}" x="{x(a):.1f}" y="{top}" width="{max(0.5, x(b) - x(a)):.1f}" height="{plot_h}" '
+                f'fill-opacity="{shade_opacity(level):.3f}" data-strength="{level:g}" data-p="{"" if not math.isfinite(p) else f"{p:g}"}">'
+                f"<title>{lab} {a:.1f}-{b:.1f} s{escape(sure)}</title></rect>"
             )
         if row == "overall":
             for d, ranges in mech:
