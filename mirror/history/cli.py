@@ -38,6 +38,9 @@ def people_from_options(me: str | None, partner: str | None, me_side: str | None
         side = SIDE_WORDS.get(me_side.strip().lower())
         if side is None:
             raise MirrorError(f"--me-side must be left or right, got {me_side!r}")
+    for label, given in (("--me", me), ("--partner", partner)):
+        if given is not None and not given.strip():
+            raise MirrorError(f"{label} must be a name on one line, got {given!r}")
     name = me.strip() if me is not None else None
     if name is not None and name.lower() in ("left", "right"):
         said = SIDE_WORDS[name.lower()]
