@@ -556,3 +556,75 @@ def test_cli_serves_until_ctrl_c_and_refuses_bad_folders(echo, cache, tmp_path):
         ([str(echo["out"]), "--port", "70000"], "--port must be"),
     ):
         assert words in one_line_error(CliRunner().invoke(app, ["review", *args, "--no-open"]))
+
+
+# ------------------------------------------------------- calibrated labels on the review page
+
+
+def _hand_built_page(tmp_path: Path, doc: dict, browser) -> Page:
+    """The static review page of a hand-built report (no video, no skeletons)."""
+    from mirror.review import page_data, render_review_html
+
+    path = tmp_path / "review.html"
+    path.write_text(render_review_html(page_data(doc, None, None, "This session has no video."), static=True))
+    return Page(browser, path.resolve().as_uri(), (path.resolve().as_uri(),))
+
+
+def test_lanes_and_labels_carry_p_values_and_confidence(browser, tmp_path):
+    from mirror.report.doc import calibration_text
+    from tests.report_fixtures import calibrated_doc
+
+    doc = calibrated_doc()
+    p = _hand_built_page(tmp_path, doc, browser)
+    try:
+        assert p.page.inner_text("#meaning").startswith(calibration_text(doc))
+        assert "A's left arm usable in 12 % of frames: occluded" in p.page.inner_text("#meaning")
+        assert not p.page.is_visible("#nothing")
+        # the words and colours come from Python, as data
+        vocab = p.js("__mirror.data.vocabulary")
+        assert vocab["confidence"]["very_sure"] == "very sure" and vocab["colors"]["mirror"] == "#1f77b4"
+        # surer windows are drawn stronger: window 0 (p 0.009) against window 11 (p 0.0002), both mirror
+        p.page.wait_for_timeout(200)
+        weak, sure = _lane_rgb(p, 2.0, "overall"), _lane_rgb(p, 7.5, "overall")
+        assert sum(sure) < sum(weak) - 120, (weak, sure)
+        assert sure[2] > sure[0] and weak[2] > weak[0]  # both mirror-blue
+        # hovering a lane says the window's label, p-value and confidence
+        pt = p.js("__mirror.timelinePoint(2.0, 'overall')")
+        p.page.mouse.move(pt["x"], pt["y"])
+        p.page.wait_for_timeout(100)
+        assert "whole body: mirror (p=0.009, sure)" in p.js("__mirror.tipText()")
+        pt = p.js("__mirror.timelinePoint(7.5, 'left_arm')")
+        p.page.mouse.move(pt["x"], pt["y"])
+        p.page.wait_for_timeout(100)
+        arm_p = doc["windows"][11]["channels"]["left_arm"]["p_value"]
+        assert f"left arm: mirror (p={arm_p:.1g}, very sure)" in p.js("__mirror.tipText()")
+        # the heads-up line over the video: the current window's state with its p-value
+        p.js("__mirror.seek(7.5)")
+        p.page.wait_for_timeout(100)
+        assert p.js("__mirror.hud").endswith("mirror (lag 0.40 s, A leads) · p=0.0002, very sure")
+        p.js("__mirror.seek(7.0 + 0.5 * 6)")  # window 16 and after: match at p 0.004
+        p.page.wait_for_timeout(100)
+        assert "match" in p.js("__mirror.hud") and p.js("__mirror.hud").endswith("p=0.004, sure")
+        # each event in the list shows its confidence, and its detail the p-value
+        rows = p.page.locator("#events tbody tr")
+        assert rows.count() == 2
+        for i, e in enumerate(doc["events"]):
+            assert rows.nth(i).locator("td.sure").inner_text() == "sure"
+            assert f"p={e['p_value']:.3f}, sure" in rows.nth(i).inner_text()
+        screenshot(p.page, "review_calibrated.png", tmp_path)
+        assert not p.errors and p.outside() == []
+    finally:
+        p.close()
+
+
+def test_review_page_of_a_session_with_nothing_measured_says_so(browser, tmp_path):
+    from tests.report_fixtures import nothing_doc
+
+    p = _hand_built_page(tmp_path, nothing_doc(), browser)
+    try:
+        assert p.page.is_visible("#nothing")
+        assert p.page.inner_text("#nothing") == "Nothing could be measured: the recording (2.4 s) is shorter than one 4 s window."
+        assert "shorter than one 4 s window" in p.page.inner_text("#events tbody")
+        assert not p.errors
+    finally:
+        p.close()

@@ -15,12 +15,34 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
-from mirror import __version__
-from mirror.report.doc import CHANNELS, duration_of, flagged_ranges, mechanical_directions, source_name, step_of
+from mirror import __version__, messages
+from mirror.report.doc import (
+    CHANNEL_NAMES,
+    CHANNELS,
+    alpha_of,
+    calibration_short,
+    calibration_text,
+    confidence,
+    duration_of,
+    flagged_ranges,
+    mechanical_directions,
+    nothing_text,
+    p_text,
+    source_name,
+    step_of,
+    strength,
+    usability_rows,
+)
+from mirror.report.timeline import COLORS
 from mirror.review.skeleton import Skeleton
 
 EVENT_KINDS = ("mirror", "match", "symmetric", "mechanical", "copy", "warning", "praise", "prompt")
 """Kinds of reviewable events, in the order the page lists their filters."""
+
+KIND_COLORS = {
+    **COLORS, "copy": "#9467bd", "warning": "#d62728", "praise": "#2ca02c", "prompt": "#17a2b8", "none": "#e4e7ec", "insufficient": "#9aa0a8",
+}  # fmt: skip
+"""The page's colour of each state and event kind (the report's colours, and the review's own kinds)."""
 
 MARKS_COLUMNS = ("source_sha256", "source", "event_id", "kind", "start_s", "end_s", "body_parts", "detail", "mark", "marked_at")
 """Columns of the CSV the page exports (one row per marked event; ``mark`` is ``right`` or ``wrong``)."""
@@ -42,9 +64,10 @@ def review_events(doc: dict) -> list[dict]:
     ``detail`` (one line of text).
     """
     out: list[dict] = []
+    alpha = alpha_of(doc)
     for i, e in enumerate(doc.get("events") or []):
         lead = e.get("leader")
-        bits = [f"leader {lead}" if lead else "no leader"]
+        bits = [p_text(e.get("p_value"), alpha), f"leader {lead}" if lead else "no leader"]
         if e.get("lag_s") is not None:
             bits.append(f"lag {float(e['lag_s']):+.2f} s")
         if e.get("strength") is not None:
@@ -52,6 +75,7 @@ def review_events(doc: dict) -> list[dict]:
         out.append({
             "id": f"event-{i}", "kind": e.get("kind"), "start_s": _r(e.get("start_s")), "end_s": _r(e.get("end_s")),
             "channels": list(e.get("channels") or []), "who": lead, "detail": ", ".join(bits),
+            "p_value": e.get("p_value"), "confidence": confidence(e.get("p_value"), alpha),
         })  # fmt: skip
     for d in mechanical_directions(doc):
         for j, (a, b) in enumerate(flagged_ranges(d) if d.get("flagged") else []):
@@ -88,8 +112,9 @@ def review_events(doc: dict) -> list[dict]:
 
 
 def _windows(doc: dict) -> dict:
-    """Columnar windows: bounds, overall label and scores, and each body part's."""
+    """Columnar windows: bounds, overall label, scores, p-value, confidence and drawing strength, and each body part's."""
     ws = doc.get("windows") or []
+    alpha = alpha_of(doc)
     cols = {
         "start_s": [_r(w.get("start_s")) for w in ws],
         "end_s": [_r(w.get("end_s")) for w in ws],
@@ -98,6 +123,9 @@ def _windows(doc: dict) -> dict:
         "match": [_r(w.get("match_score")) for w in ws],
         "lag_s": [_r(w.get("lag_s")) for w in ws],
         "leader": [w.get("leader") for w in ws],
+        "p_value": [w.get("p_value") for w in ws],
+        "confidence": [confidence(w.get("p_value"), alpha) for w in ws],
+        "strength": [strength(w.get("p_value"), alpha) for w in ws],
         "channels": {},
     }
     for c in CHANNELS:
@@ -106,8 +134,31 @@ def _windows(doc: dict) -> dict:
             "label": ["insufficient" if w.get("label") == "insufficient" else (ch.get("label") or "none") for w, ch in zip(ws, chans)],
             "mirror": [_r(ch.get("mirror_score")) for ch in chans],
             "match": [_r(ch.get("match_score")) for ch in chans],
+            "p_value": [None if w.get("label") == "insufficient" else ch.get("p_value") for w, ch in zip(ws, chans)],
+            "confidence": [confidence(None if w.get("label") == "insufficient" else ch.get("p_value"), alpha) for w, ch in zip(ws, chans)],
+            "strength": [strength(ch.get("p_value"), alpha) for ch in chans],
         }
     return cols
+
+
+def vocabulary(doc: dict) -> dict:
+    """The words and colours the page script uses, from their one definition in Python.
+
+    ``colors`` (state and event kind to CSS colour), ``confidence`` (key to words, from
+    :data:`mirror.messages.CONFIDENCE`), ``parts`` (body part names), ``alpha``, ``meaning``
+    (what a label means), ``meaning_short``, ``nothing`` (why nothing could be measured, or
+    None) and ``usability`` (one sentence per person and body part, when the report has them).
+    """
+    return {
+        "colors": dict(KIND_COLORS),
+        "confidence": dict(messages.CONFIDENCE),
+        "parts": dict(CHANNEL_NAMES),
+        "alpha": alpha_of(doc),
+        "meaning": calibration_text(doc),
+        "meaning_short": calibration_short(doc),
+        "nothing": nothing_text(doc),
+        "usability": [r["text"] for r in usability_rows(doc) if r["reason"] != "ok"],
+    }
 
 
 def page_data(doc: dict, skeleton: Skeleton | None, video_url: str | None, video_note: str = "", video_name: str | None = None) -> dict:
@@ -157,6 +208,7 @@ def page_data(doc: dict, skeleton: Skeleton | None, video_url: str | None, video
         "mechanical": directions,
         "skeleton": skeleton.to_dict() if skeleton is not None else None,
         "marks_columns": list(MARKS_COLUMNS),
+        "vocabulary": vocabulary(doc),
     }
 
 
@@ -188,7 +240,7 @@ def render_review_html(data: dict, static: bool) -> str:
 <title>{escape(title)}</title>
 <style>{_asset("review.css")}</style>
 </head><body>
-<header><h1>{escape(title)}</h1><p class="sub" id="summary"></p></header>
+<header><h1>{escape(title)}</h1><p class="sub" id="summary"></p><p class="sub" id="meaning"></p><p id="nothing" hidden></p></header>
 <main>
 <section id="player">
   <div id="stage"><video id="video" preload="auto" playsinline></video><canvas id="overlay"></canvas>
@@ -215,7 +267,7 @@ def render_review_html(data: dict, static: bool) -> str:
     <button id="export" type="button">Export marks (CSV)</button>
     <label class="button" title="Read marks exported before">Import marks<input type="file" id="import" accept=".csv,text/csv" hidden></label>
   </div>
-  <div id="list-wrap"><table id="events"><thead><tr><th>mark</th><th>time</th><th>kind</th><th>body parts</th><th>who</th><th>detail</th></tr></thead><tbody></tbody></table></div>
+  <div id="list-wrap"><table id="events"><thead><tr><th>mark</th><th>time</th><th>kind</th><th>body parts</th><th>who</th><th>confidence</th><th>detail</th></tr></thead><tbody></tbody></table></div>
 </section>
 </main>
 <script type="application/json" id="mirror-data">{_json_for_script(data)}</script>

@@ -4,13 +4,14 @@
 (() => {
   const D = JSON.parse(document.getElementById("mirror-data").textContent);
   const $ = (id) => document.getElementById(id);
-  const COLORS = {
-    mirror: "#1f77b4", match: "#e8710a", symmetric: "#2ca02c", mechanical: "#d62728", copy: "#9467bd",
-    warning: "#d62728", praise: "#2ca02c", prompt: "#17a2b8", none: "#e4e7ec", insufficient: "#9aa0a8",
-  };
+  const V = D.vocabulary;  // words and colours, defined once in Python (mirror.review.page.vocabulary)
+  const COLORS = V.colors;
+  const CONFIDENCE = V.confidence;
   const PERSON = { A: "#ffd400", B: "#ff4fd8" };  // apart from every state colour
-  const CHANNELS = ["head", "left_arm", "right_arm", "torso", "face"];
-  const PART_NAMES = { head: "head", left_arm: "left arm", right_arm: "right arm", torso: "torso", face: "face" };
+  const CHANNELS = Object.keys(V.parts);
+  const PART_NAMES = V.parts;
+  const RELATIONS = ["mirror", "match", "symmetric"];
+  const SHADE = [0.3, 1];  // opacity of a labelled window at drawing strength 0 and 1
   const KINDS = ["mirror", "match", "symmetric", "mechanical", "copy", "warning", "praise", "prompt"];
   const BONES = {
     head: [[8, 5], [5, 0], [0, 2], [2, 7], [9, 10]],
@@ -28,7 +29,7 @@
 
   const state = {
     videoOk: false, videoFailed: false, drawnTime: null, drawnMediaTime: null, drawnFrame: -1,
-    selected: null, view: [0, 1], marks: {}, lastKey: "", showSkeleton: true, version: 0,
+    selected: null, view: [0, 1], marks: {}, lastKey: "", showSkeleton: true, version: 0, hud: "",
   };
   let redraw = true;  // the timeline needs drawing
   function requestRedraw() { redraw = true; }
@@ -38,6 +39,9 @@
     const m = Math.floor(t / 60), s = t - 60 * m;
     return `${m}:${s.toFixed(2).padStart(5, "0")}`;
   };
+  const fmtP = (p) => (p == null ? "–" : p >= 0.001 ? p.toFixed(3) : p.toPrecision(1));
+  // "p=0.004, sure" for window i of a series (the whole body, or one body part)
+  const sureText = (src, i) => (src.p_value[i] == null ? CONFIDENCE[src.confidence[i]] : `p=${fmtP(src.p_value[i])}, ${CONFIDENCE[src.confidence[i]]}`);
   const duration = () => Math.max(D.source.duration_s || 0, state.videoOk && isFinite(video.duration) ? video.duration : 0, 0.1);
   state.view = [0, duration()];
 
@@ -183,7 +187,9 @@
       const lab = W.label[win];
       text += `  ${lab}`;
       if ((lab === "mirror" || lab === "match") && W.lag_s[win] != null) text += ` (lag ${W.lag_s[win].toFixed(2)} s, ${W.leader[win] === "together" ? "together" : (W.leader[win] || "–") + " leads"})`;
+      if (lab !== "insufficient") text += ` · ${sureText(W, win)}`;
     }
+    state.hud = text;
     const tw = octx.measureText(text).width;
     octx.fillStyle = "rgba(0,0,0,.55)"; octx.fillRect(0, 0, tw + fs, fs * 1.6);
     octx.fillStyle = "#fff"; octx.fillText(text, fs / 2, fs * 1.15);
@@ -227,7 +233,8 @@
   const tOf = (x) => state.view[0] + (x - GUTTER) / (tlWidth() - GUTTER - PAD) * (state.view[1] - state.view[0]);
   let hits = [];
 
-  function alphaOf(score) { return score == null ? 0.5 : clamp(0.3 + (score - 0.3) / 0.6 * 0.7, 0.3, 1); }
+  // a surer window (smaller p-value) is drawn stronger
+  function shadeOf(strength) { return SHADE[0] + (SHADE[1] - SHADE[0]) * clamp(strength == null ? 1 : strength, 0, 1); }
 
   // the lanes are drawn once per view, size, filter and marks into an offscreen canvas; each
   // frame copies it and adds the selection and the cursor
@@ -308,10 +315,9 @@
     for (let i = a; i < b; i++) {
       const lab = src.label[i];
       const xa = xOf(tiles.lo[i]), xb = xOf(tiles.hi[i]);
-      if (lab === "mirror" || lab === "match" || lab === "symmetric") {
-        const score = lab === "mirror" ? src.mirror[i] : lab === "match" ? src.match[i] : null;
-        g.globalAlpha = alphaOf(score); g.fillStyle = COLORS[lab];
-        g.fillRect(xa, l.y, Math.max(1, xb - xa + 0.5), l.h);
+      if (RELATIONS.includes(lab)) {
+        g.globalAlpha = shadeOf(src.strength[i]); g.fillStyle = COLORS[lab];
+        g.fillRect(xa, l.y, Math.max(1, xb - xa), l.h);  // tiles meet without overlapping: no darker seams
         g.globalAlpha = 1;
       } else if (lab === "insufficient") {
         g.fillStyle = "#d5d8de"; g.fillRect(xa, l.y + l.h / 2 - 1, Math.max(1, xb - xa), 2);
@@ -428,7 +434,11 @@
       const lane = lanes.find((l) => y >= l.y && y <= l.y + l.h);
       let text = fmt(tOf(x));
       if (h) text += ` · ${h.e.kind}: ${h.e.detail}`;
-      else if (lane) text += ` · ${lane.name}`;
+      else if (lane && (lane.key === "overall" || lane.channel)) {
+        const i = windowAt(tOf(x)), src = lane.channel ? W.channels[lane.channel] : W;
+        text += ` · ${lane.name}`;
+        if (i >= 0) text += `: ${src.label[i]}` + (src.label[i] === "insufficient" ? "" : ` (${sureText(src, i)})`);
+      } else if (lane) text += ` · ${lane.name}`;
       tip.textContent = text; tip.hidden = false;
       tip.style.left = Math.min(x + 12, tlWidth() - 300) + "px"; tip.style.top = y + 14 + "px";
     } else tip.hidden = true;
@@ -500,6 +510,8 @@
       const k = td("kind", e.kind); k.style.color = COLORS[e.kind];
       td("", e.channels.map((c) => PART_NAMES[c] || c).join(", ") || "whole body");
       td("", e.who || "");
+      const sure = td("sure", e.confidence ? CONFIDENCE[e.confidence] : "");
+      if (e.confidence) { sure.dataset.confidence = e.confidence; sure.title = e.p_value == null ? "" : `p=${fmtP(e.p_value)}`; }
       td("", e.detail);
       tr.addEventListener("click", () => select(e, true));
       tbody.append(tr);
@@ -508,7 +520,7 @@
     }
     if (!EVENTS.length) {
       const tr = document.createElement("tr"), c = document.createElement("td");
-      c.colSpan = 6; c.textContent = "No events in this session."; tr.append(c); tbody.append(tr);
+      c.colSpan = 7; c.textContent = V.nothing || "No events in this session."; tr.append(c); tbody.append(tr);
     }
     applyFilter();
   }
@@ -705,6 +717,9 @@
   // summary line
   const share = D.share || {}, pct = (x) => (x == null ? "–" : `${Math.round(100 * x)} %`);
   const flagged = D.mechanical.filter((d) => d.flagged).map((d) => `${d.copier} copies ${d.model} (score ${d.score == null ? "–" : d.score.toFixed(2)})`);
+  $("meaning").textContent = V.meaning;
+  if (V.nothing) { $("nothing").textContent = V.nothing; $("nothing").hidden = false; }
+  if (V.usability.length) $("meaning").textContent += ` Not always usable: ${V.usability.join("; ")}.`;
   $("summary").textContent = `mirror ${pct(share.mirror)} · match ${pct(share.match)} · symmetric ${pct(share.symmetric)} of the analysable time · `
     + `${EVENTS.length} events · mechanical imitation: ${flagged.length ? flagged.join(", ") : "none flagged"}`
     + (S ? "" : " · no skeletons: the landmarks are not available");
@@ -722,6 +737,8 @@
     get videoOk() { return state.videoOk; },
     get videoFailed() { return state.videoFailed; },
     get selected() { return state.selected; },
+    get hud() { return state.hud; },
+    tipText() { return $("tip").hidden ? null : $("tip").textContent; },
     get view() { return state.view.slice(); },
     get marks() { return JSON.parse(JSON.stringify(state.marks)); },
     visibleEvents: () => visibleEvents().map((e) => e.id),
