@@ -106,7 +106,8 @@ def _plot(fig: Figure, views: list[SessionView], links: list[dict], trend: Figur
         val = lo + frac * (hi - lo)
         parts.append(f'<text x="{PAD_L - 6}" y="{y_of(val) + 4:.1f}" text-anchor="end">{escape(format_value(fig, val))}</text>')
     for i in sorted({0, n - 1}) if n else []:
-        parts.append(f'<text x="{x_of(i):.1f}" y="{PLOT_H - 8}" text-anchor="middle">{escape(local_time(views[i].record.recorded_at, False))}</text>')
+        anchor = "middle" if n == 1 else ("start" if i == 0 else "end")
+        parts.append(f'<text x="{x_of(i):.1f}" y="{PLOT_H - 8}" text-anchor="{anchor}">{escape(local_time(views[i].record.recorded_at, False))}</text>')
     if len(pts) > 1:
         line = " ".join(f"{x_of(i):.1f},{y_of(y):.1f}" for i, y in pts)
         parts.append(f'<polyline class="line" points="{line}"/>')
@@ -126,9 +127,9 @@ def _plot(fig: Figure, views: list[SessionView], links: list[dict], trend: Figur
 
 
 def _y_range(fig: Figure, ys: list[float]) -> tuple[float, float]:
+    if fig.unit == "share" or (fig.unit == "score" and fig.warning is not None):
+        return 0.0, max([1.0, *ys])  # shares and mechanical scores: always the whole 0..1 scale
     marks = list(ys)
-    if fig.unit == "share" or fig.key.startswith("mechanical"):
-        marks += [0.0, 1.0]
     if fig.band is not None:
         marks += [b for b in fig.band if b is not None]
     if fig.warning is not None:
@@ -141,7 +142,7 @@ def _y_range(fig: Figure, ys: list[float]) -> tuple[float, float]:
     if hi - lo < 1e-9:
         lo, hi = lo - 0.5, hi + 0.5
     pad = 0.05 * (hi - lo)
-    return (lo if fig.unit == "share" and lo == 0.0 else lo - pad), hi + pad
+    return (lo if lo == 0.0 else lo - pad), hi + pad
 
 
 def _band_text(fig: Figure) -> str:
