@@ -222,3 +222,60 @@ def test_progress_page_of_a_thousand_sessions_renders(tmp_path, browser):
     assert page.locator("section[data-figure=mirror_share] circle.pt").count() == 1000
     assert page.locator("#sessions tbody tr").count() == 1000
     page.close()
+
+
+# ----------------------------------------------------------------------------- analyze and batch, end to end
+
+
+@pytest.mark.model
+def test_analyze_and_batch_record_one_session_and_batch_links_the_progress_pages(tmp_path, tmp_path_factory, browser):
+    """Real analyses of the dyad clip: analyze records it, analysing it again (analyze, then batch) updates it."""
+    import json
+    import shutil
+
+    from tests.report_fixtures import ANALYSIS_FPS, dyad_video, landmark_cache
+
+    root = tmp_path_factory.getbasetemp() / "report_session"  # the landmark cache the report tests share
+    video = dyad_video(root)
+    db = tmp_path / "h.sqlite"
+    people = ["--me", "Ana", "--partner", "Bo", "--me-side", "right"]
+    common = ["--fps", ANALYSIS_FPS, "--surrogates", "20", "--cache-dir", str(landmark_cache(root)), "--no-progress", "--history", str(db)]
+    runner = CliRunner()
+    result = runner.invoke(app, ["analyze", str(video), "--out", str(tmp_path / "a"), *people, *common])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == f"recorded session 1 in the history {db} (see `mirror progress --me Ana`)"
+    doc = json.loads((tmp_path / "a" / "report.json").read_text())
+    with History(db) as h:
+        [rec] = h.sessions()
+    assert rec.people == People("Ana", "Bo", "B") and rec.kind == "analyze"
+    assert rec.source_sha256 == doc["provenance"]["source_sha256"] and rec.source == str(video.resolve())
+    assert rec.mirror_share == doc["summary"]["share"]["mirror"] and rec.match_share == doc["summary"]["share"]["match"]
+    assert rec.mechanical_B_copies_A == doc["mechanical"]["directions"]["B_copies_A"]["score"]
+    assert rec.synchrony == doc["summary"]["synchrony"]["real"]
+    assert sum(rec.coaching_total(k) for k in ("warning", "praise", "prompt")) == len(doc["feedback"])
+
+    result = runner.invoke(app, ["analyze", str(video), "--out", str(tmp_path / "b"), *people, *common])
+    assert result.exit_code == 0 and "updated session 1 in the history" in result.output, result.output
+
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(video, src / "dyad.avi")
+    out = tmp_path / "batch"
+    result = runner.invoke(app, ["batch", str(src), "--out", str(out), *people, *common])
+    assert result.exit_code == 0, result.output
+    assert f"1 sessions in the history {db}" in result.output
+    with History(db) as h:
+        [rec] = h.sessions()
+    assert rec.id == 1 and rec.kind == "batch" and rec.report_dir == str((out / "dyad").resolve())
+
+    page = browser.new_page()
+    page.goto((out / "index.html").as_uri())
+    links = page.locator("#progress a.progress")
+    assert [links.nth(i).inner_text() for i in range(links.count())] == ["Ana", "Bo"]
+    links.first.click()
+    page.wait_for_load_state()
+    assert page.title() == "mirror progress: Ana" and page.locator("#count").inner_text() == "1"
+    page.locator("#sessions a.report").click()
+    page.wait_for_load_state()
+    assert page.url == (out / "dyad" / "report.html").as_uri()
+    page.close()
