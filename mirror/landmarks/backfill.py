@@ -60,6 +60,7 @@ def backfill_landmarks(
     with_face: bool = True,
     face_patches: dict | None = None,
     max_gap_s: float = 10.0,
+    regions: list | None = None,
 ) -> tuple[Landmarks, dict]:
     """Fill gaps before each re-appearance by tracking backwards in time.
 
@@ -78,6 +79,10 @@ def backfill_landmarks(
         frame, so slim landmarks (one face point kept) lose no mesh.
     max_gap_s : float
         At most this much time is walked back from one found frame.
+    regions : list, optional
+        A's and B's fixed pixel boxes ``(x0, y0, x1, y1)`` found by ``auto`` (a video
+        call's tiles: ``call_tiles`` of the extraction's information); they take the
+        place of the boxes around each body.
 
     Returns
     -------
@@ -88,6 +93,8 @@ def backfill_landmarks(
     size = landmarks.frame_size
     layout = layout or Layout()
     fixed = IdentityTracker(layout, size).regions() if layout.mode != "auto" else None
+    if regions is not None:
+        fixed = [tuple(int(v) for v in box) for box in regions]
     present = landmarks.pose_present
     dt = float(np.median(np.diff(landmarks.t_s))) if len(landmarks) > 1 else 1.0
     max_frames = max(1, int(round(max_gap_s / max(dt, 1e-6))))

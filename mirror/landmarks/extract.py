@@ -23,7 +23,13 @@ from mirror.errors import MirrorError
 from mirror.landmarks.backend import LandmarkBackend, PersonEstimator
 from mirror.landmarks.cache import LandmarkCache, default_cache_dir
 from mirror.landmarks.headpose import headpose_from_matrix
-from mirror.landmarks.tracking import IdentityTracker, Layout, count_identity_swaps, person_scale_px
+from mirror.landmarks.tracking import (
+    IdentityTracker,
+    Layout,
+    count_identity_swaps,
+    find_tiles,
+    person_scale_px,
+)
 from mirror.landmarks.types import Landmarks, PersonLandmarks
 from mirror.sources import FrameSource, ImageSource, VideoFileSource, open_source
 
@@ -32,7 +38,7 @@ Box = tuple[int, int, int, int]
 CHUNK_FRAMES = 250
 """Frames per landmark-cache chunk."""
 
-EXTRACTOR_VERSION = 2
+EXTRACTOR_VERSION = 3
 """Bumped whenever extraction changes its results: cached landmarks of another version are not reused."""
 
 
@@ -261,15 +267,10 @@ def extract_landmarks(
             t_ms = int(round(frame.t_s * 1000.0))
             seeds: dict[int, PersonLandmarks] = {}
             if tracker.needs_detection():
-                rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
-                detections = backend.detect_people(rgb)
-                if not tracker.started and len(detections) < 2:
-                    detections += _detect_in_halves(backend, rgb)
-                tracker.start(detections)
+                seeds = search_people(tracker, backend, frame.image)
                 for slot in tracker.pop_reseeded():  # a new body: drop the old one's tracking state
                     estimators[slot].close()
                     estimators[slot] = backend.person_estimator()
-                seeds = tracker.pop_seeds()
             boxes = tracker.regions()
 
             def run(slot: int, boxes=boxes, bgr=frame.image, t_ms=t_ms):
@@ -310,6 +311,7 @@ def extract_landmarks(
             "frames_this_run": n_new,
             "resumed_from_frames": n_restored,
             "identity_checks": tracker.stats.to_dict(),
+            "call_tiles": [list(t) for t in tracker.tiles] if tracker.tiles is not None else None,
             "seconds_this_run": round(elapsed, 3),
             "interrupted": interrupted,
         }
@@ -343,10 +345,42 @@ def _detect_in_halves(backend: LandmarkBackend, rgb: np.ndarray) -> list[PersonL
     h, w = rgb.shape[:2]
     out = []
     for box in ((0, 0, w // 2 + w // 20, h), (w // 2 - w // 20, 0, w, h)):
-        for person in backend.detect_people(rgb[box[1] : box[3], box[0] : box[2]], max_people=2):
+        for person in backend.detect_people(np.ascontiguousarray(rgb[box[1] : box[3], box[0] : box[2]]), max_people=2):
             person.pose_image = _to_frame(person.pose_image, box, (w, h))
             out.append(person)
     return out
+
+
+def search_people(tracker: IdentityTracker, backend: LandmarkBackend, bgr: np.ndarray) -> dict[int, PersonLandmarks]:
+    """One search of ``auto`` on a whole frame: a video call's tiles, else the people in it.
+
+    A call's two tiles (:func:`~mirror.landmarks.tracking.find_tiles`) become the
+    people's fixed regions.  Otherwise people are detected on the whole frame and on
+    each half: a head-and-shoulders person close to the camera is often missed, or
+    merged with the other, on the whole frame, yet found in their half.  The tracker
+    takes what it needs (:meth:`IdentityTracker.start`).
+
+    Parameters
+    ----------
+    bgr : np.ndarray
+        ``(H, W, 3)`` uint8 frame.
+
+    Returns
+    -------
+    dict
+        Bodies the search measured on this frame, per slot (kept when the slot's
+        estimator finds nothing on it); the slots to restart are in
+        :meth:`IdentityTracker.pop_reseeded`.
+    """
+    if tracker.wants_tiles():
+        tiles = find_tiles(bgr)
+        if tiles is not None:
+            tracker.use_tiles(tiles)
+            return {}
+    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    detections = backend.detect_people(rgb) + _detect_in_halves(backend, rgb)
+    tracker.start(detections)
+    return tracker.pop_seeds()
 
 
 def extract_video(
@@ -442,6 +476,7 @@ def extract_video(
                     layout=settings.layout,
                     with_face=settings.face,
                     face_patches=face_patches,
+                    regions=run_info.get("call_tiles"),
                 )
                 _summarise(result, run_info)
                 run_info["backfilled_frames"] = recovered

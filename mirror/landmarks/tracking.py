@@ -6,9 +6,16 @@ on a whole frame, MediaPipe in VIDEO mode often merges two people into one.
 Layouts
 -------
 ``auto``
-    People are found on the whole first frame (A = the one on the left);
-    each region then follows its person, bounded by the midline between the
-    two people, and a lost person is searched for again on the whole frame.
+    A video call's gallery view (two tiles side by side, split by a flat
+    separator running the frame's full height: see :func:`find_tiles`) is
+    recognised on the first frames, and each tile is then that person's
+    fixed region (A = left tile).  Otherwise people are found on the whole
+    first frame and on each half of it (A = the one on the left); each region
+    then follows its person, bounded by the midline between the two heads,
+    and a lost person is searched for again.  Where only head and shoulders
+    are in view (shoulders cut by the frame's edge), a person's size is
+    taken from the head, so a big head near the camera does not stretch the
+    region over the other person.
 ``split``
     Fixed left and right halves (with a small overlap): A left, B right.
 ``regions``
@@ -24,6 +31,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from mirror.errors import MirrorError
@@ -90,6 +98,88 @@ class Layout:
         return {"mode": self.mode, "regions": [list(b) for b in self.regions] if self.regions else None}
 
 
+TILE_FLAT_SD = 6.0
+"""Grey-level spread (after a small vertical blur) under which a column is flat: a call window's separator."""
+
+TILE_EDGE_STEP = 5.0
+"""Grey-level step between a tile's picture and the separator along most of the tile's height."""
+
+TILE_MIN_SHARE = 0.25
+"""Each tile is at least this share of the frame's width, and of its height."""
+
+
+def find_tiles(bgr: np.ndarray) -> tuple[tuple[int, int, int, int], tuple[int, int, int, int]] | None:
+    """The two tiles of a video call's gallery view, side by side, or None.
+
+    A call recording shows each person's camera in a tile; the tiles are split by a
+    flat band (the window's background, usually dark) that runs the frame's full
+    height.  Such a band near the middle, with picture content on both sides, gives
+    the tiles: each is the content's extent on its side of the band (the window's
+    flat margins around it left out).  A shared room has no such band: the people,
+    the desk or the floor cross the middle somewhere.
+
+    Parameters
+    ----------
+    bgr : np.ndarray
+        ``(H, W, 3)`` uint8 frame.
+
+    Returns
+    -------
+    tuple or None
+        Pixel boxes ``(x0, y0, x1, y1)`` of the left tile and the right tile.
+    """
+    h, w = bgr.shape[:2]
+    if w < 64 or h < 32:
+        return None
+    step = max(1, h // 270)  # every few rows is plenty to see a band run the full height
+    gray = cv2.cvtColor(bgr[::step], cv2.COLOR_BGR2GRAY).astype(np.float32)
+    gray = cv2.blur(gray, (1, 5))  # noise and compression blocks down, no bleeding across columns
+    flat_col = gray.std(axis=0) < TILE_FLAT_SD
+    lo, hi = int(0.3 * w), int(0.7 * w)
+    min_band = max(2, int(round(0.003 * w)))
+    best = None
+    x = lo
+    while x < hi:  # flat runs of columns that overlap the middle band
+        if not flat_col[x]:
+            x += 1
+            continue
+        x0 = x
+        while x0 > 0 and flat_col[x0 - 1]:
+            x0 -= 1
+        x1 = x
+        while x1 < w and flat_col[x1]:
+            x1 += 1
+        if x1 - x0 >= min_band and (best is None or abs((x0 + x1) / 2 - w / 2) < abs(sum(best) / 2 - w / 2)):
+            best = (x0, x1)
+        x = x1 + 1
+    if best is None:
+        return None
+    band_x0, band_x1 = best
+    tiles = []
+    for c0, c1 in ((0, band_x0), (band_x1, w)):
+        cols = np.flatnonzero(~flat_col[c0:c1]) + c0
+        if len(cols) == 0:
+            return None
+        tx0, tx1 = int(cols[0]), int(cols[-1]) + 1
+        rows = np.flatnonzero(gray[:, tx0:tx1].std(axis=1) >= TILE_FLAT_SD)
+        if len(rows) == 0:
+            return None
+        ty0, ty1 = int(rows[0]) * step, min(h, (int(rows[-1]) + 1) * step)
+        if tx1 - tx0 < TILE_MIN_SHARE * w or ty1 - ty0 < TILE_MIN_SHARE * h:
+            return None
+        # content all across the tile, not a person in front of a plain wall: most columns busy
+        if np.mean(~flat_col[tx0:tx1]) < 0.9:
+            return None
+        # and a straight edge along the band: the picture stops there, it does not fade into it
+        rows = slice(ty0 // step, max(ty0 // step + 1, ty1 // step))
+        outside = min(max(0, band_x0 - 2), w - 1) if c0 == 0 else min(w - 1, band_x1 + 1)
+        edge = np.abs(gray[rows, outside] - gray[rows, band_x0:band_x1].mean(axis=1))
+        if np.mean(edge > TILE_EDGE_STEP) < 0.5:
+            return None
+        tiles.append((tx0, ty0, tx1, ty1))
+    return tiles[0], tiles[1]
+
+
 def _cached(person: PersonLandmarks, key: tuple, compute):
     """Per-person memo: a body's geometry is asked for many times per frame."""
     memo = person.__dict__.setdefault("_memo", {})
@@ -98,8 +188,50 @@ def _cached(person: PersonLandmarks, key: tuple, compute):
     return memo[key]
 
 
+HEAD = list(range(11))
+"""The pose model's head points: nose, eyes, ears, mouth."""
+
+SHOULDERS_SEEN = 0.5
+"""Mean shoulder visibility under which the shoulders count as out of view (cut by the frame edge)."""
+
+
+def head_size_px(person: PersonLandmarks, size: tuple[int, int]) -> float:
+    """Head width in pixels: the ears' distance, or 1.5 times the outer eye corners' if larger."""
+
+    def compute() -> float:
+        w, h = size
+        pts = person.pose_image[:11, :2].tolist()
+        ears = math.hypot((pts[7][0] - pts[8][0]) * w, (pts[7][1] - pts[8][1]) * h)
+        eyes = 1.5 * math.hypot((pts[3][0] - pts[6][0]) * w, (pts[3][1] - pts[6][1]) * h)
+        return max(ears, eyes, 4.0)
+
+    return _cached(person, ("head", size), compute)
+
+
+def head_center_px(person: PersonLandmarks, size: tuple[int, int]) -> np.ndarray:
+    """``(2,)`` pixel centre of the head points, weighted by visibility."""
+
+    def compute() -> np.ndarray:
+        vis = np.clip(person.pose_visibility[HEAD], 0.05, 1.0)
+        pts = person.pose_image[HEAD, :2]
+        return (vis @ pts) / float(vis.sum()) * size
+
+    return _cached(person, ("head_center", size), compute)
+
+
+def shoulders_in_view(person: PersonLandmarks, size: tuple[int, int]) -> bool:
+    """Whether both shoulders are seen and inside the frame (not a head-and-shoulders shot cut below them)."""
+    vis = float(np.mean(person.pose_visibility[[11, 12]]))
+    y = person.pose_image[[11, 12], 1]
+    return vis >= SHOULDERS_SEEN and bool(np.all(y < 0.98))
+
+
 def person_scale_px(person: PersonLandmarks, size: tuple[int, int]) -> float:
-    """A body length in pixels: shoulder width, or a third of the torso height if larger."""
+    """A body length in pixels: shoulder width, or a third of the torso height if larger.
+
+    With the shoulders out of view (a head-and-shoulders shot), the model's guess of
+    where they are is not trusted beyond 2.5 head widths.
+    """
 
     def compute() -> float:
         w, h = size
@@ -107,13 +239,30 @@ def person_scale_px(person: PersonLandmarks, size: tuple[int, int]) -> float:
         (lhx, lhy), (rhx, rhy) = person.pose_image[23, :2].tolist(), person.pose_image[24, :2].tolist()
         shoulder = math.hypot((lsx - rsx) * w, (lsy - rsy) * h)
         torso = math.hypot((lsx + rsx - lhx - rhx) * w / 2, (lsy + rsy - lhy - rhy) * h / 2)
-        return max(shoulder, torso / 3.0, 8.0)
+        scale = max(shoulder, torso / 3.0, 8.0)
+        if not shoulders_in_view(person, size):
+            scale = max(8.0, min(scale, 2.5 * head_size_px(person, size)))
+        return scale
 
     return _cached(person, ("scale", size), compute)
 
 
+def anchor_px(person: PersonLandmarks, size: tuple[int, int]) -> np.ndarray:
+    """``(2,)`` pixel point that tells two people side by side apart: the head's x, the shoulders' y.
+
+    Heads are what is seen in every framing (the shoulders of a head-and-shoulders
+    shot are below the frame), and two people side by side are separated by their heads.
+    """
+
+    def compute() -> np.ndarray:
+        head = head_center_px(person, size)
+        return np.array([head[0], person.center()[1] * size[1]])
+
+    return _cached(person, ("anchor", size), compute)
+
+
 def _center_px(person: PersonLandmarks, size: tuple[int, int]) -> np.ndarray:
-    return _cached(person, ("center", size), lambda: person.center() * size)
+    return anchor_px(person, size)
 
 
 def _bbox_px(person: PersonLandmarks, size: tuple[int, int]) -> np.ndarray:
@@ -121,8 +270,12 @@ def _bbox_px(person: PersonLandmarks, size: tuple[int, int]) -> np.ndarray:
     return _cached(person, ("bbox", size), lambda: person.bbox() * (w, h, w, h))
 
 
+PROMINENT = [0, 2, 5, 7, 8, 11, 12]
+"""Nose, eyes, ears and shoulders: seen in every framing, head-and-shoulders included."""
+
+
 def _prominence(person: PersonLandmarks, size: tuple[int, int]) -> float:
-    return person_scale_px(person, size) * float(np.mean(person.pose_visibility[TORSO]))
+    return person_scale_px(person, size) * float(np.mean(person.pose_visibility[PROMINENT]))
 
 
 def _torso_box(person: PersonLandmarks, size: tuple[int, int], margin: float) -> np.ndarray:
@@ -166,12 +319,16 @@ def _region_px(
         grow = min(missed, 4) * s
         x0, y0, x1, y1 = x0 - grow, y0 - grow, x1 + grow, y1 + grow
     if other_center is not None:
-        mid = (center[0] + other_center[0]) / 2
-        reach = 0.5 * min(s, other_scale)
-        if center[0] <= other_center[0]:
-            x1 = max(min(x1, mid + reach), center[0] + 0.75 * s)
+        mine, theirs = center[0], other_center[0]
+        mid = (mine + theirs) / 2
+        gap = abs(theirs - mine)
+        # a little past the midline between the two heads, never as far as the other head
+        reach = min(0.5 * min(s, other_scale), 0.3 * gap)
+        room = min(0.75 * s, 0.5 * gap + reach)  # the own body's half-width, as far as the bound allows
+        if mine <= theirs:
+            x1 = max(min(x1, mid + reach), mine + room)
         else:
-            x0 = min(max(x0, mid - reach), center[0] - 0.75 * s)
+            x0 = min(max(x0, mid - reach), mine - room)
     return np.array([max(0.0, x0), max(0.0, y0), min(float(w), x1), min(float(h), y1)])
 
 
@@ -238,6 +395,7 @@ class IdentityTracker:
         self.started = layout.mode != "auto"
         self.stats = TrackerStats()
         self._frames_since_search = 0
+        self.tiles: tuple[tuple[int, int, int, int], tuple[int, int, int, int]] | None = None
         self._reseeded: set[int] = set()
         self._seeds: dict[int, PersonLandmarks] = {}
         w, h = self.size
@@ -255,7 +413,7 @@ class IdentityTracker:
     # ----------------------------------------------------------- queries
     def needs_detection(self) -> bool:
         """Whether the extractor should run a whole-frame search on this frame."""
-        if self.layout.mode != "auto":
+        if self.layout.mode != "auto" or self._fixed is not None:
             return False
         if not self.started:
             return True
@@ -286,7 +444,33 @@ class IdentityTracker:
         out, self._reseeded = self._reseeded, set()
         return out
 
+    def wants_tiles(self) -> bool:
+        """Whether a whole frame should be looked at for a video call's tiles (``auto``, before any are found)."""
+        return self.layout.mode == "auto" and self.tiles is None
+
     # ------------------------------------------------------------ updates
+    def use_tiles(self, tiles: tuple[tuple[int, int, int, int], tuple[int, int, int, int]]) -> None:
+        """``auto`` on a video call: each tile becomes a person's fixed region.
+
+        A takes the tile its person is in when someone is already tracked, else the left one.
+        Both people's estimators start afresh on their tiles.
+        """
+        boxes = [np.array(t, dtype=float) for t in sorted(tiles, key=lambda b: b[0])]
+        for slot, track in enumerate(self.tracks):
+            if track.center is not None and track.missed < 3:
+                x = track.center[0]
+                inside = [b[0] <= x <= b[2] for b in boxes]
+                if inside[1 - slot] and not inside[slot]:
+                    boxes.reverse()
+                break
+        self.tiles = (tuple(int(v) for v in boxes[0]), tuple(int(v) for v in boxes[1]))  # type: ignore[assignment]
+        self._fixed = boxes
+        for track, box in zip(self.tracks, boxes):
+            track.region = box
+            track.missed = 0
+        self.started = True
+        self._reseeded |= {0, 1}
+
     def start(self, detections: list[PersonLandmarks]) -> None:
         """``auto``: take the two most prominent people found on a whole frame; A = left."""
         self._frames_since_search = 0
