@@ -331,6 +331,8 @@ def record_in_history(folder: Path, settings: BatchSettings) -> str | None:
         record_session(folder, "batch", settings.people, path=settings.history)
     except MirrorError as err:
         return str(err)
+    except Exception as exc:  # the video is done all the same: say why it is not in the history, in one line
+        return " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
     return None
 
 

@@ -135,7 +135,8 @@ def build_progress(records: list[SessionRecord], person: str | None = None, sinc
     if person is not None and not views:
         names = people_names(records)
         known = f"; people recorded: {', '.join(names)}" if names else "; no session has a name yet (give --me NAME to analyze, batch or live)"
-        raise MirrorError(f"no session of {person!r} in the history{known}")
+        when = f" since {local_time(since)}" if since else ""
+        raise MirrorError(f"no session of {person!r} in the history{when}{known}")
     flag = statistics.median([v.record.mechanical_flag_score for v in views]) if views else 0.6
     figs = figures(bool(views) and all(v.side is not None for v in views), flag)
     trends = [figure_trend(f, views, recent) for f in figs]
