@@ -19,8 +19,11 @@ from mirror.overlay import (
     OverlayState,
     PersonView,
     ReportView,
+    STATE_COLORS,
     draw_overlay,
     label_anchor,
+    state_badge_box,
+    state_color,
     timeline_box,
     write_overlay_video,
 )
@@ -72,6 +75,9 @@ def _state(**changes) -> OverlayState:
         overall="mirror",
         lag_s=0.8,
         leader="A",
+        p_value=0.0004,
+        confidence="very sure",
+        strength=0.75,
         rapport=0.72,
         timeline_t_s=t,
         timeline_labels=labels,
@@ -94,11 +100,17 @@ CASES = {
         rapport=0.18,
         channels={c: "none" for c in CHANNELS},
         overall="none",
+        p_value=0.3,
+        confidence="not beyond chance",
+        strength=0.0,
     ),
     "selfie_waiting": lambda: _state(
         selfie=True,
         channels={c: "" for c in CHANNELS},
         overall="",
+        p_value=float("nan"),
+        confidence="",
+        strength=1.0,
         rapport=float("nan"),
         timeline_t_s=np.zeros(0),
         timeline_labels=np.zeros((0, 6), dtype=object),
@@ -171,6 +183,47 @@ def test_labels_sit_above_each_person_and_follow_the_selfie_flip():
     plain, flipped = draw_overlay(frame, _state()), draw_overlay(frame, _state(selfie=True))
     x0, y0, x1, y1 = timeline_box((w, h))
     assert np.abs(plain[y0:y1, x0:x1].astype(int) - flipped[y0:y1, x0:x1]).mean() < 4
+
+
+def _badge(image: np.ndarray) -> np.ndarray:
+    """The state badge's pixels (no banner above it)."""
+    x0, y0, x1, y1 = state_badge_box((image.shape[1], image.shape[0]))
+    return image[y0:y1, x0:x1]
+
+
+def test_a_surer_state_is_drawn_stronger_with_its_confidence_word():
+    from tests.report_fixtures import calibrated_doc
+
+    view = ReportView.from_dict(calibrated_doc())
+    # live: the newest window is the state; window 0 ends at 4 s (p 0.009), window 11 at 9.5 s (p 0.0002)
+    weak = OverlayState.from_live(view, (None, None), 4.0)
+    sure = OverlayState.from_live(view, (None, None), 9.5)
+    assert weak.overall == sure.overall == "mirror"
+    assert (weak.p_value, weak.confidence) == (0.009, "sure") and (sure.p_value, sure.confidence) == (0.0002, "very sure")
+    assert weak.strength < sure.strength == 1.0
+    frame = _background()
+    hsv = [cv2.cvtColor(_badge(draw_overlay(frame, s)), cv2.COLOR_BGR2HSV) for s in (weak, sure)]
+    sat = [float(np.median(h[..., 1])) for h in hsv]
+    val = [float(np.median(h[..., 2])) for h in hsv]
+    assert val[1] > val[0] + 60 and sat[1] >= sat[0], (sat, val)  # brighter and at least as saturated
+    # at full strength the badge is the state's own colour; weaker, it fades into the panel
+    full = np.median(_badge(draw_overlay(frame, sure)).reshape(-1, 3), axis=0)
+    assert np.abs(full - np.array(STATE_COLORS["mirror"])).max() <= 2
+    assert state_color("mirror", 0.0) != STATE_COLORS["mirror"] and state_color("none", 0.0) == STATE_COLORS["none"]
+    # the word is written under the badge, and differs with the confidence
+    x0, _, x1, y1 = state_badge_box((frame.shape[1], frame.shape[0]))
+    below = slice(y1 + 2, y1 + 30)
+    a, b = draw_overlay(frame, weak), draw_overlay(frame, sure)
+    assert np.abs(a[below, x0:x1].astype(int) - b[below, x0:x1]).max() > 100
+    # an insufficient window says nothing about sureness; a window that is not beyond chance says so
+    apart = OverlayState.from_live(view, (None, None), 0.5 * 13 + 4.0)  # window 13: none at p 0.2
+    assert apart.overall == "none" and apart.confidence == "not beyond chance"
+    gone = OverlayState.from_live(view, (None, None), 0.5 * 30 + 4.0)  # window 30: insufficient
+    assert gone.overall == "insufficient" and gone.confidence == ""
+    doc = calibrated_doc()
+    doc["windows"][13]["p_value"] = 0.003  # beat chance, but scored too low for a label: no word
+    weak_none = OverlayState.from_live(ReportView.from_dict(doc), (None, None), 0.5 * 13 + 4.0)
+    assert weak_none.overall == "none" and weak_none.p_value == 0.003 and weak_none.confidence == ""
 
 
 # ------------------------------------------------------- real session state

@@ -194,6 +194,7 @@ def test_read_report_refuses_what_is_not_a_report(tmp_path):
 from mirror.report.doc import (  # noqa: E402
     confidence,
     confidence_word,
+    label_confidence,
     nothing_text,
     p_runs,
     strength,
@@ -211,6 +212,11 @@ def test_confidence_words_and_strength_follow_the_p_value():
     levels = [strength(p, 0.01) for p in (0.2, 0.0099, 0.004, 0.001, 0.0003, 0.00001)]
     assert levels == sorted(levels) and levels[0] == 0.0 and levels[-1] == 1.0 and 0 < levels[1] < levels[-2]
     assert strength(None) == 1.0  # a report from before calibration is drawn as it always was
+    # a window's confidence speaks of its label: "none" is only ever "not beyond chance"
+    assert label_confidence("mirror", 0.004) == "sure" and label_confidence("symmetric", 0.0001) == "very_sure"
+    assert label_confidence("none", 0.3) == "chance"
+    assert label_confidence("none", 0.003) is None  # beat chance, but too weak a score for a label
+    assert label_confidence("insufficient", None) is None and label_confidence("match", None) == "unmeasured"
 
 
 def test_series_carry_each_windows_p_value():

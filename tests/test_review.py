@@ -598,6 +598,10 @@ def test_lanes_and_labels_carry_p_values_and_confidence(browser, tmp_path):
         p.page.wait_for_timeout(100)
         arm_p = doc["windows"][11]["channels"]["left_arm"]["p_value"]
         assert f"left arm: mirror (p={arm_p:.1g}, very sure)" in p.js("__mirror.tipText()")
+        pt = p.js("__mirror.timelinePoint(0.5 * 13 + 2.0, 'overall')")  # window 13: none, p 0.2
+        p.page.mouse.move(pt["x"], pt["y"])
+        p.page.wait_for_timeout(100)
+        assert "whole body: none (p=0.200, not beyond chance)" in p.js("__mirror.tipText()")
         # the heads-up line over the video: the current window's state with its p-value
         p.js("__mirror.seek(7.5)")
         p.page.wait_for_timeout(100)

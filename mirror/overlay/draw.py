@@ -8,7 +8,8 @@ Layout (sizes scale with the frame height; 640x480 is the reference)::
 
     +--------------------------------------------------------------+
     |        mechanical-imitation banner (red, when flagged)       |
-    | [rapport meter + current state]        [state per body part] |
+    | [rapport meter + state badge]          [state per body part] |
+    | [how sure the state is]                                      |
     |                                                              |
     |            skeletons, each labelled You / Partner            |
     |                                                              |
@@ -25,6 +26,7 @@ import cv2
 import numpy as np
 
 from mirror.overlay.state import CHANNELS, OverlayState, PersonView
+from mirror.report.doc import format_p
 
 STATE_COLORS = {
     "mirror": (80, 200, 40),
@@ -40,6 +42,11 @@ STATE_TEXT = {"mirror": "mirror", "match": "match", "symmetric": "symmetric", "n
 
 PERSON_COLORS = ((0, 140, 255), (200, 70, 240))
 """BGR colour of A's and B's skeletons and labels."""
+
+PANEL_COLOR = (20, 20, 20)
+"""BGR of the dark panels the writing sits on."""
+BADGE_WEAKEST = 0.3
+"""The state badge's colour share at drawing strength 0 (just under alpha); 1 at full strength."""
 
 KIND_COLORS = {"warning": (50, 50, 230), "praise": (80, 200, 40), "prompt": (0, 200, 230)}
 
@@ -207,10 +214,36 @@ def _draw_banner(c: _Canvas, text: str) -> int:
     return height
 
 
+def rapport_box(size: tuple[int, int], top: int = 0) -> tuple[int, int, int, int]:
+    """Pixel box ``(x0, y0, x1, y1)`` of the rapport panel, under a banner ``top`` pixels high."""
+    s = size[1] / 480.0
+    x0, y0 = int(round(8 * s)), top + int(round(8 * s))
+    return x0, y0, x0 + int(round(200 * s)), y0 + int(round(96 * s))
+
+
+def state_badge_box(size: tuple[int, int], top: int = 0) -> tuple[int, int, int, int]:
+    """Pixel box ``(x0, y0, x1, y1)`` of the current state's badge (in the rapport panel)."""
+    s = size[1] / 480.0
+    x0, y0, x1, _ = rapport_box(size, top)
+    return x0 + int(round(8 * s)), y0 + int(round(50 * s)), x1 - int(round(8 * s)), y0 + int(round(70 * s))
+
+
+def state_color(state: str, strength: float) -> tuple[int, int, int]:
+    """BGR of a state drawn at ``strength`` in [0, 1]: mixed with the panel colour, full at 1.
+
+    Only mirror, match and symmetric have a strength; the other states keep their colour.
+    """
+    color = STATE_COLORS.get(state, STATE_COLORS[""])
+    if state not in ("mirror", "match", "symmetric"):
+        return color
+    k = BADGE_WEAKEST + (1.0 - BADGE_WEAKEST) * float(np.clip(strength, 0.0, 1.0))
+    return tuple(int(round(p + (q - p) * k)) for p, q in zip(PANEL_COLOR, color))
+
+
 def _draw_rapport(c: _Canvas, state: OverlayState, top: int) -> None:
-    x0, y0 = c.px(8), top + c.px(8)
-    width, height = c.px(200), c.px(74)
-    c.panel(x0, y0, x0 + width, y0 + height)
+    x0, y0, x1, y1 = rapport_box((c.w, c.h), top)
+    width = x1 - x0
+    c.panel(x0, y0, x1, y1, PANEL_COLOR)
     c.text("rapport", (x0 + c.px(8), y0 + c.px(18)), 0.5, (255, 255, 255))
     bx0, by0 = x0 + c.px(8), y0 + c.px(26)
     bx1, by1 = x0 + width - c.px(52), y0 + c.px(42)
@@ -234,7 +267,18 @@ def _draw_rapport(c: _Canvas, state: OverlayState, top: int) -> None:
             detail = f", {a} +{abs(state.lag_s):.1f} s"
         elif state.leader == "together":
             detail = ", together"
-    c.text(f"now: {now}{detail}", (x0 + c.px(8), y0 + c.px(64)), 0.5, STATE_COLORS.get(state.overall, (255, 255, 255)))
+    # the current state as a badge, stronger the surer it is, and how sure in words under it
+    bx0, by0, bx1, by1 = state_badge_box((c.w, c.h), top)
+    fill = state_color(state.overall, state.strength)
+    cv2.rectangle(c.img, (bx0, by0), (bx1, by1), fill, -1)
+    ink = (0, 0, 0) if 0.114 * fill[0] + 0.587 * fill[1] + 0.299 * fill[2] > 140 else (255, 255, 255)
+    text, scale = f"now: {now}{detail}", 0.5
+    while scale > 0.3 and c.text_size(text, scale)[0] > bx1 - bx0 - c.px(10):  # fit the badge
+        scale -= 0.05
+    c.text(text, (bx0 + c.px(5), by1 - c.px(6)), scale, ink)
+    if state.confidence:
+        sure = state.confidence + (f" (p={format_p(state.p_value)})" if np.isfinite(state.p_value) else "")
+        c.text(sure, (x0 + c.px(8), y1 - c.px(8)), 0.45, (220, 220, 220))
 
 
 def _draw_parts(c: _Canvas, state: OverlayState, top: int) -> None:

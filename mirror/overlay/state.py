@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mirror.landmarks.types import Landmarks, PersonLandmarks
+from mirror import messages
+from mirror.report.doc import DEFAULT_ALPHA, alpha_of, label_confidence, strength
 
 CHANNELS = ("head", "left_arm", "right_arm", "torso", "face")
 """Body parts, as in the report: the arms are A's arms."""
@@ -54,6 +56,10 @@ class ReportView:
         ``(W,)``.
     leader : np.ndarray
         ``(W,)`` str.
+    p_value : np.ndarray
+        ``(W,)`` p-value of each window's best candidate relation against the null (NaN: none).
+    alpha : float
+        The significance level the labels were tested at.
     flagged : list of tuple
         ``(copier, start_s, end_s)`` stretches flagged as mechanical imitation.
     messages : list
@@ -67,13 +73,15 @@ class ReportView:
     best: np.ndarray
     lag_s: np.ndarray
     leader: np.ndarray
+    p_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    alpha: float = DEFAULT_ALPHA
     flagged: list = field(default_factory=list)
     messages: list = field(default_factory=list)
 
     @classmethod
     def empty(cls) -> "ReportView":
         z = np.zeros(0)
-        return cls(z, z, np.zeros(0, dtype=object), np.zeros((0, len(CHANNELS)), dtype=object), z, z, np.zeros(0, dtype=object))
+        return cls(z, z, np.zeros(0, dtype=object), np.zeros((0, len(CHANNELS)), dtype=object), z, z, np.zeros(0, dtype=object), z)
 
     @classmethod
     def from_dict(cls, report: dict) -> "ReportView":
@@ -97,6 +105,7 @@ class ReportView:
         best[label == "insufficient"] = np.nan
         lag = np.array([_f(w.get("lag_s")) for w in wins], dtype=float)
         leader = np.array([str(w.get("leader") or "") for w in wins], dtype=object)
+        p_value = np.array([_f(w.get("p_value")) for w in wins], dtype=float)
         flagged = []
         mech = report.get("mechanical") or {}
         for d in (mech.get("directions") or {}).values():
@@ -107,7 +116,7 @@ class ReportView:
         fields = ("t_s", "to", "kind", "key", "text", "channel", "start_s", "end_s")
         messages = [Message(**{k: m.get(k) for k in fields}) for m in report.get("feedback") or []]
         messages.sort(key=lambda m: m.t_s)
-        return cls(start, end, label, chan, best, lag, leader, flagged, messages)
+        return cls(start, end, label, chan, best, lag, leader, p_value, alpha_of(report), flagged, messages)
 
     def __len__(self) -> int:
         return len(self.end_s)
@@ -181,6 +190,13 @@ class OverlayState:
         Lag of the current relation (positive: B follows A); NaN without one.
     leader : str
         ``A``, ``B``, ``together`` or ``""``.
+    p_value : float
+        p-value of the current window's best candidate relation against the null; NaN without one.
+    confidence : str
+        How sure the current state is, in words (:data:`mirror.messages.CONFIDENCE`), or ``""``.
+    strength : float
+        In [0, 1]: how strongly to draw the current state (:func:`mirror.report.doc.strength`;
+        1 for a labelled window without a p-value).
     rapport : float
         In [0, 1]: the mean best relation score of the windows of the last
         ``RAPPORT_S`` seconds (negative scores count as 0); NaN without data.
@@ -209,6 +225,9 @@ class OverlayState:
     overall: str = ""
     lag_s: float = float("nan")
     leader: str = ""
+    p_value: float = float("nan")
+    confidence: str = ""
+    strength: float = 1.0
     rapport: float = float("nan")
     timeline_t_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
     timeline_labels: np.ndarray = field(default_factory=lambda: np.zeros((0, 1 + len(CHANNELS)), dtype=object))
@@ -259,6 +278,12 @@ class OverlayState:
             state.channels = {c: str(view.channel_label[i, k]) for k, c in enumerate(CHANNELS)}
             state.lag_s = float(view.lag_s[i]) if view.label[i] in ("mirror", "match", "symmetric") else float("nan")
             state.leader = str(view.leader[i])
+            if len(view.p_value):
+                state.p_value = float(view.p_value[i])
+                state.strength = strength(state.p_value, view.alpha)
+                key = label_confidence(state.overall, state.p_value, view.alpha)
+                if key is not None and np.isfinite(state.p_value):
+                    state.confidence = messages.CONFIDENCE[key]
         if len(view):
             centre = (view.start_s + view.end_s) / 2
             now = view.end_s if rule == "latest" else centre

@@ -24,6 +24,7 @@ from mirror.report.doc import (
     calibration_text,
     confidence,
     duration_of,
+    label_confidence,
     flagged_ranges,
     mechanical_directions,
     nothing_text,
@@ -124,7 +125,7 @@ def _windows(doc: dict) -> dict:
         "lag_s": [_r(w.get("lag_s")) for w in ws],
         "leader": [w.get("leader") for w in ws],
         "p_value": [w.get("p_value") for w in ws],
-        "confidence": [confidence(w.get("p_value"), alpha) for w in ws],
+        "confidence": [label_confidence(w.get("label") or "none", w.get("p_value"), alpha) for w in ws],
         "strength": [strength(w.get("p_value"), alpha) for w in ws],
         "channels": {},
     }
@@ -135,7 +136,10 @@ def _windows(doc: dict) -> dict:
             "mirror": [_r(ch.get("mirror_score")) for ch in chans],
             "match": [_r(ch.get("match_score")) for ch in chans],
             "p_value": [None if w.get("label") == "insufficient" else ch.get("p_value") for w, ch in zip(ws, chans)],
-            "confidence": [confidence(None if w.get("label") == "insufficient" else ch.get("p_value"), alpha) for w, ch in zip(ws, chans)],
+            "confidence": [
+                None if w.get("label") == "insufficient" else label_confidence(ch.get("label") or "none", ch.get("p_value"), alpha)
+                for w, ch in zip(ws, chans)
+            ],
             "strength": [strength(ch.get("p_value"), alpha) for ch in chans],
         }
     return cols

@@ -41,7 +41,12 @@
   };
   const fmtP = (p) => (p == null ? "–" : p >= 0.001 ? p.toFixed(3) : p.toPrecision(1));
   // "p=0.004, sure" for window i of a series (the whole body, or one body part)
-  const sureText = (src, i) => (src.p_value[i] == null ? CONFIDENCE[src.confidence[i]] : `p=${fmtP(src.p_value[i])}, ${CONFIDENCE[src.confidence[i]]}`);
+  // (a label without a confidence key gets its p-value alone, or nothing)
+  const sureText = (src, i) => {
+    const p = src.p_value[i], key = src.confidence[i];
+    if (key == null) return p == null ? "" : `p=${fmtP(p)}`;
+    return p == null ? CONFIDENCE[key] : `p=${fmtP(p)}, ${CONFIDENCE[key]}`;
+  };
   const duration = () => Math.max(D.source.duration_s || 0, state.videoOk && isFinite(video.duration) ? video.duration : 0, 0.1);
   state.view = [0, duration()];
 
@@ -187,7 +192,8 @@
       const lab = W.label[win];
       text += `  ${lab}`;
       if ((lab === "mirror" || lab === "match") && W.lag_s[win] != null) text += ` (lag ${W.lag_s[win].toFixed(2)} s, ${W.leader[win] === "together" ? "together" : (W.leader[win] || "–") + " leads"})`;
-      if (lab !== "insufficient") text += ` · ${sureText(W, win)}`;
+      const sure = sureText(W, win);
+      if (sure) text += ` · ${sure}`;
     }
     state.hud = text;
     const tw = octx.measureText(text).width;
@@ -437,7 +443,7 @@
       else if (lane && (lane.key === "overall" || lane.channel)) {
         const i = windowAt(tOf(x)), src = lane.channel ? W.channels[lane.channel] : W;
         text += ` · ${lane.name}`;
-        if (i >= 0) text += `: ${src.label[i]}` + (src.label[i] === "insufficient" ? "" : ` (${sureText(src, i)})`);
+        if (i >= 0) { const sure = sureText(src, i); text += `: ${src.label[i]}` + (sure ? ` (${sure})` : ""); }
       } else if (lane) text += ` · ${lane.name}`;
       tip.textContent = text; tip.hidden = false;
       tip.style.left = Math.min(x + 12, tlWidth() - 300) + "px"; tip.style.top = y + 14 + "px";
