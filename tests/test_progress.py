@@ -279,3 +279,56 @@ def test_analyze_and_batch_record_one_session_and_batch_links_the_progress_pages
     page.wait_for_load_state()
     assert page.url == (out / "dyad" / "report.html").as_uri()
     page.close()
+
+
+# ----------------------------------------------------------------------------- the end of a live session
+
+
+def test_end_card_shows_each_measured_figure_with_its_verdict(tmp_path):
+    import numpy as np
+
+    from mirror.live.endcard import draw_end_card, end_card_rows
+
+    db = _history(tmp_path, 6, mirror=lambda i: 0.1 + 0.05 * i, mech_b_copies_a=lambda i: 0.3 if i < 5 else 0.7, synchrony=lambda i: None)
+    with History(db) as h:
+        *earlier, current = h.sessions()
+    trends = compare_latest(current, earlier, "Ana")
+    rows = end_card_rows(trends)
+    assert [r[0] for r in rows][:2] == ["mirroring (share of time)", "matching (share of time)"]
+    assert "synchrony above pseudo-synchrony" not in [r[0] for r in rows], "a figure not measured is left out"
+    assert dict((r[0], r[2]) for r in rows)["mechanical copying: you copying your partner"] == "worse"
+    assert rows[0][1] == "35 %  (before: 20 %)" and rows[0][2] == "better"
+    img = draw_end_card((640, 480), "Ana: this session against your last ones", trends)
+    assert img.shape == (480, 640, 3) and np.array_equal(img, draw_end_card((640, 480), "Ana: this session against your last ones", trends))
+    green, red = np.array([55, 127, 26]), np.array([40, 40, 198])
+    assert (img == green).all(-1).sum() > 500 and (img == red).all(-1).sum() > 500  # one "better" and one "worse" badge
+    ys_green = np.nonzero((img == green).all(-1))[0]
+    ys_red = np.nonzero((img == red).all(-1))[0]
+    assert ys_green.max() < ys_red.min(), "mirroring's row comes before mechanical copying's"
+
+
+@pytest.mark.model
+def test_live_records_the_session_and_compares_it_with_the_last_ones(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import EXAMPLES, REPO
+
+    db = tmp_path / "h.sqlite"
+    earlier = make_report(tmp_path / "earlier", live={"mode": "pair", "source": "x.mp4", "me": "A", "stats": {"seconds": 60.0}}, mtime=T0)
+    record_session(earlier, "live", People("Ana"), path=db)
+    out = tmp_path / "live"
+    proc = subprocess.run(
+        [sys.executable, "-m", "mirror.cli", "live", "--source", str(EXAMPLES / "raga_2people.mp4"), "--no-window", "--max-seconds", "6",
+         "--surrogates", "0", "--out", str(out), "--me", "Ana", "--history", str(db)],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert f"recorded session 2 in the history {db} (see `mirror progress --me Ana`)" in lines
+    start = lines.index("this session against your last ones:")
+    assert lines[start + 1].startswith("  mirroring (share of time): ") and "over the last 1 sessions" in lines[start + 1]
+    with History(db) as h:
+        first, rec = h.sessions()
+    assert rec.kind == "live" and rec.people == People("Ana", None, "A") and rec.report_dir == str(out.resolve())
+    assert rec.source.endswith("raga_2people.mp4") and rec.duration_s and rec.duration_s > 3.0

@@ -83,17 +83,19 @@ def record_and_describe(path: Path, report_dir: Path, kind: str, people: People)
     return done.session, f"{verb} session {done.session.id} in the history {done.path} (see `mirror progress{who}`)"
 
 
-def recent_comparison(path: Path, current: SessionRecord, recent: int = 5) -> list[str]:
-    """This session against the same person's last ``recent`` sessions, one line per figure."""
-    from mirror.history import compare_latest, describe, open_history
+def recent_trends(path: Path, current: SessionRecord, recent: int = 5) -> list:
+    """This session against the same person's last ``recent`` sessions (:class:`FigureTrend` per figure).
+
+    Without a name, the earlier sessions that have no name either are compared with.
+    """
+    from mirror.history import compare_latest, open_history
 
     with open_history(path) as history:
         earlier = [r for r in history.sessions() if r.id != current.id and r.recorded_at <= current.recorded_at]
     person = current.people.me_name
     if person is None:
         earlier = [r for r in earlier if r.people.me_name is None]
-    trends = compare_latest(current, earlier, person, recent)
-    return [describe(t, "sessions") for t in trends]
+    return compare_latest(current, earlier, person, recent)
 
 
 def progress(

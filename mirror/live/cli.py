@@ -76,29 +76,58 @@ def live(
     try:
         result = session.run()
     except MirrorError as err:
+        display.close()
         _fail(str(err))
     except KeyboardInterrupt:
+        display.close()
         _fail(f"interrupted while saving; the landmarks recorded so far are in {out / 'landmarks.npz'} if it exists", 130)
+    try:
+        _summarise(result)
+        if history_file is not None and result.session is not None and "report.json" in result.paths:
+            trends = _record(history_file, out, people, history_cli)
+            if window and display.is_open():
+                _end_screen(display, trends, people, session.last_image)
     finally:
         display.close()
-    _summarise(result)
-    if history_file is not None and result.session is not None and "report.json" in result.paths:
-        _record(history_file, out, people, history_cli)
     if result.ended_by == "error":
         _fail(f"the live pipeline failed ({result.error}); what was recorded is saved in {out}", 1)
 
 
-def _record(history_file: Path, out: Path, people, history_cli) -> None:
-    """Record the finished session and print it against the same person's last few."""
+def _record(history_file: Path, out: Path, people, history_cli) -> list:
+    """Record the finished session and print it against the same person's last few; returns those trends."""
+    from mirror.history import describe
+
     try:
         current, line = history_cli.record_and_describe(history_file, out, "live", people)
-        lines = history_cli.recent_comparison(history_file, current)
+        trends = history_cli.recent_trends(history_file, current)
     except MirrorError as err:
         _fail(str(err))
     typer.echo(line)
-    typer.echo("this session against your last ones:" if people.me_name else "this session against the last ones without a name:")
-    for text in lines:
-        typer.echo(f"  {text}")
+    typer.echo(_comparison_title(people) + ":")
+    for t in trends:
+        typer.echo(f"  {describe(t, 'sessions')}")
+    return trends
+
+
+def _comparison_title(people) -> str:
+    return "this session against your last ones" if people.me_name else "this session against the last ones without a name"
+
+
+def _end_screen(display, trends: list, people, last_image) -> None:
+    """Show the comparison in the window until a key is pressed, the window is closed, or a few seconds pass."""
+    from mirror.live.endcard import END_HOLD_S, draw_end_card
+    from mirror.live.keys import NO_KEY
+
+    h, w = last_image.shape[:2] if last_image is not None else (480, 640)
+    title = (f"{people.me_name}: " if people.me_name else "") + _comparison_title(people)
+    until = time.monotonic() + END_HOLD_S
+    try:
+        display.show(draw_end_card((w, h), title, trends))
+        while time.monotonic() < until and display.is_open():
+            if display.poll_key(50) != NO_KEY:
+                break
+    except KeyboardInterrupt:
+        pass
 
 
 def _summarise(result) -> None:
