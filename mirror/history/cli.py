@@ -12,6 +12,7 @@ from typing import Optional
 import typer
 
 from mirror.errors import MirrorError
+from mirror.history.progress import FigureTrend
 from mirror.history.session import People, SessionRecord
 
 SIDE_WORDS = {"left": "A", "right": "B", "a": "A", "b": "B"}
@@ -83,7 +84,7 @@ def record_and_describe(path: Path, report_dir: Path, kind: str, people: People)
     return done.session, f"{verb} session {done.session.id} in the history {done.path} (see `mirror progress{who}`)"
 
 
-def recent_trends(path: Path, current: SessionRecord, recent: int = 5) -> list:
+def recent_trends(path: Path, current: SessionRecord, recent: int = 5) -> list[FigureTrend]:
     """This session against the same person's last ``recent`` sessions (:class:`FigureTrend` per figure).
 
     Without a name, the earlier sessions that have no name either are compared with.

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from typing import Literal
 
 from mirror.errors import MirrorError
-from mirror.history.session import PARTS, SessionRecord, Side
+from mirror.history.session import DEFAULT_FLAG_SCORE, PARTS, SessionRecord, Side
 
 Trend = Literal["better", "worse", "steady"]
 Direction = Literal["higher", "lower", "band"]
@@ -89,7 +89,7 @@ class Progress:
     since: str | None = None
 
 
-def figures(personal: bool, flag_score: float = 0.6) -> list[Figure]:
+def figures(personal: bool, flag_score: float = DEFAULT_FLAG_SCORE) -> list[Figure]:
     """The figures followed, titled from a person's point of view (``personal``) or as A and B."""
     you, them = ("you", "your partner") if personal else ("B", "A")
     return [
@@ -137,7 +137,7 @@ def build_progress(records: list[SessionRecord], person: str | None = None, sinc
         known = f"; people recorded: {', '.join(names)}" if names else "; no session has a name yet (give --me NAME to analyze, batch or live)"
         when = f" since {local_time(since)}" if since else ""
         raise MirrorError(f"no session of {person!r} in the history{when}{known}")
-    flag = statistics.median([v.record.mechanical_flag_score for v in views]) if views else 0.6
+    flag = statistics.median([v.record.mechanical_flag_score for v in views]) if views else DEFAULT_FLAG_SCORE
     figs = figures(bool(views) and all(v.side is not None for v in views), flag)
     trends = [figure_trend(f, views, recent) for f in figs]
     return Progress(person, views, figs, trends, since)

@@ -22,6 +22,7 @@ from mirror.errors import MirrorError
 
 Side = Literal["A", "B"]
 SessionKind = Literal["analyze", "batch", "live"]
+Leader = Literal["A", "B", "together"]
 COACHING_KINDS = ("warning", "praise", "prompt")
 PARTS = ("head", "left_arm", "right_arm", "torso", "face")
 DEFAULT_FLAG_SCORE = 0.6  # mirror.mechanical.score.ScoreSettings.flag_score, for reports that do not say
@@ -107,7 +108,7 @@ class SessionRecord:
     symmetric_share: float | None
     none_share: float | None
     typical_lag_s: float | None
-    leader: str | None
+    leader: Leader | None
     leader_share_A: float | None
     leader_share_B: float | None
     leader_share_together: float | None
