@@ -129,7 +129,13 @@ GESTURES = {
     "face_browOuterUp": "raised eyebrows",
     "face_eyeBlink": "blink",
     "face_eyeSquint": "squint",
+    "face_mouthSmile": "smile",
+    "face_mouthPress": "pressed lips",
     "face_jawOpen": "open mouth",
+    "shoulder_raise": "shoulder shrug",
+    "hand_at_face+": "{side} hand to the face",
+    "hand_at_face-": "{side} hand away from the face",
+    "motion_symmetry": "both arms moving alike",
 }
 
 POSTURES = {

@@ -128,3 +128,225 @@ def test_any_landmarks_give_features(n, missing, shape, seed):
     assert all(0.0 <= d.score <= 1.0 or np.isnan(d.score) for d in session.mechanical.directions.values())
     if n < 60:  # shorter than one 4 s window
         assert len(labels) == 0 and not session.feedback
+
+
+# ----------------------------------------------------------------------------- body parts, reasons, new features
+from mirror.features import PARTS, REASONS  # noqa: E402
+from mirror.features.body import Features, reasons_from_values  # noqa: E402
+from mirror.landmarks import PersonLandmarks  # noqa: E402
+from mirror.landmarks.skeleton import BLENDSHAPE_NAMES  # noqa: E402
+from tests.helpers import TEMPLATE  # noqa: E402
+
+
+def _posed(yaw_deg=0.0, vis=0.99, face=True, head_yaw_deg=0.0, move=None, size=SIZE):
+    """A person turned ``yaw_deg`` towards their own left (world landmarks in metres, z away from the
+    camera), seen by a camera that projects x and y; ``move`` maps (name, xyz) -> xyz before turning."""
+    world = np.zeros((len(TEMPLATE), 3))
+    world[:, :2] = (TEMPLATE - TEMPLATE[[POSE["left_hip"], POSE["right_hip"]]].mean(0)) * 1.0
+    world[POSE["nose"], 2] = -0.12
+    for n in ("left_eye", "right_eye", "left_eye_inner", "right_eye_inner", "left_eye_outer", "right_eye_outer"):
+        world[POSE[n], 2] = -0.08
+    if move is not None:
+        for name, i in POSE.items():
+            world[i] = move(name, world[i])
+    th = np.radians(yaw_deg)
+    x, z = world[:, 0].copy(), world[:, 2].copy()
+    world[:, 0], world[:, 2] = x * np.cos(th) - z * np.sin(th), x * np.sin(th) + z * np.cos(th)
+    w, h = size
+    image = np.zeros_like(world)
+    image[:, 0] = (w / 2 + 300 * world[:, 0]) / w
+    image[:, 1] = (h * 0.75 + 300 * world[:, 1]) / h
+    image[:, 2] = world[:, 2]
+    person = PersonLandmarks(
+        pose_image=image.astype(np.float32),
+        pose_world=world.astype(np.float32),
+        pose_visibility=np.full(len(TEMPLATE), vis, np.float32),
+    )
+    if face:
+        person.face = np.full((478, 3), 0.5, np.float32)
+        person.head_pose_deg = np.array([head_yaw_deg, 5.0, 3.0], np.float32)
+        bs = np.linspace(0.05, 0.6, len(BLENDSHAPE_NAMES)).astype(np.float32)
+        person.blendshapes = bs
+    return person
+
+
+def _stack(people, size=SIZE):
+    n = len(people)
+    return Landmarks.from_frames(list(np.arange(n) / 15), list(range(n)), people, size)
+
+
+def _reason(f, t, person, part):
+    return REASONS[f.part_reason[t, person, PARTS.index(part)]]
+
+
+def test_every_part_of_a_well_seen_person_is_usable_and_a_missing_person_is_not_seen():
+    f = compute_features(_stack([(_posed(), None)] * 3))
+    assert f.part_reason.shape == (3, 2, len(PARTS)) and f.part_reason.dtype == np.uint8
+    assert all(_reason(f, 1, 0, part) == "ok" for part in PARTS)
+    assert all(_reason(f, 1, 1, part) == "not_seen" for part in PARTS)
+    assert np.isfinite(f.values[:, 0]).all() and np.isnan(f.values[:, 1]).all()
+    summary = f.usability()
+    assert summary["A"]["left_arm"] == {"usable": 1.0, "reason": "ok", "reasons": {"ok": 1.0}}
+    assert summary["B"]["head"]["usable"] == 0.0 and summary["B"]["head"]["reason"] == "not_seen"
+
+
+def test_a_wrist_below_the_frame_is_out_of_frame_even_when_the_model_calls_it_visible():
+    """MediaPipe extrapolates joints outside the image, often with a high visibility."""
+    p = _posed()
+    p.pose_image[POSE["right_wrist"], 1] = 1.12  # below the bottom edge
+    f = compute_features(_stack([(p, None)] * 3))
+    assert _reason(f, 1, 0, "right_arm") == "out_of_frame" and _reason(f, 1, 0, "left_arm") == "ok"
+    assert np.isnan(f.column("wrist_height_right")[:, 0]).all() and np.isfinite(f.column("wrist_height_left")[:, 0]).all()
+    assert np.isnan(f.column("arm_openness")[:, 0]).all()  # needs both arms
+    summary = f.usability()["A"]["right_arm"]
+    assert summary["usable"] == 0.0 and summary["reason"] == "out_of_frame"
+
+
+def test_low_visibility_and_no_face_make_parts_unusable_with_their_reason():
+    p = _posed(face=False)
+    p.pose_visibility[POSE["left_elbow"]] = 0.2
+    f = compute_features(_stack([(p, None)] * 3))
+    assert _reason(f, 1, 0, "left_arm") == "low_visibility"
+    assert _reason(f, 1, 0, "face") == "no_face" and _reason(f, 1, 0, "head") == "no_face"
+    assert np.isnan(f.column("head_yaw")[:, 0]).all() and np.isnan(f.column("face_browDown_left")[:, 0]).all()
+    assert _reason(f, 1, 0, "torso") == "ok" and np.isfinite(f.column("torso_lean")[:, 0]).all()
+
+
+def test_a_usable_part_has_every_one_of_its_features():
+    rng = np.random.default_rng(3)
+    people = [(_posed(yaw_deg=rng.uniform(-80, 80), vis=rng.uniform(0.3, 1.0), face=bool(rng.random() < 0.7)), _posed()) for _ in range(40)]
+    f = compute_features(_stack(people))
+    for k, part in enumerate(PARTS):
+        own = [i for i, s in enumerate(FEATURES) if s.parts == (part,)]
+        ok = f.part_reason[..., k] == 0
+        assert np.isfinite(f.values[..., own][ok]).all(), part
+        assert np.isnan(f.values[..., own][~ok]).all(), part
+
+
+def test_the_far_arm_of_a_person_in_profile_is_occluded_behind_the_body():
+    """Turned 70 degrees to the own left: the left arm is the far one; hanging behind the torso, faint."""
+    p = _posed(yaw_deg=70, face=False)
+    for j in ("elbow", "wrist", "pinky", "index", "thumb"):
+        p.pose_visibility[POSE[f"left_{j}"]] = 0.15
+    f = compute_features(_stack([(p, None)] * 3))
+    assert _reason(f, 1, 0, "left_arm") == "occluded"
+    assert _reason(f, 1, 0, "right_arm") == "ok"  # the near arm
+
+
+def test_a_far_arm_raised_clear_of_the_body_is_usable_despite_a_low_visibility():
+    """As in a face-to-face high five: the far hand is raised above the shoulders, in plain view."""
+
+    def raise_left(name, xyz):
+        if name.startswith("left_") and name.split("_", 1)[1] in ("elbow", "wrist", "pinky", "index", "thumb"):
+            return xyz + np.array([0.05, -0.55 if name != "left_elbow" else -0.3, 0.0])
+        return xyz
+
+    p = _posed(yaw_deg=70, face=False, move=raise_left)
+    for j, v in (("elbow", 0.17), ("wrist", 0.25), ("pinky", 0.25), ("index", 0.25), ("thumb", 0.25)):
+        p.pose_visibility[POSE[f"left_{j}"]] = v
+    f = compute_features(_stack([(p, None)] * 3))
+    assert _reason(f, 1, 0, "left_arm") == "ok"
+    assert f.column("wrist_height_left")[1, 0] > 0.5  # above the shoulders
+    p.pose_visibility[POSE["left_wrist"]] = 0.1  # too faint even in plain view
+    g = compute_features(_stack([(p, None)] * 3))
+    assert _reason(g, 1, 0, "left_arm") == "low_visibility"
+
+
+def test_a_person_facing_away_has_no_trusted_side():
+    f = compute_features(_stack([(_posed(yaw_deg=160, face=False), None)] * 3))
+    for part in ("left_arm", "right_arm", "torso"):
+        assert _reason(f, 1, 0, part) == "side_unknown", part
+    assert _reason(f, 1, 0, "head") == "no_face"  # the head's angles need a face
+
+
+def test_a_nose_pointing_against_the_shoulders_depth_order_leaves_the_side_unknown():
+    p = _posed(yaw_deg=60, face=False)
+    p.pose_image[POSE["nose"], 0] = p.pose_image[[POSE["left_ear"], POSE["right_ear"]], 0].mean() - 0.05  # points left
+    f = compute_features(_stack([(p, None)] * 3))
+    assert _reason(f, 1, 0, "left_arm") == "side_unknown" and _reason(f, 1, 0, "torso") == "side_unknown"
+
+
+@given(st.floats(-85, 85), st.floats(-60, 60), st.floats(0.3, 1.0), st.booleans(), st.integers(0, 2**31))
+@settings(max_examples=40, deadline=None)
+def test_new_features_and_reasons_follow_a_horizontal_flip_exactly(yaw, head_yaw, vis, face, seed):
+    """M(features(landmarks)) == features(flip(landmarks)), part reasons with left and right arms exchanged."""
+    rng = np.random.default_rng(seed)
+
+    def jitter(name, xyz):
+        return xyz + rng.normal(0, 0.03, 3)
+
+    people = []
+    for _ in range(6):
+        a = _posed(yaw_deg=yaw + rng.normal(0, 3), vis=vis, face=face, head_yaw_deg=head_yaw, move=jitter)
+        a.pose_visibility[:] = np.clip(vis + rng.normal(0, 0.2, len(a.pose_visibility)), 0, 1)
+        people.append((a, _posed(yaw_deg=-yaw, face=not face, move=jitter)))
+    lm = _stack(people)
+    f, g = compute_features(lm), compute_features(lm.flipped())
+    np.testing.assert_allclose(g.values, mirror_operator(f.values), atol=1e-9, equal_nan=True)
+    swap = [PARTS.index({"left_arm": "right_arm", "right_arm": "left_arm"}.get(p, p)) for p in PARTS]
+    np.testing.assert_array_equal(g.part_reason, f.part_reason[..., swap])
+
+
+def test_head_yaw_is_measured_against_a_turned_torso():
+    """Two people facing each other in profile, heads straight on their bodies: no head turn."""
+    f = compute_features(_stack([(_posed(yaw_deg=70, head_yaw_deg=70), _posed(yaw_deg=-70, head_yaw_deg=-70))] * 3))
+    assert np.allclose(f.column("head_yaw")[1], 0.0, atol=1e-6)
+    g = compute_features(_stack([(_posed(yaw_deg=10, head_yaw_deg=25), None)] * 3))  # facing the camera
+    assert g.column("head_yaw")[1, 0] == pytest.approx(np.radians(25), abs=1e-6)
+
+
+def test_a_hand_at_one_side_of_the_face_is_a_lateral_feature():
+    def hand_to_face(name, xyz):
+        if name.startswith("left_") and name.split("_", 1)[1] in ("wrist", "pinky", "index", "thumb"):
+            return np.array([0.08, -0.42, -0.05])  # beside the chin, on the left
+        return xyz
+
+    f = compute_features(_stack([(_posed(move=hand_to_face), _posed())] * 3))
+    assert f.column("hand_at_face_left")[1, 0] > 0.3 and f.column("hand_at_face_right")[1, 0] == 0.0
+    assert f.column("hand_at_face_left")[1, 1] == 0.0
+    asym, specs = f.antisymmetric()
+    k = [s.name for s in specs].index("hand_at_face_left")
+    assert asym[1, 0, k] > 0.3 and asym[1, 1, k] == 0.0
+
+
+def test_a_hand_out_of_frame_is_not_at_the_face_but_the_head_stays_usable():
+    """Head-and-shoulders: the arms are out of frame, the head and face still carry the comparison."""
+    p = _posed()
+    for side in ("left", "right"):
+        for j in ("elbow", "wrist", "pinky", "index", "thumb"):
+            p.pose_image[POSE[f"{side}_{j}"], 1] = 1.3
+    for j in ("left_hip", "right_hip"):
+        p.pose_image[POSE[j], 1] = 1.4
+    f = compute_features(_stack([(p, None)] * 3))
+    assert [_reason(f, 1, 0, part) for part in PARTS] == ["ok", "out_of_frame", "out_of_frame", "out_of_frame", "ok"]
+    assert f.column("hand_at_face_left")[1, 0] == 0.0 and np.isfinite(f.column("head_roll")[:, 0]).all()
+
+
+def test_motion_symmetry_tells_both_arms_moving_alike_from_one_arm_or_stillness():
+    def arms(lift_left, lift_right):
+        def move(name, xyz):
+            for side, lift in (("left", lift_left), ("right", lift_right)):
+                if name.startswith(f"{side}_") and name.split("_", 1)[1] in ("wrist", "pinky", "index", "thumb"):
+                    return xyz + np.array([0.0, -lift, 0.0])
+            return xyz
+
+        return move
+
+    n = 9
+    both = compute_features(_stack([(_posed(move=arms(0.03 * i, 0.03 * i)), None) for i in range(n)]))
+    one = compute_features(_stack([(_posed(move=arms(0.03 * i, 0.0)), None) for i in range(n)]))
+    opposite = compute_features(_stack([(_posed(move=arms(0.03 * i, -0.03 * i)), None) for i in range(n)]))
+    still = compute_features(_stack([(_posed(), None)] * n))
+    assert np.nanmean(both.column("motion_symmetry")[:, 0]) > 0.9
+    assert abs(np.nanmean(one.column("motion_symmetry")[:, 0])) < 0.1
+    assert np.nanmedian(opposite.column("motion_symmetry")[:, 0]) < -0.5  # one rises as the other falls
+    assert np.allclose(still.column("motion_symmetry")[:, 0], 0.0)
+
+
+def test_hand_built_features_are_usable_where_their_values_exist():
+    values = np.zeros((5, 2, len(FEATURES)))
+    values[:, 1, FEATURE_INDEX["wrist_height_left"]] = np.nan
+    f = Features(t_s=np.arange(5) / 15, values=values)
+    assert (f.part_reason[:, 0] == 0).all()
+    assert _reason(f, 0, 1, "left_arm") == "not_seen" and _reason(f, 0, 1, "right_arm") == "ok"
+    np.testing.assert_array_equal(reasons_from_values(values), f.part_reason)

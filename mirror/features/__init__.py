@@ -1,4 +1,4 @@
-"""Feature stage: body-centric posture features per person, and the mirror operator."""
+"""Feature stage: body-centric posture features per person, the mirror operator, and which body parts can be used."""
 
 from mirror.features.body import (
     CHANNELS,
@@ -8,5 +8,19 @@ from mirror.features.body import (
     compute_features,
     mirror_operator,
 )
+from mirror.features.usability import PARTS, REASONS, Part, Reason, UsabilitySettings, usability_summary
 
-__all__ = ["CHANNELS", "FEATURES", "FeatureSpec", "Features", "compute_features", "mirror_operator"]
+__all__ = [
+    "CHANNELS",
+    "FEATURES",
+    "PARTS",
+    "REASONS",
+    "FeatureSpec",
+    "Features",
+    "Part",
+    "Reason",
+    "UsabilitySettings",
+    "compute_features",
+    "mirror_operator",
+    "usability_summary",
+]
