@@ -226,19 +226,29 @@ def analyze(
 
             paths.update(write_all(out, source))
         recorded = history_cli.record_and_describe(history_file, out, "analyze", people)[1] if history_file else None
+    from mirror.report import read_report
+    from mirror.report.doc import alpha_of, calibration_text, confidence_word, format_p, nothing_text, usability_rows
+
+    doc = read_report(out)
     result = session.synchrony
     share = result.summary["share"]
     sync = result.summary["synchrony"]
     typer.echo(_presence_line(run_info.get("extract", {})))
-    if len(result.windows) == 0:
-        typer.echo(f"the recording is shorter than one {settings.window_s:g} s window: no windows (try a smaller --window-s)")
+    unusable = [r["text"] for r in usability_rows(doc) if r["reason"] != "ok"]
+    for line in unusable:
+        typer.echo(f"  {line}")
+    nothing = nothing_text(doc)
+    if nothing is not None:
+        typer.echo(nothing[:-1] + " (try a smaller --window-s)." if len(result.windows) == 0 else nothing)
         typer.echo(f"wrote {len(paths)} files to {out}: {', '.join(p.name for p in paths.values())}")
         if recorded:
             typer.echo(recorded)
         return
+    typer.echo(calibration_text(doc))
+    alpha = alpha_of(doc)
     typer.echo(
-        f"{len(result.windows)} windows: mirror {100 * share['mirror']:.0f} %, match {100 * share['match']:.0f} %, "
-        f"symmetric {100 * share['symmetric']:.0f} %, none {100 * share['none']:.0f} %"
+        f"{len(result.windows)} windows, labelled only where beyond chance: mirror {100 * share['mirror']:.0f} %, "
+        f"match {100 * share['match']:.0f} %, symmetric {100 * share['symmetric']:.0f} %, none {100 * share['none']:.0f} %"
         + (f"; insufficient data in {result.summary['insufficient_windows']}" if result.summary["insufficient_windows"] else "")
     )
     if not math.isfinite(sync["real"]):
@@ -253,7 +263,7 @@ def analyze(
     for e in result.events[:10]:
         typer.echo(
             f"  {e.start_s:7.1f}-{e.end_s:7.1f} s  {e.kind:9s} leader {e.leader or '-':8s} lag {e.lag_s:+.2f} s  "
-            f"strength {e.strength:.2f}  {', '.join(e.channels)}"
+            f"strength {e.strength:.2f}  p={format_p(e.p_value)} {confidence_word(e.p_value, alpha)}  {', '.join(e.channels)}"
         )
     if len(result.events) > 10:
         typer.echo(f"  ... {len(result.events) - 10} more events in {paths['events.csv']}")

@@ -14,9 +14,21 @@ import pytest
 from mirror.errors import MirrorError
 from mirror.landmarks.models import SHA256
 from mirror.report import RENDERED_FILES, read_report, write_all
-from mirror.report.doc import channel_series, label_runs, step_of
+from mirror.report.doc import (
+    channel_series,
+    confidence,
+    confidence_word,
+    label_confidence,
+    label_runs,
+    nothing_text,
+    p_runs,
+    p_text,
+    step_of,
+    strength,
+    usability_rows,
+)
 from mirror.sources.frames import file_sha256
-from tests.report_fixtures import analysed_dyad, copy_report, dyad_video, flag_mechanical
+from tests.report_fixtures import analysed_dyad, calibrated_doc, copy_report, dyad_video, flag_mechanical, nothing_doc, write_doc
 
 pytestmark = pytest.mark.model
 XSD_DIR = Path(__file__).resolve().parent / "data" / "elan"
@@ -87,7 +99,10 @@ def test_eaf_is_valid_against_elans_schema_and_holds_the_report(rendered, root):
     for channel in ("head", "left_arm", "right_arm", "torso", "face"):
         got = sorted(eaf.get_annotation_data_for_tier(channel))
         runs = label_runs(series[channel], step_of(doc), labels=("mirror", "match"))
-        assert [v for _, _, v in got] == [lab for _, _, lab in runs]
+        assert [v.split(" (")[0] for _, _, v in got] == [lab for _, _, lab in runs]
+        # each run carries the largest p-value of its windows and its confidence
+        alpha = doc["calibration"]["alpha"]
+        assert [v for _, _, v in got] == [f"{lab} ({p_text(p, alpha)})" for _, _, lab, p in p_runs(series[channel], step_of(doc), ("mirror", "match"))]
         assert all(got[i][1] <= got[i + 1][0] for i in range(len(got) - 1))
     assert eaf.get_annotation_data_for_tier("left_arm"), "the arms mirror then match in this clip"
 
@@ -191,16 +206,6 @@ def test_read_report_refuses_what_is_not_a_report(tmp_path):
 
 
 # ------------------------------------------------------- calibrated labels: p-values in every file
-from mirror.report.doc import (  # noqa: E402
-    confidence,
-    confidence_word,
-    label_confidence,
-    nothing_text,
-    p_runs,
-    strength,
-    usability_rows,
-)
-from tests.report_fixtures import calibrated_doc, nothing_doc, write_doc  # noqa: E402
 
 
 def test_confidence_words_and_strength_follow_the_p_value():
@@ -321,3 +326,34 @@ def test_real_comparator_p_values_reach_the_files(tmp_path):
     windows = list(csv.DictReader(io.StringIO((out / "windows.csv").read_text())))
     overall = [r for r in windows if r["channel"] == "overall"]
     assert [float(r["p_value"]) for r in overall] == [w["p_value"] for w in doc["windows"]]
+
+
+def test_analyze_prints_calibrated_shares_p_values_and_usability(root, tmp_path):
+    """`mirror analyze` on the dyad clip (landmarks from the session's cache): what it prints matches report.json."""
+    from typer.testing import CliRunner
+
+    from mirror.cli import app
+    from mirror.report.doc import calibration_text, format_p
+    from tests.report_fixtures import ANALYSIS_FPS, landmark_cache
+
+    analysed_dyad(root)  # fills the landmark cache
+    out = tmp_path / "cli"
+    result = CliRunner().invoke(
+        app,
+        ["analyze", str(dyad_video(root)), "--out", str(out), "--fps", ANALYSIS_FPS, "--surrogates", "0",
+         "--cache-dir", str(landmark_cache(root)), "--no-progress"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    doc = read_report(out)
+    lines = result.output.splitlines()
+    assert calibration_text(doc) in lines  # "A label is shown only where it beats chance: p < 0.01 against ..."
+    share = doc["summary"]["share"]
+    shares = next(line for line in lines if "labelled only where beyond chance" in line)
+    assert f"mirror {100 * share['mirror']:.0f} %, match {100 * share['match']:.0f} %" in shares
+    assert doc["events"]
+    for e in doc["events"][:10]:
+        word = confidence_word(e["p_value"], doc["calibration"]["alpha"])
+        assert any(f"{e['kind']:9s}" in line and f"p={format_p(e['p_value'])} {word}" in line for line in lines), (e, lines)
+    for row in usability_rows(doc):
+        if row["reason"] != "ok":
+            assert f"  {row['text']}" in lines
