@@ -98,12 +98,12 @@ def batch(
 
     with _user_errors():
         people = history_cli.people_from_options(me, partner, me_side)
-        history_file = history_cli.history_target(history, no_history)
         compare = settings_from_preset(preset, window_s=window_s, step_s=step_s, max_lag_s=max_lag_s)
         if workers < 1:
             raise MirrorError(f"--workers must be at least 1, got {workers}")
         if surrogates < 0:
             raise MirrorError(f"--surrogates must be >= 0, got {surrogates}")
+        history_file = history_cli.history_target(history, no_history)  # a damaged history is refused before any work
         settings = BatchSettings(
             extract=ExtractSettings(pose_model=model, layout=Layout.parse(layout, regions), fps=fps, mirrored_input=mirrored_input),
             compare=compare,

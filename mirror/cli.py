@@ -205,13 +205,13 @@ def analyze(
 
     with _user_errors():
         people = history_cli.people_from_options(me, partner, me_side)
-        history_file = history_cli.history_target(history, no_history)  # a damaged history is refused before any work
         settings = settings_from_preset(preset, window_s=window_s, step_s=step_s, max_lag_s=max_lag_s)
         if surrogates < 0:
             raise MirrorError(f"--surrogates must be >= 0, got {surrogates}")
         ext = ExtractSettings(pose_model=model, layout=Layout.parse(layout, regions), fps=fps, mirrored_input=mirrored_input)
         if out.exists() and not out.is_dir():
             raise MirrorError(f"--out {out} exists and is not a folder")
+        history_file = history_cli.history_target(history, no_history)  # a damaged history is refused before any work
         bar = _Progress(progress)
         try:
             session, run_info = analyze_video(

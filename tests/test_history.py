@@ -401,3 +401,13 @@ def test_no_history_writes_no_history(tmp_path, monkeypatch):
     video.write_bytes(os.urandom(1000))
     CliRunner().invoke(app, ["analyze", str(video), "--out", str(tmp_path / "out"), "--no-history", "--no-progress"])
     assert not (tmp_path / "env.sqlite").exists()
+
+
+def test_live_refuses_a_damaged_history_before_the_session(tmp_path):
+    bad = tmp_path / "h.sqlite"
+    bad.write_bytes(b"SQLite format 3\x00" + os.urandom(4000))
+    before = _digest(bad)
+    out = tmp_path / "live"
+    result = CliRunner().invoke(app, ["live", "--source", str(REPO / "examples" / "raga_2people.mp4"), "--no-window", "--out", str(out), "--history", str(bad)])
+    _one_error_line(result, str(bad))
+    assert _digest(bad) == before and not out.exists()

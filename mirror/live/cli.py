@@ -43,7 +43,6 @@ def live(
 
     try:
         people = history_cli.people_from_options(me, partner, me_side, default_side="B" if partner_video else "A")
-        history_file = history_cli.history_target(history, no_history)
     except MirrorError as err:
         _fail(str(err))
     if out is None:
@@ -63,6 +62,7 @@ def live(
         )
         if out.exists() and not out.is_dir():
             raise MirrorError(f"--out {out} exists and is not a folder")
+        history_file = history_cli.history_target(history, no_history)  # a damaged history is refused before the session
         if window:
             check_screen()
         sources = open_sources(settings)
