@@ -142,5 +142,6 @@ def write_session(session: Session, out_dir: str | Path) -> dict[str, Path]:
     from mirror.report import write_report
 
     return write_report(
-        session.synchrony, out_dir, session.provenance, mechanical=session.mechanical, feedback=session.feedback
+        session.synchrony, out_dir, session.provenance, mechanical=session.mechanical, feedback=session.feedback,
+        usability=session.features.usability(),
     )

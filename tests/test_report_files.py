@@ -354,6 +354,16 @@ def test_analyze_prints_calibrated_shares_p_values_and_usability(root, tmp_path)
     for e in doc["events"][:10]:
         word = confidence_word(e["p_value"], doc["calibration"]["alpha"])
         assert any(f"{e['kind']:9s}" in line and f"p={format_p(e['p_value'])} {word}" in line for line in lines), (e, lines)
-    for row in usability_rows(doc):
+    # usability per person and body part, from the features, in report.json, the output and the page
+    assert set(doc["usability"]) == {"A", "B"}
+    for person in "AB":
+        assert set(doc["usability"][person]) == {"head", "left_arm", "right_arm", "torso", "face"}
+        for part in doc["usability"][person].values():
+            assert 0 <= part["usable_share"] <= 1 and part["reason"] in ("ok", "not_seen", "low_visibility", "out_of_frame", "occluded", "side_unknown", "no_face")
+    rows = usability_rows(doc)
+    assert len(rows) == 10
+    for row in rows:
         if row["reason"] != "ok":
             assert f"  {row['text']}" in lines
+    html = (out / "report.html").read_text()
+    assert html.count('<tr data-person="') == 10

@@ -210,7 +210,7 @@ def usability_rows(doc: dict) -> list[dict]:
         order = [c for c in CHANNELS if c in parts] + sorted(c for c in parts if c not in CHANNELS)
         for part in order:
             entry = parts[part] or {}
-            share = entry.get("usable_share")
+            share = entry.get("usable_share", entry.get("usable"))
             reason = str(entry.get("reason") or "ok")
             reason_text = messages.USABILITY.get(reason, reason.replace("_", " "))
             name = CHANNEL_NAMES.get(part, part.replace("_", " "))

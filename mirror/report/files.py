@@ -35,13 +35,32 @@ def _clean(obj):
     return obj
 
 
-def report_dict(result: Synchrony, provenance: dict | None = None, mechanical=None, feedback=None) -> dict:
-    """The JSON document: ``windows``, ``events``, ``summary``, ``mechanical``, ``feedback`` and provenance.
+def usability_dict(summary: dict) -> dict:
+    """``report.json``'s ``usability`` from :meth:`mirror.features.Features.usability`.
+
+    ``{person: {part: {"usable_share", "reason", "reasons"}}}``: the share of frames the part
+    was usable, the most frequent reason when it was not (``ok`` when always usable) and the
+    share of frames of each reason.
+    """
+    return {
+        person: {
+            part: {"usable_share": _num(v.get("usable", float("nan"))), "reason": str(v.get("reason") or "ok"), "reasons": _clean(v.get("reasons") or {})}
+            for part, v in parts.items()
+        }
+        for person, parts in summary.items()
+    }
+
+
+def report_dict(result: Synchrony, provenance: dict | None = None, mechanical=None, feedback=None, usability: dict | None = None) -> dict:
+    """The JSON document: ``windows``, ``events``, ``summary``, ``mechanical``, ``feedback``, provenance and usability.
 
     Parameters
     ----------
     mechanical : mirror.mechanical.Mechanical, optional
     feedback : list of mirror.coach.Message, optional
+    usability : dict, optional
+        :meth:`mirror.features.Features.usability` (per person and body part); written as
+        ``usability`` (:func:`usability_dict`) when given.
     """
     w = result.windows
     windows = []
@@ -79,7 +98,7 @@ def report_dict(result: Synchrony, provenance: dict | None = None, mechanical=No
         "mechanical": _clean(mechanical.to_dict()) if mechanical is not None else None,
         "feedback": [_clean(m.to_dict()) for m in (feedback or [])],
         "windows": windows,
-    }
+    } | ({"usability": usability_dict(usability)} if usability is not None else {})
 
 
 def _csv(rows: list[dict], columns: list[str]) -> bytes:
@@ -99,11 +118,11 @@ EVENT_COLUMNS = ["event", "start_s", "end_s", "kind", "channels", "leader", "lag
 
 
 def write_report(
-    result: Synchrony, out_dir: str | Path, provenance: dict | None = None, mechanical=None, feedback=None
+    result: Synchrony, out_dir: str | Path, provenance: dict | None = None, mechanical=None, feedback=None, usability: dict | None = None
 ) -> dict[str, Path]:
     """Write ``report.json``, ``windows.csv`` (tidy: one row per window and channel) and ``events.csv``."""
     out = Path(out_dir)
-    doc = report_dict(result, provenance, mechanical, feedback)
+    doc = report_dict(result, provenance, mechanical, feedback, usability)
     paths = {name: out / name for name in ("report.json", "windows.csv", "events.csv")}
     write_atomic(paths["report.json"], json.dumps(doc, indent=1).encode())
     rows = []
