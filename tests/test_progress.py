@@ -119,6 +119,7 @@ def test_progress_prints_sessions_and_trends_and_writes_page_and_csv(tmp_path):
     rows = list(csv.DictReader(io.StringIO(table.read_text())))
     assert [r["id"] for r in rows] == ["1", "2", "3", "4"] and rows[3]["mirror_share"] == "0.5"
     assert rows[0]["person_side"] == "B" and rows[0]["follow_lag_s"] == "1.25" and rows[0]["left_arm_mirror_share"] == "0.5"
+    assert rows[0]["part_arms"] == "0.6" and rows[0]["part_head"] == "0.4" and rows[0]["part_torso"] == ""
 
 
 def test_forget_removes_one_session(tmp_path):
@@ -189,6 +190,10 @@ def test_progress_page_in_chromium(tmp_path, browser):
     assert ys == sorted(ys, reverse=True) and len(set(ys)) == n
     box = plots["mirror_share"].locator("svg.plot").bounding_box()
     assert box and box["width"] > 300 and box["height"] > 100
+    # by body part: the parts the reports measured (head, and the arms from the left arm alone)
+    parts = page.locator("#parts section.figure")
+    assert [parts.nth(i).get_attribute("data-figure") for i in range(parts.count())] == ["part_head", "part_arms"]
+    assert page.locator("#parts section[data-figure=part_arms] circle.pt").count() == n
     # every session is in the table, newest first, with its report and (where written) review links
     rows = page.locator("#sessions tbody tr")
     assert rows.count() == n and rows.first.get_attribute("data-session") == str(n)

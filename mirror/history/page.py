@@ -32,6 +32,11 @@ def render_progress_html(progress: Progress, page_path: Path) -> str:
     n = len(progress.views)
     trends = "".join(_trend_item(t) for t in progress.trends)
     plots = "".join(_plot(f, progress.views, links, t) for f, t in zip(progress.figures, progress.trends))
+    part_plots = "".join(
+        _plot(f, progress.views, links, t)
+        for f, t in zip(progress.part_figures, progress.part_trends)
+        if any(v.values.get(f.key) is not None for v in progress.views)
+    )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>mirror progress: {who}</title>"
@@ -43,7 +48,8 @@ def render_progress_html(progress: Progress, page_path: Path) -> str:
         "Click a point to open that session's report.</p>"
         f'<h2>Latest session against the earlier ones</h2><ul id="trends">{trends}</ul>'
         f'<div id="plots">{plots}</div>'
-        f'<h2>Sessions</h2>{_table(progress, links)}'
+        + (f'<h2>By body part</h2><div id="parts">{part_plots}</div>' if part_plots else "")
+        + f'<h2>Sessions</h2>{_table(progress, links)}'
         "</body></html>\n"
     )
 

@@ -15,7 +15,7 @@ import io
 import math
 import statistics
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Literal
 
@@ -87,6 +87,8 @@ class Progress:
     figures: list[Figure]
     trends: list[FigureTrend]
     since: str | None = None
+    part_figures: list[Figure] = field(default_factory=list)
+    part_trends: list[FigureTrend] = field(default_factory=list)
 
 
 def figures(personal: bool, flag_score: float = DEFAULT_FLAG_SCORE) -> list[Figure]:
@@ -107,6 +109,14 @@ def figures(personal: bool, flag_score: float = DEFAULT_FLAG_SCORE) -> list[Figu
         Figure("warnings_per_10min", f"coaching warnings to {you if personal else 'either'} (per 10 min)", "per_10min", "lower", 0.5),
         Figure("praise_per_10min", f"praise to {you if personal else 'either'} (per 10 min)", "per_10min", "higher", 0.5),
     ]
+
+
+BODY_PARTS = {"head": "head", "arms": "arms", "torso": "torso", "face": "face"}
+
+
+def part_figures() -> list[Figure]:
+    """Per body part: the share of time it mirrored or matched (the arms together, as either person's are compared)."""
+    return [Figure(f"part_{key}", f"{name}: mirroring or matching (share of time)", "share", "higher", 0.05) for key, name in BODY_PARTS.items()]
 
 
 def view_of(rec: SessionRecord, person: str | None = None) -> SessionView | None:
@@ -140,7 +150,8 @@ def build_progress(records: list[SessionRecord], person: str | None = None, sinc
     flag = statistics.median([v.record.mechanical_flag_score for v in views]) if views else DEFAULT_FLAG_SCORE
     figs = figures(bool(views) and all(v.side is not None for v in views), flag)
     trends = [figure_trend(f, views, recent) for f in figs]
-    return Progress(person, views, figs, trends, since)
+    parts = part_figures()
+    return Progress(person, views, figs, trends, since, parts, [figure_trend(f, views, recent) for f in parts])
 
 
 def compare_latest(current: SessionRecord, earlier: list[SessionRecord], person: str | None, recent: int = RECENT) -> list[FigureTrend]:
@@ -259,7 +270,8 @@ CSV_COLUMNS = [
     "mechanical_copier", "mechanical_copied", "mechanical_B_copies_A", "mechanical_A_copies_B",
     "flagged_B_copies_A", "flagged_A_copies_B", "mechanical_flag_score", "synchrony", "surrogate_mean",
     "synchrony_excess", "effect_size", "p_value", "warnings", "praise", "prompts", "warnings_per_10min",
-    "praise_per_10min", *(f"{p}_{s}_share" for p in PARTS for s in ("mirror", "match", "none")), "report_dir",
+    "praise_per_10min", "part_head", "part_arms", "part_torso", "part_face",
+    *(f"{p}_{s}_share" for p in PARTS for s in ("mirror", "match", "none")), "report_dir",
 ]  # fmt: skip
 
 
@@ -302,7 +314,19 @@ def _cell(v) -> str:
 def _values(rec: SessionRecord, side: Side | None) -> dict[str, float | None]:
     other: Side | None = None if side is None else ("B" if side == "A" else "A")
     minutes10 = rec.duration_s / 600.0 if rec.duration_s else None
-    return {k: fn(rec, side, other, minutes10) for k, fn in _FIGURE_VALUES.items()}
+    values = {k: fn(rec, side, other, minutes10) for k, fn in _FIGURE_VALUES.items()}
+    values.update({f"part_{key}": _part_share(rec, key) for key in BODY_PARTS})
+    return values
+
+
+def _part_share(rec: SessionRecord, key: str) -> float | None:
+    names = ("left_arm", "right_arm") if key == "arms" else (key,)
+    shares = []
+    for name in names:
+        s = rec.parts.get(name)
+        if s is not None and (s.mirror is not None or s.match is not None):
+            shares.append((s.mirror or 0.0) + (s.match or 0.0))
+    return round(sum(shares) / len(shares), 4) if shares else None
 
 
 def _per_10min(rec: SessionRecord, side: Side | None, kind: str, minutes10: float | None) -> float | None:
