@@ -55,7 +55,7 @@ def render_progress_html(progress: Progress, page_path: Path) -> str:
 
 
 CSS = (
-    "body{font:14px/1.45 system-ui,sans-serif;margin:20px auto;max-width:1100px;color:#1d2330;padding:0 16px}"
+    "body{font:14px/1.45 system-ui,sans-serif;margin:20px auto;max-width:1320px;color:#1d2330;padding:0 16px}"
     "h1{margin:0 0 4px}h2{margin:22px 0 8px;font-size:17px}"
     "#trends{list-style:none;padding:0;margin:0}#trends li{margin:3px 0}"
     ".badge{display:inline-block;min-width:58px;text-align:center;border-radius:10px;color:#fff;padding:0 8px;margin-right:8px;font-size:12px}"
@@ -66,7 +66,7 @@ CSS = (
     "svg .line{fill:none;stroke:#2f6fdf;stroke-width:1.5}svg .pt{fill:#2f6fdf;stroke:#fff;stroke-width:1}"
     "svg a:hover .pt{fill:#c62828}svg .zero{stroke:#5f6b7a;stroke-dasharray:2 3}"
     "table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #d7dbe2;padding:3px 6px;text-align:left}"
-    "th{background:#eef0f4}td.num{text-align:right;font-variant-numeric:tabular-nums}code{font-size:12px}"
+    "#sessions td{white-space:nowrap}.scroll{overflow-x:auto}th{background:#eef0f4;font-size:12px}details code{display:block;white-space:nowrap}td.num{text-align:right;font-variant-numeric:tabular-nums}code{font-size:12px}"
     ".missing{color:#c62828}"
 )
 
@@ -160,7 +160,8 @@ def _band_text(fig: Figure) -> str:
 
 def _table(progress: Progress, links: list[dict]) -> str:
     keys = [f.key for f in progress.figures]
-    head = ["#", "recorded", "source", "duration", "side", "partner"] + [f.title for f in progress.figures] + ["leader", "p", "report", "review"]
+    head = [(h, "") for h in ("#", "recorded", "source", "duration", "side", "partner")]
+    head += [(f.heading, f.title) for f in progress.figures] + [(h, "") for h in ("leader", "p", "report", "review")]
     rows = []
     for v, link in zip(reversed(progress.views), reversed(links)):
         r = v.record
@@ -189,10 +190,12 @@ def _table(progress: Progress, links: list[dict]) -> str:
         if link["review"]:
             cells.append(f'<td><a class="review" href="{escape(link["review"])}">review</a></td>')
         else:
-            cells.append(f"<td><code>mirror review {escape(_shell_quote(r.report_dir))} --static</code></td>")
+            cells.append(
+                f'<td><details><summary>make it</summary><code>mirror review {escape(_shell_quote(r.report_dir))} --static</code></details></td>'
+            )
         rows.append(f'<tr data-session="{r.id}">{"".join(cells)}</tr>')
-    th = "".join(f"<th>{escape(h)}</th>" for h in head)
-    return f'<table id="sessions"><thead><tr>{th}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    th = "".join(f'<th title="{escape(t)}">{escape(h)}</th>' if t else f"<th>{escape(h)}</th>" for h, t in head)
+    return f'<div class="scroll"><table id="sessions"><thead><tr>{th}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
 
 
 def _links(view: SessionView, base: Path) -> dict:

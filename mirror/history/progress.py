@@ -52,6 +52,11 @@ class Figure:
     tolerance: float
     band: tuple[float | None, float | None] | None = None
     warning: float | None = None
+    short: str = ""  # a column heading
+
+    @property
+    def heading(self) -> str:
+        return self.short or self.title
 
 
 @dataclass(frozen=True)
@@ -94,21 +99,25 @@ class Progress:
 def figures(personal: bool, flag_score: float = DEFAULT_FLAG_SCORE) -> list[Figure]:
     """The figures followed, titled from a person's point of view (``personal``) or as A and B."""
     you, them = ("you", "your partner") if personal else ("B", "A")
+    copier, copied = ("you", "partner") if personal else ("B→A", "A→B")
+    who = "you" if personal else "either"
     return [
-        Figure("mirror_share", "mirroring (share of time)", "share", "higher", 0.05),
-        Figure("match_share", "matching (share of time)", "share", "higher", 0.05),
-        Figure("symmetric_share", "symmetric and in sync (share of time)", "share", "higher", 0.05),
+        Figure("mirror_share", "mirroring (share of time)", "share", "higher", 0.05, short="mirroring"),
+        Figure("match_share", "matching (share of time)", "share", "higher", 0.05, short="matching"),
+        Figure("symmetric_share", "symmetric and in sync (share of time)", "share", "higher", 0.05, short="symmetric"),
         Figure(
             "follow_lag_s",
             "delay when you follow your partner" if personal else "typical delay of the follower",
-            "s", "band", 0.25, band=NATURAL_LAG_S,
+            "s", "band", 0.25, band=NATURAL_LAG_S, short="delay",
         ),  # fmt: skip
-        Figure("mechanical_copier", f"mechanical copying: {you} copying {them}", "score", "lower", 0.05, band=(0.0, flag_score), warning=flag_score),
-        Figure("mechanical_copied", f"mechanical copying: {them} copying {you}", "score", "lower", 0.05, band=(0.0, flag_score), warning=flag_score),
-        Figure("synchrony_excess", "synchrony above pseudo-synchrony", "score", "higher", 0.02, band=(0.0, None)),
-        Figure("warnings_per_10min", f"coaching warnings to {you if personal else 'either'} (per 10 min)", "per_10min", "lower", 0.5),
-        Figure("praise_per_10min", f"praise to {you if personal else 'either'} (per 10 min)", "per_10min", "higher", 0.5),
-    ]
+        Figure("mechanical_copier", f"mechanical copying: {you} copying {them}", "score", "lower", 0.05,
+               band=(0.0, flag_score), warning=flag_score, short=f"mechanical ({copier})"),
+        Figure("mechanical_copied", f"mechanical copying: {them} copying {you}", "score", "lower", 0.05,
+               band=(0.0, flag_score), warning=flag_score, short=f"mechanical ({copied})"),
+        Figure("synchrony_excess", "synchrony above pseudo-synchrony", "score", "higher", 0.02, band=(0.0, None), short="synchrony +"),
+        Figure("warnings_per_10min", f"coaching warnings to {who} (per 10 min)", "per_10min", "lower", 0.5, short="warnings /10 min"),
+        Figure("praise_per_10min", f"praise to {who} (per 10 min)", "per_10min", "higher", 0.5, short="praise /10 min"),
+    ]  # fmt: skip
 
 
 BODY_PARTS = {"head": "head", "arms": "arms", "torso": "torso", "face": "face"}
