@@ -72,7 +72,7 @@ def test_real_landmarks_mirror_exactly_under_flip(extracted):
     lm, _ = extracted(EXAMPLES / "raga_2people.mp4")
     f = compute_features(lm)
     g = compute_features(lm.flipped())
-    np.testing.assert_allclose(g.values, mirror_operator(f.values), atol=1e-9, equal_nan=True)
+    np.testing.assert_allclose(g.values, mirror_operator(f.values), atol=1e-6, equal_nan=True)  # float32 image x
     assert np.isfinite(f.column("wrist_height_left")).mean() > 0.5
 
 
@@ -282,7 +282,8 @@ def test_new_features_and_reasons_follow_a_horizontal_flip_exactly(yaw, head_yaw
         people.append((a, _posed(yaw_deg=-yaw, face=not face, move=jitter)))
     lm = _stack(people)
     f, g = compute_features(lm), compute_features(lm.flipped())
-    np.testing.assert_allclose(g.values, mirror_operator(f.values), atol=1e-9, equal_nan=True)
+    # exact up to the float32 rounding of the flipped image's x (1 - x): shoulder_raise is read in pixels
+    np.testing.assert_allclose(g.values, mirror_operator(f.values), atol=1e-5, equal_nan=True)
     swap = [PARTS.index({"left_arm": "right_arm", "right_arm": "left_arm"}.get(p, p)) for p in PARTS]
     np.testing.assert_array_equal(g.part_reason, f.part_reason[..., swap])
 
