@@ -315,7 +315,9 @@ def test_overlay_video_of_a_real_session(raga_session, tmp_path):
     j = int(np.argmin(np.abs(landmarks.t_s - 6.0)))
     h, w = image.shape[:2]
     for p, color in enumerate(PERSON_COLORS):
-        centre = blob_centre(image, color, tol=40)  # MJPG compression blurs the colours a little
+        # MJPG compression blurs the colours a little; a wider tolerance joins the label to the
+        # fringes of the bones and the face ring beside its pin, and the box no longer looks solid
+        centre = blob_centre(image, color, tol=30)
         assert centre is not None, f"no label for {'AB'[p]} in the overlay video"
         assert abs(centre[0] - landmarks.pose_image[j, p, 0, 0] * w) < 0.06 * w
     with pytest.raises(Exception, match="avi"):
