@@ -169,7 +169,17 @@ WRITER = textwrap.dedent(
     import sys
     from mirror.history import People, record_session
     db, kind, first, last = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    from mirror.history import load_progress
     for i in range(first, last):
+        if kind == "progress":  # a reader while the others write: `mirror progress` never sees a half-written session
+            try:
+                prog = load_progress(db, None)
+            except Exception as err:
+                if "no session history" in str(err):
+                    continue
+                raise
+            assert all(v.record.coaching for v in prog.views), "a session without its details"
+            continue
         folder = sys.argv[5] + f"/r{i:03d}" if kind == "batch" else sys.argv[5]
         record_session(folder, kind, People("Ana", "Bo", "A"), path=db)
     print("ok")
@@ -178,7 +188,7 @@ WRITER = textwrap.dedent(
 
 
 def test_concurrent_processes_lose_nothing(tmp_path):
-    """Four batch workers and a live session write at once into a history none of them created yet."""
+    """Four batch workers and a live session write at once into a history none of them created yet, while it is read."""
     reports = tmp_path / "reports"
     for i in range(120):
         make_report(reports / f"r{i:03d}", f"{i:064x}", mirror=round(i / 200, 4), html=False)
@@ -192,6 +202,10 @@ def test_concurrent_processes_lose_nothing(tmp_path):
     ]  # fmt: skip
     procs.append(
         subprocess.Popen([sys.executable, "-c", WRITER, str(db), "live", "0", "40", str(live)], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    )  # fmt: skip
+    procs.append(
+        subprocess.Popen([sys.executable, "-c", WRITER, str(db), "progress", "0", "40", str(live)], env=env,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     )  # fmt: skip
     for p in procs:
