@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from mirror.compare.windows import CompareSettings, Windows, _Prepared, compare_prepared
+from mirror.compare.windows import CompareSettings, Windows, Prepared, compare_prepared
 
 EVENT_KINDS = ("mirror", "match", "symmetric")
 
@@ -24,6 +24,7 @@ class Event:
     lag_s: float
     strength: float
     windows: int
+    p_value: float = float("nan")  # the largest p-value of its windows: every window beat chance at least this surely
 
     def to_dict(self) -> dict:
         return {
@@ -34,6 +35,7 @@ class Event:
             "leader": self.leader,
             "lag_s": round(self.lag_s, 3),
             "strength": round(self.strength, 3),
+            "p_value": round(self.p_value, 4) if np.isfinite(self.p_value) else None,
             "windows": self.windows,
         }
 
@@ -77,6 +79,7 @@ def events_from_windows(windows: Windows, min_windows: int = 2) -> list[Event]:
                     lag_s=float(np.nanmedian(windows.lag_s[sl])),
                     strength=strength,
                     windows=j - i + 1,
+                    p_value=float(np.nanmax(windows.p_value[sl])) if np.isfinite(windows.p_value[sl]).any() else float("nan"),
                 )
             )
         i = j + 1
@@ -115,7 +118,7 @@ def synchrony_statistic(windows: Windows) -> float:
     return float(np.nanmean(best))
 
 
-def _surrogate(prep: _Prepared, b_index: np.ndarray) -> _Prepared:
+def _surrogate(prep: Prepared, b_index: np.ndarray) -> Prepared:
     """``prep`` with B's series re-ordered by ``b_index`` (A untouched)."""
     changes = {}
     for f in fields(prep):
@@ -128,7 +131,7 @@ def _surrogate(prep: _Prepared, b_index: np.ndarray) -> _Prepared:
 
 
 def surrogate_test(
-    prep: _Prepared, settings: CompareSettings, real: float, n_surrogates: int = 200, seed: int = 0
+    prep: Prepared, settings: CompareSettings, real: float, n_surrogates: int = 200, seed: int = 0
 ) -> dict:
     """Real synchrony against pseudo-synchrony, as rMEA and SUSY do.
 

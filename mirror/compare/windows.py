@@ -56,6 +56,8 @@ class CompareSettings:
     move_scale: float = 0.15  # asymmetry speed (units/s) at which movement counts fully
     together_s: float = 0.1  # |lag| below this: nobody leads
     min_arm_motion: float = 0.03  # an arm's drift-free RMS (shoulder widths) to compare it
+    min_sym_motion: float = 0.02  # drift-free RMS of each person's symmetric part for "symmetric" evidence
+    alpha: float = 0.01  # a relation is labelled only when its p-value against the null is below this
 
     def __post_init__(self) -> None:
         def check(ok: bool, name: str, valid: str) -> None:
@@ -75,6 +77,7 @@ class CompareSettings:
         check(-1 <= self.min_sync <= 1, "min_sync", "in [-1, 1]")
         check(self.min_asymmetry >= 0, "min_asymmetry", ">= 0")
         check(self.max_gap_s >= 0, "max_gap_s", ">= 0")
+        check(0 < self.alpha < 1, "alpha", "in (0, 1)")
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -127,6 +130,22 @@ class Windows:
         compared with B's same arm (match) and other arm (mirror) at the window's lag.
     channel_label : np.ndarray
         ``(W, C)`` str.
+    p_value : np.ndarray
+        ``(W,)`` p-value of the window's best candidate relation against the null (mirror or
+        match where a posture tells the side, else symmetric); NaN before calibration and for
+        ``insufficient`` windows.  A label other than ``none`` needs ``p_value < alpha``.
+    channel_p : np.ndarray
+        ``(W, C)`` the same per body part.
+    motion : np.ndarray
+        ``(W,)`` how fast the antisymmetric posture moves (units/s, both people): the null's stratum.
+    n_sided : np.ndarray
+        ``(W,)`` antisymmetric features both people have data for: the null's other stratum.
+    sided : np.ndarray
+        ``(W,)`` bool: someone's posture is asymmetric enough to tell the side.
+    sym_motion : np.ndarray
+        ``(W, 2)`` drift-free RMS of each person's symmetric part (symmetric evidence).
+    channel_active : np.ndarray
+        ``(W, C)`` bool: the part has data and moved or was sided enough to be compared.
     channels : tuple of str
     """
 
@@ -143,6 +162,13 @@ class Windows:
     channel_mirror: np.ndarray
     channel_match: np.ndarray
     channel_label: np.ndarray
+    p_value: np.ndarray
+    channel_p: np.ndarray
+    motion: np.ndarray
+    n_sided: np.ndarray
+    sided: np.ndarray
+    sym_motion: np.ndarray
+    channel_active: np.ndarray
     channels: tuple[str, ...] = REPORT_CHANNELS
     info: dict = field(default_factory=dict)
 
@@ -177,7 +203,7 @@ def _shift(x: np.ndarray, k: int) -> np.ndarray:
 
 
 @dataclass
-class _Prepared:
+class Prepared:
     t: np.ndarray
     asym: np.ndarray  # (N, 2, K) smoothed, NaN->0
     vel: np.ndarray  # (N, 2, K)
@@ -188,9 +214,10 @@ class _Prepared:
     gs: np.ndarray  # (J, C)
     arm_hp: np.ndarray  # (N, 2 people, 2 sides, P) arm features, slow drifts removed, NaN->0
     arm_ok: np.ndarray  # (N, 2, 2)
+    sym_evidence: np.ndarray  # (J,) bool: symmetric columns that show a left-right symmetric movement
 
 
-def prepare(features: Features, settings: CompareSettings) -> _Prepared:
+def prepare(features: Features, settings: CompareSettings) -> Prepared:
     """Resample, smooth and split features into antisymmetric and symmetric parts."""
     asym, aspecs = features.antisymmetric()
     sym, sspecs = features.symmetric()
@@ -213,7 +240,7 @@ def prepare(features: Features, settings: CompareSettings) -> _Prepared:
     arm, _ = smooth_and_differentiate(arm, settings.rate_hz)
     arm_hp = highpass(arm, int(round(settings.window_s * settings.rate_hz)))
     arm_ok = ~np.isnan(arm_hp).any(-1)
-    return _Prepared(
+    return Prepared(
         t=t,
         asym=np.nan_to_num(asym),
         vel=np.nan_to_num(vel),
@@ -224,10 +251,16 @@ def prepare(features: Features, settings: CompareSettings) -> _Prepared:
         gs=gs,
         arm_hp=np.nan_to_num(arm_hp).astype(np.float32),
         arm_ok=arm_ok,
+        sym_evidence=np.array([s.name not in NOT_SYMMETRIC_EVIDENCE and s.channel != "face" for s in sspecs], dtype=bool),
     )
 
 
-def _arm_channels(prep: _Prepared, starts: np.ndarray, length: int, k: np.ndarray):
+NOT_SYMMETRIC_EVIDENCE = ("motion_energy",)
+"""Symmetric columns that move with any movement (a speed): its variation is no evidence that both
+sides of a body move alike.  Face columns (blinks, the jaw while talking) are no evidence either."""
+
+
+def _arm_channels(prep: Prepared, starts: np.ndarray, length: int, k: np.ndarray):
     """Per window, each of A's arms against B's same arm (match) and other arm (mirror), at lag ``k``.
 
     Returns ``(mirror, match, coverage, moved)``, each ``(W, 2)`` for A's left and right arm.
@@ -254,7 +287,7 @@ def _arm_channels(prep: _Prepared, starts: np.ndarray, length: int, k: np.ndarra
     return mirror, match, coverage, moved
 
 
-def _lag_scan(prep: _Prepared, starts: np.ndarray, length: int, lags: np.ndarray):
+def _lag_scan(prep: Prepared, starts: np.ndarray, length: int, lags: np.ndarray):
     """Window sums of the comparison statistics for every lag.
 
     Missing samples are zeros, so the cross products need no mask; each
@@ -426,7 +459,39 @@ BLOCK_WINDOWS = 512
 """Windows scored at a time: the lag scan's memory is bounded by this, not by the session's length."""
 
 
-def _slice_prepared(prep: _Prepared, lo: int, hi: int) -> _Prepared:
+def paired(a: Prepared, b: Prepared) -> Prepared:
+    """Person A of ``a`` against person B of ``b`` (two preparations of the same length and grid)."""
+    n = len(a.t)
+    changes = {}
+    for f in fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, np.ndarray) and x.ndim >= 2 and x.shape[0] == n and x.shape[1] == 2:
+            z = x.copy()
+            z[:, 1] = y[:, 1]
+            changes[f.name] = z
+    return replace(a, **changes)
+
+
+def shifted_pair(prep: Prepared, start: int, length: int, shift: int) -> Prepared:
+    """A's samples ``start .. start + length`` against B's ``shift`` samples later (circularly).
+
+    The timing between the two people is broken; each keeps their own movement.
+    """
+    n = len(prep.t)
+    a = np.arange(start, start + length) % n
+    b = (a + shift) % n
+    changes = {}
+    for f in fields(prep):
+        x = getattr(prep, f.name)
+        if isinstance(x, np.ndarray) and x.ndim >= 2 and x.shape[0] == n and x.shape[1] == 2:
+            y = x[a].copy()
+            y[:, 1] = x[b, 1]
+            changes[f.name] = y
+    changes["t"] = prep.t[0] + np.arange(length) / (1.0 / np.median(np.diff(prep.t)) if n > 1 else 1.0)
+    return replace(prep, **changes)
+
+
+def _slice_prepared(prep: Prepared, lo: int, hi: int) -> Prepared:
     changes = {}
     for f in fields(prep):
         x = getattr(prep, f.name)
@@ -435,7 +500,7 @@ def _slice_prepared(prep: _Prepared, lo: int, hi: int) -> _Prepared:
     return replace(prep, **changes)
 
 
-def compare_prepared(prep: _Prepared, settings: CompareSettings) -> Windows:
+def compare_prepared(prep: Prepared, settings: CompareSettings) -> Windows:
     """Score every window of prepared data, :data:`BLOCK_WINDOWS` windows at a time.
 
     Each block sees the data its windows read at any lag (a margin of the largest lag on
@@ -464,7 +529,7 @@ def compare_prepared(prep: _Prepared, settings: CompareSettings) -> Windows:
     return replace(first, **joined)
 
 
-def _compare_block(prep: _Prepared, settings: CompareSettings, starts: np.ndarray) -> Windows:
+def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray) -> Windows:
     rate = settings.rate_hz
     length = max(2, int(round(settings.window_s * rate)))
     max_lag = int(round(settings.max_lag_s * rate))
@@ -475,6 +540,7 @@ def _compare_block(prep: _Prepared, settings: CompareSettings, starts: np.ndarra
         return Windows(
             empty, empty, np.zeros(0, dtype="<U12"), empty, empty, empty, empty, np.zeros(0, dtype="<U8"),
             np.zeros((0, 2)), empty, np.zeros((0, R)), np.zeros((0, R)), np.zeros((0, R), dtype="<U12"),
+            empty, np.zeros((0, R)), empty, empty, np.zeros(0, bool), np.zeros((0, 2)), np.zeros((0, R), bool),
             info={"settings": settings.to_dict(), "reason": "shorter than one window"},
         )
     sums = _lag_scan(prep, starts, length, lags)
@@ -482,7 +548,12 @@ def _compare_block(prep: _Prepared, settings: CompareSettings, starts: np.ndarra
     # overall = sum over channels
     total = {k: v.sum(-1, keepdims=True) for k, v in sums.items()}
     score_c, _ = _scores(sums, settings, nfeat)  # (L, W, C)
-    score_o, sync_o = _scores(total, settings, np.array([nfeat.sum()]))  # (L, W, 1)
+    score_o, _ = _scores(total, settings, np.array([nfeat.sum()]))  # (L, W, 1)
+    # symmetric synchrony from the body only: the face's symmetric parts (blinks, the jaw while
+    # talking) move in everyone, all the time, and are no symmetric posture
+    body = np.array([c != "face" for c in CHANNELS])
+    body_total = {k: v[..., body].sum(-1, keepdims=True) for k, v in sums.items()}
+    _, sync_o = _scores(body_total, settings, np.array([nfeat[body].sum()]))
     score_o, sync_o = score_o[..., 0], sync_o[..., 0]
     zero = int(np.flatnonzero(lags == 0)[0])
     valid = _coverage(prep, starts, length)
@@ -518,7 +589,11 @@ def _compare_block(prep: _Prepared, settings: CompareSettings, starts: np.ndarra
     label[related & ~best_is_mirror] = "match"
     lag_steps[related & best_is_mirror] = lag_mirror[related & best_is_mirror]
     lag_steps[related & ~best_is_mirror] = lag_match[related & ~best_is_mirror]
-    symmetric = enough & ~sided & (sync >= settings.min_sync)
+    # symmetric needs evidence: each person's symmetric part really moves (both arms, a nod),
+    # not merely a posture too symmetric to tell the side
+    sym_motion = _sym_motion(prep, starts, length)
+    sym_moving = np.nan_to_num(sym_motion, nan=0.0).min(1) >= settings.min_sym_motion
+    symmetric = enough & ~sided & sym_moving & (sync >= settings.min_sync)
     label[symmetric] = "symmetric"
     lag_steps[symmetric] = lag_sync[symmetric]
     label[~enough] = "insufficient"
@@ -551,8 +626,10 @@ def _compare_block(prep: _Prepared, settings: CompareSettings, starts: np.ndarra
     R = len(REPORT_CHANNELS)
     out_mirror, out_match = np.full((W, R), np.nan), np.full((W, R), np.nan)
     ch_label = np.full((W, R), "none", dtype="<U12")
+    ch_active = np.zeros((W, R), dtype=bool)
     for c, name in enumerate(REPORT_CHANNELS):
         mi, ma, ok, active = parts[name]
+        ch_active[:, c] = ok & active
         best_mirror = np.nan_to_num(mi, nan=-np.inf) > np.nan_to_num(ma, nan=-np.inf)
         best = np.where(best_mirror, mi, ma)
         rel = ok & active & (np.nan_to_num(best, nan=-1) >= settings.min_score)
@@ -561,6 +638,10 @@ def _compare_block(prep: _Prepared, settings: CompareSettings, starts: np.ndarra
         ch_label[~ok, c] = "insufficient"
         out_mirror[ok, c], out_match[ok, c] = mi[ok], ma[ok]
     ch_mirror, ch_match = out_mirror, out_match
+    zero_sums = {k: v[zero] for k, v in total.items()}
+    samples = np.maximum(zero_sums["n"][:, 0], 1) * max(nfeat.sum(), 1)
+    motion = np.sqrt((zero_sums["vxx"][:, 0] + zero_sums["vyy"][:, 0]) / (2 * samples))
+    n_sided = (ch_ok * nfeat[None, :]).sum(1).astype(float)
     t0 = prep.t[0]
     return Windows(
         start_s=t0 + starts / rate,
@@ -576,11 +657,31 @@ def _compare_block(prep: _Prepared, settings: CompareSettings, starts: np.ndarra
         channel_mirror=ch_mirror,
         channel_match=ch_match,
         channel_label=ch_label,
+        p_value=np.full(W, np.nan),
+        channel_p=np.full((W, R), np.nan),
+        motion=np.where(enough, motion, np.nan),
+        n_sided=np.where(enough, n_sided, 0.0),
+        sided=enough & sided,
+        sym_motion=sym_motion,
+        channel_active=ch_active,
         info={"settings": settings.to_dict(), "lags": len(lags)},
     )
 
 
-def _coverage(prep: _Prepared, starts: np.ndarray, length: int) -> np.ndarray:
+def _sym_motion(prep: Prepared, starts: np.ndarray, length: int) -> np.ndarray:
+    """``(W, 2)`` drift-free RMS of each person's symmetric evidence columns over each window."""
+    gs = prep.gs * prep.sym_evidence[:, None]
+    nfeat = gs.sum(0)
+    out = np.full((len(starts), 2), np.nan)
+    for p in range(2):
+        sq = ((prep.sym_hp[:, p] ** 2) @ gs * prep.sym_ok[:, p]).sum(1)
+        cnt = (prep.sym_ok[:, p].astype(float) * nfeat).sum(1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[:, p] = np.sqrt(_window_sums(sq, starts, length) / _window_sums(cnt, starts, length))
+    return out
+
+
+def _coverage(prep: Prepared, starts: np.ndarray, length: int) -> np.ndarray:
     """``(W,)`` share of each window where both people have data in at least one channel."""
     both = prep.ok[:, 0].any(1) & prep.ok[:, 1].any(1)
     return _window_sums(both.astype(float), starts, length) / length

@@ -73,6 +73,7 @@ def report_dict(result: Synchrony, provenance: dict | None = None, mechanical=No
                 "mirror_score": _num(w.mirror_score[i]),
                 "match_score": _num(w.match_score[i]),
                 "sync_score": _num(w.sync_score[i]),
+                "p_value": _num(w.p_value[i]),
                 "lag_s": _num(w.lag_s[i]),
                 "leader": str(w.leader[i]) or None,
                 "asymmetry": {"A": _num(w.asymmetry[i, 0]), "B": _num(w.asymmetry[i, 1])},
@@ -82,6 +83,7 @@ def report_dict(result: Synchrony, provenance: dict | None = None, mechanical=No
                         "label": str(w.channel_label[i, k]),
                         "mirror_score": _num(w.channel_mirror[i, k]),
                         "match_score": _num(w.channel_match[i, k]),
+                        "p_value": _num(w.channel_p[i, k]),
                     }
                     for k, c in enumerate(w.channels)
                 },
@@ -93,6 +95,7 @@ def report_dict(result: Synchrony, provenance: dict | None = None, mechanical=No
         "mirror": __version__,
         "provenance": _clean(provenance or {}),
         "settings": _clean(result.info.get("settings", {})),
+        "calibration": _clean(w.info.get("calibration") or {}),
         "summary": _clean(result.summary),
         "events": [_clean(e.to_dict()) for e in result.events],
         "mechanical": _clean(mechanical.to_dict()) if mechanical is not None else None,
@@ -112,9 +115,9 @@ def _csv(rows: list[dict], columns: list[str]) -> bytes:
 
 WINDOW_COLUMNS = [
     "window", "start_s", "end_s", "channel", "label", "mirror_score", "match_score", "sync_score",
-    "lag_s", "leader", "asymmetry_A", "asymmetry_B", "valid",
+    "p_value", "lag_s", "leader", "asymmetry_A", "asymmetry_B", "valid",
 ]  # fmt: skip
-EVENT_COLUMNS = ["event", "start_s", "end_s", "kind", "channels", "leader", "lag_s", "strength", "windows"]
+EVENT_COLUMNS = ["event", "start_s", "end_s", "kind", "channels", "leader", "lag_s", "strength", "p_value", "windows"]
 
 
 def write_report(
@@ -136,6 +139,7 @@ def write_report(
                 "mirror_score": win["mirror_score"],
                 "match_score": win["match_score"],
                 "sync_score": win["sync_score"],
+                "p_value": win["p_value"],
                 "lag_s": win["lag_s"],
                 "leader": win["leader"],
                 "asymmetry_A": win["asymmetry"]["A"],

@@ -1,0 +1,350 @@
+"""Calibrated decisions: a window's relation is labelled only where it beats chance.
+
+The null is the comparator's own scores on pairs of people who were not
+interacting, with the same window length, lag range and settings:
+
+``reference``
+    Pseudo-pairs of real people filmed alone (``data/null_reference.npz``, built by
+    ``models/build_null_reference.py`` from the footage it names; both pose models).
+    Each person's features play forwards and backwards to a common length, and every
+    ordered pair of two different people is compared.  Used for short sessions and live.
+``session``
+    The session's own surrogates: B circularly shifted against A by at least one
+    window plus the largest lag, over blocks spread through the session.  Used when
+    the session is long enough (:data:`SESSION_NULL_MIN_S`).
+
+A window's p-value is ``(1 + #null >= observed) / (1 + n)`` among the null windows of
+its stratum: the same kind of candidate (a sided posture for mirror/match, a
+symmetric movement for symmetric), the same number of antisymmetric features seen
+(a head-only view scores by chance higher than a whole body) and a similar amount
+of movement.  Body parts are judged against the null of the same part.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from mirror.errors import MirrorError
+
+if TYPE_CHECKING:
+    from mirror.compare.windows import CompareSettings, Windows, Prepared
+
+NULL_REFERENCE_PATH = Path(__file__).resolve().parent / "data" / "null_reference.npz"
+NullSource = Literal["reference", "session", "none"]
+SESSION_NULL_MIN_S = 180.0
+"""Sessions at least this long (and ten windows plus lags) are judged against their own surrogates."""
+SESSION_BLOCKS = 48
+"""Surrogate blocks of a long session: each a random stretch of A against B shifted by a random lag."""
+REFERENCE_CHAIN_S = 60.0
+"""Each null person is played forwards and backwards to this length (or longer for long windows)."""
+MIN_STRATUM = 150
+"""Null windows a stratum needs; thinner strata fall back to the coarser one."""
+SIDED_BINS = (0, 4, 9, 1000)
+"""Strata of the number of antisymmetric features both people show: head only, head and a bit, body."""
+MOTION_BINS = 3
+"""Movement strata (terciles of the null's movement)."""
+
+
+def reference_key(clip_stem: str, model: str) -> str:
+    return f"{clip_stem}@{model}"
+
+
+@dataclass(frozen=True)
+class NullSamples:
+    """The comparator's scores on windows of people who were not interacting.
+
+    Attributes
+    ----------
+    best : np.ndarray
+        ``(N,)`` the larger of the mirror and match scores of each null window (NaN where none).
+    sync : np.ndarray
+        ``(N,)`` symmetric-part synchrony.
+    sided : np.ndarray
+        ``(N,)`` bool: the window was a mirror/match candidate.
+    symmetric : np.ndarray
+        ``(N,)`` bool: the window was a symmetric candidate (symmetric movement, no side).
+    motion, n_sided : np.ndarray
+        ``(N,)`` strata, as :class:`~mirror.compare.windows.Windows`.
+    channel_best : np.ndarray
+        ``(N, C)`` per body part, NaN where the part was not compared.
+    source : {"reference", "session", "none"}
+    description : str
+    """
+
+    best: np.ndarray
+    sync: np.ndarray
+    sided: np.ndarray
+    symmetric: np.ndarray
+    motion: np.ndarray
+    n_sided: np.ndarray
+    channel_best: np.ndarray
+    source: NullSource
+    description: str
+
+    def __post_init__(self) -> None:
+        n = len(self.best)
+        for name in ("sync", "sided", "symmetric", "motion", "n_sided", "channel_best"):
+            if len(getattr(self, name)) != n:
+                raise ValueError(f"null samples: {name} has {len(getattr(self, name))} rows, best has {n}")
+
+    def __len__(self) -> int:
+        return len(self.best)
+
+    @classmethod
+    def from_windows(cls, parts: list["Windows"], source: NullSource, description: str) -> "NullSamples":
+        from mirror.compare.windows import REPORT_CHANNELS
+
+        def cat(get, shape=()) -> np.ndarray:
+            arrays = [get(w) for w in parts if len(w)]
+            return np.concatenate(arrays) if arrays else np.zeros((0,) + shape)
+
+        return cls(
+            best=cat(lambda w: np.fmax(w.mirror_score, w.match_score)),
+            sync=cat(lambda w: w.sync_score),
+            sided=cat(lambda w: w.sided).astype(bool),
+            symmetric=cat(lambda w: _symmetric_candidate(w)).astype(bool),
+            motion=cat(lambda w: w.motion),
+            n_sided=cat(lambda w: w.n_sided),
+            channel_best=cat(
+                lambda w: np.where(w.channel_active, np.fmax(w.channel_mirror, w.channel_match), np.nan),
+                (len(REPORT_CHANNELS),),
+            ),
+            source=source,
+            description=description,
+        )
+
+
+def _symmetric_candidate(w: "Windows") -> np.ndarray:
+    """Windows that may be symmetric: data, no side, both people's symmetric part moving."""
+    min_sym = float(w.info.get("settings", {}).get("min_sym_motion", 0.02))
+    moving = np.nan_to_num(w.sym_motion, nan=0.0).min(1) >= min_sym if len(w) else np.zeros(0, bool)
+    return (w.label != "insufficient") & ~w.sided & moving
+
+
+def _p_values(null: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """``(1 + #null >= x) / (1 + n)`` for each observed ``x``; NaN where ``x`` is NaN."""
+    null = np.sort(null[np.isfinite(null)])
+    out = np.full(observed.shape, np.nan)
+    ok = np.isfinite(observed)
+    above = len(null) - np.searchsorted(null, observed[ok] - 1e-12, side="left")
+    out[ok] = (1.0 + above) / (1.0 + len(null))
+    return out
+
+
+def _stratified_p(
+    null_stat: np.ndarray, null_keys: tuple[np.ndarray, np.ndarray], stat: np.ndarray, keys: tuple[np.ndarray, np.ndarray]
+) -> np.ndarray:
+    """p-values within (sided-feature stratum, movement tercile), falling back to coarser strata."""
+    n_null, m_null = null_keys
+    n_obs, m_obs = keys
+    out = np.full(stat.shape, np.nan)
+    if not len(null_stat):
+        return out
+    sbin_null = np.digitize(n_null, SIDED_BINS[1:-1])
+    sbin_obs = np.digitize(n_obs, SIDED_BINS[1:-1])
+    for sb in np.unique(sbin_obs):
+        in_s = sbin_null == sb
+        if in_s.sum() < MIN_STRATUM:  # too few null windows with this view: the nearest view that has them
+            counts = np.array([(sbin_null == k).sum() for k in range(len(SIDED_BINS) - 1)])
+            have = np.flatnonzero(counts >= MIN_STRATUM)
+            if not len(have):
+                in_s = np.ones(len(null_stat), bool)
+            else:
+                in_s = sbin_null == have[np.argmin(np.abs(have - sb))]
+        rows = sbin_obs == sb
+        ms = m_null[in_s]
+        finite = np.isfinite(ms)
+        edges = np.quantile(ms[finite], np.linspace(0, 1, MOTION_BINS + 1)[1:-1]) if finite.sum() >= MIN_STRATUM * MOTION_BINS else np.zeros(0)
+        mb_null = np.digitize(np.nan_to_num(ms, nan=0.0), edges)
+        mb_obs = np.digitize(np.nan_to_num(m_obs[rows], nan=0.0), edges)
+        sub = np.full(rows.sum(), np.nan)
+        for mb in np.unique(mb_obs):
+            here = mb_obs == mb
+            sub[here] = _p_values(null_stat[in_s][mb_null == mb], stat[rows][here])
+        out[rows] = sub
+    return out
+
+
+def calibrate(windows: "Windows", null: NullSamples, settings: "CompareSettings") -> "Windows":
+    """p-values for every window and body part, and labels only where they beat chance.
+
+    A ``mirror``/``match``/``symmetric`` label (overall or per part) whose p-value is not
+    below ``settings.alpha`` becomes ``none``; ``insufficient`` stays.
+    """
+    if not len(windows):
+        return replace(windows, info={**windows.info, "calibration": _describe(null, settings)})
+    best = np.fmax(windows.mirror_score, windows.match_score)
+    keys = (windows.n_sided, windows.motion)
+    null_keys = (null.n_sided, null.motion)
+    p_rel = _stratified_p(np.where(null.sided, null.best, np.nan), null_keys, best, keys)
+    p_sym = _stratified_p(np.where(null.symmetric, null.sync, np.nan), null_keys, windows.sync_score, keys)
+    sym_candidate = _symmetric_candidate(windows)
+    p_value = np.where(windows.sided, p_rel, np.where(sym_candidate, p_sym, np.nan))
+    label = windows.label.copy()
+    passes = np.nan_to_num(p_value, nan=1.0) < settings.alpha
+    demote = np.isin(label, ("mirror", "match", "symmetric")) & ~passes
+    label[demote] = "none"
+    channel_p = np.full(windows.channel_label.shape, np.nan)
+    channel_label = windows.channel_label.copy()
+    ch_best = np.fmax(windows.channel_mirror, windows.channel_match)
+    for c in range(channel_p.shape[1]):
+        active = windows.channel_active[:, c]
+        channel_p[active, c] = _p_values(null.channel_best[:, c], ch_best[active, c])
+        ok = np.nan_to_num(channel_p[:, c], nan=1.0) < settings.alpha
+        channel_label[np.isin(channel_label[:, c], ("mirror", "match")) & ~ok, c] = "none"
+    lag_s = np.where(np.isin(label, ("mirror", "match", "symmetric")), windows.lag_s, np.nan)
+    leader = np.where(np.isnan(lag_s), "", windows.leader)
+    return replace(
+        windows,
+        label=label,
+        lag_s=lag_s,
+        leader=leader.astype(windows.leader.dtype),
+        p_value=p_value,
+        channel_p=channel_p,
+        channel_label=channel_label,
+        info={**windows.info, "calibration": _describe(null, settings)},
+    )
+
+
+def _describe(null: NullSamples, settings: "CompareSettings") -> dict:
+    return {
+        "null": null.source,
+        "null_windows": int(len(null)),
+        "null_relation_windows": int(null.sided.sum()),
+        "alpha": settings.alpha,
+        "description": null.description,
+    }
+
+
+# --- the shipped reference -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReferencePerson:
+    key: str
+    clip: str
+    model: str
+    t_s: np.ndarray  # (T,)
+    values: np.ndarray  # (T, F)
+
+
+_REFERENCE: dict[str, list[ReferencePerson]] = {}
+_NULL_CACHE: dict[str, NullSamples] = {}
+_LOCK = threading.Lock()
+
+
+def load_reference(path: Path = NULL_REFERENCE_PATH) -> list[ReferencePerson]:
+    """The people of the shipped null reference (checked against the current feature list).
+
+    Raises
+    ------
+    MirrorError
+        Missing, damaged or built for other features: says how to rebuild it.
+    """
+    from mirror.features import FEATURES
+
+    key = str(path)
+    with _LOCK:
+        if key in _REFERENCE:
+            return _REFERENCE[key]
+        rebuild = "rebuild it with: python models/build_null_reference.py"
+        try:
+            with np.load(path) as z:
+                meta = json.loads(bytes(z["meta"]).decode())
+                people = [
+                    ReferencePerson(p["key"], p["clip"], p["model"], z[f"{p['key']}/t_s"].astype(np.float64), z[f"{p['key']}/values"].astype(np.float64))
+                    for p in meta["people"]
+                ]
+        except FileNotFoundError:
+            raise MirrorError(f"the null reference {path} is missing; {rebuild}") from None
+        except (OSError, KeyError, ValueError) as err:
+            raise MirrorError(f"the null reference {path} is damaged ({err}); {rebuild}") from None
+        if meta.get("format") != "mirror.null_reference" or meta.get("features") != [s.name for s in FEATURES]:
+            raise MirrorError(f"the null reference {path} was built for other features; {rebuild}")
+        _REFERENCE[key] = people
+        return people
+
+
+def _ping_pong(t_s: np.ndarray, values: np.ndarray, length_s: float, rate_hz: float, phase_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """``values`` played forwards and backwards from ``phase_s`` to ``length_s``, on a grid of ``rate_hz``."""
+    duration = float(t_s[-1] - t_s[0])
+    grid = np.arange(int(length_s * rate_hz)) / rate_hz
+    u = (grid + phase_s) % (2 * duration) if duration > 0 else np.zeros_like(grid)
+    u = np.where(u <= duration, u, 2 * duration - u)
+    idx = np.clip(np.searchsorted(t_s - t_s[0], u), 0, len(t_s) - 1)
+    return grid, values[idx]
+
+
+def reference_null(settings: "CompareSettings", people: list[ReferencePerson] | None = None, max_pairs: int = 160, seed: int = 0) -> NullSamples:
+    """The comparator's windows on pseudo-pairs of the reference's people (cached per settings).
+
+    Pairs are two different clips seen by the same pose model; up to ``max_pairs`` of them,
+    drawn reproducibly.  Each pair is ``max(REFERENCE_CHAIN_S, 4 windows + 2 lags)`` long,
+    each person starting at a random phase of their clip.
+    """
+    from mirror.compare.windows import compare_prepared, paired, prepare
+    from mirror.features import Features
+
+    people = load_reference() if people is None else people
+    ident = hashlib.sha256(
+        json.dumps([settings.to_dict(), sorted(p.key for p in people), max_pairs, seed], sort_keys=True).encode()
+    ).hexdigest()[:16]
+    with _LOCK:
+        if ident in _NULL_CACHE:
+            return _NULL_CACHE[ident]
+    pairs = [(i, j) for i in range(len(people)) for j in range(len(people)) if people[i].clip != people[j].clip and people[i].model == people[j].model]
+    rng = np.random.default_rng(seed)
+    if len(pairs) > max_pairs:
+        pairs = [pairs[k] for k in np.sort(rng.choice(len(pairs), max_pairs, replace=False))]
+    length_s = max(REFERENCE_CHAIN_S, 4 * settings.window_s + 2 * settings.max_lag_s)
+    # each person is prepared once (both slots), then pairs take A's slot from one and B's from another
+    prepared = {}
+    for i in sorted({k for pair in pairs for k in pair}):
+        p = people[i]
+        t, v = _ping_pong(p.t_s, p.values, length_s, settings.rate_hz, float(rng.uniform(0, 2 * p.t_s[-1])))
+        prepared[i] = prepare(Features(t, np.stack([v, v], 1)), settings)
+    parts = [compare_prepared(paired(prepared[i], prepared[j]), settings) for i, j in pairs]
+    null = NullSamples.from_windows(
+        parts, "reference", f"{len(pairs)} pseudo-pairs of {len({p.clip for p in people})} real people filmed alone, {length_s:g} s each"
+    )
+    with _LOCK:
+        _NULL_CACHE[ident] = null
+    return null
+
+
+def session_null(prep: "Prepared", settings: "CompareSettings", blocks: int = SESSION_BLOCKS, seed: int = 0) -> NullSamples:
+    """The session's own surrogates: stretches of A against B shifted by at least a window plus the largest lag."""
+    from mirror.compare.windows import compare_prepared, shifted_pair
+
+    rate = settings.rate_hz
+    n = len(prep.t)
+    length = int(round(settings.window_s * rate))
+    max_lag = int(round(settings.max_lag_s * rate))
+    min_shift = length + max_lag
+    block = min(n, max(length + 2 * max_lag + 1, int(round(30.0 * rate)) + length + 2 * max_lag))
+    rng = np.random.default_rng(seed)
+    parts = []
+    for _ in range(blocks):
+        start = int(rng.integers(0, max(1, n - block + 1)))
+        shift = int(rng.integers(min_shift, n - min_shift + 1))
+        parts.append(compare_prepared(shifted_pair(prep, start, block, shift), settings))
+    return NullSamples.from_windows(parts, "session", f"{blocks} stretches of this session with B shifted by {min_shift / rate:g} s or more")
+
+
+def session_is_long(n_samples: int, settings: "CompareSettings") -> bool:
+    duration_s = n_samples / settings.rate_hz
+    return duration_s >= max(SESSION_NULL_MIN_S, 10 * (settings.window_s + settings.max_lag_s))
+
+
+def null_to_bytes(null: NullSamples) -> bytes:
+    buf = io.BytesIO()
+    np.savez_compressed(buf, best=null.best, sync=null.sync, sided=null.sided, symmetric=null.symmetric, motion=null.motion, n_sided=null.n_sided, channel_best=null.channel_best)
+    return buf.getvalue()
