@@ -8,6 +8,7 @@ session's report is complete; ``mirror progress`` reads the history back
     session.py   one session's figures, read from its report.json
     progress.py  figures from one person's side, trends, CSV
     page.py      progress.html
+    cli.py       `mirror progress`, and the history options of analyze, batch and live
 """
 
 from __future__ import annotations
