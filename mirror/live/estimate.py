@@ -19,11 +19,10 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-import cv2
 import numpy as np
 
 from mirror.landmarks.backend import LandmarkBackend
-from mirror.landmarks.extract import _detect_in_halves, add_face, estimate_person
+from mirror.landmarks.extract import add_face, estimate_person, search_people
 from mirror.landmarks.tracking import IdentityTracker, Layout
 from mirror.landmarks.types import PersonLandmarks
 
@@ -74,15 +73,10 @@ class PairEstimator:
         tracker, backend = self.tracker, self.backend
         seeds: dict[int, PersonLandmarks] = {}
         if tracker.needs_detection():
-            rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
-            detections = backend.detect_people(rgb)
-            if not tracker.started and len(detections) < 2:
-                detections += _detect_in_halves(backend, rgb)
-            tracker.start(detections)
+            seeds = search_people(tracker, backend, image)
             for slot in tracker.pop_reseeded():  # a new body: its estimator starts afresh
                 self.estimators[slot].close()
                 self.estimators[slot] = backend.person_estimator()
-            seeds = tracker.pop_seeds()
         boxes = tracker.regions()
 
         def run(slot: int) -> PersonLandmarks | None:
