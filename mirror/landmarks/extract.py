@@ -8,7 +8,6 @@ analysed width are missed.  A and B run on two threads.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +27,8 @@ from mirror.landmarks.tracking import (
     Layout,
     count_identity_swaps,
     find_tiles,
+    head_center_px,
+    head_size_px,
     person_scale_px,
 )
 from mirror.landmarks.types import Landmarks, PersonLandmarks
@@ -90,15 +91,8 @@ def head_box_px(person: PersonLandmarks, size: tuple[int, int]) -> Box | None:
     vis = person.pose_visibility[:11].tolist()  # the 11 head points come first
     if max(vis) < 0.2:
         return None
-    pts = person.pose_image[:11, :2].tolist()
-    weights = [min(max(v, 0.05), 1.0) for v in vis]
-    total = sum(weights)
-    cx = sum(p[0] * q for p, q in zip(pts, weights)) / total * w
-    cy = sum(p[1] * q for p, q in zip(pts, weights)) / total * h
-    ears = math.hypot((pts[7][0] - pts[8][0]) * w, (pts[7][1] - pts[8][1]) * h)
-    eyes = 1.5 * math.hypot((pts[3][0] - pts[6][0]) * w, (pts[3][1] - pts[6][1]) * h)
-    head = max(ears, eyes, 0.5 * person_scale_px(person, size))
-    center = (cx, cy)
+    center = head_center_px(person, size)
+    head = max(head_size_px(person, size), 0.5 * person_scale_px(person, size))
     half = 1.2 * head
     x0, y0 = int(max(0, center[0] - half)), int(max(0, center[1] - half))
     x1, y1 = int(min(w, center[0] + half)), int(min(h, center[1] + half))
