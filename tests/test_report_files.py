@@ -308,11 +308,16 @@ def test_usability_rows_when_present_and_none_in_older_reports():
 
 def test_real_comparator_p_values_reach_the_files(tmp_path):
     """A synthetic mirrored pair through the calibrated comparator (its own surrogates as the null)."""
-    from mirror.compare import analyze_features
-    from mirror.report import write_report
-    from tests.test_compare import _pair
+    from scipy.ndimage import gaussian_filter1d
 
-    syn, _ = analyze_features(_pair("mirror", 0.6, seconds=60), n_surrogates=0, null="session")
+    from mirror.compare import analyze_features
+    from mirror.features import FEATURES, Features, mirror_operator
+    from mirror.report import write_report
+
+    rate, n, lag = 15, 60 * 15, 9  # B mirrors A 0.6 s later
+    a = gaussian_filter1d(np.random.default_rng(0).normal(size=(n + lag, len(FEATURES))), 8, axis=0) * 3.0
+    pair = Features(np.arange(n) / rate, np.stack([a[lag:], mirror_operator(a)[:n]], axis=1))
+    syn, _ = analyze_features(pair, n_surrogates=0, null="session")
     out = tmp_path / "real"
     write_report(syn, out)
     paths = write_all(out)
