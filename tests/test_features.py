@@ -288,12 +288,14 @@ def test_new_features_and_reasons_follow_a_horizontal_flip_exactly(yaw, head_yaw
     np.testing.assert_array_equal(g.part_reason, f.part_reason[..., swap])
 
 
-def test_head_yaw_is_measured_against_a_turned_torso():
-    """Two people facing each other in profile, heads straight on their bodies: no head turn."""
-    f = compute_features(_stack([(_posed(yaw_deg=70, head_yaw_deg=70), _posed(yaw_deg=-70, head_yaw_deg=-70))] * 3))
-    assert np.allclose(f.column("head_yaw")[1], 0.0, atol=1e-6)
-    g = compute_features(_stack([(_posed(yaw_deg=10, head_yaw_deg=25), None)] * 3))  # facing the camera
-    assert g.column("head_yaw")[1, 0] == pytest.approx(np.radians(25), abs=1e-6)
+def test_head_yaw_is_measured_against_a_turned_torso_and_not_read_in_profile():
+    """Two people turned towards each other, heads straight on their bodies: little head turn left."""
+    f = compute_features(_stack([(_posed(yaw_deg=40, head_yaw_deg=40), _posed(yaw_deg=-40, head_yaw_deg=-40))] * 3))
+    assert np.all(np.abs(f.column("head_yaw")[1]) <= 0.25 * np.radians(40))
+    g = compute_features(_stack([(_posed(yaw_deg=10, head_yaw_deg=25), _posed(yaw_deg=70, head_yaw_deg=30))] * 3))
+    assert g.column("head_yaw")[1, 0] == pytest.approx(np.radians(25), abs=1e-6)  # facing the camera
+    assert _reason(g, 1, 1, "head") == "side_unknown" and np.isnan(g.column("head_roll")[1, 1])  # in profile
+    assert _reason(g, 1, 1, "face") == "ok"  # the expressions are the face model's own
 
 
 def test_a_hand_at_one_side_of_the_face_is_a_lateral_feature():

@@ -25,6 +25,13 @@ Reasons (the vocabulary, defined here once):
     The view does not tell left from right: the person faces away from the
     camera, or the pose model's depth order of the shoulders contradicts the
     way the nose points in the image (its left/right labels may be swapped).
+    The head also, when the torso is turned more than 45 degrees from the
+    camera: the face model's yaw then falls well short of the head's real turn
+    (people turned 65-74 degrees with their heads along their bodies get face
+    yaws of 4-39 degrees) and the torso's own yaw differs between pose models
+    (highfive_facing's right man: 65 degrees with ``lite``, 50 with ``full``),
+    so the head's turn against the body, the only one free of the view,
+    cannot be read (``benchmarks/bench_face_to_face.py``).
 ``no_face``
     No face was found: the face channel and the head (whose angles come from
     the face; the pose's nose and ears follow it too poorly to stand in).
@@ -98,6 +105,8 @@ class UsabilitySettings:
         ``|sin(torso yaw)|`` from which a person counts as turned (one arm far, one near): 0.5 is 30 degrees.
     away_cos : float
         ``cos(torso yaw)`` below which the person faces away from the camera (side unknown).
+    profile_head_deg : float
+        Torso yaw (degrees) beyond which the head's side is not trusted (``side_unknown``).
     nose_contradiction : float
         The nose must point (in the image, from the middle of the ears) against the world depth order
         by at least this share of its length for the sides to count as contradicted.
@@ -111,6 +120,7 @@ class UsabilitySettings:
     turned_sin: float = 0.5
     away_cos: float = -0.3
     nose_contradiction: float = 0.3
+    profile_head_deg: float = 45.0
 
 
 @dataclass
@@ -250,8 +260,13 @@ def assess(landmarks: Landmarks, settings: UsabilitySettings | None = None) -> U
     r[~seen[..., torso].all(-1)] = REASON_CODE["low_visibility"]
     r[~side_known] = REASON_CODE["side_unknown"]
     r[~inside[..., torso].all(-1)] = REASON_CODE["out_of_frame"]
-    # head: the angles come from the face; its hand-at-face measure needs both ears
+    # head: the angles come from the face; its hand-at-face measure needs both ears.  In profile
+    # the head's turn against the body cannot be read: the face model's yaw falls short of a
+    # turned head's (torso 65-74 degrees to the camera, face 4-39), the torso's yaw differs by model
+    with np.errstate(invalid="ignore"):
+        profile = shoulders_in & (np.abs(np.sin(yaw)) > np.sin(np.radians(s.profile_head_deg)))
     r = reasons[..., PARTS.index("head")]
+    r[face & (~side_known | profile)] = REASON_CODE["side_unknown"]
     r[~face] = REASON_CODE["no_face"]
     r[face & ~seen[..., list(HEAD_POSE_POINTS)].all(-1)] = REASON_CODE["low_visibility"]
     r[face & ~inside[..., list(HEAD_POSE_POINTS)].all(-1)] = REASON_CODE["out_of_frame"]
