@@ -196,14 +196,17 @@ SHOULDERS_SEEN = 0.5
 
 
 def head_size_px(person: PersonLandmarks, size: tuple[int, int]) -> float:
-    """Head width in pixels: the ears' distance, or 1.5 times the outer eye corners' if larger."""
+    """Head width in pixels: the ears' distance, 1.5 times the outer eye corners', or (a head
+    in profile, whose ears and eyes overlap) 1.2 times the nose's distance from the nearer-seen ear."""
 
     def compute() -> float:
         w, h = size
         pts = person.pose_image[:11, :2].tolist()
         ears = math.hypot((pts[7][0] - pts[8][0]) * w, (pts[7][1] - pts[8][1]) * h)
         eyes = 1.5 * math.hypot((pts[3][0] - pts[6][0]) * w, (pts[3][1] - pts[6][1]) * h)
-        return max(ears, eyes, 4.0)
+        ear = 7 if person.pose_visibility[7] >= person.pose_visibility[8] else 8
+        profile = 1.2 * math.hypot((pts[0][0] - pts[ear][0]) * w, (pts[0][1] - pts[ear][1]) * h)
+        return max(ears, eyes, profile, 4.0)
 
     return _cached(person, ("head", size), compute)
 
