@@ -39,7 +39,7 @@ Box = tuple[int, int, int, int]
 CHUNK_FRAMES = 250
 """Frames per landmark-cache chunk."""
 
-EXTRACTOR_VERSION = 3
+EXTRACTOR_VERSION = 4
 """Bumped whenever extraction changes its results: cached landmarks of another version are not reused."""
 
 
