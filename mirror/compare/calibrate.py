@@ -75,6 +75,8 @@ class NullSamples:
         ``(N,)`` strata, as :class:`~mirror.compare.windows.Windows`.
     channel_best : np.ndarray
         ``(N, C)`` per body part, NaN where the part was not compared.
+    channel_motion : np.ndarray
+        ``(N, C)`` the parts' movement strata.
     source : {"reference", "session", "none"}
     description : str
     """
@@ -86,12 +88,13 @@ class NullSamples:
     motion: np.ndarray
     n_sided: np.ndarray
     channel_best: np.ndarray
+    channel_motion: np.ndarray
     source: NullSource
     description: str
 
     def __post_init__(self) -> None:
         n = len(self.best)
-        for name in ("sync", "sided", "symmetric", "motion", "n_sided", "channel_best"):
+        for name in ("sync", "sided", "symmetric", "motion", "n_sided", "channel_best", "channel_motion"):
             if len(getattr(self, name)) != n:
                 raise ValueError(f"null samples: {name} has {len(getattr(self, name))} rows, best has {n}")
 
@@ -117,6 +120,7 @@ class NullSamples:
                 lambda w: np.where(w.channel_active, np.fmax(w.channel_mirror, w.channel_match), np.nan),
                 (len(REPORT_CHANNELS),),
             ),
+            channel_motion=cat(lambda w: w.channel_motion, (len(REPORT_CHANNELS),)),
             source=source,
             description=description,
         )
@@ -173,6 +177,21 @@ def _stratified_p(
     return out
 
 
+def _motion_p(null_stat: np.ndarray, null_motion: np.ndarray, stat: np.ndarray, motion: np.ndarray) -> np.ndarray:
+    """p-values within movement terciles of the null (a still part is judged against still parts)."""
+    have = np.isfinite(null_stat)
+    null_stat, null_motion = null_stat[have], np.nan_to_num(null_motion[have], nan=0.0)
+    if len(null_stat) < MIN_STRATUM * MOTION_BINS:
+        return _p_values(null_stat, stat)
+    edges = np.quantile(null_motion, np.linspace(0, 1, MOTION_BINS + 1)[1:-1])
+    mb_null, mb_obs = np.digitize(null_motion, edges), np.digitize(np.nan_to_num(motion, nan=0.0), edges)
+    out = np.full(stat.shape, np.nan)
+    for mb in np.unique(mb_obs):
+        here = mb_obs == mb
+        out[here] = _p_values(null_stat[mb_null == mb], stat[here])
+    return out
+
+
 def calibrate(windows: "Windows", null: NullSamples, settings: "CompareSettings") -> "Windows":
     """p-values for every window and body part, and labels only where they beat chance.
 
@@ -197,7 +216,7 @@ def calibrate(windows: "Windows", null: NullSamples, settings: "CompareSettings"
     ch_best = np.fmax(windows.channel_mirror, windows.channel_match)
     for c in range(channel_p.shape[1]):
         active = windows.channel_active[:, c]
-        channel_p[active, c] = _p_values(null.channel_best[:, c], ch_best[active, c])
+        channel_p[active, c] = _motion_p(null.channel_best[:, c], null.channel_motion[:, c], ch_best[active, c], windows.channel_motion[active, c])
         ok = np.nan_to_num(channel_p[:, c], nan=1.0) < settings.alpha
         channel_label[np.isin(channel_label[:, c], ("mirror", "match")) & ~ok, c] = "none"
     lag_s = np.where(np.isin(label, ("mirror", "match", "symmetric")), windows.lag_s, np.nan)
@@ -344,7 +363,67 @@ def session_is_long(n_samples: int, settings: "CompareSettings") -> bool:
     return duration_s >= max(SESSION_NULL_MIN_S, 10 * (settings.window_s + settings.max_lag_s))
 
 
+_ARRAYS = ("best", "sync", "sided", "symmetric", "motion", "n_sided", "channel_best", "channel_motion")
+
+
 def null_to_bytes(null: NullSamples) -> bytes:
+    """The samples as ``.npz`` bytes (with their source and description)."""
     buf = io.BytesIO()
-    np.savez_compressed(buf, best=null.best, sync=null.sync, sided=null.sided, symmetric=null.symmetric, motion=null.motion, n_sided=null.n_sided, channel_best=null.channel_best)
+    meta = json.dumps({"source": null.source, "description": null.description}).encode()
+    np.savez_compressed(buf, meta=np.frombuffer(meta, dtype=np.uint8), **{k: getattr(null, k) for k in _ARRAYS})
     return buf.getvalue()
+
+
+def null_from_file(path: Path) -> NullSamples | None:
+    """Samples written by :func:`null_to_bytes`; None when missing or unreadable."""
+    try:
+        with np.load(path) as z:
+            meta = json.loads(bytes(z["meta"]).decode())
+            return NullSamples(**{k: z[k] for k in _ARRAYS}, source=meta["source"], description=meta["description"])
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+NULL_VERSION = 3
+"""Bumped whenever the comparator's scores change: null samples of another version are not reused."""
+
+
+def null_identity(settings: "CompareSettings", reference: Path = NULL_REFERENCE_PATH) -> str:
+    """Key of the reference null for these settings: settings, reference file and comparator version."""
+    digest = hashlib.sha256(reference.read_bytes()).hexdigest() if reference.exists() else "missing"
+    keyed = {k: v for k, v in settings.to_dict().items() if k != "alpha"}  # alpha only reads the null
+    return hashlib.sha256(json.dumps([NULL_VERSION, digest, keyed], sort_keys=True).encode()).hexdigest()[:20]
+
+
+def shipped_null_path(settings: "CompareSettings") -> Path:
+    return NULL_REFERENCE_PATH.parent / f"preset_null_{null_identity(settings)}.npz"
+
+
+def reference_null_cached(settings: "CompareSettings", cache_dir: Path | None = None) -> NullSamples:
+    """:func:`reference_null` through the shipped tables (the presets) and an on-disk cache.
+
+    The first use of other settings computes the null once (seconds) and keeps it in
+    ``cache_dir/null`` (default: the landmark cache's folder).
+    """
+    from mirror.landmarks.cache import default_cache_dir
+    from mirror.storage import write_atomic
+
+    ident = null_identity(settings)
+    with _LOCK:
+        if ident in _NULL_CACHE:
+            return _NULL_CACHE[ident]
+    cached = cache_dir or default_cache_dir()
+    for path in (shipped_null_path(settings), cached / "null" / f"null_{ident}.npz"):
+        null = null_from_file(path)
+        if null is not None:
+            with _LOCK:
+                _NULL_CACHE[ident] = null
+            return null
+    null = reference_null(settings)
+    try:
+        write_atomic(cached / "null" / f"null_{ident}.npz", null_to_bytes(null))
+    except (MirrorError, OSError):
+        pass  # an unwritable cache costs the next run the same seconds, nothing else
+    with _LOCK:
+        _NULL_CACHE[ident] = null
+    return null

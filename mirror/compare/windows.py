@@ -146,6 +146,8 @@ class Windows:
         ``(W, 2)`` drift-free RMS of each person's symmetric part (symmetric evidence).
     channel_active : np.ndarray
         ``(W, C)`` bool: the part has data and moved or was sided enough to be compared.
+    channel_motion : np.ndarray
+        ``(W, C)`` how fast the part's antisymmetric posture moves (both people): its null's stratum.
     channels : tuple of str
     """
 
@@ -169,6 +171,7 @@ class Windows:
     sided: np.ndarray
     sym_motion: np.ndarray
     channel_active: np.ndarray
+    channel_motion: np.ndarray
     channels: tuple[str, ...] = REPORT_CHANNELS
     info: dict = field(default_factory=dict)
 
@@ -217,10 +220,34 @@ class Prepared:
     sym_evidence: np.ndarray  # (J,) bool: symmetric columns that show a left-right symmetric movement
 
 
+BASELINED = ("head_yaw",)
+"""Antisymmetric columns (besides the face's) measured from each person's own usual value."""
+
+
+def _from_own_baseline(asym: np.ndarray, specs) -> np.ndarray:
+    """Face asymmetries and head yaw as departures from each person's median over the session.
+
+    A face's resting left-right difference is anatomy and measurement, not expression, and
+    seated side by side each person's usual yaw turns towards the other: both would read as a
+    mirrored posture that nobody made.  What the comparison keeps is each person's change.
+    """
+    cols = [k for k, s in enumerate(specs) if s.channel == "face" or s.name in BASELINED]
+    if not cols or not len(asym):
+        return asym
+    import warnings
+
+    out = asym.copy()
+    with warnings.catch_warnings():  # a person never seen: their median is NaN, silently
+        warnings.simplefilter("ignore", RuntimeWarning)
+        out[:, :, cols] -= np.nanmedian(asym[:, :, cols], axis=0, keepdims=True)
+    return out
+
+
 def prepare(features: Features, settings: CompareSettings) -> Prepared:
     """Resample, smooth and split features into antisymmetric and symmetric parts."""
     asym, aspecs = features.antisymmetric()
     sym, sspecs = features.symmetric()
+    asym = _from_own_baseline(asym, aspecs)
     t, asym = resample(features.t_s, asym, settings.rate_hz, settings.max_gap_s)
     _, sym = resample(features.t_s, sym, settings.rate_hz, settings.max_gap_s)
     asym, vel = smooth_and_differentiate(asym, settings.rate_hz)
@@ -540,7 +567,7 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
         return Windows(
             empty, empty, np.zeros(0, dtype="<U12"), empty, empty, empty, empty, np.zeros(0, dtype="<U8"),
             np.zeros((0, 2)), empty, np.zeros((0, R)), np.zeros((0, R)), np.zeros((0, R), dtype="<U12"),
-            empty, np.zeros((0, R)), empty, empty, np.zeros(0, bool), np.zeros((0, 2)), np.zeros((0, R), bool),
+            empty, np.zeros((0, R)), empty, empty, np.zeros(0, bool), np.zeros((0, 2)), np.zeros((0, R), bool), np.zeros((0, R)),
             info={"settings": settings.to_dict(), "reason": "shorter than one window"},
         )
     sums = _lag_scan(prep, starts, length, lags)
@@ -642,6 +669,9 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
     samples = np.maximum(zero_sums["n"][:, 0], 1) * max(nfeat.sum(), 1)
     motion = np.sqrt((zero_sums["vxx"][:, 0] + zero_sums["vyy"][:, 0]) / (2 * samples))
     n_sided = (ch_ok * nfeat[None, :]).sum(1).astype(float)
+    ch_samples = np.maximum(sums["n"][zero], 1) * np.maximum(nfeat, 1)[None, :]
+    speed_c = np.sqrt((sums["vxx"][zero] + sums["vyy"][zero]) / (2 * ch_samples))  # (W, C) per feature channel
+    ch_motion = np.stack([speed_c[:, CHANNELS.index("arms" if name.endswith("_arm") else name)] for name in REPORT_CHANNELS], 1)
     t0 = prep.t[0]
     return Windows(
         start_s=t0 + starts / rate,
@@ -664,6 +694,7 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
         sided=enough & sided,
         sym_motion=sym_motion,
         channel_active=ch_active,
+        channel_motion=ch_motion,
         info={"settings": settings.to_dict(), "lags": len(lags)},
     )
 
