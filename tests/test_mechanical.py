@@ -140,9 +140,15 @@ def _ping_pong(values: np.ndarray, seconds: float, speed: float = 1.0) -> np.nda
 
 
 def _jitter(values: np.ndarray) -> np.ndarray:
+    """The frame-to-frame jitter of real features; gaps (a body part not usable) bridged, not zeroed into steps."""
     from scipy.ndimage import uniform_filter1d
 
-    filled = np.nan_to_num(values)
+    filled = np.zeros_like(values)
+    idx = np.arange(len(values))
+    for j in range(values.shape[1]):
+        ok = np.isfinite(values[:, j])
+        if ok.any():
+            filled[:, j] = np.interp(idx, idx[ok], values[ok, j])
     return filled - uniform_filter1d(filled, size=7, axis=0, mode="nearest")
 
 
@@ -164,7 +170,8 @@ def test_real_movement_copied_at_once_and_exactly_is_flagged(real_movement, kind
     assert v["coverage"] >= 0.5 and abs(v["immediacy_s"] - 0.3) < 0.1 and v["lag_sd_s"] < 0.1
     kinds = mech.copies.kind[mech.copies.direction == "B_copies_A"]
     sided = kinds[kinds != "symmetric"]  # nods, jaw, brows moving together: symmetric copies
-    assert len(sided) >= 5 and np.mean(sided == kind) >= 0.9
+    # the singer's head moves by nodding (the face model's pitch): her sided gestures are the hand's
+    assert len(sided) >= 2 and np.mean(sided == kind) >= 0.9
     signs = {r.sign for r in ba.reasons}
     assert {"coverage", "immediacy", "regularity"} <= signs
     assert all(r.ranges and r.ranges[0][0] < r.ranges[0][1] for r in ba.reasons)
