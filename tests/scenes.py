@@ -179,7 +179,7 @@ class Scene:
     truth : list of SegmentTruth
     a_stream : Stream
     names : tuple of str
-        Names shown for A and B.
+        Names shown for A and B (a call tile's label belongs to the slot, whoever it shows).
     """
 
     framing: str
@@ -218,7 +218,7 @@ class _ClipFrames:
         period = 2 * duration
         u = np.mod(times_s, period)
         u = np.where(u <= duration, u, period - u)
-        self.index_of = np.minimum(n - 1, (u * fps).astype(int))
+        self.index_of = np.minimum(n - 1, np.floor(u * fps + 1e-6).astype(int))
         wanted = set(self.index_of.tolist())
         self.frames: dict[int, np.ndarray] = {}
         i = 0
@@ -473,7 +473,8 @@ def build_scene(
         picture_size = places[slot].size
         if framing == "call":  # the shot at the tile's height, its own aspect kept (see _webcam_view)
             picture_size = (max(8, int(round(picture_size[1] * _aspect(clip)))), picture_size[1])
-        readers[(clip, slot)] = _ClipFrames(clip, picture_size, np.maximum(0.0, np.array(times)))
+        # negative times are fine: the ping-pong playback is periodic, so a lag is a true time shift from the start
+        readers[(clip, slot)] = _ClipFrames(clip, picture_size, np.array(times))
     cursor = {key: 0 for key in readers}
     w, h = size
     if framing == "call":

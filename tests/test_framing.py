@@ -98,6 +98,22 @@ def test_call_tiles_are_found_only_in_a_call(framing):
             assert np.abs(np.array(tile) - truth).max() <= 3, (tile, truth)
 
 
+@pytest.mark.parametrize("relation", ["mirror", "match"])
+def test_scene_b_is_a_shifted_and_flipped_copy_of_a(relation):
+    """The builder's truth: in a mirror (match) segment B's picture is A's, lag_s later, flipped (not)."""
+    clip = PERSON_CLIPS["pyfeat_single_face"]
+    scene = build_scene("call", clip, clip, [Segment(relation, 0.0, 1.5, lag_s=0.4)], fps=10.0)
+    assert scene.truth[0].relation == relation and scene.truth[0].lag_s == 0.4
+    (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = scene.boxes_px[0].astype(int)
+    rows = slice(ay0 + 8, ay0 + (ay1 - ay0) * 3 // 4)  # inside the border, above the name label
+    for k in range(4, len(scene.frames)):
+        a = scene.frames[k - 4][rows, ax0 + 8 : ax1 - 8].astype(int)
+        b = scene.frames[k][rows, bx0 + 8 : bx1 - 8].astype(int)
+        if relation == "mirror":
+            b = b[:, ::-1]
+        assert np.abs(a - b).mean() < 3.0  # a pixel of centring apart at most, when flipped
+
+
 def test_real_two_person_rooms_are_not_tiles():
     import cv2
 
