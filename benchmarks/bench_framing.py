@@ -24,7 +24,16 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from mirror.landmarks import ExtractSettings, Layout, extract_video  # noqa: E402
-from tests.scenes import PERSON_CLIPS, SHARED, Segment, build_scene, identity_errors, poor_camera, write_scene  # noqa: E402
+from tests.scenes import (  # noqa: E402
+    PERSON_CLIPS,
+    SCENES_VERSION,
+    SHARED,
+    Segment,
+    build_scene,
+    identity_errors,
+    poor_camera,
+    write_scene,
+)
 
 CACHE = Path("/tmp/framing-cache")
 
@@ -60,7 +69,7 @@ def scene_files(seconds: float, fps: float) -> list[tuple[str, Path, np.ndarray 
             variants = [(scene, "")] + ([(poor_camera(scene), "+poor")] if i < POOR[framing] else [])
             for sc, tag in variants:
                 label = f"{framing}{tag} {a.split('_')[1]}|{b.split('_')[1]}"
-                path = folder / f"{framing}{tag}_{a}_{b}_{seconds:g}s_{fps:g}.avi"
+                path = folder / f"{framing}{tag}_{a}_{b}_{seconds:g}s_{fps:g}_v{SCENES_VERSION}.avi"
                 if not path.exists():
                     write_scene(sc, path)
                 out.append((label, path, sc.boxes_px))
@@ -73,7 +82,6 @@ def scene_files(seconds: float, fps: float) -> list[tuple[str, Path, np.ndarray 
 
 def measure(path: Path, model: str, fps: float, boxes: np.ndarray | None) -> dict:
     lm, info = extract_video(path, ExtractSettings(pose_model=model, fps=fps, layout=Layout("auto")), use_cache=False)
-    row_tiles = info.get("call_tiles") is not None
     present = lm.pose_present
     row = {
         "both": float(present.all(1).mean()),

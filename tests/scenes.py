@@ -56,6 +56,9 @@ EXAMPLES = REPO / "examples"
 SHARED = REPO.parent / "shared" / "data"
 PEOPLE_DIR = SHARED / "people"
 
+SCENES_VERSION = 2
+"""Bumped whenever the same arguments build different frames: files cached under another version are stale."""
+
 Framing = Literal["call", "webcam", "upper_body"]
 FRAMINGS: tuple[Framing, ...] = ("call", "webcam", "upper_body")
 Relation = Literal["mirror", "match", "none"]

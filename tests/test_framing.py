@@ -22,7 +22,7 @@ from mirror.landmarks import ExtractSettings, Layout, extract_video
 from mirror.landmarks.tracking import IdentityTracker, find_tiles
 from tests.conftest import SHARED, SHARED_REASON
 from tests.helpers import skeleton
-from tests.scenes import PERSON_CLIPS, Segment, build_scene, identity_errors, write_scene
+from tests.scenes import PERSON_CLIPS, SCENES_VERSION, Segment, build_scene, identity_errors, write_scene
 
 CACHE = Path(os.environ.get("MIRROR_FRAMING_CACHE", "/tmp/framing-cache"))
 SECONDS, FPS = 5.0, 10.0
@@ -58,7 +58,7 @@ def _scene(framing: str, a: str, b: str):
 def _scene_file(scene, name: str) -> Path:
     folder = CACHE / "scenes"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"test_{name}_{SECONDS:g}s_{FPS:g}fps.avi"
+    path = folder / f"test_{name}_{SECONDS:g}s_{FPS:g}fps_v{SCENES_VERSION}.avi"
     if not path.exists():
         write_scene(scene, path.with_suffix(".part.avi"))
         path.with_suffix(".part.avi").replace(path)
