@@ -42,6 +42,14 @@ def main() -> None:
         print(f"{minutes:3d} min of landmarks: {best:6.2f} s  ({best / minutes * 60:5.2f} s per hour)")
     (m0, t0), (m1, t1) = rows[0], rows[-1]
     print(f"scaling 15 -> 60 min: time x{t1 / t0:.2f} for duration x{m1 / m0:.0f} (linear would be x{m1 / m0:.0f})")
+    f = session(60)
+    raw = min(_timed(lambda: compare_windows(f, settings)) for _ in range(2))
+    calibrated = min(_timed(lambda: analyze_features(f, settings, n_surrogates=0)) for _ in range(2))
+    print(f"60 min, side by side: comparator {raw:.2f} s, comparator + calibration against the session's own null {calibrated:.2f} s"
+          f" (x{calibrated / raw:.2f})")
+    short = session(1)
+    t = min(_timed(lambda: analyze_features(short, settings, n_surrogates=0)) for _ in range(3))
+    print(f"1 min (live's rolling analysis), calibrated against the shipped null: {1000 * t:.0f} ms")
     f = session(10)
     t = _timed(lambda: analyze_features(f, settings, n_surrogates=200))
     print(f"10 min with 200 surrogates: {t:.1f} s")

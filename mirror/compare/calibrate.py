@@ -292,7 +292,7 @@ def load_reference(path: Path = NULL_REFERENCE_PATH) -> list[ReferencePerson]:
         return people
 
 
-def _ping_pong(t_s: np.ndarray, values: np.ndarray, length_s: float, rate_hz: float, phase_s: float) -> tuple[np.ndarray, np.ndarray]:
+def ping_pong(t_s: np.ndarray, values: np.ndarray, length_s: float, rate_hz: float, phase_s: float) -> tuple[np.ndarray, np.ndarray]:
     """``values`` played forwards and backwards from ``phase_s`` to ``length_s``, on a grid of ``rate_hz``."""
     duration = float(t_s[-1] - t_s[0])
     grid = np.arange(int(length_s * rate_hz)) / rate_hz
@@ -328,7 +328,7 @@ def reference_null(settings: "CompareSettings", people: list[ReferencePerson] | 
     prepared = {}
     for i in sorted({k for pair in pairs for k in pair}):
         p = people[i]
-        t, v = _ping_pong(p.t_s, p.values, length_s, settings.rate_hz, float(rng.uniform(0, 2 * p.t_s[-1])))
+        t, v = ping_pong(p.t_s, p.values, length_s, settings.rate_hz, float(rng.uniform(0, 2 * p.t_s[-1])))
         prepared[i] = prepare(Features(t, np.stack([v, v], 1)), settings)
     parts = [compare_prepared(paired(prepared[i], prepared[j]), settings) for i, j in pairs]
     null = NullSamples.from_windows(
@@ -384,7 +384,7 @@ def null_from_file(path: Path) -> NullSamples | None:
         return None
 
 
-NULL_VERSION = 3
+NULL_VERSION = 4
 """Bumped whenever the comparator's scores change: null samples of another version are not reused."""
 
 

@@ -278,13 +278,14 @@ def prepare(features: Features, settings: CompareSettings) -> Prepared:
         gs=gs,
         arm_hp=np.nan_to_num(arm_hp).astype(np.float32),
         arm_ok=arm_ok,
-        sym_evidence=np.array([s.name not in NOT_SYMMETRIC_EVIDENCE and s.channel != "face" for s in sspecs], dtype=bool),
+        sym_evidence=np.array([s.kind == "lateral" and s.channel != "face" for s in sspecs], dtype=bool),
     )
 
 
-NOT_SYMMETRIC_EVIDENCE = ("motion_energy",)
-"""Symmetric columns that move with any movement (a speed): its variation is no evidence that both
-sides of a body move alike.  Face columns (blinks, the jaw while talking) are no evidence either."""
+SYMMETRIC_EVIDENCE = "both sides of the body (the halves of left and right arm features) move alike"
+"""What a ``symmetric`` label needs besides synchrony: the body's left-plus-right halves moving, in
+both people.  A nod, the speed of movement, blinks or the jaw while talking are no evidence that
+both sides move alike, and a posture merely too symmetric to tell the side is none either."""
 
 
 def _arm_channels(prep: Prepared, starts: np.ndarray, length: int, k: np.ndarray):

@@ -1,0 +1,161 @@
+"""Calibrated decisions: a label only where the evidence beats a null of people who never interacted."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.ndimage import gaussian_filter1d
+
+from mirror.compare import PRESETS, CompareSettings, analyze_features, compare_windows, fit_to_clip
+from mirror.compare.calibrate import (
+    NULL_REFERENCE_PATH,
+    calibrate,
+    load_reference,
+    null_from_file,
+    ping_pong,
+    reference_null,
+    shipped_null_path,
+)
+from mirror.errors import MirrorError
+from mirror.features import FEATURES, Features, mirror_operator
+from tests.conftest import EXAMPLES
+
+RATE = 15
+RELATIONS = ("mirror", "match", "symmetric")
+
+
+def _motion(seed, n, scale=3.0):
+    rng = np.random.default_rng(seed)
+    return gaussian_filter1d(rng.normal(size=(n, len(FEATURES))), 8, axis=0) * scale
+
+
+def _copy(kind: str, seconds: float, lag_s: float = 0.8, seed: int = 0) -> Features:
+    n = int(seconds * RATE)
+    a = _motion(seed, n + 200)
+    b = np.roll(mirror_operator(a) if kind == "mirror" else a, int(lag_s * RATE), axis=0)
+    return Features(np.arange(n) / RATE, np.stack([a[100:-100], b[100:-100]], 1))
+
+
+def test_shipped_reference_holds_real_people_seen_by_both_models():
+    people = load_reference()
+    clips = {p.clip for p in people}
+    assert len(clips) >= 12
+    for model in ("lite", "full"):
+        assert sum(p.model == model for p in people) >= 12
+    for p in people:
+        assert p.values.shape == (len(p.t_s), len(FEATURES))
+        assert p.t_s[-1] >= 4.4  # no clip that would repeat within one window
+        assert np.mean(~np.isnan(p.values).all(1)) >= 0.5
+
+
+@pytest.mark.parametrize("name", ["live", "report"])
+def test_shipped_null_tables_are_what_the_comparator_computes_today(name):
+    """A change to the features or the comparator without rebuilding the tables fails here."""
+    settings = PRESETS[name]
+    shipped = null_from_file(shipped_null_path(settings))
+    assert shipped is not None, f"no shipped null for the {name} preset: python models/build_null_reference.py"
+    fresh = reference_null(settings, people=load_reference())
+    np.testing.assert_allclose(shipped.best, fresh.best, atol=1e-6, equal_nan=True)
+    np.testing.assert_allclose(shipped.channel_best, fresh.channel_best, atol=1e-6, equal_nan=True)
+    np.testing.assert_array_equal(shipped.sided, fresh.sided)
+
+
+@pytest.mark.model
+def test_shipped_reference_features_are_todays_features_of_its_footage(extracted):
+    """The MIT clip in the reference, extracted and featured again, gives the shipped numbers."""
+    from mirror.features import compute_features
+
+    landmarks, _ = extracted(EXAMPLES / "raga_1person.mp4", fps=15.0)
+    slot = int(np.argmax(landmarks.pose_present.sum(0)))
+    values = compute_features(landmarks).values[:, slot]
+    shipped = next(p for p in load_reference() if p.clip == "raga_1person.mp4" and p.model == "lite")
+    assert shipped.values.shape == values.shape
+    both = ~np.isnan(values) & ~np.isnan(shipped.values)
+    assert both.mean() > 0.5
+    np.testing.assert_allclose(shipped.values[both], values[both], atol=1e-3)
+    np.testing.assert_array_equal(np.isnan(shipped.values), np.isnan(values))
+
+
+def test_held_out_strangers_get_relations_in_at_most_two_percent_of_windows():
+    """Pairs of real people filmed alone, judged against a null built without either of them."""
+    people = load_reference()
+    settings = PRESETS["live"]
+    clips = sorted({p.clip for p in people})
+    rng = np.random.default_rng(11)
+    windows = related = 0
+    for _ in range(4):
+        a, b = rng.choice(len(clips), 2, replace=False)
+        held = {clips[a], clips[b]}
+        null = reference_null(settings, people=[p for p in people if p.clip not in held], max_pairs=80)
+        for model in ("lite", "full"):
+            pa = next(p for p in people if p.clip == clips[a] and p.model == model)
+            pb = next(p for p in people if p.clip == clips[b] and p.model == model)
+            t, va = ping_pong(pa.t_s, pa.values, 60.0, RATE, 0.0)
+            _, vb = ping_pong(pb.t_s, pb.values, 60.0, RATE, 1.3)
+            w = calibrate(compare_windows(Features(t, np.stack([va, vb], 1)), settings), null, settings)
+            ok = w.label != "insufficient"
+            windows += int(ok.sum())
+            related += int(np.isin(w.label[ok], RELATIONS).sum())
+    assert windows > 300
+    assert related / windows <= 0.02
+
+
+@pytest.mark.parametrize("kind", ["mirror", "match"])
+def test_a_real_copy_beats_chance_and_says_how_surely(kind):
+    result, info = analyze_features(_copy(kind, 40), n_surrogates=0)
+    w = result.windows
+    assert info["calibration"]["null"] == "reference"
+    assert np.mean(w.label == kind) > 0.9
+    assert np.all(w.p_value[w.label == kind] < w.info["calibration"]["alpha"])
+    assert result.events and all(e.kind == kind and e.p_value < 0.01 for e in result.events)
+
+
+def test_every_label_has_a_p_value_below_alpha_and_none_of_the_rest_is_a_relation():
+    rng = np.random.default_rng(3)
+    values = np.stack([_motion(1, 900), _motion(2, 900)], 1)
+    values[rng.random(900) < 0.1, 1] = np.nan
+    result, _ = analyze_features(Features(np.arange(900) / RATE, values), n_surrogates=0)
+    w = result.windows
+    alpha = CompareSettings().alpha
+    labelled = np.isin(w.label, RELATIONS)
+    assert np.all(w.p_value[labelled] < alpha)
+    assert np.all(np.isnan(w.lag_s[~labelled]))
+    for c in range(len(w.channels)):
+        part = np.isin(w.channel_label[:, c], ("mirror", "match"))
+        assert np.all(w.channel_p[part, c] < alpha)
+    assert np.isnan(w.p_value[w.label == "insufficient"]).all()
+
+
+def test_a_long_session_is_judged_against_its_own_surrogates():
+    result, info = analyze_features(_copy("mirror", 200), n_surrogates=0)
+    assert info["calibration"]["null"] == "session"
+    assert np.mean(result.windows.label == "mirror") > 0.9
+    short, info = analyze_features(_copy("mirror", 60), n_surrogates=0)
+    assert info["calibration"]["null"] == "reference"
+
+
+def test_a_clip_shorter_than_one_window_gets_windows_of_its_own_length():
+    f = _copy("match", 3.2)
+    settings, adapted = fit_to_clip(PRESETS["live"], f)
+    assert settings.window_s == 3.0 and settings.max_lag_s == pytest.approx(2.25)
+    assert "shorter than one 4 s window" in adapted["reason"]
+    result, info = analyze_features(f, n_surrogates=0)
+    assert info["adapted"]["window_s"] == 3.0
+    assert len(result.windows) >= 1 and (result.windows.label == "match").all()
+    tiny, info = analyze_features(_copy("match", 1.5), n_surrogates=0)
+    assert len(tiny.windows) == 0
+    assert "nothing can be measured" in info["adapted"]["reason"] and info["no_windows"]
+
+
+def test_a_missing_or_foreign_reference_is_one_clear_line(tmp_path):
+    with pytest.raises(MirrorError, match="missing; rebuild it with: python models/build_null_reference.py"):
+        load_reference(tmp_path / "nothing.npz")
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(MirrorError, match="damaged"):
+        load_reference(bad)
+    foreign = tmp_path / "foreign.npz"
+    np.savez(foreign, meta=np.frombuffer(b'{"format": "other", "people": []}', dtype=np.uint8))
+    with pytest.raises(MirrorError, match="other features"):
+        load_reference(foreign)
+    assert Path(NULL_REFERENCE_PATH).exists()
