@@ -41,7 +41,7 @@ NULL_REFERENCE_PATH = Path(__file__).resolve().parent / "data" / "null_reference
 NullSource = Literal["reference", "session", "none"]
 SESSION_NULL_MIN_S = 180.0
 """Sessions at least this long (and ten windows plus lags) are judged against their own surrogates."""
-SESSION_BLOCKS = 48
+SESSION_BLOCKS = 32
 """Surrogate blocks of a long session: each a random stretch of A against B shifted by a random lag."""
 REFERENCE_CHAIN_S = 60.0
 """Each null person is played forwards and backwards to this length (or longer for long windows)."""
