@@ -243,3 +243,45 @@ def test_mirror_extract_on_a_call_recording(tmp_path, capsys):
     info = json.loads((out / "extract.json").read_text())
     assert np.abs(np.array(info["call_tiles"]) - scene.boxes_px[0]).max() <= 3
     assert info["identity_swaps"] == 0
+
+
+def _blob_call_video(tmp_path, n: int = 30):
+    """A call recording for the stand-in model: two textured tiles on a dark window, a white person in each."""
+    import cv2
+
+    from tests.conftest import write_video
+
+    w, h = 320, 180
+    rng = np.random.default_rng(3)
+    texture = cv2.resize(rng.integers(30, 90, (12, 19), dtype=np.uint8), (150, 96), interpolation=cv2.INTER_NEAREST)
+    tiles = ((6, 42, 156, 138), (164, 42, 314, 138))
+    frames = []
+    for i in range(n):
+        frame = np.full((h, w, 3), 20, np.uint8)
+        for k, (x0, y0, x1, y1) in enumerate(tiles):
+            frame[y0:y1, x0:x1] = texture[:, :, None]
+            px = x0 + 40 + (i % 10) * (1 if k == 0 else -1)  # each person sways inside their tile
+            frame[y0 + 20 : y1, px : px + 60] = 255
+        frames.append(frame)
+    return write_video(tmp_path / "call.avi", frames, fps=10), tiles
+
+
+def test_call_tiles_are_found_again_when_an_extraction_resumes(tmp_path):
+    from tests.helpers import BlobBackend
+
+    path, tiles = _blob_call_video(tmp_path)
+    settings = ExtractSettings(backfill=False)
+    seen = []
+
+    def stop_after_12(n):
+        seen.append(n)
+        if len(seen) == 12:
+            raise KeyboardInterrupt
+
+    _, first = extract_video(path, settings, backend=BlobBackend(), cache_dir=tmp_path / "c", progress=stop_after_12)
+    assert first["interrupted"] and np.abs(np.array(first["call_tiles"]) - tiles).max() <= 2
+    lm, info = extract_video(path, settings, backend=BlobBackend(), cache_dir=tmp_path / "c")
+    assert info["resumed_from_frames"] == 12 and np.abs(np.array(info["call_tiles"]) - tiles).max() <= 2
+    assert lm.pose_present.all() and info["identity_swaps"] == 0
+    x = lm.pose_image[:, :, 0, 0] * 320  # each person's nose stays in their own tile
+    assert (x[:, 0] < tiles[0][2]).all() and (x[:, 1] > tiles[1][0]).all()

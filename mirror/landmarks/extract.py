@@ -260,11 +260,15 @@ def extract_landmarks(
                 tracker = IdentityTracker(layout, size)
             t_ms = int(round(frame.t_s * 1000.0))
             seeds: dict[int, PersonLandmarks] = {}
+            if n_new == 0 and n_restored and tracker.wants_tiles():  # resuming a call: its tiles again
+                tiles = find_tiles(frame.image)
+                if tiles is not None:
+                    tracker.use_tiles(tiles)
             if tracker.needs_detection():
                 seeds = search_people(tracker, backend, frame.image)
-                for slot in tracker.pop_reseeded():  # a new body: drop the old one's tracking state
-                    estimators[slot].close()
-                    estimators[slot] = backend.person_estimator()
+            for slot in tracker.pop_reseeded():  # a new body or a tile: drop the old tracking state
+                estimators[slot].close()
+                estimators[slot] = backend.person_estimator()
             boxes = tracker.regions()
 
             def run(slot: int, boxes=boxes, bgr=frame.image, t_ms=t_ms):
