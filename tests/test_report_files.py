@@ -327,7 +327,9 @@ def test_real_comparator_p_values_reach_the_files(tmp_path):
     html = paths["report.html"].read_text()
     for e in doc["events"]:
         assert f'<td class="num p-value">{e["p_value"]:.3f}</td>' in html or f"{e['p_value']:.1g}" in html
-    assert "A label is shown only where it beats chance: p &lt; 0.01 against 48 stretches of this session" in html
+    from mirror.compare.calibrate import SESSION_BLOCKS
+
+    assert f"A label is shown only where it beats chance: p &lt; 0.01 against {SESSION_BLOCKS} stretches of this session" in html
     windows = list(csv.DictReader(io.StringIO((out / "windows.csv").read_text())))
     overall = [r for r in windows if r["channel"] == "overall"]
     assert [float(r["p_value"]) for r in overall] == [w["p_value"] for w in doc["windows"]]

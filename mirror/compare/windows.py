@@ -146,6 +146,9 @@ class Windows:
         ``(W, 2)`` drift-free RMS of each person's symmetric part (symmetric evidence).
     channel_active : np.ndarray
         ``(W, C)`` bool: the part has data and moved or was sided enough to be compared.
+    channel_valid : np.ndarray
+        ``(W, C)`` share of the window in which both people's part (for an arm: A's arm and both of
+        B's arms) is usable.
     channel_motion : np.ndarray
         ``(W, C)`` how fast the part's antisymmetric posture moves (both people): its null's stratum.
     channels : tuple of str
@@ -171,6 +174,7 @@ class Windows:
     sided: np.ndarray
     sym_motion: np.ndarray
     channel_active: np.ndarray
+    channel_valid: np.ndarray
     channel_motion: np.ndarray
     channels: tuple[str, ...] = REPORT_CHANNELS
     info: dict = field(default_factory=dict)
@@ -568,7 +572,7 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
         return Windows(
             empty, empty, np.zeros(0, dtype="<U12"), empty, empty, empty, empty, np.zeros(0, dtype="<U8"),
             np.zeros((0, 2)), empty, np.zeros((0, R)), np.zeros((0, R)), np.zeros((0, R), dtype="<U12"),
-            empty, np.zeros((0, R)), empty, empty, np.zeros(0, bool), np.zeros((0, 2)), np.zeros((0, R), bool), np.zeros((0, R)),
+            empty, np.zeros((0, R)), empty, empty, np.zeros(0, bool), np.zeros((0, 2)), np.zeros((0, R), bool), np.zeros((0, R)), np.zeros((0, R)),
             info={"settings": settings.to_dict(), "reason": "shorter than one window"},
         )
     sums = _lag_scan(prep, starts, length, lags)
@@ -672,6 +676,10 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
     n_sided = (ch_ok * nfeat[None, :]).sum(1).astype(float)
     ch_samples = np.maximum(sums["n"][zero], 1) * np.maximum(nfeat, 1)[None, :]
     speed_c = np.sqrt((sums["vxx"][zero] + sums["vyy"][zero]) / (2 * ch_samples))  # (W, C) per feature channel
+    ch_cover = sums["n"][zero] / length
+    ch_valid = np.stack(
+        [arm_cov[:, 0] if name == "left_arm" else arm_cov[:, 1] if name == "right_arm" else ch_cover[:, CHANNELS.index(name)] for name in REPORT_CHANNELS], 1
+    )
     ch_motion = np.stack([speed_c[:, CHANNELS.index("arms" if name.endswith("_arm") else name)] for name in REPORT_CHANNELS], 1)
     t0 = prep.t[0]
     return Windows(
@@ -695,6 +703,7 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
         sided=enough & sided,
         sym_motion=sym_motion,
         channel_active=ch_active,
+        channel_valid=ch_valid,
         channel_motion=ch_motion,
         info={"settings": settings.to_dict(), "lags": len(lags)},
     )

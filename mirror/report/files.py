@@ -84,6 +84,7 @@ def report_dict(result: Synchrony, provenance: dict | None = None, mechanical=No
                         "mirror_score": _num(w.channel_mirror[i, k]),
                         "match_score": _num(w.channel_match[i, k]),
                         "p_value": _num(w.channel_p[i, k]),
+                        "valid": _num(w.channel_valid[i, k]),
                     }
                     for k, c in enumerate(w.channels)
                 },
