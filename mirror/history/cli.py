@@ -140,7 +140,8 @@ def _progress(me: str | None, since: str | None, out: Path, csv_path: Path | Non
         typer.echo("no sessions recorded" + (f" since {since}" if since else "") + " yet")
         return
     who = me or "everyone"
-    typer.echo(f"{len(prog.views)} sessions of {who}" + (f" since {since}" if since else "") + f"; the last {min(last, len(prog.views))}:")
+    n = len(prog.views)
+    typer.echo(f"{n} session{'' if n == 1 else 's'} of {who}" + (f" since {since}" if since else "") + f"; the last {min(last, len(prog.views))}:")
     figs = {f.key: f for f in prog.figures}
     for v in prog.views[::-1][:last]:
         r = v.record
