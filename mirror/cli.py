@@ -227,7 +227,7 @@ def analyze(
             paths.update(write_all(out, source))
         recorded = history_cli.record_and_describe(history_file, out, "analyze", people)[1] if history_file else None
     from mirror.report import read_report
-    from mirror.report.doc import alpha_of, calibration_text, confidence_word, format_p, nothing_text, usability_rows
+    from mirror.report.doc import adapted_text, alpha_of, calibration_text, confidence_word, format_p, nothing_text, usability_rows
 
     doc = read_report(out)
     result = session.synchrony
@@ -239,12 +239,14 @@ def analyze(
         typer.echo(f"  {line}")
     nothing = nothing_text(doc)
     if nothing is not None:
-        typer.echo(nothing[:-1] + " (try a smaller --window-s)." if len(result.windows) == 0 else nothing)
+        typer.echo(nothing)
         typer.echo(f"wrote {len(paths)} files to {out}: {', '.join(p.name for p in paths.values())}")
         if recorded:
             typer.echo(recorded)
         return
     typer.echo(calibration_text(doc))
+    if adapted_text(doc):
+        typer.echo(adapted_text(doc))
     alpha = alpha_of(doc)
     typer.echo(
         f"{len(result.windows)} windows, labelled only where beyond chance: mirror {100 * share['mirror']:.0f} %, "

@@ -176,7 +176,7 @@ def test_analyze_a_still_image_named_as_a_video_says_it_is_too_short(tmp_path):
     shutil.copy(tmp_path / "frame.jpg", still)
     result = runner.invoke(app, ["analyze", str(still), "--out", str(tmp_path / "o"), "--no-progress", "--surrogates", "0"])
     assert result.exit_code == 0, result.output
-    assert "shorter than one 4 s window" in result.output
+    assert "shorter than the shortest window (2 s): nothing can be measured" in result.output
     assert (tmp_path / "o" / "report.json").exists()
 
 

@@ -243,9 +243,26 @@ def test_a_clip_shorter_than_one_window_gives_an_empty_report_and_says_so(tmp_pa
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["analyze", str(video), "--out", str(out), "--no-progress", "--cache-dir", str(tmp_path / "c")])
     assert result.exit_code == 0, result.output
-    assert "shorter than one 4 s window" in result.output and "both people in view in 100 %" in result.output
+    assert "shorter than the shortest window (2 s): nothing can be measured" in result.output
+    assert "both people in view in 100 %" in result.output
     report = json.loads((out / "report.json").read_text())
     assert report["windows"] == [] and report["events"] == []
+    assert "nothing can be measured" in report["adapted"]["reason"]
+    assert "Nothing could be measured" in (out / "report.html").read_text()
+
+
+def test_a_clip_shorter_than_one_window_gets_windows_of_its_own_length(tmp_path):
+    frames = _raga_frames(75, (384, 288))  # 3 s at 25 fps
+    video = write_video(tmp_path / "short.avi", frames, fps=25)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["analyze", str(video), "--out", str(out), "--no-progress", "--cache-dir", str(tmp_path / "c")])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["settings"]["window_s"] == 3.0 and report["adapted"]["requested_window_s"] == 4.0
+    assert len(report["windows"]) >= 1 and report["windows"][0]["label"] != "insufficient"
+    assert "shorter than one 4 s window: windows of 3 s" in result.output
+    html = (out / "report.html").read_text()
+    assert "windows of 3 s" in html and "3 s windows" in html
 
 
 @pytest.fixture

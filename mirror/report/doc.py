@@ -182,6 +182,9 @@ def nothing_measured(doc: dict) -> str | None:
     settings = doc.get("settings") or {}
     window_s = settings.get("window_s")
     need = float(settings.get("min_valid") or 0.6)
+    adapted = doc.get("adapted") or {}
+    if not windows and adapted.get("reason"):
+        return str(adapted["reason"])
     if not windows:
         if window_s:
             return messages.render(messages.CALIBRATION, "reason_short", duration=duration_of(doc), window=float(window_s))
@@ -190,6 +193,12 @@ def nothing_measured(doc: dict) -> str | None:
     if both is not None and float(both) < need:
         return messages.render(messages.CALIBRATION, "reason_apart", both=100 * float(both), need=100 * need)
     return messages.render(messages.CALIBRATION, "reason_insufficient", need=100 * need)
+
+
+def adapted_text(doc: dict) -> str | None:
+    """Why the windows are shorter than asked (a clip shorter than one window), or None."""
+    adapted = doc.get("adapted") or {}
+    return str(adapted["reason"]) if adapted.get("reason") and doc.get("windows") else None
 
 
 def nothing_text(doc: dict) -> str | None:

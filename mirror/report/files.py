@@ -97,6 +97,7 @@ def report_dict(result: Synchrony, provenance: dict | None = None, mechanical=No
         "provenance": _clean(provenance or {}),
         "settings": _clean(result.info.get("settings", {})),
         "calibration": _clean(w.info.get("calibration") or {}),
+        "adapted": _clean(result.info.get("adapted")),
         "summary": _clean(result.summary),
         "events": [_clean(e.to_dict()) for e in result.events],
         "mechanical": _clean(mechanical.to_dict()) if mechanical is not None else None,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from mirror.report.doc import (
     CHANNEL_NAMES,
+    adapted_text,
     alpha_of,
     calibration_text,
     confidence,
@@ -127,6 +128,9 @@ def _summary(doc: dict) -> str:
     else:
         html.append(f'<p data-key="pseudo">No pseudo-synchrony test: {escape(str(sync.get("method") or "not run"))}.</p>')
     n, good = summary.get("windows", 0), summary.get("analysable_windows", 0)
+    adapted = adapted_text(doc)
+    if adapted:
+        html.append(f'<p data-key="adapted">{escape(adapted[0].upper() + adapted[1:])}.</p>')
     html.append(f'<p class="sub">{good} of {n} windows had data for both people; the rest are left out of the shares.</p></section>')
     return "".join(html)
 
