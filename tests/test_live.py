@@ -287,8 +287,9 @@ def test_no_screen_is_one_error_line(tmp_path):
 
 
 def test_bad_options_are_refused(tmp_path):
-    run = _cli(["live", "--me", "middle", "--no-window", "--out", str(tmp_path / "o")])
-    assert run.returncode == 2 and "left or right" in run.stderr
+    # --me takes a side (left, right) or a name; the side of a named person is --me-side
+    run = _cli(["live", "--me", "Ann", "--me-side", "middle", "--no-window", "--out", str(tmp_path / "o")])
+    assert run.returncode == 2 and "--me-side must be left or right" in run.stderr
     with pytest.raises(MirrorError, match="fps"):
         LiveSettings(fps=0)
 

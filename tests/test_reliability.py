@@ -231,7 +231,7 @@ def test_one_person_in_the_room_is_said_and_nothing_is_invented(tmp_path):
                                       "--fps", "8", "--cache-dir", str(tmp_path / "cache")])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "both people in view in 0 % of frames (A 100 %, B 0 %); the comparison needs both" in result.output
-    assert "synchrony not measurable" in result.output and "Traceback" not in result.output
+    assert "Nothing could be measured" in result.output and "Traceback" not in result.output
     report = json.loads((out / "report.json").read_text())
     assert {w["label"] for w in report["windows"]} == {"insufficient"}
     assert report["events"] == [] and not [m for m in report["feedback"] if m["kind"] == "warning"]

@@ -70,7 +70,7 @@ class NullSamples:
     sided : np.ndarray
         ``(N,)`` bool: the window was a mirror/match candidate.
     symmetric : np.ndarray
-        ``(N,)`` bool: the window was a symmetric candidate (symmetric movement, no side).
+        ``(N,)`` bool: both people's symmetric body part moved (the null of symmetric candidates).
     motion, n_sided : np.ndarray
         ``(N,)`` strata, as :class:`~mirror.compare.windows.Windows`.
     channel_best : np.ndarray
@@ -113,7 +113,7 @@ class NullSamples:
             best=cat(lambda w: np.fmax(w.mirror_score, w.match_score)),
             sync=cat(lambda w: w.sync_score),
             sided=cat(lambda w: w.sided).astype(bool),
-            symmetric=cat(lambda w: _symmetric_candidate(w)).astype(bool),
+            symmetric=cat(lambda w: _symmetric_moving(w)).astype(bool),
             motion=cat(lambda w: w.motion),
             n_sided=cat(lambda w: w.n_sided),
             channel_best=cat(
@@ -126,17 +126,28 @@ class NullSamples:
         )
 
 
-def _symmetric_candidate(w: "Windows") -> np.ndarray:
-    """Windows that may be symmetric: data, no side, both people's symmetric part moving."""
+def _symmetric_moving(w: "Windows") -> np.ndarray:
+    """Windows with data in which both people's symmetric body part moves (sided or not)."""
     min_sym = float(w.info.get("settings", {}).get("min_sym_motion", 0.02))
     moving = np.nan_to_num(w.sym_motion, nan=0.0).min(1) >= min_sym if len(w) else np.zeros(0, bool)
-    return (w.label != "insufficient") & ~w.sided & moving
+    return (w.label != "insufficient") & moving
+
+
+def _symmetric_candidate(w: "Windows") -> np.ndarray:
+    """Windows that may be symmetric: no side, and both people's symmetric part moving.
+
+    Their null is every null window whose symmetric parts move, sided or not: how sided a
+    posture is does not change how often two bodies' symmetric movements agree by chance.
+    """
+    return _symmetric_moving(w) & ~w.sided
 
 
 def _p_values(null: np.ndarray, observed: np.ndarray) -> np.ndarray:
     """``(1 + #null >= x) / (1 + n)`` for each observed ``x``; NaN where ``x`` is NaN."""
     null = np.sort(null[np.isfinite(null)])
     out = np.full(observed.shape, np.nan)
+    if not len(null):  # nothing to judge against: no p-value, so no label
+        return out
     ok = np.isfinite(observed)
     above = len(null) - np.searchsorted(null, observed[ok] - 1e-12, side="left")
     out[ok] = (1.0 + above) / (1.0 + len(null))
@@ -384,7 +395,7 @@ def null_from_file(path: Path) -> NullSamples | None:
         return None
 
 
-NULL_VERSION = 4
+NULL_VERSION = 7
 """Bumped whenever the comparator's scores change: null samples of another version are not reused."""
 
 

@@ -282,14 +282,16 @@ def prepare(features: Features, settings: CompareSettings) -> Prepared:
         gs=gs,
         arm_hp=np.nan_to_num(arm_hp).astype(np.float32),
         arm_ok=arm_ok,
-        sym_evidence=np.array([s.kind == "lateral" and s.channel != "face" for s in sspecs], dtype=bool),
+        sym_evidence=np.array([s.channel in ("arms", "torso") and s.name not in NOT_SYMMETRIC_EVIDENCE for s in sspecs], dtype=bool),
     )
 
 
-SYMMETRIC_EVIDENCE = "both sides of the body (the halves of left and right arm features) move alike"
-"""What a ``symmetric`` label needs besides synchrony: the body's left-plus-right halves moving, in
-both people.  A nod, the speed of movement, blinks or the jaw while talking are no evidence that
-both sides move alike, and a posture merely too symmetric to tell the side is none either."""
+NOT_SYMMETRIC_EVIDENCE = ("motion_energy", "motion_symmetry")
+"""What a ``symmetric`` label needs besides synchrony is the body's symmetric part moving in both
+people: the left-plus-right halves of the arms, arm openness, arms crossed, a forward lean.  Not
+these (a speed, and a correlation), nor the head or the face: a nod, blinks or the jaw while
+talking are no evidence that both sides of a body move alike, and a posture merely too
+symmetric to tell the side is none either."""
 
 
 def _arm_channels(prep: Prepared, starts: np.ndarray, length: int, k: np.ndarray):
@@ -710,13 +712,17 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
 
 
 def _sym_motion(prep: Prepared, starts: np.ndarray, length: int) -> np.ndarray:
-    """``(W, 2)`` drift-free RMS of each person's symmetric evidence columns over each window."""
+    """``(W, 2)`` drift-free size of each person's symmetric movement over each window.
+
+    The root mean square over the window's frames of the norm over the evidence columns: one
+    part moving (a forward lean) counts in full, however still the others are.
+    """
     gs = prep.gs * prep.sym_evidence[:, None]
-    nfeat = gs.sum(0)
+    has = gs.sum(0) > 0
     out = np.full((len(starts), 2), np.nan)
     for p in range(2):
         sq = ((prep.sym_hp[:, p] ** 2) @ gs * prep.sym_ok[:, p]).sum(1)
-        cnt = (prep.sym_ok[:, p].astype(float) * nfeat).sum(1)
+        cnt = (prep.sym_ok[:, p] & has).any(1).astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):
             out[:, p] = np.sqrt(_window_sums(sq, starts, length) / _window_sums(cnt, starts, length))
     return out
