@@ -259,7 +259,8 @@ def analyse(landmarks, exclude: set[str] | None, cache: Path) -> dict:
     if exclude is not None:
         settings, _ = fit_to_clip(CompareSettings(), compute_features(landmarks))
         prep = prepare(compute_features(landmarks), settings)
-        out["heldout"] = calibrate(compare_prepared(prep, settings), heldout_null(exclude, settings, cache), settings)
+        out["raw"] = compare_prepared(prep, settings)
+        out["heldout"] = calibrate(out["raw"], heldout_null(exclude, settings, cache), settings)
     return out
 
 
@@ -308,15 +309,19 @@ def window_truth(truth, start_s: np.ndarray, end_s: np.ndarray, max_lag_s: float
 def score_composites(units: list[Unit], model: str, which: str) -> dict:
     conf = np.zeros((len(TRUTH), len(PREDICTED)), int)
     errors = []
+    missed: dict[str, int] = {}
     for u in units:
-        w = u.windows[model][which]
+        w, raw = u.windows[model][which], u.windows[model]["raw"]
         truth, lags = window_truth(u.truth(), w.start_s, w.end_s, CompareSettings().max_lag_s)
-        for lab, lag, pred, plag in zip(truth, lags, w.label, w.lag_s):
+        for i, (lab, lag, pred, plag) in enumerate(zip(truth, lags, w.label, w.lag_s)):
             if lab is None:
                 continue
             conf[TRUTH.index(lab), PREDICTED.index(pred)] += 1
             if lab in ("mirror", "match") and pred == lab:
                 errors.append(abs(float(plag) - lag))
+            elif lab in ("mirror", "match"):
+                cause = miss_cause(lab, raw, i)
+                missed[cause] = missed.get(cause, 0) + 1
     f1 = {}
     for lab in TRUTH:
         i, j = TRUTH.index(lab), PREDICTED.index(lab)
@@ -333,7 +338,22 @@ def score_composites(units: list[Unit], model: str, which: str) -> dict:
         "lag_error_p90_s": float(np.percentile(e, 90)) if len(e) else float("nan"),
         "lag_n": int(len(e)),
         "windows": int(conf.sum()),
+        "missed_by_cause": missed,
     }
+
+
+def miss_cause(truth: str, raw, i: int) -> str:
+    """Why a mirror/match window was missed, from the comparator's windows before calibration."""
+    s = CompareSettings()
+    if raw.label[i] == "insufficient":
+        return "insufficient"
+    if not raw.sided[i]:
+        return f"no side told (asymmetry < {s.min_asymmetry:g})"
+    if raw.label[i] == truth:
+        return f"right before calibration, p >= {s.alpha:g}"
+    if raw.label[i] == "none":
+        return f"best score < {s.min_score:g}"
+    return f"{raw.label[i]} before calibration"
 
 
 def false_alarms(windows_list) -> dict:
@@ -449,6 +469,7 @@ def print_composites(units: list[Unit], out: dict) -> None:
                 r = res[f"{framing}/{which}/{m}"]
                 say(f"   {m:4s}: F1 " + ", ".join(f"{k} {v:.3f}" for k, v in r["f1"].items())
                     + f"; macro-F1 {r['macro_f1']:.3f}; lag error median {r['lag_error_median_s']:.3f} s, p90 {r['lag_error_p90_s']:.3f} s (n {r['lag_n']})")
+                say(f"         missed mirror/match windows by cause: " + (", ".join(f"{k} {v}" for k, v in sorted(r["missed_by_cause"].items())) or "none"))
         found = {m: np.mean([u.extract[m] for u in sel]) for m in MODELS}
         say("   both people found: " + ", ".join(f"{m} {100 * v:.1f} %" for m, v in found.items()))
     out["composites"] = res
