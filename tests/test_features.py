@@ -314,6 +314,23 @@ def test_a_hand_at_one_side_of_the_face_is_a_lateral_feature():
     assert asym[1, 0, k] > 0.3 and asym[1, 1, k] == 0.0
 
 
+def test_in_a_video_call_a_joint_outside_its_persons_tile_is_out_of_frame():
+    """The pose model places a head-and-shoulders person's arms in the call window's dark border
+    below the tile, with a high visibility: those arms were never seen."""
+    w, h = SIZE
+    p = _posed()
+    elbow_y = float(p.pose_image[POSE["left_elbow"], 1])
+    lm = _stack([(p, None)] * 3)
+    whole = compute_features(lm)
+    assert _reason(whole, 1, 0, "left_arm") == "ok"
+    bottom = int((elbow_y - 0.05) * h)  # A's tile (the left four fifths) ends above the elbows
+    lm.info = {**lm.info, "call_tiles": [[0, 0, int(0.8 * w), bottom], [int(0.8 * w), 0, w, bottom]]}
+    tiled = compute_features(lm)
+    assert _reason(tiled, 1, 0, "left_arm") == "out_of_frame" and _reason(tiled, 1, 0, "right_arm") == "out_of_frame"
+    assert _reason(tiled, 1, 0, "head") == "ok"
+    assert np.isnan(tiled.column("wrist_height_left")[:, 0]).all()
+
+
 def test_a_hand_out_of_frame_is_not_at_the_face_but_the_head_stays_usable():
     """Head-and-shoulders: the arms are out of frame, the head and face still carry the comparison."""
     p = _posed()

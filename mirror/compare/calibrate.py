@@ -395,7 +395,7 @@ def null_from_file(path: Path) -> NullSamples | None:
         return None
 
 
-NULL_VERSION = 7
+NULL_VERSION = 11
 """Bumped whenever the comparator's scores change: null samples of another version are not reused."""
 
 

@@ -163,10 +163,28 @@ def torso_yaw_rad(pose_world: np.ndarray) -> np.ndarray:
     return np.arctan2(lat[..., 2], lat[..., 0])
 
 
-def _in_frame(pose_image: np.ndarray, margin: float) -> np.ndarray:
+def _in_frame(pose_image: np.ndarray, margin: float, boxes: np.ndarray | None = None) -> np.ndarray:
+    """``(T, 2, 33)`` whether each joint lies in the picture of its person.
+
+    ``boxes`` ``(2, 4)``: each person's own picture ``(x0, y0, x1, y1)`` in [0, 1] of the frame (a
+    video call's tiles); default the whole frame.  A joint placed outside its person's picture (in
+    the other tile, or the call window's dark border) was never seen.
+    """
     x, y = pose_image[..., 0], pose_image[..., 1]
+    if boxes is None:
+        boxes = np.array([[0.0, 0.0, 1.0, 1.0]] * 2)
+    x0, y0, x1, y1 = (boxes[:, k][None, :, None] for k in range(4))
     with np.errstate(invalid="ignore"):
-        return (x >= -margin) & (x <= 1 + margin) & (y >= -margin) & (y <= 1 + margin)
+        return (x >= x0 - margin) & (x <= x1 + margin) & (y >= y0 - margin) & (y <= y1 + margin)
+
+
+def _tile_boxes(landmarks: Landmarks) -> np.ndarray | None:
+    """A video call's two tiles (A's, then B's) in [0, 1] of the frame, from the extraction; None otherwise."""
+    tiles = (landmarks.info or {}).get("call_tiles")
+    w, h = landmarks.frame_size
+    if not tiles or len(tiles) != 2 or not (w and h):
+        return None
+    return np.array([[t[0] / w, t[1] / h, t[2] / w, t[3] / h] for t in tiles], dtype=float)
 
 
 def body_clearance(pose_image: np.ndarray, frame_size: tuple[int, int], body_radius: float) -> np.ndarray:
@@ -210,7 +228,7 @@ def assess(landmarks: Landmarks, settings: UsabilitySettings | None = None) -> U
     present = landmarks.pose_present  # (T, 2)
     face = landmarks.face_present
     vis = landmarks.pose_visibility
-    inside = _in_frame(landmarks.pose_image, s.frame_margin) & present[..., None]
+    inside = _in_frame(landmarks.pose_image, s.frame_margin, _tile_boxes(landmarks)) & present[..., None]
     seen = inside & (vis >= s.min_visibility)
     yaw = torso_yaw_rad(landmarks.pose_world)
     shoulders_in = inside[..., SHOULDERS].all(-1)
