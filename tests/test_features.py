@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from mirror.features import FEATURES, compute_features, mirror_operator
@@ -269,6 +269,7 @@ def test_a_nose_pointing_against_the_shoulders_depth_order_leaves_the_side_unkno
 
 
 @given(st.floats(-85, 85), st.floats(-60, 60), st.floats(0.3, 1.0), st.booleans(), st.integers(0, 2**31))
+@example(-85.0, 0.0, 1.0, False, 73)  # the largest foreshortening: rounding scaled up most
 @settings(max_examples=40, deadline=None)
 def test_new_features_and_reasons_follow_a_horizontal_flip_exactly(yaw, head_yaw, vis, face, seed):
     """M(features(landmarks)) == features(flip(landmarks)), part reasons with left and right arms exchanged."""
@@ -285,7 +286,8 @@ def test_new_features_and_reasons_follow_a_horizontal_flip_exactly(yaw, head_yaw
     lm = _stack(people)
     f, g = compute_features(lm), compute_features(lm.flipped())
     # exact up to the float32 rounding of the flipped image's x (1 - x): shoulder_raise is read in pixels
-    np.testing.assert_allclose(g.values, mirror_operator(f.values), atol=1e-5, equal_nan=True)
+    # and its foreshortening undone by 1 / cos(torso yaw), which scales that rounding up to 12x at 85 degrees
+    np.testing.assert_allclose(g.values, mirror_operator(f.values), atol=5e-5, equal_nan=True)
     swap = [PARTS.index({"left_arm": "right_arm", "right_arm": "left_arm"}.get(p, p)) for p in PARTS]
     np.testing.assert_array_equal(g.part_reason, f.part_reason[..., swap])
 
