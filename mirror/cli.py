@@ -245,8 +245,9 @@ def analyze(
             typer.echo(recorded)
         return
     typer.echo(calibration_text(doc))
-    if adapted_text(doc):
-        typer.echo(adapted_text(doc))
+    adapted = adapted_text(doc)
+    if adapted:
+        typer.echo(adapted)
     alpha = alpha_of(doc)
     typer.echo(
         f"{len(result.windows)} windows, labelled only where beyond chance: mirror {100 * share['mirror']:.0f} %, "

@@ -102,7 +102,7 @@ class NullSamples:
         return len(self.best)
 
     @classmethod
-    def from_windows(cls, parts: list["Windows"], source: NullSource, description: str) -> "NullSamples":
+    def from_windows(cls, parts: list["Windows"], settings: "CompareSettings", source: NullSource, description: str) -> "NullSamples":
         from mirror.compare.windows import REPORT_CHANNELS
 
         def cat(get, shape=()) -> np.ndarray:
@@ -113,7 +113,7 @@ class NullSamples:
             best=cat(lambda w: np.fmax(w.mirror_score, w.match_score)),
             sync=cat(lambda w: w.sync_score),
             sided=cat(lambda w: w.sided).astype(bool),
-            symmetric=cat(lambda w: _symmetric_moving(w)).astype(bool),
+            symmetric=cat(lambda w: _symmetric_moving(w, settings)).astype(bool),
             motion=cat(lambda w: w.motion),
             n_sided=cat(lambda w: w.n_sided),
             channel_best=cat(
@@ -126,20 +126,19 @@ class NullSamples:
         )
 
 
-def _symmetric_moving(w: "Windows") -> np.ndarray:
+def _symmetric_moving(w: "Windows", settings: "CompareSettings") -> np.ndarray:
     """Windows with data in which both people's symmetric body part moves (sided or not)."""
-    min_sym = float(w.info.get("settings", {}).get("min_sym_motion", 0.02))
-    moving = np.nan_to_num(w.sym_motion, nan=0.0).min(1) >= min_sym if len(w) else np.zeros(0, bool)
+    moving = np.nan_to_num(w.sym_motion, nan=0.0).min(1) >= settings.min_sym_motion if len(w) else np.zeros(0, bool)
     return (w.label != "insufficient") & moving
 
 
-def _symmetric_candidate(w: "Windows") -> np.ndarray:
+def _symmetric_candidate(w: "Windows", settings: "CompareSettings") -> np.ndarray:
     """Windows that may be symmetric: no side, and both people's symmetric part moving.
 
     Their null is every null window whose symmetric parts move, sided or not: how sided a
     posture is does not change how often two bodies' symmetric movements agree by chance.
     """
-    return _symmetric_moving(w) & ~w.sided
+    return _symmetric_moving(w, settings) & ~w.sided
 
 
 def _p_values(null: np.ndarray, observed: np.ndarray) -> np.ndarray:
@@ -216,7 +215,7 @@ def calibrate(windows: "Windows", null: NullSamples, settings: "CompareSettings"
     null_keys = (null.n_sided, null.motion)
     p_rel = _stratified_p(np.where(null.sided, null.best, np.nan), null_keys, best, keys)
     p_sym = _stratified_p(np.where(null.symmetric, null.sync, np.nan), null_keys, windows.sync_score, keys)
-    sym_candidate = _symmetric_candidate(windows)
+    sym_candidate = _symmetric_candidate(windows, settings)
     p_value = np.where(windows.sided, p_rel, np.where(sym_candidate, p_sym, np.nan))
     label = windows.label.copy()
     passes = np.nan_to_num(p_value, nan=1.0) < settings.alpha
@@ -343,7 +342,7 @@ def reference_null(settings: "CompareSettings", people: list[ReferencePerson] | 
         prepared[i] = prepare(Features(t, np.stack([v, v], 1)), settings)
     parts = [compare_prepared(paired(prepared[i], prepared[j]), settings) for i, j in pairs]
     null = NullSamples.from_windows(
-        parts, "reference", f"{len(pairs)} pseudo-pairs of {len({p.clip for p in people})} real people filmed alone, {length_s:g} s each"
+        parts, settings, "reference", f"{len(pairs)} pseudo-pairs of {len({p.clip for p in people})} real people filmed alone, {length_s:g} s each"
     )
     with _LOCK:
         _NULL_CACHE[ident] = null
@@ -366,7 +365,7 @@ def session_null(prep: "Prepared", settings: "CompareSettings", blocks: int = SE
         start = int(rng.integers(0, max(1, n - block + 1)))
         shift = int(rng.integers(min_shift, n - min_shift + 1))
         parts.append(compare_prepared(shifted_pair(prep, start, block, shift), settings))
-    return NullSamples.from_windows(parts, "session", f"{blocks} stretches of this session with B shifted by {min_shift / rate:g} s or more")
+    return NullSamples.from_windows(parts, settings, "session", f"{blocks} stretches of this session with B shifted by {min_shift / rate:g} s or more")
 
 
 def session_is_long(n_samples: int, settings: "CompareSettings") -> bool:
@@ -399,15 +398,32 @@ NULL_VERSION = 11
 """Bumped whenever the comparator's scores change: null samples of another version are not reused."""
 
 
+_DIGESTS: dict[tuple, str] = {}
+
+
+def _reference_digest(reference: Path) -> str:
+    """SHA-256 of the reference file, read once per version of the file (not at every live analysis)."""
+    try:
+        st = reference.stat()
+    except OSError:
+        return "missing"
+    key = (str(reference), st.st_mtime_ns, st.st_size)
+    with _LOCK:
+        if key not in _DIGESTS:
+            _DIGESTS[key] = hashlib.sha256(reference.read_bytes()).hexdigest()
+        return _DIGESTS[key]
+
+
 def null_identity(settings: "CompareSettings", reference: Path = NULL_REFERENCE_PATH) -> str:
     """Key of the reference null for these settings: settings, reference file and comparator version."""
-    digest = hashlib.sha256(reference.read_bytes()).hexdigest() if reference.exists() else "missing"
+    digest = _reference_digest(reference)
     keyed = {k: v for k, v in settings.to_dict().items() if k != "alpha"}  # alpha only reads the null
     return hashlib.sha256(json.dumps([NULL_VERSION, digest, keyed], sort_keys=True).encode()).hexdigest()[:20]
 
 
-def shipped_null_path(settings: "CompareSettings") -> Path:
-    return NULL_REFERENCE_PATH.parent / f"preset_null_{null_identity(settings)}.npz"
+def shipped_null_path(settings: "CompareSettings", ident: str | None = None) -> Path:
+    """Where the null table of these settings ships (``ident``: their :func:`null_identity`, if known)."""
+    return NULL_REFERENCE_PATH.parent / f"preset_null_{ident or null_identity(settings)}.npz"
 
 
 def reference_null_cached(settings: "CompareSettings", cache_dir: Path | None = None) -> NullSamples:
@@ -424,7 +440,7 @@ def reference_null_cached(settings: "CompareSettings", cache_dir: Path | None = 
         if ident in _NULL_CACHE:
             return _NULL_CACHE[ident]
     cached = cache_dir or default_cache_dir()
-    for path in (shipped_null_path(settings), cached / "null" / f"null_{ident}.npz"):
+    for path in (shipped_null_path(settings, ident), cached / "null" / f"null_{ident}.npz"):
         null = null_from_file(path)
         if null is not None:
             with _LOCK:

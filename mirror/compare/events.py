@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 
 import numpy as np
 
-from mirror.compare.windows import CompareSettings, Windows, Prepared, compare_prepared
+from mirror.compare.windows import CompareSettings, Prepared, Windows, compare_prepared, person_rows
 
 EVENT_KINDS = ("mirror", "match", "symmetric")
 
@@ -118,18 +118,6 @@ def synchrony_statistic(windows: Windows) -> float:
     return float(np.nanmean(best))
 
 
-def _surrogate(prep: Prepared, b_index: np.ndarray) -> Prepared:
-    """``prep`` with B's series re-ordered by ``b_index`` (A untouched)."""
-    changes = {}
-    for f in fields(prep):
-        x = getattr(prep, f.name)
-        if x.ndim >= 2 and x.shape[0] == len(prep.t) and x.shape[1] == 2:  # (N, person, ...) series
-            y = x.copy()
-            y[:, 1] = x[b_index, 1]
-            changes[f.name] = y
-    return replace(prep, **changes)
-
-
 def surrogate_test(
     prep: Prepared, settings: CompareSettings, real: float, n_surrogates: int = 200, seed: int = 0
 ) -> dict:
@@ -160,7 +148,7 @@ def surrogate_test(
             cuts = np.arange(0, n, seg)
             order = rng.permutation(len(cuts))
             index = np.concatenate([np.arange(cuts[k], min(n, cuts[k] + seg)) for k in order])
-        values.append(synchrony_statistic(compare_prepared(_surrogate(prep, index), settings)))
+        values.append(synchrony_statistic(compare_prepared(person_rows(prep, np.arange(n), index), settings)))
     sur = np.array(values)
     sur = sur[np.isfinite(sur)]
     mean, sd = float(sur.mean()), float(sur.std(ddof=1)) if len(sur) > 1 else float("nan")

@@ -493,17 +493,31 @@ BLOCK_WINDOWS = 512
 """Windows scored at a time: the lag scan's memory is bounded by this, not by the session's length."""
 
 
+def _person_series(prep: Prepared) -> list[str]:
+    """Names of the ``(N, 2 people, ...)`` series of a preparation."""
+    n = len(prep.t)
+    return [f.name for f in fields(prep) if isinstance(x := getattr(prep, f.name), np.ndarray) and x.ndim >= 2 and x.shape[0] == n and x.shape[1] == 2]
+
+
 def paired(a: Prepared, b: Prepared) -> Prepared:
     """Person A of ``a`` against person B of ``b`` (two preparations of the same length and grid)."""
-    n = len(a.t)
     changes = {}
-    for f in fields(a):
-        x, y = getattr(a, f.name), getattr(b, f.name)
-        if isinstance(x, np.ndarray) and x.ndim >= 2 and x.shape[0] == n and x.shape[1] == 2:
-            z = x.copy()
-            z[:, 1] = y[:, 1]
-            changes[f.name] = z
+    for name in _person_series(a):
+        z = getattr(a, name).copy()
+        z[:, 1] = getattr(b, name)[:, 1]
+        changes[name] = z
     return replace(a, **changes)
+
+
+def person_rows(prep: Prepared, a_rows: np.ndarray, b_rows: np.ndarray) -> Prepared:
+    """A's samples ``a_rows`` against B's samples ``b_rows`` (times: A's)."""
+    changes = {"t": prep.t[a_rows]}
+    for name in _person_series(prep):
+        x = getattr(prep, name)
+        y = x[a_rows].copy()
+        y[:, 1] = x[b_rows, 1]
+        changes[name] = y
+    return replace(prep, **changes)
 
 
 def shifted_pair(prep: Prepared, start: int, length: int, shift: int) -> Prepared:
@@ -513,16 +527,8 @@ def shifted_pair(prep: Prepared, start: int, length: int, shift: int) -> Prepare
     """
     n = len(prep.t)
     a = np.arange(start, start + length) % n
-    b = (a + shift) % n
-    changes = {}
-    for f in fields(prep):
-        x = getattr(prep, f.name)
-        if isinstance(x, np.ndarray) and x.ndim >= 2 and x.shape[0] == n and x.shape[1] == 2:
-            y = x[a].copy()
-            y[:, 1] = x[b, 1]
-            changes[f.name] = y
-    changes["t"] = prep.t[0] + np.arange(length) / (1.0 / np.median(np.diff(prep.t)) if n > 1 else 1.0)
-    return replace(prep, **changes)
+    step_s = float(np.median(np.diff(prep.t))) if n > 1 else 1.0
+    return replace(person_rows(prep, a, (a + shift) % n), t=prep.t[0] + np.arange(length) * step_s)  # A's stretch may wrap: a grid
 
 
 def _slice_prepared(prep: Prepared, lo: int, hi: int) -> Prepared:
