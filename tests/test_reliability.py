@@ -237,12 +237,17 @@ def test_one_person_in_the_room_is_said_and_nothing_is_invented(tmp_path):
     assert report["events"] == [] and not [m for m in report["feedback"] if m["kind"] == "warning"]
 
 
-def test_a_clip_shorter_than_one_window_gives_an_empty_report_and_says_so(tmp_path):
-    frames = _raga_frames(30, (384, 288))  # 1.2 s at 25 fps
-    video = write_video(tmp_path / "short.avi", frames, fps=25)
+def _analyze_short_clip(tmp_path, n_frames: int):
+    """``mirror analyze`` of the first ``n_frames`` of the raga pair at 25 fps: (CLI result, output folder)."""
+    video = write_video(tmp_path / "short.avi", _raga_frames(n_frames, (384, 288)), fps=25)
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["analyze", str(video), "--out", str(out), "--no-progress", "--cache-dir", str(tmp_path / "c")])
     assert result.exit_code == 0, result.output
+    return result, out
+
+
+def test_a_clip_shorter_than_one_window_gives_an_empty_report_and_says_so(tmp_path):
+    result, out = _analyze_short_clip(tmp_path, 30)  # 1.2 s
     assert "shorter than the shortest window (2 s): nothing can be measured" in result.output
     assert "both people in view in 100 %" in result.output
     report = json.loads((out / "report.json").read_text())
@@ -252,11 +257,7 @@ def test_a_clip_shorter_than_one_window_gives_an_empty_report_and_says_so(tmp_pa
 
 
 def test_a_clip_shorter_than_one_window_gets_windows_of_its_own_length(tmp_path):
-    frames = _raga_frames(75, (384, 288))  # 3 s at 25 fps
-    video = write_video(tmp_path / "short.avi", frames, fps=25)
-    out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["analyze", str(video), "--out", str(out), "--no-progress", "--cache-dir", str(tmp_path / "c")])
-    assert result.exit_code == 0, result.output
+    result, out = _analyze_short_clip(tmp_path, 75)  # 3 s
     report = json.loads((out / "report.json").read_text())
     assert report["settings"]["window_s"] == 3.0 and report["adapted"]["requested_window_s"] == 4.0
     assert len(report["windows"]) >= 1 and report["windows"][0]["label"] != "insufficient"
