@@ -196,6 +196,18 @@ def window_truth(plan: list[dict], start_s: np.ndarray, end_s: np.ndarray, margi
     return labels, lags
 
 
+def per_class_f1(conf: np.ndarray, truth, predicted) -> dict[str, float]:
+    """F1 of each true class from a confusion matrix (rows: ``truth``, columns: ``predicted``)."""
+    f1s = {}
+    for lab in truth:
+        i, j = truth.index(lab), predicted.index(lab)
+        tp = conf[i, j]
+        fp = conf[:, j].sum() - tp
+        fn = conf[i].sum() - tp
+        f1s[lab] = float(2 * tp / (2 * tp + fp + fn)) if tp + fp + fn else float("nan")
+    return f1s
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=4.0)
@@ -243,13 +255,7 @@ def main() -> None:
     print(f"{'':10s}" + "".join(f"{p:>13s}" for p in predicted))
     for i, lab in enumerate(TRUTH):
         print(f"{lab:10s}" + "".join(f"{v:13d}" for v in conf[i]))
-    f1s = {}
-    for lab in TRUTH:
-        i, j = TRUTH.index(lab), predicted.index(lab)
-        tp = conf[i, j]
-        fp = conf[:, j].sum() - tp
-        fn = conf[i].sum() - tp
-        f1s[lab] = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else float("nan")
+    f1s = per_class_f1(conf, TRUTH, predicted)
     macro = np.mean([f1s[k] for k in ("mirror", "match", "none")])
     print("\nF1: " + ", ".join(f"{k} {v:.3f}" for k, v in f1s.items()))
     print(f"macro-F1 over mirror, match, none: {macro:.3f}")

@@ -51,6 +51,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from accuracy_composite import per_class_f1  # noqa: E402  (this folder is on the path of a script)
 from mirror.compare import CompareSettings, analyze_landmarks, fit_to_clip  # noqa: E402
 from mirror.compare.calibrate import (  # noqa: E402
     calibrate,
@@ -322,13 +323,7 @@ def score_composites(units: list[Unit], model: str, which: str) -> dict:
             elif lab in ("mirror", "match"):
                 cause = miss_cause(lab, raw, i)
                 missed[cause] = missed.get(cause, 0) + 1
-    f1 = {}
-    for lab in TRUTH:
-        i, j = TRUTH.index(lab), PREDICTED.index(lab)
-        tp = conf[i, j]
-        fp = conf[:, j].sum() - tp
-        fn = conf[i].sum() - tp
-        f1[lab] = float(2 * tp / (2 * tp + fp + fn)) if tp + fp + fn else float("nan")
+    f1 = per_class_f1(conf, TRUTH, PREDICTED)
     e = np.array(errors)
     return {
         "confusion": conf.tolist(),
