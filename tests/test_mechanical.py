@@ -86,6 +86,29 @@ def test_copies_are_found_with_their_side_and_lag(kind):
     assert np.all(c.fidelity[ba] > 0.95)
 
 
+def test_no_gesture_or_copy_is_invented_from_before_the_clip_or_a_gap():
+    """A movement under way at the first sample (or at the end of a gap) has no onset seen: no gesture, no copy."""
+    t = np.arange(int(20 * RATE)) / RATE
+    a = _gesturing(t, [-0.3, 8.0])  # the first movement was at full speed at the first sample
+    a[int(12.8 * RATE) : int(13.3 * RATE)] = np.nan  # a gap in the middle of a movement
+    a[:, FEATURE_INDEX["wrist_height_left"]] += _bump(t, 12.6, 1.2, 1.0)
+    lag = int(round(0.8 * RATE))
+    b = np.roll(np.nan_to_num(a, nan=-1.5), lag, axis=0)
+    b[:lag] = _quiet(lag)
+    motion = Motion.from_features(_pair(a, b), GestureSettings())
+    g = segment_gestures(motion)
+    mine = (g.person == 0) & (g.channel == "left_arm")
+    assert g.start_s[mine].tolist() == pytest.approx([8.0], abs=0.35), g.start_s[mine]
+    assert not np.any(g.start_s == t[0])
+    c = detect_copies(motion, g)
+    records = c.to_records(g)
+    assert records and all(r["model_start_s"] > 1.0 for r in records)
+    for r in records:  # one story: the copy is the model's gesture, lag_s later
+        assert r["copy_start_s"] - r["model_start_s"] == pytest.approx(r["lag_s"], abs=1e-9)
+        assert r["copy_end_s"] - r["model_end_s"] == pytest.approx(r["lag_s"], abs=1e-9)
+        assert r["model_end_s"] > r["model_start_s"]
+
+
 def test_head_tilt_side_tells_mirror_from_match():
     """The head is its own counterpart: only the sign of the roll says mirror or match."""
     t = np.arange(int(30 * RATE)) / RATE

@@ -80,6 +80,13 @@ class Copies:
         return len(self.lag_s)
 
     def to_records(self, gestures: Gestures) -> list[dict]:
+        """One dict per copy: the model's gesture (``model_start_s``, ``model_end_s``) and where
+        the copier made it, the same stretch ``lag_s`` later (``copy_start_s``, ``copy_end_s``).
+
+        The lag is the delay that best lines up the two movements' velocity over the whole
+        gesture, not the gap between two onsets (one long movement of the copier may answer
+        several gestures), so ``copy_start_s - model_start_s == lag_s`` always.
+        """
         return [
             {
                 "direction": str(self.direction[k]),
@@ -87,7 +94,9 @@ class Copies:
                 "channel_model": str(gestures.channel[self.model[k]]),
                 "channel_copy": str(gestures.channel[self.copy[k]]),
                 "model_start_s": float(gestures.start_s[self.model[k]]),
-                "copy_start_s": float(gestures.start_s[self.copy[k]]),
+                "model_end_s": float(gestures.end_s[self.model[k]]),
+                "copy_start_s": float(gestures.start_s[self.model[k]] + self.lag_s[k]),
+                "copy_end_s": float(gestures.end_s[self.model[k]] + self.lag_s[k]),
                 "lag_s": float(self.lag_s[k]),
                 "similarity": float(self.similarity[k]),
                 "fidelity": float(self.fidelity[k]),

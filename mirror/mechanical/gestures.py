@@ -144,6 +144,9 @@ class Gestures:
 def segment_channel(speed: np.ndarray, floor: float, settings: GestureSettings) -> list[tuple[int, int]]:
     """``[(start, stop), ...]`` grid index ranges of the gestures in one speed series.
 
+    A movement already under way at the first known sample (the start of the series, or
+    right after unknown samples) is left out: its onset was not seen.
+
     Parameters
     ----------
     speed : np.ndarray
@@ -154,6 +157,7 @@ def segment_channel(speed: np.ndarray, floor: float, settings: GestureSettings) 
     if len(speed) == 0 or np.isnan(speed).all():
         return []
     onset = max(floor, settings.onset_factor * float(np.nanmedian(speed)))
+    unknown = np.isnan(speed)
     s = np.nan_to_num(speed, nan=0.0)
     above = s > settings.offset_ratio * onset
     runs = [(a, b) for a, b in true_runs(above) if s[a:b].max() > onset]
@@ -165,7 +169,9 @@ def segment_channel(speed: np.ndarray, floor: float, settings: GestureSettings) 
         else:
             merged.append([a, b])
     shortest = settings.min_duration_s * settings.rate_hz
-    return [(a, b) for a, b in merged if b - a >= shortest]
+    # a movement already under way at the first known sample (the clip's start, or the end of a
+    # gap) has no onset we saw: its start would be invented, so it is not a gesture
+    return [(a, b) for a, b in merged if b - a >= shortest and a > 0 and not unknown[a - 1]]
 
 
 def excursion(x: np.ndarray) -> float:
