@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 
 from mirror.batch import BatchItem, BatchMonitor, FileResult
+from mirror.cli_options import FLAG, LAYOUTS, PRESETS, SIDES, check_pose_model, choices, compare_settings, model_metavar, plural
 
 
 class _Bars(BatchMonitor):
@@ -60,49 +61,73 @@ class _Bars(BatchMonitor):
             self.files.close()
 
 
+def check_has_videos(inputs: str) -> None:
+    """Refuse an input with no video in it (an empty folder, or only other files), before any work.
+
+    Raises
+    ------
+    MirrorError
+        Nothing matches, or nothing that matches is a video.
+    """
+    from mirror.batch import VIDEO_SUFFIXES, find_videos
+    from mirror.errors import MirrorError
+
+    files = find_videos(inputs)
+    if not any(f.suffix.lower() in VIDEO_SUFFIXES for f in files):
+        raise MirrorError(
+            f"no video in {inputs}: {plural(len(files), 'file')}, none with a video extension "
+            f"({', '.join(sorted(VIDEO_SUFFIXES))})"
+        )
+
+
 def batch(
     inputs: str = typer.Argument(..., metavar="DIR_OR_GLOB", help="A folder of videos, a quoted glob ('sessions/**/*.mp4') or one video."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder: one subfolder per video, index.csv and index.html."),
     workers: int = typer.Option(1, "--workers", "-j", help="Local worker processes (each loads the models once)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask distributed cluster instead, e.g. tcp://host:8786 (workers must see the same paths)."),
-    preset: str = typer.Option("live", "--preset", help="Window presets: live (4 s windows, 0.5 s step, 3 s lag) or report (30 s, 10 s, 5 s)."),
+    preset: str = typer.Option("live", "--preset", metavar=choices(PRESETS), help="Window presets: live (4 s windows, 0.5 s step, 3 s lag) or report (30 s, 10 s, 5 s)."),
     window_s: Optional[float] = typer.Option(None, "--window-s", help="Window length in seconds (overrides the preset)."),
     step_s: Optional[float] = typer.Option(None, "--step-s", help="Window step in seconds (overrides the preset)."),
     max_lag_s: Optional[float] = typer.Option(None, "--max-lag-s", help="Largest lag searched, in seconds (overrides the preset)."),
     surrogates: int = typer.Option(200, "--surrogates", help="Surrogate sessions for the pseudo-synchrony test (0: none)."),
     fps: Optional[float] = typer.Option(15.0, "--fps", help="Analysis rate for the landmarks."),
-    layout: str = typer.Option("auto", "--layout", help="auto, split or regions (see `mirror extract`)."),
+    layout: str = typer.Option("auto", "--layout", metavar=choices(LAYOUTS), help="Where the two people are (see `mirror extract`)."),
     regions: Optional[str] = typer.Option(None, "--regions", help="With --layout regions: 'x0,y0,x1,y1;x0,y0,x1,y1'."),
-    model: str = typer.Option("lite", "--model", help="Pose model: lite, full or heavy."),
-    mirrored_input: bool = typer.Option(False, "--mirrored-input", help="The sources are mirror (selfie) images."),
+    model: str = typer.Option("lite", "--model", metavar=model_metavar(), help="Pose model (the installed ones)."),
+    mirrored_input: bool = typer.Option(False, "--mirrored-input", metavar=FLAG, help="The sources are mirror (selfie) images."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Landmark cache folder (shared by all workers)."),
-    overlay_video: bool = typer.Option(False, "--overlay-video", help="Also write overlay.avi: the video with the same overlay as `mirror live` drawn on it."),
-    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars (files, and frames of each file)."),
+    overlay_video: bool = typer.Option(False, "--overlay-video", metavar=FLAG, help="Also write overlay.avi: the video with the same overlay as `mirror live` drawn on it."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", metavar=FLAG, help="Show progress bars (files, and frames of each file)."),
     me: Optional[str] = typer.Option(None, "--me", help="Your name, recorded in the history for every video (`mirror progress --me NAME`)."),
     partner: Optional[str] = typer.Option(None, "--partner", help="Your partner's name, recorded in the history for every video."),
-    me_side: Optional[str] = typer.Option(None, "--me-side", help="Which person is you in the videos: left (A, the default) or right (B)."),
+    me_side: Optional[str] = typer.Option(None, "--me-side", metavar=choices(SIDES), help="Which person is you in the videos: left (A, the default) or right (B)."),
     history: Optional[Path] = typer.Option(None, "--history", help="Session history file (default $MIRROR_HISTORY, else the user data folder)."),
-    no_history: bool = typer.Option(False, "--no-history", help="Do not record these sessions in the history."),
+    no_history: bool = typer.Option(False, "--no-history", metavar=FLAG, help="Do not record these sessions in the history."),
 ) -> None:
     """Analyse every video of a folder or glob: one report folder per video, and an index ranking them.
 
     Resumable: videos already done are skipped, and a Ctrl+C followed by the same command loses nothing.
-    A video that fails is recorded in index.csv with its error and the others go on (exit code 1 if any failed).
+    Exit codes: 0 when every video was analysed (or done before); 1 when any video failed (each is
+    listed in index.csv with its one-line error, and the others go on); 2, before any work, for bad
+    options or an input with no video in it (an empty folder, or only other files).
     """
     from mirror.batch import BatchSettings, dask_executor, local_executor, run_batch
     from mirror.cli import _user_errors
-    from mirror.compare import settings_from_preset
     from mirror.errors import MirrorError
     from mirror.history import cli as history_cli
     from mirror.landmarks import ExtractSettings, Layout
 
     with _user_errors():
         people = history_cli.people_from_options(me, partner, me_side)
-        compare = settings_from_preset(preset, window_s=window_s, step_s=step_s, max_lag_s=max_lag_s)
+        compare = compare_settings(preset, window_s, step_s, max_lag_s)
+        check_pose_model(model)
         if workers < 1:
             raise MirrorError(f"--workers must be at least 1, got {workers}")
         if surrogates < 0:
             raise MirrorError(f"--surrogates must be >= 0, got {surrogates}")
+        if out.exists() and not out.is_dir():
+            raise MirrorError(f"--out {out} exists and is not a folder")
+        check_has_videos(inputs)
         history_file = history_cli.history_target(history, no_history)  # a damaged history is refused before any work
         settings = BatchSettings(
             extract=ExtractSettings(pose_model=model, layout=Layout.parse(layout, regions), fps=fps, mirrored_input=mirrored_input),
@@ -136,7 +161,8 @@ def batch(
     failed = [r for r in results if r.state == "failed"]
     skipped = [r for r in results if r.state == "skipped"]
     typer.echo(
-        f"{len(results)} files: {done} analysed, {earlier} already done, {len(failed)} failed, {len(skipped)} not videos"
+        f"{plural(len(results), 'file')}: {done} analysed, {earlier} already done, {len(failed)} failed, "
+        f"{len(skipped)} not {'a video' if len(skipped) == 1 else 'videos'}"
     )
     for r in failed:
         typer.echo(f"  failed  {r.source}: {r.error}")
@@ -147,7 +173,7 @@ def batch(
             typer.echo(f"  not in the history: {r.source}: {r.history_error}", err=True)
     if history_file:
         recorded = sum(r.state in ("done", "skipped-done") and not r.history_error for r in results)
-        typer.echo(f"{recorded} sessions in the history {history_file}")
+        typer.echo(f"{plural(recorded, 'session')} in the history {history_file}")
     typer.echo(f"wrote {out / 'index.html'} and {out / 'index.csv'}")
     if failed:
         raise typer.Exit(1)

@@ -14,6 +14,7 @@ from typing import Optional
 import typer
 
 from mirror import __version__
+from mirror.cli_options import FLAG, LAYOUTS, PRESETS, check_pose_model, check_video_file, choices, compare_settings, model_metavar, plural
 from mirror.errors import Interrupted, MirrorError
 from mirror.history import cli as history_cli
 from mirror.storage import folder_lock
@@ -21,6 +22,7 @@ from mirror.storage import folder_lock
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    rich_markup_mode=None,  # plain help, as other command-line tools print it: flags without a type, choices as [a|b]
     help="mirror: tells two people when their body language mirrors or matches.",
 )
 
@@ -80,13 +82,16 @@ def _silence_native_logs() -> None:
         pass
 
 
-@app.callback()
-def _main(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
-) -> None:
-    if version:
+def _print_version(value: bool) -> None:
+    if value:
         typer.echo(f"mirror {__version__}")
         raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True, callback=_print_version, metavar=FLAG),
+) -> None:
     from mirror.memory import return_freed_memory
 
     return_freed_memory()  # a long session's stages do not stack their peaks
@@ -95,25 +100,28 @@ def _main(
 
 @app.command()
 def extract(
-    source: str = typer.Argument(..., help="Video file, still image, or webcam index (0, 1, ...)."),
+    source: str = typer.Argument(..., metavar="SOURCE", help="Video file, still image, or webcam index (0, 1, ...)."),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for landmarks.npz and extract.json."),
     fps: Optional[float] = typer.Option(None, "--fps", help="Analysis rate: subsample to at most this many frames per second."),
-    layout: str = typer.Option("auto", "--layout", help="Where the two people are: auto, split (left/right halves) or regions."),
+    layout: str = typer.Option("auto", "--layout", metavar=choices(LAYOUTS), help="Where the two people are: auto, split (left/right halves) or regions."),
     regions: Optional[str] = typer.Option(None, "--regions", help="With --layout regions: 'x0,y0,x1,y1;x0,y0,x1,y1' in [0, 1], A's box first."),
-    model: str = typer.Option("lite", "--model", help="Pose model: lite, full or heavy."),
-    face: bool = typer.Option(True, "--face/--no-face", help="Also extract the face mesh, head pose and blendshapes."),
-    backfill: bool = typer.Option(True, "--backfill/--no-backfill", help="Files only: track people back from where they were first found, to recover frames the forward pass missed."),
-    mirrored_input: bool = typer.Option(False, "--mirrored-input", help="The source is a mirror (selfie) image; flip it back so left/right stay anatomical."),
+    model: str = typer.Option("lite", "--model", metavar=model_metavar(), help="Pose model (the installed ones)."),
+    face: bool = typer.Option(True, "--face/--no-face", metavar=FLAG, help="Also extract the face mesh, head pose and blendshapes."),
+    backfill: bool = typer.Option(True, "--backfill/--no-backfill", metavar=FLAG, help="Files only: track people back from where they were first found, to recover frames the forward pass missed."),
+    mirrored_input: bool = typer.Option(False, "--mirrored-input", metavar=FLAG, help="The source is a mirror (selfie) image; flip it back so left/right stay anatomical."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Landmark cache folder (default $MIRROR_CACHE_DIR or ~/.cache/mirror)."),
-    use_cache: bool = typer.Option(True, "--cache/--no-cache", help="Reuse and resume cached landmarks."),
+    use_cache: bool = typer.Option(True, "--cache/--no-cache", metavar=FLAG, help="Reuse and resume cached landmarks."),
     max_seconds: Optional[float] = typer.Option(None, "--max-seconds", help="Webcam only: stop after this long (else Ctrl+C stops)."),
-    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", metavar=FLAG, help="Show a progress bar."),
 ) -> None:
     """Extract both people's pose and face landmarks, frame by frame."""
     from mirror.landmarks import ExtractSettings, Layout, extract_landmarks, extract_video
     from mirror.storage import write_atomic
 
     with _user_errors():
+        if not source.isdigit():
+            check_video_file(source)
+        check_pose_model(model)
         settings = ExtractSettings(
             pose_model=model,
             face=face,
@@ -151,7 +159,7 @@ def extract(
     both = info.get("both_present_rate", 0.0)
     origin = "from the cache" if info.get("from_cache") else f"in {info.get('seconds_this_run', 0):.1f} s"
     typer.echo(
-        f"{len(landmarks)} frames {origin}: both people found in {100 * both:.1f} % of frames "
+        f"{plural(len(landmarks), 'frame')} {origin}: both people found in {100 * both:.1f} % of frames "
         f"(A {100 * info['present_rate']['A']:.1f} %, B {100 * info['present_rate']['B']:.1f} %); "
         f"faces A {100 * info['face_present_rate']['A']:.1f} %, B {100 * info['face_present_rate']['B']:.1f} %"
     )
@@ -178,34 +186,35 @@ def _presence_line(extract_info: dict) -> str:
 
 @app.command()
 def analyze(
-    source: str = typer.Argument(..., help="Video file (landmarks come from the cache when already extracted)."),
+    source: str = typer.Argument(..., metavar="VIDEO", help="Video file (landmarks come from the cache when already extracted)."),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for report.json, windows.csv, events.csv, report.html, timeline.png, report.eaf, BORIS tables and provenance.json."),
-    preset: str = typer.Option("live", "--preset", help="Window presets: live (4 s windows, 0.5 s step, 3 s lag) or report (30 s, 10 s, 5 s)."),
+    preset: str = typer.Option("live", "--preset", metavar=choices(PRESETS), help="Window presets: live (4 s windows, 0.5 s step, 3 s lag) or report (30 s, 10 s, 5 s)."),
     window_s: Optional[float] = typer.Option(None, "--window-s", help="Window length in seconds (overrides the preset)."),
     step_s: Optional[float] = typer.Option(None, "--step-s", help="Window step in seconds (overrides the preset)."),
     max_lag_s: Optional[float] = typer.Option(None, "--max-lag-s", help="Largest lag searched, in seconds (overrides the preset)."),
     surrogates: int = typer.Option(200, "--surrogates", help="Surrogate sessions for the pseudo-synchrony test (0: none)."),
     fps: Optional[float] = typer.Option(15.0, "--fps", help="Analysis rate for the landmarks."),
-    layout: str = typer.Option("auto", "--layout", help="auto, split or regions (see `mirror extract`)."),
+    layout: str = typer.Option("auto", "--layout", metavar=choices(LAYOUTS), help="Where the two people are (see `mirror extract`)."),
     regions: Optional[str] = typer.Option(None, "--regions", help="With --layout regions: 'x0,y0,x1,y1;x0,y0,x1,y1'."),
-    model: str = typer.Option("lite", "--model", help="Pose model: lite, full or heavy."),
-    mirrored_input: bool = typer.Option(False, "--mirrored-input", help="The source is a mirror (selfie) image."),
+    model: str = typer.Option("lite", "--model", metavar=model_metavar(), help="Pose model (the installed ones)."),
+    mirrored_input: bool = typer.Option(False, "--mirrored-input", metavar=FLAG, help="The source is a mirror (selfie) image."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Landmark cache folder."),
-    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar while extracting."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", metavar=FLAG, help="Show a progress bar while extracting."),
     me: Optional[str] = typer.Option(None, "--me", help=history_cli.ME_HELP),
     partner: Optional[str] = typer.Option(None, "--partner", help=history_cli.PARTNER_HELP),
     me_side: Optional[str] = typer.Option(None, "--me-side", help=history_cli.ME_SIDE_HELP),
     history: Optional[Path] = typer.Option(None, "--history", help=history_cli.HISTORY_HELP),
-    no_history: bool = typer.Option(False, "--no-history", help=history_cli.NO_HISTORY_HELP),
+    no_history: bool = typer.Option(False, "--no-history", metavar=FLAG, help=history_cli.NO_HISTORY_HELP),
 ) -> None:
     """Tell mirroring from matching over sliding windows; write the report files."""
-    from mirror.compare import settings_from_preset
     from mirror.landmarks import ExtractSettings, Layout
     from mirror.pipeline import analyze_video, write_session
 
     with _user_errors():
+        check_video_file(source)
+        check_pose_model(model)
         people = history_cli.people_from_options(me, partner, me_side)
-        settings = settings_from_preset(preset, window_s=window_s, step_s=step_s, max_lag_s=max_lag_s)
+        settings = compare_settings(preset, window_s, step_s, max_lag_s)
         if surrogates < 0:
             raise MirrorError(f"--surrogates must be >= 0, got {surrogates}")
         ext = ExtractSettings(pose_model=model, layout=Layout.parse(layout, regions), fps=fps, mirrored_input=mirrored_input)
@@ -240,7 +249,7 @@ def analyze(
     nothing = nothing_text(doc)
     if nothing is not None:
         typer.echo(nothing)
-        typer.echo(f"wrote {len(paths)} files to {out}: {', '.join(p.name for p in paths.values())}")
+        typer.echo(f"wrote {plural(len(paths), 'file')} to {out}: {', '.join(p.name for p in paths.values())}")
         if recorded:
             typer.echo(recorded)
         return
@@ -250,9 +259,9 @@ def analyze(
         typer.echo(adapted)
     alpha = alpha_of(doc)
     typer.echo(
-        f"{len(result.windows)} windows, labelled only where beyond chance: mirror {100 * share['mirror']:.0f} %, "
+        f"{plural(len(result.windows), 'window')}, labelled only where beyond chance: mirror {100 * share['mirror']:.0f} %, "
         f"match {100 * share['match']:.0f} %, symmetric {100 * share['symmetric']:.0f} %, none {100 * share['none']:.0f} %"
-        + (f"; insufficient data in {result.summary['insufficient_windows']}" if result.summary["insufficient_windows"] else "")
+        + (f"; insufficient data in {plural(result.summary['insufficient_windows'], 'window')}" if result.summary["insufficient_windows"] else "")
     )
     if not math.isfinite(sync["real"]):
         typer.echo("synchrony not measurable: no window has both people in view long enough")
@@ -269,7 +278,7 @@ def analyze(
             f"strength {e.strength:.2f}  p={format_p(e.p_value)} {confidence_word(e.p_value, alpha)}  {', '.join(e.channels)}"
         )
     if len(result.events) > 10:
-        typer.echo(f"  ... {len(result.events) - 10} more events in {paths['events.csv']}")
+        typer.echo(f"  ... {plural(len(result.events) - 10, 'more event')} in {paths['events.csv']}")
     for d in session.mechanical.directions.values():
         if d.flagged:
             ranges = ", ".join(f"{a:.0f}-{b:.0f} s" for a, b in d.flagged_ranges[:5])
@@ -278,8 +287,8 @@ def analyze(
                 typer.echo(f"  - {r.text}")
     warnings = sum(m.kind == "warning" for m in session.feedback)
     if session.feedback:
-        typer.echo(f"{len(session.feedback)} coaching messages ({warnings} warnings) in report.json")
-    typer.echo(f"wrote {len(paths)} files to {out}: {', '.join(p.name for p in paths.values())}")
+        typer.echo(f"{plural(len(session.feedback), 'coaching message')} ({plural(warnings, 'warning')}) in report.json")
+    typer.echo(f"wrote {plural(len(paths), 'file')} to {out}: {', '.join(p.name for p in paths.values())}")
     if recorded:
         typer.echo(recorded)
 

@@ -49,25 +49,53 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.unlink(tmp)
 
 
+LOCK_NAME = ".mirror.lock"
+
+
 @contextlib.contextmanager
 def folder_lock(folder: Path):
-    """Hold ``folder/.mirror.lock`` for the duration; a second run on the same folder is refused."""
+    """Hold ``folder/.mirror.lock`` for the duration; a second run on the same folder is refused.
+
+    The lock file is removed when the run ends (however it ends), so no output folder keeps
+    one. A run that opened the file just before another removed it notices (the path no
+    longer names the file it locked) and takes the lock again on a fresh file.
+    """
     folder = Path(folder)
+    path = folder / LOCK_NAME
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(folder / ".mirror.lock", os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise MirrorError(f"cannot write to {folder}: {exc.strerror or type(exc).__name__}") from None
-    try:
+        import fcntl
+    except ImportError:  # not POSIX: no advisory locks, nothing to hold
+        fcntl = None
+    for _ in range(100):
         try:
-            import fcntl
-        except ImportError:  # not POSIX: no advisory locks, nothing to hold
-            fcntl = None
-        if fcntl is not None:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                raise MirrorError(f"another mirror run is writing to {folder}: wait for it or choose another --out") from None
+            folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise MirrorError(f"cannot write to {folder}: {exc.strerror or type(exc).__name__}") from None
+        if fcntl is None:
+            break
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise MirrorError(f"another mirror run is writing to {folder}: wait for it or choose another --out") from None
+        if _same_file(fd, path):
+            break
+        os.close(fd)  # the holder before us removed this file as we opened it: lock a fresh one
+    else:  # pragma: no cover - a hundred removals in a row
+        raise MirrorError(f"another mirror run is writing to {folder}: wait for it or choose another --out")
+    try:
         yield folder
     finally:
+        with contextlib.suppress(OSError):
+            if fcntl is None or _same_file(fd, path):
+                path.unlink()
         os.close(fd)
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        mine, now = os.fstat(fd), os.stat(path)
+    except OSError:
+        return False
+    return (mine.st_dev, mine.st_ino) == (now.st_dev, now.st_ino)

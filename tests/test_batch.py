@@ -67,7 +67,7 @@ def test_batch_over_a_mixed_folder(mixed, root):
     src, out = mixed
     result = CliRunner().invoke(app, _batch_args(src, out, root, "--workers", "2"))
     assert result.exit_code == 1, result.output  # some files failed: the batch finished all the same
-    assert "6 files: 3 analysed, 0 already done, 2 failed, 1 not videos" in result.output
+    assert "6 files: 3 analysed, 0 already done, 2 failed, 1 not a video" in result.output
     index = _index(out)
     assert {k: r["status"] for k, r in index.items()} == {
         "dyad.avi": "done", "raga_2people.mp4": "done", "sub/raga_2people.mp4": "done",
@@ -77,6 +77,7 @@ def test_batch_over_a_mixed_folder(mixed, root):
         error = index[name]["error"]
         assert "not a readable video" in error and "\n" not in error
         assert _status(out / Path(name).stem)["state"] == "failed"
+    assert not list(out.rglob(".mirror.lock")), "no lock file is left, in the folders of failed files either"
     assert index["notes.txt"]["error"] == "not a video file (extension .txt)"
     assert {index[k]["name"] for k in ("dyad.avi", "raga_2people.mp4", "sub/raga_2people.mp4")} == {"dyad", "raga_2people", "raga_2people-2"}
     for name in ("dyad", "raga_2people", "raga_2people-2"):
@@ -97,7 +98,7 @@ def test_batch_over_a_mixed_folder(mixed, root):
     stamps = {p: p.stat().st_mtime_ns for p in out.glob("*/*") if p.parent.name in ("dyad", "raga_2people")}
     again = CliRunner().invoke(app, _batch_args(src, out, root))
     assert again.exit_code == 1
-    assert "6 files: 0 analysed, 3 already done, 2 failed, 1 not videos" in again.output
+    assert "6 files: 0 analysed, 3 already done, 2 failed, 1 not a video" in again.output
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
     assert {k: r["status"] for k, r in _index(out).items()} == {k: r["status"] for k, r in index.items()}
 
@@ -350,12 +351,17 @@ def test_bad_batch_input_is_one_error_line(tmp_path):
         (["batch", str(tmp_path / "in"), "--out", str(tmp_path / "o")], "no files match"),  # empty folder
         (["batch", str(tmp_path / "in"), "--out", str(tmp_path / "a_file")], "exists and is not a folder"),
         (["batch", str(tmp_path / "in"), "--out", str(tmp_path / "o"), "--workers", "0"], "--workers must be at least 1"),
-        (["batch", str(tmp_path / "in"), "--out", str(tmp_path / "o"), "--preset", "slow"], "unknown preset 'slow'; choose one of: live, report"),
+        (["batch", str(tmp_path / "in"), "--out", str(tmp_path / "o"), "--preset", "slow"], "--preset must be one of: live, report; got 'slow'"),
+        (["batch", str(tmp_path / "notes"), "--out", str(tmp_path / "o")], "no video in"),  # only non-videos: refused like an empty folder
     ]
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "a.txt").write_text("x")
+    (tmp_path / "notes" / "b.csv").write_text("x")
     for args, message in cases:
         result = runner.invoke(app, args)
         assert result.exit_code == 2, (args, result.output)
         assert message in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "o").exists(), "refused before any work"
 
 
 def test_output_names_stay_put_across_runs(tmp_path):

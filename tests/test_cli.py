@@ -31,7 +31,65 @@ def test_bad_options_list_the_valid_ones(tmp_path):
     line = one_line_error(runner.invoke(app, ["extract", clip, "--out", str(tmp_path / "o"), "--layout", "zigzag"]))
     assert "auto, split, regions" in line
     line = one_line_error(runner.invoke(app, ["extract", clip, "--out", str(tmp_path / "o"), "--model", "huge", "--no-cache"]))
-    assert "lite, full, heavy" in line
+    assert "--model must be one of: lite, full;" in line  # heavy is not shipped, so not offered
+
+
+def test_version():
+    from mirror import __version__
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"mirror {__version__}"
+
+
+def test_help_shows_flags_as_flags_and_choices_as_choices():
+    for command in ("extract", "analyze", "batch", "live", "review", "progress"):
+        result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        assert "<bool>" not in result.output, command
+    analyze = runner.invoke(app, ["analyze", "--help"], env={"COLUMNS": "200"}).output
+    assert "[live|report]" in analyze and "[auto|split|regions]" in analyze
+    assert "[lite|full]" in analyze and "heavy" not in analyze  # the heavy model is not installed
+
+
+def test_an_uninstalled_model_is_refused_before_any_work(tmp_path):
+    from mirror.landmarks.models import models_dir
+
+    assert not (models_dir() / "pose_landmarker_heavy.task").exists()
+    for command in ("extract", "analyze"):
+        result = runner.invoke(app, [command, str(EXAMPLES / "raga_2people.mp4"), "--out", str(tmp_path / command), "--model", "heavy"])
+        line = one_line_error(result)
+        assert "--model heavy is not installed" in line and "installed: lite, full" in line and "models/build.sh" in line
+        assert "frame/s" not in result.output and "it/s" not in result.output  # no progress bar was started
+        assert not (tmp_path / command).exists()
+
+
+def test_a_missing_video_is_refused_before_any_progress_bar(tmp_path):
+    result = runner.invoke(app, ["analyze", str(tmp_path / "gone.mp4"), "--out", str(tmp_path / "o")])
+    assert one_line_error(result) == f"error: no such file: {tmp_path / 'gone.mp4'}"
+    assert "frame" not in result.output and not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--window-s", "0"], "--window-s must be positive"),
+        (["--window-s", "0.3"], "--window-s must be at least 5 samples long"),
+        (["--step-s", "9"], "--step-s must be in (0, --window-s = 4]"),
+        (["--step-s", "0.3"], "--step-s must be a whole number of"),
+        (["--max-lag-s", "5"], "--max-lag-s must be in [0, --window-s = 4]"),
+        (["--preset", "slow"], "--preset must be one of: live, report"),
+    ],
+)
+def test_setting_errors_name_the_option_typed(tmp_path, args, words):
+    line = one_line_error(runner.invoke(app, ["analyze", str(EXAMPLES / "raga_2people.mp4"), "--out", str(tmp_path / "o"), *args]))
+    assert words in line and "_s " not in line and "window_s" not in line
+
+
+def test_plural():
+    from mirror.cli_options import plural
+
+    assert [plural(1, "window"), plural(2, "window"), plural(0, "file")] == ["1 window", "2 windows", "0 files"]
+    assert [plural(1, "copy"), plural(3, "copy"), plural(2, "day")] == ["1 copy", "3 copies", "2 days"]
 
 
 def test_info_lists_versions_models_and_cameras():
@@ -83,6 +141,31 @@ def test_a_second_run_on_the_same_output_folder_is_refused(tmp_path):
                 pass
     with folder_lock(tmp_path / "out"):  # released: free again
         pass
+    assert list((tmp_path / "out").iterdir()) == [], "the lock file is removed when the run ends"
+
+
+def test_a_lock_removed_under_a_waiting_run_is_taken_again(tmp_path):
+    """A run that opened the lock file just before its holder removed it locks a fresh file, not the removed one."""
+    import fcntl
+    import os
+
+    from mirror.errors import MirrorError
+    from mirror.storage import LOCK_NAME, folder_lock
+
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = os.open(out / LOCK_NAME, os.O_RDWR | os.O_CREAT)
+    os.unlink(out / LOCK_NAME)  # as a finished run does
+    try:
+        fcntl.flock(stale, fcntl.LOCK_EX | fcntl.LOCK_NB)  # someone holds the removed file: it must not matter
+        with folder_lock(out):
+            assert (out / LOCK_NAME).exists()
+            with pytest.raises(MirrorError, match="another mirror run"):
+                with folder_lock(out):
+                    pass
+    finally:
+        os.close(stale)
+    assert not (out / LOCK_NAME).exists()
 
 
 def test_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
@@ -183,9 +266,9 @@ def test_analyze_a_still_image_named_as_a_video_says_it_is_too_short(tmp_path):
 def test_analyze_rejects_bad_window_options(tmp_path):
     clip = str(EXAMPLES / "raga_2people.mp4")
     line = one_line_error(runner.invoke(app, ["analyze", clip, "--out", str(tmp_path), "--window-s", "2", "--max-lag-s", "3"]))
-    assert "max_lag_s must be in [0, window_s = 2]" in line
+    assert "--max-lag-s must be in [0, --window-s = 2]" in line
     line = one_line_error(runner.invoke(app, ["analyze", clip, "--out", str(tmp_path), "--window-s", "-1"]))
-    assert "window_s must be positive" in line
+    assert "--window-s must be positive" in line
 
 
 def test_atomic_writes_get_the_usual_permissions(tmp_path):
