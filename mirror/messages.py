@@ -13,6 +13,8 @@ The catalogues:
     the sentences that say what a label means or why nothing could be measured.
 ``USABILITY``
     Why a person's body part could (not) be used, for reports and ``analyze``.
+``SYNCHRONY``
+    Session synchrony against its chance reference (pseudo-sessions), in plain words.
 
 Each entry is a ``str.format`` template.  :func:`load_catalog` reads a JSON file
 with the same keys (any subset) to replace them, e.g. with a translation::
@@ -83,6 +85,19 @@ CALIBRATION = {
     "reason_apart": "both people were in view together in only {both:.0f} % of the frames, less than the {need:.0f} % of a window the comparison needs",
     "reason_insufficient": "no window had both people in view for {need:.0f} % of its length",
     "reason_no_data": "the report has no windows",
+    "fix_short": "To measure something, record at least {window:g} s with both people in view, or analyse again with a shorter --window-s (down to 2 s).",
+    "fix_too_short": "To measure something, record at least 2 s with both people in view.",
+    "fix_apart": "To measure something, keep both people in the picture together; if each stays on one side, try --layout split.",
+    "not_measured_part": "not measured: {why}",
+}
+
+SYNCHRONY = {
+    # synchrony against its chance reference: pseudo-sessions with B's timing broken
+    "above": "The two moved together more than chance: the session scored higher than {percentile:.0f} % of {n} pseudo-sessions in which B's timing was shuffled.",
+    "chance": "The two moved together no more than chance would give: the session scored higher than {percentile:.0f} % of {n} pseudo-sessions in which B's timing was shuffled.",
+    "below": "The two moved together less than chance would give: the session scored higher than only {percentile:.0f} % of {n} pseudo-sessions in which B's timing was shuffled.",
+    "missing": "No synchrony figure: there is nothing to compare it with ({why}).",
+    "not_run": "no chance test was run",
 }
 
 USABILITY = {
@@ -173,7 +188,7 @@ def load_catalog(path: str | Path) -> None:
         raise MirrorError(f"cannot read messages from {path}: {exc}") from None
     tables = {
         "MESSAGES": MESSAGES, "REASONS": REASONS, "BANNERS": BANNERS, "CONFIDENCE": CONFIDENCE, "CALIBRATION": CALIBRATION,
-        "USABILITY": USABILITY, "WHEN": WHEN, "SIDES": SIDES, "GESTURES": GESTURES, "POSTURES": POSTURES,
+        "USABILITY": USABILITY, "SYNCHRONY": SYNCHRONY, "WHEN": WHEN, "SIDES": SIDES, "GESTURES": GESTURES, "POSTURES": POSTURES,
     }  # fmt: skip
     for name, entries in data.items():
         if name not in tables or not isinstance(entries, dict):

@@ -15,12 +15,16 @@ import numpy as np
 
 from mirror import messages
 from mirror.errors import MirrorError
-from mirror.report.files import REPORT_FORMAT, REPORT_VERSION
+from mirror.report.files import REPORT_FORMAT, REPORT_VERSION, part_events_from_windows
 
 CHANNELS = ("head", "left_arm", "right_arm", "torso", "face")
 STATES = ("mirror", "match", "symmetric")
 CHANNEL_NAMES = {"head": "head", "left_arm": "left arm", "right_arm": "right arm", "torso": "torso", "face": "face"}
 PEOPLE = ("A", "B")
+ROW_NAMES = {"overall": "whole body", **CHANNEL_NAMES}
+"""The timeline's rows and the share table's: the whole body, then each body part."""
+SHARE_COLUMNS = ("mirror", "match", "symmetric", "none", "insufficient")
+"""The labels the share table counts (``insufficient``: not measured)."""
 
 DEFAULT_ALPHA = 0.01
 """The comparator's default ``alpha``, for reports that do not name theirs."""
@@ -201,6 +205,31 @@ def adapted_text(doc: dict) -> str | None:
     return str(adapted["reason"]) if adapted.get("reason") and doc.get("windows") else None
 
 
+def nothing_fix(doc: dict) -> str | None:
+    """What to do so that something can be measured, or None when something was."""
+    if nothing_measured(doc) is None:
+        return None
+    windows = doc.get("windows") or []
+    adapted = doc.get("adapted") or {}
+    window_s = (doc.get("settings") or {}).get("window_s")
+    if not windows and adapted.get("reason"):
+        return messages.CALIBRATION["fix_too_short"]
+    if not windows and window_s:
+        return messages.render(messages.CALIBRATION, "fix_short", window=float(window_s))
+    return messages.CALIBRATION["fix_apart"]
+
+
+def window_grid(doc: dict) -> tuple[float, float] | None:
+    """``(window_s, step_s)`` as the windows really are (measured from them), or None without windows."""
+    windows = doc.get("windows") or []
+    if not windows:
+        return None
+    window_s = float(windows[0]["end_s"]) - float(windows[0]["start_s"])
+    starts = [float(w["start_s"]) for w in windows]
+    step_s = float(np.median(np.diff(starts))) if len(starts) > 1 else float((doc.get("settings") or {}).get("step_s") or window_s)
+    return round(window_s, 3), round(step_s, 3)
+
+
 def nothing_text(doc: dict) -> str | None:
     """``Nothing could be measured: <why>.``, or None when something was."""
     reason = nothing_measured(doc)
@@ -323,12 +352,12 @@ def strength_runs(
 
 
 def step_of(doc: dict) -> float:
-    """The window step in seconds (from the settings, else from the window starts)."""
-    step = (doc.get("settings") or {}).get("step_s")
-    if step:
-        return float(step)
+    """The window step in seconds: as the window starts really are, else from the settings."""
     starts = [w["start_s"] for w in doc.get("windows") or [] if w.get("start_s") is not None]
-    return float(np.median(np.diff(starts))) if len(starts) > 1 else 1.0
+    if len(starts) > 1:
+        return float(np.median(np.diff(starts)))
+    step = (doc.get("settings") or {}).get("step_s")
+    return float(step) if step else 1.0
 
 
 def duration_of(doc: dict) -> float:
@@ -366,3 +395,78 @@ def source_name(doc: dict) -> str:
     prov = doc.get("provenance") or {}
     path = prov.get("source_path") or ((prov.get("source") or {}).get("name")) or "session"
     return Path(path).name
+
+
+def part_events(doc: dict) -> list[dict]:
+    """The events of each body part: ``doc["part_events"]``, or built from the windows for reports written before it."""
+    if "part_events" in doc and doc["part_events"] is not None:
+        return list(doc["part_events"])
+    return part_events_from_windows(doc.get("windows") or [], list(CHANNELS))
+
+
+def share_rows(doc: dict) -> list[dict]:
+    """The whole body's and each body part's shares, counted from ``doc["windows"]``.
+
+    One dict per row (``overall`` first): ``row``, ``name``, ``counts`` (windows per label of
+    :data:`SHARE_COLUMNS`), ``measured`` (windows not ``insufficient``), ``share`` (of the
+    measured windows, per label; None when none was measured), ``not_measured`` (share of
+    all windows), ``events`` (count), and ``unusable``: why the part could not be measured
+    in any window (the usability sentences of the people whose part was never usable), or None.
+    A window that is ``insufficient`` as a whole is ``insufficient`` for every part.
+    """
+    windows = doc.get("windows") or []
+    n = len(windows)
+    series = channel_series(doc)
+    events = {"overall": len(doc.get("events") or [])}
+    for e in part_events(doc):
+        events[e["body_part"]] = events.get(e["body_part"], 0) + 1
+    usable = {}
+    for r in usability_rows(doc):
+        if r["usable_share"] is not None and float(r["usable_share"]) < 0.005:
+            usable.setdefault(r["part"], []).append(r["text"])
+    rows = []
+    for row in ("overall",) + CHANNELS:
+        labels = list(series[row].label) if n else []
+        counts = {k: sum(lab == k for lab in labels) for k in SHARE_COLUMNS}
+        measured = n - counts["insufficient"]
+        rows.append({
+            "row": row, "name": ROW_NAMES[row], "counts": counts, "measured": measured,
+            "share": {k: counts[k] / measured for k in SHARE_COLUMNS if k != "insufficient"} if measured else None,
+            "not_measured": counts["insufficient"] / n if n else None, "events": events.get(row, 0),
+            "unusable": "; ".join(usable[row]) if row in usable and not measured else None,
+        })  # fmt: skip
+    return rows
+
+
+def synchrony_reference(doc: dict) -> dict | None:
+    """Synchrony against its chance reference, or None when there is no reference to judge it by.
+
+    ``real``, ``surrogate_mean``, ``surrogate_sd``, ``effect_size``, ``p_value``,
+    ``n_surrogates``, ``percentile`` (share of the pseudo-sessions, in which B's timing was
+    broken, that scored lower than the real session, from the test's p-value) and ``words``
+    (in plain words, from :data:`mirror.messages.SYNCHRONY`).
+    """
+    sync = (doc.get("summary") or {}).get("synchrony") or {}
+    n = sync.get("n_surrogates") or 0
+    if not n or sync.get("real") is None or sync.get("surrogate_mean") is None or sync.get("p_value") is None:
+        return None
+    p = float(sync["p_value"])
+    at_least = max(0.0, p * (1 + n) - 1)  # surrogates that scored at least as high as the real session
+    percentile = 100.0 * (1 - at_least / n)
+    effect = sync.get("effect_size")
+    if p < 0.05:
+        key = "above"
+    elif effect is not None and float(effect) < 0:
+        key = "below"
+    else:
+        key = "chance"
+    words = messages.render(messages.SYNCHRONY, key, percentile=percentile, n=int(n))
+    return {**sync, "percentile": percentile, "words": words, "verdict": key}
+
+
+def synchrony_missing(doc: dict) -> str:
+    """Why synchrony is not shown (there is no chance reference to judge it by)."""
+    sync = (doc.get("summary") or {}).get("synchrony") or {}
+    method = str(sync.get("method") or "")
+    why = method if method and method != "none" else messages.SYNCHRONY["not_run"]
+    return messages.render(messages.SYNCHRONY, "missing", why=why)

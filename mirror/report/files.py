@@ -51,8 +51,53 @@ def usability_dict(summary: dict) -> dict:
     }
 
 
+PART_EVENT_KINDS = ("mirror", "match", "symmetric")
+WHOLE_BODY = "whole_body"
+"""The ``body_part`` of a whole-body event in ``events.csv`` (a body part's events name the part)."""
+
+
+def part_events_from_windows(windows: list[dict], channels=None, min_windows: int = 2) -> list[dict]:
+    """Events per body part, by the rule of the whole-body events, from ``report.json``'s windows.
+
+    A body part's event is a run of at least ``min_windows`` consecutive windows whose label
+    for that part is the same ``mirror``, ``match`` or ``symmetric`` (a label is only given
+    where the part beat chance): ``body_part``, ``kind``, ``start_s`` (the first window's
+    start), ``end_s`` (the last window's end), ``strength`` (mean score of that relation),
+    ``p_value`` (the largest of the run's windows: each beat chance at least this surely) and
+    ``windows`` (count). In time order, then in the order of the body parts.
+    """
+    if channels is None:
+        channels = list(dict.fromkeys(c for w in windows for c in (w.get("channels") or {})))
+    out = []
+    for part in channels:
+        labels = [
+            "insufficient" if w.get("label") == "insufficient" else (((w.get("channels") or {}).get(part) or {}).get("label") or "none")
+            for w in windows
+        ]
+        i = 0
+        while i < len(labels):
+            j = i
+            while j + 1 < len(labels) and labels[j + 1] == labels[i]:
+                j += 1
+            kind = labels[i]
+            if kind in PART_EVENT_KINDS and j - i + 1 >= min_windows:
+                chans = [(windows[k].get("channels") or {}).get(part) or {} for k in range(i, j + 1)]
+                scores = [c.get(f"{kind}_score") for c in chans if c.get(f"{kind}_score") is not None]
+                ps = [c.get("p_value") for c in chans if c.get("p_value") is not None]
+                out.append({
+                    "body_part": part, "kind": kind, "start_s": windows[i]["start_s"], "end_s": windows[j]["end_s"],
+                    "strength": round(float(np.mean(scores)), 3) if scores else None,
+                    "p_value": max(ps) if ps else None, "windows": j - i + 1,
+                })  # fmt: skip
+            i = j + 1
+    order = {c: k for k, c in enumerate(channels)}
+    out.sort(key=lambda e: (e["start_s"], order[e["body_part"]]))
+    return out
+
+
 def report_dict(result: Synchrony, provenance: dict | None = None, mechanical=None, feedback=None, usability: dict | None = None) -> dict:
-    """The JSON document: ``windows``, ``events``, ``summary``, ``mechanical``, ``feedback``, provenance and usability.
+    """The JSON document: ``windows``, ``events`` (whole body), ``part_events`` (per body part), ``summary``,
+    ``mechanical``, ``feedback``, provenance and usability.
 
     Parameters
     ----------
@@ -100,6 +145,7 @@ def report_dict(result: Synchrony, provenance: dict | None = None, mechanical=No
         "adapted": _clean(result.info.get("adapted")),
         "summary": _clean(result.summary),
         "events": [_clean(e.to_dict()) for e in result.events],
+        "part_events": part_events_from_windows(windows, list(w.channels)),
         "mechanical": _clean(mechanical.to_dict()) if mechanical is not None else None,
         "feedback": [_clean(m.to_dict()) for m in (feedback or [])],
         "windows": windows,
@@ -119,13 +165,17 @@ WINDOW_COLUMNS = [
     "window", "start_s", "end_s", "channel", "label", "mirror_score", "match_score", "sync_score",
     "p_value", "lag_s", "leader", "asymmetry_A", "asymmetry_B", "valid",
 ]  # fmt: skip
-EVENT_COLUMNS = ["event", "start_s", "end_s", "kind", "channels", "leader", "lag_s", "strength", "p_value", "windows"]
+EVENT_COLUMNS = ["event", "start_s", "end_s", "kind", "channels", "leader", "lag_s", "strength", "p_value", "windows", "body_part"]
 
 
 def write_report(
     result: Synchrony, out_dir: str | Path, provenance: dict | None = None, mechanical=None, feedback=None, usability: dict | None = None
 ) -> dict[str, Path]:
-    """Write ``report.json``, ``windows.csv`` (tidy: one row per window and channel) and ``events.csv``."""
+    """Write ``report.json``, ``windows.csv`` (tidy: one row per window and channel) and ``events.csv``.
+
+    ``events.csv`` holds the whole-body events (``body_part`` ``whole_body``) then each body
+    part's (``body_part`` the part); ``event`` indexes ``events`` or ``part_events``.
+    """
     out = Path(out_dir)
     doc = report_dict(result, provenance, mechanical, feedback, usability)
     paths = {name: out / name for name in ("report.json", "windows.csv", "events.csv")}
@@ -151,6 +201,7 @@ def write_report(
         for name, ch in win["channels"].items():
             rows.append({**base, "channel": name, **ch})
     write_atomic(paths["windows.csv"], _csv(rows, WINDOW_COLUMNS))
-    events = [{"event": i, **e, "channels": ";".join(e["channels"])} for i, e in enumerate(doc["events"])]
+    events = [{"event": i, **e, "channels": ";".join(e["channels"]), "body_part": WHOLE_BODY} for i, e in enumerate(doc["events"])]
+    events += [{"event": i, **e, "channels": e["body_part"]} for i, e in enumerate(doc["part_events"])]
     write_atomic(paths["events.csv"], _csv(events, EVENT_COLUMNS))
     return paths

@@ -9,8 +9,10 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+from mirror import messages
 from mirror.report.doc import (
     CHANNEL_NAMES,
+    ROW_NAMES,
     adapted_text,
     alpha_of,
     calibration_text,
@@ -21,9 +23,15 @@ from mirror.report.doc import (
     format_p,
     is_calibrated,
     mechanical_directions,
+    nothing_fix,
     nothing_text,
+    part_events,
+    share_rows,
     source_name,
+    synchrony_missing,
+    synchrony_reference,
     usability_rows,
+    window_grid,
 )
 from mirror.report.keyframes import event_keyframes
 from mirror.report.timeline import COLORS, SHADE_OPACITY, render_timeline_svg
@@ -59,6 +67,17 @@ svg .tick{stroke:#888}.legend{font-size:12.5px;color:#3a4252;margin:6px 0 0}
 .box{display:inline-block;width:12px;height:12px;vertical-align:middle;margin-right:5px;opacity:.35}
 .meaning{background:#eef3fb;border:1px solid #c4d3ea;border-radius:8px;padding:8px 12px;margin:8px 0}
 .nothing{background:#fff8e6;border:1px solid #ecd08a;border-radius:8px;padding:10px 14px;margin:8px 0;font-size:16px}
+.nothing p{margin:4px 0}.nothing .fix{font-size:14.5px;color:#3a4252}
+h3{font-size:15px;margin:18px 0 6px}
+#shares td.share.mirror{color:%(mirror)s}#shares td.share.match{color:%(match)s}#shares td.share.symmetric{color:%(symmetric)s}
+#shares th[scope=row]{background:#fff;font-weight:600}#shares tr.unmeasured td{color:#8a5a00}
+svg rect.event.mirror{fill:%(mirror)s}svg rect.event.match{fill:%(match)s}svg rect.event.symmetric{fill:%(symmetric)s}
+svg text.unmeasured{font-size:12px;fill:#8a5a00}
+details summary{cursor:pointer;margin:8px 0;color:#2b4f86}
+.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}td.num{white-space:nowrap}footer{overflow-wrap:anywhere}
+.plot{overflow-x:auto}
+@media (max-width:600px){main{padding:12px 10px 30px}.cards{grid-template-columns:repeat(2,1fr)}.card .v{font-size:20px}
+table{font-size:12.5px}th,td{padding:4px 5px}.thumbs img{height:70px}svg.timeline,svg.timeline-axis{min-width:640px}}
 .conf.very_sure{font-weight:650}.conf.chance,.conf.unmeasured{color:#8a919c}
 td.usable-bad{color:#a33a2a}
 footer{color:#5b6473;font-size:12px;margin-top:30px}
@@ -93,45 +112,91 @@ def _meaning(doc: dict) -> str:
     return f'<p class="meaning" data-key="calibration">{escape(calibration_text(doc))}{facts}</p>'
 
 
-def _summary(doc: dict) -> str:
-    nothing = nothing_text(doc)
-    if nothing is not None:
-        return (
-            f'<section id="summary"><h2>Summary</h2><p class="nothing" data-key="nothing-measured">{escape(nothing)}</p>'
-            + _meaning(doc)
-            + "</section>"
+def nothing_banner(doc: dict) -> str:
+    """The banner of a report in which nothing could be measured: why, and what to do."""
+    fix = nothing_fix(doc) or ""
+    return (
+        f'<div class="nothing" role="alert" data-key="nothing-banner"><p data-key="nothing-measured">{escape(nothing_text(doc) or "")}</p>'
+        f'<p class="fix" data-key="nothing-fix">{escape(fix)}</p></div>'
+    )
+
+
+def _share_table(doc: dict) -> str:
+    """Whole-body and per-body-part shares of the windows, counted from the windows themselves."""
+    head = "".join(f'<th class="num">{escape(k)}</th>' for k in ("mirror", "match", "symmetric", "none"))
+    html = [
+        '<table id="shares"><thead><tr><th>body part</th>' + head + '<th class="num">not measured</th><th class="num">events</th></tr></thead><tbody>'
+    ]
+    for r in share_rows(doc):
+        attrs = f'data-row="{r["row"]}" data-measured="{r["measured"]}"'
+        name = f'<th scope="row">{escape(r["name"])}</th>'
+        if not r["measured"]:
+            why = r["unusable"] or "no window had this part in view for both people"
+            html.append(
+                f'<tr {attrs} class="unmeasured">{name}<td colspan="6" data-key="not-measured">'
+                f"{escape(messages.render(messages.CALIBRATION, 'not_measured_part', why=why))}</td></tr>"
+            )
+            continue
+        cells = "".join(
+            f'<td class="num share {k}" data-label="{k}" data-windows="{r["counts"][k]}">{_pct(r["share"][k])}</td>' for k in ("mirror", "match", "symmetric", "none")
         )
+        html.append(
+            f"<tr {attrs}>{name}{cells}"
+            f'<td class="num" data-label="insufficient" data-windows="{r["counts"]["insufficient"]}">{_pct(r["not_measured"])}</td>'
+            f'<td class="num" data-key="events">{r["events"]}</td></tr>'
+        )
+    html.append("</tbody></table>")
+    return "".join(html)
+
+
+def _synchrony(doc: dict) -> tuple[tuple[str, str, str] | None, str]:
+    """The synchrony card (or None) and its sentence: against pseudo-synchrony, or why it is not shown."""
+    ref = synchrony_reference(doc)
+    if ref is None:
+        return None, f'<p data-key="pseudo">{escape(synchrony_missing(doc))}</p>'
+    value = {"above": "above chance", "chance": "chance level", "below": "below chance"}[ref["verdict"]]
+    card = ("synchrony", escape(value), f"moving together: higher than {ref['percentile']:.0f} % of pseudo-sessions")
+    text = (
+        f'<p data-key="pseudo">{escape(ref["words"])} <span class="sub">Synchrony (mean best score of the windows, −1 to 1) '
+        f'{_num(ref.get("real"), "{:.3f}")} against pseudo-synchrony {_num(ref.get("surrogate_mean"), "{:.3f}")} ± '
+        f'{_num(ref.get("surrogate_sd"), "{:.3f}")}: effect size <b data-key="effect-size">{_num(ref.get("effect_size"))}</b>, '
+        f'p = <b data-key="p-value">{_num(ref.get("p_value"), "{:.3f}")}</b>.</span></p>'
+    )
+    return card, text
+
+
+def _summary(doc: dict) -> str:
+    if nothing_text(doc) is not None:
+        return '<section id="summary"><h2>Summary</h2>' + nothing_banner(doc) + _meaning(doc) + "</section>"
     summary = doc.get("summary") or {}
     share = summary.get("share") or {}
-    sync = summary.get("synchrony") or {}
     leader, leader_text = _leader(doc)
     beyond = " beyond chance" if is_calibrated(doc) else ""
+    sync_card, sync_text = _synchrony(doc)
     cards = [
-        ("mirror", _pct(share.get("mirror")), f"of the time mirroring{beyond}"),
-        ("match", _pct(share.get("match")), f"of the time matching{beyond}"),
-        ("symmetric", _pct(share.get("symmetric")), f"of the time symmetric and in sync{beyond}"),
+        ("mirror", _pct(share.get("mirror")), f"of the measured time mirroring{beyond} (whole body)"),
+        ("match", _pct(share.get("match")), f"of the measured time matching{beyond} (whole body)"),
+        ("symmetric", _pct(share.get("symmetric")), f"of the measured time symmetric and in sync{beyond}"),
         ("leader", escape(leader), "leads"),
-        ("synchrony", _num(sync.get("real"), "{:.3f}"), "synchrony (mean best score)"),
-    ]
+    ] + ([sync_card] if sync_card else [])
     html = ['<section id="summary"><h2>Summary</h2>', _meaning(doc), '<div class="cards">']
     for key, value, label in cards:
         html.append(f'<div class="card {key}" data-key="{key}"><div class="v">{value}</div><div class="k">{escape(label)}</div></div>')
     html.append("</div>")
     html.append(f'<p data-key="leader-text">{escape(leader_text)}.</p>')
-    if sync.get("n_surrogates"):
-        html.append(
-            f'<p data-key="pseudo">Synchrony {_num(sync.get("real"), "{:.3f}")} against pseudo-synchrony '
-            f'{_num(sync.get("surrogate_mean"), "{:.3f}")} ± {_num(sync.get("surrogate_sd"), "{:.3f}")} '
-            f'({sync["n_surrogates"]} surrogate sessions): effect size <b data-key="effect-size">{_num(sync.get("effect_size"))}</b>, '
-            f'p = <b data-key="p-value">{_num(sync.get("p_value"), "{:.3f}")}</b>.</p>'
-        )
-    else:
-        html.append(f'<p data-key="pseudo">No pseudo-synchrony test: {escape(str(sync.get("method") or "not run"))}.</p>')
+    html.append(sync_text)
     n, good = summary.get("windows", 0), summary.get("analysable_windows", 0)
+    html.append(
+        '<h3>By body part</h3><p class="sub">Share of the windows in which each body part was measured for both people, '
+        "by label (a label only where it beat chance); <i>not measured</i>: share of all windows; <i>events</i>: runs of "
+        "at least two windows with the same label.</p>" + _share_table(doc)
+    )
     adapted = adapted_text(doc)
     if adapted:
         html.append(f'<p data-key="adapted">{escape(adapted[0].upper() + adapted[1:])}.</p>')
-    html.append(f'<p class="sub">{good} of {n} windows had data for both people; the rest are left out of the shares.</p></section>')
+    html.append(
+        f'<p class="sub">{good} of {n} {"window" if n == 1 else "windows"} had data for both people; the rest are left out of the shares.</p></section>'
+    )
     return "".join(html)
 
 
@@ -156,18 +221,56 @@ def _usability(doc: dict) -> str:
     return "".join(html)
 
 
+def _copies(doc: dict) -> str:
+    """Every gesture copy: the model's gesture, the copy (the same stretch one lag later), kind, lag and similarity."""
+    copies = (doc.get("mechanical") or {}).get("copies") or []
+    if not copies:
+        return '<p class="sub" data-key="no-copies">No gesture copies were found.</p>'
+    html = [
+        f'<details id="copies"><summary>The {len(copies)} gesture {"copy" if len(copies) == 1 else "copies"}</summary>'
+        '<p class="sub">A copy is one person making a gesture the other made just before, on the same body part (match) or the '
+        "other side (mirror). Its lag is the delay that best lines up the two movements over the model's whole gesture (their "
+        "speed over time), so the copy is the model's gesture that much later; it is not the gap between two onsets.</p>"
+        '<table id="copies-table"><thead><tr><th>who</th><th>kind</th><th>model\'s gesture</th><th>copy</th>'
+        '<th class="num">lag</th><th class="num">similarity</th></tr></thead><tbody>'
+    ]
+    for c in copies:
+        copier, model = (str(c.get("direction") or "").split("_copies_") + ["", ""])[:2]
+        m0, c0, lag = c.get("model_start_s"), c.get("copy_start_s"), c.get("lag_s")
+        m1 = c.get("model_end_s")
+        c1 = c.get("copy_end_s", None if m1 is None or lag is None else float(m1) + float(lag))
+        span = lambda a, b: _num(a, "{:.2f}") + ("" if b is None else "–" + _num(b, "{:.2f}")) + " s"  # noqa: E731
+        kind = escape(str(c.get("kind")))
+        html.append(
+            f'<tr data-model-start="{m0}" data-copy-start="{c0}" data-lag="{lag}"><td>{escape(copier)} copies {escape(model)}</td>'
+            f'<td class="kind {kind}">{kind}</td>'
+            f'<td>{escape(model)}\'s {escape(CHANNEL_NAMES.get(c.get("channel_model"), str(c.get("channel_model"))))} {span(m0, m1)}</td>'
+            f'<td>{escape(copier)}\'s {escape(CHANNEL_NAMES.get(c.get("channel_copy"), str(c.get("channel_copy"))))} {span(c0, c1)}</td>'
+            f'<td class="num">{_num(lag, "{:.2f} s")}</td><td class="num">{_num(c.get("similarity"))}</td></tr>'
+        )
+    html.append("</tbody></table></details>")
+    return "".join(html)
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _mechanical(doc: dict) -> str:
     dirs = mechanical_directions(doc)
-    html = ['<section id="mechanical"><h2>Mechanical imitation</h2>']
+    html = ['<section id="mechanical"><h2>Mechanical imitation (gesture copies)</h2>']
     if not dirs:
         html.append("<p>Not analysed in this report.</p></section>")
         return "".join(html)
     for d in dirs:
         name = f"{d['copier']} copies {d['model']}"
         score = _num(d.get("score"))
-        facts = f"{d.get('copies', 0)} copies of {d.get('model_gestures', 0)} gestures; score {score}"
+        facts = (
+            f"{_plural(int(d.get('copies') or 0), 'copy', 'copies')} of {_plural(int(d.get('model_gestures') or 0), 'gesture', 'gestures')}"
+            f" of {d['model']}; score {score} (0 to 1)"
+        )
         if d.get("flagged"):
-            ranges = ", ".join(f"{a:.0f}–{b:.0f} s" for a, b in flagged_ranges(d)) or "–"
+            ranges = ", ".join(f"{a:.1f}–{b:.1f} s" for a, b in flagged_ranges(d)) or "–"
             reasons = "".join(f"<li>{escape(r.get('text', ''))}</li>" for r in d.get("reasons") or [])
             html.append(
                 f'<div class="warn" data-direction="{escape(d["name"])}" data-flagged="true"><b>Warning: {escape(name)} mechanically</b> '
@@ -177,13 +280,14 @@ def _mechanical(doc: dict) -> str:
             html.append(
                 f'<div class="ok" data-direction="{escape(d["name"])}" data-flagged="false">{escape(name)}: not mechanical ({escape(facts)}).</div>'
             )
+    html.append(_copies(doc))
     html.append("</section>")
     return "".join(html)
 
 
 def _feedback(doc: dict) -> str:
     msgs = doc.get("feedback") or []
-    html = ['<section id="feedback"><h2>Coaching feedback</h2>']
+    html = ['<section id="feedback"><h2>Coaching</h2>']
     if not msgs:
         html.append("<p>No coaching messages for this session.</p></section>")
         return "".join(html)
@@ -210,6 +314,7 @@ def _timeline(doc: dict) -> str:
         f'<span><i class="box" style="background:{COLORS["match"]}"></i>match window</span>'
         f'<span><i class="box" style="background:{COLORS["symmetric"]}"></i>symmetric window</span>'
         f'<span><i class="box" style="background:{COLORS["mechanical"]};opacity:.85"></i>mechanical copying</span>'
+        '<span><i class="sw" style="background:#555;height:6px"></i>an event (bar along the top: first window\'s start to last window\'s end)</span>'
         f'<span><i class="box" style="background:#555;opacity:{lo + (hi - lo) * 0.25:.2f}"></i><i class="box" style="background:#555;opacity:{hi:.2f}"></i>'
         f"fainter to darker: p just under {alpha:g} to p under {alpha / 100:g}</span></div>"
     )
@@ -217,20 +322,52 @@ def _timeline(doc: dict) -> str:
         '<section id="timeline"><h2>Timeline</h2><p class="sub">Best mirror and match score of each window '
         "(from −1 to 1) at the window's centre, for the whole body and each body part. "
         "An arm is A's arm, compared with B's other arm (mirror) and same arm (match). "
-        "A labelled window is shaded darker the surer it is (the smaller its p-value).</p>"
+        "A labelled window is shaded around its centre, darker the surer it is (the smaller its p-value); "
+        "the bar along the top of a row spans each event of that row, the whole window range it covers.</p>"
         f'<div class="plot">{render_timeline_svg(doc)}{legend}</div></section>'
     )
+
+
+def _part_events(doc: dict) -> str:
+    """The body parts' events: one row each, with its p-value and confidence."""
+    events = part_events(doc)
+    alpha = alpha_of(doc)
+    html = ['<h3 id="part-events">Events of each body part</h3>']
+    if not events:
+        html.append('<p data-key="no-part-events">No body part had an event (a run of at least two windows with the same label).</p>')
+        return "".join(html)
+    html.append(
+        '<table id="part-events-table"><thead><tr><th>#</th><th>time</th><th>body part</th><th>kind</th><th>windows</th>'
+        "<th>strength</th><th>p-value</th><th>confidence</th></tr></thead><tbody>"
+    )
+    for i, e in enumerate(events):
+        kind = escape(str(e.get("kind")))
+        html.append(
+            f'<tr data-kind="{kind}" data-part="{escape(str(e.get("body_part")))}" data-start="{e.get("start_s")}" data-end="{e.get("end_s")}">'
+            f'<td class="num">{i + 1}</td><td class="num time">{_num(e.get("start_s"), "{:.1f}")}–{_num(e.get("end_s"), "{:.1f}")} s</td>'
+            f'<td>{escape(CHANNEL_NAMES.get(e.get("body_part"), str(e.get("body_part"))))}</td><td class="kind {kind}">{kind}</td>'
+            f'<td class="num">{e.get("windows")}</td><td class="num">{_num(e.get("strength"))}</td>'
+            f'<td class="num p-value">{escape(format_p(e.get("p_value")))}</td>'
+            f'<td class="conf {confidence(e.get("p_value"), alpha)}">{escape(confidence_word(e.get("p_value"), alpha))}</td></tr>'
+        )
+    html.append("</tbody></table>")
+    return "".join(html)
 
 
 def _events(doc: dict, video_path) -> str:
     events = doc.get("events") or []
     alpha = alpha_of(doc)
-    html = ['<section id="events"><h2>Events</h2>']
+    html = ['<section id="events"><h2>Events (runs of windows)</h2>']
     if nothing_text(doc) is not None:
         html.append("<p>No events: nothing could be measured.</p></section>")
         return "".join(html)
+    html.append(
+        '<p class="sub">An event is a run of at least two consecutive windows with the same label, each beating chance: it lasts '
+        "from the start of its first window to the end of its last, and its p-value is the largest of its windows'. "
+        "The whole body's events come first, then each body part's.</p><h3>Events of the whole body</h3>"
+    )
     if not events:
-        html.append("<p>No mirror, match or symmetric events (runs of at least two windows) in this session.</p></section>")
+        html.append('<p data-key="no-events">No whole-body mirror, match or symmetric events in this session.</p>' + _part_events(doc) + "</section>")
         return "".join(html)
     thumbs = event_keyframes(doc, video_path, events[:MAX_THUMBNAILS])
     have_video = any(k is not None for k in thumbs)
@@ -246,8 +383,8 @@ def _events(doc: dict, video_path) -> str:
         kind = escape(str(e.get("kind")))
         parts = ", ".join(CHANNEL_NAMES.get(c, c) for c in e.get("channels") or []) or "–"
         row = (
-            f'<tr data-kind="{kind}"><td class="num">{i + 1}</td>'
-            f'<td class="num">{_num(e.get("start_s"), "{:.1f}")}–{_num(e.get("end_s"), "{:.1f}")} s</td>'
+            f'<tr data-kind="{kind}" data-start="{e.get("start_s")}" data-end="{e.get("end_s")}"><td class="num">{i + 1}</td>'
+            f'<td class="num time">{_num(e.get("start_s"), "{:.1f}")}–{_num(e.get("end_s"), "{:.1f}")} s</td>'
             f'<td class="kind {kind}">{kind}</td><td>{escape(parts)}</td><td>{escape(str(e.get("leader") or "–"))}</td>'
             f'<td class="num">{_num(e.get("lag_s"), "{:+.2f} s")}</td><td class="num">{_num(e.get("strength"))}</td>'
             f'<td class="num p-value">{escape(format_p(e.get("p_value")))}</td>'
@@ -264,7 +401,7 @@ def _events(doc: dict, video_path) -> str:
                     f'<figure><img class="thumb" alt="B at {k.t_b_s:.1f} s" src="{ub}"><figcaption>B {k.t_b_s:.1f} s</figcaption></figure></div></td>'
                 )
         html.append(row + "</tr>")
-    html.append("</tbody></table></section>")
+    html.append("</tbody></table>" + _part_events(doc) + "</section>")
     return "".join(html)
 
 
@@ -279,9 +416,14 @@ def render_html(doc: dict, video_path: str | Path | None = None) -> str:
     if src.get("analysis_fps"):
         facts.append(f"analysed at {src['analysis_fps']:g} fps")
     settings = doc.get("settings") or {}
-    if settings.get("window_s"):
+    grid = window_grid(doc)
+    if grid is not None:
+        facts.append(f"{grid[0]:g} s windows every {grid[1]:g} s")
+    elif settings.get("window_s"):
         facts.append(f"{settings['window_s']:g} s windows every {settings.get('step_s', 0):g} s")
     sha = prov.get("source_sha256") or ""
+    body = (_summary(doc) + _usability(doc) + _mechanical(doc) + _feedback(doc) + _timeline(doc) + _events(doc, video_path))
+    body = body.replace("<table", '<div class="scroll"><table').replace("</table>", "</table></div>")  # wide tables scroll on a phone
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
@@ -290,12 +432,7 @@ def render_html(doc: dict, video_path: str | Path | None = None) -> str:
         f"<title>mirror report: {escape(name)}</title><style>{CSS}</style></head><body><main>"
         f"<h1>mirror report: {escape(name)}</h1>"
         f'<p class="sub">{escape(" · ".join(facts))}. A is the person on the left, B on the right; left and right are the people\'s own sides.</p>'
-        + _summary(doc)
-        + _usability(doc)
-        + _mechanical(doc)
-        + _feedback(doc)
-        + _timeline(doc)
-        + _events(doc, video_path)
+        + body
         + f'<footer>mirror {escape(str(doc.get("mirror", "")))} · report format {escape(str(doc.get("format")))} v{doc.get("format_version")}'
         + (f" · source SHA-256 {escape(sha)}" if sha else "")
         + "</footer></main></body></html>\n"

@@ -16,8 +16,8 @@ from html import escape
 import numpy as np
 
 from mirror.report.doc import (
-    CHANNEL_NAMES,
     CHANNELS,
+    ROW_NAMES,
     alpha_of,
     channel_series,
     confidence_word,
@@ -26,13 +26,16 @@ from mirror.report.doc import (
     format_p,
     mechanical_directions,
     nothing_text,
+    part_events,
+    share_rows,
     step_of,
     strength_runs,
 )
 
 COLORS = {"mirror": "#1f77b4", "match": "#e8710a", "symmetric": "#2ca02c", "mechanical": "#d62728"}
 ROWS = ("overall",) + CHANNELS
-ROW_NAMES = {"overall": "whole body", **CHANNEL_NAMES}
+EVENT_BAR_PX = 6
+"""Height of the bar along the top of a timeline row that spans each event, from its first window's start to its last's end."""
 SHADE_OPACITY = (0.07, 0.42)
 """Opacity of a labelled window's shade at strength 0 (just below alpha) and 1 (p <= alpha / 100)."""
 
@@ -41,6 +44,28 @@ def shade_opacity(strength: float) -> float:
     """The shade's opacity for a drawing strength in [0, 1]."""
     lo, hi = SHADE_OPACITY
     return lo + (hi - lo) * float(strength)
+
+
+def row_events(doc: dict) -> dict[str, list[dict]]:
+    """The events drawn on each timeline row: the whole body's on ``overall``, each body part's on its own."""
+    out: dict[str, list[dict]] = {row: [] for row in ROWS}
+    out["overall"] = list(doc.get("events") or [])
+    for e in part_events(doc):
+        out.setdefault(e["body_part"], []).append(e)
+    return out
+
+
+def stack(events: list[dict]) -> list[tuple[dict, int]]:
+    """Each event with the level (0, 1, ...) of its bar, so that events that overlap in time (their windows overlap) never share one."""
+    ends: list[float] = []
+    out = []
+    for e in sorted(events, key=lambda e: float(e["start_s"])):
+        level = next((k for k, end in enumerate(ends) if end <= float(e["start_s"])), len(ends))
+        if level == len(ends):
+            ends.append(0.0)
+        ends[level] = float(e["end_s"])
+        out.append((e, level))
+    return out
 
 
 def render_timeline_png(doc: dict, width_in: float = 11.0, dpi: int = 100) -> bytes:
@@ -65,10 +90,17 @@ def render_timeline_png(doc: dict, width_in: float = 11.0, dpi: int = 100) -> by
     mech = [(d, flagged_ranges(d)) for d in mechanical_directions(doc)]
     fig = Figure(figsize=(width_in, 1.25 * len(ROWS) + 0.9), dpi=dpi, layout="constrained")
     axes = fig.subplots(len(ROWS), 1, sharex=True, squeeze=False)[:, 0]
+    events = row_events(doc)
+    unmeasured = {r["row"]: r for r in share_rows(doc) if not r["measured"]}
     for ax, row in zip(axes, ROWS):
         s = series[row]
         for a, b, lab, level, _ in strength_runs(s, step, alpha):
             ax.axvspan(a, b, color=COLORS[lab], alpha=shade_opacity(level), lw=0)
+        for e, level in stack(events.get(row, [])):
+            ax.axvspan(float(e["start_s"]), float(e["end_s"]), ymin=0.91 - 0.09 * level, ymax=0.99 - 0.09 * level, color=COLORS.get(e["kind"], "#555"), lw=0)
+        if row in unmeasured:
+            ax.text(0.5, 0.5, "not measured: " + (unmeasured[row]["unusable"] or "no window had it in view"), transform=ax.transAxes,
+                    ha="center", va="center", fontsize=9, color="#555")
         if row == "overall":
             for d, ranges in mech:
                 for a, b in ranges:
@@ -89,6 +121,7 @@ def render_timeline_png(doc: dict, width_in: float = 11.0, dpi: int = 100) -> by
         Patch(color=COLORS["match"], alpha=shade_opacity(1.0), label="match window"),
         Patch(color=COLORS["symmetric"], alpha=shade_opacity(1.0), label="symmetric window"),
         Patch(color=COLORS["mechanical"], alpha=0.8, label="mechanical copying"),
+        Patch(color="#555555", label="bar on top: an event, first window's start to last window's end"),
         Patch(color="#555555", alpha=shade_opacity(0.25), label=f"darker: surer (p < {alpha:g} to p < {alpha / 100:g})"),
     ]
     fig.legend(handles=handles, loc="outside upper center", ncol=4, frameon=False, fontsize=9)
@@ -115,7 +148,10 @@ def render_timeline_svg(doc: dict, width: int = 960, row_h: int = 70) -> str:
     Each ``<svg class="timeline" data-channel=...>`` holds a ``path.mirror`` and a
     ``path.match`` line, and a ``rect.run`` per run of windows with the same label and
     drawing strength (``data-strength``, ``data-p``: the run's largest p-value), whose
-    ``fill-opacity`` grows with the strength, with ``<title>`` tooltips.
+    ``fill-opacity`` grows with the strength, with ``<title>`` tooltips; and a ``rect.event``
+    bar along the top for each event of that row (the whole body's, or the part's), from the
+    start of its first window to the end of its last (``data-start``, ``data-end``). A body
+    part that was never measured says why instead of drawing empty lines.
     """
     series = channel_series(doc)
     step = step_of(doc)
@@ -132,6 +168,8 @@ def render_timeline_svg(doc: dict, width: int = 960, row_h: int = 70) -> str:
         return top + plot_h * (1 - (float(v) + 1) / 2)
 
     mech = [(d, flagged_ranges(d)) for d in mechanical_directions(doc)]
+    events = row_events(doc)
+    unmeasured = {r["row"]: r for r in share_rows(doc) if not r["measured"]}
     out = []
     for row in ROWS:
         s = series[row]
@@ -157,6 +195,20 @@ def render_timeline_svg(doc: dict, width: int = 960, row_h: int = 70) -> str:
                         f'<rect class="run mechanical" x="{x(a):.1f}" y="{top + plot_h - 8}" width="{max(0.5, x(b) - x(a)):.1f}" height="8">'
                         f"<title>mechanical: {d['copier']} copies {d['model']} {a:.1f}-{b:.1f} s</title></rect>"
                     )
+        for e, level in stack(events.get(row, [])):
+            a, b, kind = float(e["start_s"]), float(e["end_s"]), str(e["kind"])
+            p = e.get("p_value")
+            sure = f", p ≤ {format_p(p)} ({confidence_word(p, alpha)})" if p is not None else ""
+            el.append(
+                f'<rect class="event {kind}" x="{x(a):.2f}" y="{top + level * (EVENT_BAR_PX + 1)}" width="{max(0.5, x(b) - x(a)):.2f}" height="{EVENT_BAR_PX}" '
+                f'data-start="{a:g}" data-end="{b:g}" data-kind="{kind}"><title>{kind} event {a:.2f}–{b:.2f} s{escape(sure)}</title></rect>'
+            )
+        if row in unmeasured:
+            why = unmeasured[row]["unusable"] or "no window had it in view for both people"
+            el.append(
+                f'<text x="{left + plot_w / 2:.0f}" y="{row_h / 2 + 4:.0f}" text-anchor="middle" class="unmeasured" data-key="not-measured">'
+                f"not measured: {escape(why)}</text>"
+            )
         el.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(0):.1f}" y2="{y(0):.1f}" class="zero"/>')
         el.append(f'<path class="mirror" d="{_path(s.t_s, s.mirror, x, y)}"/>')
         el.append(f'<path class="match" d="{_path(s.t_s, s.match, x, y)}"/>')
