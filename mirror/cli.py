@@ -299,7 +299,7 @@ def info() -> None:
     import cv2
     import numpy as np
 
-    from mirror.landmarks.models import SHA256, model_status, models_dir
+    from mirror.landmarks.models import SHA256, model_status, models_origin
     from mirror.sources import list_cameras
 
     typer.echo(f"mirror {__version__}")
@@ -318,7 +318,8 @@ def info() -> None:
         typer.echo(f"mediapipe {mediapipe_version()}")
     except Exception as exc:  # broken install: say so, keep going
         typer.echo(f"mediapipe unavailable ({type(exc).__name__}: {exc})")
-    typer.echo(f"models in {models_dir()}:")
+    folder, origin = models_origin()
+    typer.echo(f"models in {folder} ({origin}):")
     for name, status in model_status().items():
         note = "" if status == "ok" else "  (rebuild: bash models/build.sh)"
         if name == "pose_landmarker_heavy.task" and status == "missing":

@@ -30,12 +30,30 @@ SHA256 = {
 REBUILD_HINT = "rebuild with `bash models/build.sh` (VARIANTS=lite,full,heavy for the heavy model)"
 
 
-def models_dir() -> Path:
-    """``$MIRROR_MODELS_DIR``, else the ``models/`` folder beside the package."""
+PACKAGED_MODELS = Path(__file__).resolve().parents[1] / "models"
+"""``mirror/models/``: the copy an installed wheel carries (made at build time by ``setup.py``)."""
+REPOSITORY_MODELS = Path(__file__).resolve().parents[2] / "models"
+"""``models/`` of a source checkout (an editable install): the source of truth."""
+
+
+def models_origin() -> tuple[Path, str]:
+    """Where the model files are looked for, and why there.
+
+    ``$MIRROR_MODELS_DIR`` when set; else the copy installed with the package
+    (``mirror/models/``, from a wheel or ``pip install .``); else the repository's ``models/``
+    (an editable install or a source checkout).
+    """
     env = os.environ.get("MIRROR_MODELS_DIR")
     if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / "models"
+        return Path(env), "$MIRROR_MODELS_DIR"
+    if any(PACKAGED_MODELS.glob("*.task")):
+        return PACKAGED_MODELS, "installed with the package"
+    return REPOSITORY_MODELS, "the repository's models/ folder"
+
+
+def models_dir() -> Path:
+    """The folder holding the model files (see :func:`models_origin`)."""
+    return models_origin()[0]
 
 
 @lru_cache(maxsize=16)
