@@ -281,3 +281,22 @@ def test_atomic_writes_get_the_usual_permissions(tmp_path):
     assert mode == 0o666 & ~_UMASK  # as any new file, not a private temporary file's 0600
     if not _UMASK & 0o044:
         assert mode & 0o044  # others may read the report
+
+
+@pytest.mark.model
+def test_live_checks_its_files_and_model_first_and_no_window_prints_no_keys(tmp_path):
+    import subprocess
+    import sys
+
+    def live(*args):
+        cmd = [sys.executable, "-m", "mirror.cli", "live", "--no-window", "--no-history", "--out", str(tmp_path / "o"), *args]
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+    gone = live("--source", str(tmp_path / "gone.mp4"))
+    assert gone.returncode == 2 and gone.stderr.strip() == f"error: no such file: --source {tmp_path / 'gone.mp4'}"
+    heavy = live("--model", "heavy")
+    assert heavy.returncode == 2 and heavy.stderr.startswith("error: --model heavy is not installed")
+    run = live("--source", str(EXAMPLES / "raga_2people.mp4"), "--max-seconds", "1.5", "--surrogates", "0", "--no-face")
+    assert run.returncode == 0, run.stderr
+    assert "q quits" not in run.stderr and "Ctrl+C stops" in run.stderr  # no keys to press without a window
+    assert not (tmp_path / "o" / ".mirror.lock").exists()

@@ -8,6 +8,7 @@ from typing import Optional
 
 import typer
 
+from mirror.cli_options import FLAG, SIDES, check_pose_model, check_video_file, choices, model_metavar, plural
 from mirror.errors import MirrorError
 
 
@@ -21,18 +22,18 @@ def live(
     source: Optional[Path] = typer.Option(None, "--source", help="Play a video file as if it were the camera (real time; late frames are dropped)."),
     partner_video: Optional[Path] = typer.Option(None, "--partner-video", help="Solo practice: a recorded partner clip shown beside your camera image."),
     me: Optional[str] = typer.Option(None, "--me", help="Which person is you: left or right (solo practice: the side your image is shown on; default right); any other value is your name, for the history."),
-    me_side: Optional[str] = typer.Option(None, "--me-side", help="With --me NAME: which person is you, left or right (default left; right in solo practice)."),
+    me_side: Optional[str] = typer.Option(None, "--me-side", metavar=choices(SIDES), help="With --me NAME: which person is you, left or right (default left; right in solo practice)."),
     partner: Optional[str] = typer.Option(None, "--partner", help="Your partner's name, recorded in the history."),
-    selfie_view: bool = typer.Option(False, "--selfie-view", help="Show a mirror image, like a selfie camera (display only: the analysis is never flipped)."),
+    selfie_view: bool = typer.Option(False, "--selfie-view", metavar=FLAG, help="Show a mirror image, like a selfie camera (display only: the analysis is never flipped)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for the session's report, landmarks, snapshots and recordings (default live-sessions/DATE-TIME)."),
-    model: str = typer.Option("lite", "--model", help="Pose model: lite, full or heavy."),
-    face: bool = typer.Option(True, "--face/--no-face", help="Also run the face model (head pose and expressions)."),
+    model: str = typer.Option("lite", "--model", metavar=model_metavar(), help="Pose model (the installed ones)."),
+    face: bool = typer.Option(True, "--face/--no-face", metavar=FLAG, help="Also run the face model (head pose and expressions)."),
     fps: float = typer.Option(15.0, "--fps", help="Recording and analysis rate; skeletons are drawn on every frame."),
     surrogates: int = typer.Option(200, "--surrogates", help="Surrogate sessions for the final report's pseudo-synchrony test (0: none)."),
     max_seconds: Optional[float] = typer.Option(None, "--max-seconds", help="Stop after this many seconds."),
-    window: bool = typer.Option(True, "--window/--no-window", help="Show the live window (without it, only the report is written)."),
+    window: bool = typer.Option(True, "--window/--no-window", metavar=FLAG, help="Show the live window (without it, only the report is written)."),
     history: Optional[Path] = typer.Option(None, "--history", help="Session history file (default $MIRROR_HISTORY, else the user data folder)."),
-    no_history: bool = typer.Option(False, "--no-history", help="Do not record this session in the history."),
+    no_history: bool = typer.Option(False, "--no-history", metavar=FLAG, help="Do not record this session in the history."),
 ) -> None:
     """Practise live: your camera with on-screen feedback, with a partner or a recorded partner clip.
 
@@ -48,6 +49,10 @@ def live(
     if out is None:
         out = Path("live-sessions") / time.strftime("%Y%m%d-%H%M%S")
     try:
+        check_pose_model(model)
+        for what, path in (("--source", source), ("--partner-video", partner_video)):
+            if path is not None:
+                check_video_file(path, what)
         settings = LiveSettings(
             camera=camera,
             source=source,
@@ -72,7 +77,10 @@ def live(
         _fail(str(err))
     except KeyboardInterrupt:
         _fail("interrupted before the session started; nothing was recorded", 130)
-    typer.echo(f"mirror live: q quits, space pauses, s saves a snapshot, r records; saving to {out}", err=True)
+    if window:
+        typer.echo(f"mirror live: q quits, space pauses, s saves a snapshot, r records; saving to {out}", err=True)
+    else:
+        typer.echo(f"mirror live: no window; Ctrl+C stops; saving to {out}", err=True)
     try:
         result = session.run()
     except MirrorError as err:
@@ -144,7 +152,7 @@ def _summarise(result) -> None:
     lat = st["latency_ms"]
     latency = f", latency {lat['median']:.0f} ms median" if lat["median"] is not None else ""
     typer.echo(
-        f"{endings.get(result.ended_by, result.ended_by)} after {st['seconds']:.1f} s: {st['frames_shown']} frames shown "
+        f"{endings.get(result.ended_by, result.ended_by)} after {st['seconds']:.1f} s: {plural(st['frames_shown'], 'frame')} shown "
         f"({st['fps_shown'] or 0:.1f} fps{latency}), {st['frames_recorded']} recorded"
     )
     if result.ended_by == "lost":
@@ -159,7 +167,7 @@ def _summarise(result) -> None:
             typer.echo(f"the session is shorter than one {syn.info['settings']['window_s']:g} s window: no windows")
         else:
             typer.echo(
-                f"{len(syn.windows)} windows: mirror {100 * share['mirror']:.0f} %, match {100 * share['match']:.0f} %, "
+                f"{plural(len(syn.windows), 'window')}: mirror {100 * share['mirror']:.0f} %, match {100 * share['match']:.0f} %, "
                 f"symmetric {100 * share['symmetric']:.0f} %, none {100 * share['none']:.0f} %"
             )
             sync = syn.summary["synchrony"]
@@ -176,7 +184,7 @@ def _summarise(result) -> None:
                 typer.echo(f"mechanical imitation: {names[d.copier]} copied {names[d.model]} (score {d.score:.2f})")
         if session.feedback:
             warnings = sum(m.kind == "warning" for m in session.feedback)
-            typer.echo(f"{len(session.feedback)} coaching messages ({warnings} warnings) in report.json")
+            typer.echo(f"{plural(len(session.feedback), 'coaching message')} ({plural(warnings, 'warning')}) in report.json")
     for p in result.snapshots:
         typer.echo(f"snapshot {p}")
     for p in result.recordings:
