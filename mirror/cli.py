@@ -14,7 +14,7 @@ from typing import Optional
 import typer
 
 from mirror import __version__
-from mirror.cli_options import FLAG, LAYOUTS, PRESETS, check_pose_model, check_video_file, choices, compare_settings, model_metavar, plural
+from mirror.cli_options import FLAG, LAYOUTS, PRESETS, SIDES, check_pose_model, check_video_file, choices, compare_settings, model_metavar, plural
 from mirror.errors import Interrupted, MirrorError
 from mirror.history import cli as history_cli
 from mirror.storage import folder_lock
@@ -202,7 +202,7 @@ def analyze(
     progress: bool = typer.Option(True, "--progress/--no-progress", metavar=FLAG, help="Show a progress bar while extracting."),
     me: Optional[str] = typer.Option(None, "--me", help=history_cli.ME_HELP),
     partner: Optional[str] = typer.Option(None, "--partner", help=history_cli.PARTNER_HELP),
-    me_side: Optional[str] = typer.Option(None, "--me-side", help=history_cli.ME_SIDE_HELP),
+    me_side: Optional[str] = typer.Option(None, "--me-side", metavar=choices(SIDES), help=history_cli.ME_SIDE_HELP),
     history: Optional[Path] = typer.Option(None, "--history", help=history_cli.HISTORY_HELP),
     no_history: bool = typer.Option(False, "--no-history", metavar=FLAG, help=history_cli.NO_HISTORY_HELP),
 ) -> None:
