@@ -207,8 +207,8 @@ def test_served_page_plays_video_and_draws_skeletons_in_step(browser, echo, echo
         assert b["n"] > 300 and b["left"] / b["n"] < 0.05, b
         # the timeline's whole-body lane is blue in the mirror event and orange in the match event
         for e in review_events(echo["doc"]):
-            if e["kind"] in ("mirror", "match"):
-                r, g, b = _lane_rgb(p, (e["start_s"] + e["end_s"]) / 2, "overall")
+            if e["kind"] in ("mirror", "match") and e["scope"] == "whole_body":
+                r, g, b = _lane_rgb(p, (e["start_s"] + e["end_s"]) / 2 + 0.3, "overall")  # beside the cursor, which may sit at the middle
                 assert (b > r + 20) if e["kind"] == "mirror" else (r > b + 20 and g < r), (e, (r, g, b))
         screenshot(p.page, "review_served.png", tmp_path)
         # while playing, every drawn frame is the one the video shows
@@ -285,8 +285,13 @@ def test_clicks_and_arrow_keys_move_the_video_to_events(browser, echo, echo_serv
         assert p.js("__mirror.visibleEvents()") == [e["id"] for e in states]
         assert p.page.locator("#events tbody tr:visible").count() == len(states)
         _seek_and_settle(p, 0.0)
+        ids = [e["id"] for e in states]
+        selected = p.js("__mirror.selected")
+        at = ids.index(selected) if selected in ids else -1
+        # from a selected event at the cursor, the next in the list; else the first that starts after the cursor
+        want = ids[at + 1] if at >= 0 and states[at]["start_s"] < 0.3 else next(e["id"] for e in states if e["start_s"] > 0.01)
         p.page.keyboard.press("ArrowRight")
-        p.wait(f"__mirror.selected === '{states[0]['id'] if states[0]['start_s'] > 0.01 else states[1]['id']}'")
+        p.wait(f"__mirror.selected === '{want}'")
         p.page.select_option("#part", "torso")
         torso = [e["id"] for e in states if "torso" in e["channels"]]
         assert p.js("__mirror.visibleEvents()") == torso and torso, torso
@@ -384,7 +389,13 @@ def test_static_page_from_a_file_url_plays_the_shipped_example(browser, raga, ca
         p.page.mouse.click(pt["x"], pt["y"])
         p.wait("Math.abs(document.getElementById('video').currentTime - 7.5) < 0.1")
         assert _colour_pixels(p, "overlay", PERSON_A)["n"] > 200 and _colour_pixels(p, "overlay", PERSON_B)["n"] > 200
-        assert f"{len(review_events(doc))} events" in p.page.inner_text("#summary")
+        # the header counts events (runs of windows), copies and coaching, each under its own name
+        listed = review_events(doc)
+        n_events = sum(e["kind"] in ("mirror", "match", "symmetric") for e in listed)
+        n_copies = sum(e["kind"] == "copy" for e in listed)
+        header = p.page.inner_text("#summary")
+        assert f"{n_events} {'event' if n_events == 1 else 'events'} (runs of windows" in header, header
+        assert f"{n_copies} {'copy' if n_copies == 1 else 'copies'} of gestures" in header, header
         screenshot(p.page, "review_static_raga.png", tmp_path)
         assert not p.errors
         assert p.outside() == [] and video.as_uri() in p.requests
@@ -610,11 +621,16 @@ def test_lanes_and_labels_carry_p_values_and_confidence(browser, tmp_path):
         p.page.wait_for_timeout(100)
         assert "match" in p.js("__mirror.hud") and p.js("__mirror.hud").endswith("p=0.004, sure")
         # each event in the list shows its confidence, and its detail the p-value
+        # (the whole body's events, and each body part's: here both arms carry the relation)
         rows = p.page.locator("#events tbody tr")
-        assert rows.count() == 2
+        assert rows.count() == 2 + 4
         for i, e in enumerate(doc["events"]):
-            assert rows.nth(i).locator("td.sure").inner_text() == "sure"
-            assert f"p={e['p_value']:.3f}, sure" in rows.nth(i).inner_text()
+            row = p.page.locator(f'#events tbody tr[data-id="event-{i}"]')
+            assert row.locator("td.sure").inner_text() == "sure"
+            assert f"p={e['p_value']:.3f}, sure" in row.inner_text() and "whole body" in row.inner_text()
+        for i in range(4):
+            row = p.page.locator(f'#events tbody tr[data-id="part-event-{i}"]')
+            assert row.locator("td.sure").inner_text() == "sure" and " only, p=0.00" in row.inner_text()
         screenshot(p.page, "review_calibrated.png", tmp_path)
         assert not p.errors and p.outside() == []
     finally:
@@ -627,7 +643,8 @@ def test_review_page_of_a_session_with_nothing_measured_says_so(browser, tmp_pat
     p = _hand_built_page(tmp_path, nothing_doc(), browser)
     try:
         assert p.page.is_visible("#nothing")
-        assert p.page.inner_text("#nothing") == "Nothing could be measured: the recording (2.4 s) is shorter than one 4 s window."
+        assert p.page.inner_text("#nothing-why") == "Nothing could be measured: the recording (2.4 s) is shorter than one 4 s window."
+        assert "--window-s" in p.page.inner_text("#nothing-fix")  # and what to do about it
         assert "shorter than one 4 s window" in p.page.inner_text("#events tbody")
         assert not p.errors
     finally:

@@ -27,11 +27,16 @@ from mirror.report.doc import (
     label_confidence,
     flagged_ranges,
     mechanical_directions,
+    nothing_fix,
     nothing_text,
     p_text,
+    part_events,
+    share_rows,
     source_name,
     step_of,
     strength,
+    synchrony_missing,
+    synchrony_reference,
     usability_rows,
 )
 from mirror.report.timeline import COLORS
@@ -39,6 +44,16 @@ from mirror.review.skeleton import Skeleton
 
 EVENT_KINDS = ("mirror", "match", "symmetric", "mechanical", "copy", "warning", "praise", "prompt")
 """Kinds of reviewable events, in the order the page lists their filters."""
+
+KIND_NAMES = {
+    "mirror": "mirror events", "match": "match events", "symmetric": "symmetric events", "mechanical": "mechanical stretches",
+    "copy": "copies", "warning": "coaching: warnings", "praise": "coaching: praise", "prompt": "coaching: prompts",
+}  # fmt: skip
+"""What the page calls each kind in its filters: events are runs of windows, copies are gesture copies, coaching is advice."""
+FAMILIES = {"mirror": "event", "match": "event", "symmetric": "event", "mechanical": "mechanical", "copy": "copy",
+            "warning": "coaching", "praise": "coaching", "prompt": "coaching"}  # fmt: skip
+"""Which family each kind belongs to; the header counts each family under its own name."""
+WHOLE_BODY = "whole_body"
 
 KIND_COLORS = {
     **COLORS, "copy": "#9467bd", "warning": "#d62728", "praise": "#2ca02c", "prompt": "#17a2b8", "none": "#e4e7ec", "insufficient": "#9aa0a8",
@@ -68,7 +83,7 @@ def review_events(doc: dict) -> list[dict]:
     alpha = alpha_of(doc)
     for i, e in enumerate(doc.get("events") or []):
         lead = e.get("leader")
-        bits = [p_text(e.get("p_value"), alpha), f"leader {lead}" if lead else "no leader"]
+        bits = ["whole body", p_text(e.get("p_value"), alpha), f"leader {lead}" if lead else "no leader"]
         if e.get("lag_s") is not None:
             bits.append(f"lag {float(e['lag_s']):+.2f} s")
         if e.get("strength") is not None:
@@ -76,7 +91,17 @@ def review_events(doc: dict) -> list[dict]:
         out.append({
             "id": f"event-{i}", "kind": e.get("kind"), "start_s": _r(e.get("start_s")), "end_s": _r(e.get("end_s")),
             "channels": list(e.get("channels") or []), "who": lead, "detail": ", ".join(bits),
-            "p_value": e.get("p_value"), "confidence": confidence(e.get("p_value"), alpha),
+            "p_value": e.get("p_value"), "confidence": confidence(e.get("p_value"), alpha), "scope": WHOLE_BODY,
+        })  # fmt: skip
+    for i, e in enumerate(part_events(doc)):
+        part = str(e.get("body_part"))
+        bits = [f"{CHANNEL_NAMES.get(part, part)} only", p_text(e.get("p_value"), alpha), f"{e.get('windows')} windows"]
+        if e.get("strength") is not None:
+            bits.append(f"strength {float(e['strength']):.2f}")
+        out.append({
+            "id": f"part-event-{i}", "kind": e.get("kind"), "start_s": _r(e.get("start_s")), "end_s": _r(e.get("end_s")),
+            "channels": [part], "who": None, "detail": ", ".join(bits),
+            "p_value": e.get("p_value"), "confidence": confidence(e.get("p_value"), alpha), "scope": part,
         })  # fmt: skip
     for d in mechanical_directions(doc):
         for j, (a, b) in enumerate(flagged_ranges(d) if d.get("flagged") else []):
@@ -91,15 +116,23 @@ def review_events(doc: dict) -> list[dict]:
         direction = str(c.get("direction") or "")
         copier, model = (direction.split("_copies_") + ["", ""])[:2]
         parts = [p for p in (c.get("channel_model"), c.get("channel_copy")) if p]
-        times = [float(t) for t in (c.get("model_start_s"), c.get("copy_start_s")) if t is not None]
         lag = c.get("lag_s")
+        m0, m1, c0 = c.get("model_start_s"), c.get("model_end_s"), c.get("copy_start_s")
+        c1 = c.get("copy_end_s", None if m1 is None or lag is None else float(m1) + float(lag))
+        times = [float(t) for t in (m0, m1, c0, c1) if t is not None]
+        span = lambda a, b: f"{float(a):.2f}" + ("" if b is None else f"–{float(b):.2f}") + " s"  # noqa: E731
+        name = lambda ch: CHANNEL_NAMES.get(ch, str(ch or "").replace("_", " "))  # noqa: E731
+        detail = f"{copier} copies {model}'s {name(c.get('channel_model'))} ({c.get('kind')})"
+        if m0 is not None and c0 is not None:
+            detail += f": {model}'s gesture {span(m0, m1)}, {copier}'s {name(c.get('channel_copy'))} {span(c0, c1)}"
+        if lag is not None:
+            detail += f", {float(lag):.2f} s later (the delay that best lines up the two movements)"
+        if c.get("similarity") is not None:
+            detail += f", similarity {float(c['similarity']):.2f}"
         out.append({
             "id": f"copy-{i}", "kind": "copy", "start_s": _r(min(times)) if times else None, "end_s": _r(max(times)) if times else None,
-            "channels": sorted(set(parts), key=parts.index), "who": copier,
-            "detail": f"{copier} copies {model}'s {str(c.get('channel_model') or '').replace('_', ' ')} ({c.get('kind')})"
-            + (f", {float(lag):.2f} s later" if lag is not None else "")
-            + (f", similarity {float(c['similarity']):.2f}" if c.get("similarity") is not None else ""),
-            "model_start_s": _r(c.get("model_start_s")), "copy_start_s": _r(c.get("copy_start_s")),
+            "channels": sorted(set(parts), key=parts.index), "who": copier, "detail": detail,
+            "model_start_s": _r(m0), "copy_start_s": _r(c0), "lag_s": _r(lag),
         })  # fmt: skip
     for i, m in enumerate(doc.get("feedback") or []):
         out.append({
@@ -151,17 +184,25 @@ def vocabulary(doc: dict) -> dict:
     ``colors`` (state and event kind to CSS colour), ``confidence`` (key to words, from
     :data:`mirror.messages.CONFIDENCE`), ``parts`` (body part names), ``alpha``, ``meaning``
     (what a label means), ``meaning_short``, ``nothing`` (why nothing could be measured, or
-    None) and ``usability`` (one sentence per person and body part, when the report has them).
+    None) and ``nothing_fix`` (what to do then), ``usability`` (one sentence per person and body
+    part, when the report has them), ``kind_names`` and ``families`` (what the page calls each
+    kind, and whether it is an event, a copy, coaching or a mechanical stretch) and ``synchrony``
+    (synchrony against its chance reference in words, or why there is none).
     """
+    ref = synchrony_reference(doc)
     return {
         "colors": dict(KIND_COLORS),
         "confidence": dict(messages.CONFIDENCE),
         "parts": dict(CHANNEL_NAMES),
+        "kind_names": dict(KIND_NAMES),
+        "families": dict(FAMILIES),
         "alpha": alpha_of(doc),
         "meaning": calibration_text(doc),
         "meaning_short": calibration_short(doc),
         "nothing": nothing_text(doc),
+        "nothing_fix": nothing_fix(doc),
         "usability": [r["text"] for r in usability_rows(doc) if r["reason"] != "ok"],
+        "synchrony": ref["words"] if ref else (None if nothing_text(doc) else synchrony_missing(doc)),
     }
 
 
@@ -207,6 +248,10 @@ def page_data(doc: dict, skeleton: Skeleton | None, video_url: str | None, video
         "video": {"url": video_url, "note": video_note, "name": video_name or source_name(doc)},
         "step_s": step_of(doc),
         "share": summary.get("share") or {},
+        "shares": [
+            {"row": r["row"], "name": r["name"], "share": r["share"], "not_measured": r["not_measured"], "events": r["events"], "unusable": r["unusable"]}
+            for r in share_rows(doc)
+        ],
         "windows": _windows(doc),
         "events": review_events(doc),
         "mechanical": directions,
@@ -244,7 +289,8 @@ def render_review_html(data: dict, static: bool) -> str:
 <title>{escape(title)}</title>
 <style>{_asset("review.css")}</style>
 </head><body>
-<header><h1>{escape(title)}</h1><p class="sub" id="summary"></p><p class="sub" id="meaning"></p><p id="nothing" hidden></p></header>
+<header><h1>{escape(title)}</h1><p class="sub" id="summary"></p><p class="sub" id="parts"></p><p class="sub" id="synchrony"></p><p class="sub" id="meaning"></p>
+<div id="nothing" role="alert" hidden><p id="nothing-why"></p><p id="nothing-fix"></p></div></header>
 <main>
 <section id="player">
   <div id="stage"><video id="video" preload="auto" playsinline></video><canvas id="overlay"></canvas>

@@ -206,7 +206,24 @@
   const lanes = [];
   lanes.push({ key: "overall", name: "whole body", h: 18, channel: null });
   for (const c of CHANNELS) lanes.push({ key: c, name: PART_NAMES[c], h: 16, channel: c });
-  const stateEvents = EVENTS.filter((e) => e.kind === "mirror" || e.kind === "match" || e.kind === "symmetric");
+  const KIND_NAMES = V.kind_names, FAMILIES = V.families;
+  const isEvent = (e) => FAMILIES[e.kind] === "event";
+  // the events lane shows the whole body's events; each body part's are drawn as bars on its own lane
+  const stateEvents = EVENTS.filter((e) => isEvent(e) && (e.scope || "whole_body") === "whole_body");
+  const laneEvents = {};  // lane key -> [[event, level]]: events that overlap in time get their own level
+  for (const e of EVENTS.filter(isEvent)) {
+    const key = !e.scope || e.scope === "whole_body" ? "overall" : e.scope;
+    const list = laneEvents[key] || (laneEvents[key] = []);
+    const ends = list.ends || (list.ends = []);
+    let lv = ends.findIndex((end) => end <= e.start_s);
+    if (lv < 0) { lv = ends.length; ends.push(0); }
+    ends[lv] = e.end_s; list.push([e, lv]);
+  }
+  const UNMEASURED = {};  // lane key -> why it was never measured
+  for (const r of D.shares || []) {
+    if (V.nothing) UNMEASURED[r.row] = "nothing could be measured (see above)";
+    else if (r.share == null) UNMEASURED[r.row] = r.unusable || "no window had it in view for both people";
+  }
   // pack overlapping events into rows
   const rowEnds = [];
   const eventRow = new Map();
@@ -280,7 +297,7 @@
     const x0 = GUTTER, x1 = w - PAD;
     // axis
     g.font = "11px system-ui,sans-serif"; g.fillStyle = "#5b6473"; g.textAlign = "center";
-    const span = v1 - v0, target = span / 10;
+    const span = v1 - v0, target = span / clamp(Math.floor((x1 - x0) / 70), 2, 10);  // labels never crowd on a narrow screen
     const steps = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
     const step = steps.find((s) => s >= target) || 3600;
     g.strokeStyle = "#eceff3"; g.lineWidth = 1;
@@ -317,6 +334,11 @@
 
   function drawStates(l) {
     const src = l.channel ? W.channels[l.channel] : W;
+    if (UNMEASURED[l.key]) {
+      g.fillStyle = "#8a5a00"; g.font = "11px system-ui,sans-serif"; g.textAlign = "left";
+      g.fillText(`not measured: ${UNMEASURED[l.key]}`, GUTTER + 6, l.y + l.h / 2 + 4);
+      return;
+    }
     const [a, b] = visibleRange(tiles.lo, tiles.hi);
     for (let i = a; i < b; i++) {
       const lab = src.label[i];
@@ -328,6 +350,15 @@
       } else if (lab === "insufficient") {
         g.fillStyle = "#d5d8de"; g.fillRect(xa, l.y + l.h / 2 - 1, Math.max(1, xb - xa), 2);
       }
+    }
+    // each event of this lane: a bar along its top over the whole event, first window's start to last window's end
+    for (const [e, lv] of laneEvents[l.key] || []) {
+      if (e.end_s < state.view[0] || e.start_s > state.view[1]) continue;
+      const xa = xOf(e.start_s), xb = Math.max(xOf(e.end_s), xa + 3), ya = l.y + lv * 4;
+      g.fillStyle = COLORS[e.kind]; g.globalAlpha = passes(e) ? 1 : 0.3;
+      g.fillRect(xa, ya, xb - xa, 3);
+      g.globalAlpha = 1;
+      if (e.scope && e.scope !== "whole_body") hits.push({ x0: xa, x1: xb, y0: ya - 1, y1: ya + 5, e, z: 2 });
     }
   }
 
@@ -473,7 +504,7 @@
   let part = "";
   function passes(e) {
     if (!kindsOn.has(e.kind)) return false;
-    if (part === "_whole") return e.channels.length === 0;
+    if (part === "_whole") return e.scope === "whole_body" || (!e.scope && e.channels.length === 0);
     return !part || e.channels.includes(part);
   }
   const visibleEvents = () => EVENTS.filter(passes);
@@ -491,7 +522,7 @@
       box.type = "checkbox"; box.checked = true; box.dataset.kind = k;
       box.addEventListener("change", () => { if (box.checked) kindsOn.add(k); else kindsOn.delete(k); applyFilter(); });
       const name = document.createElement("span");
-      name.className = "kind"; name.style.color = COLORS[k]; name.textContent = ` ${k} `;
+      name.className = "kind"; name.style.color = COLORS[k]; name.textContent = ` ${KIND_NAMES[k] || k} `;
       lab.append(box, name, document.createTextNode(`(${counts[k]})`));
       kinds.append(lab);
     }
@@ -499,7 +530,7 @@
     const parts = new Set();
     for (const e of EVENTS) for (const c of e.channels) parts.add(c);
     for (const c of CHANNELS) if (parts.has(c)) sel.append(new Option(PART_NAMES[c], c));
-    if (EVENTS.some((e) => e.channels.length === 0)) sel.append(new Option("whole body", "_whole"));
+    if (EVENTS.some((e) => e.scope === "whole_body" || e.channels.length === 0)) sel.append(new Option("whole body", "_whole"));
     sel.addEventListener("change", () => { part = sel.value; applyFilter(); });
     for (const e of EVENTS) {
       const tr = document.createElement("tr");
@@ -514,7 +545,8 @@
       }
       td("t", e.end_s > e.start_s ? `${fmt(e.start_s)}–${fmt(e.end_s)}` : fmt(e.start_s));
       const k = td("kind", e.kind); k.style.color = COLORS[e.kind];
-      td("", e.channels.map((c) => PART_NAMES[c] || c).join(", ") || "whole body");
+      const parts = e.channels.map((c) => PART_NAMES[c] || c).join(", ");
+      td("", e.scope === "whole_body" ? "whole body" + (parts ? ` (${parts})` : "") : parts || "whole body");
       td("", e.who || "");
       const sure = td("sure", e.confidence ? CONFIDENCE[e.confidence] : "");
       if (e.confidence) { sure.dataset.confidence = e.confidence; sure.title = e.p_value == null ? "" : `p=${fmtP(e.p_value)}`; }
@@ -526,7 +558,7 @@
     }
     if (!EVENTS.length) {
       const tr = document.createElement("tr"), c = document.createElement("td");
-      c.colSpan = 7; c.textContent = V.nothing || "No events in this session."; tr.append(c); tbody.append(tr);
+      c.colSpan = 7; c.textContent = V.nothing || "Nothing to review: no events, copies or coaching in this session."; tr.append(c); tbody.append(tr);
     }
     applyFilter();
   }
@@ -535,7 +567,7 @@
     let n = 0;
     for (const e of EVENTS) { const ok = passes(e); rows.get(e.id).hidden = !ok; n += ok; }
     const marked = Object.keys(state.marks).filter((id) => byId.has(id)).length;
-    $("count").textContent = `${n} of ${EVENTS.length} events shown · ${marked} marked`;
+    $("count").textContent = `${n} of ${EVENTS.length} shown · ${marked} marked`;
     state.version++;  // filters and marks change the lanes
     requestRedraw();
   }
@@ -724,11 +756,23 @@
   const share = D.share || {}, pct = (x) => (x == null ? "–" : `${Math.round(100 * x)} %`);
   const flagged = D.mechanical.filter((d) => d.flagged).map((d) => `${d.copier} copies ${d.model} (score ${d.score == null ? "–" : d.score.toFixed(2)})`);
   $("meaning").textContent = V.meaning;
-  if (V.nothing) { $("nothing").textContent = V.nothing; $("nothing").hidden = false; }
   if (V.usability.length) $("meaning").textContent += ` Not always usable: ${V.usability.join("; ")}.`;
-  $("summary").textContent = `mirror ${pct(share.mirror)} · match ${pct(share.match)} · symmetric ${pct(share.symmetric)} of the analysable time · `
-    + `${EVENTS.length} events · mechanical imitation: ${flagged.length ? flagged.join(", ") : "none flagged"}`
-    + (S ? "" : " · no skeletons: the landmarks are not available");
+  const count = (fam) => EVENTS.filter((e) => FAMILIES[e.kind] === fam).length;
+  const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+  const nWhole = EVENTS.filter((e) => isEvent(e) && e.scope === "whole_body").length, nEvents = count("event");
+  const families = `${plural(nEvents, "event", "events")} (runs of windows: ${nWhole} whole body, ${nEvents - nWhole} body parts) · `
+    + `${plural(count("copy"), "copy", "copies")} of gestures · ${plural(count("coaching"), "coaching message", "coaching messages")}`;
+  if (V.nothing) {
+    $("nothing-why").textContent = V.nothing; $("nothing-fix").textContent = V.nothing_fix || ""; $("nothing").hidden = false;
+    $("summary").textContent = S ? "" : "No skeletons: the landmarks are not available.";
+  } else {
+    $("summary").textContent = `whole body: mirror ${pct(share.mirror)} · match ${pct(share.match)} · symmetric ${pct(share.symmetric)} of the measured time · `
+      + `${families} · mechanical imitation: ${flagged.length ? flagged.join(", ") : "none flagged"}`
+      + (S ? "" : " · no skeletons: the landmarks are not available");
+    $("parts").textContent = "by body part: " + (D.shares || []).filter((r) => r.row !== "overall").map((r) => r.share == null
+      ? `${r.name} not measured` : `${r.name} mirror ${pct(r.share.mirror)}, match ${pct(r.share.match)}`).join(" · ");
+  }
+  if (V.synchrony) $("synchrony").textContent = V.synchrony;
 
   buildList();
   drawOverlay(0);
