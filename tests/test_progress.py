@@ -268,7 +268,7 @@ def test_analyze_and_batch_record_one_session_and_batch_links_the_progress_pages
     out = tmp_path / "batch"
     result = runner.invoke(app, ["batch", str(src), "--out", str(out), *people, *common])
     assert result.exit_code == 0, result.output
-    assert f"1 sessions in the history {db}" in result.output
+    assert f"1 session in the history {db}" in result.output
     with History(db) as h:
         [rec] = h.sessions()
     assert rec.id == 1 and rec.kind == "batch" and rec.report_dir == str((out / "dyad").resolve())
