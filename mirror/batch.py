@@ -637,6 +637,9 @@ def _cell(v, kind: str = "") -> str:
         return f'<td class="num" data-v="{float(v)}">{100 * float(v):.0f} %</td>'
     if kind == "num":
         return f'<td class="num" data-v="{float(v)}">{float(v):.2f}</td>'
+    if kind == "p":  # a p-value as the reports write it: 0.004, not 0.00
+        p = float(v)
+        return f'<td class="num" data-v="{p}">{p:.3f}</td>' if p >= 0.001 else f'<td class="num" data-v="{p}">{p:.1g}</td>'
     if kind == "int":
         return f'<td class="num" data-v="{int(v)}">{int(v)}</td>'
     return f'<td data-v="{escape(str(v))}">{escape(str(v))}</td>'
@@ -667,7 +670,7 @@ def render_index_html(rows: list[dict], progress_pages: dict[str, Path] | None =
     head = [
         ("rank (mirror)", "num"), ("rank (match)", "num"), ("rank (mechanical)", "num"), ("session", "txt"), ("status", "txt"),
         ("mirror", "num"), ("match", "num"), ("symmetric", "num"), ("leader", "txt"), ("synchrony", "num"), ("effect size", "num"),
-        ("p", "num"), ("mechanical score", "num"), ("flagged", "txt"), ("events", "num"), ("duration (s)", "num"), ("error", "txt"),
+        ("p", "num"), ("mechanical score", "num"), ("flagged", "txt"), ("events (whole body)", "num"), ("duration (s)", "num"), ("error", "txt"),
     ]  # fmt: skip
     body = []
     for r in rows:
@@ -679,22 +682,24 @@ def render_index_html(rows: list[dict], progress_pages: dict[str, Path] | None =
             + f'<td data-v="{name}" title="{escape(r["source"])}">{link}</td>'
             + _cell(r["status"]) + _cell(r.get("mirror_share"), "pct") + _cell(r.get("match_share"), "pct")
             + _cell(r.get("symmetric_share"), "pct") + _cell(r.get("leader")) + _cell(r.get("synchrony"), "num")
-            + _cell(r.get("effect_size"), "num") + _cell(r.get("p_value"), "num") + _cell(r.get("mechanical_score"), "num")
+            + _cell(r.get("effect_size"), "num") + _cell(r.get("p_value"), "p") + _cell(r.get("mechanical_score"), "num")
             + _cell(r.get("mechanical_flagged")) + _cell(r.get("events"), "int") + _cell(r.get("duration_s"), "num")
-            + _cell(r.get("error")) + "</tr>"
+            + _cell(r.get("error")).replace("<td", '<td class="error"', 1) + "</tr>"
         )  # fmt: skip
     th = "".join(f'<th data-sort="{k}">{escape(h)}</th>' for h, k in head)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>mirror batch index</title>'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
         "<style>body{font:14px/1.4 system-ui,sans-serif;margin:20px;color:#1d2330}table{border-collapse:collapse}"
-        "th,td{border:1px solid #d7dbe2;padding:4px 7px;text-align:left}th{background:#eef0f4;cursor:pointer}"
+        "th,td{border:1px solid #d7dbe2;padding:4px 5px;text-align:left}th{background:#eef0f4;cursor:pointer;font-size:12.5px}"
+        ".wrap{max-width:100%;overflow-x:auto}td{font-size:13px}td.error{min-width:12em;max-width:22em;overflow-wrap:anywhere}"
+        "td[title]{min-width:11em;max-width:16em;overflow-wrap:anywhere}"
         "td.num{text-align:right;font-variant-numeric:tabular-nums}tr[data-status=failed] td{background:#fff4f2}"
         "tr[data-status=skipped] td{color:#777}</style></head><body>"
         f"<h1>mirror batch: {len(rows)} files</h1><p>{done} done, {failed} failed, {skipped} skipped (not videos). "
         "Ranks: 1 is the session with the most mirroring, the most matching, the most mechanical copying. "
         "Click a column to sort.</p>"
         + _progress_links(progress_pages or {})
-        + f'<table id="index"><thead><tr>{th}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        + f'<div class="wrap"><table id="index"><thead><tr>{th}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
         f"<script>{INDEX_JS}</script></body></html>\n"
     )
