@@ -299,7 +299,7 @@ def info() -> None:
     import cv2
     import numpy as np
 
-    from mirror.landmarks.models import SHA256, model_status, models_origin
+    from mirror.model_files import SHA256, model_status, models_origin
     from mirror.sources import list_cameras
 
     typer.echo(f"mirror {__version__}")

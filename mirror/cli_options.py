@@ -63,7 +63,7 @@ def compare_settings(preset: str, window_s: float | None, step_s: float | None, 
 
 def installed_pose_models() -> tuple[str, ...]:
     """The pose model variants whose file is present (lite, full; heavy only when built)."""
-    from mirror.landmarks.models import POSE_MODELS, models_dir
+    from mirror.model_files import POSE_MODELS, models_dir
 
     folder = models_dir()
     return tuple(v for v, name in POSE_MODELS.items() if (folder / name).is_file())
@@ -85,7 +85,7 @@ def check_pose_model(model: str) -> None:
     MirrorError
         The variant is unknown, or its model file is not installed (with how to build it).
     """
-    from mirror.landmarks.models import POSE_MODELS, models_dir
+    from mirror.model_files import POSE_MODELS, models_dir
 
     installed = installed_pose_models()
     if model not in POSE_MODELS:
