@@ -321,9 +321,10 @@ def info() -> None:
     folder, origin = models_origin()
     typer.echo(f"models in {folder} ({origin}):")
     for name, status in model_status().items():
-        note = "" if status == "ok" else "  (rebuild: bash models/build.sh)"
+        where = "" if origin.startswith("the repository") else " in a mirror checkout, then set MIRROR_MODELS_DIR to its models/"
+        note = "" if status == "ok" else f"  (rebuild: bash models/build.sh{where})"
         if name == "pose_landmarker_heavy.task" and status == "missing":
-            note = "  (optional: VARIANTS=lite,full,heavy bash models/build.sh)"
+            note = f"  (optional, for --model heavy: VARIANTS=lite,full,heavy bash models/build.sh{where})"
         typer.echo(f"  {name:28s} {status:8s} sha256 {SHA256[name][:16]}{note}")
     cameras = list_cameras()
     typer.echo(f"cameras: {', '.join(map(str, cameras)) if cameras else 'none found'}")
