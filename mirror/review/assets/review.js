@@ -254,7 +254,7 @@
   const tlWidth = () => tl.clientWidth;
   const xOf = (t) => GUTTER + (t - state.view[0]) / (state.view[1] - state.view[0]) * (tlWidth() - GUTTER - PAD);
   const tOf = (x) => state.view[0] + (x - GUTTER) / (tlWidth() - GUTTER - PAD) * (state.view[1] - state.view[0]);
-  let hits = [];
+  let hits = [], bars = [];  // what can be clicked; each event's bar on its lane
 
   // a surer window (smaller p-value) is drawn stronger
   function shadeOf(strength) { return SHADE[0] + (SHADE[1] - SHADE[0]) * clamp(strength == null ? 1 : strength, 0, 1); }
@@ -292,7 +292,7 @@
     sizeCanvas(bg, w, TL_H);
     g.setTransform(r, 0, 0, r, 0, 0);
     g.clearRect(0, 0, w, TL_H);
-    hits = [];
+    hits = []; bars = [];
     const [v0, v1] = state.view;
     const x0 = GUTTER, x1 = w - PAD;
     // axis
@@ -357,6 +357,7 @@
       const xa = xOf(e.start_s), xb = Math.max(xOf(e.end_s), xa + 3), ya = l.y + lv * 4;
       g.fillStyle = COLORS[e.kind]; g.globalAlpha = passes(e) ? 1 : 0.3;
       g.fillRect(xa, ya, xb - xa, 3);
+      bars.push({ id: e.id, lane: l.key, x0: xa, x1: xb, y: ya + 1.5 });
       g.globalAlpha = 1;
       if (e.scope && e.scope !== "whole_body") hits.push({ x0: xa, x1: xb, y0: ya - 1, y1: ya + 5, e, z: 2 });
     }
@@ -798,6 +799,11 @@
     timelinePoint(t, laneKey) {
       const rect = tl.getBoundingClientRect(), l = lanes.find((x) => x.key === laneKey) || lanes[0];
       return { x: rect.left + xOf(t), y: rect.top + l.y + l.h / 2 };
+    },
+    // page coordinates of each event's bar on its lane: [{id, lane, x0, x1, y}]
+    eventBars() {
+      const rect = tl.getBoundingClientRect();
+      return bars.map((b) => ({ id: b.id, lane: b.lane, x0: rect.left + b.x0, x1: rect.left + b.x1, y: rect.top + b.y }));
     },
     eventPoint(id) {
       const h = hits.find((x) => x.e.id === id), rect = tl.getBoundingClientRect();
