@@ -1,0 +1,269 @@
+"""Session synchrony of many re-pairings of A with B, without a full comparator pass each.
+
+The surrogate test (:func:`mirror.compare.events.surrogate_test`) needs, for each surrogate,
+only :func:`~mirror.compare.events.synchrony_statistic` of the windows
+:func:`~mirror.compare.windows.compare_prepared` would give A against B's samples taken in
+another order: the mean over windows with enough data of the best of the mirror, match and
+symmetric scores over all lags.  That needs the whole-body sums of the lag scan, not the
+body parts, arms, lags, labels or leaders, and every lag-independent sum of A once.
+
+What is left per surrogate is B's side of the cross products, for every lag.  They are
+computed as small matrix products of a stretch of A with the stretch of re-ordered B it can
+meet within the largest lag, from which each lag's products are read off a diagonal band:
+a few BLAS calls instead of a pass of array operations per lag.
+
+The windows, lag range, stillness floors and score formula are those of
+:mod:`mirror.compare.windows`; ``tests/test_speed_paths.py`` checks that the statistic equals
+the full comparator's for many re-pairings, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from mirror.compare.windows import BLOCK_WINDOWS, NEGLIGIBLE_ENERGY, CompareSettings, Prepared
+from mirror.features import CHANNELS
+
+SINGLE_THREAD_PRODUCT = 4 * 65536
+"""Largest rows x columns x inner size of one matrix product of the scan.  Small enough that
+OpenBLAS runs it in the calling thread: the products are small, and BLAS threads fighting over
+a busy machine's cores made the scan ten to forty times slower."""
+
+BAND_SAMPLES = 16384
+"""Samples of A scanned at a time: the memory of one surrogate's scan is bounded by this."""
+
+
+def band_rows(n_features: int, max_lag: int) -> int:
+    """Samples of A per matrix product: at most 128, fewer while one product exceeds :data:`SINGLE_THREAD_PRODUCT`."""
+    rows = 128
+    while rows > 8 and rows * (rows + 2 * max_lag) * max(n_features, 1) > SINGLE_THREAD_PRODUCT:
+        rows //= 2
+    return rows
+
+
+@dataclass(frozen=True)
+class _Own:
+    """Cumulative sums (N + 1 rows) of one person's own terms, lag independent, totalled over channels."""
+
+    xx: np.ndarray  # (N + 1,) posture energy, whole body
+    vxx: np.ndarray  # (N + 1,) movement energy
+    sxx: np.ndarray  # (N + 1,) symmetric energy, body channels
+    x: np.ndarray  # (N + 1, K) posture, per feature (window means)
+    n: np.ndarray  # (N + 1, C) samples with data, per channel
+    sn: np.ndarray  # (N + 1, C_body) samples with symmetric data, per body channel
+
+
+def _cum(x: np.ndarray) -> np.ndarray:
+    out = np.zeros((len(x) + 1,) + x.shape[1:])
+    np.cumsum(x, axis=0, out=out[1:])
+    return out
+
+
+def _own(asym: np.ndarray, vel: np.ndarray, sym: np.ndarray, ok: np.ndarray, sym_ok: np.ndarray, chan: np.ndarray, sym_chan: np.ndarray) -> _Own:
+    """Own sums as the comparator's lag scan makes them (each feature counted where its channel has data).
+
+    ``chan``: each posture feature's channel; ``sym_chan``: each symmetric (body) column's body channel.
+    """
+    okf = ok[:, chan]
+    sokf = sym_ok[:, sym_chan]
+    return _Own(
+        xx=_cum((asym**2 * okf).sum(1)),
+        vxx=_cum((vel**2 * okf).sum(1)),
+        sxx=_cum((sym**2 * sokf).sum(1)),
+        x=_cum(asym * okf),
+        n=_cum(ok.astype(float)),
+        sn=_cum(sym_ok.astype(float)),
+    )
+
+
+def _band_cumsums(a: np.ndarray, b: np.ndarray, max_lag: int) -> np.ndarray:
+    """``(L, N + 1)`` running sums over ``t`` of ``a[t] . b[t + k]`` for ``k = -max_lag .. max_lag``.
+
+    ``b`` outside ``0 .. N - 1`` is zero.  ``a``, ``b``: ``(N, F)`` float32.
+    """
+    n, f = a.shape
+    lags = 2 * max_lag + 1
+    rows = band_rows(f, max_lag)
+    blocks = -(-n // rows)
+    a_pad = np.zeros((blocks * rows, f), np.float32)
+    a_pad[:n] = a
+    b_pad = np.zeros((blocks * rows + 2 * max_lag, f), np.float32)
+    b_pad[max_lag : max_lag + n] = b
+    reach = rows + 2 * max_lag
+    row_bytes, col_bytes = b_pad.strides
+    b_blocks = as_strided(b_pad, shape=(blocks, reach, f), strides=(rows * row_bytes, row_bytes, col_bytes), writeable=False)
+    a_blocks = a_pad.reshape(blocks, rows, f)
+    out = np.zeros((lags, n + 1))
+    per_pass = max(1, BAND_SAMPLES // rows)
+    for first in range(0, blocks, per_pass):  # memory bounded by BAND_SAMPLES, not by the session
+        last = min(blocks, first + per_pass)
+        b_part = np.ascontiguousarray(b_blocks[first:last])  # overlapping views would keep matmul off BLAS
+        products = np.matmul(a_blocks[first:last], b_part.transpose(0, 2, 1))  # (blocks, rows, reach)
+        sb, si, sj = products.strides
+        band = as_strided(products, shape=(last - first, rows, lags), strides=(sb, si + sj, sj), writeable=False)
+        t_lo, t_hi = first * rows, min(n, last * rows)  # band[.., i, l] = a[t] . b[t + l - max_lag]
+        part = band.reshape(-1, lags)[: t_hi - t_lo].T
+        np.cumsum(part, axis=1, dtype=np.float64, out=out[:, t_lo + 1 : t_hi + 1])
+        out[:, t_lo + 1 : t_hi + 1] += out[:, t_lo : t_lo + 1]
+    return out
+
+
+def _windowed(c: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """``c[hi] - c[lo]`` along the last axis of ``c`` per lag row: ``(L, N + 1)`` -> ``(L, W)``."""
+    rows = np.arange(c.shape[0])[:, None]
+    return c[rows, hi] - c[rows, lo]
+
+
+def _one_channel_each(groups: np.ndarray) -> np.ndarray | None:
+    """Each row's channel when every row of a 0/1 feature-to-channel matrix has exactly one 1, else None."""
+    if groups.size and ((groups == 0) | (groups == 1)).all() and (groups.sum(1) == 1).all():
+        return np.argmax(groups, axis=1)
+    return None
+
+
+@dataclass(frozen=True)
+class _Block:
+    """One block of windows as :func:`~mirror.compare.windows.compare_prepared` cuts them, with A's lag-scan terms."""
+
+    lo: int
+    hi: int
+    starts: np.ndarray  # (W,) window starts within the block
+    lo_a: np.ndarray  # (L, W) A's first sample of each window at each lag
+    hi_a: np.ndarray  # (L, W) one past A's last
+    own_a: _Own
+    n_a: np.ndarray  # (L, W, C) A's samples with data
+    sum_a: np.ndarray  # (L, W, K) A's posture summed over the window (features grouped by channel)
+    cxx: np.ndarray  # (L, W) what A's mean posture adds to A's posture energy
+    xx: np.ndarray  # (L, W)
+    vxx: np.ndarray
+    sxx: np.ndarray
+
+
+class PairingStatistic:
+    """Session synchrony of A against re-orderings of B's samples, from prepared data.
+
+    ``PairingStatistic(prep, settings)(b_rows)`` is
+    ``synchrony_statistic(compare_prepared(person_rows(prep, np.arange(n), b_rows), settings))``
+    (within float rounding): the windows with enough data, each scored by the best of mirror,
+    match (postures as departures from each person's mean over the window, and movement) and
+    symmetric synchrony over every lag.  ``usable`` is False when the preparation's channels are
+    not one per feature; the caller then needs the full comparator.
+    """
+
+    def __init__(self, prep: Prepared, settings: CompareSettings) -> None:
+        self.settings = settings
+        rate = settings.rate_hz
+        n = len(prep.t)
+        self.length = max(2, int(round(settings.window_s * rate)))
+        step = max(1, int(round(settings.step_s * rate)))
+        self.max_lag = int(round(settings.max_lag_s * rate))
+        self.lags = np.arange(-self.max_lag, self.max_lag + 1)
+        first = (-int(round(prep.t[0] * rate))) % step if n else 0  # windows on whole multiples of the step in stream time
+        if n < first + self.length:
+            first = 0
+        starts = np.zeros(0, dtype=int) if n < first + self.length else np.arange(first, n - self.length + 1, step)
+        body = np.array([c != "face" for c in CHANNELS])
+        self.chan = _one_channel_each(prep.g)
+        sym_chan_all = _one_channel_each(prep.gs)
+        self.usable = self.chan is not None and sym_chan_all is not None
+        self.blocks: list[_Block] = []
+        if not self.usable:
+            return
+        body_index = np.cumsum(body) - 1  # a body channel's column among the body channels
+        sym_cols = body[sym_chan_all]  # symmetric columns of a body channel: symmetric synchrony reads only these
+        self.sym_chan = body_index[sym_chan_all[sym_cols]]
+        self.nfeat = float(prep.g.sum())
+        f32 = np.float32
+        order = np.argsort(self.chan, kind="stable")  # posture features grouped by channel (sums are order-free)
+        self.chan = self.chan[order]
+        self.channel_starts = np.searchsorted(self.chan, np.arange(prep.g.shape[1]))
+        if not np.isin(np.arange(prep.g.shape[1]), self.chan).all():  # a channel without features: no grouping by slices
+            self.usable = False
+            return
+        self.a = (prep.asym[:, 0][:, order].astype(f32), prep.vel[:, 0][:, order].astype(f32), prep.sym_hp[:, 0][:, sym_cols].astype(f32), prep.ok[:, 0], prep.sym_ok[:, 0][:, body])
+        self.b = (prep.asym[:, 1][:, order].astype(f32), prep.vel[:, 1][:, order].astype(f32), prep.sym_hp[:, 1][:, sym_cols].astype(f32), prep.ok[:, 1], prep.sym_ok[:, 1][:, body])
+        self.present_a, self.present_b = prep.ok[:, 0].any(1), prep.ok[:, 1].any(1)
+        if len(starts) <= BLOCK_WINDOWS:
+            parts = [(0, n, starts)] if len(starts) else []
+        else:
+            parts = []
+            for k in range(0, len(starts), BLOCK_WINDOWS):
+                part = starts[k : k + BLOCK_WINDOWS]
+                lo = max(0, int(part[0]) - self.max_lag - 1)
+                hi = min(n, int(part[-1]) + self.length + self.max_lag + 1)
+                parts.append((lo, hi, part - lo))
+        k = self.lags[:, None]
+        for lo, hi, local in parts:
+            t0, t1 = np.maximum(0, -k), (hi - lo) - np.maximum(0, k)  # A at t, B at t + k, both inside
+            lo_a = np.clip(local[None, :] - (k // 2), t0, t1)  # (L, W): the lag centred on the window
+            hi_a = np.clip(local[None, :] - (k // 2) + self.length, t0, t1)
+            own = _own(*(x[lo:hi] for x in self.a), self.chan, self.sym_chan)
+            n_a = own.n[hi_a] - own.n[lo_a]
+            sum_a = own.x[hi_a] - own.x[lo_a]  # (L, W, K), features grouped by channel
+            energy_a = np.add.reduceat(sum_a**2, self.channel_starts, axis=-1)  # (L, W, C): sum over the channel of sum_f^2
+            self.blocks.append(
+                _Block(
+                    lo, hi, local, lo_a, hi_a, own, n_a, sum_a, (energy_a * n_a / np.maximum(n_a, 1) ** 2).sum(-1),
+                    own.xx[hi_a] - own.xx[lo_a], own.vxx[hi_a] - own.vxx[lo_a], own.sxx[hi_a] - own.sxx[lo_a],
+                )
+            )
+
+    def __call__(self, b_rows: np.ndarray) -> float:
+        """Session synchrony with B's sample ``b_rows[t]`` at A's sample ``t``."""
+        best = [self._block_best(block, b_rows[block.lo : block.hi]) for block in self.blocks]
+        best = np.concatenate(best) if best else np.zeros(0)
+        best = best[np.isfinite(best)]
+        return float(best.mean()) if len(best) else float("nan")
+
+    def _block_best(self, block: _Block, rows: np.ndarray) -> np.ndarray:
+        """Best relation score per window with enough data (NaN elsewhere) of one block."""
+        s = self.settings
+        lo, hi = block.lo, block.hi
+        b_asym, b_vel, b_sym, b_ok, b_sym_ok = (x[rows] for x in self.b)
+        own_b = _own(b_asym, b_vel, b_sym, b_ok, b_sym_ok, self.chan, self.sym_chan)
+        cov = _cum((self.present_a[lo:hi] & self.present_b[rows]).astype(float))
+        enough = (cov[block.starts + self.length] - cov[block.starts]) / self.length >= s.min_valid
+        k = self.lags[:, None]
+        lo_a, hi_a = block.lo_a, block.hi_a
+        lo_b, hi_b = lo_a + k, hi_a + k
+        a_asym, a_vel, a_sym = self.a[0][lo:hi], self.a[1][lo:hi], self.a[2][lo:hi]
+        xy = _windowed(_band_cumsums(a_asym, b_asym, self.max_lag), lo_a, hi_a)
+        vxy = _windowed(_band_cumsums(a_vel, b_vel, self.max_lag), lo_a, hi_a)
+        sxy = _windowed(_band_cumsums(a_sym, b_sym, self.max_lag), lo_a, hi_a)
+        yy, vyy, syy = (c[hi_b] - c[lo_b] for c in (own_b.xx, own_b.vxx, own_b.sxx))
+        n_b = own_b.n[hi_b] - own_b.n[lo_b]
+        both = np.minimum(block.n_a, n_b)
+        count = both.sum(-1)
+        sym_count = np.minimum(block.own_a.sn[hi_a] - block.own_a.sn[lo_a], own_b.sn[hi_b] - own_b.sn[lo_b]).sum(-1)
+        # postures as departures from each person's own mean over the window: with S the window
+        # sums of a channel's features and n its samples, the means' terms are
+        # min(nA, nB) SA.SB / (nA nB) (cross) and n S.S / n^2 (each person's own)
+        sum_b = own_b.x[hi_b] - own_b.x[lo_b]
+        cross = np.add.reduceat(block.sum_a * sum_b, self.channel_starts, axis=-1)
+        energy_b = np.add.reduceat(sum_b**2, self.channel_starts, axis=-1)
+        n_b1 = np.maximum(n_b, 1)
+        xy = xy - (cross * both / (np.maximum(block.n_a, 1) * n_b1)).sum(-1)
+        xx = np.maximum(block.xx - block.cxx, 0.0)
+        yy = np.maximum(yy - (energy_b * n_b / n_b1**2).sum(-1), 0.0)
+        vxx, sxx = block.vxx, block.sxx
+        samples = np.maximum(count, 1) * max(self.nfeat, 1)
+        floor = NEGLIGIBLE_ENERGY * samples
+        sym_floor = NEGLIGIBLE_ENERGY * np.maximum(sym_count, 1)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            p = np.where(xx + yy > floor, 2 * xy / (xx + yy), 0.0)
+            r = np.where((vxx > floor) & (vyy > floor), vxy / np.sqrt(vxx * vyy), 0.0)
+            w = np.clip(np.sqrt((vxx + vyy) / (2 * samples)) / s.move_scale, 0, 1)
+            score = (np.clip(np.nan_to_num(p), -1, 1) + w * np.clip(np.nan_to_num(r), -1, 1)) / (1 + w)
+            score[count == 0] = np.nan
+            sync = np.where((sxx > sym_floor) & (syy > sym_floor), sxy / np.sqrt(sxx * syy), 0.0)
+            sync = np.clip(sync, -1, 1)
+            sync[sym_count == 0] = np.nan
+        has_score = ~np.isnan(score).all(0)
+        match = np.where(has_score, np.max(np.where(np.isnan(score), -np.inf, score), 0), np.nan)
+        mirror = np.where(has_score, -np.min(np.where(np.isnan(score), np.inf, score), 0), np.nan)
+        best_sync = np.where(~np.isnan(sync).all(0), np.max(np.where(np.isnan(sync), -np.inf, sync), 0), np.nan)
+        best = np.fmax(np.fmax(mirror, match), best_sync)
+        return np.where(enough, best, np.nan)

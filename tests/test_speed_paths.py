@@ -1,0 +1,96 @@
+"""Fast paths give what the slow ones gave: the surrogate test, and commands that import what they use."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mirror.compare import PRESETS, CompareSettings
+from mirror.compare.events import surrogate_rows, surrogate_test, synchrony_statistic
+from mirror.compare.surrogates import PairingStatistic, band_rows
+from mirror.compare.windows import compare_prepared, person_rows, prepare
+from tests.test_compare import _pair
+
+
+def _slow_synchrony(prep, settings, b_rows) -> float:
+    """What each surrogate cost before: a full comparator pass of A against B re-ordered."""
+    return synchrony_statistic(compare_prepared(person_rows(prep, np.arange(len(prep.t)), b_rows), settings))
+
+
+def _with_gaps(kind: str, seconds: int, seed: int = 0):
+    features = _pair(kind, 1.0, seed=seed, seconds=seconds)
+    features.values[100:300, 1] = np.nan  # B away for longer than a window
+    features.values[400:430, 0, :6] = np.nan  # part of A missing
+    return features
+
+
+@pytest.mark.parametrize(
+    "kind, seconds, settings",
+    [
+        ("mirror", 60, CompareSettings()),
+        ("none", 45, CompareSettings(rate_hz=16.0)),
+        ("match", 200, PRESETS["report"]),
+    ],
+)
+def test_surrogate_synchrony_equals_a_full_comparator_pass(kind, seconds, settings):
+    prep = prepare(_with_gaps(kind, seconds), settings)
+    statistic = PairingStatistic(prep, settings)
+    rows = list(surrogate_rows(len(prep.t), settings, 12, seed=3))
+    assert len(rows) == 12
+    for b_rows in rows + [np.arange(len(prep.t))]:  # shifts, shuffles, and the real pairing
+        slow = _slow_synchrony(prep, settings, b_rows)
+        assert np.isfinite(slow)
+        assert statistic(b_rows) == pytest.approx(slow, abs=1e-6)
+
+
+def test_surrogate_synchrony_of_a_long_session_scored_in_blocks():
+    """More windows than one block of the comparator (512): blocks are cut as it cuts them."""
+    settings = CompareSettings()
+    prep = prepare(_with_gaps("mirror", 300), settings)
+    statistic = PairingStatistic(prep, settings)
+    assert len(statistic.blocks) > 1
+    for b_rows in surrogate_rows(len(prep.t), settings, 3, seed=1):
+        assert statistic(b_rows) == pytest.approx(_slow_synchrony(prep, settings, b_rows), abs=1e-6)
+
+
+def test_surrogate_test_gives_the_p_values_of_a_full_pass_per_surrogate():
+    settings = CompareSettings()
+    for kind in ("mirror", "none"):
+        prep = prepare(_pair(kind, 0.8, seconds=60), settings)
+        real = _slow_synchrony(prep, settings, np.arange(len(prep.t)))
+        slow = np.array([_slow_synchrony(prep, settings, r) for r in surrogate_rows(len(prep.t), settings, 40, seed=0)])
+        fast = surrogate_test(prep, settings, real, n_surrogates=40, seed=0)
+        assert fast["n_surrogates"] == 40
+        assert fast["p_value"] == (1 + np.sum(slow >= real)) / 41
+        assert fast["surrogate_mean"] == pytest.approx(slow.mean(), abs=1e-7)
+        assert fast["surrogate_sd"] == pytest.approx(slow.std(ddof=1), abs=1e-7)
+
+
+def test_too_short_for_surrogates_says_so():
+    settings = CompareSettings()
+    prep = prepare(_pair("mirror", 0.5, seconds=10), settings)
+    assert surrogate_test(prep, settings, 0.5, n_surrogates=20)["n_surrogates"] == 0
+    assert surrogate_test(prepare(_pair("mirror", 0.5, seconds=60), settings), settings, 0.5, n_surrogates=0)["n_surrogates"] == 0
+
+
+def test_a_scoring_the_fast_statistic_does_not_follow_falls_back_to_full_passes(monkeypatch):
+    """The fast statistic is checked on the real pairing; if it disagrees, every surrogate gets a full pass."""
+    import mirror.compare.surrogates as surrogates_module
+
+    settings = CompareSettings()
+    prep = prepare(_pair("mirror", 0.8, seconds=60), settings)
+    real = _slow_synchrony(prep, settings, np.arange(len(prep.t)))
+    expected = surrogate_test(prep, settings, real, n_surrogates=10, seed=2)
+    monkeypatch.setattr(surrogates_module.PairingStatistic, "__call__", lambda self, rows: 0.0)  # out of step
+    slow = surrogate_test(prep, settings, real, n_surrogates=10, seed=2)
+    assert slow["p_value"] == expected["p_value"] and slow["surrogate_mean"] == pytest.approx(expected["surrogate_mean"], abs=1e-7)
+    monkeypatch.setattr(surrogates_module.PairingStatistic, "__call__", lambda self, rows: real)
+    mismatch = surrogate_test(prep, settings, real + 0.01, n_surrogates=10, seed=2)  # real disagrees with the fast path
+    assert mismatch["surrogate_mean"] == pytest.approx(expected["surrogate_mean"], abs=1e-7)
+
+
+@pytest.mark.parametrize("features, max_lag", [(17, 45), (17, 75), (60, 75), (1, 0)])
+def test_scan_products_stay_small_enough_for_one_thread(features, max_lag):
+    rows = band_rows(features, max_lag)
+    assert 8 <= rows <= 128
+    assert rows == 8 or rows * (rows + 2 * max_lag) * features <= 4 * 65536
