@@ -26,22 +26,23 @@ import cv2
 import numpy as np
 
 from mirror.overlay.state import CHANNELS, OverlayState, PersonView
-from mirror.report.doc import format_p
+from mirror.report.doc import CHANNEL_NAMES, format_p
+from mirror.report.timeline import COLORS, PERSON_COLORS as PERSON_HEX, bgr
 
 STATE_COLORS = {
-    "mirror": (80, 200, 40),
-    "match": (240, 140, 20),
-    "symmetric": (0, 200, 230),
+    "mirror": bgr(COLORS["mirror"]),
+    "match": bgr(COLORS["match"]),
+    "symmetric": bgr(COLORS["symmetric"]),
     "none": (150, 150, 150),
     "insufficient": (70, 70, 70),
     "": (55, 55, 55),
 }
-"""BGR colour of each state (``""``: not known yet)."""
+"""BGR colour of each state (``""``: not known yet): the relations in the report's colours."""
 
 STATE_TEXT = {"mirror": "mirror", "match": "match", "symmetric": "symmetric", "none": "none", "insufficient": "no data", "": "..."}
 
-PERSON_COLORS = ((0, 140, 255), (200, 70, 240))
-"""BGR colour of A's and B's skeletons and labels."""
+PERSON_COLORS = (bgr(PERSON_HEX["A"]), bgr(PERSON_HEX["B"]))
+"""BGR colour of A's and B's skeletons and labels, as on the review page."""
 
 PANEL_COLOR = (20, 20, 20)
 """BGR of the dark panels the writing sits on."""
@@ -50,7 +51,6 @@ BADGE_WEAKEST = 0.3
 
 KIND_COLORS = {"warning": (50, 50, 230), "praise": (80, 200, 40), "prompt": (0, 200, 230)}
 
-CHANNEL_NAMES = {"head": "head", "left_arm": "left arm", "right_arm": "right arm", "torso": "torso", "face": "face"}
 
 # MediaPipe pose points
 _NOSE, _L_EYE, _R_EYE, _L_EAR, _R_EAR, _MOUTH_L, _MOUTH_R = 0, 2, 5, 7, 8, 9, 10
@@ -288,19 +288,19 @@ def _draw_parts(c: _Canvas, state: OverlayState, top: int) -> None:
         name = CHANNEL_NAMES[ch]
         if ch in ("left_arm", "right_arm"):
             name = f"{_possessive(a_label)} {name}"
-        rows.append((name, state.channels.get(ch, "")))
+        rows.append((name, state.channels.get(ch, ""), state.channel_confidence.get(ch, "")))
     row_h = c.px(19)
-    width = c.px(228)
+    width = c.px(268)
     x1 = c.w - c.px(8)
     x0 = x1 - width
     y0 = top + c.px(8)
     c.panel(x0, y0, x1, y0 + row_h * len(rows) + c.px(10))
-    for k, (name, s) in enumerate(rows):
+    for k, (name, s, sure) in enumerate(rows):
         y = y0 + c.px(6) + row_h * k
         color = STATE_COLORS.get(s, STATE_COLORS[""])
         cv2.rectangle(c.img, (x0 + c.px(8), y + c.px(3)), (x0 + c.px(20), y + c.px(15)), color, -1)
         c.text(name, (x0 + c.px(28), y + c.px(14)), 0.45, (255, 255, 255))
-        txt = STATE_TEXT.get(s, s)
+        txt = STATE_TEXT.get(s, s) + (f", {sure}" if sure else "")  # a label always with how sure it is
         tw = c.text_size(txt, 0.45)[0]
         c.text(txt, (x1 - c.px(8) - tw, y + c.px(14)), 0.45, color if s not in ("", "insufficient") else (200, 200, 200))
 

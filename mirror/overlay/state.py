@@ -58,6 +58,8 @@ class ReportView:
         ``(W,)`` str.
     p_value : np.ndarray
         ``(W,)`` p-value of each window's best candidate relation against the null (NaN: none).
+    channel_p : np.ndarray
+        ``(W, 5)`` the same per body part.
     alpha : float
         The significance level the labels were tested at.
     flagged : list of tuple
@@ -77,6 +79,7 @@ class ReportView:
     alpha: float = DEFAULT_ALPHA
     flagged: list = field(default_factory=list)
     messages: list = field(default_factory=list)
+    channel_p: np.ndarray = field(default_factory=lambda: np.zeros((0, len(CHANNELS))))
 
     @classmethod
     def empty(cls) -> "ReportView":
@@ -94,9 +97,12 @@ class ReportView:
         end = np.array([_f(w.get("end_s")) for w in wins], dtype=float)
         label = np.array([str(w.get("label") or "") for w in wins], dtype=object)
         chan = np.full((n, len(CHANNELS)), "", dtype=object)
+        chan_p = np.full((n, len(CHANNELS)), np.nan)
         for i, w in enumerate(wins):
             for k, c in enumerate(CHANNELS):
-                chan[i, k] = str(((w.get("channels") or {}).get(c) or {}).get("label") or "")
+                part = (w.get("channels") or {}).get(c) or {}
+                chan[i, k] = str(part.get("label") or "")
+                chan_p[i, k] = _f(part.get("p_value"))
         scores = np.array(
             [[_f(w.get("mirror_score")), _f(w.get("match_score")), _f(w.get("sync_score"))] for w in wins], dtype=float
         ).reshape(n, 3)
@@ -116,7 +122,7 @@ class ReportView:
         fields = ("t_s", "to", "kind", "key", "text", "channel", "start_s", "end_s")
         messages = [Message(**{k: m.get(k) for k in fields}) for m in report.get("feedback") or []]
         messages.sort(key=lambda m: m.t_s)
-        return cls(start, end, label, chan, best, lag, leader, p_value, alpha_of(report), flagged, messages)
+        return cls(start, end, label, chan, best, lag, leader, p_value, alpha_of(report), flagged, messages, chan_p)
 
     def __len__(self) -> int:
         return len(self.end_s)
@@ -184,6 +190,8 @@ class OverlayState:
         A then B.
     channels : dict
         Body part -> state (one of :data:`STATES`, or ``""`` when unknown yet).
+    channel_confidence : dict
+        Body part -> how sure its state is, in words, or ``""`` (no relation, or no p-value).
     overall : str
         The whole body's state (or ``""``).
     lag_s : float
@@ -222,6 +230,7 @@ class OverlayState:
     t_s: float = 0.0
     people: tuple[PersonView, PersonView] = (PersonView("A"), PersonView("B"))
     channels: dict = field(default_factory=lambda: {c: "" for c in CHANNELS})
+    channel_confidence: dict = field(default_factory=lambda: {c: "" for c in CHANNELS})
     overall: str = ""
     lag_s: float = float("nan")
     leader: str = ""
@@ -276,6 +285,11 @@ class OverlayState:
         if i is not None:
             state.overall = str(view.label[i])
             state.channels = {c: str(view.channel_label[i, k]) for k, c in enumerate(CHANNELS)}
+            if len(view.channel_p) == len(view):
+                for k, c in enumerate(CHANNELS):
+                    p, lab = float(view.channel_p[i, k]), state.channels[c]
+                    key = label_confidence(lab, p, view.alpha) if lab in ("mirror", "match", "symmetric") and np.isfinite(p) else None
+                    state.channel_confidence[c] = messages.CONFIDENCE[key] if key else ""
             state.lag_s = float(view.lag_s[i]) if view.label[i] in ("mirror", "match", "symmetric") else float("nan")
             state.leader = str(view.leader[i])
             if len(view.p_value):

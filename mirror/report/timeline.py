@@ -33,6 +33,15 @@ from mirror.report.doc import (
 )
 
 COLORS = {"mirror": "#1f77b4", "match": "#e8710a", "symmetric": "#2ca02c", "mechanical": "#d62728"}
+"""The colour of each relation, on every output (report, timeline.png, review page, live overlay)."""
+PERSON_COLORS = {"A": "#ffd400", "B": "#ff4fd8"}
+"""A's and B's skeletons and labels (review page and live overlay): apart from every relation's colour."""
+
+
+def bgr(hex_color: str) -> tuple[int, int, int]:
+    """``#rrggbb`` as OpenCV's (blue, green, red)."""
+    h = hex_color.lstrip("#")
+    return int(h[4:6], 16), int(h[2:4], 16), int(h[0:2], 16)
 ROWS = ("overall",) + CHANNELS
 EVENT_BAR_PX = 6
 """Height of the bar along the top of a timeline row that spans each event, from its first window's start to its last's end."""

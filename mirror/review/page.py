@@ -39,7 +39,7 @@ from mirror.report.doc import (
     synchrony_reference,
     usability_rows,
 )
-from mirror.report.timeline import COLORS
+from mirror.report.timeline import COLORS, PERSON_COLORS
 from mirror.review.skeleton import Skeleton
 
 EVENT_KINDS = ("mirror", "match", "symmetric", "mechanical", "copy", "warning", "praise", "prompt")
@@ -192,6 +192,7 @@ def vocabulary(doc: dict) -> dict:
     ref = synchrony_reference(doc)
     return {
         "colors": dict(KIND_COLORS),
+        "people": dict(PERSON_COLORS),
         "confidence": dict(messages.CONFIDENCE),
         "parts": dict(CHANNEL_NAMES),
         "kind_names": dict(KIND_NAMES),

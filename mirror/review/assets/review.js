@@ -7,7 +7,7 @@
   const V = D.vocabulary;  // words and colours, defined once in Python (mirror.review.page.vocabulary)
   const COLORS = V.colors;
   const CONFIDENCE = V.confidence;
-  const PERSON = { A: "#ffd400", B: "#ff4fd8" };  // apart from every state colour
+  const PERSON = V.people;  // A's and B's colours, apart from every state colour
   const CHANNELS = Object.keys(V.parts);
   const PART_NAMES = V.parts;
   const RELATIONS = ["mirror", "match", "symmetric"];
