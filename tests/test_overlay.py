@@ -322,3 +322,25 @@ def test_overlay_video_of_a_real_session(raga_session, tmp_path):
         assert abs(centre[0] - landmarks.pose_image[j, p, 0, 0] * w) < 0.06 * w
     with pytest.raises(Exception, match="avi"):
         write_overlay_video(RAGA, tmp_path / "x.mp4", report, landmarks)
+
+
+def test_each_body_part_state_says_how_sure_it_is():
+    """Wherever a label is shown, its confidence is too: the body-part panel as much as the badge."""
+    from mirror.overlay.state import OverlayState, ReportView
+    from tests.report_fixtures import calibrated_doc
+
+    doc = calibrated_doc()
+    view = ReportView.from_dict(doc)
+    state = OverlayState.from_view(view, (None, None), 0.5 * 11 + 2.0)  # window 11: mirror, arms at p 0.00018
+    assert state.channels["left_arm"] == "mirror" and state.channel_confidence["left_arm"] == "very sure"
+    assert state.channels["head"] == "none" and state.channel_confidence["head"] == ""
+    state = OverlayState.from_view(view, (None, None), 0.5 * 20 + 2.0)  # match at p 0.0036
+    assert state.channel_confidence["right_arm"] == "sure"
+    # the panel writes it beside the label, in the state's colour
+    frame = draw_overlay(np.zeros((480, 640, 3), np.uint8), state)
+    plain = OverlayState.from_view(view, (None, None), 0.5 * 20 + 2.0)
+    plain.channel_confidence = {c: "" for c in CHANNELS}
+    bare = draw_overlay(np.zeros((480, 640, 3), np.uint8), plain)
+    match = np.abs(frame.astype(int) - np.array(STATE_COLORS["match"])).max(-1) <= 40
+    match_bare = np.abs(bare.astype(int) - np.array(STATE_COLORS["match"])).max(-1) <= 40
+    assert match[:120, 320:].sum() > match_bare[:120, 320:].sum() + 40  # more writing in match colour: ", sure"
