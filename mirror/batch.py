@@ -40,13 +40,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from mirror.compare import CompareSettings
 from mirror.errors import MirrorError
 from mirror.history.session import People
-from mirror.landmarks import ExtractSettings
 from mirror.storage import folder_lock, write_atomic
+
+if TYPE_CHECKING:  # imported where used: `mirror --help` does not load the comparator, scipy or OpenCV
+    from mirror.compare import CompareSettings
+    from mirror.landmarks import ExtractSettings
 
 VIDEO_SUFFIXES = frozenset(
     {".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv", ".flv", ".ts", ".mts", ".3gp", ".ogv"}
@@ -57,12 +59,24 @@ MANIFEST = "batch.json"
 OVERLAY = "overlay.avi"
 
 
+def _default_extract() -> ExtractSettings:
+    from mirror.landmarks import ExtractSettings
+
+    return ExtractSettings()
+
+
+def _default_compare() -> CompareSettings:
+    from mirror.compare import CompareSettings
+
+    return CompareSettings()
+
+
 @dataclass(frozen=True)
 class BatchSettings:
     """How every video of a batch is analysed (the same for all, so results compare)."""
 
-    extract: ExtractSettings = field(default_factory=ExtractSettings)
-    compare: CompareSettings = field(default_factory=CompareSettings)
+    extract: ExtractSettings = field(default_factory=_default_extract)
+    compare: CompareSettings = field(default_factory=_default_compare)
     n_surrogates: int = 200
     cache_dir: str | None = None
     overlay_video: bool = False

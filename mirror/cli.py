@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from typer.core import TyperCommand, TyperGroup
+from typer.main import get_command_from_info
+from typer.models import CommandInfo
 
 from mirror import __version__
 from mirror.cli_options import FLAG, LAYOUTS, PRESETS, SIDES, check_pose_model, check_video_file, choices, compare_settings, model_metavar, plural
@@ -19,7 +22,49 @@ from mirror.errors import Interrupted, MirrorError
 from mirror.history import cli as history_cli
 from mirror.storage import folder_lock
 
+LAZY_COMMANDS = {
+    "batch": ("mirror.batch_cli", "batch"),
+    "live": ("mirror.live.cli", "live"),
+    "review": ("mirror.review.cli", "review"),
+    "progress": ("mirror.history.cli", "progress"),
+}
+"""Commands whose module is imported only when the command runs or shows its own help: their
+packages import the comparator, OpenCV, MediaPipe and the report, which ``mirror --help``,
+``mirror info`` and the other commands do not need."""
+
+
+def _summary(module: str, name: str) -> str:
+    """A command's docstring read from its source file, without importing the module or its package."""
+    import ast
+
+    path = Path(__file__).resolve().parent.joinpath(*module.split(".")[1:]).with_suffix(".py")
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            return ast.get_docstring(node) or ""
+    return ""
+
+
+class _Commands(TyperGroup):
+    """The command group: :data:`LAZY_COMMANDS` are listed from their docstrings and loaded when resolved."""
+
+    def __init__(self, **attrs) -> None:
+        super().__init__(**attrs)
+        for name, (module, function) in LAZY_COMMANDS.items():
+            self.commands.setdefault(name, TyperCommand(name=name, help=_summary(module, function)))
+
+    def resolve_command(self, ctx, args: list[str]):
+        name = args[0] if args else None
+        if name in LAZY_COMMANDS and not getattr(self.commands.get(name), "callback", None):
+            import importlib
+
+            module, function = LAZY_COMMANDS[name]
+            info = CommandInfo(name=name, callback=getattr(importlib.import_module(module), function))
+            self.commands[name] = get_command_from_info(info, pretty_exceptions_short=True, rich_markup_mode=self.rich_markup_mode)
+        return super().resolve_command(ctx, args)
+
+
 app = typer.Typer(
+    cls=_Commands,
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,  # plain help, as other command-line tools print it: flags without a type, choices as [a|b]
@@ -313,9 +358,15 @@ def info() -> None:
             "`pip uninstall -y opencv-python opencv-contrib-python && pip install opencv-contrib-python`"
         )
     try:
-        from mirror.landmarks.mediapipe_adapter import mediapipe_version
+        from importlib import metadata
 
-        typer.echo(f"mediapipe {mediapipe_version()}")
+        try:
+            version = metadata.version("mediapipe")  # the installed version, without a second of importing it
+        except metadata.PackageNotFoundError:
+            from mirror.landmarks.mediapipe_adapter import mediapipe_version
+
+            version = mediapipe_version()
+        typer.echo(f"mediapipe {version}")
     except Exception as exc:  # broken install: say so, keep going
         typer.echo(f"mediapipe unavailable ({type(exc).__name__}: {exc})")
     folder, origin = models_origin()
@@ -342,20 +393,6 @@ def _opencv_distributions() -> list[str]:
         except metadata.PackageNotFoundError:
             pass
     return found
-
-
-from mirror.batch_cli import batch as _batch  # noqa: E402  (its module imports this one lazily)
-
-app.command("batch")(_batch)
-
-from mirror.live.cli import live as _live  # noqa: E402
-
-app.command("live")(_live)
-
-from mirror.review.cli import review as _review  # noqa: E402
-
-app.command("review")(_review)
-app.command("progress")(history_cli.progress)
 
 
 def main() -> None:  # pragma: no cover - console entry

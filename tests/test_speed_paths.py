@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -94,3 +99,39 @@ def test_scan_products_stay_small_enough_for_one_thread(features, max_lag):
     rows = band_rows(features, max_lag)
     assert 8 <= rows <= 128
     assert rows == 8 or rows * (rows + 2 * max_lag) * features <= 4 * 65536
+
+
+HEAVY = ("mediapipe", "scipy", "matplotlib", "cv2", "mirror.compare", "mirror.batch", "distributed")
+
+
+def _modules_after(code: str) -> set[str]:
+    """Top-level and mirror modules imported by ``code`` in a fresh interpreter."""
+    probe = code + "\nimport sys\nprint(' '.join('module:' + m for m in sys.modules), file=sys.__stdout__)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    return {word[len("module:") :] for word in out.split() if word.startswith("module:")}
+
+
+def test_the_command_line_imports_no_model_comparator_or_plotting_to_start():
+    loaded = _modules_after("import mirror.cli")
+    assert not loaded & set(HEAVY), loaded & set(HEAVY)
+
+
+def test_help_and_info_import_only_what_they_show():
+    helped = _modules_after("from mirror.cli import app\ntry:\n    app(['--help'], standalone_mode=False)\nexcept SystemExit:\n    pass")
+    assert not helped & set(HEAVY)
+    informed = _modules_after("from mirror.cli import app\napp(['info'], standalone_mode=False)")
+    assert "cv2" in informed  # its version and the cameras
+    assert not informed & {"mediapipe", "scipy", "matplotlib", "mirror.compare"}
+
+
+def test_commands_loaded_when_run_are_listed_with_their_own_help():
+    from typer.testing import CliRunner
+
+    from mirror.cli import LAZY_COMMANDS, app
+
+    listing = CliRunner().invoke(app, ["--help"]).output
+    for name, (module, function) in LAZY_COMMANDS.items():
+        doc = inspect.getdoc(getattr(importlib.import_module(module), function))
+        assert f"{name} " in listing and doc.split()[0] in listing
+        own = CliRunner().invoke(app, [name, "--help"])
+        assert own.exit_code == 0 and doc.splitlines()[0][:40] in " ".join(own.output.split())
