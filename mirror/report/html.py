@@ -177,7 +177,7 @@ def _summary(doc: dict) -> str:
         ("mirror", _pct(share.get("mirror")), f"of the measured time mirroring{beyond} (whole body)"),
         ("match", _pct(share.get("match")), f"of the measured time matching{beyond} (whole body)"),
         ("symmetric", _pct(share.get("symmetric")), f"of the measured time symmetric and in sync{beyond}"),
-        ("leader", escape(leader), "leads"),
+        ("leader", escape(leader), "leads" if leader != "–" else "leader: nobody (no mirror or match window)"),
     ] + ([sync_card] if sync_card else [])
     html = ['<section id="summary"><h2>Summary</h2>', _meaning(doc), '<div class="cards">']
     for key, value, label in cards:
