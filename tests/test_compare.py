@@ -193,11 +193,16 @@ def test_any_series_gives_a_result(n, missing, shape, seed):
     result, _ = analyze_features(Features(np.arange(n) / RATE, values), n_surrogates=4)
     w = result.windows
     assert set(np.unique(w.label)) <= {"mirror", "match", "symmetric", "none", "insufficient"}
-    # a clip shorter than one 4 s window gets one window of its own length (whole half seconds),
-    # down to 2 s; below, none
-    assert len(w) == ((n - 60) // 8 + 1 if n >= 60 else (1 if n >= 30 else 0))
-    if 30 <= n < 60:
-        assert w.end_s[0] - w.start_s[0] == pytest.approx(np.floor(n / RATE * 2) / 2, abs=1 / RATE)  # within a sample
+    # the comparison grid (16 Hz) holds the samples from 0 to the last frame; windows are 64
+    # samples every 8; a clip shorter than one 4 s window gets one window of its own length
+    # (whole half seconds), down to 2 s; below, none
+    grid = int(np.floor((n - 1) / RATE * 16 + 1e-6)) + 1
+    duration_s = (n - 1) / RATE + 1 / 16
+    assert len(w) == ((grid - 64) // 8 + 1 if duration_s >= 4 else (1 if duration_s >= 2 else 0))
+    if 2 <= duration_s < 4:
+        assert w.end_s[0] - w.start_s[0] == pytest.approx(np.floor(duration_s * 2) / 2)
+    # windows start on the stated step's exact grid
+    np.testing.assert_allclose(w.start_s % w.info["settings"]["step_s"] if duration_s >= 4 else w.start_s, 0.0, atol=1e-9)
     related = np.isin(w.label, ["mirror", "match"])
     assert np.isfinite(w.lag_s[related]).all()
     assert np.isnan(w.mirror_score[w.label == "insufficient"]).all()

@@ -133,12 +133,12 @@ def _symmetric_moving(w: "Windows", settings: "CompareSettings") -> np.ndarray:
 
 
 def _symmetric_candidate(w: "Windows", settings: "CompareSettings") -> np.ndarray:
-    """Windows that may be symmetric: no side, and both people's symmetric part moving.
+    """Windows that may be symmetric: both people's symmetric part moving, in sync.
 
-    Their null is every null window whose symmetric parts move, sided or not: how sided a
-    posture is does not change how often two bodies' symmetric movements agree by chance.
+    Their null is every null window whose symmetric parts move: how sided a posture is
+    does not change how often two bodies' symmetric movements agree by chance.
     """
-    return _symmetric_moving(w, settings) & ~w.sided
+    return _symmetric_moving(w, settings) & (np.nan_to_num(w.sync_score, nan=-1.0) >= settings.min_sync)
 
 
 def _p_values(null: np.ndarray, observed: np.ndarray) -> np.ndarray:
@@ -213,14 +213,17 @@ def calibrate(windows: "Windows", null: NullSamples, settings: "CompareSettings"
     best = np.fmax(windows.mirror_score, windows.match_score)
     keys = (windows.n_sided, windows.motion)
     null_keys = (null.n_sided, null.motion)
-    p_rel = _stratified_p(np.where(null.sided, null.best, np.nan), null_keys, best, keys)
-    p_sym = _stratified_p(np.where(null.symmetric, null.sync, np.nan), null_keys, windows.sync_score, keys)
+    p_rel = _stratified_p(np.where(null.sided, null.best, np.nan), null_keys, np.where(windows.sided, best, np.nan), keys)
     sym_candidate = _symmetric_candidate(windows, settings)
-    p_value = np.where(windows.sided, p_rel, np.where(sym_candidate, p_sym, np.nan))
+    p_sym = _stratified_p(np.where(null.symmetric, null.sync, np.nan), null_keys, np.where(sym_candidate, windows.sync_score, np.nan), keys)
+    # a relation that tells the side first; else symmetric; else none
+    relation = np.isin(windows.label, ("mirror", "match")) & (np.nan_to_num(p_rel, nan=1.0) < settings.alpha)
+    symmetric = ~relation & sym_candidate & (np.nan_to_num(p_sym, nan=1.0) < settings.alpha)
     label = windows.label.copy()
-    passes = np.nan_to_num(p_value, nan=1.0) < settings.alpha
-    demote = np.isin(label, ("mirror", "match", "symmetric")) & ~passes
-    label[demote] = "none"
+    label[np.isin(label, ("mirror", "match", "symmetric")) & ~relation] = "none"
+    label[symmetric] = "symmetric"
+    p_value = np.where(symmetric | (~relation & ~windows.sided), p_sym, p_rel)
+    p_value[label == "insufficient"] = np.nan
     channel_p = np.full(windows.channel_label.shape, np.nan)
     channel_label = windows.channel_label.copy()
     ch_best = np.fmax(windows.channel_mirror, windows.channel_match)
@@ -229,13 +232,17 @@ def calibrate(windows: "Windows", null: NullSamples, settings: "CompareSettings"
         channel_p[active, c] = _motion_p(null.channel_best[:, c], null.channel_motion[:, c], ch_best[active, c], windows.channel_motion[active, c])
         ok = np.nan_to_num(channel_p[:, c], nan=1.0) < settings.alpha
         channel_label[np.isin(channel_label[:, c], ("mirror", "match")) & ~ok, c] = "none"
-    lag_s = np.where(np.isin(label, ("mirror", "match", "symmetric")), windows.lag_s, np.nan)
-    leader = np.where(np.isnan(lag_s), "", windows.leader)
+    lag_s = np.where(relation, windows.lag_s, np.where(symmetric, windows.sync_lag_s, np.nan))
+    leader = np.full(len(lag_s), "", dtype=windows.leader.dtype)
+    has = ~np.isnan(lag_s)
+    leader[has & (lag_s >= settings.together_s)] = "A"
+    leader[has & (lag_s <= -settings.together_s)] = "B"
+    leader[has & (np.abs(lag_s) < settings.together_s)] = "together"
     return replace(
         windows,
         label=label,
         lag_s=lag_s,
-        leader=leader.astype(windows.leader.dtype),
+        leader=leader,
         p_value=p_value,
         channel_p=channel_p,
         channel_label=channel_label,
@@ -394,7 +401,7 @@ def null_from_file(path: Path) -> NullSamples | None:
         return None
 
 
-NULL_VERSION = 11
+NULL_VERSION = 12
 """Bumped whenever the comparator's scores change: null samples of another version are not reused."""
 
 

@@ -4,16 +4,20 @@ For each window (``window_s`` long, every ``step_s``) and each lag ``tau`` in
 ``[-max_lag_s, max_lag_s]`` (B's time minus A's), per channel and overall:
 
 * posture similarity of the antisymmetric parts ``a`` (left minus right and
-  the signed features): ``P = 2 <a_A(t), a_B(t + tau)> / (|a_A|^2 + |a_B|^2)``,
-  +1 for identical asymmetry (match), -1 for opposite asymmetry (mirror);
+  the signed features), each person's departures from their own mean posture
+  over the window: ``P = 2 <a_A(t), a_B(t + tau)> / (|a_A|^2 + |a_B|^2)``,
+  +1 for identical changes (match), -1 for opposite ones (mirror);
 * movement correlation ``R`` of their velocities (cosine over the window);
 * ``s = (P + w R) / (1 + w)``, ``w`` growing with how much they move.
 
 ``match_score = max_tau s`` and ``mirror_score = max_tau -s``; the better one
-names the window when it passes ``min_score`` and someone's posture is
-asymmetric enough to tell the side.  When both postures are nearly symmetric
+names the window when it passes ``min_score`` and both people's antisymmetric
+posture changes over the window (``min_change``): a posture both merely hold
+(a camera's tilt, one's usual lean) tells nothing, however lopsided.  Otherwise
 the window is ``symmetric`` if their symmetric parts (left plus right and the
-unsigned features, slow drifts removed) vary in sync, else ``none``.
+unsigned features, slow drifts removed) move and vary in sync, else ``none``.
+Calibration (:mod:`mirror.compare.calibrate`) then keeps a label only where it
+beats chance, and may turn a side told by chance into ``symmetric``.
 A window where either person has too little data is ``insufficient``: it gets
 no label and no scores.
 
@@ -47,11 +51,11 @@ class CompareSettings:
     window_s: float = 4.0
     step_s: float = 0.5
     max_lag_s: float = 3.0
-    rate_hz: float = 15.0
+    rate_hz: float = 16.0  # the comparison grid: 0.5 s and 0.25 s are whole numbers of samples
     max_gap_s: float = 0.5
     min_valid: float = 0.6  # share of a window both people must have data for
     min_score: float = 0.45  # mirror/match score needed for a label
-    min_asymmetry: float = 0.12  # RMS asymmetry (shoulder widths, radians) to tell the side
+    min_change: float = 1e-3  # RMS change of each person's antisymmetric posture over a window (shoulder widths, radians) to tell the side
     min_sync: float = 0.45  # symmetric-part correlation (drifts removed) for "symmetric"
     move_scale: float = 0.15  # asymmetry speed (units/s) at which movement counts fully
     together_s: float = 0.1  # |lag| below this: nobody leads
@@ -75,12 +79,26 @@ class CompareSettings:
         check(0 < self.min_valid <= 1, "min_valid", "in (0, 1]")
         check(-1 <= self.min_score <= 1, "min_score", "in [-1, 1]")
         check(-1 <= self.min_sync <= 1, "min_sync", "in [-1, 1]")
-        check(self.min_asymmetry >= 0, "min_asymmetry", ">= 0")
+        check(self.min_change >= 0, "min_change", ">= 0")
         check(self.max_gap_s >= 0, "max_gap_s", ">= 0")
         check(0 < self.alpha < 1, "alpha", "in (0, 1)")
+        for name in ("window_s", "step_s"):  # windows sit on an exact grid of the stated step
+            check(_whole_samples(getattr(self, name), self.rate_hz), name, _grid_hint(getattr(self, name), self.rate_hz))
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
+
+
+def _whole_samples(seconds: float, rate_hz: float) -> bool:
+    return abs(seconds * rate_hz - round(seconds * rate_hz)) < 1e-6
+
+
+def _grid_hint(seconds: float, rate_hz: float) -> str:
+    """What a length that is not a whole number of grid samples should be instead."""
+    lo = np.floor(seconds * rate_hz) / rate_hz
+    hi = np.ceil(seconds * rate_hz) / rate_hz
+    near = " or ".join(f"{v:g}" for v in (lo, hi) if v > 0)
+    return f"a whole number of {1 / rate_hz:g} s samples (the comparison runs at {rate_hz:g} Hz), such as {near}"
 
 
 PRESETS = {
@@ -118,10 +136,15 @@ class Windows:
         ``(W,)`` in [-1, 1]; NaN for ``insufficient`` windows.
     lag_s : np.ndarray
         ``(W,)`` lag of the winning relation (mirror or match; symmetric: of the sync).
+    sync_lag_s : np.ndarray
+        ``(W,)`` lag of the best symmetric synchrony (a relation demoted by calibration may be symmetric).
     leader : np.ndarray
         ``(W,)`` str: "A", "B", "together" or "" (no relation).
     asymmetry : np.ndarray
         ``(W, 2)`` RMS antisymmetric posture of A and B.
+    change : np.ndarray
+        ``(W, 2)`` RMS change of A's and B's antisymmetric posture over the window (departures from
+        their own mean): the side can be told where both are at least ``min_change``.
     valid : np.ndarray
         ``(W,)`` share of the window with data for both.
     channel_mirror, channel_match : np.ndarray
@@ -141,7 +164,7 @@ class Windows:
     n_sided : np.ndarray
         ``(W,)`` antisymmetric features both people have data for: the null's other stratum.
     sided : np.ndarray
-        ``(W,)`` bool: someone's posture is asymmetric enough to tell the side.
+        ``(W,)`` bool: both people's antisymmetric posture changes enough to tell the side.
     sym_motion : np.ndarray
         ``(W, 2)`` drift-free RMS of each person's symmetric part (symmetric evidence).
     channel_active : np.ndarray
@@ -161,8 +184,10 @@ class Windows:
     match_score: np.ndarray
     sync_score: np.ndarray
     lag_s: np.ndarray
+    sync_lag_s: np.ndarray
     leader: np.ndarray
     asymmetry: np.ndarray
+    change: np.ndarray
     valid: np.ndarray
     channel_mirror: np.ndarray
     channel_match: np.ndarray
@@ -354,12 +379,13 @@ def _lag_scan(prep: Prepared, starts: np.ndarray, length: int, lags: np.ndarray)
         "vxx": cum(((vA**2) @ g) * okA), "vyy": cum(((vB**2) @ g) * okB),
         "snA": cum(sokA.astype(float)), "snB": cum(sokB.astype(float)),
         "sxx": cum(((sA**2) @ gs) * sokA), "syy": cum(((sB**2) @ gs) * sokB),
+        "xA": cum(aA * (okA.astype(f32) @ g.T)), "xB": cum(aB * (okB.astype(f32) @ g.T)),
     }  # fmt: skip
     C = g.shape[1]
     L, W = len(lags), len(starts)
     if L * n * max(aA.shape[1], sA.shape[1], 1) <= VECTOR_SCAN_ELEMENTS:
         return _lag_scan_at_once(own, (aA, aB, vA, vB, sA, sB), (g, gs), starts, length, lags)
-    out = {k: np.zeros((L, W, C)) for k in ("n", "xy", "xx", "yy", "vxy", "vxx", "vyy", "sn", "sxy", "sxx", "syy")}
+    out = {k: np.zeros((L, W, C)) for k in ("n", "xy", "xx", "yy", "vxy", "vxx", "vyy", "sn", "sxy", "sxx", "syy", "cxy", "cxx", "cyy")}
     # float32 halves the memory traffic of the scan; the sums over one window keep ~6 digits
     buf = np.zeros((3, n + 1, C), dtype=f32)  # [:, 0] stays 0: cumulative sums start there
     csum = np.empty_like(buf)
@@ -385,7 +411,26 @@ def _lag_scan(prep: Prepared, starts: np.ndarray, length: int, lags: np.ndarray)
             out[name][i] = own[src][hi + k] - own[src][lo + k]
         out["n"][i] = np.minimum(own["nA"][hi] - own["nA"][lo], own["nB"][hi + k] - own["nB"][lo + k])
         out["sn"][i] = np.minimum(own["snA"][hi] - own["snA"][lo], own["snB"][hi + k] - own["snB"][lo + k])
+        for name, v in _centring(own, g, lo, hi, k).items():
+            out[name][i] = v
     return out
+
+
+def _centring(own: dict, g: np.ndarray, lo: np.ndarray, hi: np.ndarray, k) -> dict:
+    """Terms that remove each person's mean posture over the window from the posture sums.
+
+    ``cxy = n * sum_f mA_f mB_f``, ``cxx = nA * sum_f mA_f^2``, ``cyy = nB * sum_f mB_f^2`` per
+    channel, where ``mA_f`` is A's mean of feature ``f`` over its samples in the window (exact
+    where both people are seen throughout; close where one is missed for a moment).  Shapes
+    follow ``lo`` with a trailing channel axis.
+    """
+    g = g.astype(np.float64)
+    nA = own["nA"][hi] - own["nA"][lo]  # (..., C)
+    nB = own["nB"][hi + k] - own["nB"][lo + k]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mA = (own["xA"][hi] - own["xA"][lo]) / np.maximum(nA @ g.T, 1)  # (..., K)
+        mB = (own["xB"][hi + k] - own["xB"][lo + k]) / np.maximum(nB @ g.T, 1)
+    return {"cxy": np.minimum(nA, nB) * ((mA * mB) @ g), "cxx": nA * ((mA**2) @ g), "cyy": nB * ((mB**2) @ g)}
 
 
 VECTOR_SCAN_ELEMENTS = 1_500_000
@@ -425,6 +470,7 @@ def _lag_scan_at_once(own: dict, series: tuple, groups: tuple, starts: np.ndarra
         out[name] = own[name][hi + k] - own[name][lo + k]
     out["n"] = np.minimum(own["nA"][hi] - own["nA"][lo], own["nB"][hi + k] - own["nB"][lo + k])
     out["sn"] = np.minimum(own["snA"][hi] - own["snA"][lo], own["snB"][hi + k] - own["snB"][lo + k])
+    out.update(_centring(own, g, lo, hi, k))
     return out
 
 
@@ -434,17 +480,22 @@ real posture or movement, and above the rounding of the summed statistics.  Rati
 would be rounding noise (a "perfect" relation out of nothing); they count as no relation (0)."""
 
 
-def _scores(s: dict, settings: CompareSettings, n_features: np.ndarray):
+def _scores(s: dict, settings: CompareSettings, n_features: np.ndarray, centred: bool = False):
     """Signed relation score s (L, W, X), posture P, sync, from summed statistics.
 
     Each ratio is a correlation-like measure in [-1, 1]; windows where either person is
     still (:data:`NEGLIGIBLE_ENERGY`) score 0 rather than a ratio of rounding errors.
+    ``centred``: the posture term compares each person's departures from their own mean
+    posture over the window (how the posture changes), not the posture itself.
     """
     samples = np.maximum(s["n"], 1) * np.maximum(n_features, 1)  # sample x feature terms in each sum
     floor = NEGLIGIBLE_ENERGY * samples
     sfloor = NEGLIGIBLE_ENERGY * np.maximum(s["sn"], 1)
+    xy, xx, yy = s["xy"], s["xx"], s["yy"]
+    if centred:
+        xy, xx, yy = xy - s["cxy"], np.maximum(xx - s["cxx"], 0.0), np.maximum(yy - s["cyy"], 0.0)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        p = np.where(s["xx"] + s["yy"] > floor, 2 * s["xy"] / (s["xx"] + s["yy"]), 0.0)
+        p = np.where(xx + yy > floor, 2 * xy / (xx + yy), 0.0)
         r = np.where((s["vxx"] > floor) & (s["vyy"] > floor), s["vxy"] / np.sqrt(s["vxx"] * s["vyy"]), 0.0)
         speed = np.sqrt((s["vxx"] + s["vyy"]) / (2 * samples))
         w = np.clip(speed / settings.move_scale, 0, 1)
@@ -551,7 +602,12 @@ def compare_prepared(prep: Prepared, settings: CompareSettings) -> Windows:
     length = max(2, int(round(settings.window_s * rate)))
     step = max(1, int(round(settings.step_s * rate)))
     max_lag = int(round(settings.max_lag_s * rate))
-    starts = np.zeros(0, dtype=int) if n < length else np.arange(0, n - length + 1, step)
+    # windows start at whole multiples of the step in stream time (the grid's times are whole
+    # samples); a stretch with room for one window only keeps it, wherever it starts
+    first = (-int(round(prep.t[0] * rate))) % step if n else 0
+    if n < first + length:
+        first = 0
+    starts = np.zeros(0, dtype=int) if n < first + length else np.arange(first, n - length + 1, step)
     if len(starts) <= BLOCK_WINDOWS:
         return _compare_block(prep, settings, starts)
     blocks = []
@@ -577,18 +633,15 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
     W = len(starts)
     if W == 0:
         empty, R = np.zeros(0), len(REPORT_CHANNELS)
-        return Windows(
-            empty, empty, np.zeros(0, dtype="<U12"), empty, empty, empty, empty, np.zeros(0, dtype="<U8"),
-            np.zeros((0, 2)), empty, np.zeros((0, R)), np.zeros((0, R)), np.zeros((0, R), dtype="<U12"),
-            empty, np.zeros((0, R)), empty, empty, np.zeros(0, bool), np.zeros((0, 2)), np.zeros((0, R), bool), np.zeros((0, R)), np.zeros((0, R)),
-            info={"settings": settings.to_dict(), "reason": "shorter than one window"},
-        )
+        return _empty_windows(settings)
     sums = _lag_scan(prep, starts, length, lags)
     nfeat = prep.g.sum(0)
     # overall = sum over channels
     total = {k: v.sum(-1, keepdims=True) for k, v in sums.items()}
-    score_c, _ = _scores(sums, settings, nfeat)  # (L, W, C)
-    score_o, _ = _scores(total, settings, np.array([nfeat.sum()]))  # (L, W, 1)
+    # postures compared as departures from each person's own mean over the window: a posture
+    # both happen to hold (a camera's tilt, one's usual lean) is no evidence; changing it is
+    score_c, _ = _scores(sums, settings, nfeat, centred=True)  # (L, W, C)
+    score_o, _ = _scores(total, settings, np.array([nfeat.sum()]), centred=True)  # (L, W, 1)
     # symmetric synchrony from the body only: the face's symmetric parts (blinks, the jaw while
     # talking) move in everyone, all the time, and are no symmetric posture
     body = np.array([c != "face" for c in CHANNELS])
@@ -621,19 +674,24 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
     label = np.full(W, "none", dtype="<U12")
     lag_steps = np.full(W, np.nan)
     enough = valid >= settings.min_valid
-    sided = np.fmax(asym[:, 0], asym[:, 1]) >= settings.min_asymmetry  # NaN (no data) is not sided
+    # the side can be told where both people's antisymmetric posture changes over the window
+    zs = {k: v[zero, :, 0] for k, v in total.items()}
+    terms = np.maximum(zs["n"], 1) * max(nfeat.sum(), 1)
+    change = np.sqrt(np.maximum(np.stack([zs["xx"] - zs["cxx"], zs["yy"] - zs["cyy"]], 1), 0.0) / terms[:, None])
+    sided = enough & (change.min(1) >= settings.min_change)
     best_is_mirror = mirror > match
     best = np.where(best_is_mirror, mirror, match)
-    related = enough & sided & (best >= settings.min_score)
+    related = sided & (best >= settings.min_score)
     label[related & best_is_mirror] = "mirror"
     label[related & ~best_is_mirror] = "match"
     lag_steps[related & best_is_mirror] = lag_mirror[related & best_is_mirror]
     lag_steps[related & ~best_is_mirror] = lag_match[related & ~best_is_mirror]
     # symmetric needs evidence: each person's symmetric part really moves (both arms, a nod),
-    # not merely a posture too symmetric to tell the side
+    # not merely a posture too symmetric to tell the side; a relation that tells the side
+    # comes first (calibration may still turn a side told by chance into symmetric)
     sym_motion = _sym_motion(prep, starts, length)
     sym_moving = np.nan_to_num(sym_motion, nan=0.0).min(1) >= settings.min_sym_motion
-    symmetric = enough & ~sided & sym_moving & (sync >= settings.min_sync)
+    symmetric = enough & ~related & sym_moving & (sync >= settings.min_sync)
     label[symmetric] = "symmetric"
     lag_steps[symmetric] = lag_sync[symmetric]
     label[~enough] = "insufficient"
@@ -646,22 +704,27 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
     for arr in (mirror, match, sync):
         arr[~enough] = np.nan
 
-    # body parts: head, torso, face at their own best lags; the arms at the window's lag
-    ch_match = np.nanmax(np.where(np.isnan(score_c), -np.inf, score_c), axis=0)
-    ch_mirror = np.nanmax(np.where(np.isnan(score_c), -np.inf, -score_c), axis=0)
-    ch_match[~np.isfinite(ch_match)] = np.nan
-    ch_mirror[~np.isfinite(ch_mirror)] = np.nan
+    # body parts at the window's lags (mirror at the mirror lag, match at the match lag): one
+    # person copying another copies with one delay, and a part free to pick its own best of
+    # every lag would find chance agreement far more often than the whole body does
+    ch_match = score_c[k_match, w_idx]  # (W, C)
+    ch_mirror = -score_c[k_mirror, w_idx]
     ch_ok = (sums["n"][zero] >= settings.min_valid * length) & enough[:, None]
+    ch_change = np.sqrt(
+        np.maximum(np.minimum(sums["xx"][zero] - sums["cxx"][zero], sums["yy"][zero] - sums["cyy"][zero]), 0.0)
+        / (np.maximum(sums["n"][zero], 1) * np.maximum(nfeat, 1)[None, :])
+    )
+    ch_moved = ch_change >= settings.min_change  # both people's part changed
     k_best = lags[np.where(best_is_mirror, k_mirror, k_match)]
     arm_mirror, arm_match, arm_cov, arm_moved = _arm_channels(prep, starts, length, k_best)
     arm_ok = (arm_cov >= settings.min_valid) & enough[:, None]
     pick = [CHANNELS.index(c) for c in ("head", "torso", "face")]
     parts = {
-        "head": (ch_mirror[:, pick[0]], ch_match[:, pick[0]], ch_ok[:, pick[0]], sided),
+        "head": (ch_mirror[:, pick[0]], ch_match[:, pick[0]], ch_ok[:, pick[0]], ch_moved[:, pick[0]]),
         "left_arm": (arm_mirror[:, 0], arm_match[:, 0], arm_ok[:, 0], arm_moved[:, 0] >= settings.min_arm_motion),
         "right_arm": (arm_mirror[:, 1], arm_match[:, 1], arm_ok[:, 1], arm_moved[:, 1] >= settings.min_arm_motion),
-        "torso": (ch_mirror[:, pick[1]], ch_match[:, pick[1]], ch_ok[:, pick[1]], sided),
-        "face": (ch_mirror[:, pick[2]], ch_match[:, pick[2]], ch_ok[:, pick[2]], sided),
+        "torso": (ch_mirror[:, pick[1]], ch_match[:, pick[1]], ch_ok[:, pick[1]], ch_moved[:, pick[1]]),
+        "face": (ch_mirror[:, pick[2]], ch_match[:, pick[2]], ch_ok[:, pick[2]], ch_moved[:, pick[2]]),
     }
     R = len(REPORT_CHANNELS)
     out_mirror, out_match = np.full((W, R), np.nan), np.full((W, R), np.nan)
@@ -698,8 +761,10 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
         match_score=match,
         sync_score=sync,
         lag_s=lag_s,
+        sync_lag_s=np.where(enough, (lag_sync - max_lag) / rate, np.nan),
         leader=leader,
         asymmetry=asym,
+        change=np.where(enough[:, None], change, np.nan),
         valid=valid,
         channel_mirror=ch_mirror,
         channel_match=ch_match,
@@ -715,6 +780,26 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
         channel_motion=ch_motion,
         info={"settings": settings.to_dict(), "lags": len(lags)},
     )
+
+
+def _empty_windows(settings: CompareSettings) -> Windows:
+    """No windows (a stretch shorter than one window), every array with its shape and type."""
+    R = len(REPORT_CHANNELS)
+    shapes = {"label": ((0,), "<U12"), "leader": ((0,), "<U8"), "sided": ((0,), bool), "channel_label": ((0, R), "<U12"), "channel_active": ((0, R), bool)}
+    arrays = {}
+    for f in fields(Windows):
+        if f.name in ("channels", "info"):
+            continue
+        if f.name in shapes:
+            shape, dtype = shapes[f.name]
+        elif f.name.startswith("channel_"):
+            shape, dtype = (0, R), float
+        elif f.name in ("asymmetry", "change", "sym_motion"):
+            shape, dtype = (0, 2), float
+        else:
+            shape, dtype = (0,), float
+        arrays[f.name] = np.zeros(shape, dtype=dtype)
+    return Windows(**arrays, info={"settings": settings.to_dict(), "reason": "shorter than one window"})
 
 
 def _sym_motion(prep: Prepared, starts: np.ndarray, length: int) -> np.ndarray:
