@@ -343,7 +343,7 @@ def miss_cause(truth: str, raw, i: int) -> str:
     if raw.label[i] == "insufficient":
         return "insufficient"
     if not raw.sided[i]:
-        return f"no side told (asymmetry < {s.min_asymmetry:g})"
+        return f"no side told (a posture change < {s.min_change:g})"
     if raw.label[i] == truth:
         return f"right before calibration, p >= {s.alpha:g}"
     if raw.label[i] == "none":
