@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from mirror.batch import BatchItem, BatchMonitor, FileResult
-from mirror.cli_options import FLAG, LAYOUTS, PRESETS, SIDES, check_pose_model, choices, compare_settings, model_metavar, plural
+from mirror.cli_options import FLAG, LAYOUTS, PRESETS, SIDES, check_pose_model, choices, compare_settings, model_metavar, plural, user_errors
 
 
 class _Bars(BatchMonitor):
@@ -61,8 +61,29 @@ class _Bars(BatchMonitor):
             self.files.close()
 
 
-def check_has_videos(inputs: str) -> None:
-    """Refuse an input with no video in it (an empty folder, or only other files), before any work.
+def parse_workers(text: str) -> int | None:
+    """``--workers``: a whole number of at least 1, or ``auto`` (None: chosen for the machine).
+
+    Raises
+    ------
+    MirrorError
+        Anything else, in one line naming the valid values.
+    """
+    from mirror.errors import MirrorError
+
+    if text.strip().lower() == "auto":
+        return None
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise MirrorError(f"--workers must be at least 1, or auto, got {text}")
+    return n
+
+
+def check_has_videos(inputs: str) -> int:
+    """Refuse an input with no video in it (an empty folder, or only other files), before any work; the videos found.
 
     Raises
     ------
@@ -73,17 +94,19 @@ def check_has_videos(inputs: str) -> None:
     from mirror.errors import MirrorError
 
     files = find_videos(inputs)
-    if not any(f.suffix.lower() in VIDEO_SUFFIXES for f in files):
+    videos = sum(f.suffix.lower() in VIDEO_SUFFIXES for f in files)
+    if not videos:
         raise MirrorError(
             f"no video in {inputs}: {plural(len(files), 'file')}, none with a video extension "
             f"({', '.join(sorted(VIDEO_SUFFIXES))})"
         )
+    return videos
 
 
 def batch(
     inputs: str = typer.Argument(..., metavar="DIR_OR_GLOB", help="A folder of videos, a quoted glob ('sessions/**/*.mp4') or one video."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder: one subfolder per video, index.csv and index.html."),
-    workers: int = typer.Option(1, "--workers", "-j", help="Local worker processes (each loads the models once)."),
+    workers: str = typer.Option("auto", "--workers", "-j", metavar="N|auto", help="Local worker processes (each loads the models once); auto: one per core, at most one per video and as many as the memory holds."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask distributed cluster instead, e.g. tcp://host:8786 (workers must see the same paths)."),
     preset: str = typer.Option("live", "--preset", metavar=choices(PRESETS), help="Window presets: live (4 s windows, 0.5 s step, 3 s lag) or report (30 s, 10 s, 5 s)."),
     window_s: Optional[float] = typer.Option(None, "--window-s", help="Window length in seconds (overrides the preset)."),
@@ -111,23 +134,21 @@ def batch(
     listed in index.csv with its one-line error, and the others go on); 2, before any work, for bad
     options or an input with no video in it (an empty folder, or only other files).
     """
-    from mirror.batch import BatchSettings, dask_executor, local_executor, run_batch
-    from mirror.cli import _user_errors
+    from mirror.batch import BatchSettings, available_memory_bytes, dask_executor, local_executor, plan_workers, run_batch
     from mirror.errors import MirrorError
     from mirror.history import cli as history_cli
     from mirror.landmarks import ExtractSettings, Layout
 
-    with _user_errors():
+    with user_errors():
         people = history_cli.people_from_options(me, partner, me_side)
         compare = compare_settings(preset, window_s, step_s, max_lag_s)
         check_pose_model(model)
-        if workers < 1:
-            raise MirrorError(f"--workers must be at least 1, got {workers}")
+        asked = parse_workers(workers)
         if surrogates < 0:
             raise MirrorError(f"--surrogates must be >= 0, got {surrogates}")
         if out.exists() and not out.is_dir():
             raise MirrorError(f"--out {out} exists and is not a folder")
-        check_has_videos(inputs)
+        videos = check_has_videos(inputs)
         history_file = history_cli.history_target(history, no_history)  # a damaged history is refused before any work
         settings = BatchSettings(
             extract=ExtractSettings(pose_model=model, layout=Layout.parse(layout, regions), fps=fps, mirrored_input=mirrored_input),
@@ -148,7 +169,9 @@ def batch(
             executor, client = dask_executor(scheduler)
             factory = lambda: executor  # noqa: E731
         else:
-            factory = lambda: local_executor(workers, settings.extract)  # noqa: E731
+            plan = plan_workers(asked, videos, memory_bytes=available_memory_bytes())
+            typer.echo(plan.describe())
+            factory = lambda: local_executor(plan.workers, settings.extract, plan.threads_per_worker)  # noqa: E731
         bars = _Bars(progress)
         try:
             results = run_batch(inputs, out, settings, executor_factory=factory, monitor=bars)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
@@ -17,8 +16,21 @@ from typer.main import get_command_from_info
 from typer.models import CommandInfo
 
 from mirror import __version__
-from mirror.cli_options import FLAG, LAYOUTS, PRESETS, SIDES, check_pose_model, check_video_file, choices, compare_settings, model_metavar, plural
-from mirror.errors import Interrupted, MirrorError
+from mirror.cli_options import (
+    FLAG,
+    LAYOUTS,
+    PRESETS,
+    SIDES,
+    Progress,
+    check_pose_model,
+    check_video_file,
+    choices,
+    compare_settings,
+    model_metavar,
+    plural,
+    user_errors,
+)
+from mirror.errors import MirrorError
 from mirror.history import cli as history_cli
 from mirror.storage import folder_lock
 
@@ -72,46 +84,6 @@ app = typer.Typer(
 )
 
 
-def _fail(message: str, code: int = 2) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-@contextlib.contextmanager
-def _user_errors():
-    """Bad input and Ctrl+C end the command with one line and a non-zero exit, never a traceback."""
-    try:
-        yield
-    except Interrupted as err:
-        _fail(str(err), 130)
-    except MirrorError as err:
-        _fail(str(err))
-    except KeyboardInterrupt:
-        _fail("interrupted: the frames analysed so far are cached; run the same command again to resume", 130)
-
-
-class _Progress:
-    """A tqdm bar on stderr, opened when the total is known (or at the first frame)."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.bar = None
-
-    def total(self, done: int, total: int) -> None:
-        from tqdm import tqdm
-
-        self.bar = tqdm(total=total if total > 0 else None, initial=done, unit="frame", disable=not self.enabled, file=sys.stderr, dynamic_ncols=True)
-
-    def frames(self, n: int) -> None:
-        if self.bar is None:
-            self.total(0, -1)
-        self.bar.update(n)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
 def _silence_native_logs() -> None:
     """Send what native libraries print on fd 2 to /dev/null; Python's stderr keeps working."""
     if os.environ.get("MIRROR_VERBOSE") or sys.stderr is not sys.__stderr__:
@@ -163,7 +135,7 @@ def extract(
     from mirror.landmarks import ExtractSettings, Layout, extract_landmarks, extract_video
     from mirror.storage import write_atomic
 
-    with _user_errors():
+    with user_errors():
         if not source.isdigit():
             check_video_file(source)
         check_pose_model(model)
@@ -177,7 +149,7 @@ def extract(
         )
         if out.exists() and not out.is_dir():
             raise MirrorError(f"--out {out} exists and is not a folder")
-        bar = _Progress(progress)
+        bar = Progress(progress)
         try:
             if source.isdigit():
                 from mirror.landmarks.mediapipe_adapter import MediaPipeBackend
@@ -255,7 +227,7 @@ def analyze(
     from mirror.landmarks import ExtractSettings, Layout
     from mirror.pipeline import analyze_video, write_session
 
-    with _user_errors():
+    with user_errors():
         check_video_file(source)
         check_pose_model(model)
         people = history_cli.people_from_options(me, partner, me_side)
@@ -266,7 +238,7 @@ def analyze(
         if out.exists() and not out.is_dir():
             raise MirrorError(f"--out {out} exists and is not a folder")
         history_file = history_cli.history_target(history, no_history)  # a damaged history is refused before any work
-        bar = _Progress(progress)
+        bar = Progress(progress)
         try:
             session, run_info = analyze_video(
                 source, settings, ext, n_surrogates=surrogates, cache_dir=cache_dir, progress=bar.frames, on_total=bar.total,

@@ -1,14 +1,19 @@
-"""What the command lines share: option names in errors, installed models, flag metavars, plurals.
+"""What the command lines share: one-line errors, the progress bar, option names in errors,
+installed models, flag metavars, plurals.
 
 Kept light (no numpy, no model code at import): every command module imports it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sys
 from pathlib import Path
 
-from mirror.errors import MirrorError
+import typer
+
+from mirror.errors import Interrupted, MirrorError
 
 FLAG = ""
 """Metavar of an on/off option: nothing, so help shows ``--no-face`` and not ``--no-face <bool>``."""
@@ -113,3 +118,44 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     if many is None:
         many = word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
     return f"{n} {many}"
+
+
+def fail(message: str, code: int = 2) -> None:
+    """One ``error:`` line on stderr and exit ``code`` (2: bad input)."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@contextlib.contextmanager
+def user_errors():
+    """Bad input and Ctrl+C end the command with one line and a non-zero exit, never a traceback."""
+    try:
+        yield
+    except Interrupted as err:
+        fail(str(err), 130)
+    except MirrorError as err:
+        fail(str(err))
+    except KeyboardInterrupt:
+        fail("interrupted: the frames analysed so far are cached; run the same command again to resume", 130)
+
+
+class Progress:
+    """A tqdm bar on stderr, opened when the total is known (or at the first frame)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar = None
+
+    def total(self, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total if total > 0 else None, initial=done, unit="frame", disable=not self.enabled, file=sys.stderr, dynamic_ncols=True)
+
+    def frames(self, n: int) -> None:
+        if self.bar is None:
+            self.total(0, -1)
+        self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()

@@ -8,13 +8,8 @@ from typing import Optional
 
 import typer
 
-from mirror.cli_options import FLAG, SIDES, check_pose_model, check_video_file, choices, model_metavar, plural
+from mirror.cli_options import FLAG, SIDES, check_pose_model, check_video_file, choices, fail, model_metavar, plural
 from mirror.errors import MirrorError
-
-
-def _fail(message: str, code: int = 2) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 def live(
@@ -45,7 +40,7 @@ def live(
     try:
         people = history_cli.people_from_options(me, partner, me_side, default_side="B" if partner_video else "A")
     except MirrorError as err:
-        _fail(str(err))
+        fail(str(err))
     if out is None:
         out = Path("live-sessions") / time.strftime("%Y%m%d-%H%M%S")
     try:
@@ -74,9 +69,9 @@ def live(
         display = WindowDisplay() if window else OffscreenDisplay()
         session = LiveSession(settings, out, display, sources=sources, on_saving=lambda: typer.echo("saving the session ...", err=True))
     except MirrorError as err:
-        _fail(str(err))
+        fail(str(err))
     except KeyboardInterrupt:
-        _fail("interrupted before the session started; nothing was recorded", 130)
+        fail("interrupted before the session started; nothing was recorded", 130)
     if window:
         typer.echo(f"mirror live: q quits, space pauses, s saves a snapshot, r records; saving to {out}", err=True)
     else:
@@ -85,10 +80,10 @@ def live(
         result = session.run()
     except MirrorError as err:
         display.close()
-        _fail(str(err))
+        fail(str(err))
     except KeyboardInterrupt:
         display.close()
-        _fail(f"interrupted while saving; the landmarks recorded so far are in {out / 'landmarks.npz'} if it exists", 130)
+        fail(f"interrupted while saving; the landmarks recorded so far are in {out / 'landmarks.npz'} if it exists", 130)
     try:
         _summarise(result)
         if history_file is not None and result.session is not None and "report.json" in result.paths:
@@ -98,7 +93,7 @@ def live(
     finally:
         display.close()
     if result.ended_by == "error":
-        _fail(f"the live pipeline failed ({result.error}); what was recorded is saved in {out}", 1)
+        fail(f"the live pipeline failed ({result.error}); what was recorded is saved in {out}", 1)
 
 
 def _record(history_file: Path, out: Path, people, history_cli) -> list:
@@ -109,7 +104,7 @@ def _record(history_file: Path, out: Path, people, history_cli) -> list:
         current, line = history_cli.record_and_describe(history_file, out, "live", people)
         trends = history_cli.recent_trends(history_file, current)
     except MirrorError as err:
-        _fail(str(err))
+        fail(str(err))
     typer.echo(line)
     typer.echo(_comparison_title(people) + ":")
     for t in trends:

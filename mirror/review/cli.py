@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from mirror.cli_options import FLAG
+from mirror.cli_options import FLAG, Progress, user_errors
 from mirror.review.server import DEFAULT_PORT
 
 
@@ -25,18 +25,17 @@ def review(
     Serves the page on 127.0.0.1 until Ctrl+C (only this folder's files and the video), or with
     --static writes OUT_DIR/review.html. Marks are kept in the browser and exported as CSV.
     """
-    from mirror.cli import _Progress, _user_errors
     from mirror.errors import MirrorError
     from mirror.review import prepare_review, serve_review, write_static_review
 
-    with _user_errors():
+    with user_errors():
         if not out_dir.is_dir():
             raise MirrorError(f"{out_dir} is not a folder: give the --out folder of `mirror analyze`")
         if not 0 <= port <= 65535:
             raise MirrorError(f"--port must be between 0 and 65535, got {port}")
         if video is not None and not video.is_file():
             raise MirrorError(f"--video {video} is not a file")
-        bar = _Progress(progress)
+        bar = Progress(progress)
         try:
             session = prepare_review(out_dir, video=video, cache_dir=cache_dir, progress=bar.frames, on_total=bar.total)
         finally:
