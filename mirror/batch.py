@@ -244,8 +244,96 @@ def worker_backend(extract: ExtractSettings):
     return _WORKER.backend
 
 
-def init_worker(extract: ExtractSettings) -> None:
-    """Process-pool initializer: load the models once, before the first video."""
+WORKER_MEMORY_BYTES = 1_500_000_000
+"""Memory one worker may need (models, a long session's landmarks and comparison): ``--workers
+auto`` starts no more workers than the available memory holds."""
+
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+"""Environment variables that cap the BLAS threads of a worker, set before it imports numpy."""
+
+
+@dataclass(frozen=True)
+class WorkerPlan:
+    """How many local worker processes, and how many threads each may use for OpenCV and BLAS.
+
+    MediaPipe's own inference threads cannot be set from Python; the plan keeps the other
+    libraries' threads to the worker's share of the cores so they do not spin against it.
+    """
+
+    workers: int
+    threads_per_worker: int
+    cores: int
+    videos: int
+    chosen: bool  # True: ``--workers auto`` chose the number
+    reason: str = ""
+
+    def describe(self) -> str:
+        how = f"auto: {self.reason}" if self.chosen else "as asked"
+        return (
+            f"{self.workers} worker process{'es' if self.workers != 1 else ''} ({how}), "
+            f"{self.threads_per_worker} OpenCV/BLAS thread{'s' if self.threads_per_worker != 1 else ''} each"
+        )
+
+
+def usable_cores() -> int:
+    """CPU cores this process may run on (its affinity where the system tells it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def available_memory_bytes() -> int | None:
+    """Memory available to new processes (Linux ``MemAvailable``); None where unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def plan_workers(workers: int | None, videos: int, cores: int | None = None, memory_bytes: int | None = None) -> WorkerPlan:
+    """The worker processes for a batch of ``videos``: as asked, or (``workers=None``) chosen for the machine.
+
+    Chosen: one worker per core, but no more than there are videos or than the available memory
+    holds (:data:`WORKER_MEMORY_BYTES` each); a second worker on two cores still adds a quarter
+    (``benchmarks/bench_batch.py``).  Each worker gets its share of the cores for OpenCV and BLAS.
+    """
+    cores = cores or usable_cores()
+    videos = max(1, videos)
+    if workers is not None:
+        n = max(1, int(workers))
+        return WorkerPlan(n, max(1, cores // n), cores, videos, chosen=False)
+    n = min(cores, videos)
+    reason = f"{cores} core{'s' if cores != 1 else ''}, {videos} video{'s' if videos != 1 else ''}"
+    if memory_bytes is not None:
+        fits = max(1, memory_bytes // WORKER_MEMORY_BYTES)
+        if fits < n:
+            n = int(fits)
+            reason += f", memory for {n}"
+    return WorkerPlan(n, max(1, cores // n), cores, videos, chosen=True, reason=reason)
+
+
+def init_worker(extract: ExtractSettings | bytes, threads: int | None = None) -> None:
+    """Process-pool initializer: cap this worker's library threads, then load the models once.
+
+    ``extract`` may come pickled, so that unpickling it (which imports numpy and OpenCV) happens
+    after the thread caps are in the environment.
+    """
+    if threads is not None:
+        for name in THREAD_VARIABLES:
+            os.environ[name] = str(threads)
+    if isinstance(extract, bytes):
+        import pickle
+
+        extract = pickle.loads(extract)
+    if threads is not None:
+        import cv2
+
+        cv2.setNumThreads(threads)
     worker_backend(extract)
 
 
@@ -365,15 +453,19 @@ def _write_overlay(source: Path, folder: Path, session) -> Path:
 # ----------------------------------------------------------------------------- executors
 
 
-def local_executor(workers: int, extract: ExtractSettings) -> cf.Executor:
-    """A process pool of ``workers`` processes, each loading the models once (spawned: no inherited state)."""
+def local_executor(workers: int, extract: ExtractSettings, threads_per_worker: int | None = None) -> cf.Executor:
+    """A process pool of ``workers`` processes, each loading the models once (spawned: no inherited state).
+
+    ``threads_per_worker``: cap each worker's OpenCV and BLAS threads (see :class:`WorkerPlan`).
+    """
     import multiprocessing
+    import pickle
 
     return cf.ProcessPoolExecutor(
         max_workers=max(1, int(workers)),
         mp_context=multiprocessing.get_context("spawn"),
         initializer=init_worker,
-        initargs=(extract,),
+        initargs=(pickle.dumps(extract), threads_per_worker),
     )
 
 

@@ -135,3 +135,32 @@ def test_commands_loaded_when_run_are_listed_with_their_own_help():
         assert f"{name} " in listing and doc.split()[0] in listing
         own = CliRunner().invoke(app, [name, "--help"])
         assert own.exit_code == 0 and doc.splitlines()[0][:40] in " ".join(own.output.split())
+
+
+@pytest.mark.parametrize(
+    "cores, videos, memory_gb, workers, threads",
+    [
+        (2, 10, 16, 2, 1),  # one worker per core
+        (8, 3, 64, 3, 2),  # no more workers than videos; the spare cores go to their threads
+        (8, 20, 4, 2, 4),  # no more than the memory holds
+        (1, 5, None, 1, 1),
+    ],
+)
+def test_auto_workers_fit_the_cores_the_videos_and_the_memory(cores, videos, memory_gb, workers, threads):
+    from mirror.batch import plan_workers
+
+    plan = plan_workers(None, videos, cores=cores, memory_bytes=None if memory_gb is None else memory_gb * 10**9)
+    assert (plan.workers, plan.threads_per_worker, plan.chosen) == (workers, threads, True)
+    assert plan.describe().startswith(f"{workers} worker process") and "auto" in plan.describe()
+    asked = plan_workers(3, videos, cores=cores)
+    assert (asked.workers, asked.chosen) == (3, False) and "as asked" in asked.describe()
+
+
+def test_workers_option_takes_a_number_or_auto():
+    from mirror.batch_cli import parse_workers
+    from mirror.errors import MirrorError
+
+    assert parse_workers("auto") is None and parse_workers("AUTO") is None and parse_workers("3") == 3
+    for bad in ("0", "-2", "two", "1.5"):
+        with pytest.raises(MirrorError, match="--workers must be at least 1, or auto"):
+            parse_workers(bad)
