@@ -88,6 +88,13 @@ CALIBRATION = {
     "fix_short": "To measure something, record at least {window:g} s with both people in view, or analyse again with a shorter --window-s (down to 2 s).",
     "fix_too_short": "To measure something, record at least 2 s with both people in view.",
     "fix_apart": "To measure something, keep both people in the picture together; if each stays on one side, try --layout split.",
+    "reason_unusable": "no window had both people's body parts usable for {need:.0f} % of its length (mostly: {why})",
+    "fix_side_unknown": "To measure something, film both people more from the front than in profile, so that each one's left and right can be told.",
+    "fix_occluded": "To measure something, film both people more from the front, so that neither hides an arm behind the body.",
+    "fix_low_visibility": "To measure something, film with more light or from closer.",
+    "fix_no_face": "To measure something, film the faces from the front and from closer.",
+    "fix_out_of_frame": "To measure something, keep both people's heads, shoulders and arms in the picture.",
+    "fix_not_seen": "To measure something, keep both people in the picture together; if each stays on one side, try --layout split.",
     "not_measured_part": "not measured: {why}",
 }
 

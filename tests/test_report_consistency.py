@@ -340,3 +340,21 @@ def test_pages_fit_a_1400_px_window_and_a_phone(browser, tmp_path):
         screenshot(page, "consistency_index_1400.png", tmp_path)
     finally:
         page.close()
+
+
+def test_nothing_measured_names_the_main_reason_and_its_fix():
+    """Both people in view, but their parts unusable (filmed in profile): the banner says so and what to change."""
+    from mirror.report.doc import nothing_fix, nothing_text
+
+    doc = all_insufficient_doc()
+    doc["provenance"]["landmarks"]["both_present_rate"] = 0.95
+    for person in doc["usability"].values():
+        for part in person.values():
+            part.update(usable_share=0.05, reason="side_unknown", reasons={"ok": 0.05, "side_unknown": 0.9, "low_visibility": 0.05})
+    assert nothing_text(doc) == (
+        "Nothing could be measured: no window had both people's body parts usable for 60 % of its length "
+        "(mostly: its side cannot be told from this view)."
+    )
+    assert "more from the front than in profile" in nothing_fix(doc)
+    doc["provenance"]["landmarks"]["both_present_rate"] = 0.3  # people apart: that comes first
+    assert "in view together in only 30 %" in nothing_text(doc) and "in the picture together" in nothing_fix(doc)

@@ -196,7 +196,24 @@ def nothing_measured(doc: dict) -> str | None:
     both = ((doc.get("provenance") or {}).get("landmarks") or {}).get("both_present_rate")
     if both is not None and float(both) < need:
         return messages.render(messages.CALIBRATION, "reason_apart", both=100 * float(both), need=100 * need)
+    main = main_unusable_reason(doc)
+    if main is not None:
+        return messages.render(messages.CALIBRATION, "reason_unusable", need=100 * need, why=messages.USABILITY.get(main, main))
     return messages.render(messages.CALIBRATION, "reason_insufficient", need=100 * need)
+
+
+def main_unusable_reason(doc: dict) -> str | None:
+    """The reason that cost the most usable frames over both people's body parts (``usability``), or None."""
+    lost: dict[str, float] = {}
+    for person in (doc.get("usability") or {}).values():
+        for part in (person or {}).values():
+            for reason, share in ((part or {}).get("reasons") or {}).items():
+                if reason != "ok" and share:
+                    lost[reason] = lost.get(reason, 0.0) + float(share)
+            if not (part or {}).get("reasons") and (part or {}).get("reason") not in (None, "ok"):
+                share = part.get("usable_share")
+                lost[part["reason"]] = lost.get(part["reason"], 0.0) + (1.0 - float(share) if share is not None else 1.0)
+    return max(lost, key=lost.get) if lost else None
 
 
 def adapted_text(doc: dict) -> str | None:
@@ -216,6 +233,11 @@ def nothing_fix(doc: dict) -> str | None:
         return messages.CALIBRATION["fix_too_short"]
     if not windows and window_s:
         return messages.render(messages.CALIBRATION, "fix_short", window=float(window_s))
+    both = ((doc.get("provenance") or {}).get("landmarks") or {}).get("both_present_rate")
+    need = float((doc.get("settings") or {}).get("min_valid") or 0.6)
+    main = main_unusable_reason(doc)
+    if (both is None or float(both) >= need) and main is not None and f"fix_{main}" in messages.CALIBRATION:
+        return messages.CALIBRATION[f"fix_{main}"]
     return messages.CALIBRATION["fix_apart"]
 
 
