@@ -46,15 +46,22 @@ def test_help_shows_flags_as_flags_and_choices_as_choices():
         result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
         assert result.exit_code == 0, result.output
         assert "<bool>" not in result.output, command
+    from mirror.cli_options import installed_pose_models
+
     analyze = runner.invoke(app, ["analyze", "--help"], env={"COLUMNS": "200"}).output
     assert "[live|report]" in analyze and "[auto|split|regions]" in analyze
-    assert "[lite|full]" in analyze and "heavy" not in analyze  # the heavy model is not installed
+    assert f"--model [{'|'.join(installed_pose_models())}]" in analyze  # only the installed models are offered
+    assert installed_pose_models()[:2] == ("lite", "full")  # shipped; heavy only when built
 
 
-def test_an_uninstalled_model_is_refused_before_any_work(tmp_path):
-    from mirror.landmarks.models import models_dir
+def test_an_uninstalled_model_is_refused_before_any_work(tmp_path, monkeypatch):
+    from mirror.model_files import models_dir
 
-    assert not (models_dir() / "pose_landmarker_heavy.task").exists()
+    shipped = tmp_path / "models"
+    shipped.mkdir()
+    for name in ("pose_landmarker_lite.task", "pose_landmarker_full.task", "face_landmarker.task"):
+        (shipped / name).symlink_to(models_dir() / name)
+    monkeypatch.setenv("MIRROR_MODELS_DIR", str(shipped))  # as shipped: no heavy model
     for command in ("extract", "analyze"):
         result = runner.invoke(app, [command, str(EXAMPLES / "raga_2people.mp4"), "--out", str(tmp_path / command), "--model", "heavy"])
         line = one_line_error(result)
