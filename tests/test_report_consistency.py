@@ -358,3 +358,20 @@ def test_nothing_measured_names_the_main_reason_and_its_fix():
     assert "more from the front than in profile" in nothing_fix(doc)
     doc["provenance"]["landmarks"]["both_present_rate"] = 0.3  # people apart: that comes first
     assert "in view together in only 30 %" in nothing_text(doc) and "in the picture together" in nothing_fix(doc)
+
+
+def test_a_single_window_is_drawn_not_left_blank(browser, tmp_path):
+    """A clip of one window: its scores are dots on the timeline (a line needs two), where the shading says."""
+    doc = calibrated_doc(windows=1)
+    paths = write_all(write_doc(tmp_path / "r", doc))
+    page, errors = open_page(browser, paths["report.html"])
+    try:
+        svg = page.locator('svg.timeline[data-channel="overall"]')
+        frame = svg.locator("rect.frame").bounding_box()
+        for kind in ("mirror", "match"):
+            dot = svg.locator(f"circle.{kind}").bounding_box()
+            assert dot is not None and dot["width"] >= 4
+            assert dot["x"] + dot["width"] / 2 == pytest.approx(_x(frame, 2.0, duration_of(doc)), abs=1.0)  # the window's centre
+        assert errors == []
+    finally:
+        page.close()

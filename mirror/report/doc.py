@@ -432,8 +432,8 @@ def share_rows(doc: dict) -> list[dict]:
     One dict per row (``overall`` first): ``row``, ``name``, ``counts`` (windows per label of
     :data:`SHARE_COLUMNS`), ``measured`` (windows not ``insufficient``), ``share`` (of the
     measured windows, per label; None when none was measured), ``not_measured`` (share of
-    all windows), ``events`` (count), and ``unusable``: why the part could not be measured
-    in any window (the usability sentences of the people whose part was never usable), or None.
+    all windows), ``events`` (count), and ``unusable``: for a part measured in no window, why
+    (the usability sentences of the people whose part was not always usable), else None.
     A window that is ``insufficient`` as a whole is ``insufficient`` for every part.
     """
     windows = doc.get("windows") or []
@@ -442,9 +442,9 @@ def share_rows(doc: dict) -> list[dict]:
     events = {"overall": len(doc.get("events") or [])}
     for e in part_events(doc):
         events[e["body_part"]] = events.get(e["body_part"], 0) + 1
-    usable = {}
+    usable = {}  # why each part could not be used, for a part never measured
     for r in usability_rows(doc):
-        if r["usable_share"] is not None and float(r["usable_share"]) < 0.005:
+        if r["reason"] != "ok":
             usable.setdefault(r["part"], []).append(r["text"])
     rows = []
     for row in ("overall",) + CHANNELS:

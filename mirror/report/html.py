@@ -59,7 +59,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 .plot{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:8px}
 svg.timeline{display:block;margin:0 0 2px}svg text{font-size:12px;fill:#3a4252}svg text.scale{font-size:9px;fill:#8a919c}
 svg .frame{fill:#fff;stroke:#c9ced6}svg .zero{stroke:#aab0ba;stroke-width:.6}
-svg path{fill:none;stroke-width:1.8}svg path.mirror{stroke:%(mirror)s}svg path.match{stroke:%(match)s}
+svg path{fill:none;stroke-width:1.8;stroke-linecap:round;stroke-linejoin:round}svg circle.mirror{fill:%(mirror)s}svg circle.match{fill:%(match)s}svg path.mirror{stroke:%(mirror)s}svg path.match{stroke:%(match)s}
 svg rect.run.mirror{fill:%(mirror)s}svg rect.run.match{fill:%(match)s}
 svg rect.run.symmetric{fill:%(symmetric)s}svg rect.run.mechanical{fill:%(mechanical)s;opacity:.85}
 svg .tick{stroke:#888}.legend{font-size:12.5px;color:#3a4252;margin:6px 0 0}

@@ -116,6 +116,10 @@ def render_timeline_png(doc: dict, width_in: float = 11.0, dpi: int = 100) -> by
                     ax.axvspan(a, b, ymin=0.0, ymax=0.12, color=COLORS["mechanical"], alpha=0.8, lw=0)
         ax.plot(s.t_s, s.mirror, color=COLORS["mirror"], lw=1.6, label="mirror")
         ax.plot(s.t_s, s.match, color=COLORS["match"], lw=1.6, label="match")
+        for kind, v in (("mirror", s.mirror), ("match", s.match)):  # a window with no neighbour: a dot
+            lone = _lone(v)
+            if lone:
+                ax.plot(s.t_s[lone], v[lone], "o", color=COLORS[kind], ms=4)
         ax.axhline(0, color="#999", lw=0.6)
         ax.set_ylim(-1.05, 1.05)
         ax.set_xlim(0, end)
@@ -149,6 +153,12 @@ def _path(t: np.ndarray, v: np.ndarray, x, y) -> str:
         parts.append(f"{'L' if pen else 'M'}{x(ti):.1f},{y(vi):.1f}")
         pen = True
     return " ".join(parts)
+
+
+def _lone(v: np.ndarray) -> list[int]:
+    """Indices of finite values with no finite neighbour (a line through them draws nothing)."""
+    ok = [math.isfinite(float(a)) for a in v]
+    return [k for k, f in enumerate(ok) if f and not (k > 0 and ok[k - 1]) and not (k + 1 < len(ok) and ok[k + 1])]
 
 
 def render_timeline_svg(doc: dict, width: int = 960, row_h: int = 70) -> str:
@@ -221,6 +231,9 @@ def render_timeline_svg(doc: dict, width: int = 960, row_h: int = 70) -> str:
         el.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(0):.1f}" y2="{y(0):.1f}" class="zero"/>')
         el.append(f'<path class="mirror" d="{_path(s.t_s, s.mirror, x, y)}"/>')
         el.append(f'<path class="match" d="{_path(s.t_s, s.match, x, y)}"/>')
+        for kind, v in (("mirror", s.mirror), ("match", s.match)):  # a window with no neighbour to join: a dot
+            for k in _lone(v):
+                el.append(f'<circle class="{kind}" cx="{x(s.t_s[k]):.1f}" cy="{y(v[k]):.1f}" r="3"/>')
         el.append("</svg>")
         out.append("".join(el))
     ticks = _ticks(end)
