@@ -787,7 +787,7 @@ def render_index_html(rows: list[dict], progress_pages: dict[str, Path] | None =
             + _cell(r.get("rank_mirror"), "int") + _cell(r.get("rank_match"), "int") + _cell(r.get("rank_mechanical"), "int")
             + f'<td data-v="{name}" title="{escape(r["source"])}">{link}</td>'
             + _cell(r["status"]) + _cell(r.get("mirror_share"), "pct") + _cell(r.get("match_share"), "pct")
-            + _cell(r.get("symmetric_share"), "pct") + _cell(r.get("leader")) + _cell(r.get("synchrony"), "num")
+            + _cell(r.get("symmetric_share"), "pct") + _cell(r.get("leader")) + _cell(r.get("synchrony") if r.get("effect_size") is not None else None, "num")
             + _cell(r.get("effect_size"), "num") + _cell(r.get("p_value"), "p") + _cell(r.get("mechanical_score"), "num")
             + _cell(r.get("mechanical_flagged")) + _cell(r.get("events"), "int") + _cell(r.get("duration_s"), "num")
             + _cell(r.get("error")).replace("<td", '<td class="error"', 1) + "</tr>"
@@ -804,6 +804,7 @@ def render_index_html(rows: list[dict], progress_pages: dict[str, Path] | None =
         "tr[data-status=skipped] td{color:#777}</style></head><body>"
         f"<h1>mirror batch: {len(rows)} files</h1><p>{done} done, {failed} failed, {skipped} skipped (not videos). "
         "Ranks: 1 is the session with the most mirroring, the most matching, the most mechanical copying. "
+        "Synchrony is shown only beside its chance reference (effect size and p against pseudo-sessions). "
         "Click a column to sort.</p>"
         + _progress_links(progress_pages or {})
         + f'<div class="wrap"><table id="index"><thead><tr>{th}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'

@@ -375,3 +375,17 @@ def test_a_single_window_is_drawn_not_left_blank(browser, tmp_path):
         assert errors == []
     finally:
         page.close()
+
+
+def test_index_shows_synchrony_only_beside_its_reference(browser, tmp_path):
+    base = {"source": "/data/x.mp4", "report": "x/report.html", "status": "done", "error": None, "mirror_share": 0.1, "match_share": 0.1,
+            "symmetric_share": 0.0, "leader": "A", "synchrony": 0.727, "p_value": None, "effect_size": None}  # fmt: skip
+    rows = [{**base, "name": "untested"}, {**base, "name": "tested", "synchrony": 0.61, "effect_size": 2.5, "p_value": 0.01}]
+    index = tmp_path / "index.html"
+    index.write_text(render_index_html(rows))
+    page, _ = open_page(browser, index)
+    try:
+        cells = [page.locator("#index tbody tr").nth(i).locator("td").nth(9).inner_text() for i in range(2)]
+        assert cells == ["–", "0.61"]  # no "0.73" without a scale
+    finally:
+        page.close()
