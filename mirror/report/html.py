@@ -37,6 +37,7 @@ from mirror.report.keyframes import event_keyframes
 from mirror.report.timeline import COLORS, SHADE_OPACITY, render_timeline_svg
 
 MAX_THUMBNAILS = 60  # events beyond this get a row without thumbnails (keeps the page small)
+PART_EVENTS_OPEN = 30  # more body-part events than this are listed folded (the whole body's stay in view)
 
 CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
@@ -336,8 +337,10 @@ def _part_events(doc: dict) -> str:
     if not events:
         html.append('<p data-key="no-part-events">No body part had an event (a run of at least two windows with the same label).</p>')
         return "".join(html)
+    many = len(events) > PART_EVENTS_OPEN
     html.append(
-        '<table id="part-events-table"><thead><tr><th>#</th><th>time</th><th>body part</th><th>kind</th><th>windows</th>'
+        (f'<details id="part-events-more"><summary>All {len(events)} events of the body parts</summary>' if many else "")
+        + '<table id="part-events-table"><thead><tr><th>#</th><th>time</th><th>body part</th><th>kind</th><th>windows</th>'
         "<th>strength</th><th>p-value</th><th>confidence</th></tr></thead><tbody>"
     )
     for i, e in enumerate(events):
@@ -350,7 +353,7 @@ def _part_events(doc: dict) -> str:
             f'<td class="num p-value">{escape(format_p(e.get("p_value")))}</td>'
             f'<td class="conf {confidence(e.get("p_value"), alpha)}">{escape(confidence_word(e.get("p_value"), alpha))}</td></tr>'
         )
-    html.append("</tbody></table>")
+    html.append("</tbody></table>" + ("</details>" if many else ""))
     return "".join(html)
 
 
