@@ -32,6 +32,11 @@ SINGLE_THREAD_PRODUCT = 4 * 65536
 OpenBLAS runs it in the calling thread: the products are small, and BLAS threads fighting over
 a busy machine's cores made the scan ten to forty times slower."""
 
+CHUNK_BYTES = 120 * 1024
+"""Size of the largest per-lag array scored at a time: below glibc's mmap threshold (128 KB, which
+``mirror.memory`` fixes), so the scan reuses heap memory instead of mapping fresh pages for every
+temporary; several times faster with that policy in force."""
+
 BAND_SAMPLES = 16384
 """Samples of A scanned at a time: the memory of one surrogate's scan is bounded by this."""
 
@@ -226,29 +231,49 @@ class PairingStatistic:
         own_b = _own(b_asym, b_vel, b_sym, b_ok, b_sym_ok, self.chan, self.sym_chan)
         cov = _cum((self.present_a[lo:hi] & self.present_b[rows]).astype(float))
         enough = (cov[block.starts + self.length] - cov[block.starts]) / self.length >= s.min_valid
-        k = self.lags[:, None]
-        lo_a, hi_a = block.lo_a, block.hi_a
-        lo_b, hi_b = lo_a + k, hi_a + k
         a_asym, a_vel, a_sym = self.a[0][lo:hi], self.a[1][lo:hi], self.a[2][lo:hi]
-        xy = _windowed(_band_cumsums(a_asym, b_asym, self.max_lag), lo_a, hi_a)
-        vxy = _windowed(_band_cumsums(a_vel, b_vel, self.max_lag), lo_a, hi_a)
-        sxy = _windowed(_band_cumsums(a_sym, b_sym, self.max_lag), lo_a, hi_a)
+        cums = (_band_cumsums(a_asym, b_asym, self.max_lag), _band_cumsums(a_vel, b_vel, self.max_lag), _band_cumsums(a_sym, b_sym, self.max_lag))
+        n_windows = len(block.starts)
+        match, best_sync = np.full(n_windows, -np.inf), np.full(n_windows, -np.inf)
+        low = np.full(n_windows, np.inf)  # the lowest score: mirror is its negative
+        per_lag = max(1, CHUNK_BYTES // (8 * n_windows * max(len(self.chan), 1)))
+        for first in range(0, len(self.lags), per_lag):  # a few lags at a time: small arrays, reused memory
+            part = slice(first, first + per_lag)
+            score, sync = self._scores(block, own_b, cums, part)
+            match = np.maximum(match, np.max(np.where(np.isnan(score), -np.inf, score), 0))
+            low = np.minimum(low, -np.max(np.where(np.isnan(score), -np.inf, -score), 0))
+            best_sync = np.maximum(best_sync, np.max(np.where(np.isnan(sync), -np.inf, sync), 0))
+        with np.errstate(invalid="ignore"):
+            match[~np.isfinite(match)] = np.nan  # no lag with data
+            mirror = np.where(np.isfinite(low), -low, np.nan)
+            best_sync[~np.isfinite(best_sync)] = np.nan
+        best = np.fmax(np.fmax(mirror, match), best_sync)
+        return np.where(enough, best, np.nan)
+
+    def _scores(self, block: _Block, own_b: _Own, cums: tuple, part: slice) -> tuple[np.ndarray, np.ndarray]:
+        """Whole-body relation score and body symmetric synchrony ``(lags of part, W)``, as the comparator scores them."""
+        s = self.settings
+        k = self.lags[part, None]
+        lo_a, hi_a = block.lo_a[part], block.hi_a[part]
+        lo_b, hi_b = lo_a + k, hi_a + k
+        xy, vxy, sxy = (_windowed(c[part], lo_a, hi_a) for c in cums)
         yy, vyy, syy = (c[hi_b] - c[lo_b] for c in (own_b.xx, own_b.vxx, own_b.sxx))
+        n_a = block.n_a[part]
         n_b = own_b.n[hi_b] - own_b.n[lo_b]
-        both = np.minimum(block.n_a, n_b)
+        both = np.minimum(n_a, n_b)
         count = both.sum(-1)
         sym_count = np.minimum(block.own_a.sn[hi_a] - block.own_a.sn[lo_a], own_b.sn[hi_b] - own_b.sn[lo_b]).sum(-1)
         # postures as departures from each person's own mean over the window: with S the window
         # sums of a channel's features and n its samples, the means' terms are
         # min(nA, nB) SA.SB / (nA nB) (cross) and n S.S / n^2 (each person's own)
         sum_b = own_b.x[hi_b] - own_b.x[lo_b]
-        cross = np.add.reduceat(block.sum_a * sum_b, self.channel_starts, axis=-1)
+        cross = np.add.reduceat(block.sum_a[part] * sum_b, self.channel_starts, axis=-1)
         energy_b = np.add.reduceat(sum_b**2, self.channel_starts, axis=-1)
         n_b1 = np.maximum(n_b, 1)
-        xy = xy - (cross * both / (np.maximum(block.n_a, 1) * n_b1)).sum(-1)
-        xx = np.maximum(block.xx - block.cxx, 0.0)
+        xy = xy - (cross * both / (np.maximum(n_a, 1) * n_b1)).sum(-1)
+        xx = np.maximum(block.xx[part] - block.cxx[part], 0.0)
         yy = np.maximum(yy - (energy_b * n_b / n_b1**2).sum(-1), 0.0)
-        vxx, sxx = block.vxx, block.sxx
+        vxx, sxx = block.vxx[part], block.sxx[part]
         samples = np.maximum(count, 1) * max(self.nfeat, 1)
         floor = NEGLIGIBLE_ENERGY * samples
         sym_floor = NEGLIGIBLE_ENERGY * np.maximum(sym_count, 1)
@@ -261,9 +286,4 @@ class PairingStatistic:
             sync = np.where((sxx > sym_floor) & (syy > sym_floor), sxy / np.sqrt(sxx * syy), 0.0)
             sync = np.clip(sync, -1, 1)
             sync[sym_count == 0] = np.nan
-        has_score = ~np.isnan(score).all(0)
-        match = np.where(has_score, np.max(np.where(np.isnan(score), -np.inf, score), 0), np.nan)
-        mirror = np.where(has_score, -np.min(np.where(np.isnan(score), np.inf, score), 0), np.nan)
-        best_sync = np.where(~np.isnan(sync).all(0), np.max(np.where(np.isnan(sync), -np.inf, sync), 0), np.nan)
-        best = np.fmax(np.fmax(mirror, match), best_sync)
-        return np.where(enough, best, np.nan)
+        return score, sync
