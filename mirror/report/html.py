@@ -268,7 +268,7 @@ def _mechanical(doc: dict) -> str:
         score = _num(d.get("score"))
         facts = (
             f"{_plural(int(d.get('copies') or 0), 'copy', 'copies')} of {_plural(int(d.get('model_gestures') or 0), 'gesture', 'gestures')}"
-            f" of {d['model']}; score {score} (0 to 1)"
+            f" of {d['model']}; " + (f"score {score} (0 to 1)" if d.get("score") is not None else f"no score: too few gestures of {d['model']} to judge")
         )
         if d.get("flagged"):
             ranges = ", ".join(f"{a:.1f}–{b:.1f} s" for a, b in flagged_ranges(d)) or "–"
