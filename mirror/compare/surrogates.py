@@ -84,24 +84,23 @@ def _own(asym: np.ndarray, vel: np.ndarray, sym: np.ndarray, ok: np.ndarray, sym
     )
 
 
-def _band_cumsums(a: np.ndarray, b: np.ndarray, max_lag: int) -> np.ndarray:
-    """``(L, N + 1)`` running sums over ``t`` of ``a[t] . b[t + k]`` for ``k = -max_lag .. max_lag``.
+def _band_parts(a: np.ndarray, b: np.ndarray, max_lag: int):
+    """``(t_lo, t_hi, part)``: ``part[t - t_lo, l] = a[t] . b[t + l - max_lag]`` for consecutive stretches of ``t``.
 
-    ``b`` outside ``0 .. N - 1`` is zero.  ``a``, ``b``: ``(N, F)`` float32.
+    ``b`` outside ``0 .. N - 1`` is zero.  ``a``, ``b``: ``(N, F)`` of one float type.
     """
     n, f = a.shape
     lags = 2 * max_lag + 1
     rows = band_rows(f, max_lag)
     blocks = -(-n // rows)
-    a_pad = np.zeros((blocks * rows, f), np.float32)
+    a_pad = np.zeros((blocks * rows, f), a.dtype)
     a_pad[:n] = a
-    b_pad = np.zeros((blocks * rows + 2 * max_lag, f), np.float32)
+    b_pad = np.zeros((blocks * rows + 2 * max_lag, f), a.dtype)
     b_pad[max_lag : max_lag + n] = b
     reach = rows + 2 * max_lag
     row_bytes, col_bytes = b_pad.strides
     b_blocks = as_strided(b_pad, shape=(blocks, reach, f), strides=(rows * row_bytes, row_bytes, col_bytes), writeable=False)
     a_blocks = a_pad.reshape(blocks, rows, f)
-    out = np.zeros((lags, n + 1))
     per_pass = max(1, BAND_SAMPLES // rows)
     for first in range(0, blocks, per_pass):  # memory bounded by BAND_SAMPLES, not by the session
         last = min(blocks, first + per_pass)
@@ -110,16 +109,33 @@ def _band_cumsums(a: np.ndarray, b: np.ndarray, max_lag: int) -> np.ndarray:
         sb, si, sj = products.strides
         band = as_strided(products, shape=(last - first, rows, lags), strides=(sb, si + sj, sj), writeable=False)
         t_lo, t_hi = first * rows, min(n, last * rows)  # band[.., i, l] = a[t] . b[t + l - max_lag]
-        part = band.reshape(-1, lags)[: t_hi - t_lo].T
-        np.cumsum(part, axis=1, dtype=np.float64, out=out[:, t_lo + 1 : t_hi + 1])
-        out[:, t_lo + 1 : t_hi + 1] += out[:, t_lo : t_lo + 1]
+        yield t_lo, t_hi, band.reshape(-1, lags)[: t_hi - t_lo]
+
+
+def _band_cumsums(a: np.ndarray, b: np.ndarray, max_lag: int) -> np.ndarray:
+    """``(N + 1, L)`` running sums over ``t`` of ``a[t] . b[t + k]`` for ``k = -max_lag .. max_lag``.
+
+    ``b`` outside ``0 .. N - 1`` is zero.  ``a``, ``b``: ``(N, F)`` float32.
+    """
+    out = np.zeros((len(a) + 1, 2 * max_lag + 1))
+    for t_lo, t_hi, part in _band_parts(a, b, max_lag):
+        np.cumsum(part, axis=0, dtype=np.float64, out=out[t_lo + 1 : t_hi + 1])
+        out[t_lo + 1 : t_hi + 1] += out[t_lo]
     return out
 
 
-def _windowed(c: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """``c[hi] - c[lo]`` along the last axis of ``c`` per lag row: ``(L, N + 1)`` -> ``(L, W)``."""
-    rows = np.arange(c.shape[0])[:, None]
-    return c[rows, hi] - c[rows, lo]
+def _windowed(c: np.ndarray, lo: np.ndarray, hi: np.ndarray, lags: np.ndarray) -> np.ndarray:
+    """``c[hi, l] - c[lo, l]`` for the lag columns ``lags``: ``(N + 1, L)`` -> ``(len(lags), W)``."""
+    return c[hi, lags] - c[lo, lags]
+
+
+@dataclass(frozen=True)
+class _PerStart:
+    """One surrogate's B terms of the whole window starting at each sample (``P`` starts)."""
+
+    n: np.ndarray  # (P, C) samples with data
+    energy: np.ndarray  # (P, C) sum over the channel's features of the squared window sums
+    sums: np.ndarray  # (P, K) window sums of the posture features
 
 
 def _one_channel_each(groups: np.ndarray) -> np.ndarray | None:
@@ -145,6 +161,7 @@ class _Block:
     xx: np.ndarray  # (L, W)
     vxx: np.ndarray
     sxx: np.ndarray
+    whole: np.ndarray  # (L, W) bool: the window is whole at this lag (not cut by either end)
 
 
 class PairingStatistic:
@@ -213,6 +230,7 @@ class PairingStatistic:
                 _Block(
                     lo, hi, local, lo_a, hi_a, own, n_a, sum_a, (energy_a * n_a / np.maximum(n_a, 1) ** 2).sum(-1),
                     own.xx[hi_a] - own.xx[lo_a], own.vxx[hi_a] - own.vxx[lo_a], own.sxx[hi_a] - own.sxx[lo_a],
+                    whole=(hi_a - lo_a) == self.length,
                 )
             )
 
@@ -233,13 +251,17 @@ class PairingStatistic:
         enough = (cov[block.starts + self.length] - cov[block.starts]) / self.length >= s.min_valid
         a_asym, a_vel, a_sym = self.a[0][lo:hi], self.a[1][lo:hi], self.a[2][lo:hi]
         cums = (_band_cumsums(a_asym, b_asym, self.max_lag), _band_cumsums(a_vel, b_vel, self.max_lag), _band_cumsums(a_sym, b_sym, self.max_lag))
+        # B's terms of every whole window, by its first sample: what most (lag, window) pairs read
+        length, starts_c = self.length, self.channel_starts
+        sum_b_at = own_b.x[length:] - own_b.x[:-length]  # (P, K)
+        at = _PerStart(n=own_b.n[length:] - own_b.n[:-length], energy=np.add.reduceat(sum_b_at**2, starts_c, axis=1), sums=sum_b_at)
         n_windows = len(block.starts)
         match, best_sync = np.full(n_windows, -np.inf), np.full(n_windows, -np.inf)
         low = np.full(n_windows, np.inf)  # the lowest score: mirror is its negative
         per_lag = max(1, CHUNK_BYTES // (8 * n_windows * max(len(self.chan), 1)))
         for first in range(0, len(self.lags), per_lag):  # a few lags at a time: small arrays, reused memory
             part = slice(first, first + per_lag)
-            score, sync = self._scores(block, own_b, cums, part)
+            score, sync = self._scores(block, own_b, cums, at, part)
             match = np.maximum(match, np.max(np.where(np.isnan(score), -np.inf, score), 0))
             low = np.minimum(low, -np.max(np.where(np.isnan(score), -np.inf, -score), 0))
             best_sync = np.maximum(best_sync, np.max(np.where(np.isnan(sync), -np.inf, sync), 0))
@@ -250,25 +272,33 @@ class PairingStatistic:
         best = np.fmax(np.fmax(mirror, match), best_sync)
         return np.where(enough, best, np.nan)
 
-    def _scores(self, block: _Block, own_b: _Own, cums: tuple, part: slice) -> tuple[np.ndarray, np.ndarray]:
+    def _scores(self, block: _Block, own_b: _Own, cums: tuple, at: _PerStart, part: slice) -> tuple[np.ndarray, np.ndarray]:
         """Whole-body relation score and body symmetric synchrony ``(lags of part, W)``, as the comparator scores them."""
         s = self.settings
         k = self.lags[part, None]
         lo_a, hi_a = block.lo_a[part], block.hi_a[part]
         lo_b, hi_b = lo_a + k, hi_a + k
-        xy, vxy, sxy = (_windowed(c[part], lo_a, hi_a) for c in cums)
+        columns = np.arange(len(self.lags))[part, None]
+        xy, vxy, sxy = (_windowed(c, lo_a, hi_a, columns) for c in cums)
         yy, vyy, syy = (c[hi_b] - c[lo_b] for c in (own_b.xx, own_b.vxx, own_b.sxx))
         n_a = block.n_a[part]
-        n_b = own_b.n[hi_b] - own_b.n[lo_b]
+        # postures as departures from each person's own mean over the window: with S the window
+        # sums of a channel's features and n its samples, the means' terms are
+        # min(nA, nB) SA.SB / (nA nB) (cross) and n S.S / n^2 (each person's own); whole windows
+        # read them from the per-start tables, windows cut by an end are summed here
+        last = len(at.n) - 1
+        start_b = np.clip(lo_b, 0, last)
+        n_b, energy_b, sum_b = at.n[start_b], at.energy[start_b], at.sums[start_b]
+        cut = np.nonzero(~block.whole[part])
+        if len(cut[0]):
+            lb, hb = lo_b[cut], hi_b[cut]
+            sum_b[cut] = own_b.x[hb] - own_b.x[lb]
+            n_b[cut] = own_b.n[hb] - own_b.n[lb]
+            energy_b[cut] = np.add.reduceat(sum_b[cut] ** 2, self.channel_starts, axis=-1)
+        cross = np.add.reduceat(block.sum_a[part] * sum_b, self.channel_starts, axis=-1)
         both = np.minimum(n_a, n_b)
         count = both.sum(-1)
         sym_count = np.minimum(block.own_a.sn[hi_a] - block.own_a.sn[lo_a], own_b.sn[hi_b] - own_b.sn[lo_b]).sum(-1)
-        # postures as departures from each person's own mean over the window: with S the window
-        # sums of a channel's features and n its samples, the means' terms are
-        # min(nA, nB) SA.SB / (nA nB) (cross) and n S.S / n^2 (each person's own)
-        sum_b = own_b.x[hi_b] - own_b.x[lo_b]
-        cross = np.add.reduceat(block.sum_a[part] * sum_b, self.channel_starts, axis=-1)
-        energy_b = np.add.reduceat(sum_b**2, self.channel_starts, axis=-1)
         n_b1 = np.maximum(n_b, 1)
         xy = xy - (cross * both / (np.maximum(n_a, 1) * n_b1)).sum(-1)
         xx = np.maximum(block.xx[part] - block.cxx[part], 0.0)
