@@ -344,3 +344,20 @@ def test_each_body_part_state_says_how_sure_it_is():
     match = np.abs(frame.astype(int) - np.array(STATE_COLORS["match"])).max(-1) <= 40
     match_bare = np.abs(bare.astype(int) - np.array(STATE_COLORS["match"])).max(-1) <= 40
     assert match[:120, 320:].sum() > match_bare[:120, 320:].sum() + 40  # more writing in match colour: ", sure"
+
+
+def test_a_label_never_covers_the_body_part_panel():
+    """A person whose head is under the panel of body parts gets the label just below it, not over its writing."""
+    from mirror.overlay.draw import parts_box
+    from mirror.overlay.state import PersonView
+
+    base = _state()
+    you = base.people[1]
+    pts = np.array(you.points, dtype=float)
+    head = np.nanmean(pts[[0, 2, 5]], axis=0)
+    pts = pts + (np.array([0.85, 0.16]) - head)  # move B so that the head sits under the panel (top right)
+    state = _state(people=(base.people[0], PersonView(you.label, pts.astype(np.float32), you.visible)))
+    image = draw_overlay(np.zeros((480, 640, 3), np.uint8), state)
+    centre = blob_centre(image, PERSON_COLORS[1])
+    x0, y0, x1, y1 = parts_box((640, 480))
+    assert centre is not None and x0 < centre[0] < x1 and centre[1] > y1, (centre, (x0, y0, x1, y1))

@@ -195,9 +195,13 @@ def _draw_label(c: _Canvas, person: PersonView, color, selfie: bool, top: int = 
     bw, bh = tw + 2 * pad, th + 2 * pad
     x0 = int(np.clip(x - bw // 2, 0, c.w - bw))
     y1 = int(np.clip(y - c.px(4), top + bh, c.h))  # below the banner, if any
+    for px0, py0, px1, py1 in (rapport_box((c.w, c.h), top), parts_box((c.w, c.h), top)):
+        if x0 < px1 and x0 + bw > px0 and y1 - bh < py1 and y1 > py0:  # never over a panel's writing: just under it
+            y1 = min(c.h, py1 + c.px(4) + bh)
     y0 = y1 - bh
     cv2.rectangle(c.img, (x0, y0), (x0 + bw, y1), color, -1, _AA)
-    cv2.line(c.img, (int(np.clip(x, 0, c.w - 1)), y1), (int(np.clip(x, 0, c.w - 1)), min(c.h - 1, y1 + c.px(6))), color, c.thick + 1, _AA)
+    if y1 <= y:  # the pointer down to the head, when the label is above it
+        cv2.line(c.img, (int(np.clip(x, 0, c.w - 1)), y1), (int(np.clip(x, 0, c.w - 1)), min(c.h - 1, y1 + c.px(6))), color, c.thick + 1, _AA)
     c.text(person.label, (x0 + pad, y1 - pad), 0.7, (255, 255, 255), c.thick + 1)
 
 
@@ -219,6 +223,14 @@ def rapport_box(size: tuple[int, int], top: int = 0) -> tuple[int, int, int, int
     s = size[1] / 480.0
     x0, y0 = int(round(8 * s)), top + int(round(8 * s))
     return x0, y0, x0 + int(round(200 * s)), y0 + int(round(96 * s))
+
+
+def parts_box(size: tuple[int, int], top: int = 0) -> tuple[int, int, int, int]:
+    """Pixel box ``(x0, y0, x1, y1)`` of the body-part panel (top right), under a banner ``top`` pixels high."""
+    s = size[1] / 480.0
+    x1 = size[0] - int(round(8 * s))
+    y0 = top + int(round(8 * s))
+    return x1 - int(round(268 * s)), y0, x1, y0 + int(round(19 * s)) * len(CHANNELS) + int(round(10 * s))
 
 
 def state_badge_box(size: tuple[int, int], top: int = 0) -> tuple[int, int, int, int]:
@@ -290,11 +302,8 @@ def _draw_parts(c: _Canvas, state: OverlayState, top: int) -> None:
             name = f"{_possessive(a_label)} {name}"
         rows.append((name, state.channels.get(ch, ""), state.channel_confidence.get(ch, "")))
     row_h = c.px(19)
-    width = c.px(268)
-    x1 = c.w - c.px(8)
-    x0 = x1 - width
-    y0 = top + c.px(8)
-    c.panel(x0, y0, x1, y0 + row_h * len(rows) + c.px(10))
+    x0, y0, x1, y1 = parts_box((c.w, c.h), top)
+    c.panel(x0, y0, x1, y1)
     for k, (name, s, sure) in enumerate(rows):
         y = y0 + c.px(6) + row_h * k
         color = STATE_COLORS.get(s, STATE_COLORS[""])
