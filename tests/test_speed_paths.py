@@ -58,13 +58,19 @@ def test_surrogate_synchrony_of_a_long_session_scored_in_blocks():
         assert statistic(b_rows) == pytest.approx(_slow_synchrony(prep, settings, b_rows), abs=1e-6)
 
 
-def test_surrogate_test_gives_the_p_values_of_a_full_pass_per_surrogate():
+@pytest.mark.parametrize("start_s", [0.0, 12.37])  # a session need not start at 0 s
+def test_surrogate_test_gives_the_p_values_of_a_full_pass_per_surrogate(start_s):
     settings = CompareSettings()
     for kind in ("mirror", "none"):
-        prep = prepare(_pair(kind, 0.8, seconds=60), settings)
-        real = _slow_synchrony(prep, settings, np.arange(len(prep.t)))
+        features = _pair(kind, 0.8, seconds=60)
+        features.t_s += start_s
+        prep = prepare(features, settings)
+        windows = compare_prepared(prep, settings)
+        real = synchrony_statistic(windows)
         slow = np.array([_slow_synchrony(prep, settings, r) for r in surrogate_rows(len(prep.t), settings, 40, seed=0)])
-        fast = surrogate_test(prep, settings, real, n_surrogates=40, seed=0)
+        fast = surrogate_test(prep, settings, real, n_surrogates=40, seed=0, window_start_s=windows.start_s)
+        starts = np.round((windows.start_s - prep.t[0]) * settings.rate_hz).astype(int)
+        assert PairingStatistic(prep, settings, starts)(np.arange(len(prep.t))) == pytest.approx(real, abs=1e-6)  # the fast path ran
         assert fast["n_surrogates"] == 40
         assert fast["p_value"] == (1 + np.sum(slow >= real)) / 41
         assert fast["surrogate_mean"] == pytest.approx(slow.mean(), abs=1e-7)

@@ -112,7 +112,7 @@ def analyze_features(
     events = events_from_windows(windows)
     summary = state_shares(windows)
     real = synchrony_statistic(windows)
-    summary["synchrony"] = surrogate_test(prep, settings, real, n_surrogates=n_surrogates, seed=seed)
+    summary["synchrony"] = surrogate_test(prep, settings, real, n_surrogates=n_surrogates, seed=seed, window_start_s=windows.start_s)
     info = {"settings": settings.to_dict(), "n_surrogates": n_surrogates, "seed": seed, "calibration": windows.info.get("calibration")}
     if adapted:
         info["adapted"] = adapted

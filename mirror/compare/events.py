@@ -146,13 +146,16 @@ def full_pass_synchrony(prep: Prepared, settings: CompareSettings, b_rows: np.nd
     return synchrony_statistic(compare_prepared(person_rows(prep, np.arange(len(prep.t)), b_rows), settings))
 
 
-def _surrogate_statistic(prep: Prepared, settings: CompareSettings, real: float):
+def _surrogate_statistic(prep: Prepared, settings: CompareSettings, real: float, window_start_s: np.ndarray | None):
     """The fast statistic when it gives the real pairing's synchrony, else a full comparator pass per surrogate.
 
     The check keeps the surrogates right whatever the comparator's scoring becomes: a change
     :mod:`mirror.compare.surrogates` does not follow costs time, never a wrong p-value.
     """
-    fast = PairingStatistic(prep, settings)
+    starts = None
+    if window_start_s is not None and len(prep.t):
+        starts = np.round((np.asarray(window_start_s) - prep.t[0]) * settings.rate_hz).astype(int)
+    fast = PairingStatistic(prep, settings, starts)
     if fast.usable:
         own = fast(np.arange(len(prep.t)))
         if (np.isnan(own) and np.isnan(real)) or abs(own - real) <= 1e-6:
@@ -161,7 +164,12 @@ def _surrogate_statistic(prep: Prepared, settings: CompareSettings, real: float)
 
 
 def surrogate_test(
-    prep: Prepared, settings: CompareSettings, real: float, n_surrogates: int = 200, seed: int = 0
+    prep: Prepared,
+    settings: CompareSettings,
+    real: float,
+    n_surrogates: int = 200,
+    seed: int = 0,
+    window_start_s: np.ndarray | None = None,
 ) -> dict:
     """Real synchrony against pseudo-synchrony, as rMEA and SUSY do.
 
@@ -172,6 +180,9 @@ def surrogate_test(
     pass would give (:func:`full_pass_synchrony`), computed from the lag scan's
     whole-body sums only (:class:`~mirror.compare.surrogates.PairingStatistic`).
 
+    ``window_start_s``: where the real pairing's windows start (the surrogates' windows are the
+    same); default: as :func:`~mirror.compare.windows.compare_prepared` places them.
+
     Returns
     -------
     dict
@@ -181,7 +192,7 @@ def surrogate_test(
     statistic = None
     values = []
     for index in surrogate_rows(len(prep.t), settings, n_surrogates, seed):
-        statistic = statistic or _surrogate_statistic(prep, settings, real)
+        statistic = statistic or _surrogate_statistic(prep, settings, real, window_start_s)
         values.append(statistic(index))
     if not values:
         return {"real": real, "n_surrogates": 0, "method": "not enough data for surrogates"}

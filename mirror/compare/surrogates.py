@@ -171,11 +171,13 @@ class PairingStatistic:
     ``synchrony_statistic(compare_prepared(person_rows(prep, np.arange(n), b_rows), settings))``
     (within float rounding): the windows with enough data, each scored by the best of mirror,
     match (postures as departures from each person's mean over the window, and movement) and
-    symmetric synchrony over every lag.  ``usable`` is False when the preparation's channels are
-    not one per feature; the caller then needs the full comparator.
+    symmetric synchrony over every lag.  ``starts``: the windows' first samples, as the comparator
+    placed them for the real pairing (default: every step from the first sample).  ``usable`` is
+    False when the preparation's channels are not one per feature; the caller then needs the full
+    comparator.
     """
 
-    def __init__(self, prep: Prepared, settings: CompareSettings) -> None:
+    def __init__(self, prep: Prepared, settings: CompareSettings, starts: np.ndarray | None = None) -> None:
         self.settings = settings
         rate = settings.rate_hz
         n = len(prep.t)
@@ -183,10 +185,9 @@ class PairingStatistic:
         step = max(1, int(round(settings.step_s * rate)))
         self.max_lag = int(round(settings.max_lag_s * rate))
         self.lags = np.arange(-self.max_lag, self.max_lag + 1)
-        first = (-int(round(prep.t[0] * rate))) % step if n else 0  # windows on whole multiples of the step in stream time
-        if n < first + self.length:
-            first = 0
-        starts = np.zeros(0, dtype=int) if n < first + self.length else np.arange(first, n - self.length + 1, step)
+        if starts is None:  # as compare_prepared places them
+            starts = np.zeros(0, dtype=int) if n < self.length else np.arange(0, n - self.length + 1, step)
+        starts = np.asarray(starts, dtype=int)
         body = np.array([c != "face" for c in CHANNELS])
         self.chan = _one_channel_each(prep.g)
         sym_chan_all = _one_channel_each(prep.gs)
