@@ -13,11 +13,13 @@ interacting, with the same window length, lag range and settings:
     window plus the largest lag, over blocks spread through the session.  Used when
     the session is long enough (:data:`SESSION_NULL_MIN_S`).
 
-A window's p-value is ``(1 + #null >= observed) / (1 + n)`` among the null windows of
-its stratum: the same kind of candidate (a sided posture for mirror/match, a
-symmetric movement for symmetric), the same number of antisymmetric features seen
-(a head-only view scores by chance higher than a whole body) and a similar amount
-of movement.  Body parts are judged against the null of the same part.
+A mirror/match candidate is judged on its side margin (:func:`side_margin`: the better
+score minus the other), a symmetric one on its synchrony.  A window's p-value is
+``(1 + #null >= observed) / (1 + n)`` among the null windows of its stratum: the same
+kind of candidate (a posture that changes for mirror/match, a symmetric movement for
+symmetric), the same number of antisymmetric features seen (a head-only view scores by
+chance higher than a whole body) and a similar amount of movement.  Body parts are
+judged against the null of the same part, and only in windows that beat chance whole.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ class NullSamples:
     Attributes
     ----------
     best : np.ndarray
-        ``(N,)`` the larger of the mirror and match scores of each null window (NaN where none).
+        ``(N,)`` the side margin (:func:`side_margin`) of each null window (NaN where none).
     sync : np.ndarray
         ``(N,)`` symmetric-part synchrony.
     sided : np.ndarray
@@ -74,7 +76,7 @@ class NullSamples:
     motion, n_sided : np.ndarray
         ``(N,)`` strata, as :class:`~mirror.compare.windows.Windows`.
     channel_best : np.ndarray
-        ``(N, C)`` per body part, NaN where the part was not compared.
+        ``(N, C)`` side margin per body part, NaN where the part was not compared.
     channel_motion : np.ndarray
         ``(N, C)`` the parts' movement strata.
     source : {"reference", "session", "none"}
@@ -110,20 +112,31 @@ class NullSamples:
             return np.concatenate(arrays) if arrays else np.zeros((0,) + shape)
 
         return cls(
-            best=cat(lambda w: np.fmax(w.mirror_score, w.match_score)),
+            best=cat(lambda w: side_margin(w.mirror_score, w.match_score)),
             sync=cat(lambda w: w.sync_score),
             sided=cat(lambda w: w.sided).astype(bool),
             symmetric=cat(lambda w: _symmetric_moving(w, settings)).astype(bool),
             motion=cat(lambda w: w.motion),
             n_sided=cat(lambda w: w.n_sided),
             channel_best=cat(
-                lambda w: np.where(w.channel_active, np.fmax(w.channel_mirror, w.channel_match), np.nan),
+                lambda w: np.where(w.channel_active, side_margin(w.channel_mirror, w.channel_match), np.nan),
                 (len(REPORT_CHANNELS),),
             ),
             channel_motion=cat(lambda w: w.channel_motion, (len(REPORT_CHANNELS),)),
             source=source,
             description=description,
         )
+
+
+def side_margin(mirror: np.ndarray, match: np.ndarray) -> np.ndarray:
+    """How clearly a window tells mirror from match: the better score minus the other.
+
+    A copy made with the other side scores high for one and low (or negative) for the other;
+    a movement both sides share (both arms raised at once, a view that makes everyone's
+    changes look alike) scores about the same for both, and so tells no side.  This margin,
+    not the better score alone, is what a mirror or match label is judged on.
+    """
+    return np.abs(mirror - match)
 
 
 def _symmetric_moving(w: "Windows", settings: "CompareSettings") -> np.ndarray:
@@ -210,7 +223,7 @@ def calibrate(windows: "Windows", null: NullSamples, settings: "CompareSettings"
     """
     if not len(windows):
         return replace(windows, info={**windows.info, "calibration": _describe(null, settings)})
-    best = np.fmax(windows.mirror_score, windows.match_score)
+    best = side_margin(windows.mirror_score, windows.match_score)
     keys = (windows.n_sided, windows.motion)
     null_keys = (null.n_sided, null.motion)
     p_rel = _stratified_p(np.where(null.sided, null.best, np.nan), null_keys, np.where(windows.sided, best, np.nan), keys)
@@ -226,11 +239,15 @@ def calibrate(windows: "Windows", null: NullSamples, settings: "CompareSettings"
     p_value[label == "insufficient"] = np.nan
     channel_p = np.full(windows.channel_label.shape, np.nan)
     channel_label = windows.channel_label.copy()
-    ch_best = np.fmax(windows.channel_mirror, windows.channel_match)
+    ch_best = side_margin(windows.channel_mirror, windows.channel_match)
+    # closed testing: a body part is judged only where the whole window beats chance (a relation
+    # or symmetric), so no part is labelled where the two people, taken whole, are not related;
+    # the parts' false alarms cannot exceed the window's
+    related = relation | symmetric
     for c in range(channel_p.shape[1]):
         active = windows.channel_active[:, c]
         channel_p[active, c] = _motion_p(null.channel_best[:, c], null.channel_motion[:, c], ch_best[active, c], windows.channel_motion[active, c])
-        ok = np.nan_to_num(channel_p[:, c], nan=1.0) < settings.alpha
+        ok = related & (np.nan_to_num(channel_p[:, c], nan=1.0) < settings.alpha)
         channel_label[np.isin(channel_label[:, c], ("mirror", "match")) & ~ok, c] = "none"
     lag_s = np.where(relation, windows.lag_s, np.where(symmetric, windows.sync_lag_s, np.nan))
     leader = np.full(len(lag_s), "", dtype=windows.leader.dtype)
@@ -401,7 +418,7 @@ def null_from_file(path: Path) -> NullSamples | None:
         return None
 
 
-NULL_VERSION = 12
+NULL_VERSION = 13
 """Bumped whenever the comparator's scores change: null samples of another version are not reused."""
 
 

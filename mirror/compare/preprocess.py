@@ -19,8 +19,7 @@ def resample(t_s: np.ndarray, values: np.ndarray, rate_hz: float, max_gap_s: flo
     values : np.ndarray
         ``(T, ...)`` samples, NaN where missing.
     rate_hz : float
-        Grid rate.  The grid's times are whole multiples of ``1 / rate_hz`` (from the first
-        at or after ``t_s[0]``), so windows placed on it start at exact stated times.
+        Grid rate.
     max_gap_s : float
         Longest stretch without data that is bridged by interpolation.
 
@@ -31,11 +30,8 @@ def resample(t_s: np.ndarray, values: np.ndarray, rate_hz: float, max_gap_s: flo
     """
     if len(t_s) == 0:
         return np.zeros(0), np.zeros((0,) + values.shape[1:])
-    first = int(np.ceil(t_s[0] * rate_hz - 1e-6))
-    n = max(0, int(np.floor(t_s[-1] * rate_hz + 1e-6)) - first + 1)
-    if n == 0:  # shorter than one grid step and between two grid times: the nearer one
-        first, n = int(np.round(t_s[0] * rate_hz)), 1
-    grid = (first + np.arange(n)) / rate_hz
+    n = int(np.floor((t_s[-1] - t_s[0]) * rate_hz + 1e-9)) + 1
+    grid = t_s[0] + np.arange(n) / rate_hz
     flat = _columns(values)
     on_grid = n == len(t_s) and np.allclose(t_s, grid, rtol=0, atol=1e-3 / rate_hz)
     out = np.full((n, flat.shape[1]), np.nan)

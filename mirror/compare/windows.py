@@ -602,12 +602,9 @@ def compare_prepared(prep: Prepared, settings: CompareSettings) -> Windows:
     length = max(2, int(round(settings.window_s * rate)))
     step = max(1, int(round(settings.step_s * rate)))
     max_lag = int(round(settings.max_lag_s * rate))
-    # windows start at whole multiples of the step in stream time (the grid's times are whole
-    # samples); a stretch with room for one window only keeps it, wherever it starts
-    first = (-int(round(prep.t[0] * rate))) % step if n else 0
-    if n < first + length:
-        first = 0
-    starts = np.zeros(0, dtype=int) if n < first + length else np.arange(first, n - length + 1, step)
+    # the step and the window are whole numbers of grid samples (CompareSettings checks), so the
+    # windows start at exactly the first sample's time plus whole multiples of the stated step
+    starts = np.zeros(0, dtype=int) if n < length else np.arange(0, n - length + 1, step)
     if len(starts) <= BLOCK_WINDOWS:
         return _compare_block(prep, settings, starts)
     blocks = []
