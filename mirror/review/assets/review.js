@@ -352,6 +352,7 @@
       }
     }
     // each event of this lane: a bar along its top over the whole event, first window's start to last window's end
+    // (a click on a lane seeks to its time; the events are picked in the list or on the events lane)
     for (const [e, lv] of laneEvents[l.key] || []) {
       if (e.end_s < state.view[0] || e.start_s > state.view[1]) continue;
       const xa = xOf(e.start_s), xb = Math.max(xOf(e.end_s), xa + 3), ya = l.y + lv * 4;
@@ -359,7 +360,6 @@
       g.fillRect(xa, ya, xb - xa, 3);
       bars.push({ id: e.id, lane: l.key, x0: xa, x1: xb, y: ya + 1.5 });
       g.globalAlpha = 1;
-      if (e.scope && e.scope !== "whole_body") hits.push({ x0: xa, x1: xb, y0: ya - 1, y1: ya + 5, e, z: 2 });
     }
   }
 
