@@ -214,6 +214,12 @@ def test_events_match_their_shaded_ranges_in_the_review(browser, tmp_path):
                 assert max(abs(g - w) for g, w in zip(got, want)) <= 40 or e["kind"] == "mirror" and x > page.evaluate(
                     "__mirror.timelinePoint(8.0, 'overall').x"
                 ), (e["id"], x, got, want)  # where a later event overlaps, its bar is drawn over on another level
+        # hovering a lane names the events it is in, with their times as the list gives them
+        pt = page.evaluate("__mirror.timelinePoint(5.0, 'overall')")
+        page.mouse.move(pt["x"], pt["y"])
+        page.wait_for_timeout(100)
+        assert "whole body: mirror" in page.evaluate("__mirror.tipText()")
+        assert "in a mirror event 0:00.08–0:09.50" in page.evaluate("__mirror.tipText()")
         # the header names events, copies and coaching apart, and the list says which events are whole-body
         header = page.inner_text("#summary")
         assert "6 events (runs of windows: 2 whole body, 4 body parts)" in header and "0 copies of gestures" in header

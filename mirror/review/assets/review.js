@@ -476,6 +476,8 @@
         const i = windowAt(tOf(x)), src = lane.channel ? W.channels[lane.channel] : W;
         text += ` · ${lane.name}`;
         if (i >= 0) { const sure = sureText(src, i); text += `: ${src.label[i]}` + (sure ? ` (${sure})` : ""); }
+        const t = tOf(x), inside = (laneEvents[lane.key] || []).filter(([e]) => e.start_s <= t && t <= e.end_s);
+        for (const [e] of inside) text += ` · in a ${e.kind} event ${fmt(e.start_s)}–${fmt(e.end_s)}`;
       } else if (lane) text += ` · ${lane.name}`;
       tip.textContent = text; tip.hidden = false;
       tip.style.left = Math.min(x + 12, tlWidth() - 300) + "px"; tip.style.top = y + 14 + "px";
