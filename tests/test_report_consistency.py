@@ -171,7 +171,7 @@ def test_events_match_their_shaded_ranges_in_the_report(browser, tmp_path):
                     assert overlap_x <= 0 or boxes[a]["y"] != boxes[b]["y"]
         # the tables list the same events, with the times the bars span
         whole = page.locator("#events-table tbody tr")
-        assert whole.count() == 2 and whole.nth(0).locator("td.time").inner_text() == "0.1–9.5 s"
+        assert whole.count() == 2 and whole.nth(0).locator("td.time").inner_text() == "0.08–9.50 s"  # as the review page gives it, to the hundredth
         parts = page.locator("#part-events-table tbody tr")
         assert parts.count() == 4
         for i, e in enumerate(part_events(doc)):

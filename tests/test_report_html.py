@@ -101,7 +101,7 @@ def test_mechanical_warning_and_feedback_show(browser, root, tmp_path):
         warn = page.locator('#mechanical [data-flagged="true"]')
         assert warn.count() == 1
         text = warn.inner_text()
-        assert "B copies A mechanically" in text and "2.0–14.0 s" in text and "B copied 36 of A's 40 gestures" in text
+        assert "B copies A mechanically" in text and "2.00–14.00 s" in text and "B copied 36 of A's 40 gestures" in text
         assert page.locator('#mechanical [data-flagged="false"]').inner_text().startswith("A copies B: not mechanical")
         feedback = page.locator("#feedback tbody tr")
         assert feedback.count() == 2

@@ -271,7 +271,7 @@ def _mechanical(doc: dict) -> str:
             f" of {d['model']}; " + (f"score {score} (0 to 1)" if d.get("score") is not None else f"no score: too few gestures of {d['model']} to judge")
         )
         if d.get("flagged"):
-            ranges = ", ".join(f"{a:.1f}–{b:.1f} s" for a, b in flagged_ranges(d)) or "–"
+            ranges = ", ".join(f"{a:.2f}–{b:.2f} s" for a, b in flagged_ranges(d)) or "–"
             reasons = "".join(f"<li>{escape(r.get('text', ''))}</li>" for r in d.get("reasons") or [])
             html.append(
                 f'<div class="warn" data-direction="{escape(d["name"])}" data-flagged="true"><b>Warning: {escape(name)} mechanically</b> '
@@ -295,7 +295,7 @@ def _feedback(doc: dict) -> str:
     html.append('<table><thead><tr><th>time</th><th>to</th><th>kind</th><th>message</th></tr></thead><tbody>')
     for m in msgs:
         html.append(
-            f'<tr data-kind="{escape(str(m.get("kind")))}"><td class="num">{_num(m.get("t_s"), "{:.1f} s")}</td><td>{escape(str(m.get("to")))}</td>'
+            f'<tr data-kind="{escape(str(m.get("kind")))}"><td class="num">{_num(m.get("t_s"), "{:.2f} s")}</td><td>{escape(str(m.get("to")))}</td>'
             f'<td>{escape(str(m.get("kind")))}</td><td>{escape(str(m.get("text")))}</td></tr>'
         )
     html.append("</tbody></table></section>")
@@ -347,7 +347,7 @@ def _part_events(doc: dict) -> str:
         kind = escape(str(e.get("kind")))
         html.append(
             f'<tr data-kind="{kind}" data-part="{escape(str(e.get("body_part")))}" data-start="{e.get("start_s")}" data-end="{e.get("end_s")}">'
-            f'<td class="num">{i + 1}</td><td class="num time">{_num(e.get("start_s"), "{:.1f}")}–{_num(e.get("end_s"), "{:.1f}")} s</td>'
+            f'<td class="num">{i + 1}</td><td class="num time">{_num(e.get("start_s"), "{:.2f}")}–{_num(e.get("end_s"), "{:.2f}")} s</td>'
             f'<td>{escape(CHANNEL_NAMES.get(e.get("body_part"), str(e.get("body_part"))))}</td><td class="kind {kind}">{kind}</td>'
             f'<td class="num">{e.get("windows")}</td><td class="num">{_num(e.get("strength"))}</td>'
             f'<td class="num p-value">{escape(format_p(e.get("p_value")))}</td>'
@@ -387,7 +387,7 @@ def _events(doc: dict, video_path) -> str:
         parts = ", ".join(CHANNEL_NAMES.get(c, c) for c in e.get("channels") or []) or "–"
         row = (
             f'<tr data-kind="{kind}" data-start="{e.get("start_s")}" data-end="{e.get("end_s")}"><td class="num">{i + 1}</td>'
-            f'<td class="num time">{_num(e.get("start_s"), "{:.1f}")}–{_num(e.get("end_s"), "{:.1f}")} s</td>'
+            f'<td class="num time">{_num(e.get("start_s"), "{:.2f}")}–{_num(e.get("end_s"), "{:.2f}")} s</td>'
             f'<td class="kind {kind}">{kind}</td><td>{escape(parts)}</td><td>{escape(str(e.get("leader") or "–"))}</td>'
             f'<td class="num">{_num(e.get("lag_s"), "{:+.2f} s")}</td><td class="num">{_num(e.get("strength"))}</td>'
             f'<td class="num p-value">{escape(format_p(e.get("p_value")))}</td>'
