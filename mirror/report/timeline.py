@@ -205,14 +205,14 @@ def render_timeline_svg(doc: dict, width: int = 960, row_h: int = 70) -> str:
             el.append(
                 f'<rect class="run {lab}" x="{x(a):.1f}" y="{top}" width="{max(0.5, x(b) - x(a)):.1f}" height="{plot_h}" '
                 f'fill-opacity="{shade_opacity(level):.3f}" data-strength="{level:g}" data-p="{"" if not math.isfinite(p) else f"{p:g}"}">'
-                f"<title>{lab} {a:.1f}-{b:.1f} s{escape(sure)}</title></rect>"
+                f"<title>{lab} {a:.2f}–{b:.2f} s{escape(sure)}</title></rect>"
             )
         if row == "overall":
             for d, ranges in mech:
                 for a, b in ranges:
                     el.append(
                         f'<rect class="run mechanical" x="{x(a):.1f}" y="{top + plot_h - 8}" width="{max(0.5, x(b) - x(a)):.1f}" height="8">'
-                        f"<title>mechanical: {d['copier']} copies {d['model']} {a:.1f}-{b:.1f} s</title></rect>"
+                        f"<title>mechanical: {d['copier']} copies {d['model']} {a:.2f}–{b:.2f} s</title></rect>"
                     )
         for e, level in stack(events.get(row, [])):
             a, b, kind = float(e["start_s"]), float(e["end_s"]), str(e["kind"])
