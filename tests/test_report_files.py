@@ -377,3 +377,37 @@ def test_analyze_prints_calibrated_shares_p_values_and_usability(root, tmp_path)
             assert f"  {row['text']}" in lines
     html = (out / "report.html").read_text()
     assert html.count('<tr data-person="') == 10
+
+
+def test_part_events_follow_the_whole_body_rule():
+    """Runs of at least two windows with one part's same label; an insufficient window breaks a run; the largest p-value."""
+    from mirror.report.files import part_events_from_windows
+    from tests.report_fixtures import calibrated_doc
+
+    doc = calibrated_doc()
+    windows = doc["windows"]
+    windows[5]["channels"]["left_arm"]["label"] = "none"  # splits the left arm's mirror run 0-11 into 0-4 and 6-11
+    windows[20]["label"] = "insufficient"  # a whole window without data splits every part's run
+    windows[17]["channels"]["right_arm"]["label"] = "none"  # leaves a one-window run 16: no event
+    events = part_events_from_windows(windows)
+    left = [(e["kind"], e["start_s"], e["end_s"], e["windows"]) for e in events if e["body_part"] == "left_arm"]
+    assert left == [("mirror", 0.0, 6.0, 5), ("mirror", 3.0, 9.5, 6), ("match", 8.0, 13.5, 4), ("match", 10.5, 17.5, 7)]
+    right = [(e["start_s"], e["windows"]) for e in events if e["body_part"] == "right_arm" and e["kind"] == "match"]
+    assert right == [(9.0, 2), (10.5, 7)]
+    first = next(e for e in events if e["body_part"] == "left_arm")
+    assert first["p_value"] == max(w["channels"]["left_arm"]["p_value"] for w in windows[:5])
+    assert first["strength"] == 0.8
+    assert [e["start_s"] for e in events] == sorted(e["start_s"] for e in events)
+    assert not any(e["body_part"] in ("head", "torso", "face") for e in events)  # their label is none throughout
+
+
+def test_events_csv_lists_whole_body_then_body_part_events(rendered):
+    out, _, doc = rendered
+    rows = list(csv.DictReader(io.StringIO((out / "events.csv").read_text())))
+    whole = [r for r in rows if r["body_part"] == "whole_body"]
+    parts = [r for r in rows if r["body_part"] != "whole_body"]
+    assert rows == whole + parts and len(whole) == len(doc["events"]) and len(parts) == len(doc["part_events"])
+    for r, e in zip(parts, doc["part_events"]):
+        assert (r["body_part"], r["kind"], float(r["start_s"]), float(r["end_s"])) == (e["body_part"], e["kind"], e["start_s"], e["end_s"])
+        assert r["channels"] == e["body_part"] and r["leader"] == ""
+    assert doc["part_events"], "the dyad clip's arms mirror and match: there are body-part events"
