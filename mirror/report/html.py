@@ -231,7 +231,8 @@ def _copies(doc: dict) -> str:
         f'<details id="copies"><summary>The {len(copies)} gesture {"copy" if len(copies) == 1 else "copies"}</summary>'
         '<p class="sub">A copy is one person making a gesture the other made just before, on the same body part (match) or the '
         "other side (mirror). Its lag is the delay that best lines up the two movements over the model's whole gesture (their "
-        "speed over time), so the copy is the model's gesture that much later; it is not the gap between two onsets.</p>"
+        "speed over time), so the copy is the model's gesture that much later; it is not the gap between two onsets. "
+        "A copy has no p-value: its kind says how it looks, not that it beat chance (the mechanical score weighs them).</p>"
         '<table id="copies-table"><thead><tr><th>who</th><th>kind</th><th>model\'s gesture</th><th>copy</th>'
         '<th class="num">lag</th><th class="num">similarity</th></tr></thead><tbody>'
     ]
