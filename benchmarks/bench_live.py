@@ -29,7 +29,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from mirror.landmarks.extract import head_box_px
+from mirror.landmarks.estimate import head_box_px
 from mirror.landmarks.mediapipe_adapter import BaseOptions, MediaPipeBackend, mp, quiet_native_stderr, vision
 from mirror.landmarks.models import FACE_MODEL, model_path, pose_model_path
 from mirror.live import LiveSettings, OffscreenDisplay, run_live

@@ -108,6 +108,7 @@ def instrument(clock: StageClock) -> None:
     import mirror.coach
     import mirror.compare
     import mirror.landmarks.backfill
+    import mirror.landmarks.estimate
     import mirror.landmarks.extract
     import mirror.mechanical
     import mirror.pipeline
@@ -131,14 +132,14 @@ def instrument(clock: StageClock) -> None:
         clock.wrap(LandmarkCache, name, "landmark cache (write, read back)")
     clock.wrap(mirror.landmarks.backfill, "backfill_landmarks", "backward pass (total)", phase="  backward pass: ")
     clock.wrap(mirror.landmarks.extract, "extract_video", "extraction (total)")
-    record = mirror.landmarks.extract.estimate_person
+    record = mirror.landmarks.estimate.estimate_person
 
     def estimate_person(estimator, bgr, box, t_ms, with_face=True):
         if not clock.phase:
             clock.model_calls.append((t_ms, tuple(box)))
         return record(estimator, bgr, box, t_ms, with_face)
 
-    mirror.landmarks.extract.estimate_person = estimate_person
+    mirror.landmarks.estimate.estimate_person = estimate_person
     clock.wrap(mirror.pipeline, "compute_features", "features")
     clock.wrap(mirror.pipeline, "analyze_features", "comparator with calibration (and surrogates)")
     clock.wrap(mirror.compare, "surrogate_test", "  of which surrogates")
@@ -204,7 +205,7 @@ def bare_model_time(video: Path, fps: float, calls: list[tuple[int, tuple]]) -> 
 
     Returns (decode seconds, total seconds, model calls).
     """
-    from mirror.landmarks.extract import estimate_person
+    from mirror.landmarks.estimate import estimate_person
     from mirror.landmarks.mediapipe_adapter import MediaPipeBackend
     from mirror.sources.frames import VideoFileSource
 

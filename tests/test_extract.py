@@ -7,7 +7,7 @@ import pytest
 
 from mirror.errors import MirrorError
 from mirror.landmarks import ExtractSettings, LandmarkCache, Layout, extract_landmarks, extract_video
-from mirror.landmarks.extract import head_box_px
+from mirror.landmarks.estimate import head_box_px
 from mirror.sources import VideoFileSource
 from tests.conftest import write_video
 from tests.helpers import BlobBackend, draw_scene, skeleton

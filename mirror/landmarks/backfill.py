@@ -17,8 +17,9 @@ from collections.abc import Callable
 import numpy as np
 
 from mirror.landmarks.backend import LandmarkBackend
-from mirror.landmarks.extract import estimate_person
-from mirror.landmarks.tracking import IdentityTracker, Layout, _center_px, _same_body, person_scale_px, region_for
+from mirror.landmarks.estimate import estimate_person
+from mirror.landmarks.geometry import anchor_px, person_scale_px, same_body
+from mirror.landmarks.tracking import IdentityTracker, Layout, region_for
 from mirror.landmarks.types import Landmarks, PersonLandmarks
 from mirror.sources import FrameSource
 
@@ -170,9 +171,9 @@ def _walk_back(out, frames, backend, slot, start, stop, fixed, size, with_face, 
             if person is None:
                 break
             partner = out.person(t, 1 - slot)
-            if partner is not None and _same_body(person, partner, size):
+            if partner is not None and same_body(person, partner, size):
                 break
-            step = float(np.linalg.norm(_center_px(person, size) - _center_px(previous, size)))
+            step = float(np.linalg.norm(anchor_px(person, size) - anchor_px(previous, size)))
             if step > 1.0 * person_scale_px(previous, size):
                 break
             _store(out, t, slot, person, face_patches)

@@ -1,40 +1,31 @@
 """Frames in, two people's landmarks out: the landmark stage's pipeline.
 
-For every analysed frame, each person's estimator runs on that person's
-region (see :mod:`mirror.landmarks.tracking`); the face model runs on a crop
-around the head the pose found, since faces under about 12-15 % of the
-analysed width are missed.  A and B run on two threads.
+Every analysed frame goes through the two-person step
+(:class:`mirror.landmarks.estimate.PairStep`): each person's estimator runs on
+that person's region (see :mod:`mirror.landmarks.tracking`), and the face
+model on a crop around the head the pose found.  A and B run on two threads.
+Landmarks go to the cache chunk by chunk; a file then gets the backward pass
+(:mod:`mirror.landmarks.backfill`).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from mirror import __version__
 from mirror.errors import MirrorError
-from mirror.landmarks.backend import LandmarkBackend, PersonEstimator
+from mirror.landmarks.backend import LandmarkBackend
+from mirror.landmarks.backfill import backfill_landmarks
 from mirror.landmarks.cache import LandmarkCache, default_cache_dir
-from mirror.landmarks.headpose import headpose_from_matrix
-from mirror.landmarks.tracking import (
-    IdentityTracker,
-    Layout,
-    count_identity_swaps,
-    find_tiles,
-    head_center_px,
-    head_size_px,
-    person_scale_px,
-)
-from mirror.landmarks.types import Landmarks, PersonLandmarks
+from mirror.landmarks.estimate import PairStep
+from mirror.landmarks.tracking import Layout, count_identity_swaps, find_tiles
+from mirror.landmarks.types import Landmarks
 from mirror.sources import FrameSource, ImageSource, VideoFileSource, open_source
-
-Box = tuple[int, int, int, int]
 
 CHUNK_FRAMES = 250
 """Frames per landmark-cache chunk."""
@@ -75,82 +66,6 @@ class ExtractSettings:
             "min_tracking_confidence": self.min_tracking_confidence,
             "backfill": self.backfill,
         }
-
-
-def head_box_px(person: PersonLandmarks, size: tuple[int, int]) -> Box | None:
-    """Square pixel box around the head, about 2.4 head widths across.
-
-    Parameters
-    ----------
-    person : PersonLandmarks
-        Frame-normalised pose.
-    size : tuple of int
-        ``(width, height)`` of the frame.
-    """
-    w, h = size
-    vis = person.pose_visibility[:11].tolist()  # the 11 head points come first
-    if max(vis) < 0.2:
-        return None
-    center = head_center_px(person, size)
-    head = max(head_size_px(person, size), 0.5 * person_scale_px(person, size))
-    half = 1.2 * head
-    x0, y0 = int(max(0, center[0] - half)), int(max(0, center[1] - half))
-    x1, y1 = int(min(w, center[0] + half)), int(min(h, center[1] + half))
-    if x1 - x0 < 24 or y1 - y0 < 24:
-        return None
-    return (x0, y0, x1, y1)
-
-
-def _to_frame(points: np.ndarray, box: Box, size: tuple[int, int]) -> np.ndarray:
-    """Crop-normalised ``(N, 3)`` points to frame-normalised (z in frame-width units)."""
-    x0, y0, x1, y1 = box
-    w, h = size
-    out = points.astype(np.float32, copy=True)
-    out[:, 0] = (x0 + points[:, 0] * (x1 - x0)) / w
-    out[:, 1] = (y0 + points[:, 1] * (y1 - y0)) / h
-    out[:, 2] = points[:, 2] * (x1 - x0) / w
-    return out
-
-
-def _rgb_crop(bgr: np.ndarray, box: Box) -> np.ndarray:
-    x0, y0, x1, y1 = box
-    return cv2.cvtColor(bgr[y0:y1, x0:x1], cv2.COLOR_BGR2RGB)  # contiguous, converted once
-
-
-def estimate_person(
-    estimator: PersonEstimator, bgr: np.ndarray, box: Box, t_ms: int, with_face: bool = True
-) -> PersonLandmarks | None:
-    """Pose in ``box`` of the frame, then the face on a crop around the head it found.
-
-    Parameters
-    ----------
-    bgr : np.ndarray
-        ``(H, W, 3)`` uint8 BGR frame; only the crops are converted to RGB.
-    """
-    size = (bgr.shape[1], bgr.shape[0])
-    found = estimator.pose(_rgb_crop(bgr, box), t_ms)
-    if found is None:
-        return None
-    person = PersonLandmarks(
-        pose_image=_to_frame(found.pose_image, box, size),
-        pose_world=found.pose_world,
-        pose_visibility=found.pose_visibility,
-    )
-    if with_face:
-        add_face(estimator, bgr, person, t_ms)
-    return person
-
-
-def add_face(estimator: PersonEstimator, bgr: np.ndarray, person: PersonLandmarks, t_ms: int) -> PersonLandmarks:
-    """Run the face model on a crop around ``person``'s head; fill its face fields when found."""
-    head = head_box_px(person, (bgr.shape[1], bgr.shape[0]))
-    if head is not None:
-        face = estimator.face(_rgb_crop(bgr, head), t_ms)
-        if face is not None:
-            person.face = _to_frame(face.landmarks, head, (bgr.shape[1], bgr.shape[0]))
-            person.head_pose_deg = headpose_from_matrix(face.matrix).astype(np.float32)
-            person.blendshapes = face.blendshapes.astype(np.float32)
-    return person
 
 
 class _Buffer:
@@ -222,7 +137,6 @@ def extract_landmarks(
     info = dict(info or {})
     info.setdefault("mirror", __version__)
     info["backend"] = backend.provenance()
-    tracker = IdentityTracker(layout, size)
     # Slim landmarks with a cache are not held while the model runs: every chunk goes to
     # disk as it completes, and the result is read back once at the end, so the loop's
     # memory does not grow with the length of the video.
@@ -231,11 +145,10 @@ def extract_landmarks(
     n_restored = cache.check() if cache is not None else 0
     if cache is not None and not stream_to_cache:
         restored = cache.load()
+    step = PairStep(backend, size, layout, threads=threads)
     if n_restored:
-        tracker.restore(cache.last_people())
+        step.tracker.restore(cache.last_people())
     still_images = isinstance(source, ImageSource)
-    estimators = [backend.person_estimator(), backend.person_estimator()]
-    pool = ThreadPoolExecutor(max_workers=2) if threads > 1 else None
     buffer = _Buffer(size, info)
     parts: list[Landmarks] = [restored] if restored is not None else []
     interrupted = False
@@ -254,32 +167,13 @@ def extract_landmarks(
     try:
         for frame in source:
             if still_images and frame.index > 0:  # unrelated stills: no tracking across them
-                for est in estimators:
-                    est.close()
-                estimators = [backend.person_estimator(), backend.person_estimator()]
-                tracker = IdentityTracker(layout, size)
+                step.restart()
             t_ms = int(round(frame.t_s * 1000.0))
-            seeds: dict[int, PersonLandmarks] = {}
-            if n_new == 0 and n_restored and tracker.wants_tiles():  # resuming a call: its tiles again
+            if n_new == 0 and n_restored and step.tracker.wants_tiles():  # resuming a call: its tiles again
                 tiles = find_tiles(frame.image)
                 if tiles is not None:
-                    tracker.use_tiles(tiles)
-            if tracker.needs_detection():
-                seeds = search_people(tracker, backend, frame.image)
-            for slot in tracker.pop_reseeded():  # a new body or a tile: drop the old tracking state
-                estimators[slot].close()
-                estimators[slot] = backend.person_estimator()
-            boxes = tracker.regions()
-
-            def run(slot: int, boxes=boxes, bgr=frame.image, t_ms=t_ms):
-                box = boxes[slot]
-                return None if box is None else estimate_person(estimators[slot], bgr, box, t_ms, with_face)
-
-            found = list(pool.map(run, (0, 1))) if pool is not None else [run(0), run(1)]
-            for slot, seed in seeds.items():
-                if found[slot] is None:  # the search measured this body on this very frame: keep it
-                    found[slot] = add_face(estimators[slot], frame.image, seed, t_ms) if with_face else seed
-            people = tracker.update(found)
+                    step.tracker.use_tiles(tiles)
+            people = step(frame.image, t_ms, with_face)
             buffer.add(frame.t_s, frame.index, people)
             n_new += 1
             if progress is not None:
@@ -290,10 +184,7 @@ def extract_landmarks(
         interrupted = True
     finally:
         flush()  # nothing finished is lost, whatever stopped the loop
-        if pool is not None:
-            pool.shutdown(wait=True)
-        for est in estimators:
-            est.close()
+        step.close()
     if stream_to_cache:
         result = cache.load(slim=True)
         if result is not None:
@@ -304,6 +195,7 @@ def extract_landmarks(
     if result is None:
         raise MirrorError(f"{source.info.name}: no frames to analyse")
     elapsed = time.perf_counter() - started
+    tracker = step.tracker
     info.update(
         {
             "frames_this_run": n_new,
@@ -336,49 +228,6 @@ def _summarise(result: Landmarks, info: dict) -> None:
             "identity_swaps": count_identity_swaps(result),
         }
     )
-
-
-def _detect_in_halves(backend: LandmarkBackend, rgb: np.ndarray) -> list[PersonLandmarks]:
-    """People found in the left and right halves, in whole-frame coordinates."""
-    h, w = rgb.shape[:2]
-    out = []
-    for box in ((0, 0, w // 2 + w // 20, h), (w // 2 - w // 20, 0, w, h)):
-        for person in backend.detect_people(np.ascontiguousarray(rgb[box[1] : box[3], box[0] : box[2]]), max_people=2):
-            person.pose_image = _to_frame(person.pose_image, box, (w, h))
-            out.append(person)
-    return out
-
-
-def search_people(tracker: IdentityTracker, backend: LandmarkBackend, bgr: np.ndarray) -> dict[int, PersonLandmarks]:
-    """One search of ``auto`` on a whole frame: a video call's tiles, else the people in it.
-
-    A call's two tiles (:func:`~mirror.landmarks.tracking.find_tiles`) become the
-    people's fixed regions.  Otherwise people are detected on the whole frame and on
-    each half: a head-and-shoulders person close to the camera is often missed, or
-    merged with the other, on the whole frame, yet found in their half.  The tracker
-    takes what it needs (:meth:`IdentityTracker.start`).
-
-    Parameters
-    ----------
-    bgr : np.ndarray
-        ``(H, W, 3)`` uint8 frame.
-
-    Returns
-    -------
-    dict
-        Bodies the search measured on this frame, per slot (kept when the slot's
-        estimator finds nothing on it); the slots to restart are in
-        :meth:`IdentityTracker.pop_reseeded`.
-    """
-    if tracker.wants_tiles():
-        tiles = find_tiles(bgr)
-        if tiles is not None:
-            tracker.use_tiles(tiles)
-            return {}
-    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-    detections = backend.detect_people(rgb) + _detect_in_halves(backend, rgb)
-    tracker.start(detections)
-    return tracker.pop_seeds()
 
 
 def extract_video(
@@ -464,8 +313,6 @@ def extract_video(
                 keep_face_mesh=face_mesh,
             )
             if settings.backfill and isinstance(source, VideoFileSource) and not run_info["interrupted"]:
-                from mirror.landmarks.backfill import backfill_landmarks
-
                 face_patches: dict = {}
                 result, recovered = backfill_landmarks(
                     result,

@@ -28,17 +28,16 @@ person's last place is rejected.  A missing person stays missing.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from mirror.errors import MirrorError
+from mirror.landmarks.geometry import anchor_px, bbox_px, person_scale_px, prominence, same_body
 from mirror.landmarks.types import PersonLandmarks
 
 LAYOUTS = ("auto", "split", "regions")
-TORSO = [11, 12, 23, 24]
 
 
 MAX_REGION_OVERLAP = 0.5
@@ -180,130 +179,6 @@ def find_tiles(bgr: np.ndarray) -> tuple[tuple[int, int, int, int], tuple[int, i
     return tiles[0], tiles[1]
 
 
-def _cached(person: PersonLandmarks, key: tuple, compute):
-    """Per-person memo: a body's geometry is asked for many times per frame."""
-    memo = person.__dict__.setdefault("_memo", {})
-    if key not in memo:
-        memo[key] = compute()
-    return memo[key]
-
-
-HEAD = list(range(11))
-"""The pose model's head points: nose, eyes, ears, mouth."""
-
-SHOULDERS_SEEN = 0.5
-"""Mean shoulder visibility under which the shoulders count as out of view (cut by the frame edge)."""
-
-
-def head_size_px(person: PersonLandmarks, size: tuple[int, int]) -> float:
-    """Head width in pixels: the ears' distance, 1.5 times the outer eye corners', or (a head
-    in profile, whose ears and eyes overlap) 1.2 times the nose's distance from the nearer-seen ear."""
-
-    def compute() -> float:
-        w, h = size
-        pts = person.pose_image[:11, :2].tolist()
-        ears = math.hypot((pts[7][0] - pts[8][0]) * w, (pts[7][1] - pts[8][1]) * h)
-        eyes = 1.5 * math.hypot((pts[3][0] - pts[6][0]) * w, (pts[3][1] - pts[6][1]) * h)
-        ear = 7 if person.pose_visibility[7] >= person.pose_visibility[8] else 8
-        profile = 1.2 * math.hypot((pts[0][0] - pts[ear][0]) * w, (pts[0][1] - pts[ear][1]) * h)
-        return max(ears, eyes, profile, 4.0)
-
-    return _cached(person, ("head", size), compute)
-
-
-def head_center_px(person: PersonLandmarks, size: tuple[int, int]) -> np.ndarray:
-    """``(2,)`` pixel centre of the head points, weighted by visibility."""
-
-    def compute() -> np.ndarray:
-        vis = np.clip(person.pose_visibility[HEAD], 0.05, 1.0)
-        pts = person.pose_image[HEAD, :2]
-        return (vis @ pts) / float(vis.sum()) * size
-
-    return _cached(person, ("head_center", size), compute)
-
-
-def shoulders_in_view(person: PersonLandmarks, size: tuple[int, int]) -> bool:
-    """Whether both shoulders are seen and inside the frame (not a head-and-shoulders shot cut below them)."""
-    vis = float(np.mean(person.pose_visibility[[11, 12]]))
-    y = person.pose_image[[11, 12], 1]
-    return vis >= SHOULDERS_SEEN and bool(np.all(y < 0.98))
-
-
-def person_scale_px(person: PersonLandmarks, size: tuple[int, int]) -> float:
-    """A body length in pixels: shoulder width, or a third of the torso height if larger.
-
-    With the shoulders out of view (a head-and-shoulders shot), the model's guess of
-    where they are is not trusted beyond 2.5 head widths.
-    """
-
-    def compute() -> float:
-        w, h = size
-        (lsx, lsy), (rsx, rsy) = person.pose_image[11, :2].tolist(), person.pose_image[12, :2].tolist()
-        (lhx, lhy), (rhx, rhy) = person.pose_image[23, :2].tolist(), person.pose_image[24, :2].tolist()
-        shoulder = math.hypot((lsx - rsx) * w, (lsy - rsy) * h)
-        torso = math.hypot((lsx + rsx - lhx - rhx) * w / 2, (lsy + rsy - lhy - rhy) * h / 2)
-        scale = max(shoulder, torso / 3.0, 8.0)
-        if not shoulders_in_view(person, size):
-            scale = max(8.0, min(scale, 2.5 * head_size_px(person, size)))
-        return scale
-
-    return _cached(person, ("scale", size), compute)
-
-
-def anchor_px(person: PersonLandmarks, size: tuple[int, int]) -> np.ndarray:
-    """``(2,)`` pixel point that tells two people side by side apart: the head's x, the shoulders' y.
-
-    Heads are what is seen in every framing (the shoulders of a head-and-shoulders
-    shot are below the frame), and two people side by side are separated by their heads.
-    """
-
-    def compute() -> np.ndarray:
-        head = head_center_px(person, size)
-        return np.array([head[0], person.center()[1] * size[1]])
-
-    return _cached(person, ("anchor", size), compute)
-
-
-def _center_px(person: PersonLandmarks, size: tuple[int, int]) -> np.ndarray:
-    return anchor_px(person, size)
-
-
-def _bbox_px(person: PersonLandmarks, size: tuple[int, int]) -> np.ndarray:
-    w, h = size
-    return _cached(person, ("bbox", size), lambda: person.bbox() * (w, h, w, h))
-
-
-PROMINENT = [0, 2, 5, 7, 8, 11, 12]
-"""Nose, eyes, ears and shoulders: seen in every framing, head-and-shoulders included."""
-
-
-def _prominence(person: PersonLandmarks, size: tuple[int, int]) -> float:
-    return person_scale_px(person, size) * float(np.mean(person.pose_visibility[PROMINENT]))
-
-
-def _torso_box(person: PersonLandmarks, size: tuple[int, int], margin: float) -> np.ndarray:
-    def compute() -> np.ndarray:
-        pts = person.pose_image[TORSO, :2] * size
-        m = margin * person_scale_px(person, size)
-        return np.concatenate([pts.min(0) - m, pts.max(0) + m])
-
-    return _cached(person, ("torso", size, margin), compute)
-
-
-def _same_body(a: PersonLandmarks, b: PersonLandmarks, size: tuple[int, int]) -> bool:
-    """Two skeletons on one body: matching torsos, or either's anchor inside the other's torso."""
-    pa, pb = a.pose_image[TORSO, :2] * size, b.pose_image[TORSO, :2] * size
-    scale = max(person_scale_px(a, size), person_scale_px(b, size))
-    if float(np.mean(np.linalg.norm(pa - pb, axis=1))) < 0.3 * scale:
-        return True
-    for p, q in ((a, b), (b, a)):
-        box = _torso_box(q, size, 0.1)
-        c = _center_px(p, size)
-        if box[0] <= c[0] <= box[2] and box[1] <= c[1] <= box[3]:
-            return True
-    return False
-
-
 def _region_px(
     person: PersonLandmarks,
     size: tuple[int, int],
@@ -315,8 +190,8 @@ def _region_px(
     """Where to look for ``person`` next: its body with room to move, short of the other person."""
     w, h = size
     s = person_scale_px(person, size)
-    center = _center_px(person, size) if center is None else center
-    box = _bbox_px(person, size)
+    center = anchor_px(person, size) if center is None else center
+    box = bbox_px(person, size)
     x0, y0, x1, y1 = box[0] - 1.0 * s, box[1] - 1.5 * s, box[2] + 1.0 * s, box[3] + 0.5 * s
     if missed > 0:  # lost: look wider around the last place
         grow = min(missed, 4) * s
@@ -337,7 +212,7 @@ def _region_px(
 
 def region_for(person: PersonLandmarks, other: PersonLandmarks | None, size: tuple[int, int]) -> tuple[int, int, int, int]:
     """Integer pixel box to run ``person``'s estimator on, given the other person (or None)."""
-    oc = None if other is None else _center_px(other, size)
+    oc = None if other is None else anchor_px(other, size)
     os_ = 0.0 if other is None else person_scale_px(other, size)
     x0, y0, x1, y1 = _region_px(person, size, 0, oc, os_)
     return (int(np.floor(x0)), int(np.floor(y0)), int(np.ceil(x1)), int(np.ceil(y1)))
@@ -345,7 +220,7 @@ def region_for(person: PersonLandmarks, other: PersonLandmarks | None, size: tup
 
 def _inside_body(point: np.ndarray, person: PersonLandmarks, size: tuple[int, int]) -> bool:
     """Whether a pixel point lies well inside a person's visible extent (its box less 15 % a side)."""
-    x0, y0, x1, y1 = _bbox_px(person, size)
+    x0, y0, x1, y1 = bbox_px(person, size)
     mx, my = 0.15 * (x1 - x0), 0.15 * (y1 - y0)
     return bool(x0 + mx <= point[0] <= x1 - mx and y0 + my <= point[1] <= y1 - my)
 
@@ -484,8 +359,8 @@ class IdentityTracker:
         people = self._distinct(detections)
         if not people:
             return
-        prominence = [_prominence(p, self.size) for p in people]
-        chosen = [people[i] for i in np.argsort(prominence)[::-1][:2]]
+        standing_out = [prominence(p, self.size) for p in people]
+        chosen = [people[i] for i in np.argsort(standing_out)[::-1][:2]]
         chosen.sort(key=lambda p: p.center()[0])
         if len(chosen) == 1:
             slot = 0 if chosen[0].center()[0] < 0.5 else 1
@@ -505,15 +380,15 @@ class IdentityTracker:
             other = self.tracks[1 - slot]
             candidates = []
             for det in detections:
-                c = _center_px(det, self.size)
+                c = anchor_px(det, self.size)
                 if other.person is not None and other.missed < 3 and (
-                    _same_body(det, other.person, self.size) or _inside_body(c, other.person, self.size)
+                    same_body(det, other.person, self.size) or _inside_body(c, other.person, self.size)
                 ):
                     continue  # that is the other person
                 if track.center is not None:
                     cost = float(np.linalg.norm(c - track.center))
                 else:  # never seen: the most prominent body on the expected side of the other
-                    cost = -_prominence(det, self.size)
+                    cost = -prominence(det, self.size)
                     if other.center is not None and (c[0] < other.center[0]) != (slot == 0):
                         cost = 1e6
                 candidates.append((cost, det))
@@ -550,10 +425,10 @@ class IdentityTracker:
         """
         self._frames_since_search += 1
         found = list(found)
-        centers = [None if p is None else _center_px(p, self.size) for p in found]
+        centers = [None if p is None else anchor_px(p, self.size) for p in found]
         # 1. both estimators on one body: keep it for the person it is closer to
         if found[0] is not None and found[1] is not None:
-            if _same_body(found[0], found[1], self.size):
+            if same_body(found[0], found[1], self.size):
                 keep = self._closer_slot(centers[0])
                 found[1 - keep] = None
                 centers[1 - keep] = None
@@ -591,7 +466,7 @@ class IdentityTracker:
         track = self.tracks[slot]
         self._seeds[slot] = person
         track.person = person
-        track.center = _center_px(person, self.size)
+        track.center = anchor_px(person, self.size)
         track.scale = person_scale_px(person, self.size)
         track.missed = 0
         track.region = None  # recomputed by _refresh_regions
@@ -599,8 +474,8 @@ class IdentityTracker:
     def _distinct(self, detections: list[PersonLandmarks]) -> list[PersonLandmarks]:
         out: list[PersonLandmarks] = []
         for det in detections:
-            c, s = _center_px(det, self.size), person_scale_px(det, self.size)
-            if all(np.linalg.norm(c - _center_px(o, self.size)) > 0.5 * s for o in out):
+            c, s = anchor_px(det, self.size), person_scale_px(det, self.size)
+            if all(np.linalg.norm(c - anchor_px(o, self.size)) > 0.5 * s for o in out):
                 out.append(det)
         return out
 
@@ -629,7 +504,7 @@ class IdentityTracker:
         if track.person is None:
             return True
         w, h = self.size
-        box = np.clip(_bbox_px(track.person, self.size), 0, [w, h, w, h])
+        box = np.clip(bbox_px(track.person, self.size), 0, [w, h, w, h])
         m = 0.25 * track.scale
         region = region + np.array([-m, -m, m, m]) * (region == [0, 0, w, h])  # frame edges contain all
         return bool(region[0] <= box[0] - m and region[1] <= box[1] - m and region[2] >= box[2] + m and region[3] >= box[3] + m)

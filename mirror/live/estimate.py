@@ -1,9 +1,10 @@
 """Landmarks frame by frame, for live use: two people in one picture, or one person per picture.
 
-The same steps as :func:`mirror.landmarks.extract_landmarks` for one frame
-(the identity tracker, one estimator per person, the face on a crop around
-the head), as objects called once per frame.  The two people's estimators
-run side by side on a thread pool (MediaPipe releases the GIL).
+The same step as :func:`mirror.landmarks.extract_landmarks` for one frame
+(:class:`mirror.landmarks.estimate.PairStep`: the identity tracker, one
+estimator per person, the face on a crop around the head), as objects called
+once per frame.  The two people's estimators run side by side on a thread
+pool (MediaPipe releases the GIL).
 
 The face model is off the display path: the live loop draws the pose of every
 frame at once, and hands the frames it records to a :class:`FaceWorker`,
@@ -22,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from mirror.landmarks.backend import LandmarkBackend
-from mirror.landmarks.extract import add_face, estimate_person, search_people
+from mirror.landmarks.estimate import PairStep, add_face, estimate_person
 from mirror.landmarks.tracking import IdentityTracker, Layout
 from mirror.landmarks.types import PersonLandmarks
 
@@ -44,6 +45,9 @@ class _MonotonicMs:
 class PairEstimator:
     """Two people in one picture: A (left at the start) and B, with stable identities.
 
+    The two-person step of :class:`mirror.landmarks.estimate.PairStep`, on the
+    stream's timestamps made strictly increasing.
+
     Parameters
     ----------
     backend : LandmarkBackend
@@ -58,45 +62,20 @@ class PairEstimator:
     def __init__(
         self, backend: LandmarkBackend, size: tuple[int, int], layout: Layout | None = None, pool: ThreadPoolExecutor | None = None
     ) -> None:
-        self.backend = backend
-        self.size = (int(size[0]), int(size[1]))
-        self.layout = layout or Layout()
-        self.tracker = IdentityTracker(self.layout, self.size)
-        self.estimators = [backend.person_estimator(), backend.person_estimator()]
-        self._own_pool = pool is None
-        self.pool = pool or ThreadPoolExecutor(max_workers=2, thread_name_prefix="mirror-person")
+        self.step = PairStep(backend, size, layout, pool=pool)
         self._ms = _MonotonicMs()
+
+    @property
+    def tracker(self) -> IdentityTracker:
+        return self.step.tracker
 
     def __call__(self, image: np.ndarray, t_s: float, with_face: bool = True) -> People:
         """A and B in one ``(H, W, 3)`` uint8 BGR frame (None: not found), frame-normalised."""
-        t_ms = self._ms(t_s)
-        tracker, backend = self.tracker, self.backend
-        seeds: dict[int, PersonLandmarks] = {}
-        if tracker.needs_detection():
-            seeds = search_people(tracker, backend, image)
-            for slot in tracker.pop_reseeded():  # a new body: its estimator starts afresh
-                self.estimators[slot].close()
-                self.estimators[slot] = backend.person_estimator()
-        boxes = tracker.regions()
-
-        def run(slot: int) -> PersonLandmarks | None:
-            box = boxes[slot]
-            if box is None:
-                return None
-            return estimate_person(self.estimators[slot], image, box, t_ms, with_face)
-
-        found = list(self.pool.map(run, (0, 1)))
-        for slot, seed in seeds.items():
-            if found[slot] is None:  # the search measured this body on this very frame: keep it
-                found[slot] = add_face(self.estimators[slot], image, seed, t_ms) if with_face else seed
-        people = tracker.update(found)
+        people = self.step(image, self._ms(t_s), with_face)
         return people[0], people[1]
 
     def close(self) -> None:
-        for est in self.estimators:
-            est.close()
-        if self._own_pool:
-            self.pool.shutdown(wait=True)
+        self.step.close()
 
 
 class SoloEstimator:

@@ -1,0 +1,233 @@
+"""One frame's estimation: a person in a box, the face on a crop around the head, and the two-person step.
+
+:class:`PairStep` is the per-frame step of two people in one picture, shared by
+the file extraction (:func:`mirror.landmarks.extract.extract_landmarks`) and
+the live pair estimator (:class:`mirror.live.estimate.PairEstimator`): the
+identity tracker says where to look, a whole-frame search runs when it asks
+for one (a video call's tiles, else people on the whole frame and on each
+half), and one estimator per person runs on that person's region.
+:func:`estimate_person` is the single-person estimation that the step, the
+backward pass and solo practice run.
+
+The face model runs on a crop around the head the pose found, since faces
+under about 12-15 % of the analysed width are missed.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+import cv2
+import numpy as np
+
+from mirror.landmarks.geometry import head_center_px, head_size_px, person_scale_px
+from mirror.landmarks.headpose import headpose_from_matrix
+from mirror.landmarks.tracking import IdentityTracker, Layout, find_tiles
+from mirror.landmarks.types import PersonLandmarks
+
+if TYPE_CHECKING:
+    from mirror.landmarks.backend import LandmarkBackend, PersonEstimator
+
+Box = tuple[int, int, int, int]
+"""Pixel box ``(x0, y0, x1, y1)``."""
+
+People = list[PersonLandmarks | None]
+"""``[A or None, B or None]``."""
+
+
+def head_box_px(person: PersonLandmarks, size: tuple[int, int]) -> Box | None:
+    """Square pixel box around the head, about 2.4 head widths across: the face model's crop.
+
+    Parameters
+    ----------
+    person : PersonLandmarks
+        Frame-normalised pose.
+    size : tuple of int
+        ``(width, height)`` of the frame.
+    """
+    w, h = size
+    vis = person.pose_visibility[:11].tolist()  # the 11 head points come first
+    if max(vis) < 0.2:
+        return None
+    center = head_center_px(person, size)
+    head = max(head_size_px(person, size), 0.5 * person_scale_px(person, size))
+    half = 1.2 * head
+    x0, y0 = int(max(0, center[0] - half)), int(max(0, center[1] - half))
+    x1, y1 = int(min(w, center[0] + half)), int(min(h, center[1] + half))
+    if x1 - x0 < 24 or y1 - y0 < 24:
+        return None
+    return (x0, y0, x1, y1)
+
+
+def crop_to_frame(points: np.ndarray, box: Box, size: tuple[int, int]) -> np.ndarray:
+    """Crop-normalised ``(N, 3)`` points to frame-normalised ``(N, 3)`` float32 (z in frame-width units)."""
+    x0, y0, x1, y1 = box
+    w, h = size
+    out = points.astype(np.float32, copy=True)
+    out[:, 0] = (x0 + points[:, 0] * (x1 - x0)) / w
+    out[:, 1] = (y0 + points[:, 1] * (y1 - y0)) / h
+    out[:, 2] = points[:, 2] * (x1 - x0) / w
+    return out
+
+
+def _rgb_crop(bgr: np.ndarray, box: Box) -> np.ndarray:
+    x0, y0, x1, y1 = box
+    return cv2.cvtColor(bgr[y0:y1, x0:x1], cv2.COLOR_BGR2RGB)  # contiguous, converted once
+
+
+def estimate_person(
+    estimator: PersonEstimator, bgr: np.ndarray, box: Box, t_ms: int, with_face: bool = True
+) -> PersonLandmarks | None:
+    """Pose in ``box`` of the frame, then the face on a crop around the head it found.
+
+    Parameters
+    ----------
+    bgr : np.ndarray
+        ``(H, W, 3)`` uint8 BGR frame; only the crops are converted to RGB.
+    """
+    size = (bgr.shape[1], bgr.shape[0])
+    found = estimator.pose(_rgb_crop(bgr, box), t_ms)
+    if found is None:
+        return None
+    person = PersonLandmarks(
+        pose_image=crop_to_frame(found.pose_image, box, size),
+        pose_world=found.pose_world,
+        pose_visibility=found.pose_visibility,
+    )
+    if with_face:
+        add_face(estimator, bgr, person, t_ms)
+    return person
+
+
+def add_face(estimator: PersonEstimator, bgr: np.ndarray, person: PersonLandmarks, t_ms: int) -> PersonLandmarks:
+    """Run the face model on a crop around ``person``'s head; fill its face fields when found."""
+    head = head_box_px(person, (bgr.shape[1], bgr.shape[0]))
+    if head is not None:
+        face = estimator.face(_rgb_crop(bgr, head), t_ms)
+        if face is not None:
+            person.face = crop_to_frame(face.landmarks, head, (bgr.shape[1], bgr.shape[0]))
+            person.head_pose_deg = headpose_from_matrix(face.matrix).astype(np.float32)
+            person.blendshapes = face.blendshapes.astype(np.float32)
+    return person
+
+
+def detect_in_halves(backend: LandmarkBackend, rgb: np.ndarray) -> list[PersonLandmarks]:
+    """People found in the left and right halves of an ``(H, W, 3)`` RGB frame, in whole-frame coordinates.
+
+    The halves overlap by a tenth of the width around the middle.
+    """
+    h, w = rgb.shape[:2]
+    out = []
+    for box in ((0, 0, w // 2 + w // 20, h), (w // 2 - w // 20, 0, w, h)):
+        for person in backend.detect_people(np.ascontiguousarray(rgb[box[1] : box[3], box[0] : box[2]]), max_people=2):
+            person.pose_image = crop_to_frame(person.pose_image, box, (w, h))
+            out.append(person)
+    return out
+
+
+def search_people(tracker: IdentityTracker, backend: LandmarkBackend, bgr: np.ndarray) -> dict[int, PersonLandmarks]:
+    """One search of ``auto`` on a whole frame: a video call's tiles, else the people in it.
+
+    A call's two tiles (:func:`~mirror.landmarks.tracking.find_tiles`) become the
+    people's fixed regions.  Otherwise people are detected on the whole frame and on
+    each half: a head-and-shoulders person close to the camera is often missed, or
+    merged with the other, on the whole frame, yet found in their half.  The tracker
+    takes what it needs (:meth:`IdentityTracker.start`).
+
+    Parameters
+    ----------
+    bgr : np.ndarray
+        ``(H, W, 3)`` uint8 frame.
+
+    Returns
+    -------
+    dict
+        Bodies the search measured on this frame, per slot (kept when the slot's
+        estimator finds nothing on it); the slots to restart are in
+        :meth:`IdentityTracker.pop_reseeded`.
+    """
+    if tracker.wants_tiles():
+        tiles = find_tiles(bgr)
+        if tiles is not None:
+            tracker.use_tiles(tiles)
+            return {}
+    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    detections = backend.detect_people(rgb) + detect_in_halves(backend, rgb)
+    tracker.start(detections)
+    return tracker.pop_seeds()
+
+
+class PairStep:
+    """Two people in one picture, one frame per call: A (left at the start) and B, with stable identities.
+
+    Parameters
+    ----------
+    backend : LandmarkBackend
+    size : tuple of int
+        ``(width, height)`` of every frame, in pixels.
+    layout : Layout, optional
+        Default ``auto``.
+    pool : ThreadPoolExecutor, optional
+        Runs A's and B's estimators side by side (MediaPipe releases the GIL); not shut down here.
+        Default: a pool of two threads owned by the step, or none when ``threads`` is 1.
+    threads : int
+        Without a ``pool``: 1 runs A then B on the calling thread.
+    """
+
+    def __init__(
+        self,
+        backend: LandmarkBackend,
+        size: tuple[int, int],
+        layout: Layout | None = None,
+        *,
+        pool: ThreadPoolExecutor | None = None,
+        threads: int = 2,
+    ) -> None:
+        self.backend = backend
+        self.size = (int(size[0]), int(size[1]))
+        self.layout = layout or Layout()
+        self.tracker = IdentityTracker(self.layout, self.size)
+        self.estimators = [backend.person_estimator(), backend.person_estimator()]
+        self._own_pool = pool is None and threads > 1
+        if self._own_pool:
+            pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mirror-person")
+        self.pool = pool
+
+    def __call__(self, bgr: np.ndarray, t_ms: int, with_face: bool = True) -> People:
+        """A and B in one ``(H, W, 3)`` uint8 BGR frame at ``t_ms`` (None: not found), frame-normalised.
+
+        ``t_ms`` must increase from call to call (MediaPipe's VIDEO mode).
+        """
+        tracker = self.tracker
+        seeds: dict[int, PersonLandmarks] = {}
+        if tracker.needs_detection():
+            seeds = search_people(tracker, self.backend, bgr)
+        for slot in tracker.pop_reseeded():  # a new body or a tile: drop the old tracking state
+            self.estimators[slot].close()
+            self.estimators[slot] = self.backend.person_estimator()
+        boxes = tracker.regions()
+
+        def run(slot: int) -> PersonLandmarks | None:
+            box = boxes[slot]
+            return None if box is None else estimate_person(self.estimators[slot], bgr, box, t_ms, with_face)
+
+        found = list(self.pool.map(run, (0, 1))) if self.pool is not None else [run(0), run(1)]
+        for slot, seed in seeds.items():
+            if found[slot] is None:  # the search measured this body on this very frame: keep it
+                found[slot] = add_face(self.estimators[slot], bgr, seed, t_ms) if with_face else seed
+        return tracker.update(found)
+
+    def restart(self) -> None:
+        """Forget everyone: a new tracker and fresh estimators (the next frame is unrelated to the last)."""
+        for est in self.estimators:
+            est.close()
+        self.estimators = [self.backend.person_estimator(), self.backend.person_estimator()]
+        self.tracker = IdentityTracker(self.layout, self.size)
+
+    def close(self) -> None:
+        """Wait for the owned pool's threads, then close the estimators."""
+        if self._own_pool and self.pool is not None:
+            self.pool.shutdown(wait=True)
+        for est in self.estimators:
+            est.close()

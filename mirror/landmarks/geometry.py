@@ -1,0 +1,147 @@
+"""A body's size and place in the frame, in pixels: what tracking, the face crop and the backward pass measure.
+
+Every function takes a frame-normalised :class:`PersonLandmarks` and the frame's
+``(width, height)`` in pixels.  A body's geometry is asked for many times per
+frame, so each result is memoised on the person (keyed by the frame size).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TypeVar
+
+import numpy as np
+
+from mirror.landmarks.types import PersonLandmarks
+
+T = TypeVar("T")
+
+HEAD = list(range(11))
+"""The pose model's head points: nose, eyes, ears, mouth."""
+
+SHOULDERS = [11, 12]
+"""Left and right shoulder."""
+
+TORSO = [11, 12, 23, 24]
+"""Shoulders and hips."""
+
+PROMINENT = [0, 2, 5, 7, 8, 11, 12]
+"""Nose, eyes, ears and shoulders: seen in every framing, head-and-shoulders included."""
+
+SHOULDERS_SEEN = 0.5
+"""Mean shoulder visibility under which the shoulders count as out of view (cut by the frame edge)."""
+
+
+def _cached(person: PersonLandmarks, key: tuple, compute: Callable[[], T]) -> T:
+    """Per-person memo: a body's geometry is asked for many times per frame."""
+    memo = person.__dict__.setdefault("_memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def head_size_px(person: PersonLandmarks, size: tuple[int, int]) -> float:
+    """Head width in pixels: the ears' distance, 1.5 times the outer eye corners', or (a head
+    in profile, whose ears and eyes overlap) 1.2 times the nose's distance from the nearer-seen ear."""
+
+    def compute() -> float:
+        w, h = size
+        pts = person.pose_image[:11, :2].tolist()
+        ears = math.hypot((pts[7][0] - pts[8][0]) * w, (pts[7][1] - pts[8][1]) * h)
+        eyes = 1.5 * math.hypot((pts[3][0] - pts[6][0]) * w, (pts[3][1] - pts[6][1]) * h)
+        ear = 7 if person.pose_visibility[7] >= person.pose_visibility[8] else 8
+        profile = 1.2 * math.hypot((pts[0][0] - pts[ear][0]) * w, (pts[0][1] - pts[ear][1]) * h)
+        return max(ears, eyes, profile, 4.0)
+
+    return _cached(person, ("head", size), compute)
+
+
+def head_center_px(person: PersonLandmarks, size: tuple[int, int]) -> np.ndarray:
+    """``(2,)`` pixel centre of the head points, weighted by visibility."""
+
+    def compute() -> np.ndarray:
+        vis = np.clip(person.pose_visibility[HEAD], 0.05, 1.0)
+        pts = person.pose_image[HEAD, :2]
+        return (vis @ pts) / float(vis.sum()) * size
+
+    return _cached(person, ("head_center", size), compute)
+
+
+def shoulders_in_view(person: PersonLandmarks, size: tuple[int, int]) -> bool:
+    """Whether both shoulders are seen and inside the frame (not a head-and-shoulders shot cut below them)."""
+    vis = float(np.mean(person.pose_visibility[SHOULDERS]))
+    y = person.pose_image[SHOULDERS, 1]
+    return vis >= SHOULDERS_SEEN and bool(np.all(y < 0.98))
+
+
+def person_scale_px(person: PersonLandmarks, size: tuple[int, int]) -> float:
+    """A body length in pixels: shoulder width, or a third of the torso height if larger.
+
+    With the shoulders out of view (a head-and-shoulders shot), the model's guess of
+    where they are is not trusted beyond 2.5 head widths.
+    """
+
+    def compute() -> float:
+        w, h = size
+        (lsx, lsy), (rsx, rsy) = person.pose_image[11, :2].tolist(), person.pose_image[12, :2].tolist()
+        (lhx, lhy), (rhx, rhy) = person.pose_image[23, :2].tolist(), person.pose_image[24, :2].tolist()
+        shoulder = math.hypot((lsx - rsx) * w, (lsy - rsy) * h)
+        torso = math.hypot((lsx + rsx - lhx - rhx) * w / 2, (lsy + rsy - lhy - rhy) * h / 2)
+        scale = max(shoulder, torso / 3.0, 8.0)
+        if not shoulders_in_view(person, size):
+            scale = max(8.0, min(scale, 2.5 * head_size_px(person, size)))
+        return scale
+
+    return _cached(person, ("scale", size), compute)
+
+
+def anchor_px(person: PersonLandmarks, size: tuple[int, int]) -> np.ndarray:
+    """``(2,)`` pixel point that tells two people side by side apart: the head's x, the shoulders' y.
+
+    Heads are what is seen in every framing (the shoulders of a head-and-shoulders
+    shot are below the frame), and two people side by side are separated by their heads.
+    It is where tracking places a person.
+    """
+
+    def compute() -> np.ndarray:
+        head = head_center_px(person, size)
+        return np.array([head[0], person.center()[1] * size[1]])
+
+    return _cached(person, ("anchor", size), compute)
+
+
+def bbox_px(person: PersonLandmarks, size: tuple[int, int]) -> np.ndarray:
+    """``(4,)`` pixel box ``(x0, y0, x1, y1)`` of the person's visible points."""
+    w, h = size
+    return _cached(person, ("bbox", size), lambda: person.bbox() * (w, h, w, h))
+
+
+def prominence(person: PersonLandmarks, size: tuple[int, int]) -> float:
+    """How much a person stands out: body length in pixels times the mean visibility of the prominent points."""
+    return person_scale_px(person, size) * float(np.mean(person.pose_visibility[PROMINENT]))
+
+
+def torso_box_px(person: PersonLandmarks, size: tuple[int, int], margin: float) -> np.ndarray:
+    """``(4,)`` pixel box around shoulders and hips, grown by ``margin`` body lengths on every side."""
+
+    def compute() -> np.ndarray:
+        pts = person.pose_image[TORSO, :2] * size
+        m = margin * person_scale_px(person, size)
+        return np.concatenate([pts.min(0) - m, pts.max(0) + m])
+
+    return _cached(person, ("torso", size, margin), compute)
+
+
+def same_body(a: PersonLandmarks, b: PersonLandmarks, size: tuple[int, int]) -> bool:
+    """Two skeletons on one body: matching torsos, or either's anchor inside the other's torso."""
+    pa, pb = a.pose_image[TORSO, :2] * size, b.pose_image[TORSO, :2] * size
+    scale = max(person_scale_px(a, size), person_scale_px(b, size))
+    if float(np.mean(np.linalg.norm(pa - pb, axis=1))) < 0.3 * scale:
+        return True
+    for p, q in ((a, b), (b, a)):
+        box = torso_box_px(q, size, 0.1)
+        c = anchor_px(p, size)
+        if box[0] <= c[0] <= box[2] and box[1] <= c[1] <= box[3]:
+            return True
+    return False
