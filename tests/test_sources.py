@@ -143,3 +143,56 @@ def test_every_frame_is_read_from_the_start():
     assert len(frames) == len(plain) == 62
     for a, b in zip(frames, plain):
         assert np.array_equal(a.image, b)
+
+
+def test_importing_sources_leaves_the_environment_alone_and_opening_one_quiets_opencv():
+    """The OpenCV/FFmpeg log settings are made when a stream is opened, never on import, and never over the user's."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from mirror.sources.frames import QUIET_OPENCV
+    from tests.conftest import REPO
+
+    probe = (
+        "import json, os, sys\n"
+        "import cv2  # OpenCV's own import sets its Qt and library paths: not mirror's doing\n"
+        "before = dict(os.environ)\n"
+        "import mirror.sources, mirror.landmarks, mirror.live\n"
+        "imported = dict(os.environ)\n"
+        "mirror.sources.open_source(sys.argv[1]).close()\n"
+        "print(json.dumps([before == imported, dict(os.environ)]))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in QUIET_OPENCV}
+    env["OPENCV_LOG_LEVEL"] = "WARNING"  # the user's own choice is kept
+    out = subprocess.run(
+        [sys.executable, "-c", probe, str(EXAMPLES / "raga_2people.mp4")], env=env, cwd=REPO, capture_output=True, text=True, check=True
+    )
+    unchanged, opened = json.loads(out.stdout.strip().splitlines()[-1])
+    assert unchanged
+    assert opened["OPENCV_LOG_LEVEL"] == "WARNING"
+    assert opened["OPENCV_FFMPEG_LOGLEVEL"] == QUIET_OPENCV["OPENCV_FFMPEG_LOGLEVEL"]
+    assert opened["OPENCV_VIDEOIO_DEBUG"] == QUIET_OPENCV["OPENCV_VIDEOIO_DEBUG"]
+
+
+def test_a_truncated_file_is_refused_without_ffmpeg_noise(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes((EXAMPLES / "raga_2people.mp4").read_bytes()[:200_000])
+    probe = (
+        "import sys\n"
+        "import cv2  # already imported before any source opens, as in the pipeline\n"
+        "from mirror.errors import MirrorError\n"
+        "from mirror.sources import open_source\n"
+        "try:\n"
+        "    open_source(sys.argv[1])\n"
+        "except MirrorError as err:\n"
+        "    print(err)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe, str(cut)], cwd=REPO, capture_output=True, text=True, check=True)
+    assert "moov" in out.stdout and out.stderr.strip() == ""

@@ -9,6 +9,7 @@ from mirror.sources.frames import (
     WebcamSource,
     list_cameras,
     open_source,
+    quiet_opencv,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "WebcamSource",
     "list_cameras",
     "open_source",
+    "quiet_opencv",
 ]

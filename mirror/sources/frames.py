@@ -18,16 +18,25 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
-os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
-os.environ.setdefault("OPENCV_VIDEOIO_DEBUG", "0")
+import cv2
+import numpy as np
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
-
-from mirror.errors import MirrorError  # noqa: E402
+from mirror.errors import MirrorError
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
+
+QUIET_OPENCV = {"OPENCV_LOG_LEVEL": "ERROR", "OPENCV_FFMPEG_LOGLEVEL": "-8", "OPENCV_VIDEOIO_DEBUG": "0"}
+"""Environment that keeps OpenCV's and FFmpeg's own warnings about a stream off the terminal."""
+
+
+def quiet_opencv() -> None:
+    """Set :data:`QUIET_OPENCV` in the process environment where the user has not set them.
+
+    OpenCV reads them when it first opens a stream, so every source calls this
+    before it opens one (importing this module changes nothing).
+    """
+    for name, value in QUIET_OPENCV.items():
+        os.environ.setdefault(name, value)
 
 
 @dataclass(frozen=True)
@@ -181,6 +190,7 @@ class VideoFileSource(FrameSource):
         start_index: int = 0,
         mirrored_input: bool = False,
     ) -> None:
+        quiet_opencv()
         self.path = Path(path)
         if not self.path.exists():
             raise MirrorError(f"no such file: {self.path}")
@@ -282,6 +292,7 @@ class WebcamSource(FrameSource):
         width: int | None = None,
         height: int | None = None,
     ) -> None:
+        quiet_opencv()
         self._cap = cv2.VideoCapture(int(index))
         first = None
         if self._cap.isOpened():
@@ -337,6 +348,7 @@ class ImageSource(FrameSource):
     """Still images as frames one second apart (``t_s`` = position in the list)."""
 
     def __init__(self, paths: Sequence[str | Path], mirrored_input: bool = False) -> None:
+        quiet_opencv()
         if not paths:
             raise MirrorError("no images given")
         self.paths = [Path(p) for p in paths]
@@ -372,6 +384,7 @@ class ImageSource(FrameSource):
 
 def list_cameras(max_index: int = 4) -> list[int]:
     """Indices of the cameras that open and deliver a frame (probes 0..max_index-1)."""
+    quiet_opencv()
     found = []
     for i in range(max_index):
         if sys.platform.startswith("linux") and not Path(f"/dev/video{i}").exists():
