@@ -262,3 +262,75 @@ def test_backward_pass_holds_only_the_frames_of_open_gaps(tmp_path):
     assert recovered == {"A": 0, "B": early + 10}  # back to the start, and back to where B came in
     assert full.pose_present[:12, 1].all() and full.pose_present[40:50, 1].all() and not full.pose_present[30:40, 1].any()
     assert most[0] <= 21 + 2 < early + 21  # the later gap's frames (30-50), never both gaps at once
+
+
+# Values that differ from each settings field's default; a field that is neither here nor a
+# bool or a number makes the test below fail until it is given one (and so is checked).
+_OTHER_VALUES = {
+    ("ExtractSettings", "pose_model"): "full",
+    ("ExtractSettings", "fps"): 15.0,
+    ("Layout", "mode"): "split",
+    ("Layout", "regions"): ((0.0, 0.0, 0.4, 1.0), (0.6, 0.0, 1.0, 1.0)),
+}
+
+
+def _changed(owner, f):
+    """``owner`` with field ``f`` set to another valid value."""
+    import dataclasses
+
+    value = getattr(owner, f.name)
+    key = (type(owner).__name__, f.name)
+    if key in _OTHER_VALUES:
+        other = _OTHER_VALUES[key]
+    elif isinstance(value, bool):
+        other = not value
+    elif isinstance(value, (int, float)):
+        other = value + 0.125
+    else:
+        raise AssertionError(f"give {key} another value in _OTHER_VALUES: its change must be shown to key the cache")
+    return dataclasses.replace(owner, **{f.name: other})
+
+
+def test_every_extract_setting_reaches_the_cache_key():
+    """Changing any one field of ExtractSettings (the layout's included) changes the landmark cache key."""
+    import dataclasses
+
+    from mirror.landmarks.cache import cache_key
+    from mirror.landmarks.extract import cache_identity
+
+    def key(settings):
+        return cache_key(cache_identity(settings, "0" * 64))
+
+    base = ExtractSettings()
+    checked = []
+    for f in dataclasses.fields(ExtractSettings):
+        if dataclasses.is_dataclass(getattr(base, f.name)):
+            inner = getattr(base, f.name)
+            for g in dataclasses.fields(inner):
+                start = inner
+                if g.name == "regions":  # boxes are only taken with the regions layout
+                    start = Layout(mode="regions", regions=((0.0, 0.0, 0.5, 1.0), (0.5, 0.0, 1.0, 1.0)))
+                one = dataclasses.replace(base, **{f.name: start})
+                other = dataclasses.replace(base, **{f.name: _changed(start, g)})
+                assert key(one) != key(other), f"{f.name}.{g.name} does not reach the cache key"
+                checked.append(f"{f.name}.{g.name}")
+        else:
+            assert key(base) != key(_changed(base, f)), f"{f.name} does not reach the cache key"
+            checked.append(f.name)
+    assert "layout.split_overlap" in checked and "backfill" in checked and len(checked) == 10
+
+
+def test_cache_key_of_default_settings_is_unchanged():
+    """The settings part of the key is as it was before it was built from the fields: cached landmarks stay valid."""
+    assert ExtractSettings().to_dict() == {
+        "pose_model": "lite",
+        "face": True,
+        "layout": {"mode": "auto", "regions": None},
+        "fps": None,
+        "mirrored_input": False,
+        "min_detection_confidence": 0.5,
+        "min_tracking_confidence": 0.5,
+        "backfill": True,
+    }
+    regions = ExtractSettings(layout=Layout.parse("regions", "0,0,0.5,1;0.5,0,1,1")).to_dict()["layout"]
+    assert regions == {"mode": "regions", "regions": [[0.0, 0.0, 0.5, 1.0], [0.5, 0.0, 1.0, 1.0]]}

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -56,16 +57,35 @@ class ExtractSettings:
             raise MirrorError(f"--fps must be positive, got {self.fps}")
 
     def to_dict(self) -> dict:
-        return {
-            "pose_model": self.pose_model,
-            "face": self.face,
-            "layout": self.layout.to_dict(),
-            "fps": self.fps,
-            "mirrored_input": self.mirrored_input,
-            "min_detection_confidence": self.min_detection_confidence,
-            "min_tracking_confidence": self.min_tracking_confidence,
-            "backfill": self.backfill,
-        }
+        """Every field, by name, in declaration order (the layout as :meth:`Layout.to_dict`): the cache key's settings.
+
+        Built from :func:`dataclasses.fields`, so a field added to the class keys the cache
+        without more code (``tests/test_extract.py`` checks that each one does).
+        """
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+
+
+def _plain(value: Any) -> Any:
+    """A settings value as JSON-ready data: nested settings through their ``to_dict``, tuples as lists."""
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def cache_identity(settings: ExtractSettings, source_sha256: str) -> dict:
+    """What keys a source's landmarks in the cache: extractor version, source content, model files, every setting."""
+    from mirror.landmarks.models import FACE_MODEL, POSE_MODELS, SHA256  # checksums only, nothing loads
+
+    pose_file = POSE_MODELS[settings.pose_model]
+    models = {pose_file: SHA256[pose_file], **({FACE_MODEL: SHA256[FACE_MODEL]} if settings.face else {})}
+    return {
+        "extractor_version": EXTRACTOR_VERSION,
+        "source_sha256": source_sha256,
+        "models": models,
+        "settings": settings.to_dict(),
+    }
 
 
 class _Buffer:
@@ -268,16 +288,7 @@ def extract_video(
         source.close()
         raise MirrorError(f"{path}: extract_video takes a file; use extract_landmarks for a camera")
     with source:
-        from mirror.landmarks.models import FACE_MODEL, POSE_MODELS, SHA256  # checksums only, nothing loads
-
-        pose_file = POSE_MODELS[settings.pose_model]
-        models = {pose_file: SHA256[pose_file], **({FACE_MODEL: SHA256[FACE_MODEL]} if settings.face else {})}
-        identity = {
-            "extractor_version": EXTRACTOR_VERSION,
-            "source_sha256": source.content_sha256(),
-            "models": models,
-            "settings": settings.to_dict(),
-        }
+        identity = cache_identity(settings, source.content_sha256())
         info = {"source": source.info.to_dict(), "settings": settings.to_dict(), "source_sha256": identity["source_sha256"]}
         cache = LandmarkCache(cache_dir or default_cache_dir(), identity) if use_cache else None
         if cache is not None and cache.complete:

@@ -28,7 +28,7 @@ person's last place is rejected.  A missing person stays missing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import cv2
 import numpy as np
@@ -94,7 +94,17 @@ class Layout:
         return cls(mode=mode)
 
     def to_dict(self) -> dict:
-        return {"mode": self.mode, "regions": [list(b) for b in self.regions] if self.regions else None}
+        """Every field, by name (boxes as lists): part of the landmark cache key.
+
+        ``mode`` and ``regions`` are always there; a later field only when it differs from
+        its default, so the keys of landmarks cached before it was keyed stay valid.
+        """
+        out: dict = {"mode": self.mode, "regions": [list(b) for b in self.regions] if self.regions else None}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name not in out and value != f.default:
+                out[f.name] = value
+        return out
 
 
 TILE_FLAT_SD = 6.0
