@@ -139,7 +139,10 @@ def _share_table(doc: dict) -> str:
             )
             continue
         cells = "".join(
-            f'<td class="num share {k}" data-label="{k}" data-windows="{r["counts"][k]}">{_pct(r["share"][k])}</td>' for k in ("mirror", "match", "symmetric", "none")
+            f'<td class="num share {k}" data-label="{k}" data-windows="{r["counts"][k]}">{_pct(r["share"][k])}</td>'
+            if k != "symmetric" or r["row"] == "overall" or r["counts"][k]
+            else f'<td class="num" data-label="{k}" data-windows="0" title="a body part alone is labelled mirror, match or none">–</td>'
+            for k in ("mirror", "match", "symmetric", "none")
         )
         html.append(
             f"<tr {attrs}>{name}{cells}"
