@@ -106,8 +106,17 @@ def highpass(values: np.ndarray, size: int) -> np.ndarray:
 
     flat = _columns(values)
     out = np.full_like(flat, np.nan)
-    for j in range(flat.shape[1]):
-        for a, b in true_runs(~np.isnan(flat[:, j])):
-            seg = flat[a:b, j]
-            out[a:b, j] = seg - uniform_filter1d(seg, size=min(size, b - a), mode="nearest")
+    for cols, valid in _same_gaps(flat):  # columns with the same gaps: one filter call per run
+        for a, b in true_runs(valid):
+            seg = flat[a:b][:, cols]
+            out[a:b, cols] = seg - uniform_filter1d(seg, size=min(size, b - a), mode="nearest", axis=0)
     return out.reshape(values.shape)
+
+
+def _same_gaps(flat: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Columns of ``(N, J)`` grouped by where they have data: ``[(columns, valid (N,)), ...]``."""
+    valid = ~np.isnan(flat)
+    groups: dict[bytes, list[int]] = {}
+    for j in range(flat.shape[1]):
+        groups.setdefault(np.packbits(valid[:, j]).tobytes(), []).append(j)
+    return [(np.array(cols), valid[:, cols[0]]) for cols in groups.values()]

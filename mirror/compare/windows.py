@@ -4,8 +4,8 @@ For each window (``window_s`` long, every ``step_s``) and each lag ``tau`` in
 ``[-max_lag_s, max_lag_s]`` (B's time minus A's), per channel and overall:
 
 * posture similarity of the antisymmetric parts ``a`` (left minus right and
-  the signed features), each person's departures from their own mean posture
-  over the window: ``P = 2 <a_A(t), a_B(t + tau)> / (|a_A|^2 + |a_B|^2)``,
+  the signed features), each person's departures from their own moving average
+  over a window (slow drifts removed): ``P = 2 <a_A(t), a_B(t + tau)> / (|a_A|^2 + |a_B|^2)``,
   +1 for identical changes (match), -1 for opposite ones (mirror);
 * movement correlation ``R`` of their velocities (cosine over the window);
 * ``s = (P + w R) / (1 + w)``, ``w`` growing with how much they move.
@@ -144,7 +144,7 @@ class Windows:
         ``(W, 2)`` RMS antisymmetric posture of A and B.
     change : np.ndarray
         ``(W, 2)`` RMS change of A's and B's antisymmetric posture over the window (departures from
-        their own mean): the side can be told where both are at least ``min_change``.
+        their own moving average): the side can be told where both are at least ``min_change``.
     valid : np.ndarray
         ``(W,)`` share of the window with data for both.
     channel_mirror, channel_match : np.ndarray
@@ -237,7 +237,8 @@ def _shift(x: np.ndarray, k: int) -> np.ndarray:
 @dataclass
 class Prepared:
     t: np.ndarray
-    asym: np.ndarray  # (N, 2, K) smoothed, NaN->0
+    asym: np.ndarray  # (N, 2, K) smoothed, each person's posture changes (slow drifts removed), NaN->0
+    posture: np.ndarray  # (N, 2, K) smoothed antisymmetric posture itself, NaN->0
     vel: np.ndarray  # (N, 2, K)
     sym_hp: np.ndarray  # (N, 2, J)
     ok: np.ndarray  # (N, 2, C) channel has data (asym)
@@ -281,8 +282,12 @@ def prepare(features: Features, settings: CompareSettings) -> Prepared:
     _, sym = resample(features.t_s, sym, settings.rate_hz, settings.max_gap_s)
     asym, vel = smooth_and_differentiate(asym, settings.rate_hz)
     sym_smooth, _ = smooth_and_differentiate(sym, settings.rate_hz)
+    length = int(round(settings.window_s * settings.rate_hz))
+    # postures compared as each person's changes (departures from their own moving average over
+    # a window): a posture both merely hold (a camera's tilt, one's usual lean) is no evidence
+    asym_hp = highpass(asym, length)
     # symmetric parts with slow drifts removed: their correlation is a within-window Pearson
-    sym_hp = highpass(sym_smooth, int(round(settings.window_s * settings.rate_hz)))
+    sym_hp = highpass(sym_smooth, length)
     g = _channel_matrix(aspecs, CHANNELS)
     gs = _channel_matrix(sspecs, CHANNELS)
     # a channel has data for a person when every one of its features has
@@ -298,7 +303,8 @@ def prepare(features: Features, settings: CompareSettings) -> Prepared:
     arm_ok = ~np.isnan(arm_hp).any(-1)
     return Prepared(
         t=t,
-        asym=np.nan_to_num(asym),
+        asym=np.nan_to_num(asym_hp),
+        posture=np.nan_to_num(asym),
         vel=np.nan_to_num(vel),
         sym_hp=np.nan_to_num(sym_hp),
         ok=ok,
@@ -379,13 +385,12 @@ def _lag_scan(prep: Prepared, starts: np.ndarray, length: int, lags: np.ndarray)
         "vxx": cum(((vA**2) @ g) * okA), "vyy": cum(((vB**2) @ g) * okB),
         "snA": cum(sokA.astype(float)), "snB": cum(sokB.astype(float)),
         "sxx": cum(((sA**2) @ gs) * sokA), "syy": cum(((sB**2) @ gs) * sokB),
-        "xA": cum(aA * (okA.astype(f32) @ g.T)), "xB": cum(aB * (okB.astype(f32) @ g.T)),
     }  # fmt: skip
     C = g.shape[1]
     L, W = len(lags), len(starts)
     if L * n * max(aA.shape[1], sA.shape[1], 1) <= VECTOR_SCAN_ELEMENTS:
         return _lag_scan_at_once(own, (aA, aB, vA, vB, sA, sB), (g, gs), starts, length, lags)
-    out = {k: np.zeros((L, W, C)) for k in ("n", "xy", "xx", "yy", "vxy", "vxx", "vyy", "sn", "sxy", "sxx", "syy", "cxy", "cxx", "cyy")}
+    out = {k: np.zeros((L, W, C)) for k in ("n", "xy", "xx", "yy", "vxy", "vxx", "vyy", "sn", "sxy", "sxx", "syy")}
     # float32 halves the memory traffic of the scan; the sums over one window keep ~6 digits
     buf = np.zeros((3, n + 1, C), dtype=f32)  # [:, 0] stays 0: cumulative sums start there
     csum = np.empty_like(buf)
@@ -411,26 +416,7 @@ def _lag_scan(prep: Prepared, starts: np.ndarray, length: int, lags: np.ndarray)
             out[name][i] = own[src][hi + k] - own[src][lo + k]
         out["n"][i] = np.minimum(own["nA"][hi] - own["nA"][lo], own["nB"][hi + k] - own["nB"][lo + k])
         out["sn"][i] = np.minimum(own["snA"][hi] - own["snA"][lo], own["snB"][hi + k] - own["snB"][lo + k])
-        for name, v in _centring(own, g, lo, hi, k).items():
-            out[name][i] = v
     return out
-
-
-def _centring(own: dict, g: np.ndarray, lo: np.ndarray, hi: np.ndarray, k) -> dict:
-    """Terms that remove each person's mean posture over the window from the posture sums.
-
-    ``cxy = n * sum_f mA_f mB_f``, ``cxx = nA * sum_f mA_f^2``, ``cyy = nB * sum_f mB_f^2`` per
-    channel, where ``mA_f`` is A's mean of feature ``f`` over its samples in the window (exact
-    where both people are seen throughout; close where one is missed for a moment).  Shapes
-    follow ``lo`` with a trailing channel axis.
-    """
-    g = g.astype(np.float64)
-    nA = own["nA"][hi] - own["nA"][lo]  # (..., C)
-    nB = own["nB"][hi + k] - own["nB"][lo + k]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mA = (own["xA"][hi] - own["xA"][lo]) / np.maximum(nA @ g.T, 1)  # (..., K)
-        mB = (own["xB"][hi + k] - own["xB"][lo + k]) / np.maximum(nB @ g.T, 1)
-    return {"cxy": np.minimum(nA, nB) * ((mA * mB) @ g), "cxx": nA * ((mA**2) @ g), "cyy": nB * ((mB**2) @ g)}
 
 
 VECTOR_SCAN_ELEMENTS = 1_500_000
@@ -470,7 +456,6 @@ def _lag_scan_at_once(own: dict, series: tuple, groups: tuple, starts: np.ndarra
         out[name] = own[name][hi + k] - own[name][lo + k]
     out["n"] = np.minimum(own["nA"][hi] - own["nA"][lo], own["nB"][hi + k] - own["nB"][lo + k])
     out["sn"] = np.minimum(own["snA"][hi] - own["snA"][lo], own["snB"][hi + k] - own["snB"][lo + k])
-    out.update(_centring(own, g, lo, hi, k))
     return out
 
 
@@ -480,20 +465,16 @@ real posture or movement, and above the rounding of the summed statistics.  Rati
 would be rounding noise (a "perfect" relation out of nothing); they count as no relation (0)."""
 
 
-def _scores(s: dict, settings: CompareSettings, n_features: np.ndarray, centred: bool = False):
+def _scores(s: dict, settings: CompareSettings, n_features: np.ndarray):
     """Signed relation score s (L, W, X), posture P, sync, from summed statistics.
 
     Each ratio is a correlation-like measure in [-1, 1]; windows where either person is
     still (:data:`NEGLIGIBLE_ENERGY`) score 0 rather than a ratio of rounding errors.
-    ``centred``: the posture term compares each person's departures from their own mean
-    posture over the window (how the posture changes), not the posture itself.
     """
     samples = np.maximum(s["n"], 1) * np.maximum(n_features, 1)  # sample x feature terms in each sum
     floor = NEGLIGIBLE_ENERGY * samples
     sfloor = NEGLIGIBLE_ENERGY * np.maximum(s["sn"], 1)
     xy, xx, yy = s["xy"], s["xx"], s["yy"]
-    if centred:
-        xy, xx, yy = xy - s["cxy"], np.maximum(xx - s["cxx"], 0.0), np.maximum(yy - s["cyy"], 0.0)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         p = np.where(xx + yy > floor, 2 * xy / (xx + yy), 0.0)
         r = np.where((s["vxx"] > floor) & (s["vyy"] > floor), s["vxy"] / np.sqrt(s["vxx"] * s["vyy"]), 0.0)
@@ -635,10 +616,8 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
     nfeat = prep.g.sum(0)
     # overall = sum over channels
     total = {k: v.sum(-1, keepdims=True) for k, v in sums.items()}
-    # postures compared as departures from each person's own mean over the window: a posture
-    # both happen to hold (a camera's tilt, one's usual lean) is no evidence; changing it is
-    score_c, _ = _scores(sums, settings, nfeat, centred=True)  # (L, W, C)
-    score_o, _ = _scores(total, settings, np.array([nfeat.sum()]), centred=True)  # (L, W, 1)
+    score_c, _ = _scores(sums, settings, nfeat)  # (L, W, C)
+    score_o, _ = _scores(total, settings, np.array([nfeat.sum()]))  # (L, W, 1)
     # symmetric synchrony from the body only: the face's symmetric parts (blinks, the jaw while
     # talking) move in everyone, all the time, and are no symmetric posture
     body = np.array([c != "face" for c in CHANNELS])
@@ -650,7 +629,7 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
     # asymmetry of each person (lag independent): RMS over the window's valid frames and features
     asym = np.zeros((W, 2))
     for p in range(2):
-        sq = (prep.asym[:, p] ** 2) @ prep.g
+        sq = (prep.posture[:, p] ** 2) @ prep.g
         sq = (sq * prep.ok[:, p]).sum(1)
         cnt = (prep.ok[:, p].astype(float) * nfeat).sum(1)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -674,7 +653,7 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
     # the side can be told where both people's antisymmetric posture changes over the window
     zs = {k: v[zero, :, 0] for k, v in total.items()}
     terms = np.maximum(zs["n"], 1) * max(nfeat.sum(), 1)
-    change = np.sqrt(np.maximum(np.stack([zs["xx"] - zs["cxx"], zs["yy"] - zs["cyy"]], 1), 0.0) / terms[:, None])
+    change = np.sqrt(np.stack([zs["xx"], zs["yy"]], 1) / terms[:, None])
     sided = enough & (change.min(1) >= settings.min_change)
     best_is_mirror = mirror > match
     best = np.where(best_is_mirror, mirror, match)
@@ -708,7 +687,7 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
     ch_mirror = -score_c[k_mirror, w_idx]
     ch_ok = (sums["n"][zero] >= settings.min_valid * length) & enough[:, None]
     ch_change = np.sqrt(
-        np.maximum(np.minimum(sums["xx"][zero] - sums["cxx"][zero], sums["yy"][zero] - sums["cyy"][zero]), 0.0)
+        np.minimum(sums["xx"][zero], sums["yy"][zero])
         / (np.maximum(sums["n"][zero], 1) * np.maximum(nfeat, 1)[None, :])
     )
     ch_moved = ch_change >= settings.min_change  # both people's part changed
