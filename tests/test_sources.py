@@ -1,9 +1,15 @@
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mirror.errors import MirrorError
+from mirror.live.record import SessionLandmarks
 from mirror.sources import ImageSource, VideoFileSource, WebcamSource, open_source
+from mirror.sources.frames import stream_gate
 from tests.conftest import EXAMPLES, write_video
 
 
@@ -196,3 +202,53 @@ def test_a_truncated_file_is_refused_without_ffmpeg_noise(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", probe, str(cut)], cwd=REPO, capture_output=True, text=True, check=True)
     assert "moov" in out.stdout and out.stderr.strip() == ""
+
+
+def _reference_stream_keep(times_s, fps, native_fps):
+    """The sources' subsampling as first written (before the shared gate), for comparison."""
+    period, tolerance, next_t, kept = 1.0 / fps, 0.25 / native_fps, None, []
+    for t in times_s:
+        if next_t is None:
+            next_t = t
+        if t + tolerance < next_t:
+            kept.append(False)
+            continue
+        while next_t <= t + tolerance:
+            next_t += period
+        kept.append(True)
+    return kept
+
+
+def _reference_live_keep(times_s, fps):
+    """The live recorder's due/reserve as first written (before the shared gate), for comparison."""
+    period, next_t, kept = 1.0 / fps, -np.inf, []
+    for t in times_s:
+        due = t + 0.25 * period >= next_t
+        if due:
+            if next_t == -np.inf:
+                next_t = t
+            while next_t <= t + 0.25 * period:
+                next_t += period
+        kept.append(due)
+    return kept
+
+
+@given(
+    steps=st.lists(st.floats(0.0005, 0.3), min_size=1, max_size=200),
+    start=st.floats(0.0, 100.0),
+    fps=st.sampled_from([1.0, 7.5, 10.0, 12.5, 15.0, 24.0, 30.0, 59.94]),
+    native=st.sampled_from([10.0, 25.0, 29.97, 30.0, 60.0]),
+)
+def test_one_rate_gate_keeps_the_frames_the_sources_and_the_live_recorder_kept(steps, start, fps, native):
+    """Sources and live recording share one gate: on any timestamps it keeps exactly the frames each kept before."""
+    times = list(np.cumsum([start, *steps]))
+    gate = stream_gate(fps, native)
+    assert [gate.keep(t) for t in times] == _reference_stream_keep(times, fps, native)
+    rec = SessionLandmarks((64, 48), {}, fps, parts_dir=Path("unused"))  # nothing is flushed
+    kept = []
+    for t in times:
+        kept.append(rec.due(t))
+        if kept[-1]:
+            rec.reserve(t)
+    assert kept == _reference_live_keep(times, fps)
+    assert all(stream_gate(None, native).keep(t) for t in times)

@@ -11,6 +11,7 @@ import numpy as np
 
 from mirror.landmarks.types import Landmarks, PersonLandmarks
 from mirror.overlay.video import AtomicVideoWriter
+from mirror.sources.rate import RateGate
 
 People = tuple[PersonLandmarks | None, PersonLandmarks | None]
 
@@ -56,21 +57,18 @@ class SessionLandmarks:
         self._recent: deque = deque()
         self._pending: list = []
         self._parts: list[Path] = []
-        self._next_t = -np.inf
+        self._gate = RateGate(self.period_s, 0.25 * self.period_s)
         self.rows = 0
 
     def due(self, t_s: float) -> bool:
         """Whether a frame at ``t_s`` is to be recorded (the rate is kept on timestamps)."""
         with self._lock:
-            return t_s + 0.25 * self.period_s >= self._next_t
+            return self._gate.due(t_s)
 
     def reserve(self, t_s: float) -> None:
         """Take the slot of a frame at ``t_s``: the next frame due is one period later."""
         with self._lock:
-            if self._next_t == -np.inf:
-                self._next_t = t_s
-            while self._next_t <= t_s + 0.25 * self.period_s:
-                self._next_t += self.period_s
+            self._gate.take(t_s)
 
     def add(self, t_s: float, index: int, people: People) -> None:
         """Record one frame's people (A, B); rows come in time order."""

@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from mirror.errors import MirrorError
+from mirror.sources.rate import RateGate
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
 
@@ -105,26 +106,11 @@ class FrameSource(ABC):
         self.close()
 
 
-class _Subsampler:
-    """Keeps frames at ``fps`` on stream timestamps; keeps all when ``fps`` is None."""
-
-    def __init__(self, fps: float | None, native_fps: float) -> None:
-        if fps is not None and fps <= 0:
-            raise MirrorError(f"--fps must be positive, got {fps}")
-        self.period = None if fps is None else 1.0 / fps
-        self.tolerance = 0.25 / native_fps if native_fps > 0 else 1e-3
-        self.next_t: float | None = None
-
-    def keep(self, t_s: float) -> bool:
-        if self.period is None:
-            return True
-        if self.next_t is None:
-            self.next_t = t_s
-        if t_s + self.tolerance < self.next_t:
-            return False
-        while self.next_t <= t_s + self.tolerance:
-            self.next_t += self.period
-        return True
+def stream_gate(fps: float | None, native_fps: float) -> RateGate:
+    """Frames at ``fps`` on stream timestamps (all when None), a quarter of a native frame's time either side."""
+    if fps is not None and fps <= 0:
+        raise MirrorError(f"--fps must be positive, got {fps}")
+    return RateGate(None if fps is None else 1.0 / fps, 0.25 / native_fps if native_fps > 0 else 1e-3)
 
 
 def _flip(image: np.ndarray, mirrored: bool) -> np.ndarray:
@@ -232,7 +218,7 @@ class VideoFileSource(FrameSource):
             analysis_fps=fps,
             mirrored_input=mirrored_input,
         )
-        self._sub = _Subsampler(fps, native or 30.0)
+        self._sub = stream_gate(fps, native or 30.0)
 
     def content_sha256(self) -> str:
         return file_sha256(self.path)
@@ -323,7 +309,7 @@ class WebcamSource(FrameSource):
             analysis_fps=fps,
             mirrored_input=mirrored_input,
         )
-        self._sub = _Subsampler(fps, native if native > 0 else 30.0)
+        self._sub = stream_gate(fps, native if native > 0 else 30.0)
 
     def __iter__(self) -> Iterator[Frame]:
         t0 = time.monotonic()
