@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mirror.compare.surrogates import PairingStatistic
+from mirror.compare.surrogates import pairing_statistic
 from mirror.compare.windows import CompareSettings, Prepared, Windows, compare_prepared, person_rows
 
 EVENT_KINDS = ("mirror", "match", "symmetric")
@@ -155,11 +155,9 @@ def _surrogate_statistic(prep: Prepared, settings: CompareSettings, real: float,
     starts = None
     if window_start_s is not None and len(prep.t):
         starts = np.round((np.asarray(window_start_s) - prep.t[0]) * settings.rate_hz).astype(int)
-    fast = PairingStatistic(prep, settings, starts)
-    if fast.usable:
-        own = fast(np.arange(len(prep.t)))
-        if (np.isnan(own) and np.isnan(real)) or abs(own - real) <= 1e-6:
-            return fast
+    fast = pairing_statistic(prep, settings, real, starts)
+    if fast is not None:
+        return fast
     return lambda b_rows: full_pass_synchrony(prep, settings, b_rows)
 
 
@@ -178,7 +176,7 @@ def surrogate_test(
     them (:func:`surrogate_rows`).  Both keep B's own movement but break its
     timing relative to A.  Each surrogate's synchrony is what a full comparator
     pass would give (:func:`full_pass_synchrony`), computed from the lag scan's
-    whole-body sums only (:class:`~mirror.compare.surrogates.PairingStatistic`).
+    whole-body sums only (:func:`~mirror.compare.surrogates.pairing_statistic`).
 
     ``window_start_s``: where the real pairing's windows start (the surrogates' windows are the
     same); default: as :func:`~mirror.compare.windows.compare_prepared` places them.

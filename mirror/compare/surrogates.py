@@ -33,9 +33,10 @@ OpenBLAS runs it in the calling thread: the products are small, and BLAS threads
 a busy machine's cores made the scan ten to forty times slower."""
 
 CHUNK_BYTES = 120 * 1024
-"""Size of the largest per-lag array scored at a time: below glibc's mmap threshold (128 KB, which
-``mirror.memory`` fixes), so the scan reuses heap memory instead of mapping fresh pages for every
-temporary; several times faster with that policy in force."""
+"""Size of the largest per-channel array scored at a time: below glibc's mmap threshold (128 KB,
+which ``mirror.memory`` fixes), so the scan reuses heap memory instead of mapping fresh pages for
+every temporary (several times faster with that policy in force); the larger per-feature arrays
+are two buffers made once."""
 
 BAND_SAMPLES = 16384
 """Samples of A scanned at a time: the memory of one surrogate's scan is bounded by this."""
@@ -134,8 +135,8 @@ class _PerStart:
     """One surrogate's B terms of the whole window starting at each sample (``P`` starts)."""
 
     n: np.ndarray  # (P, C) samples with data
-    energy: np.ndarray  # (P, C) sum over the channel's features of the squared window sums
-    sums: np.ndarray  # (P, K) window sums of the posture features
+    energy: np.ndarray | None  # (P, C) sum over the channel's features of the squared window sums (centred scoring)
+    sums: np.ndarray | None  # (P, K) window sums of the posture features (centred scoring)
 
 
 def _one_channel_each(groups: np.ndarray) -> np.ndarray | None:
@@ -171,14 +172,17 @@ class PairingStatistic:
     ``synchrony_statistic(compare_prepared(person_rows(prep, np.arange(n), b_rows), settings))``
     (within float rounding): the windows with enough data, each scored by the best of mirror,
     match (postures as departures from each person's mean over the window, and movement) and
-    symmetric synchrony over every lag.  ``starts``: the windows' first samples, as the comparator
+    symmetric synchrony over every lag.  ``centred``: postures compared as departures from each
+    person's mean over the window (as the comparator's lag scan centres them); False: as prepared.
+    ``starts``: the windows' first samples, as the comparator
     placed them for the real pairing (default: every step from the first sample).  ``usable`` is
     False when the preparation's channels are not one per feature; the caller then needs the full
     comparator.
     """
 
-    def __init__(self, prep: Prepared, settings: CompareSettings, starts: np.ndarray | None = None) -> None:
+    def __init__(self, prep: Prepared, settings: CompareSettings, starts: np.ndarray | None = None, centred: bool = True) -> None:
         self.settings = settings
+        self.centred = centred
         rate = settings.rate_hz
         n = len(prep.t)
         self.length = max(2, int(round(settings.window_s * rate)))
@@ -193,6 +197,7 @@ class PairingStatistic:
         sym_chan_all = _one_channel_each(prep.gs)
         self.usable = self.chan is not None and sym_chan_all is not None
         self.blocks: list[_Block] = []
+        self._scratch: tuple[np.ndarray, np.ndarray] | None = None
         if not self.usable:
             return
         body_index = np.cumsum(body) - 1  # a body channel's column among the body channels
@@ -225,8 +230,11 @@ class PairingStatistic:
             hi_a = np.clip(local[None, :] - (k // 2) + self.length, t0, t1)
             own = _own(*(x[lo:hi] for x in self.a), self.chan, self.sym_chan)
             n_a = own.n[hi_a] - own.n[lo_a]
-            sum_a = own.x[hi_a] - own.x[lo_a]  # (L, W, K), features grouped by channel
-            energy_a = np.add.reduceat(sum_a**2, self.channel_starts, axis=-1)  # (L, W, C): sum over the channel of sum_f^2
+            if centred:
+                sum_a = own.x[hi_a] - own.x[lo_a]  # (L, W, K), features grouped by channel
+                energy_a = np.add.reduceat(sum_a**2, self.channel_starts, axis=-1)  # (L, W, C): sum over the channel of sum_f^2
+            else:
+                sum_a, energy_a = np.zeros((0,)), np.zeros(n_a.shape)
             self.blocks.append(
                 _Block(
                     lo, hi, local, lo_a, hi_a, own, n_a, sum_a, (energy_a * n_a / np.maximum(n_a, 1) ** 2).sum(-1),
@@ -255,11 +263,19 @@ class PairingStatistic:
         # B's terms of every whole window, by its first sample: what most (lag, window) pairs read
         length, starts_c = self.length, self.channel_starts
         sum_b_at = own_b.x[length:] - own_b.x[:-length]  # (P, K)
-        at = _PerStart(n=own_b.n[length:] - own_b.n[:-length], energy=np.add.reduceat(sum_b_at**2, starts_c, axis=1), sums=sum_b_at)
+        at = _PerStart(
+            n=own_b.n[length:] - own_b.n[:-length],
+            energy=np.add.reduceat(sum_b_at**2, starts_c, axis=1) if self.centred else None,
+            sums=sum_b_at if self.centred else None,
+        )
         n_windows = len(block.starts)
         match, best_sync = np.full(n_windows, -np.inf), np.full(n_windows, -np.inf)
         low = np.full(n_windows, np.inf)  # the lowest score: mirror is its negative
-        per_lag = max(1, CHUNK_BYTES // (8 * n_windows * max(len(self.chan), 1)))
+        channels = len(self.channel_starts)
+        per_lag = max(1, CHUNK_BYTES // (8 * n_windows * max(channels, 1)))
+        size = min(per_lag, len(self.lags)) * n_windows * len(self.chan)
+        if self.centred and (self._scratch is None or self._scratch[0].size < size):  # the per-feature arrays: made once, reused
+            self._scratch = (np.empty(size), np.empty(size))
         for first in range(0, len(self.lags), per_lag):  # a few lags at a time: small arrays, reused memory
             part = slice(first, first + per_lag)
             score, sync = self._scores(block, own_b, cums, at, part)
@@ -283,27 +299,34 @@ class PairingStatistic:
         xy, vxy, sxy = (_windowed(c, lo_a, hi_a, columns) for c in cums)
         yy, vyy, syy = (c[hi_b] - c[lo_b] for c in (own_b.xx, own_b.vxx, own_b.sxx))
         n_a = block.n_a[part]
-        # postures as departures from each person's own mean over the window: with S the window
-        # sums of a channel's features and n its samples, the means' terms are
-        # min(nA, nB) SA.SB / (nA nB) (cross) and n S.S / n^2 (each person's own); whole windows
-        # read them from the per-start tables, windows cut by an end are summed here
+        # B's samples with data: whole windows read them from the per-start table, windows cut
+        # by an end are summed here
         last = len(at.n) - 1
         start_b = np.clip(lo_b, 0, last)
-        n_b, energy_b, sum_b = at.n[start_b], at.energy[start_b], at.sums[start_b]
+        n_b = at.n[start_b]
         cut = np.nonzero(~block.whole[part])
         if len(cut[0]):
-            lb, hb = lo_b[cut], hi_b[cut]
-            sum_b[cut] = own_b.x[hb] - own_b.x[lb]
-            n_b[cut] = own_b.n[hb] - own_b.n[lb]
-            energy_b[cut] = np.add.reduceat(sum_b[cut] ** 2, self.channel_starts, axis=-1)
-        cross = np.add.reduceat(block.sum_a[part] * sum_b, self.channel_starts, axis=-1)
+            n_b[cut] = own_b.n[hi_b[cut]] - own_b.n[lo_b[cut]]
         both = np.minimum(n_a, n_b)
         count = both.sum(-1)
         sym_count = np.minimum(block.own_a.sn[hi_a] - block.own_a.sn[lo_a], own_b.sn[hi_b] - own_b.sn[lo_b]).sum(-1)
-        n_b1 = np.maximum(n_b, 1)
-        xy = xy - (cross * both / (np.maximum(n_a, 1) * n_b1)).sum(-1)
-        xx = np.maximum(block.xx[part] - block.cxx[part], 0.0)
-        yy = np.maximum(yy - (energy_b * n_b / n_b1**2).sum(-1), 0.0)
+        xx = block.xx[part]
+        if self.centred:
+            # postures as departures from each person's own mean over the window: with S the window
+            # sums of a channel's features and n its samples, the means' terms are
+            # min(nA, nB) SA.SB / (nA nB) (cross) and n S.S / n^2 (each person's own)
+            shape = lo_a.shape + (len(self.chan),)
+            sum_b, product = (x[: np.prod(shape)].reshape(shape) for x in self._scratch)
+            np.take(at.sums, start_b, axis=0, out=sum_b)
+            energy_b = at.energy[start_b]
+            if len(cut[0]):
+                sum_b[cut] = own_b.x[hi_b[cut]] - own_b.x[lo_b[cut]]
+                energy_b[cut] = np.add.reduceat(sum_b[cut] ** 2, self.channel_starts, axis=-1)
+            cross = np.add.reduceat(np.multiply(block.sum_a[part], sum_b, out=product), self.channel_starts, axis=-1)
+            n_b1 = np.maximum(n_b, 1)
+            xy = xy - (cross * both / (np.maximum(n_a, 1) * n_b1)).sum(-1)
+            xx = np.maximum(xx - block.cxx[part], 0.0)
+            yy = np.maximum(yy - (energy_b * n_b / n_b1**2).sum(-1), 0.0)
         vxx, sxx = block.vxx[part], block.sxx[part]
         samples = np.maximum(count, 1) * max(self.nfeat, 1)
         floor = NEGLIGIBLE_ENERGY * samples
@@ -318,3 +341,22 @@ class PairingStatistic:
             sync = np.clip(sync, -1, 1)
             sync[sym_count == 0] = np.nan
         return score, sync
+
+
+def pairing_statistic(prep: Prepared, settings: CompareSettings, real: float, starts: np.ndarray | None = None) -> PairingStatistic | None:
+    """The fast statistic that gives the real pairing's synchrony ``real``, or None.
+
+    Postures centred over each window or not, whichever reproduces the comparator's own
+    result on the real pairing (within 1e-6): the surrogates are then scored as the comparator
+    would score them.  None: neither does (the comparator scores in a way this module does not
+    follow), and each surrogate needs a full comparator pass.
+    """
+    identity = np.arange(len(prep.t))
+    for centred in (True, False):
+        fast = PairingStatistic(prep, settings, starts, centred=centred)
+        if not fast.usable:
+            return None
+        own = fast(identity)
+        if (np.isnan(own) and np.isnan(real)) or abs(own - real) <= 1e-6:
+            return fast
+    return None
