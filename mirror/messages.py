@@ -101,7 +101,7 @@ CALIBRATION = {
 SYNCHRONY = {
     # synchrony against its chance reference: pseudo-sessions with B's timing broken
     "above": "The two moved together more than chance: the session scored higher than {percentile:.0f} % of {n} pseudo-sessions in which B's timing was shuffled.",
-    "chance": "The two moved together no more than chance would give: the session scored higher than {percentile:.0f} % of {n} pseudo-sessions in which B's timing was shuffled.",
+    "chance": "The two did not move together clearly more than chance: the session scored higher than {percentile:.0f} % of {n} pseudo-sessions in which B's timing was shuffled (clearly more needs 95 %).",
     "below": "The two moved together less than chance would give: the session scored higher than only {percentile:.0f} % of {n} pseudo-sessions in which B's timing was shuffled.",
     "missing": "No synchrony figure: there is nothing to compare it with ({why}).",
     "not_run": "no chance test was run",

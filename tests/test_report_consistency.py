@@ -285,6 +285,14 @@ def test_synchrony_is_shown_against_its_reference_or_not_at_all(browser, tmp_pat
         assert page.inner_text('[data-key="effect-size"]') == "4.00" and page.inner_text('[data-key="p-value"]') == "0.005"
     finally:
         page.close()
+    tested["summary"]["synchrony"].update(effect_size=1.44, p_value=0.085, n_surrogates=200)
+    page, _ = open_page(browser, write_all(write_doc(tmp_path / "chance", tested))["report.html"])
+    try:  # 16 of 200 pseudo-sessions scored at least as high: 92 % is not enough to say more than chance
+        assert page.inner_text('#summary .card[data-key="synchrony"] .v') == "not beyond chance"
+        words = page.inner_text('[data-key="pseudo"]')
+        assert words.startswith("The two did not move together clearly more than chance: the session scored higher than 92 % of 200")
+    finally:
+        page.close()
 
 
 def test_copies_say_how_the_lag_is_measured_and_agree_with_it(browser, tmp_path):

@@ -158,7 +158,7 @@ def _synchrony(doc: dict) -> tuple[tuple[str, str, str] | None, str]:
     ref = synchrony_reference(doc)
     if ref is None:
         return None, f'<p data-key="pseudo">{escape(synchrony_missing(doc))}</p>'
-    value = {"above": "above chance", "chance": "chance level", "below": "below chance"}[ref["verdict"]]
+    value = {"above": "above chance", "chance": "not beyond chance", "below": "below chance"}[ref["verdict"]]
     card = ("synchrony", escape(value), f"moving together: higher than {ref['percentile']:.0f} % of pseudo-sessions")
     text = (
         f'<p data-key="pseudo">{escape(ref["words"])} <span class="sub">Synchrony (mean best score of the windows, −1 to 1) '
