@@ -110,7 +110,9 @@ def _band_parts(a: np.ndarray, b: np.ndarray, max_lag: int):
         sb, si, sj = products.strides
         band = as_strided(products, shape=(last - first, rows, lags), strides=(sb, si + sj, sj), writeable=False)
         t_lo, t_hi = first * rows, min(n, last * rows)  # band[.., i, l] = a[t] . b[t + l - max_lag]
-        yield t_lo, t_hi, band.reshape(-1, lags)[: t_hi - t_lo]
+        part = np.empty(band.shape)  # float64 from here: the running sums keep their digits
+        np.copyto(part, band)
+        yield t_lo, t_hi, part.reshape(-1, lags)[: t_hi - t_lo]
 
 
 def _band_cumsums(a: np.ndarray, b: np.ndarray, max_lag: int) -> np.ndarray:
@@ -120,7 +122,7 @@ def _band_cumsums(a: np.ndarray, b: np.ndarray, max_lag: int) -> np.ndarray:
     """
     out = np.zeros((len(a) + 1, 2 * max_lag + 1))
     for t_lo, t_hi, part in _band_parts(a, b, max_lag):
-        np.cumsum(part, axis=0, dtype=np.float64, out=out[t_lo + 1 : t_hi + 1])
+        np.cumsum(part, axis=0, out=out[t_lo + 1 : t_hi + 1])
         out[t_lo + 1 : t_hi + 1] += out[t_lo]
     return out
 
