@@ -334,3 +334,25 @@ def test_cache_key_of_default_settings_is_unchanged():
     }
     regions = ExtractSettings(layout=Layout.parse("regions", "0,0,0.5,1;0.5,0,1,1")).to_dict()["layout"]
     assert regions == {"mode": "regions", "regions": [[0.0, 0.0, 0.5, 1.0], [0.5, 0.0, 1.0, 1.0]]}
+
+
+def test_file_extraction_and_live_pair_estimation_take_the_same_step(tmp_path):
+    """extract_landmarks and the live PairEstimator run one per-frame step: the same people, frame for frame."""
+    from mirror.live.estimate import PairEstimator
+
+    path, _ = _scene_video(tmp_path)  # B leaves and comes back: searches while B is lost
+    with VideoFileSource(path) as src:
+        lm, info = extract_landmarks(src, BlobBackend(), Layout("auto"))
+    assert info["identity_checks"]["searches"] >= 2
+    live = PairEstimator(BlobBackend(), SIZE)
+    try:
+        with VideoFileSource(path) as src:
+            rows = [live(frame.image, frame.t_s) for frame in src]
+    finally:
+        live.close()
+    for t, people in enumerate(rows):
+        for slot, person in enumerate(people):
+            assert (person is None) == (not lm.pose_present[t, slot])
+            if person is not None:
+                np.testing.assert_array_equal(person.pose_image, lm.pose_image[t, slot])
+                np.testing.assert_array_equal(person.face, lm.face[t, slot])

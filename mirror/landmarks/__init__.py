@@ -6,6 +6,7 @@ else here runs without a model.
 
 from mirror.landmarks.backend import FaceResult, LandmarkBackend, PersonEstimator
 from mirror.landmarks.cache import LandmarkCache, default_cache_dir
+from mirror.landmarks.estimate import PairStep, estimate_person
 from mirror.landmarks.extract import ExtractSettings, extract_landmarks, extract_video
 from mirror.landmarks.tracking import IdentityTracker, Layout
 from mirror.landmarks.types import Landmarks, PersonLandmarks
@@ -18,9 +19,11 @@ __all__ = [
     "LandmarkCache",
     "Landmarks",
     "Layout",
+    "PairStep",
     "PersonEstimator",
     "PersonLandmarks",
     "default_cache_dir",
+    "estimate_person",
     "extract_landmarks",
     "extract_video",
 ]

@@ -24,6 +24,10 @@ Layouts
 Identity checks (every layout): when both regions return the same body, it
 is kept for the person it is closer to; a body that jumps onto the other
 person's last place is rejected.  A missing person stays missing.
+
+A body's size and place in pixels come from :mod:`mirror.landmarks.geometry`;
+the per-frame step that runs the estimators where this module says is
+:class:`mirror.landmarks.estimate.PairStep`.
 """
 
 from __future__ import annotations
