@@ -131,7 +131,7 @@ def instrument(clock: StageClock) -> None:
     for name in ("append", "load", "load_final", "save_final", "check", "finish"):
         clock.wrap(LandmarkCache, name, "landmark cache (write, read back)")
     clock.wrap(mirror.landmarks.backfill, "backfill_landmarks", "backward pass (total)", phase="  backward pass: ")
-    clock.wrap(mirror.landmarks.extract, "extract_video", "extraction (total)")
+    clock.wrap(mirror.pipeline, "extract_video", "extraction (total)")
     record = mirror.landmarks.estimate.estimate_person
 
     def estimate_person(estimator, bgr, box, t_ms, with_face=True):

@@ -354,7 +354,7 @@ def pairing_statistic(prep: Prepared, settings: CompareSettings, real: float, st
     follow), and each surrogate needs a full comparator pass.
     """
     identity = np.arange(len(prep.t))
-    for centred in (True, False):
+    for centred in (False, True):  # the cheaper scoring first
         fast = PairingStatistic(prep, settings, starts, centred=centred)
         if not fast.usable:
             return None
