@@ -13,8 +13,10 @@ meet within the largest lag, from which each lag's products are read off a diago
 a few BLAS calls instead of a pass of array operations per lag.
 
 The windows, lag range, stillness floors and score formula are those of
-:mod:`mirror.compare.windows`; ``tests/test_speed_paths.py`` checks that the statistic equals
-the full comparator's for many re-pairings, so the two cannot drift apart.
+:mod:`mirror.compare.windows`.  ``tests/test_speed_paths.py`` checks that the statistic equals
+the full comparator's for many re-pairings, and every run checks it on the real pairing
+(:func:`pairing_statistic`): should the comparator's scoring change without this module, the
+surrogates fall back to full comparator passes, slower but never wrong.
 """
 
 from __future__ import annotations
@@ -35,8 +37,7 @@ a busy machine's cores made the scan ten to forty times slower."""
 CHUNK_BYTES = 120 * 1024
 """Size of the largest per-channel array scored at a time: below glibc's mmap threshold (128 KB,
 which ``mirror.memory`` fixes), so the scan reuses heap memory instead of mapping fresh pages for
-every temporary (several times faster with that policy in force); the larger per-feature arrays
-are two buffers made once."""
+every temporary (several times faster with that policy in force)."""
 
 BAND_SAMPLES = 16384
 """Samples of A scanned at a time: the memory of one surrogate's scan is bounded by this."""
@@ -57,7 +58,6 @@ class _Own:
     xx: np.ndarray  # (N + 1,) posture energy, whole body
     vxx: np.ndarray  # (N + 1,) movement energy
     sxx: np.ndarray  # (N + 1,) symmetric energy, body channels
-    x: np.ndarray  # (N + 1, K) posture, per feature (window means)
     n: np.ndarray  # (N + 1, C) samples with data, per channel
     sn: np.ndarray  # (N + 1, C_body) samples with symmetric data, per body channel
 
@@ -79,7 +79,6 @@ def _own(asym: np.ndarray, vel: np.ndarray, sym: np.ndarray, ok: np.ndarray, sym
         xx=_cum((asym**2 * okf).sum(1)),
         vxx=_cum((vel**2 * okf).sum(1)),
         sxx=_cum((sym**2 * sokf).sum(1)),
-        x=_cum(asym * okf),
         n=_cum(ok.astype(float)),
         sn=_cum(sym_ok.astype(float)),
     )
@@ -132,15 +131,6 @@ def _windowed(c: np.ndarray, lo: np.ndarray, hi: np.ndarray, lags: np.ndarray) -
     return c[hi, lags] - c[lo, lags]
 
 
-@dataclass(frozen=True)
-class _PerStart:
-    """One surrogate's B terms of the whole window starting at each sample (``P`` starts)."""
-
-    n: np.ndarray  # (P, C) samples with data
-    energy: np.ndarray | None  # (P, C) sum over the channel's features of the squared window sums (centred scoring)
-    sums: np.ndarray | None  # (P, K) window sums of the posture features (centred scoring)
-
-
 def _one_channel_each(groups: np.ndarray) -> np.ndarray | None:
     """Each row's channel when every row of a 0/1 feature-to-channel matrix has exactly one 1, else None."""
     if groups.size and ((groups == 0) | (groups == 1)).all() and (groups.sum(1) == 1).all():
@@ -159,8 +149,6 @@ class _Block:
     hi_a: np.ndarray  # (L, W) one past A's last
     own_a: _Own
     n_a: np.ndarray  # (L, W, C) A's samples with data
-    sum_a: np.ndarray  # (L, W, K) A's posture summed over the window (features grouped by channel)
-    cxx: np.ndarray  # (L, W) what A's mean posture adds to A's posture energy
     xx: np.ndarray  # (L, W)
     vxx: np.ndarray
     sxx: np.ndarray
@@ -174,17 +162,14 @@ class PairingStatistic:
     ``synchrony_statistic(compare_prepared(person_rows(prep, np.arange(n), b_rows), settings))``
     (within float rounding): the windows with enough data, each scored by the best of mirror,
     match (postures as departures from each person's mean over the window, and movement) and
-    symmetric synchrony over every lag.  ``centred``: postures compared as departures from each
-    person's mean over the window (as the comparator's lag scan centres them); False: as prepared.
-    ``starts``: the windows' first samples, as the comparator
+    symmetric synchrony over every lag.  ``starts``: the windows' first samples, as the comparator
     placed them for the real pairing (default: every step from the first sample).  ``usable`` is
     False when the preparation's channels are not one per feature; the caller then needs the full
     comparator.
     """
 
-    def __init__(self, prep: Prepared, settings: CompareSettings, starts: np.ndarray | None = None, centred: bool = True) -> None:
+    def __init__(self, prep: Prepared, settings: CompareSettings, starts: np.ndarray | None = None) -> None:
         self.settings = settings
-        self.centred = centred
         rate = settings.rate_hz
         n = len(prep.t)
         self.length = max(2, int(round(settings.window_s * rate)))
@@ -199,7 +184,6 @@ class PairingStatistic:
         sym_chan_all = _one_channel_each(prep.gs)
         self.usable = self.chan is not None and sym_chan_all is not None
         self.blocks: list[_Block] = []
-        self._scratch: tuple[np.ndarray, np.ndarray] | None = None
         if not self.usable:
             return
         body_index = np.cumsum(body) - 1  # a body channel's column among the body channels
@@ -207,14 +191,9 @@ class PairingStatistic:
         self.sym_chan = body_index[sym_chan_all[sym_cols]]
         self.nfeat = float(prep.g.sum())
         f32 = np.float32
-        order = np.argsort(self.chan, kind="stable")  # posture features grouped by channel (sums are order-free)
-        self.chan = self.chan[order]
-        self.channel_starts = np.searchsorted(self.chan, np.arange(prep.g.shape[1]))
-        if not np.isin(np.arange(prep.g.shape[1]), self.chan).all():  # a channel without features: no grouping by slices
-            self.usable = False
-            return
-        self.a = (prep.asym[:, 0][:, order].astype(f32), prep.vel[:, 0][:, order].astype(f32), prep.sym_hp[:, 0][:, sym_cols].astype(f32), prep.ok[:, 0], prep.sym_ok[:, 0][:, body])
-        self.b = (prep.asym[:, 1][:, order].astype(f32), prep.vel[:, 1][:, order].astype(f32), prep.sym_hp[:, 1][:, sym_cols].astype(f32), prep.ok[:, 1], prep.sym_ok[:, 1][:, body])
+        self.n_channels = prep.g.shape[1]
+        self.a = (prep.asym[:, 0].astype(f32), prep.vel[:, 0].astype(f32), prep.sym_hp[:, 0][:, sym_cols].astype(f32), prep.ok[:, 0], prep.sym_ok[:, 0][:, body])
+        self.b = (prep.asym[:, 1].astype(f32), prep.vel[:, 1].astype(f32), prep.sym_hp[:, 1][:, sym_cols].astype(f32), prep.ok[:, 1], prep.sym_ok[:, 1][:, body])
         self.present_a, self.present_b = prep.ok[:, 0].any(1), prep.ok[:, 1].any(1)
         if len(starts) <= BLOCK_WINDOWS:
             parts = [(0, n, starts)] if len(starts) else []
@@ -232,14 +211,9 @@ class PairingStatistic:
             hi_a = np.clip(local[None, :] - (k // 2) + self.length, t0, t1)
             own = _own(*(x[lo:hi] for x in self.a), self.chan, self.sym_chan)
             n_a = own.n[hi_a] - own.n[lo_a]
-            if centred:
-                sum_a = own.x[hi_a] - own.x[lo_a]  # (L, W, K), features grouped by channel
-                energy_a = np.add.reduceat(sum_a**2, self.channel_starts, axis=-1)  # (L, W, C): sum over the channel of sum_f^2
-            else:
-                sum_a, energy_a = np.zeros((0,)), np.zeros(n_a.shape)
             self.blocks.append(
                 _Block(
-                    lo, hi, local, lo_a, hi_a, own, n_a, sum_a, (energy_a * n_a / np.maximum(n_a, 1) ** 2).sum(-1),
+                    lo, hi, local, lo_a, hi_a, own, n_a,
                     own.xx[hi_a] - own.xx[lo_a], own.vxx[hi_a] - own.vxx[lo_a], own.sxx[hi_a] - own.sxx[lo_a],
                     whole=(hi_a - lo_a) == self.length,
                 )
@@ -263,24 +237,15 @@ class PairingStatistic:
         a_asym, a_vel, a_sym = self.a[0][lo:hi], self.a[1][lo:hi], self.a[2][lo:hi]
         cums = (_band_cumsums(a_asym, b_asym, self.max_lag), _band_cumsums(a_vel, b_vel, self.max_lag), _band_cumsums(a_sym, b_sym, self.max_lag))
         # B's terms of every whole window, by its first sample: what most (lag, window) pairs read
-        length, starts_c = self.length, self.channel_starts
-        sum_b_at = own_b.x[length:] - own_b.x[:-length]  # (P, K)
-        at = _PerStart(
-            n=own_b.n[length:] - own_b.n[:-length],
-            energy=np.add.reduceat(sum_b_at**2, starts_c, axis=1) if self.centred else None,
-            sums=sum_b_at if self.centred else None,
-        )
+        length = self.length
+        n_at = own_b.n[length:] - own_b.n[:-length]  # (P, C): B's samples with data in the whole window from each sample
         n_windows = len(block.starts)
         match, best_sync = np.full(n_windows, -np.inf), np.full(n_windows, -np.inf)
         low = np.full(n_windows, np.inf)  # the lowest score: mirror is its negative
-        channels = len(self.channel_starts)
-        per_lag = max(1, CHUNK_BYTES // (8 * n_windows * max(channels, 1)))
-        size = min(per_lag, len(self.lags)) * n_windows * len(self.chan)
-        if self.centred and (self._scratch is None or self._scratch[0].size < size):  # the per-feature arrays: made once, reused
-            self._scratch = (np.empty(size), np.empty(size))
+        per_lag = max(1, CHUNK_BYTES // (8 * n_windows * max(self.n_channels, 1)))
         for first in range(0, len(self.lags), per_lag):  # a few lags at a time: small arrays, reused memory
             part = slice(first, first + per_lag)
-            score, sync = self._scores(block, own_b, cums, at, part)
+            score, sync = self._scores(block, own_b, cums, n_at, part)
             match = np.maximum(match, np.max(np.where(np.isnan(score), -np.inf, score), 0))
             low = np.minimum(low, -np.max(np.where(np.isnan(score), -np.inf, -score), 0))
             best_sync = np.maximum(best_sync, np.max(np.where(np.isnan(sync), -np.inf, sync), 0))
@@ -291,7 +256,7 @@ class PairingStatistic:
         best = np.fmax(np.fmax(mirror, match), best_sync)
         return np.where(enough, best, np.nan)
 
-    def _scores(self, block: _Block, own_b: _Own, cums: tuple, at: _PerStart, part: slice) -> tuple[np.ndarray, np.ndarray]:
+    def _scores(self, block: _Block, own_b: _Own, cums: tuple, n_at: np.ndarray, part: slice) -> tuple[np.ndarray, np.ndarray]:
         """Whole-body relation score and body symmetric synchrony ``(lags of part, W)``, as the comparator scores them."""
         s = self.settings
         k = self.lags[part, None]
@@ -303,9 +268,7 @@ class PairingStatistic:
         n_a = block.n_a[part]
         # B's samples with data: whole windows read them from the per-start table, windows cut
         # by an end are summed here
-        last = len(at.n) - 1
-        start_b = np.clip(lo_b, 0, last)
-        n_b = at.n[start_b]
+        n_b = n_at[np.clip(lo_b, 0, len(n_at) - 1)]
         cut = np.nonzero(~block.whole[part])
         if len(cut[0]):
             n_b[cut] = own_b.n[hi_b[cut]] - own_b.n[lo_b[cut]]
@@ -313,22 +276,6 @@ class PairingStatistic:
         count = both.sum(-1)
         sym_count = np.minimum(block.own_a.sn[hi_a] - block.own_a.sn[lo_a], own_b.sn[hi_b] - own_b.sn[lo_b]).sum(-1)
         xx = block.xx[part]
-        if self.centred:
-            # postures as departures from each person's own mean over the window: with S the window
-            # sums of a channel's features and n its samples, the means' terms are
-            # min(nA, nB) SA.SB / (nA nB) (cross) and n S.S / n^2 (each person's own)
-            shape = lo_a.shape + (len(self.chan),)
-            sum_b, product = (x[: np.prod(shape)].reshape(shape) for x in self._scratch)
-            np.take(at.sums, start_b, axis=0, out=sum_b)
-            energy_b = at.energy[start_b]
-            if len(cut[0]):
-                sum_b[cut] = own_b.x[hi_b[cut]] - own_b.x[lo_b[cut]]
-                energy_b[cut] = np.add.reduceat(sum_b[cut] ** 2, self.channel_starts, axis=-1)
-            cross = np.add.reduceat(np.multiply(block.sum_a[part], sum_b, out=product), self.channel_starts, axis=-1)
-            n_b1 = np.maximum(n_b, 1)
-            xy = xy - (cross * both / (np.maximum(n_a, 1) * n_b1)).sum(-1)
-            xx = np.maximum(xx - block.cxx[part], 0.0)
-            yy = np.maximum(yy - (energy_b * n_b / n_b1**2).sum(-1), 0.0)
         vxx, sxx = block.vxx[part], block.sxx[part]
         samples = np.maximum(count, 1) * max(self.nfeat, 1)
         floor = NEGLIGIBLE_ENERGY * samples
@@ -346,19 +293,13 @@ class PairingStatistic:
 
 
 def pairing_statistic(prep: Prepared, settings: CompareSettings, real: float, starts: np.ndarray | None = None) -> PairingStatistic | None:
-    """The fast statistic that gives the real pairing's synchrony ``real``, or None.
+    """The fast statistic when it gives the real pairing's synchrony ``real`` (within 1e-6), else None.
 
-    Postures centred over each window or not, whichever reproduces the comparator's own
-    result on the real pairing (within 1e-6): the surrogates are then scored as the comparator
-    would score them.  None: neither does (the comparator scores in a way this module does not
-    follow), and each surrogate needs a full comparator pass.
+    None: the comparator scores in a way this module does not follow (its scoring changed), and
+    each surrogate needs a full comparator pass.
     """
-    identity = np.arange(len(prep.t))
-    for centred in (False, True):  # the cheaper scoring first
-        fast = PairingStatistic(prep, settings, starts, centred=centred)
-        if not fast.usable:
-            return None
-        own = fast(identity)
-        if (np.isnan(own) and np.isnan(real)) or abs(own - real) <= 1e-6:
-            return fast
-    return None
+    fast = PairingStatistic(prep, settings, starts)
+    if not fast.usable:
+        return None
+    own = fast(np.arange(len(prep.t)))
+    return fast if (np.isnan(own) and np.isnan(real)) or abs(own - real) <= 1e-6 else None
