@@ -36,23 +36,27 @@ def resample(t_s: np.ndarray, values: np.ndarray, rate_hz: float, max_gap_s: flo
     on_grid = n == len(t_s) and np.allclose(t_s, grid, rtol=0, atol=1e-3 / rate_hz)
     out = np.full((n, flat.shape[1]), np.nan)
     tol = 0.5 / rate_hz
-    for j in range(flat.shape[1]):
-        ok = ~np.isnan(flat[:, j])
+    for cols, ok in _same_gaps(flat):  # columns with the same gaps: one interpolation for all
         if ok.sum() == 0:
             continue
         if on_grid and ok.all():  # already on the grid, nothing missing
-            out[:, j] = flat[:, j]
+            out[:, cols] = flat[:, cols]
             continue
-        tv, yv = t_s[ok], flat[ok, j]
-        col = np.interp(grid, tv, yv, left=np.nan, right=np.nan)
-        idx = np.clip(np.searchsorted(tv, grid), 1, max(len(tv) - 1, 1))
-        if len(tv) > 1:
-            gap = tv[idx] - tv[idx - 1]
-            near = np.minimum(np.abs(grid - tv[idx - 1]), np.abs(grid - tv[idx]))
-            col[(gap > max_gap_s + 1e-9) & (near > tol)] = np.nan
-        else:
-            col = np.where(np.abs(grid - tv[0]) <= tol, yv[0], np.nan)
-        out[:, j] = col
+        tv, yv = t_s[ok], flat[ok][:, cols]
+        if len(tv) == 1:
+            out[:, cols] = np.where((np.abs(grid - tv[0]) <= tol)[:, None], yv[0], np.nan)
+            continue
+        idx = np.clip(np.searchsorted(tv, grid), 1, len(tv) - 1)
+        w = ((grid - tv[idx - 1]) / (tv[idx] - tv[idx - 1]))[:, None]
+        col = yv[idx - 1] * (1.0 - w) + yv[idx] * w  # np.interp's straight line between neighbours
+        col[grid < tv[0]] = np.nan
+        col[grid > tv[-1]] = np.nan
+        exact = grid == tv[idx - 1]
+        col[exact] = yv[idx - 1][exact]
+        gap = tv[idx] - tv[idx - 1]
+        near = np.minimum(np.abs(grid - tv[idx - 1]), np.abs(grid - tv[idx]))
+        col[(gap > max_gap_s + 1e-9) & (near > tol)] = np.nan
+        out[:, cols] = col
     return grid, out.reshape((n,) + values.shape[1:])
 
 
@@ -88,20 +92,25 @@ def smooth_and_differentiate(values: np.ndarray, rate_hz: float, window_s: float
     if len(flat) >= win and complete.any():  # columns without gaps: one filter call for all
         smooth[:, complete] = savgol_filter(flat[:, complete], win, 2, axis=0)
         deriv[:, complete] = savgol_filter(flat[:, complete], win, 2, deriv=1, delta=1.0 / rate_hz, axis=0)
-    for j in np.flatnonzero(~complete if len(flat) >= win else np.ones(flat.shape[1], bool)):
-        for a, b in true_runs(~np.isnan(flat[:, j])):
-            seg = flat[a:b, j]
+    rest = np.flatnonzero(~complete if len(flat) >= win else np.ones(flat.shape[1], bool))
+    for group, valid in _same_gaps(flat[:, rest]):  # columns with the same gaps: one call per run
+        cols = rest[group]
+        for a, b in true_runs(valid):
+            seg = flat[a:b][:, cols]
             if b - a >= win:
-                smooth[a:b, j] = savgol_filter(seg, win, 2)
-                deriv[a:b, j] = savgol_filter(seg, win, 2, deriv=1, delta=1.0 / rate_hz)
+                smooth[a:b, cols] = savgol_filter(seg, win, 2, axis=0)
+                deriv[a:b, cols] = savgol_filter(seg, win, 2, deriv=1, delta=1.0 / rate_hz, axis=0)
             else:
-                smooth[a:b, j] = seg
-                deriv[a:b, j] = np.gradient(seg, 1.0 / rate_hz) if b - a > 1 else 0.0
+                smooth[a:b, cols] = seg
+                deriv[a:b, cols] = np.gradient(seg, 1.0 / rate_hz, axis=0) if b - a > 1 else 0.0
     return smooth.reshape(values.shape), deriv.reshape(values.shape)
 
 
 def highpass(values: np.ndarray, size: int) -> np.ndarray:
-    """Each valid run minus its moving average over ``size`` samples (slow drifts removed)."""
+    """Each valid run minus its moving average over ``size`` samples (slow drifts removed).
+
+    A run no longer than ``size`` loses its own mean instead (its whole length is one average).
+    """
     from scipy.ndimage import uniform_filter1d
 
     flat = _columns(values)
@@ -109,7 +118,7 @@ def highpass(values: np.ndarray, size: int) -> np.ndarray:
     for cols, valid in _same_gaps(flat):  # columns with the same gaps: one filter call per run
         for a, b in true_runs(valid):
             seg = flat[a:b][:, cols]
-            out[a:b, cols] = seg - uniform_filter1d(seg, size=min(size, b - a), mode="nearest", axis=0)
+            out[a:b, cols] = seg - (uniform_filter1d(seg, size=size, mode="nearest", axis=0) if b - a > size else seg.mean(0))
     return out.reshape(values.shape)
 
 

@@ -5,7 +5,7 @@ For each window (``window_s`` long, every ``step_s``) and each lag ``tau`` in
 
 * posture similarity of the antisymmetric parts ``a`` (left minus right and
   the signed features), each person's departures from their own moving average
-  over a window (slow drifts removed): ``P = 2 <a_A(t), a_B(t + tau)> / (|a_A|^2 + |a_B|^2)``,
+  over two windows (slow drifts removed): ``P = 2 <a_A(t), a_B(t + tau)> / (|a_A|^2 + |a_B|^2)``,
   +1 for identical changes (match), -1 for opposite ones (mirror);
 * movement correlation ``R`` of their velocities (cosine over the window);
 * ``s = (P + w R) / (1 + w)``, ``w`` growing with how much they move.
@@ -284,8 +284,9 @@ def prepare(features: Features, settings: CompareSettings) -> Prepared:
     sym_smooth, _ = smooth_and_differentiate(sym, settings.rate_hz)
     length = int(round(settings.window_s * settings.rate_hz))
     # postures compared as each person's changes (departures from their own moving average over
-    # a window): a posture both merely hold (a camera's tilt, one's usual lean) is no evidence
-    asym_hp = highpass(asym, length)
+    # two windows: what a window holds steady goes, its own movement stays): a posture both merely
+    # hold (a camera's tilt, one's usual lean) is no evidence
+    asym_hp = highpass(asym, 2 * length)
     # symmetric parts with slow drifts removed: their correlation is a within-window Pearson
     sym_hp = highpass(sym_smooth, length)
     g = _channel_matrix(aspecs, CHANNELS)
