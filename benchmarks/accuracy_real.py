@@ -250,6 +250,7 @@ def heldout_null(exclude: set[str], settings: CompareSettings, cache: Path):
 
 
 def extract(path: Path, model: str, cache: Path):
+    """Landmarks with faces (head angles, expressions) as ``mirror analyze`` gets them; the 478-point meshes are not kept in memory."""
     return extract_video(path, ExtractSettings(pose_model=model, fps=FPS), cache_dir=cache / "landmarks", face_mesh=False)
 
 
@@ -617,6 +618,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write every figure to this JSON file")
     parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/accreal-cache"))
     parser.add_argument("--skip", nargs="*", default=[], choices=["fa", "composite", "real"], help="leave parts out")
+    parser.add_argument("--framings", nargs="*", choices=["upper_body", "call", "webcam", "upper_body+poor"], help="only these framings")
     args = parser.parse_args()
     cache = args.cache_dir
     folder = args.keep or cache / "scenes"
@@ -625,8 +627,10 @@ def main() -> None:
     if missing:
         raise SystemExit(f"error: real footage missing ({', '.join(missing)}); it is read from {SHARED}")
     per = 1 if args.quick else None
-    fa = [] if "fa" in args.skip else fa_units(args.minutes, per)
-    comp = [] if "composite" in args.skip else composite_units(args.composite_minutes, per)
+    fa = [] if "fa" in args.skip else [u for u in fa_units(args.minutes, per) if not args.framings or u.framing in args.framings]
+    comp = [] if "composite" in args.skip else [u for u in composite_units(args.composite_minutes, per) if not args.framings or u.framing in args.framings]
+    global COMPOSITE_FRAMINGS  # the scenes are made (and seeded) with every framing; only these are reported
+    COMPOSITE_FRAMINGS = tuple(f for f in COMPOSITE_FRAMINGS if any(u.framing == f for u in comp)) or COMPOSITE_FRAMINGS
     out: dict = {"quick": args.quick, "models": list(MODELS), "fps": FPS, "unit_s": UNIT_S}
     t0 = time.perf_counter()
     say(f"mirror accuracy on real footage: {len(fa)} independent-pair scenes and {len(comp)} composites of {UNIT_S:g} s, "
