@@ -3,19 +3,23 @@
 The woman of ``raga_1person.mp4`` (MIT, see ``ATTRIBUTION.md``) sits on the left (A) the
 whole time. Who sits on the right (B) changes stretch by stretch (:data:`PLAN`):
 
-- **mirror**: B is A's own picture flipped left-right and 1 s *ahead* of her: A does what
-  B did a second before, on the opposite side (a flip swaps anatomical sides), so A mirrors B;
-- **match**: the same, not flipped: A matches B, 1 s behind her;
+- **match**: B is A's own picture, not flipped, 1 s *ahead* of her: A does what B did a
+  second before, on the same side, so A matches B;
+- **mirror**: the same, flipped left-right: a flip swaps anatomical sides, so A mirrors B,
+  1 s behind her;
 - **none**: B is someone else, the face of ``pyfeat_single_face.mp4`` (MIT); nobody copies
   anybody;
 - **mechanical**: B is A's exact picture 0.4 s ahead of her: A repeats every gesture of B at
   once, always at the same delay, which is what mechanical imitation looks like.
 
+Each stretch holds several whole 4 s windows (the natural ones are 12 s long: the comparator
+judges posture changes against a moving average over two windows).
+
 A is the follower throughout (she copies B), so the mechanical stretch is judged against
 her natural copies of the first two stretches.
 
 Each person's picture is cropped from its clip, placed side by side on the blurred corner
-of the raga stage, and written at 25 fps, 960x540, H.264 (``av``, from the ``test`` extra).
+of the raga stage, and written at 25 fps, 960x540, H.264, 58 s (``av``, from the ``test`` extra).
 Clips shorter than the video play forwards then backwards (``tests/scenes.py``). The frames
 are a pure function of the two clips and :data:`PLAN`: run it again and the same frames come
 out. ``tests/test_example.py`` analyses the shipped video and checks that what ``mirror
@@ -62,10 +66,10 @@ class Stretch:
 
 
 PLAN: tuple[Stretch, ...] = (
-    Stretch("mirror", 0.0, 7.0, -1.0, "A"),
-    Stretch("match", 7.0, 14.0, -1.0, "A"),
-    Stretch("none", 14.0, 20.0, float("nan"), None),
-    Stretch("mechanical", 20.0, 42.0, -0.4, "A"),
+    Stretch("match", 0.0, 12.0, -1.0, "A"),
+    Stretch("mirror", 12.0, 24.0, -1.0, "A"),
+    Stretch("none", 24.0, 30.0, float("nan"), None),
+    Stretch("mechanical", 30.0, 58.0, -0.4, "A"),
 )
 """The truth of the shipped example, read by ``tests/test_example.py``."""
 
