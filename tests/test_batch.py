@@ -166,7 +166,7 @@ def test_ctrl_c_then_rerun_loses_nothing(root, tmp_path):
 
     result = CliRunner().invoke(app, ["batch", str(src), "--out", str(out), "--fps", "12.5", "--surrogates", "0", "--cache-dir", str(cache), "--no-progress"])
     assert result.exit_code == 0, result.output
-    assert "1 files: 1 analysed" in result.output
+    assert "1 file: 1 analysed" in result.output
     assert _status(out / "raga")["state"] == "done"
     for c, data in kept.items():
         assert c.read_bytes() == data, "the rerun resumed after the kept frames instead of redoing them"
