@@ -332,7 +332,7 @@ def test_live_records_the_session_and_compares_it_with_the_last_ones(tmp_path):
     lines = proc.stdout.splitlines()
     assert f"recorded session 2 in the history {db} (see `mirror progress --me Ana`)" in lines
     start = lines.index("this session against your last ones:")
-    assert lines[start + 1].startswith("  mirroring (share of time): ") and "over the last 1 sessions" in lines[start + 1]
+    assert lines[start + 1].startswith("  mirroring (share of time): ") and "over the last 1 session" in lines[start + 1] and "1 sessions" not in lines[start + 1]
     with History(db) as h:
         first, rec = h.sessions()
     assert rec.kind == "live" and rec.people == People("Ana", None, "A") and rec.report_dir == str(out.resolve())

@@ -254,6 +254,11 @@ def format_value(fig: Figure, value: float | None) -> str:
     return f"{value:.2f}"
 
 
+def _singular(words: str) -> str:
+    """``earlier sessions`` -> ``earlier session``: the phrase for a count of one."""
+    return words[:-1] if words.endswith("s") else words
+
+
 def describe(t: FigureTrend, earlier_word: str = "earlier sessions") -> str:
     """One line: the figure, its latest value, the baseline and the verdict."""
     fig = t.figure
@@ -268,7 +273,7 @@ def describe(t: FigureTrend, earlier_word: str = "earlier sessions") -> str:
         return f"{fig.title}: {format_value(fig, t.latest)}{target}; no earlier session to compare with"
     return (
         f"{fig.title}: {format_value(fig, t.latest)} vs {format_value(fig, t.baseline)} over the last "
-        f"{t.earlier_n} {earlier_word}{target}: {t.trend}"
+        f"{t.earlier_n} {_singular(earlier_word) if t.earlier_n == 1 else earlier_word}{target}: {t.trend}"
     )
 
 
