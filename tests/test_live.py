@@ -326,6 +326,13 @@ def test_ctrl_c_loses_nothing(tmp_path):
     assert (out / "windows.csv").read_text().startswith("window,start_s,end_s,channel")
     assert (out / "events.csv").exists()
     assert sorted(p.name for p in out.iterdir()) == ["events.csv", "landmarks.npz", "report.json", "windows.csv"]
+    # the played file is the session's video: the review plays it with the skeletons in step
+    from mirror.review import prepare_review
+
+    assert report["provenance"]["source_path"] == str((EXAMPLES / "raga_2people.mp4").resolve())
+    review = prepare_review(out)
+    assert review.video == EXAMPLES / "raga_2people.mp4" or review.video.resolve() == (EXAMPLES / "raga_2people.mp4").resolve()
+    assert review.video_note == "" and review.skeleton is not None
 
 
 @pytest.mark.model

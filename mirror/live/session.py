@@ -649,6 +649,11 @@ class LiveSession:
             },
             "extract_settings": landmarks.info.get("settings"),
         }
+        main = self.sources["main"]
+        if isinstance(main, VideoFileSource) and self.settings.mode == "pair":
+            # a file played two-person is timed by its own timestamps: the review plays it in step
+            provenance["source_path"] = str(Path(self.settings.source).resolve())
+            provenance["source_sha256"] = main.content_sha256()
         if "partner" in self.sources:
             provenance["partner_source"] = self.sources["partner"].info.to_dict()
             provenance["people"] = landmarks.info.get("people")
