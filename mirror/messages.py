@@ -25,28 +25,32 @@ with the same keys (any subset) to replace them, e.g. with a translation::
 from __future__ import annotations
 
 import json
+import re
+import string
 from pathlib import Path
+
+import numpy as np
 
 from mirror.errors import MirrorError
 
 REASONS = {
-    "coverage": "{copier} copied {copies} of {model}'s {gestures} gestures ({share:.0%})",
+    "coverage": "{copier} copied {copies} of {model}'s {gestures:gesture} ({share:.0%})",
     "immediacy": "{copier}'s copies came a median {lag:.2f} s after {model}'s gestures (natural mimicry: about 0.6 s to several seconds)",
     "regularity": "{copier}'s copy delay hardly varied (spread {sd:.2f} s)",
     "fidelity": "{copier}'s copies were near-exact in shape and size (median fidelity {fidelity:.2f})",
     "persistence": "{copier} moved in lockstep with {model} at one fixed delay for {seconds:.0f} s of {span:.0f} s",
-    "indiscriminateness": "{copier} also copied {copied} of {model}'s {small} small, incidental movements",
+    "indiscriminateness": "{copier} also copied {copied} of {model}'s {small:small, incidental movement}",
 }
 
 MESSAGES = {
     # warnings: mechanical imitation, addressed to the copier
-    "mechanical_copying": "You copied {copied} of your partner's last {total} gestures within {lag:.1f} s: let some pass, and wait a beat before mirroring.",
+    "mechanical_copying": "You copied {copied} of your partner's last {total:gesture} within {lag:.1f} s: let some pass, and wait a beat before mirroring.",
     "mechanical_fast": "You echo your partner's moves after only {lag:.1f} s: wait a beat or two before mirroring.",
     "mechanical_regular": "You follow your partner at a fixed {lag:.1f} s delay, every time: vary your timing and let some gestures pass.",
-    "mechanical_many": "You copied {copied} of your partner's {total} gestures in the last minute: let more of them pass.",
+    "mechanical_many": "You copied {copied} of your partner's {total:gesture} in the last minute: let more of them pass.",
     "mechanical_exact": "Your copies are near-exact: a smaller, softer version of your partner's gesture reads as more natural.",
     "mechanical_lockstep": "You have moved in lockstep with your partner for {seconds:.0f} s: break the pattern now and then.",
-    "mechanical_indiscriminate": "You copied {copied} of your partner's {total} small, incidental movements too: mirror the meaningful ones only.",
+    "mechanical_indiscriminate": "You copied {copied} of your partner's {total:small, incidental movement} too: mirror the meaningful ones only.",
     # praise: a natural copy, addressed to the copier
     "praise_mirror": "Good: you mirrored their {gesture} {when}.",
     "praise_match": "Good: you matched their {gesture} {when}.",
@@ -175,14 +179,30 @@ POSTURES = {
 SIDES = {"left": "left", "right": "right"}
 
 
+class _Counting(string.Formatter):
+    """``{n:gesture}`` is "1 gesture" or "3 gestures": a whole number with a noun as its format."""
+
+    def format_field(self, value, format_spec: str) -> str:
+        if isinstance(value, (int, np.integer, float)) and float(value).is_integer() and re.search(r"[A-Za-z]{2}", format_spec):
+            n = int(value)
+            return f"{n} {format_spec if n == 1 else format_spec + 's'}"
+        return super().format_field(value, format_spec)
+
+
+_COUNTING = _Counting()
+
+
 def render(catalog: dict, key: str, **fields) -> str:
-    """Fill one template; a missing key or field is a :class:`MirrorError` naming the valid keys."""
+    """Fill one template; a missing key or field is a :class:`MirrorError` naming the valid keys.
+
+    A whole number formatted with a noun (``{copies:gesture}``) reads "1 gesture", "2 gestures".
+    """
     try:
         template = catalog[key]
     except KeyError:
         raise MirrorError(f"no message {key!r}; valid: {', '.join(sorted(catalog))}") from None
     try:
-        return template.format(**fields)
+        return _COUNTING.format(template, **fields)
     except (KeyError, IndexError, ValueError) as exc:
         raise MirrorError(f"message {key!r} cannot be filled: {exc}") from None
 

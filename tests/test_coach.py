@@ -139,3 +139,13 @@ def test_trailing_baseline_is_the_median_of_what_came_before():
         lo, hi = max(0, i - span), i - skip
         seg = values[lo : hi + 1] if hi >= lo else values[: i + 1]
         assert got[i] == pytest.approx(np.nanmedian(seg)), i
+
+
+def test_counts_in_messages_agree_with_their_nouns():
+    """'1 gesture', '3 gestures': every count a message or reason gives reads right in the singular."""
+    from mirror.messages import MESSAGES, REASONS, render
+
+    assert render(REASONS, "coverage", copier="B", copies=1, model="A", gestures=1, share=1.0) == "B copied 1 of A's 1 gesture (100%)"
+    assert "of A's 3 gestures" in render(REASONS, "coverage", copier="B", copies=2, model="A", gestures=3, share=0.67)
+    assert "partner's 1 small, incidental movement too" in render(MESSAGES, "mechanical_indiscriminate", copied=1, total=1)
+    assert "last 4 gestures within 0.4 s" in render(MESSAGES, "mechanical_copying", copied=3, total=4, lag=0.4)
