@@ -253,7 +253,17 @@ def analyze(
             paths.update(write_all(out, source))
         recorded = history_cli.record_and_describe(history_file, out, "analyze", people)[1] if history_file else None
     from mirror.report import read_report
-    from mirror.report.doc import adapted_text, alpha_of, calibration_text, confidence_word, format_p, nothing_text, usability_rows
+    from mirror.report.doc import (
+        adapted_text,
+        alpha_of,
+        calibration_text,
+        confidence_word,
+        format_p,
+        nothing_text,
+        synchrony_missing,
+        synchrony_reference,
+        usability_rows,
+    )
 
     doc = read_report(out)
     result = session.synchrony
@@ -280,15 +290,16 @@ def analyze(
         f"match {100 * share['match']:.0f} %, symmetric {100 * share['symmetric']:.0f} %, none {100 * share['none']:.0f} %"
         + (f"; insufficient data in {plural(result.summary['insufficient_windows'], 'window')}" if result.summary["insufficient_windows"] else "")
     )
+    reference = synchrony_reference(doc)  # the same words as report.html and the review page
     if not math.isfinite(sync["real"]):
         typer.echo("synchrony not measurable: no window has both people in view long enough")
-    elif sync.get("n_surrogates"):
+    elif reference is not None:
         typer.echo(
-            f"synchrony {sync['real']:.3f} vs pseudo-synchrony {sync['surrogate_mean']:.3f} "
-            f"(effect size {sync['effect_size']:.2f}, p = {sync['p_value']:.3f}, {sync['n_surrogates']} surrogates)"
+            f"synchrony: {reference['words'].rstrip('.')} (synchrony {sync['real']:.3f} vs pseudo-synchrony {sync['surrogate_mean']:.3f}, "
+            f"effect size {sync['effect_size']:.2f}, p = {format_p(sync['p_value'])})"
         )
     else:
-        typer.echo(f"synchrony {sync['real']:.3f} (no surrogate test: {sync['method']})")
+        typer.echo(f"synchrony: {synchrony_missing(doc)}")
     for e in result.events[:10]:
         typer.echo(
             f"  {e.start_s:7.1f}-{e.end_s:7.1f} s  {e.kind:9s} leader {e.leader or '-':8s} lag {e.lag_s:+.2f} s  "
