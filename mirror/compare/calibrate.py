@@ -249,12 +249,10 @@ def calibrate(windows: "Windows", null: NullSamples, settings: "CompareSettings"
         channel_p[active, c] = _motion_p(null.channel_best[:, c], null.channel_motion[:, c], ch_best[active, c], windows.channel_motion[active, c])
         ok = related & (np.nan_to_num(channel_p[:, c], nan=1.0) < settings.alpha)
         channel_label[np.isin(channel_label[:, c], ("mirror", "match")) & ~ok, c] = "none"
+    from mirror.compare.windows import leaders
+
     lag_s = np.where(relation, windows.lag_s, np.where(symmetric, windows.sync_lag_s, np.nan))
-    leader = np.full(len(lag_s), "", dtype=windows.leader.dtype)
-    has = ~np.isnan(lag_s)
-    leader[has & (lag_s >= settings.together_s)] = "A"
-    leader[has & (lag_s <= -settings.together_s)] = "B"
-    leader[has & (np.abs(lag_s) < settings.together_s)] = "together"
+    leader = leaders(lag_s, settings.together_s)
     return replace(
         windows,
         label=label,

@@ -51,8 +51,6 @@ def resample(t_s: np.ndarray, values: np.ndarray, rate_hz: float, max_gap_s: flo
         col = yv[idx - 1] * (1.0 - w) + yv[idx] * w  # np.interp's straight line between neighbours
         col[grid < tv[0]] = np.nan
         col[grid > tv[-1]] = np.nan
-        exact = grid == tv[idx - 1]
-        col[exact] = yv[idx - 1][exact]
         gap = tv[idx] - tv[idx - 1]
         near = np.minimum(np.abs(grid - tv[idx - 1]), np.abs(grid - tv[idx]))
         col[(gap > max_gap_s + 1e-9) & (near > tol)] = np.nan
@@ -88,13 +86,7 @@ def smooth_and_differentiate(values: np.ndarray, rate_hz: float, window_s: float
     smooth = np.full_like(flat, np.nan)
     deriv = np.full_like(flat, np.nan)
     win = max(5, int(round(window_s * rate_hz)) | 1)
-    complete = ~np.isnan(flat).any(0)
-    if len(flat) >= win and complete.any():  # columns without gaps: one filter call for all
-        smooth[:, complete] = savgol_filter(flat[:, complete], win, 2, axis=0)
-        deriv[:, complete] = savgol_filter(flat[:, complete], win, 2, deriv=1, delta=1.0 / rate_hz, axis=0)
-    rest = np.flatnonzero(~complete if len(flat) >= win else np.ones(flat.shape[1], bool))
-    for group, valid in _same_gaps(flat[:, rest]):  # columns with the same gaps: one call per run
-        cols = rest[group]
+    for cols, valid in _same_gaps(flat):  # columns with the same gaps (all, without any): one call per run
         for a, b in true_runs(valid):
             seg = flat[a:b][:, cols]
             if b - a >= win:

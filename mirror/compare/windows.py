@@ -475,9 +475,8 @@ def _scores(s: dict, settings: CompareSettings, n_features: np.ndarray):
     samples = np.maximum(s["n"], 1) * np.maximum(n_features, 1)  # sample x feature terms in each sum
     floor = NEGLIGIBLE_ENERGY * samples
     sfloor = NEGLIGIBLE_ENERGY * np.maximum(s["sn"], 1)
-    xy, xx, yy = s["xy"], s["xx"], s["yy"]
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        p = np.where(xx + yy > floor, 2 * xy / (xx + yy), 0.0)
+        p = np.where(s["xx"] + s["yy"] > floor, 2 * s["xy"] / (s["xx"] + s["yy"]), 0.0)
         r = np.where((s["vxx"] > floor) & (s["vyy"] > floor), s["vxy"] / np.sqrt(s["vxx"] * s["vyy"]), 0.0)
         speed = np.sqrt((s["vxx"] + s["vyy"]) / (2 * samples))
         w = np.clip(speed / settings.move_scale, 0, 1)
@@ -611,7 +610,6 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
     lags = np.arange(-max_lag, max_lag + 1)
     W = len(starts)
     if W == 0:
-        empty, R = np.zeros(0), len(REPORT_CHANNELS)
         return _empty_windows(settings)
     sums = _lag_scan(prep, starts, length, lags)
     nfeat = prep.g.sum(0)
@@ -673,11 +671,7 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
     lag_steps[symmetric] = lag_sync[symmetric]
     label[~enough] = "insufficient"
     lag_s = (lag_steps - max_lag) / rate  # index -> lag
-    leader = np.full(W, "", dtype="<U8")
-    has = ~np.isnan(lag_s)
-    leader[has & (lag_s >= settings.together_s)] = "A"
-    leader[has & (lag_s <= -settings.together_s)] = "B"
-    leader[has & (np.abs(lag_s) < settings.together_s)] = "together"
+    leader = leaders(lag_s, settings.together_s)
     for arr in (mirror, match, sync):
         arr[~enough] = np.nan
 
@@ -757,6 +751,16 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
         channel_motion=ch_motion,
         info={"settings": settings.to_dict(), "lags": len(lags)},
     )
+
+
+def leaders(lag_s: np.ndarray, together_s: float) -> np.ndarray:
+    """``(W,)`` who leads at each lag: "A" (B follows), "B", "together" (|lag| below ``together_s``), "" (no lag)."""
+    out = np.full(len(lag_s), "", dtype="<U8")
+    has = ~np.isnan(lag_s)
+    out[has & (lag_s >= together_s)] = "A"
+    out[has & (lag_s <= -together_s)] = "B"
+    out[has & (np.abs(lag_s) < together_s)] = "together"
+    return out
 
 
 def _empty_windows(settings: CompareSettings) -> Windows:
