@@ -14,6 +14,7 @@ from pathlib import Path
 import typer
 
 from mirror.errors import Interrupted, MirrorError
+from mirror.messages import plural  # noqa: F401  (the commands take it from here, with the other CLI helpers)
 
 FLAG = ""
 """Metavar of an on/off option: nothing, so help shows ``--no-face`` and not ``--no-face <bool>``."""
@@ -109,15 +110,6 @@ def check_video_file(source: str | Path, what: str = "") -> None:
         raise MirrorError(f"no such file: {f'{what} ' if what else ''}{path}")
     if path.is_dir():
         raise MirrorError(f"{f'{what} ' if what else ''}{path} is a folder, not a video file")
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """``1 window``, ``2 windows``, ``1 copy``, ``3 copies``: a count with its noun agreeing."""
-    if n == 1:
-        return f"{n} {word}"
-    if many is None:
-        many = word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
-    return f"{n} {many}"
 
 
 def fail(message: str, code: int = 2) -> None:

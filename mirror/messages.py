@@ -25,11 +25,10 @@ with the same keys (any subset) to replace them, e.g. with a translation::
 from __future__ import annotations
 
 import json
+import numbers
 import re
 import string
 from pathlib import Path
-
-import numpy as np
 
 from mirror.errors import MirrorError
 
@@ -179,13 +178,21 @@ POSTURES = {
 SIDES = {"left": "left", "right": "right"}
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 window``, ``2 windows``, ``1 copy``, ``3 copies``: a count with its noun agreeing."""
+    if n == 1:
+        return f"{n} {word}"
+    if many is None:
+        many = word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
+    return f"{n} {many}"
+
+
 class _Counting(string.Formatter):
     """``{n:gesture}`` is "1 gesture" or "3 gestures": a whole number with a noun as its format."""
 
     def format_field(self, value, format_spec: str) -> str:
-        if isinstance(value, (int, np.integer, float)) and float(value).is_integer() and re.search(r"[A-Za-z]{2}", format_spec):
-            n = int(value)
-            return f"{n} {format_spec if n == 1 else format_spec + 's'}"
+        if isinstance(value, numbers.Real) and float(value).is_integer() and re.search(r"[A-Za-z]{2}", format_spec):
+            return plural(int(value), format_spec)
         return super().format_field(value, format_spec)
 
 

@@ -10,6 +10,7 @@ import pytest
 from mirror.compare import CompareSettings, analyze_features, compare_windows
 from mirror.compare.calibrate import load_reference, ping_pong, side_margin
 from mirror.features import FEATURES, Features, mirror_operator
+from mirror.features.body import FEATURE_INDEX
 
 RATE_HZ = 16.0
 SECONDS = 60.0
@@ -69,11 +70,9 @@ def test_a_movement_made_with_both_sides_at_once_tells_no_side():
     both = a.copy()
     for s in FEATURES:  # each left feature moves exactly as its right partner: a symmetric body
         if s.kind == "lateral" and s.name.endswith("_left"):
-            j = [t.name for t in FEATURES].index(s.partner)
-            i = [t.name for t in FEATURES].index(s.name)
-            both[:, j] = both[:, i]
+            both[:, FEATURE_INDEX[s.partner]] = both[:, FEATURE_INDEX[s.name]]
         elif s.kind == "signed":
-            both[:, [t.name for t in FEATURES].index(s.name)] = 0.0
+            both[:, FEATURE_INDEX[s.name]] = 0.0
     rng = np.random.default_rng(0)
     b = _delayed(both, 1.0) + rng.normal(scale=1e-3, size=both.shape)  # a copy, with a little noise
     a = both + rng.normal(scale=1e-3, size=both.shape)

@@ -257,10 +257,6 @@ def _copies(doc: dict) -> str:
     return "".join(html)
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def _mechanical(doc: dict) -> str:
     dirs = mechanical_directions(doc)
     html = ['<section id="mechanical"><h2>Mechanical imitation (gesture copies)</h2>']
@@ -271,7 +267,7 @@ def _mechanical(doc: dict) -> str:
         name = f"{d['copier']} copies {d['model']}"
         score = _num(d.get("score"))
         facts = (
-            f"{_plural(int(d.get('copies') or 0), 'copy', 'copies')} of {_plural(int(d.get('model_gestures') or 0), 'gesture', 'gestures')}"
+            f"{messages.plural(int(d.get('copies') or 0), 'copy')} of {messages.plural(int(d.get('model_gestures') or 0), 'gesture')}"
             f" of {d['model']}; " + (f"score {score} (0 to 1)" if d.get("score") is not None else f"no score: too few gestures of {d['model']} to judge")
         )
         if d.get("flagged"):
