@@ -239,9 +239,11 @@ def main() -> None:
     t3 = time.perf_counter()
     w = result.windows
     truth, true_lag = window_truth(plan, w.start_s, w.end_s)
-    print(f"{len(plan)} segments, {n} frames ({n / FPS / 60:.1f} min) rendered in {t1 - t0:.0f} s; "
-          f"landmarks {t2 - t1:.0f} s (both people in {100 * info['both_present_rate']:.1f} % of frames); "
-          f"comparator {t3 - t2:.2f} s")
+    print(
+        f"{len(plan)} segments, {n} frames ({n / FPS / 60:.1f} min) rendered in {t1 - t0:.0f} s; "
+        f"landmarks {t2 - t1:.0f} s (both people in {100 * info['both_present_rate']:.1f} % of frames); "
+        f"comparator {t3 - t2:.2f} s"
+    )
     predicted = ("mirror", "match", "symmetric", "none", "insufficient")
     conf = np.zeros((len(TRUTH), len(predicted)), int)
     lag_err = []
@@ -261,8 +263,10 @@ def main() -> None:
     print(f"macro-F1 over mirror, match, none: {macro:.3f}")
     if lag_err:
         e = np.array(lag_err)
-        print(f"lag error on correct mirror/match windows: median {np.median(e):.3f} s, "
-              f"90th percentile {np.percentile(e, 90):.3f} s, n = {len(e)}")
+        print(
+            f"lag error on correct mirror/match windows: median {np.median(e):.3f} s, "
+            f"90th percentile {np.percentile(e, 90):.3f} s, n = {len(e)}"
+        )
     print(f"\ncomposite and truth in {folder}")
 
 

@@ -52,6 +52,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from accuracy_composite import per_class_f1  # noqa: E402  (this folder is on the path of a script)
+
 from mirror.compare import CompareSettings, analyze_landmarks, fit_to_clip  # noqa: E402
 from mirror.compare.calibrate import (  # noqa: E402
     calibrate,
@@ -128,8 +129,18 @@ REAL_CLIPS = [
     # (label, path, truth, note)
     ("raga_2people", REPO / "examples" / "raga_2people.mp4", "none", "no mirroring"),
     ("kitchen_two_men", SHARED / "research" / "kitchen_two_men.mp4", "none", "talking, one cuts food"),
-    ("highfive_facing", SHARED / "research" / "highfive_facing.avi", "mirror", "left man raises his LEFT hand, right man his RIGHT"),
-    ("highfive_double", SHARED / "research" / "highfive_double.avi", "symmetric", "both arms raised at once: neither mirror nor match"),
+    (
+        "highfive_facing",
+        SHARED / "research" / "highfive_facing.avi",
+        "mirror",
+        "left man raises his LEFT hand, right man his RIGHT",
+    ),
+    (
+        "highfive_double",
+        SHARED / "research" / "highfive_double.avi",
+        "symmetric",
+        "both arms raised at once: neither mirror nor match",
+    ),
     ("facing_pair_lab", SHARED / "research" / "facing_pair_lab.mp4", "unknown", "face to face"),
     ("facing_pair_courtyard", SHARED / "research" / "facing_pair_courtyard.mp4", "unknown", "face to face"),
 ]
@@ -171,7 +182,10 @@ def fa_units(minutes: float, per_framing: int | None) -> list[Unit]:
             a, b = pairs[k % len(pairs)]
             rng = np.random.default_rng([1, k, len(framing)])
             cut = round(float(rng.uniform(15, 25)), 2)
-            segments = [("none", 0.0, cut, -round(float(rng.uniform(0, 12)), 2)), ("none", cut, UNIT_S, -round(float(rng.uniform(0, 12)), 2))]
+            segments = [
+                ("none", 0.0, cut, -round(float(rng.uniform(0, 12)), 2)),
+                ("none", cut, UNIT_S, -round(float(rng.uniform(0, 12)), 2)),
+            ]
             out.append(Unit("fa", framing, a, b, segments, -round(float(rng.uniform(3, 12)), 2), k))
     return out
 
@@ -251,7 +265,9 @@ def heldout_null(exclude: set[str], settings: CompareSettings, cache: Path):
 
 def extract(path: Path, model: str, cache: Path):
     """Landmarks with faces (head angles, expressions) as ``mirror analyze`` gets them; the 478-point meshes are not kept in memory."""
-    return extract_video(path, ExtractSettings(pose_model=model, fps=FPS), cache_dir=cache / "landmarks", face_mesh=False)
+    return extract_video(
+        path, ExtractSettings(pose_model=model, fps=FPS), cache_dir=cache / "landmarks", face_mesh=False
+    )
 
 
 def analyse(landmarks, exclude: set[str] | None, cache: Path) -> dict:
@@ -282,7 +298,9 @@ def run_unit(unit: Unit, folder: Path, cache: Path) -> None:
         t3 = time.perf_counter()
         unit.windows[model] = analyse(lm, exclude, cache)
         unit.extract[model] = float(info.get("both_present_rate", lm.pose_present.all(1).mean()))
-        parts.append(f"{model}: both found {100 * unit.extract[model]:.0f} %, landmarks {t3 - t2:.0f} s, comparator {time.perf_counter() - t3:.1f} s")
+        parts.append(
+            f"{model}: both found {100 * unit.extract[model]:.0f} %, landmarks {t3 - t2:.0f} s, comparator {time.perf_counter() - t3:.1f} s"
+        )
     say(f"  {unit.name}: scene {t1 - t0:.0f} s; " + "; ".join(parts))
 
 
@@ -418,9 +436,16 @@ def pct(x: float) -> str:
 def print_false_alarms(units: list[Unit], out: dict) -> None:
     say("\n== 1. False alarms on independent real pairs (none only) ==")
     minutes = len(units) * UNIT_S / 60
-    say(f"{len(units)} scenes, {minutes:.1f} min of video; pairs: " + ", ".join(sorted({f'{u.a}|{u.b}' for u in units})))
-    say("share of analysable windows labelled mirror/match/symmetric (overall), and of windows with any body-part relation")
-    say(f"{'framing':12s} {'null':9s} | " + " | ".join(f"{m:>4s}: windows analysable  rel%  (mir/mat/sym)  part-rel% " for m in MODELS))
+    say(
+        f"{len(units)} scenes, {minutes:.1f} min of video; pairs: " + ", ".join(sorted({f"{u.a}|{u.b}" for u in units}))
+    )
+    say(
+        "share of analysable windows labelled mirror/match/symmetric (overall), and of windows with any body-part relation"
+    )
+    say(
+        f"{'framing':12s} {'null':9s} | "
+        + " | ".join(f"{m:>4s}: windows analysable  rel%  (mir/mat/sym)  part-rel% " for m in MODELS)
+    )
     rows = {}
     for framing in list(FA_PAIRS) + ["all"]:
         sel = [u for u in units if framing in ("all", u.framing)]
@@ -432,16 +457,24 @@ def print_false_alarms(units: list[Unit], out: dict) -> None:
                 r = false_alarms([u.windows[m][which] for u in sel])
                 rows[f"{framing}/{which}/{m}"] = r
                 bl = r["by_label"]
-                cells.append(f"{r['windows']:12d} {r['analysable']:10d} {pct(r['relation_share'])} ({bl['mirror']:3d}/{bl['match']:3d}/{bl['symmetric']:3d}) {pct(r['part_relation_share'])}  ")
+                cells.append(
+                    f"{r['windows']:12d} {r['analysable']:10d} {pct(r['relation_share'])} ({bl['mirror']:3d}/{bl['match']:3d}/{bl['symmetric']:3d}) {pct(r['part_relation_share'])}  "
+                )
             say(f"{framing:12s} {which:9s} | " + " | ".join(cells))
-    say("body-part relations (windows) by part, held-out null: " + "; ".join(
-        f"{m}: " + ", ".join(f"{k} {v}" for k, v in rows[f'all/heldout/{m}']['by_part'].items()) for m in MODELS))
+    say(
+        "body-part relations (windows) by part, held-out null: "
+        + "; ".join(
+            f"{m}: " + ", ".join(f"{k} {v}" for k, v in rows[f"all/heldout/{m}"]["by_part"].items()) for m in MODELS
+        )
+    )
     say("per scene (held-out null), relation windows / analysable, part-relation windows:")
     for u in units:
         cells = []
         for m in MODELS:
             r = false_alarms([u.windows[m]["heldout"]])
-            cells.append(f"{m} {r['relation']}/{r['analysable']} part {r['part_relation']}/{r['part_windows']} (found {100 * u.extract[m]:.0f} %)")
+            cells.append(
+                f"{m} {r['relation']}/{r['analysable']} part {r['part_relation']}/{r['part_windows']} (found {100 * u.extract[m]:.0f} %)"
+            )
         say(f"  {u.framing:10s} {u.a:24s} {u.b:24s} " + "; ".join(cells))
     out["false_alarms"] = rows
 
@@ -453,19 +486,38 @@ def print_composites(units: list[Unit], out: dict) -> None:
         sel = [u for u in units if u.framing == framing]
         if not sel:
             continue
-        say(f"\n-- {framing}: {len(sel)} scenes, {len(sel) * UNIT_S / 60:.1f} min, A: " + ", ".join(sorted({u.a for u in sel})))
+        say(
+            f"\n-- {framing}: {len(sel)} scenes, {len(sel) * UNIT_S / 60:.1f} min, A: "
+            + ", ".join(sorted({u.a for u in sel}))
+        )
         for which in ("pipeline", "heldout"):
             for m in MODELS:
                 r = score_composites(sel, m, which)
                 res[f"{framing}/{which}/{m}"] = r
-            say(f"   [{which} null] confusion (rows truth, columns predicted: " + " ".join(p[:4] for p in PREDICTED) + ")")
+            say(
+                f"   [{which} null] confusion (rows truth, columns predicted: "
+                + " ".join(p[:4] for p in PREDICTED)
+                + ")"
+            )
             for i, lab in enumerate(TRUTH):
-                say(f"   {lab:7s} " + "   ".join(f"{m}: " + " ".join(f"{v:4d}" for v in res[f'{framing}/{which}/{m}']['confusion'][i]) for m in MODELS))
+                say(
+                    f"   {lab:7s} "
+                    + "   ".join(
+                        f"{m}: " + " ".join(f"{v:4d}" for v in res[f"{framing}/{which}/{m}"]["confusion"][i])
+                        for m in MODELS
+                    )
+                )
             for m in MODELS:
                 r = res[f"{framing}/{which}/{m}"]
-                say(f"   {m:4s}: F1 " + ", ".join(f"{k} {v:.3f}" for k, v in r["f1"].items())
-                    + f"; macro-F1 {r['macro_f1']:.3f}; lag error median {r['lag_error_median_s']:.3f} s, p90 {r['lag_error_p90_s']:.3f} s (n {r['lag_n']})")
-                say(f"         missed mirror/match windows by cause: " + (", ".join(f"{k} {v}" for k, v in sorted(r["missed_by_cause"].items())) or "none"))
+                say(
+                    f"   {m:4s}: F1 "
+                    + ", ".join(f"{k} {v:.3f}" for k, v in r["f1"].items())
+                    + f"; macro-F1 {r['macro_f1']:.3f}; lag error median {r['lag_error_median_s']:.3f} s, p90 {r['lag_error_p90_s']:.3f} s (n {r['lag_n']})"
+                )
+                say(
+                    "         missed mirror/match windows by cause: "
+                    + (", ".join(f"{k} {v}" for k, v in sorted(r["missed_by_cause"].items())) or "none")
+                )
         found = {m: np.mean([u.extract[m] for u in sel]) for m in MODELS}
         say("   both people found: " + ", ".join(f"{m} {100 * v:.1f} %" for m, v in found.items()))
     out["composites"] = res
@@ -503,7 +555,11 @@ def real_clips(cache: Path, out: dict) -> list:
             w = got[m]["pipeline"]
             adapted = got[m]["info"].get("adapted")
             labels = {k: int((w.label == k).sum()) for k in PREDICTED}
-            arm = w.channel_label[:, [w.channels.index("left_arm"), w.channels.index("right_arm")]] if len(w) else np.zeros((0, 2), str)
+            arm = (
+                w.channel_label[:, [w.channels.index("left_arm"), w.channels.index("right_arm")]]
+                if len(w)
+                else np.zeros((0, 2), str)
+            )
             entry[m] = {
                 "windows": len(w),
                 "labels": labels,
@@ -518,14 +574,22 @@ def real_clips(cache: Path, out: dict) -> list:
                         "label": str(w.label[i]),
                         "p": None if np.isnan(w.p_value[i]) else float(w.p_value[i]),
                         "lag_s": None if np.isnan(w.lag_s[i]) else float(w.lag_s[i]),
-                        "parts": {c: [str(w.channel_label[i, k]), None if np.isnan(w.channel_p[i, k]) else float(w.channel_p[i, k])] for k, c in enumerate(w.channels)},
+                        "parts": {
+                            c: [
+                                str(w.channel_label[i, k]),
+                                None if np.isnan(w.channel_p[i, k]) else float(w.channel_p[i, k]),
+                            ]
+                            for k, c in enumerate(w.channels)
+                        },
                     }
                     for i in range(len(w))
                 ],
             }
-            say(f"   {m}: both found {100 * got[m]['found']:.0f} %, {len(w)} windows of {entry[m]['window_s']:g} s; "
+            say(
+                f"   {m}: both found {100 * got[m]['found']:.0f} %, {len(w)} windows of {entry[m]['window_s']:g} s; "
                 + ", ".join(f"{k} {v}" for k, v in labels.items() if v)
-                + (f"; {got[m]['info'].get('no_windows')}" if not len(w) else ""))
+                + (f"; {got[m]['info'].get('no_windows')}" if not len(w) else "")
+            )
             for i in range(len(w)):
                 say(f"      {fmt_window(w, i)}")
         entry["verdict"] = real_verdict(name, truth, entry)
@@ -548,12 +612,18 @@ def real_verdict(name: str, truth: str, entry: dict) -> dict:
             ok[m] = rel == 0
             text.append(f"{m} {'ok' if ok[m] else 'WRONG'} ({rel} relation windows of {e['windows']})")
         elif truth == "mirror":
-            ok[m] = lab["mirror"] > 0 and lab["match"] == 0 and e["arm_mirror_windows"] > 0 and e["arm_match_windows"] == 0
-            text.append(f"{m} {'ok' if ok[m] else 'WRONG'} (mirror {lab['mirror']}, match {lab['match']} of {e['windows']}; "
-                        f"arm mirror in {e['arm_mirror_windows']}, arm match in {e['arm_match_windows']})")
+            ok[m] = (
+                lab["mirror"] > 0 and lab["match"] == 0 and e["arm_mirror_windows"] > 0 and e["arm_match_windows"] == 0
+            )
+            text.append(
+                f"{m} {'ok' if ok[m] else 'WRONG'} (mirror {lab['mirror']}, match {lab['match']} of {e['windows']}; "
+                f"arm mirror in {e['arm_mirror_windows']}, arm match in {e['arm_match_windows']})"
+            )
         elif truth == "symmetric":
             ok[m] = lab["mirror"] == 0 and lab["match"] == 0
-            text.append(f"{m} {'ok' if ok[m] else 'WRONG'} (mirror {lab['mirror']}, match {lab['match']}, symmetric {lab['symmetric']} of {e['windows']})")
+            text.append(
+                f"{m} {'ok' if ok[m] else 'WRONG'} (mirror {lab['mirror']}, match {lab['match']}, symmetric {lab['symmetric']} of {e['windows']})"
+            )
         else:
             ok[m] = None
             text.append(f"{m}: " + ", ".join(f"{k} {v}" for k, v in lab.items() if v))
@@ -563,11 +633,15 @@ def real_verdict(name: str, truth: str, entry: dict) -> dict:
 def print_agreement(groups: dict, out: dict) -> None:
     say("\n== 4. lite/full agreement (windows matched by start time) ==")
     res = {}
-    say(f"{'footage':28s} {'windows':>8s} {'same label':>11s} {'both analysable':>16s} {'same there':>11s} {'same part label':>16s} {'mirror vs match':>16s}")
+    say(
+        f"{'footage':28s} {'windows':>8s} {'same label':>11s} {'both analysable':>16s} {'same there':>11s} {'same part label':>16s} {'mirror vs match':>16s}"
+    )
     for name, pairs in groups.items():
         r = agreement(pairs)
         res[name] = r
-        say(f"{name:28s} {r['windows']:8d} {pct(r['same']):>11s} {r['both_analysable']:16d} {pct(r['same_analysable']):>11s} {pct(r['same_part']):>16s} {r['opposite_mirror_match']:16d}")
+        say(
+            f"{name:28s} {r['windows']:8d} {pct(r['same']):>11s} {r['both_analysable']:16d} {pct(r['same_analysable']):>11s} {pct(r['same_part']):>16s} {r['opposite_mirror_match']:16d}"
+        )
     out["agreement"] = res
 
 
@@ -581,27 +655,62 @@ def summary(out: dict) -> None:
                 r = fa.get(f"{framing}/{which}/{m}")
                 if r is None:
                     continue
-                for key, what in (("relation_share", "windows with a relation"), ("part_relation_share", "windows with a part relation")):
+                for key, what in (
+                    ("relation_share", "windows with a relation"),
+                    ("part_relation_share", "windows with a part relation"),
+                ):
                     v = r[key]
-                    rows.append((f"false alarms {framing} {which} null, {m}: {what}", pct(v), "<= 2 %", v <= TARGETS["false_alarm"]))
+                    rows.append(
+                        (
+                            f"false alarms {framing} {which} null, {m}: {what}",
+                            pct(v),
+                            "<= 2 %",
+                            v <= TARGETS["false_alarm"],
+                        )
+                    )
     comp = out.get("composites", {})
     for framing in COMPOSITE_FRAMINGS:
         for m in MODELS:
             r = comp.get(f"{framing}/pipeline/{m}")
             if r is None:
                 continue
-            rows.append((f"composite {framing}, {m}: macro-F1", f"{r['macro_f1']:.3f}", ">= 0.95", r["macro_f1"] >= TARGETS["macro_f1"]))
+            rows.append(
+                (
+                    f"composite {framing}, {m}: macro-F1",
+                    f"{r['macro_f1']:.3f}",
+                    ">= 0.95",
+                    r["macro_f1"] >= TARGETS["macro_f1"],
+                )
+            )
             v = r["lag_error_median_s"]
-            rows.append((f"composite {framing}, {m}: median lag error", f"{v:.3f} s", "<= 0.15 s", v <= TARGETS["lag_error_s"]))
+            rows.append(
+                (f"composite {framing}, {m}: median lag error", f"{v:.3f} s", "<= 0.15 s", v <= TARGETS["lag_error_s"])
+            )
     for name, entry in out.get("real_clips", {}).items():
         for m in MODELS:
             ok = entry["verdict"]["ok"][m]
             if ok is not None:
                 truth = next(t for n, _, t, _ in REAL_CLIPS if n == name)
-                rows.append((f"real {name} ({truth}), {m}", "ok" if ok else "wrong", f"labelled {truth}" if truth != "none" else "no relation", ok))
+                rows.append(
+                    (
+                        f"real {name} ({truth}), {m}",
+                        "ok" if ok else "wrong",
+                        f"labelled {truth}" if truth != "none" else "no relation",
+                        ok,
+                    )
+                )
     for name, r in out.get("agreement", {}).items():
-        rows.append((f"lite/full agreement {name}: overall label", pct(r["same"]), ">= 90 %", r["same"] >= TARGETS["agreement"]))
-        rows.append((f"lite/full agreement {name}: part labels", pct(r["same_part"]), ">= 90 %", r["same_part"] >= TARGETS["agreement"]))
+        rows.append(
+            (f"lite/full agreement {name}: overall label", pct(r["same"]), ">= 90 %", r["same"] >= TARGETS["agreement"])
+        )
+        rows.append(
+            (
+                f"lite/full agreement {name}: part labels",
+                pct(r["same_part"]),
+                ">= 90 %",
+                r["same_part"] >= TARGETS["agreement"],
+            )
+        )
     width = max(len(r[0]) for r in rows) if rows else 20
     say(f"{'measure':{width}s}  {'value':>9s}  {'target':>12s}  met")
     for what, value, target, met in rows:
@@ -618,26 +727,51 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write every figure to this JSON file")
     parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/accreal-cache"))
     parser.add_argument("--skip", nargs="*", default=[], choices=["fa", "composite", "real"], help="leave parts out")
-    parser.add_argument("--framings", nargs="*", choices=["upper_body", "call", "webcam", "upper_body+poor"], help="only these framings")
+    parser.add_argument(
+        "--framings", nargs="*", choices=["upper_body", "call", "webcam", "upper_body+poor"], help="only these framings"
+    )
     args = parser.parse_args()
     cache = args.cache_dir
     folder = args.keep or cache / "scenes"
     folder.mkdir(parents=True, exist_ok=True)
-    missing = sorted({k for pairs in list(FA_PAIRS.values()) + list(COMPOSITE_PAIRS.values()) for p in pairs for k in p if not PERSON_CLIPS[k].available})
+    missing = sorted(
+        {
+            k
+            for pairs in list(FA_PAIRS.values()) + list(COMPOSITE_PAIRS.values())
+            for p in pairs
+            for k in p
+            if not PERSON_CLIPS[k].available
+        }
+    )
     if missing:
         raise SystemExit(f"error: real footage missing ({', '.join(missing)}); it is read from {SHARED}")
     per = 1 if args.quick else None
-    fa = [] if "fa" in args.skip else [u for u in fa_units(args.minutes, per) if not args.framings or u.framing in args.framings]
-    comp = [] if "composite" in args.skip else [u for u in composite_units(args.composite_minutes, per) if not args.framings or u.framing in args.framings]
+    fa = (
+        []
+        if "fa" in args.skip
+        else [u for u in fa_units(args.minutes, per) if not args.framings or u.framing in args.framings]
+    )
+    comp = (
+        []
+        if "composite" in args.skip
+        else [
+            u for u in composite_units(args.composite_minutes, per) if not args.framings or u.framing in args.framings
+        ]
+    )
     global COMPOSITE_FRAMINGS  # the scenes are made (and seeded) with every framing; only these are reported
     COMPOSITE_FRAMINGS = tuple(f for f in COMPOSITE_FRAMINGS if any(u.framing == f for u in comp)) or COMPOSITE_FRAMINGS
     out: dict = {"quick": args.quick, "models": list(MODELS), "fps": FPS, "unit_s": UNIT_S}
     t0 = time.perf_counter()
-    say(f"mirror accuracy on real footage: {len(fa)} independent-pair scenes and {len(comp)} composites of {UNIT_S:g} s, "
-        f"scenes in {folder}, cache {cache}")
+    say(
+        f"mirror accuracy on real footage: {len(fa)} independent-pair scenes and {len(comp)} composites of {UNIT_S:g} s, "
+        f"scenes in {folder}, cache {cache}"
+    )
     for u in fa + comp:
         run_unit(u, folder, cache)
-    truth = {u.name: {"framing": u.framing, "a": u.a, "b": u.b, "a_lag_s": u.a_lag_s, "segments": u.truth()} for u in fa + comp}
+    truth = {
+        u.name: {"framing": u.framing, "a": u.a, "b": u.b, "a_lag_s": u.a_lag_s, "segments": u.truth()}
+        for u in fa + comp
+    }
     (folder / "truth.json").write_text(json.dumps(truth, indent=1))
     out["scenes"] = truth
     groups = {}
@@ -647,7 +781,9 @@ def main() -> None:
     if comp:
         print_composites(comp, out)
         for framing in COMPOSITE_FRAMINGS:
-            groups[f"composite {framing}"] = [(u.windows["lite"]["pipeline"], u.windows["full"]["pipeline"]) for u in comp if u.framing == framing]
+            groups[f"composite {framing}"] = [
+                (u.windows["lite"]["pipeline"], u.windows["full"]["pipeline"]) for u in comp if u.framing == framing
+            ]
         groups["composites, all"] = [(u.windows["lite"]["pipeline"], u.windows["full"]["pipeline"]) for u in comp]
     if "real" not in args.skip:
         groups["real clips"] = real_clips(cache, out)
@@ -655,7 +791,9 @@ def main() -> None:
     summary(out)
     say(f"\ntotal {time.perf_counter() - t0:.0f} s")
     if args.json:
-        args.json.write_text(json.dumps(out, indent=1, default=lambda o: o.tolist() if isinstance(o, np.ndarray) else str(o)))
+        args.json.write_text(
+            json.dumps(out, indent=1, default=lambda o: o.tolist() if isinstance(o, np.ndarray) else str(o))
+        )
         say(f"figures written to {args.json}")
 
 

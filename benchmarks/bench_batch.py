@@ -89,7 +89,9 @@ def main() -> None:
             )
             out = tmp / f"out_{workers}"
             t0 = time.perf_counter()
-            results = run_batch(src, out, settings, executor_factory=lambda w=workers: local_executor(w, settings.extract))
+            results = run_batch(
+                src, out, settings, executor_factory=lambda w=workers: local_executor(w, settings.extract)
+            )
             wall = time.perf_counter() - t0
             bad = [r for r in results if r.state != "done"]
             assert not bad, bad

@@ -33,7 +33,9 @@ def session(minutes: float, seed: int = 0) -> Features:
 
 def main() -> None:
     settings = CompareSettings()
-    print(f"live preset: {settings.window_s} s windows, {settings.step_s} s step, +-{settings.max_lag_s} s lags at {RATE} Hz")
+    print(
+        f"live preset: {settings.window_s} s windows, {settings.step_s} s step, +-{settings.max_lag_s} s lags at {RATE} Hz"
+    )
     rows = []
     for minutes in (15, 30, 60):
         f = session(minutes)
@@ -45,8 +47,10 @@ def main() -> None:
     f = session(60)
     raw = min(_timed(lambda: compare_windows(f, settings)) for _ in range(2))
     calibrated = min(_timed(lambda: analyze_features(f, settings, n_surrogates=0)) for _ in range(2))
-    print(f"60 min, side by side: comparator {raw:.2f} s, comparator + calibration against the session's own null {calibrated:.2f} s"
-          f" (x{calibrated / raw:.2f})")
+    print(
+        f"60 min, side by side: comparator {raw:.2f} s, comparator + calibration against the session's own null {calibrated:.2f} s"
+        f" (x{calibrated / raw:.2f})"
+    )
     short = session(1)
     t = min(_timed(lambda: analyze_features(short, settings, n_surrogates=0)) for _ in range(3))
     print(f"1 min (live's rolling analysis), calibrated against the shipped null: {1000 * t:.0f} ms")

@@ -37,9 +37,25 @@ from mirror.landmarks.skeleton import POSE
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
-FACING = ("research/highfive_facing.avi", "research/facing_pair_lab.mp4", "research/facing_pair_courtyard.mp4", "research/highfive_double.avi")
-STILLS = ("stills/seated_facing_umbrella.jpg", "stills/seated_facing_table.jpg", "stills/identical_posture_bench.jpg", "stills/arms_crossed_pair.jpg")
-FRONTAL = ("clips/raga_2people.mp4", "research/kitchen_two_men.mp4", "people/stock_woman_lakeside.mp4", "people/retalking_woman_bluebg.mp4", "people/hdtf_aoc_talking.mp4")
+FACING = (
+    "research/highfive_facing.avi",
+    "research/facing_pair_lab.mp4",
+    "research/facing_pair_courtyard.mp4",
+    "research/highfive_double.avi",
+)
+STILLS = (
+    "stills/seated_facing_umbrella.jpg",
+    "stills/seated_facing_table.jpg",
+    "stills/identical_posture_bench.jpg",
+    "stills/arms_crossed_pair.jpg",
+)
+FRONTAL = (
+    "clips/raga_2people.mp4",
+    "research/kitchen_two_men.mp4",
+    "people/stock_woman_lakeside.mp4",
+    "people/retalking_woman_bluebg.mp4",
+    "people/hdtf_aoc_talking.mp4",
+)
 
 
 def load(rel: str, model: str, cache_dir: Path | None) -> Landmarks:
@@ -69,8 +85,15 @@ def view_asymmetry(clips: list[str], cache_dir: Path | None) -> None:
                         # head yaw against the camera instead of the turned torso
                         cam = np.radians(lm.head_pose_deg[:, p, 0].astype(np.float64))
                     moving = energy[:, p]
-                    still = np.ones(len(lm), bool) if len(lm) == 1 else (np.isnan(moving) | (moving <= np.nanmedian(moving)))
-                    for group, sel in (("facing the camera", np.abs(yaw[:, p]) < 20), ("in profile", np.abs(yaw[:, p]) > 45)):
+                    still = (
+                        np.ones(len(lm), bool)
+                        if len(lm) == 1
+                        else (np.isnan(moving) | (moving <= np.nanmedian(moving)))
+                    )
+                    for group, sel in (
+                        ("facing the camera", np.abs(yaw[:, p]) < 20),
+                        ("in profile", np.abs(yaw[:, p]) > 45),
+                    ):
                         rows = still & sel
                         if not rows.any():
                             continue
@@ -81,9 +104,13 @@ def view_asymmetry(clips: list[str], cache_dir: Path | None) -> None:
                             head_yaw = asym[rows][:, p][:, [k for k, s in enumerate(specs) if s.name == "head_yaw"]]
                             groups[group].setdefault(("head yaw", "features"), []).append(head_yaw)
                             groups[group].setdefault(("head yaw", "against the camera"), []).append(cam[rows][:, None])
-    print("1. View-induced asymmetry of people holding still: RMS of the antisymmetric features (stillest half of the frames)")
+    print(
+        "1. View-induced asymmetry of people holding still: RMS of the antisymmetric features (stillest half of the frames)"
+    )
     print(f"   {'':18s} {'channel':8s} {'computed as':14s} {'facing camera':>14s} {'in profile':>11s}")
-    keys = [k for k in groups["in profile"] if k[0] != "head yaw"] + [k for k in groups["in profile"] if k[0] == "head yaw"]
+    keys = [k for k in groups["in profile"] if k[0] != "head yaw"] + [
+        k for k in groups["in profile"] if k[0] == "head yaw"
+    ]
     for key in keys:
         out = []
         for group in ("facing the camera", "in profile"):
@@ -106,15 +133,23 @@ def far_arm(cache_dir: Path | None) -> None:
         w, h = lite.frame_size
         for p in (0, 1):
             torso = np.linalg.norm(
-                (lite.pose_image[:n, p, [23, 24], :2].mean(1) - lite.pose_image[:n, p, [11, 12], :2].mean(1)) * (w, h), axis=-1
+                (lite.pose_image[:n, p, [23, 24], :2].mean(1) - lite.pose_image[:n, p, [11, 12], :2].mean(1)) * (w, h),
+                axis=-1,
             )
             for side, code in (("left", 1), ("right", -1)):
                 for joint in ("elbow", "wrist"):
                     i = POSE[f"{side}_{joint}"]
-                    err = np.linalg.norm((lite.pose_image[:n, p, i, :2] - full.pose_image[:n, p, i, :2]) * (w, h), axis=-1) / torso
+                    err = (
+                        np.linalg.norm(
+                            (lite.pose_image[:n, p, i, :2] - full.pose_image[:n, p, i, :2]) * (w, h), axis=-1
+                        )
+                        / torso
+                    )
                     for t in np.flatnonzero(u.far_side[:n, p] == code):
                         if np.isfinite(err[t]):
-                            rows.append((joint, clear[t, p, i] > 0, float(lite.pose_visibility[t, p, i]), float(err[t])))
+                            rows.append(
+                                (joint, clear[t, p, i] > 0, float(lite.pose_visibility[t, p, i]), float(err[t]))
+                            )
     print("\n2. The far arm: lite's joint against full's (torso lengths in the image), by lite's visibility")
     print(f"   {'joint':6s} {'where':14s} {'visibility':>11s} {'n':>4s} {'median':>7s} {'p90':>6s}")
     for joint in ("wrist", "elbow"):
@@ -122,7 +157,9 @@ def far_arm(cache_dir: Path | None) -> None:
             for lo, hi in ((0.0, 0.1), (0.1, 0.15), (0.15, 0.2), (0.2, 0.3), (0.3, 0.5), (0.5, 1.01)):
                 e = [r[3] for r in rows if r[0] == joint and r[1] == where and lo <= r[2] < hi]
                 if e:
-                    print(f"   {joint:6s} {'clear of body' if where else 'behind body':14s} [{lo:.2f},{min(hi, 1):.2f}) {len(e):4d} {np.median(e):7.2f} {np.percentile(e, 90):6.2f}")
+                    print(
+                        f"   {joint:6s} {'clear of body' if where else 'behind body':14s} [{lo:.2f},{min(hi, 1):.2f}) {len(e):4d} {np.median(e):7.2f} {np.percentile(e, 90):6.2f}"
+                    )
 
 
 def highfive(cache_dir: Path | None) -> None:
@@ -136,8 +173,13 @@ def highfive(cache_dir: Path | None) -> None:
         for p, person in enumerate(("A (left man)", "B (right man)")):
             yaw = np.nanmedian(np.degrees(u.torso_yaw_rad[:, p]))
             far = {1: "left", -1: "right", 0: "none"}[int(np.sign(np.round(np.nanmedian(u.far_side[:, p]))))]
-            parts = ", ".join(f"{k} {v['usable']:.0%}" + ("" if v["usable"] == 1 else f" ({v['reason']})") for k, v in summary[person[0]].items())
-            print(f"     {person}: torso yaw {yaw:+.0f} deg (faces image {'right' if yaw > 0 else 'left'}), far arm {far}; {parts}")
+            parts = ", ".join(
+                f"{k} {v['usable']:.0%}" + ("" if v["usable"] == 1 else f" ({v['reason']})")
+                for k, v in summary[person[0]].items()
+            )
+            print(
+                f"     {person}: torso yaw {yaw:+.0f} deg (faces image {'right' if yaw > 0 else 'left'}), far arm {far}; {parts}"
+            )
         for p, side in ((0, "left"), (1, "right")):
             wh = f.column(f"wrist_height_{side}")[:, p]
             other = f.column(f"wrist_height_{'right' if side == 'left' else 'left'}")[:, p]
@@ -147,7 +189,10 @@ def highfive(cache_dir: Path | None) -> None:
                 f"{np.nanmax(wh) if ok.any() else float('nan'):+.2f} shoulder widths above the shoulders; "
                 f"the other wrist usable in {np.isfinite(other).sum()} frames"
             )
-        reasons = {REASONS[c]: int(n) for c, n in zip(*np.unique(f.part_reason[:, 0, PARTS.index("left_arm")], return_counts=True))}
+        reasons = {
+            REASONS[c]: int(n)
+            for c, n in zip(*np.unique(f.part_reason[:, 0, PARTS.index("left_arm")], return_counts=True))
+        }
         print(f"     A's left arm, frames per reason: {reasons}")
 
 

@@ -82,7 +82,11 @@ def main() -> None:
         n = min(len(f["lite"].t_s), len(f["full"].t_s))
         a_lite, specs = f["lite"].antisymmetric()
         a_full, _ = f["full"].antisymmetric()
-        people = [p for p in (0, 1) if np.isfinite(f["lite"].values[:n, p]).any() or np.isfinite(f["full"].values[:n, p]).any()]
+        people = [
+            p
+            for p in (0, 1)
+            if np.isfinite(f["lite"].values[:n, p]).any() or np.isfinite(f["full"].values[:n, p]).any()
+        ]
         for p in people:
             for k, s in enumerate(specs):
                 name = s.name[: -len("_left")] + " (L-R)" if s.kind == "lateral" else s.name
@@ -103,7 +107,10 @@ def main() -> None:
             r, r_raw, share = _agreement(a, b)
             flag = "  <- disagree" if not r >= 0.5 else ""
             print(f"{name:42s} {r:6.2f} {r_raw:6.2f} {share:12.2f}{flag}")
-    print("\nsame usability reason on both models (share of frames): " + ", ".join(f"{p} {v[0] / v[1]:.2f}" for p, v in same_reason.items() if v[1]))
+    print(
+        "\nsame usability reason on both models (share of frames): "
+        + ", ".join(f"{p} {v[0] / v[1]:.2f}" for p, v in same_reason.items() if v[1])
+    )
     print(f"(reasons: {', '.join(REASONS)})")
 
 

@@ -38,12 +38,23 @@ from tests.scenes import (  # noqa: E402
 CACHE = Path("/tmp/framing-cache")
 
 PAIRS = {
-    "call": [("hdtf_aoc_talking", "retalking_man_map"), ("hdtf_katiehill_talking", "hdtf_theresa_may"),
-             ("vox_jackie_chan_talking", "retalking_woman_glasses"), ("pyfeat_single_face", "pyfeat_single_face")],
-    "webcam": [("hdtf_katiehill_talking", "retalking_man_map"), ("hdtf_aoc_talking", "hdtf_theresa_may"),
-               ("vox_jackie_chan_talking", "retalking_woman_glasses"), ("pyfeat_single_face", "pyfeat_single_face")],
-    "upper_body": [("raga_1person", "ted_presenter_gestures"), ("retalking_woman_bluebg", "stock_woman_lakeside"),
-                   ("raga_1person", "raga_1person")],
+    "call": [
+        ("hdtf_aoc_talking", "retalking_man_map"),
+        ("hdtf_katiehill_talking", "hdtf_theresa_may"),
+        ("vox_jackie_chan_talking", "retalking_woman_glasses"),
+        ("pyfeat_single_face", "pyfeat_single_face"),
+    ],
+    "webcam": [
+        ("hdtf_katiehill_talking", "retalking_man_map"),
+        ("hdtf_aoc_talking", "hdtf_theresa_may"),
+        ("vox_jackie_chan_talking", "retalking_woman_glasses"),
+        ("pyfeat_single_face", "pyfeat_single_face"),
+    ],
+    "upper_body": [
+        ("raga_1person", "ted_presenter_gestures"),
+        ("retalking_woman_bluebg", "stock_woman_lakeside"),
+        ("raga_1person", "raga_1person"),
+    ],
 }
 POOR = {"call": 2, "upper_body": 1, "webcam": 1}  # how many of each framing's pairs also go through a poor camera
 FACING = ["research/facing_pair_lab.mp4", "research/highfive_facing.avi", "research/facing_pair_courtyard.mp4"]
@@ -144,7 +155,9 @@ def main() -> None:
     parser.add_argument("--only", default="", help="run only cases whose label contains this text")
     args = parser.parse_args()
     cases = [c for c in scene_files(args.seconds, args.fps) if args.only in c[0]]
-    print(f"{'case':42s} {'model':5s} {'both':>6s} {'A':>6s} {'B':>6s} {'faceA':>6s} {'faceB':>6s} {'swaps':>5s} {'wrong':>5s}")
+    print(
+        f"{'case':42s} {'model':5s} {'both':>6s} {'A':>6s} {'B':>6s} {'faceA':>6s} {'faceB':>6s} {'swaps':>5s} {'wrong':>5s}"
+    )
     for label, path, boxes in cases:
         for model in args.models:
             r = measure(path, model, args.fps, boxes)

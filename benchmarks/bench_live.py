@@ -90,7 +90,9 @@ def bare_pass(frames, boxes, people, face_hz: float | None) -> float:
         poses = [
             vision.PoseLandmarker.create_from_options(
                 vision.PoseLandmarkerOptions(
-                    base_options=BaseOptions(model_asset_path=str(pose_model_path("lite"))), running_mode=vision.RunningMode.VIDEO, num_poses=1
+                    base_options=BaseOptions(model_asset_path=str(pose_model_path("lite"))),
+                    running_mode=vision.RunningMode.VIDEO,
+                    num_poses=1,
                 )
             )
             for _ in range(2)
@@ -153,7 +155,9 @@ def live_pass(frames, camera_fps: float, seconds: float) -> dict:
     display = OffscreenDisplay()
     with tempfile.TemporaryDirectory() as tmp:
         settings = LiveSettings(me="B", surrogates=0, max_seconds=seconds, lost_hold_s=0.0)
-        result = run_live(settings, Path(tmp) / "out", display, sources={"main": MemoryCamera(frames, camera_fps, seconds + 30)})
+        result = run_live(
+            settings, Path(tmp) / "out", display, sources={"main": MemoryCamera(frames, camera_fps, seconds + 30)}
+        )
     return result.stats
 
 
@@ -163,13 +167,19 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=250, help="frames of the clip used")
     args = parser.parse_args()
     frames = load_frames(args.frames)
-    print(f"{len(frames)} frames of 640x480, two people (examples/raga_2people.mp4); {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"{len(frames)} frames of 640x480, two people (examples/raga_2people.mp4); {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}"
+    )
     boxes, people = person_boxes(frames)
     bare_pose = statistics.median(bare_pass(frames, boxes, people, None) for _ in range(2)) * 1000
     bare_face = statistics.median(bare_pass(frames, boxes, people, 15.0) for _ in range(2)) * 1000
     step = step_pass(frames) * 1000
-    print(f"bare MediaPipe, pose of both (2 threads)          : {bare_pose:6.1f} ms/frame ({1000 / bare_pose:5.1f} fps)")
-    print(f"bare MediaPipe, pose of both + faces at 15 Hz     : {bare_face:6.1f} ms/frame ({1000 / bare_face:5.1f} fps)")
+    print(
+        f"bare MediaPipe, pose of both (2 threads)          : {bare_pose:6.1f} ms/frame ({1000 / bare_pose:5.1f} fps)"
+    )
+    print(
+        f"bare MediaPipe, pose of both + faces at 15 Hz     : {bare_face:6.1f} ms/frame ({1000 / bare_face:5.1f} fps)"
+    )
     print(f"per-frame landmark step alone (tracking + pose)   : {step:6.1f} ms/frame ({1000 / step:5.1f} fps)")
     for fps in (30.0, 60.0):
         st = live_pass(frames, fps, args.seconds)

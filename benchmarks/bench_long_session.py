@@ -87,9 +87,14 @@ def main() -> None:
     rows = []
     for minutes in args.minutes:
         video = make_video(folder / f"session_{minutes:g}min.avi", minutes, args.fps)
-        rss, wall, code = run_analyze(video, folder / f"report_{minutes:g}min", folder / f"cache_{minutes:g}min", args.fps)
+        rss, wall, code = run_analyze(
+            video, folder / f"report_{minutes:g}min", folder / f"cache_{minutes:g}min", args.fps
+        )
         rows.append((minutes, rss, wall, code))
-        print(f"{minutes:5g} min: peak RSS {rss:7.0f} MB, {wall:7.1f} s ({wall / minutes:5.1f} s per video minute), exit {code}", flush=True)
+        print(
+            f"{minutes:5g} min: peak RSS {rss:7.0f} MB, {wall:7.1f} s ({wall / minutes:5.1f} s per video minute), exit {code}",
+            flush=True,
+        )
     base = rows[0][1]
     print(f"\n{2 * HALF[0]}x{HALF[1]} video, analysed at {args.fps:g} fps")
     for minutes, rss, _, _ in rows[1:]:

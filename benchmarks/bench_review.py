@@ -50,7 +50,9 @@ def tiled(doc: dict, skel: Skeleton, minutes: float) -> tuple[dict, Skeleton]:
     out["events"] = sum((_shift(doc["events"], i * clip, ("start_s", "end_s")) for i in range(n)), [])
     mech = out.get("mechanical") or {}
     if mech.get("copies"):
-        mech["copies"] = sum((_shift(doc["mechanical"]["copies"], i * clip, ("model_start_s", "copy_start_s")) for i in range(n)), [])
+        mech["copies"] = sum(
+            (_shift(doc["mechanical"]["copies"], i * clip, ("model_start_s", "copy_start_s")) for i in range(n)), []
+        )
     src = out["provenance"]["source"]
     src["frame_count"] = int(round(n * clip * src["nominal_fps"]))
     big = Skeleton(
@@ -80,7 +82,9 @@ def main() -> None:
         doc = read_report(out)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            print(f"{'minutes':>8} {'frames':>8} {'windows':>8} {'events':>7} {'page MB':>8} {'ready s':>8} {'seek+draw ms':>13}")
+            print(
+                f"{'minutes':>8} {'frames':>8} {'windows':>8} {'events':>7} {'page MB':>8} {'ready s':>8} {'seek+draw ms':>13}"
+            )
             for minutes in args.minutes:
                 big_doc, big_skel = tiled(doc, review.skeleton, minutes)
                 html = render_review_html(page_data(big_doc, big_skel, None), static=True)
@@ -104,7 +108,9 @@ def main() -> None:
                 )
                 page.close()
                 n_events = len(page_data(big_doc, None, None)["events"])
-                print(f"{minutes:8g} {len(big_skel):8d} {len(big_doc['windows']):8d} {n_events:7d} {len(html.encode()) / 1e6:8.1f} {ready:8.2f} {ms:13.1f}")
+                print(
+                    f"{minutes:8g} {len(big_skel):8d} {len(big_doc['windows']):8d} {n_events:7d} {len(html.encode()) / 1e6:8.1f} {ready:8.2f} {ms:13.1f}"
+                )
             browser.close()
 
 

@@ -71,7 +71,10 @@ def antisymmetric_columns(landmarks: Landmarks) -> tuple[dict[str, np.ndarray], 
     f = compute_features(landmarks)
     p = the_person(landmarks)
     asym, specs = f.antisymmetric()
-    cols = {("" if s.kind == "signed" else "") + (s.name[: -len("_left")] if s.kind == "lateral" else s.name): asym[:, p, k] for k, s in enumerate(specs)}
+    cols = {
+        ("" if s.kind == "signed" else "") + (s.name[: -len("_left")] if s.kind == "lateral" else s.name): asym[:, p, k]
+        for k, s in enumerate(specs)
+    }
     share = {}
     for s in specs:
         if s.kind == "lateral":
@@ -97,8 +100,12 @@ def antisymmetric_columns(landmarks: Landmarks) -> tuple[dict[str, np.ndarray], 
     cols["*head_yaw_pose"] = np.where(head_ok, np.sum(v * lat, 1) / ear_w, np.nan)
     cols["*head_roll_pose"] = np.where(head_ok, np.arcsin(np.clip(ear[:, 1] / ear_w, -1, 1)), np.nan)
     li = img[:, POSE["left_shoulder"]] - img[:, POSE["right_shoulder"]]
-    cols["*shoulder_raise_image"] = np.where(seen("left_shoulder", "right_shoulder"), np.arctan2(-li[:, 1], np.abs(li[:, 0])), np.nan)
-    cols["*shoulder_raise_world_any_frame"] = np.where(seen("left_shoulder", "right_shoulder"), np.arcsin(np.clip(-lat[:, 1], -1, 1)), np.nan)
+    cols["*shoulder_raise_image"] = np.where(
+        seen("left_shoulder", "right_shoulder"), np.arctan2(-li[:, 1], np.abs(li[:, 0])), np.nan
+    )
+    cols["*shoulder_raise_world_any_frame"] = np.where(
+        seen("left_shoulder", "right_shoulder"), np.arcsin(np.clip(-lat[:, 1], -1, 1)), np.nan
+    )
     names = {n: i for i, n in enumerate(BLENDSHAPE_NAMES)}
     bs = landmarks.blendshapes[:, p].astype(np.float64)
     kept = {s.name[len("face_") : -len("_left")] for s in FEATURES if s.channel == "face" and s.kind == "lateral"}
@@ -133,14 +140,18 @@ def main() -> None:
             b_all.setdefault(name, []).append(b[name])
         for name, v in share.items():
             shares.setdefault(name, []).append(v)
-    print(f"{len(used)} head-and-shoulders clips ({args.model}), each also flipped; {sum(len(x) for x in a_all['head_yaw'])} frames")
+    print(
+        f"{len(used)} head-and-shoulders clips ({args.model}), each also flipped; {sum(len(x) for x in a_all['head_yaw'])} frames"
+    )
     print(f"{'antisymmetric component':34s} {'flip r':>7s} {'flip share':>10s} {'asym share':>10s} {'frames':>7s}")
     for name in a_all:
         a, b = np.concatenate(a_all[name]), np.concatenate(b_all[name])
         ok = np.isfinite(a) & np.isfinite(b)
         frames = ok.mean()
         if ok.sum() < 10 or a[ok].std() < 1e-9 or b[ok].std() < 1e-9:
-            print(f"{name:34s} {'-':>7s} {'-':>10s} {np.nanmean(shares.get(name, [np.nan])):10.2f} {frames:7.2f}  (no variation)")
+            print(
+                f"{name:34s} {'-':>7s} {'-':>10s} {np.nanmean(shares.get(name, [np.nan])):10.2f} {frames:7.2f}  (no variation)"
+            )
             continue
         x, y = a[ok], -b[ok]
         r = float(np.corrcoef(x, y)[0, 1])

@@ -183,6 +183,7 @@ def render_video(minutes: float, rng: np.random.Generator, folder: Path) -> tupl
 
     sys.path.insert(0, str(Path(__file__).parent))
     import accuracy_composite as ac
+
     from mirror.landmarks.mediapipe_adapter import MediaPipeBackend
 
     backend = MediaPipeBackend("lite")
@@ -216,7 +217,11 @@ def render_video(minutes: float, rng: np.random.Generator, folder: Path) -> tupl
         if p["kind"] == "none":
             b = others[p["other"]].at(t)
         else:
-            lag = p["lag_s"] if p["kind"] == "mechanical" else 2.5 + 1.5 * np.sin(2 * np.pi * t / p["wander_s"] + p["phase"])
+            lag = (
+                p["lag_s"]
+                if p["kind"] == "mechanical"
+                else 2.5 + 1.5 * np.sin(2 * np.pi * t / p["wander_s"] + p["phase"])
+            )
             b = main_src.at(t - lag)
             b = b[:, ::-1] if p["mirror"] else b
         canvas = np.zeros((ac.HALF[1], 2 * ac.HALF[0], 3), np.uint8)
@@ -232,7 +237,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--video", action="store_true", help="composite pixels and run MediaPipe (slow: about 1 min per min)")
+    parser.add_argument(
+        "--video", action="store_true", help="composite pixels and run MediaPipe (slow: about 1 min per min)"
+    )
     parser.add_argument("--keep", type=Path, help="with --video: keep the composite here")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
@@ -254,8 +261,10 @@ def main() -> None:
     mech, info = detect_mechanical(features, sync.windows)
     t2 = time.perf_counter()
     minutes = features.t_s[-1] / 60
-    print(f"{len(plan)} segments, {minutes:.1f} min; comparator {t1 - t0:.1f} s, mechanical detector {t2 - t1:.2f} s; "
-          f"gestures {info['gestures']}, copies {info['copies']}")
+    print(
+        f"{len(plan)} segments, {minutes:.1f} min; comparator {t1 - t0:.1f} s, mechanical detector {t2 - t1:.2f} s; "
+        f"gestures {info['gestures']}, copies {info['copies']}"
+    )
     truth_by_span, pred, wrong_dir = [], [], 0
     seg_flag = {i: [] for i in range(len(plan))}
     per_kind = {k: [] for k in ("mechanical", "natural", "none")}
@@ -275,22 +284,30 @@ def main() -> None:
     fp = int(np.sum(pred & mn & (truth == "natural")))
     fn = int(np.sum(~pred & (truth == "mechanical")))
     f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else float("nan")
-    print(f"\nspans scored: {len(truth)} (mechanical {np.sum(truth == 'mechanical')}, natural {np.sum(truth == 'natural')}, "
-          f"none {np.sum(truth == 'none')})")
+    print(
+        f"\nspans scored: {len(truth)} (mechanical {np.sum(truth == 'mechanical')}, natural {np.sum(truth == 'natural')}, "
+        f"none {np.sum(truth == 'none')})"
+    )
     print(f"span-level F1, mechanical against natural: {f1:.3f} (tp {tp}, fp {fp}, fn {fn})")
     for kind in ("mechanical", "natural", "none"):
         segs = [i for i, p in enumerate(plan) if p["kind"] == kind and seg_flag[i]]
         flagged = sum(any(seg_flag[i]) for i in segs)
         spans = per_kind[kind]
-        print(f"{kind:10s}: {flagged} of {len(segs)} segments flagged; spans flagged {sum(s.flagged for s in spans)} of {len(spans)}; "
-              f"score median {np.nanmedian([s.score for s in spans]):.2f} "
-              f"[{np.nanmin([s.score for s in spans]):.2f}, {np.nanmax([s.score for s in spans]):.2f}]")
+        print(
+            f"{kind:10s}: {flagged} of {len(segs)} segments flagged; spans flagged {sum(s.flagged for s in spans)} of {len(spans)}; "
+            f"score median {np.nanmedian([s.score for s in spans]):.2f} "
+            f"[{np.nanmin([s.score for s in spans]):.2f}, {np.nanmax([s.score for s in spans]):.2f}]"
+        )
         if spans:
-            print("            " + ", ".join(
-                f"{k} {np.nanmedian([s.values[SIGN_VALUES[k]] for s in spans]):.2f}" for k in SIGNS))
+            print(
+                "            "
+                + ", ".join(f"{k} {np.nanmedian([s.values[SIGN_VALUES[k]] for s in spans]):.2f}" for k in SIGNS)
+            )
     clean = [i for i, p in enumerate(plan) if p["kind"] in ("natural", "none") and seg_flag[i]]
     ok = sum(not any(seg_flag[i]) for i in clean)
-    print(f"\nnatural and none segments with no mechanical flag: {ok} of {len(clean)} ({100 * ok / max(len(clean), 1):.1f} %)")
+    print(
+        f"\nnatural and none segments with no mechanical flag: {ok} of {len(clean)} ({100 * ok / max(len(clean), 1):.1f} %)"
+    )
     print(f"spans flagged in the wrong direction (A copies B): {wrong_dir}")
 
 

@@ -189,8 +189,18 @@ def run_analyze(video: Path, out: Path, cache: Path, fps: float, surrogates: int
         try:
             app(
                 [
-                    "analyze", str(video), "--out", str(out), "--cache-dir", str(cache), "--fps", str(fps),
-                    "--surrogates", str(surrogates), "--no-progress", "--no-history",
+                    "analyze",
+                    str(video),
+                    "--out",
+                    str(out),
+                    "--cache-dir",
+                    str(cache),
+                    "--fps",
+                    str(fps),
+                    "--surrogates",
+                    str(surrogates),
+                    "--no-progress",
+                    "--no-history",
                 ],
                 standalone_mode=False,
             )
@@ -254,11 +264,18 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0, help="length of the session (default 10)")
     parser.add_argument("--fps", type=float, default=12.5, help="analysis rate (default 12.5 Hz: every other frame)")
     parser.add_argument("--surrogates", type=int, default=200)
-    parser.add_argument("--work-dir", type=Path, default=Path(tempfile.gettempdir()) / "mirror-profile-analyze",
-                        help="where the built video is kept between runs (outside the repository)")
+    parser.add_argument(
+        "--work-dir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "mirror-profile-analyze",
+        help="where the built video is kept between runs (outside the repository)",
+    )
     parser.add_argument("--no-bare", action="store_true", help="skip the bare model run")
-    parser.add_argument("--cached-only", action="store_true",
-                        help="only the cached run, from a landmark cache kept in --work-dir (filled by the first such run)")
+    parser.add_argument(
+        "--cached-only",
+        action="store_true",
+        help="only the cached run, from a landmark cache kept in --work-dir (filled by the first such run)",
+    )
     args = parser.parse_args()
     args.work_dir.mkdir(parents=True, exist_ok=True)
     video = args.work_dir / f"two_people_720p_{args.minutes:g}min.mp4"
@@ -288,8 +305,11 @@ def main() -> None:
         print_table("mirror analyze, landmarks cached", clock, warm_s, video_s)
     if not args.no_bare:
         decode_s, bare_s, n = bare_model_time(video, args.fps, calls)
-        print(f"\nbare model time (decode + {n} pose-and-face calls on the same frames and boxes, 2 threads): {bare_s:.2f} s")
+        print(
+            f"\nbare model time (decode + {n} pose-and-face calls on the same frames and boxes, 2 threads): {bare_s:.2f} s"
+        )
         print(f"  of which decode {decode_s:.2f} s; cold analyze / bare = {cold_s / bare_s:.2f}x")
+
 
 if __name__ == "__main__":
     main()

@@ -36,11 +36,12 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from mirror.errors import MirrorError
 from mirror.history.session import People
@@ -141,13 +142,19 @@ def find_videos(pattern: str | Path) -> list[Path]:
     text = str(pattern)
     path = Path(text).expanduser()
     if path.is_dir():
-        files = [p for p in path.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)]
+        files = [
+            p
+            for p in path.rglob("*")
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        ]
     elif path.is_file():
         files = [path]
     else:
         files = [Path(p) for p in glob.glob(os.path.expanduser(text), recursive=True) if Path(p).is_file()]
     if not files:
-        raise MirrorError(f"no files match {text}: give a folder, a glob such as 'sessions/*.mp4' (quoted), or a video file")
+        raise MirrorError(
+            f"no files match {text}: give a folder, a glob such as 'sessions/*.mp4' (quoted), or a video file"
+        )
     return sorted({p.resolve() for p in files})
 
 
@@ -180,7 +187,10 @@ def plan_batch(files: list[Path], out_dir: Path) -> list[BatchItem]:
             names[key] = name
             used.add(name)
         items.append(BatchItem(f, names[key]))
-    write_atomic(out_dir / MANIFEST, json.dumps({"format": "mirror.batch", "format_version": 1, "names": names}, indent=1).encode())
+    write_atomic(
+        out_dir / MANIFEST,
+        json.dumps({"format": "mirror.batch", "format_version": 1, "names": names}, indent=1).encode(),
+    )
     return items
 
 
@@ -295,7 +305,9 @@ def available_memory_bytes() -> int | None:
     return None
 
 
-def plan_workers(workers: int | None, videos: int, cores: int | None = None, memory_bytes: int | None = None) -> WorkerPlan:
+def plan_workers(
+    workers: int | None, videos: int, cores: int | None = None, memory_bytes: int | None = None
+) -> WorkerPlan:
     """The worker processes for a batch of ``videos``: as asked, or (``workers=None``) chosen for the machine.
 
     Chosen: one worker per core, but no more than there are videos or than the available memory
@@ -361,7 +373,9 @@ class _ProgressFile:
         if force or now - self.last >= self.every_s:
             self.last = now
             with contextlib.suppress(MirrorError):
-                write_atomic(self.path, json.dumps({"done": self.done, "total": self.total, "pid": os.getpid()}).encode())
+                write_atomic(
+                    self.path, json.dumps({"done": self.done, "total": self.total, "pid": os.getpid()}).encode()
+                )
 
 
 def process_video(source: str, out_folder: str, settings: BatchSettings, attempt: int = 1) -> dict:
@@ -395,7 +409,11 @@ def process_video(source: str, out_folder: str, settings: BatchSettings, attempt
                 keep_landmarks=settings.overlay_video,
             )
             paths = dict(write_session(session, folder))
-            run = {"batch_settings": settings.to_dict(), "worker": f"{socket.gethostname()}:{os.getpid()}", "attempt": attempt}
+            run = {
+                "batch_settings": settings.to_dict(),
+                "worker": f"{socket.gethostname()}:{os.getpid()}",
+                "attempt": attempt,
+            }
             paths.update(write_all(folder, src, run=run))
             if settings.overlay_video:
                 paths[OVERLAY] = _write_overlay(src, folder, session)
@@ -413,7 +431,12 @@ def process_video(source: str, out_folder: str, settings: BatchSettings, attempt
             }
             write_atomic(folder / STATUS, json.dumps(status, indent=1).encode())  # last: the done marker
             (folder / PROGRESS).unlink(missing_ok=True)
-        return {"state": "done", "error": None, "seconds": status["seconds"], "history_error": record_in_history(folder, settings)}
+        return {
+            "state": "done",
+            "error": None,
+            "seconds": status["seconds"],
+            "history_error": record_in_history(folder, settings),
+        }
     except MirrorError as err:
         return {"state": "failed", "error": str(err), "seconds": round(time.monotonic() - t0, 3)}
     except (KeyboardInterrupt, SystemExit):
@@ -555,7 +578,9 @@ def run_batch(
                 results[i] = FileResult(item.source, item.name, "skipped", item.skip)
             elif is_done(item, out, settings):
                 status = _read_json(out / item.name / STATUS) or {}
-                results[i] = FileResult(item.source, item.name, "skipped-done", seconds=status.get("seconds", 0.0), attempts=0)
+                results[i] = FileResult(
+                    item.source, item.name, "skipped-done", seconds=status.get("seconds", 0.0), attempts=0
+                )
             else:
                 todo.append(i)
         monitor.started(items, [items[i] for i in todo])
@@ -571,7 +596,9 @@ def run_batch(
     return [results[i] for i in range(len(items))]
 
 
-def _progress_pages(out: Path, items: list[BatchItem], results: dict[int, FileResult], settings: BatchSettings) -> dict[str, Path]:
+def _progress_pages(
+    out: Path, items: list[BatchItem], results: dict[int, FileResult], settings: BatchSettings
+) -> dict[str, Path]:
     """Record the videos done by earlier runs too (an update when already there), then write the people's progress pages."""
     if settings.history is None:
         return {}
@@ -598,7 +625,9 @@ def _run(items, todo, out, settings, factory, monitor, results, max_attempts, po
             running: dict[cf.Future, int] = {}
             for i in pending:
                 attempts[i] += 1
-                fut = executor.submit(process_video, str(items[i].source), str(out / items[i].name), settings, attempts[i])
+                fut = executor.submit(
+                    process_video, str(items[i].source), str(out / items[i].name), settings, attempts[i]
+                )
                 running[fut] = i
             pending = []
             broken = False
@@ -609,7 +638,15 @@ def _run(items, todo, out, settings, factory, monitor, results, max_attempts, po
                     item = items[i]
                     try:
                         res = fut.result()
-                        result = FileResult(item.source, item.name, res["state"], res["error"], res["seconds"], attempts[i], res.get("history_error"))
+                        result = FileResult(
+                            item.source,
+                            item.name,
+                            res["state"],
+                            res["error"],
+                            res["seconds"],
+                            attempts[i],
+                            res.get("history_error"),
+                        )
                     except Exception as exc:
                         if not _worker_died(exc):
                             raise
@@ -617,8 +654,19 @@ def _run(items, todo, out, settings, factory, monitor, results, max_attempts, po
                         if attempts[i] < max_attempts and isinstance(exc, cf.process.BrokenProcessPool):
                             pending.append(i)
                             continue
-                        why = "a worker process died" if isinstance(exc, cf.process.BrokenProcessPool) else f"workers died ({type(exc).__name__})"
-                        result = FileResult(item.source, item.name, "failed", f"{why} while analysing it, {attempts[i]} time(s)", 0.0, attempts[i])
+                        why = (
+                            "a worker process died"
+                            if isinstance(exc, cf.process.BrokenProcessPool)
+                            else f"workers died ({type(exc).__name__})"
+                        )
+                        result = FileResult(
+                            item.source,
+                            item.name,
+                            "failed",
+                            f"{why} while analysing it, {attempts[i]} time(s)",
+                            0.0,
+                            attempts[i],
+                        )
                     if result.state == "failed":
                         _mark_failed(out / item.name, item, result, settings)
                     results[i] = result
@@ -745,7 +793,9 @@ def _cell(v, kind: str = "") -> str:
         return f'<td class="num" data-v="{float(v)}">{float(v):.2f}</td>'
     if kind == "p":  # a p-value as the reports write it: 0.004, not 0.00
         p = float(v)
-        return f'<td class="num" data-v="{p}">{p:.3f}</td>' if p >= 0.001 else f'<td class="num" data-v="{p}">{p:.1g}</td>'
+        return (
+            f'<td class="num" data-v="{p}">{p:.3f}</td>' if p >= 0.001 else f'<td class="num" data-v="{p}">{p:.1g}</td>'
+        )
     if kind == "int":
         return f'<td class="num" data-v="{int(v)}">{int(v)}</td>'
     return f'<td data-v="{escape(str(v))}">{escape(str(v))}</td>'
@@ -755,7 +805,8 @@ def _progress_links(pages: dict[str, Path]) -> str:
     if not pages:
         return ""
     links = ", ".join(
-        f'<a class="progress" href="{escape(Path(p).name)}">{escape("these sessions" if who == "A/B" else who)}</a>' for who, p in pages.items()
+        f'<a class="progress" href="{escape(Path(p).name)}">{escape("these sessions" if who == "A/B" else who)}</a>'
+        for who, p in pages.items()
     )
     return f'<p id="progress">Progress over sessions: {links}.</p>'
 

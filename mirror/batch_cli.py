@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 from mirror.batch import BatchItem, BatchMonitor, FileResult
-from mirror.cli_options import FLAG, LAYOUTS, PRESETS, SIDES, check_pose_model, choices, compare_settings, model_metavar, plural, user_errors
+from mirror.cli_options import (
+    FLAG,
+    LAYOUTS,
+    PRESETS,
+    SIDES,
+    check_pose_model,
+    choices,
+    compare_settings,
+    model_metavar,
+    plural,
+    user_errors,
+)
 
 
 class _Bars(BatchMonitor):
@@ -25,7 +35,15 @@ class _Bars(BatchMonitor):
     def started(self, items: list[BatchItem], todo: list[BatchItem]) -> None:
         from tqdm import tqdm
 
-        self.files = tqdm(total=len(items), unit="file", desc="files", disable=not self.enabled, file=sys.stderr, dynamic_ncols=True, position=0)
+        self.files = tqdm(
+            total=len(items),
+            unit="file",
+            desc="files",
+            disable=not self.enabled,
+            file=sys.stderr,
+            dynamic_ncols=True,
+            position=0,
+        )
 
     def file_progress(self, item: BatchItem, done: int, total: int) -> None:
         from tqdm import tqdm
@@ -104,28 +122,79 @@ def check_has_videos(inputs: str) -> int:
 
 
 def batch(
-    inputs: str = typer.Argument(..., metavar="DIR_OR_GLOB", help="A folder of videos, a quoted glob ('sessions/**/*.mp4') or one video."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder: one subfolder per video, index.csv and index.html."),
-    workers: str = typer.Option("auto", "--workers", "-j", metavar="N|auto", help="Local worker processes (each loads the models once); auto: one per core, at most one per video and as many as the memory holds."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask distributed cluster instead, e.g. tcp://host:8786 (workers must see the same paths)."),
-    preset: str = typer.Option("live", "--preset", metavar=choices(PRESETS), help="Window presets: live (4 s windows, 0.5 s step, 3 s lag) or report (30 s, 10 s, 5 s)."),
-    window_s: Optional[float] = typer.Option(None, "--window-s", help="Window length in seconds (overrides the preset)."),
-    step_s: Optional[float] = typer.Option(None, "--step-s", help="Window step in seconds (overrides the preset)."),
-    max_lag_s: Optional[float] = typer.Option(None, "--max-lag-s", help="Largest lag searched, in seconds (overrides the preset)."),
-    surrogates: int = typer.Option(200, "--surrogates", help="Surrogate sessions for the pseudo-synchrony test (0: none)."),
-    fps: Optional[float] = typer.Option(15.0, "--fps", help="Analysis rate for the landmarks."),
-    layout: str = typer.Option("auto", "--layout", metavar=choices(LAYOUTS), help="Where the two people are (see `mirror extract`)."),
-    regions: Optional[str] = typer.Option(None, "--regions", help="With --layout regions: 'x0,y0,x1,y1;x0,y0,x1,y1'."),
+    inputs: str = typer.Argument(
+        ..., metavar="DIR_OR_GLOB", help="A folder of videos, a quoted glob ('sessions/**/*.mp4') or one video."
+    ),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output folder: one subfolder per video, index.csv and index.html."
+    ),
+    workers: str = typer.Option(
+        "auto",
+        "--workers",
+        "-j",
+        metavar="N|auto",
+        help="Local worker processes (each loads the models once); auto: one per core, at most one per video and as many as the memory holds.",
+    ),
+    scheduler: str | None = typer.Option(
+        None,
+        "--scheduler",
+        help="Run on a Dask distributed cluster instead, e.g. tcp://host:8786 (workers must see the same paths).",
+    ),
+    preset: str = typer.Option(
+        "live",
+        "--preset",
+        metavar=choices(PRESETS),
+        help="Window presets: live (4 s windows, 0.5 s step, 3 s lag) or report (30 s, 10 s, 5 s).",
+    ),
+    window_s: float | None = typer.Option(
+        None, "--window-s", help="Window length in seconds (overrides the preset)."
+    ),
+    step_s: float | None = typer.Option(None, "--step-s", help="Window step in seconds (overrides the preset)."),
+    max_lag_s: float | None = typer.Option(
+        None, "--max-lag-s", help="Largest lag searched, in seconds (overrides the preset)."
+    ),
+    surrogates: int = typer.Option(
+        200, "--surrogates", help="Surrogate sessions for the pseudo-synchrony test (0: none)."
+    ),
+    fps: float | None = typer.Option(15.0, "--fps", help="Analysis rate for the landmarks."),
+    layout: str = typer.Option(
+        "auto", "--layout", metavar=choices(LAYOUTS), help="Where the two people are (see `mirror extract`)."
+    ),
+    regions: str | None = typer.Option(None, "--regions", help="With --layout regions: 'x0,y0,x1,y1;x0,y0,x1,y1'."),
     model: str = typer.Option("lite", "--model", metavar=model_metavar(), help="Pose model (the installed ones)."),
-    mirrored_input: bool = typer.Option(False, "--mirrored-input", metavar=FLAG, help="The sources are mirror (selfie) images."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Landmark cache folder (shared by all workers)."),
-    overlay_video: bool = typer.Option(False, "--overlay-video", metavar=FLAG, help="Also write overlay.avi: the video with the same overlay as `mirror live` drawn on it."),
-    progress: bool = typer.Option(True, "--progress/--no-progress", metavar=FLAG, help="Show progress bars (files, and frames of each file)."),
-    me: Optional[str] = typer.Option(None, "--me", help="Your name, recorded in the history for every video (`mirror progress --me NAME`)."),
-    partner: Optional[str] = typer.Option(None, "--partner", help="Your partner's name, recorded in the history for every video."),
-    me_side: Optional[str] = typer.Option(None, "--me-side", metavar=choices(SIDES), help="Which person is you in the videos: left (A, the default) or right (B)."),
-    history: Optional[Path] = typer.Option(None, "--history", help="Session history file (default $MIRROR_HISTORY, else the user data folder)."),
-    no_history: bool = typer.Option(False, "--no-history", metavar=FLAG, help="Do not record these sessions in the history."),
+    mirrored_input: bool = typer.Option(
+        False, "--mirrored-input", metavar=FLAG, help="The sources are mirror (selfie) images."
+    ),
+    cache_dir: Path | None = typer.Option(
+        None, "--cache-dir", help="Landmark cache folder (shared by all workers)."
+    ),
+    overlay_video: bool = typer.Option(
+        False,
+        "--overlay-video",
+        metavar=FLAG,
+        help="Also write overlay.avi: the video with the same overlay as `mirror live` drawn on it.",
+    ),
+    progress: bool = typer.Option(
+        True, "--progress/--no-progress", metavar=FLAG, help="Show progress bars (files, and frames of each file)."
+    ),
+    me: str | None = typer.Option(
+        None, "--me", help="Your name, recorded in the history for every video (`mirror progress --me NAME`)."
+    ),
+    partner: str | None = typer.Option(
+        None, "--partner", help="Your partner's name, recorded in the history for every video."
+    ),
+    me_side: str | None = typer.Option(
+        None,
+        "--me-side",
+        metavar=choices(SIDES),
+        help="Which person is you in the videos: left (A, the default) or right (B).",
+    ),
+    history: Path | None = typer.Option(
+        None, "--history", help="Session history file (default $MIRROR_HISTORY, else the user data folder)."
+    ),
+    no_history: bool = typer.Option(
+        False, "--no-history", metavar=FLAG, help="Do not record these sessions in the history."
+    ),
 ) -> None:
     """Analyse every video of a folder or glob: one report folder per video, and an index ranking them.
 
@@ -134,7 +203,14 @@ def batch(
     listed in index.csv with its one-line error, and the others go on); 2, before any work, for bad
     options or an input with no video in it (an empty folder, or only other files).
     """
-    from mirror.batch import BatchSettings, available_memory_bytes, dask_executor, local_executor, plan_workers, run_batch
+    from mirror.batch import (
+        BatchSettings,
+        available_memory_bytes,
+        dask_executor,
+        local_executor,
+        plan_workers,
+        run_batch,
+    )
     from mirror.errors import MirrorError
     from mirror.history import cli as history_cli
     from mirror.landmarks import ExtractSettings, Layout
@@ -151,7 +227,9 @@ def batch(
         videos = check_has_videos(inputs)
         history_file = history_cli.history_target(history, no_history)  # a damaged history is refused before any work
         settings = BatchSettings(
-            extract=ExtractSettings(pose_model=model, layout=Layout.parse(layout, regions), fps=fps, mirrored_input=mirrored_input),
+            extract=ExtractSettings(
+                pose_model=model, layout=Layout.parse(layout, regions), fps=fps, mirrored_input=mirrored_input
+            ),
             compare=compare,
             n_surrogates=surrogates,
             cache_dir=str(cache_dir.resolve()) if cache_dir else None,

@@ -8,7 +8,6 @@ import os
 import platform
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -71,7 +70,9 @@ class _Commands(TyperGroup):
 
             module, function = LAZY_COMMANDS[name]
             info = CommandInfo(name=name, callback=getattr(importlib.import_module(module), function))
-            self.commands[name] = get_command_from_info(info, pretty_exceptions_short=True, rich_markup_mode=self.rich_markup_mode)
+            self.commands[name] = get_command_from_info(
+                info, pretty_exceptions_short=True, rich_markup_mode=self.rich_markup_mode
+            )
         return super().resolve_command(ctx, args)
 
 
@@ -107,7 +108,9 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True, callback=_print_version, metavar=FLAG),
+    version: bool = typer.Option(
+        False, "--version", help="Print the version and exit.", is_eager=True, callback=_print_version, metavar=FLAG
+    ),
 ) -> None:
     from mirror.memory import return_freed_memory
 
@@ -119,16 +122,41 @@ def _main(
 def extract(
     source: str = typer.Argument(..., metavar="SOURCE", help="Video file, still image, or webcam index (0, 1, ...)."),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for landmarks.npz and extract.json."),
-    fps: Optional[float] = typer.Option(None, "--fps", help="Analysis rate: subsample to at most this many frames per second."),
-    layout: str = typer.Option("auto", "--layout", metavar=choices(LAYOUTS), help="Where the two people are: auto, split (left/right halves) or regions."),
-    regions: Optional[str] = typer.Option(None, "--regions", help="With --layout regions: 'x0,y0,x1,y1;x0,y0,x1,y1' in [0, 1], A's box first."),
+    fps: float | None = typer.Option(
+        None, "--fps", help="Analysis rate: subsample to at most this many frames per second."
+    ),
+    layout: str = typer.Option(
+        "auto",
+        "--layout",
+        metavar=choices(LAYOUTS),
+        help="Where the two people are: auto, split (left/right halves) or regions.",
+    ),
+    regions: str | None = typer.Option(
+        None, "--regions", help="With --layout regions: 'x0,y0,x1,y1;x0,y0,x1,y1' in [0, 1], A's box first."
+    ),
     model: str = typer.Option("lite", "--model", metavar=model_metavar(), help="Pose model (the installed ones)."),
-    face: bool = typer.Option(True, "--face/--no-face", metavar=FLAG, help="Also extract the face mesh, head pose and blendshapes."),
-    backfill: bool = typer.Option(True, "--backfill/--no-backfill", metavar=FLAG, help="Files only: track people back from where they were first found, to recover frames the forward pass missed."),
-    mirrored_input: bool = typer.Option(False, "--mirrored-input", metavar=FLAG, help="The source is a mirror (selfie) image; flip it back so left/right stay anatomical."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Landmark cache folder (default $MIRROR_CACHE_DIR or ~/.cache/mirror)."),
+    face: bool = typer.Option(
+        True, "--face/--no-face", metavar=FLAG, help="Also extract the face mesh, head pose and blendshapes."
+    ),
+    backfill: bool = typer.Option(
+        True,
+        "--backfill/--no-backfill",
+        metavar=FLAG,
+        help="Files only: track people back from where they were first found, to recover frames the forward pass missed.",
+    ),
+    mirrored_input: bool = typer.Option(
+        False,
+        "--mirrored-input",
+        metavar=FLAG,
+        help="The source is a mirror (selfie) image; flip it back so left/right stay anatomical.",
+    ),
+    cache_dir: Path | None = typer.Option(
+        None, "--cache-dir", help="Landmark cache folder (default $MIRROR_CACHE_DIR or ~/.cache/mirror)."
+    ),
     use_cache: bool = typer.Option(True, "--cache/--no-cache", metavar=FLAG, help="Reuse and resume cached landmarks."),
-    max_seconds: Optional[float] = typer.Option(None, "--max-seconds", help="Webcam only: stop after this long (else Ctrl+C stops)."),
+    max_seconds: float | None = typer.Option(
+        None, "--max-seconds", help="Webcam only: stop after this long (else Ctrl+C stops)."
+    ),
     progress: bool = typer.Option(True, "--progress/--no-progress", metavar=FLAG, help="Show a progress bar."),
 ) -> None:
     """Extract both people's pose and face landmarks, frame by frame."""
@@ -185,7 +213,9 @@ def extract(
         typer.echo(f"backward pass recovered A {recovered.get('A', 0)}, B {recovered.get('B', 0)} frames")
     typer.echo(f"wrote {out / 'landmarks.npz'} and {out / 'extract.json'}")
     if info.get("interrupted") and not source.isdigit():  # a camera stops with Ctrl+C; a file was cut short
-        typer.echo("interrupted: the frames so far are written and cached; run the same command again to finish", err=True)
+        typer.echo(
+            "interrupted: the frames so far are written and cached; run the same command again to finish", err=True
+        )
         raise typer.Exit(130)
 
 
@@ -203,24 +233,48 @@ def _presence_line(extract_info: dict) -> str:
 
 @app.command()
 def analyze(
-    source: str = typer.Argument(..., metavar="VIDEO", help="Video file (landmarks come from the cache when already extracted)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Folder for report.json, windows.csv, events.csv, report.html, timeline.png, report.eaf, BORIS tables and provenance.json."),
-    preset: str = typer.Option("live", "--preset", metavar=choices(PRESETS), help="Window presets: live (4 s windows, 0.5 s step, 3 s lag) or report (30 s, 10 s, 5 s)."),
-    window_s: Optional[float] = typer.Option(None, "--window-s", help="Window length in seconds (overrides the preset)."),
-    step_s: Optional[float] = typer.Option(None, "--step-s", help="Window step in seconds (overrides the preset)."),
-    max_lag_s: Optional[float] = typer.Option(None, "--max-lag-s", help="Largest lag searched, in seconds (overrides the preset)."),
-    surrogates: int = typer.Option(200, "--surrogates", help="Surrogate sessions for the pseudo-synchrony test (0: none)."),
-    fps: Optional[float] = typer.Option(15.0, "--fps", help="Analysis rate for the landmarks."),
-    layout: str = typer.Option("auto", "--layout", metavar=choices(LAYOUTS), help="Where the two people are (see `mirror extract`)."),
-    regions: Optional[str] = typer.Option(None, "--regions", help="With --layout regions: 'x0,y0,x1,y1;x0,y0,x1,y1'."),
+    source: str = typer.Argument(
+        ..., metavar="VIDEO", help="Video file (landmarks come from the cache when already extracted)."
+    ),
+    out: Path = typer.Option(
+        ...,
+        "--out",
+        "-o",
+        help="Folder for report.json, windows.csv, events.csv, report.html, timeline.png, report.eaf, BORIS tables and provenance.json.",
+    ),
+    preset: str = typer.Option(
+        "live",
+        "--preset",
+        metavar=choices(PRESETS),
+        help="Window presets: live (4 s windows, 0.5 s step, 3 s lag) or report (30 s, 10 s, 5 s).",
+    ),
+    window_s: float | None = typer.Option(
+        None, "--window-s", help="Window length in seconds (overrides the preset)."
+    ),
+    step_s: float | None = typer.Option(None, "--step-s", help="Window step in seconds (overrides the preset)."),
+    max_lag_s: float | None = typer.Option(
+        None, "--max-lag-s", help="Largest lag searched, in seconds (overrides the preset)."
+    ),
+    surrogates: int = typer.Option(
+        200, "--surrogates", help="Surrogate sessions for the pseudo-synchrony test (0: none)."
+    ),
+    fps: float | None = typer.Option(15.0, "--fps", help="Analysis rate for the landmarks."),
+    layout: str = typer.Option(
+        "auto", "--layout", metavar=choices(LAYOUTS), help="Where the two people are (see `mirror extract`)."
+    ),
+    regions: str | None = typer.Option(None, "--regions", help="With --layout regions: 'x0,y0,x1,y1;x0,y0,x1,y1'."),
     model: str = typer.Option("lite", "--model", metavar=model_metavar(), help="Pose model (the installed ones)."),
-    mirrored_input: bool = typer.Option(False, "--mirrored-input", metavar=FLAG, help="The source is a mirror (selfie) image."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Landmark cache folder."),
-    progress: bool = typer.Option(True, "--progress/--no-progress", metavar=FLAG, help="Show a progress bar while extracting."),
-    me: Optional[str] = typer.Option(None, "--me", help=history_cli.ME_HELP),
-    partner: Optional[str] = typer.Option(None, "--partner", help=history_cli.PARTNER_HELP),
-    me_side: Optional[str] = typer.Option(None, "--me-side", metavar=choices(SIDES), help=history_cli.ME_SIDE_HELP),
-    history: Optional[Path] = typer.Option(None, "--history", help=history_cli.HISTORY_HELP),
+    mirrored_input: bool = typer.Option(
+        False, "--mirrored-input", metavar=FLAG, help="The source is a mirror (selfie) image."
+    ),
+    cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Landmark cache folder."),
+    progress: bool = typer.Option(
+        True, "--progress/--no-progress", metavar=FLAG, help="Show a progress bar while extracting."
+    ),
+    me: str | None = typer.Option(None, "--me", help=history_cli.ME_HELP),
+    partner: str | None = typer.Option(None, "--partner", help=history_cli.PARTNER_HELP),
+    me_side: str | None = typer.Option(None, "--me-side", metavar=choices(SIDES), help=history_cli.ME_SIDE_HELP),
+    history: Path | None = typer.Option(None, "--history", help=history_cli.HISTORY_HELP),
     no_history: bool = typer.Option(False, "--no-history", metavar=FLAG, help=history_cli.NO_HISTORY_HELP),
 ) -> None:
     """Tell mirroring from matching over sliding windows; write the report files."""
@@ -234,14 +288,22 @@ def analyze(
         settings = compare_settings(preset, window_s, step_s, max_lag_s)
         if surrogates < 0:
             raise MirrorError(f"--surrogates must be >= 0, got {surrogates}")
-        ext = ExtractSettings(pose_model=model, layout=Layout.parse(layout, regions), fps=fps, mirrored_input=mirrored_input)
+        ext = ExtractSettings(
+            pose_model=model, layout=Layout.parse(layout, regions), fps=fps, mirrored_input=mirrored_input
+        )
         if out.exists() and not out.is_dir():
             raise MirrorError(f"--out {out} exists and is not a folder")
         history_file = history_cli.history_target(history, no_history)  # a damaged history is refused before any work
         bar = Progress(progress)
         try:
             session, run_info = analyze_video(
-                source, settings, ext, n_surrogates=surrogates, cache_dir=cache_dir, progress=bar.frames, on_total=bar.total,
+                source,
+                settings,
+                ext,
+                n_surrogates=surrogates,
+                cache_dir=cache_dir,
+                progress=bar.frames,
+                on_total=bar.total,
                 keep_landmarks=False,
             )
         finally:
@@ -288,7 +350,11 @@ def analyze(
     typer.echo(
         f"{plural(len(result.windows), 'window')}, labelled only where beyond chance: mirror {100 * share['mirror']:.0f} %, "
         f"match {100 * share['match']:.0f} %, symmetric {100 * share['symmetric']:.0f} %, none {100 * share['none']:.0f} %"
-        + (f"; insufficient data in {plural(result.summary['insufficient_windows'], 'window')}" if result.summary["insufficient_windows"] else "")
+        + (
+            f"; insufficient data in {plural(result.summary['insufficient_windows'], 'window')}"
+            if result.summary["insufficient_windows"]
+            else ""
+        )
     )
     reference = synchrony_reference(doc)  # the same words as report.html and the review page
     if not math.isfinite(sync["real"]):
@@ -315,7 +381,9 @@ def analyze(
                 typer.echo(f"  - {r.text}")
     warnings = sum(m.kind == "warning" for m in session.feedback)
     if session.feedback:
-        typer.echo(f"{plural(len(session.feedback), 'coaching message')} ({plural(warnings, 'warning')}) in report.json")
+        typer.echo(
+            f"{plural(len(session.feedback), 'coaching message')} ({plural(warnings, 'warning')}) in report.json"
+        )
     typer.echo(f"wrote {plural(len(paths), 'file')} to {out}: {', '.join(p.name for p in paths.values())}")
     if recorded:
         typer.echo(recorded)
@@ -355,7 +423,11 @@ def info() -> None:
     folder, origin = models_origin()
     typer.echo(f"models in {folder} ({origin}):")
     for name, status in model_status().items():
-        where = "" if origin.startswith("the repository") else " in a mirror checkout, then set MIRROR_MODELS_DIR to its models/"
+        where = (
+            ""
+            if origin.startswith("the repository")
+            else " in a mirror checkout, then set MIRROR_MODELS_DIR to its models/"
+        )
         note = "" if status == "ok" else f"  (rebuild: bash models/build.sh{where})"
         if name == "pose_landmarker_heavy.task" and status == "missing":
             note = f"  (optional, for --model heavy: VARIANTS=lite,full,heavy bash models/build.sh{where})"

@@ -141,7 +141,14 @@ class Progress:
     def total(self, done: int, total: int) -> None:
         from tqdm import tqdm
 
-        self.bar = tqdm(total=total if total > 0 else None, initial=done, unit="frame", disable=not self.enabled, file=sys.stderr, dynamic_ncols=True)
+        self.bar = tqdm(
+            total=total if total > 0 else None,
+            initial=done,
+            unit="frame",
+            disable=not self.enabled,
+            file=sys.stderr,
+            dynamic_ncols=True,
+        )
 
     def frames(self, n: int) -> None:
         if self.bar is None:

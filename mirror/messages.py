@@ -229,5 +229,7 @@ def load_catalog(path: str | Path) -> None:
             raise MirrorError(f"{path}: unknown section {name!r}; valid: {', '.join(tables)}")
         unknown = set(entries) - set(tables[name])
         if unknown:
-            raise MirrorError(f"{path}: unknown {name} keys {sorted(unknown)}; valid: {', '.join(sorted(tables[name]))}")
+            raise MirrorError(
+                f"{path}: unknown {name} keys {sorted(unknown)}; valid: {', '.join(sorted(tables[name]))}"
+            )
         tables[name].update({k: str(v) for k, v in entries.items()})

@@ -84,7 +84,9 @@ def model_path(file_name: str) -> Path:
     stat = path.stat()
     actual = _verified(str(path), stat.st_size, stat.st_mtime_ns)
     if actual != SHA256[file_name]:
-        raise MirrorError(f"model {path} is corrupt (SHA-256 {actual[:12]}... expected {SHA256[file_name][:12]}...): {REBUILD_HINT}")
+        raise MirrorError(
+            f"model {path} is corrupt (SHA-256 {actual[:12]}... expected {SHA256[file_name][:12]}...): {REBUILD_HINT}"
+        )
     return path
 
 

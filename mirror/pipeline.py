@@ -5,9 +5,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from mirror.compare import CompareSettings, Synchrony, analyze_features
 from mirror.errors import Interrupted
@@ -122,7 +122,9 @@ def analyze_video(
         source, extract, backend=backend, cache_dir=cache_dir, progress=progress, on_total=on_total, face_mesh=False
     )  # slim: the analysis needs no face mesh, so memory does not grow with 12 KB a frame
     if ext_info.get("interrupted"):
-        raise Interrupted("interrupted during extraction: the frames analysed so far are cached; run the same command again to resume")
+        raise Interrupted(
+            "interrupted during extraction: the frames analysed so far are cached; run the same command again to resume"
+        )
     provenance = {
         "source": ext_info.get("source"),
         "source_path": str(Path(source).resolve()),
@@ -142,6 +144,10 @@ def write_session(session: Session, out_dir: str | Path) -> dict[str, Path]:
     from mirror.report import write_report
 
     return write_report(
-        session.synchrony, out_dir, session.provenance, mechanical=session.mechanical, feedback=session.feedback,
+        session.synchrony,
+        out_dir,
+        session.provenance,
+        mechanical=session.mechanical,
+        feedback=session.feedback,
         usability=session.features.usability(),
     )

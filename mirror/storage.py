@@ -78,7 +78,9 @@ def folder_lock(folder: Path):
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             os.close(fd)
-            raise MirrorError(f"another mirror run is writing to {folder}: wait for it or choose another --out") from None
+            raise MirrorError(
+                f"another mirror run is writing to {folder}: wait for it or choose another --out"
+            ) from None
         if _same_file(fd, path):
             break
         os.close(fd)  # the holder before us removed this file as we opened it: lock a fresh one

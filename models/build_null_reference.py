@@ -29,7 +29,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from mirror.compare import PRESETS, adapted_windows  # noqa: E402
-from mirror.compare.calibrate import NULL_REFERENCE_PATH, null_to_bytes, reference_key, reference_null, shipped_null_path  # noqa: E402
+from mirror.compare.calibrate import (
+    NULL_REFERENCE_PATH,
+    null_to_bytes,
+    reference_key,
+    reference_null,
+    shipped_null_path,
+)  # noqa: E402
 from mirror.features import FEATURES, compute_features  # noqa: E402
 from mirror.landmarks import ExtractSettings, extract_video  # noqa: E402
 from mirror.storage import write_atomic  # noqa: E402
@@ -104,12 +110,16 @@ def main() -> None:
         return
     for old in NULL_REFERENCE_PATH.parent.glob("preset_null_*.npz"):
         old.unlink()
-    ready = [(name, s) for name, s in PRESETS.items()] + [("live, short clip", s) for s in adapted_windows(PRESETS["live"])]
+    ready = [(name, s) for name, s in PRESETS.items()] + [
+        ("live, short clip", s) for s in adapted_windows(PRESETS["live"])
+    ]
     for name, settings in ready:  # the presets' null tables ship ready: no first-use wait
         null = reference_null(settings)
         path = shipped_null_path(settings)
         write_atomic(path, null_to_bytes(null))
-        print(f"wrote {path.name}: null of the {name} preset ({settings.window_s:g} s windows), {len(null)} windows ({null.description})")
+        print(
+            f"wrote {path.name}: null of the {name} preset ({settings.window_s:g} s windows), {len(null)} windows ({null.description})"
+        )
 
 
 if __name__ == "__main__":

@@ -31,7 +31,9 @@ _TEMPLATE = {
 TEMPLATE = np.array([_TEMPLATE[n] for n in sorted(_TEMPLATE, key=POSE.__getitem__)], dtype=np.float32)
 
 
-def skeleton(box: tuple[float, float, float, float], size: tuple[int, int] = (1, 1), visibility: float = 0.99) -> PersonLandmarks:
+def skeleton(
+    box: tuple[float, float, float, float], size: tuple[int, int] = (1, 1), visibility: float = 0.99
+) -> PersonLandmarks:
     """A person filling ``box`` (x0, y0, x1, y1 in pixels of a frame of ``size``), normalised to the frame."""
     x0, y0, x1, y1 = box
     w, h = size
@@ -40,7 +42,9 @@ def skeleton(box: tuple[float, float, float, float], size: tuple[int, int] = (1,
     pts[:, 1] = (y0 + TEMPLATE[:, 1] * (y1 - y0)) / h
     world = np.zeros_like(pts)
     world[:, :2] = (TEMPLATE - TEMPLATE[[23, 24]].mean(0)) * 1.7
-    return PersonLandmarks(pose_image=pts, pose_world=world, pose_visibility=np.full(len(TEMPLATE), visibility, np.float32))
+    return PersonLandmarks(
+        pose_image=pts, pose_world=world, pose_visibility=np.full(len(TEMPLATE), visibility, np.float32)
+    )
 
 
 def draw_scene(

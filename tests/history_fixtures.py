@@ -41,8 +41,21 @@ def make_report(
              "sync_score": 0.5, "lag_s": lag, "leader": leader, "valid": 1.0, "p_value": 0.01,
              "confidence": {"label": 0.9, "lag_s": [lag - 0.2, lag + 0.2]}}
         )  # fmt: skip
-    windows.append({"start_s": 40.0, "end_s": duration_s, "label": "none", "mirror_score": None, "match_score": None, "lag_s": None, "leader": None})
-    prov = {"source": {"kind": "video", "name": "s.mp4", "nominal_fps": 25.0, "frame_count": int(duration_s * 25)}, "source_sha256": sha}
+    windows.append(
+        {
+            "start_s": 40.0,
+            "end_s": duration_s,
+            "label": "none",
+            "mirror_score": None,
+            "match_score": None,
+            "lag_s": None,
+            "leader": None,
+        }
+    )
+    prov = {
+        "source": {"kind": "video", "name": "s.mp4", "nominal_fps": 25.0, "frame_count": int(duration_s * 25)},
+        "source_sha256": sha,
+    }
     if source_path:
         prov["source_path"] = source_path
     if live is not None:
@@ -60,25 +73,42 @@ def make_report(
         "settings": {"window_s": 4.0, "step_s": 0.5, "max_lag_s": max_lag_s},
         "summary": {
             "windows": len(windows),
-            "share": {"mirror": mirror, "match": match, "symmetric": symmetric, "none": round(1 - mirror - match - symmetric, 4)},
+            "share": {
+                "mirror": mirror,
+                "match": match,
+                "symmetric": symmetric,
+                "none": round(1 - mirror - match - symmetric, 4),
+            },
             "share_by_channel": {
                 "head": {"mirror": 0.1, "match": 0.3, "none": 0.6},
                 "left_arm": {"mirror": 0.5, "match": 0.1, "none": 0.4},
                 "gaze": {"mirror": 0.2, "match": 0.2, "none": 0.6, "confidence": 0.4},
             },
             "leader_share": {"A": 0.6, "B": 0.3, "together": 0.1},
-            "synchrony": {"real": synchrony, "surrogate_mean": surrogate_mean, "surrogate_sd": 0.05, "effect_size": 2.4,
-                          "p_value": 0.02, "n_surrogates": 200, "method": "x", "window_p_values": [0.01, 0.5]},
+            "synchrony": {
+                "real": synchrony,
+                "surrogate_mean": surrogate_mean,
+                "surrogate_sd": 0.05,
+                "effect_size": 2.4,
+                "p_value": 0.02,
+                "n_surrogates": 200,
+                "method": "x",
+                "window_p_values": [0.01, 0.5],
+            },
         },  # fmt: skip
         "events": [],
         "mechanical": {"settings": {"score": {"flag_score": 0.6}}, "directions": directions},
-        "feedback": [{"t_s": 10.0 * i, "to": to, "kind": kind, "key": "k", "text": "t"} for i, (to, kind) in enumerate(feedback)],
+        "feedback": [
+            {"t_s": 10.0 * i, "to": to, "kind": kind, "key": "k", "text": "t"} for i, (to, kind) in enumerate(feedback)
+        ],
         "windows": windows,
         "confidence": {"overall": 0.8},
     }
     (folder / "report.json").write_text(json.dumps(doc))
     if html:
-        (folder / "report.html").write_text(f"<!DOCTYPE html><html><head><title>report {folder.name}</title></head><body>report</body></html>")
+        (folder / "report.html").write_text(
+            f"<!DOCTYPE html><html><head><title>report {folder.name}</title></head><body>report</body></html>"
+        )
     if mtime is not None:
         os.utime(folder / "report.json", (mtime, mtime))
     return folder

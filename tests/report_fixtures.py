@@ -86,7 +86,11 @@ def flag_mechanical(doc: dict) -> None:
         flagged_ranges=[[2.0, 14.0]],
         reasons=[
             {"sign": "coverage", "text": "B copied 36 of A's 40 gestures (90%)", "ranges": [[2.0, 14.0]]},
-            {"sign": "immediacy", "text": "B's copies came a median 0.40 s after A's gestures", "ranges": [[2.0, 14.0]]},
+            {
+                "sign": "immediacy",
+                "text": "B's copies came a median 0.40 s after A's gestures",
+                "ranges": [[2.0, 14.0]],
+            },
         ],
     )
     doc["feedback"] = [
@@ -116,20 +120,34 @@ def calibrated_doc(windows: int = 33, usability: bool = True) -> dict:
     for i in range(windows):
         start = 0.5 * i
         if i < 12:
-            label, p = "mirror", [0.009, 0.006, 0.004, 0.003, 0.002, 0.0015, 0.001, 0.0008, 0.0006, 0.0004, 0.0003, 0.0002][i]
+            label, p = (
+                "mirror",
+                [0.009, 0.006, 0.004, 0.003, 0.002, 0.0015, 0.001, 0.0008, 0.0006, 0.0004, 0.0003, 0.0002][i],
+            )
         elif i < 16:
             label, p = "none", 0.2
         elif i < 28:
             label, p = "match", 0.004
         else:
             label, p = "insufficient", None
-        scores = {"mirror": 0.8, "match": 0.1} if label == "mirror" else {"mirror": 0.1, "match": 0.7} if label == "match" else {"mirror": 0.2, "match": 0.2}
+        scores = (
+            {"mirror": 0.8, "match": 0.1}
+            if label == "mirror"
+            else {"mirror": 0.1, "match": 0.7}
+            if label == "match"
+            else {"mirror": 0.2, "match": 0.2}
+        )
         chans = {}
         for c in ("head", "left_arm", "right_arm", "torso", "face"):
             if label == "insufficient":
                 chans[c] = {"label": "insufficient", "mirror_score": None, "match_score": None, "p_value": None}
             elif c in ("left_arm", "right_arm") and label in ("mirror", "match"):
-                chans[c] = {"label": label, "mirror_score": scores["mirror"], "match_score": scores["match"], "p_value": round(0.9 * p, 5)}
+                chans[c] = {
+                    "label": label,
+                    "mirror_score": scores["mirror"],
+                    "match_score": scores["match"],
+                    "p_value": round(0.9 * p, 5),
+                }
             else:
                 chans[c] = {"label": "none", "mirror_score": 0.1, "match_score": 0.05, "p_value": 0.4}
         rows.append({

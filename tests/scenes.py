@@ -102,8 +102,12 @@ def _people(name: str, shot: Shot, box=(0.0, 0.0, 1.0, 1.0), head=(0.5, 0.4, 0.2
 
 PERSON_CLIPS: dict[str, PersonClip] = {
     # MIT, shipped in examples/ (always available)
-    "pyfeat_single_face": PersonClip(EXAMPLES / "pyfeat_single_face.mp4", "head", (0.2, 0.0, 0.8, 1.0), (0.5, 0.42, 0.24), "Sam"),
-    "raga_1person": PersonClip(EXAMPLES / "raga_1person.mp4", "upper_body", (0.21, 0.06, 0.73, 1.0), (0.5, 0.2, 0.12), "Asha"),
+    "pyfeat_single_face": PersonClip(
+        EXAMPLES / "pyfeat_single_face.mp4", "head", (0.2, 0.0, 0.8, 1.0), (0.5, 0.42, 0.24), "Sam"
+    ),
+    "raga_1person": PersonClip(
+        EXAMPLES / "raga_1person.mp4", "upper_body", (0.21, 0.06, 0.73, 1.0), (0.5, 0.2, 0.12), "Asha"
+    ),
     # research use only, read from ../shared/data/people
     "hdtf_aoc_talking": _people("hdtf_aoc_talking", "head", head=(0.5, 0.42, 0.24), label="Alex"),
     "hdtf_katiehill_talking": _people("hdtf_katiehill_talking", "head", head=(0.5, 0.4, 0.22), label="Katie"),
@@ -113,8 +117,12 @@ PERSON_CLIPS: dict[str, PersonClip] = {
     "retalking_man_suit": _people("retalking_man_suit", "head", head=(0.5, 0.32, 0.18), label="Ken"),
     "vox_jackie_chan_talking": _people("vox_jackie_chan_talking", "head", head=(0.5, 0.4, 0.3), label="Jack"),
     "retalking_woman_bluebg": _people("retalking_woman_bluebg", "upper_body", head=(0.5, 0.3, 0.14), label="Maria"),
-    "ted_presenter_gestures": _people("ted_presenter_gestures", "upper_body", (0.15, 0.0, 0.85, 0.75), (0.5, 0.18, 0.1), "Dana"),
-    "stock_woman_lakeside": _people("stock_woman_lakeside", "upper_body", (0.0, 0.08, 1.0, 0.75), (0.5, 0.25, 0.17), "Lea"),
+    "ted_presenter_gestures": _people(
+        "ted_presenter_gestures", "upper_body", (0.15, 0.0, 0.85, 0.75), (0.5, 0.18, 0.1), "Dana"
+    ),
+    "stock_woman_lakeside": _people(
+        "stock_woman_lakeside", "upper_body", (0.0, 0.08, 1.0, 0.75), (0.5, 0.25, 0.17), "Lea"
+    ),
 }
 
 
@@ -505,8 +513,15 @@ def build_scene(
     return Scene(framing, frames, t_s, fps, boxes, truth, a, names, {"a": str(a_clip.path), "b": str(b_clip.path)})
 
 
-def poor_camera(scene: Scene, *, size: tuple[int, int] = (320, 180), jpeg_quality: int = 20, noise_sd: float = 4.0,
-                gain: float = 0.6, seed: int = 0) -> Scene:
+def poor_camera(
+    scene: Scene,
+    *,
+    size: tuple[int, int] = (320, 180),
+    jpeg_quality: int = 20,
+    noise_sd: float = 4.0,
+    gain: float = 0.6,
+    seed: int = 0,
+) -> Scene:
     """The same scene through a poor camera: downscaled, dim, noisy, heavily JPEG-compressed.
 
     ``gain`` scales the light (a dim room, before noise); the boxes are rescaled to the new size.
@@ -553,8 +568,13 @@ def identity_errors(pose_center_px: np.ndarray, present: np.ndarray, boxes_px: n
     boxes_px : np.ndarray
         ``(T, 2, 4)`` from :attr:`Scene.boxes_px`.
     """
+
     def inside(p, b):
-        return (b[..., 0] <= p[..., 0]) & (p[..., 0] <= b[..., 2]) & (b[..., 1] - 0.3 * (b[..., 3] - b[..., 1]) <= p[..., 1])
+        return (
+            (b[..., 0] <= p[..., 0])
+            & (p[..., 0] <= b[..., 2])
+            & (b[..., 1] - 0.3 * (b[..., 3] - b[..., 1]) <= p[..., 1])
+        )
 
     wrong = np.zeros(len(present), bool)
     for slot in (0, 1):

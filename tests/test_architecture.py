@@ -180,7 +180,11 @@ def describe_cycle(group: list[str], imports: list[Import]) -> str:
     """The imports inside one cycle, with their lines, to say where to cut it."""
     members = set(group)
     edges = sorted(
-        {f"{i.importer}:{i.line} -> {i.target}" for i in imports if not i.type_only and i.importer in members and i.target in members}
+        {
+            f"{i.importer}:{i.line} -> {i.target}"
+            for i in imports
+            if not i.type_only and i.importer in members and i.target in members
+        }
     )
     return " | ".join(edges)
 

@@ -79,17 +79,31 @@ def test_batch_over_a_mixed_folder(mixed, root):
         assert _status(out / Path(name).stem)["state"] == "failed"
     assert not list(out.rglob(".mirror.lock")), "no lock file is left, in the folders of failed files either"
     assert index["notes.txt"]["error"] == "not a video file (extension .txt)"
-    assert {index[k]["name"] for k in ("dyad.avi", "raga_2people.mp4", "sub/raga_2people.mp4")} == {"dyad", "raga_2people", "raga_2people-2"}
+    assert {index[k]["name"] for k in ("dyad.avi", "raga_2people.mp4", "sub/raga_2people.mp4")} == {
+        "dyad",
+        "raga_2people",
+        "raga_2people-2",
+    }
     for name in ("dyad", "raga_2people", "raga_2people-2"):
         status = _status(out / name)
         assert status["state"] == "done" and status["settings_key"]
         for f in status["files"]:
             assert (out / name / f).is_file(), f
-        assert {"report.json", "report.html", "report.eaf", "timeline.png", "boris_events.csv", "provenance.json"} <= set(status["files"])
+        assert {
+            "report.json",
+            "report.html",
+            "report.eaf",
+            "timeline.png",
+            "boris_events.csv",
+            "provenance.json",
+        } <= set(status["files"])
     # the batch computes what `mirror analyze` computes
     batch_doc = json.loads((out / "dyad" / "report.json").read_text())
     analyze_doc = json.loads((analysed_dyad(root) / "report.json").read_text())
-    assert batch_doc["events"] == analyze_doc["events"] and batch_doc["summary"]["share"] == analyze_doc["summary"]["share"]
+    assert (
+        batch_doc["events"] == analyze_doc["events"]
+        and batch_doc["summary"]["share"] == analyze_doc["summary"]["share"]
+    )
     # ranks: the dyad clip mirrors and matches most; the raga clip does neither
     assert index["dyad.avi"]["rank_mirror"] == "1" and index["dyad.avi"]["rank_match"] == "1"
     assert float(index["raga_2people.mp4"]["mirror_share"]) < float(index["dyad.avi"]["mirror_share"])
@@ -164,7 +178,22 @@ def test_ctrl_c_then_rerun_loses_nothing(root, tmp_path):
     assert chunks, "the frames analysed before Ctrl+C are kept in the cache"
     kept = {c: c.read_bytes() for c in chunks}
 
-    result = CliRunner().invoke(app, ["batch", str(src), "--out", str(out), "--fps", "12.5", "--surrogates", "0", "--cache-dir", str(cache), "--no-progress"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "batch",
+            str(src),
+            "--out",
+            str(out),
+            "--fps",
+            "12.5",
+            "--surrogates",
+            "0",
+            "--cache-dir",
+            str(cache),
+            "--no-progress",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "1 file: 1 analysed" in result.output
     assert _status(out / "raga")["state"] == "done"
@@ -191,7 +220,11 @@ class _KillOnProgress(BatchMonitor):
         pid = (_progress(self.out / item.name) or {}).get("pid")
         assert pid and pid != os.getpid()
         os.kill(pid, signal.SIGKILL)
-        _wait_for(lambda: not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE, 30, "the worker to die")
+        _wait_for(
+            lambda: not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE,
+            30,
+            "the worker to die",
+        )
         self.killed_pid = pid
         self.done_after_kill = (self.out / item.name / "status.json").exists()
 
@@ -200,7 +233,9 @@ class _KillOnProgress(BatchMonitor):
 
 
 def _settings(cache: Path, fps: float = 12.5) -> BatchSettings:
-    return BatchSettings(extract=ExtractSettings(fps=fps), compare=CompareSettings(), n_surrogates=0, cache_dir=str(cache))
+    return BatchSettings(
+        extract=ExtractSettings(fps=fps), compare=CompareSettings(), n_surrogates=0, cache_dir=str(cache)
+    )
 
 
 def test_killed_local_worker_is_retried_and_never_marked_done(tmp_path):
@@ -210,11 +245,15 @@ def test_killed_local_worker_is_retried_and_never_marked_done(tmp_path):
     out = tmp_path / "out"
     settings = _settings(tmp_path / "cache")
     killer = _KillOnProgress(out, "raga")
-    results = run_batch(src, out, settings, executor_factory=lambda: local_executor(1, settings.extract), monitor=killer, max_attempts=2)
+    results = run_batch(
+        src, out, settings, executor_factory=lambda: local_executor(1, settings.extract), monitor=killer, max_attempts=2
+    )
     assert killer.killed_pid is not None and killer.done_after_kill is False
     assert [(r.name, r.state, r.attempts) for r in results] == [("raga", "done", 2)]
     status = _status(out / "raga")
-    assert status["state"] == "done" and status["attempt"] == 2 and not status["worker"].endswith(f":{killer.killed_pid}")
+    assert (
+        status["state"] == "done" and status["attempt"] == 2 and not status["worker"].endswith(f":{killer.killed_pid}")
+    )
 
 
 def test_killed_worker_with_no_tries_left_is_marked_failed(tmp_path):
@@ -224,7 +263,9 @@ def test_killed_worker_with_no_tries_left_is_marked_failed(tmp_path):
     out = tmp_path / "out"
     settings = _settings(tmp_path / "cache")
     killer = _KillOnProgress(out, "raga")
-    results = run_batch(src, out, settings, executor_factory=lambda: local_executor(1, settings.extract), monitor=killer, max_attempts=1)
+    results = run_batch(
+        src, out, settings, executor_factory=lambda: local_executor(1, settings.extract), monitor=killer, max_attempts=1
+    )
     assert killer.done_after_kill is False
     assert results[0].state == "failed" and "worker process died" in results[0].error
     assert _status(out / "raga")["state"] == "failed"
@@ -244,9 +285,25 @@ def dask_cluster(tmp_path_factory):
     def start(args, name):
         log = open(base / f"{name}.log", "w")
         logs.append(log)
-        procs.append(subprocess.Popen([sys.executable, "-m", *args], stdout=log, stderr=subprocess.STDOUT, cwd=base, start_new_session=True))
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", *args], stdout=log, stderr=subprocess.STDOUT, cwd=base, start_new_session=True
+            )
+        )
 
-    start(["distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(sched_file)], "scheduler")
+    start(
+        [
+            "distributed.cli.dask_scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--no-dashboard",
+            "--scheduler-file",
+            str(sched_file),
+        ],
+        "scheduler",
+    )
     _wait_for(lambda: sched_file.exists() and sched_file.stat().st_size > 0, 60, "the scheduler")
     address = json.loads(sched_file.read_text())["address"]
     assert address.startswith("tcp://127.0.0.1:")
@@ -350,9 +407,18 @@ def test_bad_batch_input_is_one_error_line(tmp_path):
         (["batch", str(tmp_path / "missing"), "--out", str(tmp_path / "o")], "no files match"),
         (["batch", str(tmp_path / "in"), "--out", str(tmp_path / "o")], "no files match"),  # empty folder
         (["batch", str(tmp_path / "in"), "--out", str(tmp_path / "a_file")], "exists and is not a folder"),
-        (["batch", str(tmp_path / "in"), "--out", str(tmp_path / "o"), "--workers", "0"], "--workers must be at least 1"),
-        (["batch", str(tmp_path / "in"), "--out", str(tmp_path / "o"), "--preset", "slow"], "--preset must be one of: live, report; got 'slow'"),
-        (["batch", str(tmp_path / "notes"), "--out", str(tmp_path / "o")], "no video in"),  # only non-videos: refused like an empty folder
+        (
+            ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "o"), "--workers", "0"],
+            "--workers must be at least 1",
+        ),
+        (
+            ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "o"), "--preset", "slow"],
+            "--preset must be one of: live, report; got 'slow'",
+        ),
+        (
+            ["batch", str(tmp_path / "notes"), "--out", str(tmp_path / "o")],
+            "no video in",
+        ),  # only non-videos: refused like an empty folder
     ]
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "a.txt").write_text("x")

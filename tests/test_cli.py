@@ -13,24 +13,32 @@ runner = CliRunner()
 
 
 def test_missing_path(tmp_path):
-    assert "no such file" in one_line_error(runner.invoke(app, ["extract", str(tmp_path / "x.mp4"), "--out", str(tmp_path / "o")]))
+    assert "no such file" in one_line_error(
+        runner.invoke(app, ["extract", str(tmp_path / "x.mp4"), "--out", str(tmp_path / "o")])
+    )
 
 
 def test_not_a_video(tmp_path):
     bad = tmp_path / "notes.mp4"
     bad.write_text("hello")
-    assert "not a readable video" in one_line_error(runner.invoke(app, ["extract", str(bad), "--out", str(tmp_path / "o")]))
+    assert "not a readable video" in one_line_error(
+        runner.invoke(app, ["extract", str(bad), "--out", str(tmp_path / "o")])
+    )
 
 
 def test_missing_camera(tmp_path):
-    assert "no camera at index 42" in one_line_error(runner.invoke(app, ["extract", "42", "--out", str(tmp_path / "o")]))
+    assert "no camera at index 42" in one_line_error(
+        runner.invoke(app, ["extract", "42", "--out", str(tmp_path / "o")])
+    )
 
 
 def test_bad_options_list_the_valid_ones(tmp_path):
     clip = str(EXAMPLES / "raga_2people.mp4")
     line = one_line_error(runner.invoke(app, ["extract", clip, "--out", str(tmp_path / "o"), "--layout", "zigzag"]))
     assert "auto, split, regions" in line
-    line = one_line_error(runner.invoke(app, ["extract", clip, "--out", str(tmp_path / "o"), "--model", "huge", "--no-cache"]))
+    line = one_line_error(
+        runner.invoke(app, ["extract", clip, "--out", str(tmp_path / "o"), "--model", "huge", "--no-cache"])
+    )
     assert "--model must be one of: lite, full;" in line  # heavy is not shipped, so not offered
 
 
@@ -63,9 +71,13 @@ def test_an_uninstalled_model_is_refused_before_any_work(tmp_path, monkeypatch):
         (shipped / name).symlink_to(models_dir() / name)
     monkeypatch.setenv("MIRROR_MODELS_DIR", str(shipped))  # as shipped: no heavy model
     for command in ("extract", "analyze"):
-        result = runner.invoke(app, [command, str(EXAMPLES / "raga_2people.mp4"), "--out", str(tmp_path / command), "--model", "heavy"])
+        result = runner.invoke(
+            app, [command, str(EXAMPLES / "raga_2people.mp4"), "--out", str(tmp_path / command), "--model", "heavy"]
+        )
         line = one_line_error(result)
-        assert "--model heavy is not installed" in line and "installed: lite, full" in line and "models/build.sh" in line
+        assert (
+            "--model heavy is not installed" in line and "installed: lite, full" in line and "models/build.sh" in line
+        )
         assert "frame/s" not in result.output and "it/s" not in result.output  # no progress bar was started
         assert not (tmp_path / command).exists()
 
@@ -88,7 +100,9 @@ def test_a_missing_video_is_refused_before_any_progress_bar(tmp_path):
     ],
 )
 def test_setting_errors_name_the_option_typed(tmp_path, args, words):
-    line = one_line_error(runner.invoke(app, ["analyze", str(EXAMPLES / "raga_2people.mp4"), "--out", str(tmp_path / "o"), *args]))
+    line = one_line_error(
+        runner.invoke(app, ["analyze", str(EXAMPLES / "raga_2people.mp4"), "--out", str(tmp_path / "o"), *args])
+    )
     assert words in line and "_s " not in line and "window_s" not in line
 
 
@@ -134,7 +148,21 @@ def test_unwritable_output_folder_is_one_line(tmp_path):
         out = tmp_path / "ro"
         out.mkdir()
         out.chmod(0o500)
-    line = one_line_error(runner.invoke(app, ["extract", str(EXAMPLES / "raga_2people.mp4"), "--out", str(out), "--fps", "2", "--no-progress", "--no-face"]))
+    line = one_line_error(
+        runner.invoke(
+            app,
+            [
+                "extract",
+                str(EXAMPLES / "raga_2people.mp4"),
+                "--out",
+                str(out),
+                "--fps",
+                "2",
+                "--no-progress",
+                "--no-face",
+            ],
+        )
+    )
     assert "cannot write" in line or "not a folder" in line
 
 
@@ -202,7 +230,9 @@ def _audio_only_mp4(path):
         stream = container.add_stream("aac", rate=rate, layout="mono")
         for k in range(20):
             t = np.arange(k * 1024, (k + 1) * 1024) / rate
-            frame = av.AudioFrame.from_ndarray((0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)[None], format="fltp", layout="mono")
+            frame = av.AudioFrame.from_ndarray(
+                (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)[None], format="fltp", layout="mono"
+            )
             frame.rate, frame.pts = rate, k * 1024
             for packet in stream.encode(frame):
                 container.mux(packet)
@@ -264,7 +294,9 @@ def test_analyze_a_still_image_named_as_a_video_says_it_is_too_short(tmp_path):
     still = tmp_path / "photo.mp4"
     cv2.imwrite(str(tmp_path / "frame.jpg"), np.full((120, 160, 3), 128, np.uint8))
     shutil.copy(tmp_path / "frame.jpg", still)
-    result = runner.invoke(app, ["analyze", str(still), "--out", str(tmp_path / "o"), "--no-progress", "--surrogates", "0"])
+    result = runner.invoke(
+        app, ["analyze", str(still), "--out", str(tmp_path / "o"), "--no-progress", "--surrogates", "0"]
+    )
     assert result.exit_code == 0, result.output
     assert "shorter than the shortest window (2 s): nothing can be measured" in result.output
     assert (tmp_path / "o" / "report.json").exists()
@@ -272,7 +304,9 @@ def test_analyze_a_still_image_named_as_a_video_says_it_is_too_short(tmp_path):
 
 def test_analyze_rejects_bad_window_options(tmp_path):
     clip = str(EXAMPLES / "raga_2people.mp4")
-    line = one_line_error(runner.invoke(app, ["analyze", clip, "--out", str(tmp_path), "--window-s", "2", "--max-lag-s", "3"]))
+    line = one_line_error(
+        runner.invoke(app, ["analyze", clip, "--out", str(tmp_path), "--window-s", "2", "--max-lag-s", "3"])
+    )
     assert "--max-lag-s must be in [0, --window-s = 2]" in line
     line = one_line_error(runner.invoke(app, ["analyze", clip, "--out", str(tmp_path), "--window-s", "-1"]))
     assert "--window-s must be positive" in line
@@ -296,7 +330,17 @@ def test_live_checks_its_files_and_model_first_and_no_window_prints_no_keys(tmp_
     import sys
 
     def live(*args):
-        cmd = [sys.executable, "-m", "mirror.cli", "live", "--no-window", "--no-history", "--out", str(tmp_path / "o"), *args]
+        cmd = [
+            sys.executable,
+            "-m",
+            "mirror.cli",
+            "live",
+            "--no-window",
+            "--no-history",
+            "--out",
+            str(tmp_path / "o"),
+            *args,
+        ]
         return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
 
     gone = live("--source", str(tmp_path / "gone.mp4"))

@@ -30,11 +30,26 @@ def _delayed(a: np.ndarray, lag_s: float) -> np.ndarray:
 
 
 def test_every_template_fills_with_the_fields_the_coach_gives():
-    fields = dict(copied=8, total=9, lag=0.4, seconds=12, gesture="forward lean", when="about 2 s later", posture="leaning back")
+    fields = dict(
+        copied=8, total=9, lag=0.4, seconds=12, gesture="forward lean", when="about 2 s later", posture="leaning back"
+    )
     for key in messages.MESSAGES:
         text = messages.render(messages.MESSAGES, key, **fields)
         assert "{" not in text and text.endswith(".")
-    reason_fields = dict(copier="B", model="A", copies=3, gestures=4, share=0.75, lag=0.3, sd=0.1, fidelity=0.9, seconds=40, span=60, copied=5, small=6)
+    reason_fields = dict(
+        copier="B",
+        model="A",
+        copies=3,
+        gestures=4,
+        share=0.75,
+        lag=0.3,
+        sd=0.1,
+        fidelity=0.9,
+        seconds=40,
+        span=60,
+        copied=5,
+        small=6,
+    )
     for key in messages.REASONS:
         assert "{" not in messages.render(messages.REASONS, key, **reason_fields)
     for key in messages.BANNERS:
@@ -46,9 +61,14 @@ def test_every_template_fills_with_the_fields_the_coach_gives():
 def test_a_catalogue_file_replaces_the_words(tmp_path, monkeypatch):
     monkeypatch.setattr(messages, "MESSAGES", dict(messages.MESSAGES))
     path = tmp_path / "fr.json"
-    path.write_text(json.dumps({"MESSAGES": {"prompt_posture": "Votre partenaire est {posture} depuis {seconds:.0f} s."}}))
+    path.write_text(
+        json.dumps({"MESSAGES": {"prompt_posture": "Votre partenaire est {posture} depuis {seconds:.0f} s."}})
+    )
     messages.load_catalog(path)
-    assert messages.render(messages.MESSAGES, "prompt_posture", posture="penché", seconds=10) == "Votre partenaire est penché depuis 10 s."
+    assert (
+        messages.render(messages.MESSAGES, "prompt_posture", posture="penché", seconds=10)
+        == "Votre partenaire est penché depuis 10 s."
+    )
     path.write_text(json.dumps({"MESSAGES": {"typo_key": "x"}}))
     with pytest.raises(MirrorError, match="unknown MESSAGES keys"):
         messages.load_catalog(path)
@@ -68,7 +88,10 @@ def test_mechanical_copying_warns_the_copier_with_the_figures():
     first = warnings[0]
     assert first.key == "mechanical_copying"
     # "You copied N of your partner's last M gestures within 0.3 s"
-    n, m = (int(x) for x in first.text.split("You copied ")[1].split(" gestures")[0].replace("of your partner's last", "").split())
+    n, m = (
+        int(x)
+        for x in first.text.split("You copied ")[1].split(" gestures")[0].replace("of your partner's last", "").split()
+    )
     assert n == m == 10 and "within 0.3 s" in first.text  # 4 samples = 0.27 s, rounded up
     assert first.t_s == pytest.approx(first.end_s) and first.start_s < first.end_s
     gaps = np.diff([w.t_s for w in warnings])
@@ -145,7 +168,12 @@ def test_counts_in_messages_agree_with_their_nouns():
     """'1 gesture', '3 gestures': every count a message or reason gives reads right in the singular."""
     from mirror.messages import MESSAGES, REASONS, render
 
-    assert render(REASONS, "coverage", copier="B", copies=1, model="A", gestures=1, share=1.0) == "B copied 1 of A's 1 gesture (100%)"
+    assert (
+        render(REASONS, "coverage", copier="B", copies=1, model="A", gestures=1, share=1.0)
+        == "B copied 1 of A's 1 gesture (100%)"
+    )
     assert "of A's 3 gestures" in render(REASONS, "coverage", copier="B", copies=2, model="A", gestures=3, share=0.67)
-    assert "partner's 1 small, incidental movement too" in render(MESSAGES, "mechanical_indiscriminate", copied=1, total=1)
+    assert "partner's 1 small, incidental movement too" in render(
+        MESSAGES, "mechanical_indiscriminate", copied=1, total=1
+    )
     assert "last 4 gestures within 0.4 s" in render(MESSAGES, "mechanical_copying", copied=3, total=4, lag=0.4)

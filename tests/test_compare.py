@@ -35,7 +35,10 @@ def _pair(kind, lag_s, seed=0, seconds=60):
     return Features(np.arange(n) / RATE, vals)
 
 
-@pytest.mark.parametrize("kind, lag_s, leader", [("match", 1.0, "A"), ("mirror", 2.0, "A"), ("mirror", -1.4, "B"), ("match", 0.0, "together")])
+@pytest.mark.parametrize(
+    "kind, lag_s, leader",
+    [("match", 1.0, "A"), ("mirror", 2.0, "A"), ("mirror", -1.4, "B"), ("match", 0.0, "together")],
+)
 def test_lagged_copies_are_labelled_with_lag_and_leader(kind, lag_s, leader):
     w = compare_windows(_pair(kind, lag_s))
     assert (w.label == kind).all()
@@ -143,7 +146,18 @@ def test_arm_channels_say_which_arm_answers_which():
     n, k = 40 * RATE, 12
     rng = np.random.default_rng(5)
     a = np.zeros((n + k, len(FEATURES)))
-    left = [FEATURE_INDEX[f"{b}_left"] for b in ("wrist_height", "elbow_height", "reach", "forward_reach", "elbow_flexion", "arm_elevation", "hand_face")]
+    left = [
+        FEATURE_INDEX[f"{b}_left"]
+        for b in (
+            "wrist_height",
+            "elbow_height",
+            "reach",
+            "forward_reach",
+            "elbow_flexion",
+            "arm_elevation",
+            "hand_face",
+        )
+    ]
     a[:, left] = gaussian_filter1d(rng.normal(size=(n + k, len(left))), 8, axis=0) * 3
     b = np.roll(mirror_operator(a), k, axis=0)
     f = Features(np.arange(n) / RATE, np.stack([a[k:], b[k:]], axis=1))
@@ -202,7 +216,9 @@ def test_any_series_gives_a_result(n, missing, shape, seed):
     if 2 <= duration_s < 4:
         assert w.end_s[0] - w.start_s[0] == pytest.approx(np.floor(duration_s * 2) / 2)
     # windows start on the stated step's exact grid
-    np.testing.assert_allclose(w.start_s % w.info["settings"]["step_s"] if duration_s >= 4 else w.start_s, 0.0, atol=1e-9)
+    np.testing.assert_allclose(
+        w.start_s % w.info["settings"]["step_s"] if duration_s >= 4 else w.start_s, 0.0, atol=1e-9
+    )
     related = np.isin(w.label, ["mirror", "match"])
     assert np.isfinite(w.lag_s[related]).all()
     assert np.isnan(w.mirror_score[w.label == "insufficient"]).all()

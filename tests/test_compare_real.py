@@ -69,7 +69,9 @@ def test_cli_analyze_real_two_people_is_a_no_mirroring_baseline(tmp_path):
     assert not [m for m in doc["feedback"] if m["kind"] == "warning"]
     assert (out / "windows.csv").exists() and (out / "events.csv").exists()
     bad = runner.invoke(app, ["analyze", str(EXAMPLES / "raga_2people.mp4"), "--out", str(out), "--preset", "slow"])
-    assert bad.exit_code == 2 and "--preset must be one of: live, report" in bad.output  # the option typed, and its choices
+    assert (
+        bad.exit_code == 2 and "--preset must be one of: live, report" in bad.output
+    )  # the option typed, and its choices
 
 
 def _selfie_echo_video(path, seconds: float, lag_s: float, fps: float = 15.0):

@@ -60,7 +60,11 @@ def analysed(tmp_path_factory):
 
 def _inside(windows, stretch):
     """The windows lying wholly inside a stretch (a window across a boundary sees two stretches)."""
-    return [w for w in windows if float(w["start_s"]) >= stretch.start_s - 1e-6 and float(w["end_s"]) <= stretch.end_s + 1e-6]
+    return [
+        w
+        for w in windows
+        if float(w["start_s"]) >= stretch.start_s - 1e-6 and float(w["end_s"]) <= stretch.end_s + 1e-6
+    ]
 
 
 @pytest.mark.model
@@ -78,7 +82,9 @@ def test_each_stretch_is_found_where_the_script_put_it(analysed, stretch):
     wrong = {"mirror", "match"} - {stretch.label}
     for w in inside:
         if w["label"] in wrong:
-            near_edge = float(w["start_s"]) < stretch.start_s + max_lag_s or float(w["end_s"]) > stretch.end_s - max_lag_s
+            near_edge = (
+                float(w["start_s"]) < stretch.start_s + max_lag_s or float(w["end_s"]) > stretch.end_s - max_lag_s
+            )
             assert near_edge, f"{w['label']} in the {stretch.relation} stretch at {w['start_s']}-{w['end_s']} s"
     if stretch.label == "none":
         return

@@ -28,7 +28,7 @@ def _scene_video(tmp_path, n=60):
 
 
 def _centers(box):
-    return ((box[0] + box[2]) / 2 / SIZE[0])
+    return (box[0] + box[2]) / 2 / SIZE[0]
 
 
 def test_two_people_tracked_with_a_gap_recorded_as_missing(tmp_path):
@@ -193,7 +193,9 @@ def test_slim_landmarks_hold_no_face_mesh_and_the_cache_keeps_every_mesh(tmp_pat
     from mirror.landmarks import extract as extract_module
 
     monkeypatch.setattr(extract_module, "CHUNK_FRAMES", 7)  # recovered frames span several chunks
-    slim, info = extract_video(path, ExtractSettings(), backend=BlobBackend(), cache_dir=tmp_path / "c", face_mesh=False)
+    slim, info = extract_video(
+        path, ExtractSettings(), backend=BlobBackend(), cache_dir=tmp_path / "c", face_mesh=False
+    )
     assert not slim.has_face_mesh and slim.face.shape[2] == 1
     assert slim.face.nbytes * 400 < full.face.nbytes
     for name in ("pose_image", "pose_world", "pose_visibility", "head_pose_deg", "blendshapes"):
@@ -260,7 +262,9 @@ def test_backward_pass_holds_only_the_frames_of_open_gaps(tmp_path):
 
     full, recovered = backfill_landmarks(forward, lambda: Watched(path), BlobBackend())
     assert recovered == {"A": 0, "B": early + 10}  # back to the start, and back to where B came in
-    assert full.pose_present[:12, 1].all() and full.pose_present[40:50, 1].all() and not full.pose_present[30:40, 1].any()
+    assert (
+        full.pose_present[:12, 1].all() and full.pose_present[40:50, 1].all() and not full.pose_present[30:40, 1].any()
+    )
     assert most[0] <= 21 + 2 < early + 21  # the later gap's frames (30-50), never both gaps at once
 
 

@@ -111,7 +111,9 @@ def test_any_landmarks_give_features(n, missing, shape, seed):
     if shape != "nobody":
         for name in ("pose_image", "pose_world", "head_pose_deg", "blendshapes"):
             arr = getattr(lm, name)
-            arr[:] = {"random": lambda: rng.normal(size=arr.shape), "constant": lambda: 0.4, "zeros": lambda: 0.0}[shape]()
+            arr[:] = {"random": lambda: rng.normal(size=arr.shape), "constant": lambda: 0.4, "zeros": lambda: 0.0}[
+                shape
+            ]()
             arr[rng.random(arr.shape) < missing] = np.nan
         lm.pose_visibility[:] = rng.random(lm.pose_visibility.shape) if shape == "random" else 1.0
     f = compute_features(lm)
@@ -198,7 +200,9 @@ def test_a_wrist_below_the_frame_is_out_of_frame_even_when_the_model_calls_it_vi
     p.pose_image[POSE["right_wrist"], 1] = 1.12  # below the bottom edge
     f = compute_features(_stack([(p, None)] * 3))
     assert _reason(f, 1, 0, "right_arm") == "out_of_frame" and _reason(f, 1, 0, "left_arm") == "ok"
-    assert np.isnan(f.column("wrist_height_right")[:, 0]).all() and np.isfinite(f.column("wrist_height_left")[:, 0]).all()
+    assert (
+        np.isnan(f.column("wrist_height_right")[:, 0]).all() and np.isfinite(f.column("wrist_height_left")[:, 0]).all()
+    )
     assert np.isnan(f.column("arm_openness")[:, 0]).all()  # needs both arms
     summary = f.usability()["A"]["right_arm"]
     assert summary["usable"] == 0.0 and summary["reason"] == "out_of_frame"
@@ -216,7 +220,10 @@ def test_low_visibility_and_no_face_make_parts_unusable_with_their_reason():
 
 def test_a_usable_part_has_every_one_of_its_features():
     rng = np.random.default_rng(3)
-    people = [(_posed(yaw_deg=rng.uniform(-80, 80), vis=rng.uniform(0.3, 1.0), face=bool(rng.random() < 0.7)), _posed()) for _ in range(40)]
+    people = [
+        (_posed(yaw_deg=rng.uniform(-80, 80), vis=rng.uniform(0.3, 1.0), face=bool(rng.random() < 0.7)), _posed())
+        for _ in range(40)
+    ]
     f = compute_features(_stack(people))
     for k, part in enumerate(PARTS):
         own = [i for i, s in enumerate(FEATURES) if s.parts == (part,)]

@@ -182,7 +182,9 @@ def test_auto_keeps_both_people_mit(framing, a, b):
 
 
 @pytest.mark.model
-@pytest.mark.parametrize("framing, a, b", SCENES[3:], ids=[f"{f}-{a.split('_')[1]}-{b.split('_')[1]}" for f, a, b in SCENES[3:]])
+@pytest.mark.parametrize(
+    "framing, a, b", SCENES[3:], ids=[f"{f}-{a.split('_')[1]}-{b.split('_')[1]}" for f, a, b in SCENES[3:]]
+)
 def test_auto_keeps_both_people_real(framing, a, b):
     _check_scene(framing, a, b)
 
@@ -232,10 +234,14 @@ def test_mirror_extract_on_a_call_recording(tmp_path, capsys):
     """The CLI on a generated call-tile clip (MIT footage): both people in every frame, the tiles recorded."""
     from mirror.cli import app
 
-    scene = build_scene("call", PERSON_CLIPS["pyfeat_single_face"], PERSON_CLIPS["pyfeat_single_face"], MIT_PLAN[:1], fps=FPS)
+    scene = build_scene(
+        "call", PERSON_CLIPS["pyfeat_single_face"], PERSON_CLIPS["pyfeat_single_face"], MIT_PLAN[:1], fps=FPS
+    )
     clip = write_scene(scene, tmp_path / "call.avi")
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["extract", str(clip), "--out", str(out), "--fps", "10", "--no-progress", "--no-cache"])
+    result = CliRunner().invoke(
+        app, ["extract", str(clip), "--out", str(out), "--fps", "10", "--no-progress", "--no-cache"]
+    )
     with capsys.disabled():
         print("\n$ mirror extract call.avi --out out --fps 10\n" + result.output.rstrip())
     assert result.exit_code == 0, result.output

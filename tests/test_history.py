@@ -63,7 +63,9 @@ def test_a_session_keeps_the_figures_of_its_report(tmp_path):
 
 
 def test_optional_and_unknown_report_fields_are_read_defensively(tmp_path):
-    folder = make_report(tmp_path / "s", synchrony=None, surrogate_mean=None, mech_a_copies_b=None, lags=(), feedback=())
+    folder = make_report(
+        tmp_path / "s", synchrony=None, surrogate_mean=None, mech_a_copies_b=None, lags=(), feedback=()
+    )
     doc = json.loads((folder / "report.json").read_text())
     doc["summary"]["leader_share"] = None
     doc["mechanical"] = {"directions": {"B_copies_A": {"score": "n/a", "flagged": None}}}
@@ -82,11 +84,15 @@ def test_recorded_time_is_the_video_files_or_a_live_sessions_start(tmp_path):
     video = tmp_path / "talk.mp4"
     video.write_bytes(b"x")
     os.utime(video, (1_700_000_000, 1_700_000_000))
-    rec = record_session(make_report(tmp_path / "v", source_path=str(video), mtime=1_700_100_000), "analyze", path=tmp_path / "h.sqlite").session
+    rec = record_session(
+        make_report(tmp_path / "v", source_path=str(video), mtime=1_700_100_000), "analyze", path=tmp_path / "h.sqlite"
+    ).session
     assert rec.recorded_at == "2023-11-14T22:13:20+00:00" and rec.analysed_at == "2023-11-16T02:00:00+00:00"
     assert rec.source == str(video)
     live = {"mode": "pair", "camera": 0, "me": "B", "stats": {"seconds": 600.0}}
-    rec = record_session(make_report(tmp_path / "l", live=live, mtime=1_700_100_000), "live", People("Ana"), path=tmp_path / "h.sqlite").session
+    rec = record_session(
+        make_report(tmp_path / "l", live=live, mtime=1_700_100_000), "live", People("Ana"), path=tmp_path / "h.sqlite"
+    ).session
     assert rec.recorded_at == "2023-11-16T01:50:00+00:00" and rec.source == "camera 0"
     assert rec.people.me_side == "B", "the live session's trainee side is taken from its report"
     assert rec.source_sha256 is None and rec.session_key.startswith("folder:")
@@ -98,7 +104,9 @@ def test_recorded_time_is_the_video_files_or_a_live_sessions_start(tmp_path):
 def test_same_source_and_settings_update_one_session(tmp_path):
     db = tmp_path / "h.sqlite"
     first = record_session(make_report(tmp_path / "a", "2" * 64, mirror=0.3), "analyze", People("Ana"), path=db)
-    again = record_session(make_report(tmp_path / "b", "2" * 64, mirror=0.5, feedback=(("A", "praise"),)), "batch", People("Ana"), path=db)
+    again = record_session(
+        make_report(tmp_path / "b", "2" * 64, mirror=0.5, feedback=(("A", "praise"),)), "batch", People("Ana"), path=db
+    )
     assert first.added and not again.added and again.session.id == first.session.id
     [rec] = History(db).sessions()
     assert rec.mirror_share == 0.5 and rec.report_dir == str((tmp_path / "b").resolve()) and rec.kind == "batch"
@@ -192,7 +200,9 @@ def test_concurrent_processes_lose_nothing(tmp_path):
     reports = tmp_path / "reports"
     for i in range(120):
         make_report(reports / f"r{i:03d}", f"{i:064x}", mirror=round(i / 200, 4), html=False)
-    live = make_report(tmp_path / "live", live={"mode": "pair", "camera": 0, "me": "A", "stats": {"seconds": 60.0}}, html=False)
+    live = make_report(
+        tmp_path / "live", live={"mode": "pair", "camera": 0, "me": "A", "stats": {"seconds": 60.0}}, html=False
+    )
     db = tmp_path / "shared" / "history.sqlite"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     procs = [
@@ -217,7 +227,10 @@ def test_concurrent_processes_lose_nothing(tmp_path):
     by_dir = {s.report_dir: s for s in sessions}
     for i in range(120):
         rec = by_dir[str((reports / f"r{i:03d}").resolve())]
-        assert rec.mirror_share == round(i / 200, 4) and rec.coaching == {"B": {"warning": 2, "prompt": 1}, "A": {"praise": 1}}
+        assert rec.mirror_share == round(i / 200, 4) and rec.coaching == {
+            "B": {"warning": 2, "prompt": 1},
+            "A": {"praise": 1},
+        }
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("SELECT COUNT(*) FROM session_parts").fetchone()[0] == 121 * 3
@@ -257,8 +270,23 @@ def _v1_history(path: Path, kept_report: Path, gone_report: Path) -> None:
         "1.0, 'A', 0.3, 0.2, 0.6, 0.62, 0.5, 2.4, 0.02, ?, 1, 1, ?)"
     )
     key = record_from_report(kept_report, "analyze").session_key
-    conn.execute(row, (key, "one.mp4", "1" * 64, "2026-01-01T10:00:00+00:00", "2026-01-01T11:00:00+00:00", 0.4, 2, str(kept_report)))
-    conn.execute(row, ("sha256:k2", "two.mp4", "2" * 64, "2026-01-02T10:00:00+00:00", "2026-01-02T11:00:00+00:00", 0.5, 3, str(gone_report)))
+    conn.execute(
+        row,
+        (key, "one.mp4", "1" * 64, "2026-01-01T10:00:00+00:00", "2026-01-01T11:00:00+00:00", 0.4, 2, str(kept_report)),
+    )
+    conn.execute(
+        row,
+        (
+            "sha256:k2",
+            "two.mp4",
+            "2" * 64,
+            "2026-01-02T10:00:00+00:00",
+            "2026-01-02T11:00:00+00:00",
+            0.5,
+            3,
+            str(gone_report),
+        ),
+    )
     conn.commit()
     conn.close()
 
@@ -346,9 +374,15 @@ def test_damaged_or_foreign_files_are_refused_and_left_untouched(tmp_path, kind)
         record_session(make_report(tmp_path / "new", "f" * 64), "analyze", path=path)
     message = str(err.value)
     assert str(path) in message and "\n" not in message
-    assert ("damaged" in message) if kind == "damaged" else ("not a mirror history" in message or "another program" in message)
+    assert (
+        ("damaged" in message)
+        if kind == "damaged"
+        else ("not a mirror history" in message or "another program" in message)
+    )
     assert _digest(path) == before, "the file is never written to"
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted({*files_before, "new"}), "no journal or WAL file was made beside it"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted({*files_before, "new"}), (
+        "no journal or WAL file was made beside it"
+    )
 
 
 def test_a_folder_or_an_empty_file(tmp_path):
@@ -381,7 +415,9 @@ def test_analyze_and_batch_refuse_a_damaged_history_before_any_work(tmp_path, co
     bad.write_bytes(os.urandom(4096))
     video = tmp_path / "v.avi"
     video.write_bytes(b"not a video")
-    result = CliRunner().invoke(app, [command, str(video), "--out", str(tmp_path / "out"), "--history", str(bad), "--no-progress"])
+    result = CliRunner().invoke(
+        app, [command, str(video), "--out", str(tmp_path / "out"), "--history", str(bad), "--no-progress"]
+    )
     _one_error_line(result, str(bad), "not a mirror history")
     assert not (tmp_path / "out").exists(), "nothing was analysed"
 
@@ -391,9 +427,17 @@ def test_history_options_that_contradict_are_refused(tmp_path):
     video.write_bytes(b"x")
     runner = CliRunner()
     out = str(tmp_path / "out")
-    _one_error_line(runner.invoke(app, ["analyze", str(video), "--out", out, "--history", str(tmp_path / "h"), "--no-history"]), "not both")
-    _one_error_line(runner.invoke(app, ["analyze", str(video), "--out", out, "--me", "Ana", "--me-side", "up"]), "--me-side must be left or right")
-    _one_error_line(runner.invoke(app, ["analyze", str(video), "--out", out, "--me", "left", "--me-side", "right"]), "disagree")
+    _one_error_line(
+        runner.invoke(app, ["analyze", str(video), "--out", out, "--history", str(tmp_path / "h"), "--no-history"]),
+        "not both",
+    )
+    _one_error_line(
+        runner.invoke(app, ["analyze", str(video), "--out", out, "--me", "Ana", "--me-side", "up"]),
+        "--me-side must be left or right",
+    )
+    _one_error_line(
+        runner.invoke(app, ["analyze", str(video), "--out", out, "--me", "left", "--me-side", "right"]), "disagree"
+    )
     _one_error_line(runner.invoke(app, ["batch", str(video), "--out", out, "--me", " "]), "--me must be a name")
 
 
@@ -402,7 +446,10 @@ def test_a_failed_analysis_records_nothing(tmp_path):
     video = tmp_path / "broken.mp4"
     video.write_bytes(os.urandom(20000))
     db = tmp_path / "h.sqlite"
-    result = CliRunner().invoke(app, ["analyze", str(video), "--out", str(tmp_path / "out"), "--history", str(db), "--me", "Ana", "--no-progress"])
+    result = CliRunner().invoke(
+        app,
+        ["analyze", str(video), "--out", str(tmp_path / "out"), "--history", str(db), "--me", "Ana", "--no-progress"],
+    )
     assert result.exit_code == 2 and result.output.startswith("error: ")
     with History(db) as h:
         assert h.sessions() == []
@@ -422,6 +469,18 @@ def test_live_refuses_a_damaged_history_before_the_session(tmp_path):
     bad.write_bytes(b"SQLite format 3\x00" + os.urandom(4000))
     before = _digest(bad)
     out = tmp_path / "live"
-    result = CliRunner().invoke(app, ["live", "--source", str(REPO / "examples" / "raga_2people.mp4"), "--no-window", "--out", str(out), "--history", str(bad)])
+    result = CliRunner().invoke(
+        app,
+        [
+            "live",
+            "--source",
+            str(REPO / "examples" / "raga_2people.mp4"),
+            "--no-window",
+            "--out",
+            str(out),
+            "--history",
+            str(bad),
+        ],
+    )
     _one_error_line(result, str(bad))
     assert _digest(bad) == before and not out.exists()

@@ -51,8 +51,14 @@ def installed(tmp_path_factory) -> Path:
     venv.EnvBuilder(with_pip=True).create(env_dir)
     bin_dir = env_dir / ("Scripts" if os.name == "nt" else "bin")
     _run([bin_dir / "python", "-m", "pip", "install", "--no-deps", "--no-index", "--quiet", wheel], cwd=base)
-    site = Path(_run([bin_dir / "python", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=base).stdout.strip())
-    (site / "zz_mirror_test_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")  # the dependencies, after the wheel
+    site = Path(
+        _run(
+            [bin_dir / "python", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=base
+        ).stdout.strip()
+    )
+    (site / "zz_mirror_test_deps.pth").write_text(
+        sysconfig.get_paths()["purelib"] + "\n"
+    )  # the dependencies, after the wheel
     return bin_dir
 
 
@@ -86,7 +92,9 @@ def test_the_wheel_carries_its_models_and_analyses_from_any_folder(installed, tm
     assert "both people in view" in done.stdout, done.stdout
     report = json.loads((elsewhere / "out" / "report.json").read_text())
     models_used = report["provenance"]["landmarks"]["backend"]["models"]
-    assert models_used["pose_landmarker_lite.task"].startswith("6462885f") and not report["provenance"]["landmarks"].get("from_cache")
+    assert models_used["pose_landmarker_lite.task"].startswith("6462885f") and not report["provenance"][
+        "landmarks"
+    ].get("from_cache")
     assert not (elsewhere / "out" / ".mirror.lock").exists()
 
     # $MIRROR_MODELS_DIR still overrides the models the package carries

@@ -56,7 +56,9 @@ def test_flip_mirrors_x_swaps_sides_and_negates_yaw_roll():
 
 
 @given(
-    st.floats(-80, 80), st.floats(-60, 60), st.floats(-80, 80),
+    st.floats(-80, 80),
+    st.floats(-60, 60),
+    st.floats(-80, 80),
 )
 @settings(max_examples=50, deadline=None)
 def test_headpose_flip_equivariance_is_exact(yaw, pitch, roll):

@@ -246,7 +246,13 @@ class InterruptedDisplay(RecordingDisplay):
 
 def test_ctrl_c_finalises_the_recording_and_saves(tmp_path):
     display = InterruptedDisplay()
-    result = run_live(LiveSettings(surrogates=0, fps=10.0), tmp_path / "out", display, backend=BlobBackend(), sources={"main": FakeCamera(2000)})
+    result = run_live(
+        LiveSettings(surrogates=0, fps=10.0),
+        tmp_path / "out",
+        display,
+        backend=BlobBackend(),
+        sources={"main": FakeCamera(2000)},
+    )
     assert result.ended_by == "interrupt"
     out = tmp_path / "out"
     assert [p.name for p in result.recordings] == ["recording_001.avi"]
@@ -266,13 +272,26 @@ def _cli(args, env=None, **kw) -> subprocess.CompletedProcess:
 def test_no_camera_is_one_error_line(tmp_path):
     run = _cli(["live", "--camera", "9", "--no-window", "--out", str(tmp_path / "o")])
     assert run.returncode == 2
-    assert run.stderr.strip().splitlines() == [run.stderr.strip()] and run.stderr.startswith("error: no camera at index 9")
+    assert run.stderr.strip().splitlines() == [run.stderr.strip()] and run.stderr.startswith(
+        "error: no camera at index 9"
+    )
 
 
 def test_corrupt_partner_clip_is_one_error_line(tmp_path):
     bad = tmp_path / "partner.mp4"
     bad.write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(4000))
-    run = _cli(["live", "--partner-video", str(bad), "--source", str(EXAMPLES / "raga_1person.mp4"), "--no-window", "--out", str(tmp_path / "o")])
+    run = _cli(
+        [
+            "live",
+            "--partner-video",
+            str(bad),
+            "--source",
+            str(EXAMPLES / "raga_1person.mp4"),
+            "--no-window",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
     assert run.returncode == 2, run.stderr
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: partner video:") and "partner.mp4" in lines[0]
@@ -313,7 +332,13 @@ def test_ctrl_c_loses_nothing(tmp_path):
     assert 3.0 < lm.t_s[-1] < 9.0, "not the part of the clip played before Ctrl-C"
     assert lm.pose_present.all(1).mean() > 0.9 and lm.face_present.any(1).mean() > 0.5
     report = json.loads((out / "report.json").read_text())
-    assert report["format"] == "mirror.report" and set(report) >= {"windows", "events", "summary", "mechanical", "feedback"}
+    assert report["format"] == "mirror.report" and set(report) >= {
+        "windows",
+        "events",
+        "summary",
+        "mechanical",
+        "feedback",
+    }
     assert report["summary"]["windows"] == len(report["windows"]) > 0
     # the same report as the recorded session's landmarks give offline
     from mirror.compare import PRESETS
@@ -331,7 +356,10 @@ def test_ctrl_c_loses_nothing(tmp_path):
 
     assert report["provenance"]["source_path"] == str((EXAMPLES / "raga_2people.mp4").resolve())
     review = prepare_review(out)
-    assert review.video == EXAMPLES / "raga_2people.mp4" or review.video.resolve() == (EXAMPLES / "raga_2people.mp4").resolve()
+    assert (
+        review.video == EXAMPLES / "raga_2people.mp4"
+        or review.video.resolve() == (EXAMPLES / "raga_2people.mp4").resolve()
+    )
     assert review.video_note == "" and review.skeleton is not None
 
 

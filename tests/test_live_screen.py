@@ -24,10 +24,12 @@ XVFB = shutil.which("Xvfb")
 
 pytestmark = [
     pytest.mark.model,
-    pytest.mark.skipif(XVFB is None, reason="Xvfb is not installed (Debian package xvfb): no screen to show the live window on"),
+    pytest.mark.skipif(
+        XVFB is None, reason="Xvfb is not installed (Debian package xvfb): no screen to show the live window on"
+    ),
 ]
 Xlib = pytest.importorskip("Xlib", reason="python-xlib (a test dependency) reads the screen and sends keys")
-from Xlib import X, XK  # noqa: E402
+from Xlib import XK, X  # noqa: E402
 from Xlib import display as xdisplay  # noqa: E402
 from Xlib.ext import xtest  # noqa: E402
 
@@ -44,7 +46,11 @@ def xserver():
         if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
             break
     name = f":{n}"
-    proc = subprocess.Popen([XVFB, name, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [XVFB, name, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 15
     while not Path(f"/tmp/.X11-unix/X{n}").exists():
         if proc.poll() is not None or time.monotonic() > deadline:
@@ -137,7 +143,11 @@ def _parts_known(image: np.ndarray) -> int:
     for state in ("mirror", "match", "symmetric", "none", "insufficient"):
         mask = (np.abs(region.astype(int) - np.array(STATE_COLORS[state])).max(-1) <= 6).astype(np.uint8)
         n, _, stats, _ = cv2.connectedComponentsWithStats(mask)
-        found += sum(1 for k in range(1, n) if 8 <= stats[k, 2] <= 16 and 8 <= stats[k, 3] <= 16 and stats[k, 4] >= 0.8 * stats[k, 2] * stats[k, 3])
+        found += sum(
+            1
+            for k in range(1, n)
+            if 8 <= stats[k, 2] <= 16 and 8 <= stats[k, 3] <= 16 and stats[k, 4] >= 0.8 * stats[k, 2] * stats[k, 3]
+        )
     return found
 
 
@@ -182,7 +192,9 @@ def test_live_window_shows_the_overlay_where_the_people_are(xserver, tmp_path):
         assert centre is not None, f"no label for {'AB'[p]} ({path})"
         nose_x = float(np.nanmedian(lm.pose_image[:, p, 0, 0])) * w
         shoulders_y = float(np.nanmedian(lm.pose_image[:, p, 11:13, 1])) * h
-        assert abs(centre[0] - nose_x) < 0.06 * w, f"{'AB'[p]} label at x={centre[0]:.0f}, the person at {nose_x:.0f} ({path})"
+        assert abs(centre[0] - nose_x) < 0.06 * w, (
+            f"{'AB'[p]} label at x={centre[0]:.0f}, the person at {nose_x:.0f} ({path})"
+        )
         assert centre[1] < shoulders_y, f"{'AB'[p]} label is not above the shoulders ({path})"
     assert blob_centre(shot, PERSON_COLORS[0])[0] < blob_centre(shot, PERSON_COLORS[1])[0]
     snap = cv2.imread(str(out / "snapshot_001.png"))

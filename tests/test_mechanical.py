@@ -38,7 +38,9 @@ def _bump(t: np.ndarray, at_s: float, width_s: float, height: float) -> np.ndarr
     return height * 0.5 * (1 - np.cos(2 * np.pi * u))
 
 
-def _gesturing(t: np.ndarray, onsets: list[float], feature: str = "wrist_height_left", height: float = 1.0) -> np.ndarray:
+def _gesturing(
+    t: np.ndarray, onsets: list[float], feature: str = "wrist_height_left", height: float = 1.0
+) -> np.ndarray:
     v = _quiet(len(t))
     for at in onsets:
         v[:, FEATURE_INDEX[feature]] += _bump(t, at, 1.2, height)
@@ -265,7 +267,9 @@ def test_report_dict_carries_mechanical_and_feedback(tmp_path):
     assert "You copied" in warnings[0]["text"] and "within 0.3 s" in warnings[0]["text"]
 
 
-@given(st.integers(0, 400), st.floats(0.0, 1.0), st.sampled_from(["random", "constant", "zeros"]), st.integers(0, 10**6))
+@given(
+    st.integers(0, 400), st.floats(0.0, 1.0), st.sampled_from(["random", "constant", "zeros"]), st.integers(0, 10**6)
+)
 @settings(max_examples=40, deadline=None)
 def test_any_series_gives_a_mechanical_result(n, missing, shape, seed):
     rng = np.random.default_rng(seed)

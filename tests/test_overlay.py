@@ -16,10 +16,10 @@ import pytest
 
 from mirror.overlay import (
     PERSON_COLORS,
+    STATE_COLORS,
     OverlayState,
     PersonView,
     ReportView,
-    STATE_COLORS,
     draw_overlay,
     label_anchor,
     state_badge_box,
@@ -155,9 +155,17 @@ def test_golden_cases_differ_where_the_state_differs():
     base = draw_overlay(frame, _state())
     h, w = frame.shape[:2]
     x0, y0, x1, y1 = timeline_box((w, h))
-    changed = np.abs(draw_overlay(frame, _state(timeline_t_s=np.zeros(0), timeline_labels=np.zeros((0, 6), dtype=object))).astype(int) - base)
+    changed = np.abs(
+        draw_overlay(frame, _state(timeline_t_s=np.zeros(0), timeline_labels=np.zeros((0, 6), dtype=object))).astype(
+            int
+        )
+        - base
+    )
     assert changed[y0:y1, x0:x1].max() > 100 and changed[: y0 - h // 5].max() == 0
-    changed = np.abs(draw_overlay(frame, _state(warning="Mechanical imitation: you copy your partner too closely")).astype(int) - base)
+    changed = np.abs(
+        draw_overlay(frame, _state(warning="Mechanical imitation: you copy your partner too closely")).astype(int)
+        - base
+    )
     assert changed[: h // 12].mean() > 30  # the red banner across the top
 
 
@@ -174,7 +182,9 @@ def test_labels_sit_above_each_person_and_follow_the_selfie_flip():
             pts = person.points[person.visible]
             nose_x = float(person.points[0, 0])
             expect_x = (1 - nose_x if selfie else nose_x) * w
-            assert abs(centre[0] - expect_x) < 0.06 * w, f"{person.label} label at x={centre[0]:.0f}, nose at {expect_x:.0f}"
+            assert abs(centre[0] - expect_x) < 0.06 * w, (
+                f"{person.label} label at x={centre[0]:.0f}, nose at {expect_x:.0f}"
+            )
             assert centre[1] < float(pts[:, 1].min()) * h, f"{person.label} label is not above the person"
             ax, ay = label_anchor(person, (w, h), selfie)
             assert abs(ax - expect_x) < 0.06 * w and ay < centre[1] + 0.05 * h
@@ -199,7 +209,10 @@ def test_a_surer_state_is_drawn_stronger_with_its_confidence_word():
     weak = OverlayState.from_live(view, (None, None), 4.0)
     sure = OverlayState.from_live(view, (None, None), 9.5)
     assert weak.overall == sure.overall == "mirror"
-    assert (weak.p_value, weak.confidence) == (0.009, "sure") and (sure.p_value, sure.confidence) == (0.0002, "very sure")
+    assert (weak.p_value, weak.confidence) == (0.009, "sure") and (sure.p_value, sure.confidence) == (
+        0.0002,
+        "very sure",
+    )
     assert weak.strength < sure.strength == 1.0
     frame = _background()
     hsv = [cv2.cvtColor(_badge(draw_overlay(frame, s)), cv2.COLOR_BGR2HSV) for s in (weak, sure)]
@@ -253,7 +266,9 @@ def test_state_from_a_real_report_follows_its_windows(raga_session):
         assert state.overall == w.label[i]
         assert state.channels == {c: str(w.channel_label[i, k]) for k, c in enumerate(w.channels)}
         shown = centres <= t + 1e-9
-        assert np.allclose(state.timeline_t_s, centres[shown & (centres > t - TIMELINE_S)], atol=1e-3)  # report rounding
+        assert np.allclose(
+            state.timeline_t_s, centres[shown & (centres > t - TIMELINE_S)], atol=1e-3
+        )  # report rounding
         recent = shown & (centres > t - RAPPORT_S) & (w.label != "insufficient")
         best = np.fmax(np.fmax(w.mirror_score, w.match_score), w.sync_score)[recent]
         assert state.rapport == pytest.approx(float(np.mean(np.clip(best, 0, 1))), abs=1e-3)
@@ -275,8 +290,26 @@ def test_warning_banner_and_messages_follow_the_trainee(raga_session):
     report = json.loads(json.dumps(report))
     report["mechanical"]["directions"]["B_copies_A"]["flagged_ranges"] = [[2.0, 5.0]]
     report["feedback"] = [
-        {"t_s": 4.0, "to": "B", "kind": "warning", "key": "mechanical_fast", "text": "You echo your partner's moves after only 0.3 s: wait a beat or two before mirroring.", "channel": None, "start_s": 0.0, "end_s": 4.0},
-        {"t_s": 5.0, "to": "A", "kind": "praise", "key": "praise_mirror", "text": "Good: you mirrored their nod about a second later.", "channel": "head", "start_s": 3.0, "end_s": 5.0},
+        {
+            "t_s": 4.0,
+            "to": "B",
+            "kind": "warning",
+            "key": "mechanical_fast",
+            "text": "You echo your partner's moves after only 0.3 s: wait a beat or two before mirroring.",
+            "channel": None,
+            "start_s": 0.0,
+            "end_s": 4.0,
+        },
+        {
+            "t_s": 5.0,
+            "to": "A",
+            "kind": "praise",
+            "key": "praise_mirror",
+            "text": "Good: you mirrored their nod about a second later.",
+            "channel": "head",
+            "start_s": 3.0,
+            "end_s": 5.0,
+        },
     ]
     view = ReportView.from_dict(report)
     you_b = OverlayState.from_report(view, landmarks, 6.0, me="B")

@@ -109,16 +109,24 @@ def test_a_live_session_against_the_last_few(tmp_path):
 def test_progress_prints_sessions_and_trends_and_writes_page_and_csv(tmp_path):
     db = _history(tmp_path, 4, mirror=lambda i: 0.2 + 0.1 * i)
     page, table = tmp_path / "out" / "progress.html", tmp_path / "p.csv"
-    result = CliRunner().invoke(app, ["progress", "--me", "Ana", "--history", str(db), "--out", str(page), "--csv", str(table), "--last", "3"])
+    result = CliRunner().invoke(
+        app, ["progress", "--me", "Ana", "--history", str(db), "--out", str(page), "--csv", str(table), "--last", "3"]
+    )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "4 sessions of Ana; the last 3:"
     assert [ln.split()[0] for ln in lines[1:4]] == ["4", "3", "2"], "newest first"
-    assert any(ln.strip().startswith("mirroring (share of time): 50 % vs 30 %") and ln.endswith("better") for ln in lines)
+    assert any(
+        ln.strip().startswith("mirroring (share of time): 50 % vs 30 %") and ln.endswith("better") for ln in lines
+    )
     assert page.is_file() and f"wrote {page}" in result.output
     rows = list(csv.DictReader(io.StringIO(table.read_text())))
     assert [r["id"] for r in rows] == ["1", "2", "3", "4"] and rows[3]["mirror_share"] == "0.5"
-    assert rows[0]["person_side"] == "B" and rows[0]["follow_lag_s"] == "1.25" and rows[0]["left_arm_mirror_share"] == "0.5"
+    assert (
+        rows[0]["person_side"] == "B"
+        and rows[0]["follow_lag_s"] == "1.25"
+        and rows[0]["left_arm_mirror_share"] == "0.5"
+    )
     assert rows[0]["part_arms"] == "0.6" and rows[0]["part_head"] == "0.4" and rows[0]["part_torso"] == ""
 
 
@@ -143,9 +151,15 @@ def _error_line(result) -> str:
 def test_progress_errors_are_one_line(tmp_path):
     db = _history(tmp_path, 2)
     runner = CliRunner()
-    assert "--forget takes a session number" in _error_line(runner.invoke(app, ["progress", "--history", str(db), "--forget", "last"]))
-    assert "--since must be a date" in _error_line(runner.invoke(app, ["progress", "--history", str(db), "--since", "yesterday"]))
-    assert "people recorded: Ana, Bo" in _error_line(runner.invoke(app, ["progress", "--history", str(db), "--me", "Zed"]))
+    assert "--forget takes a session number" in _error_line(
+        runner.invoke(app, ["progress", "--history", str(db), "--forget", "last"])
+    )
+    assert "--since must be a date" in _error_line(
+        runner.invoke(app, ["progress", "--history", str(db), "--since", "yesterday"])
+    )
+    assert "people recorded: Ana, Bo" in _error_line(
+        runner.invoke(app, ["progress", "--history", str(db), "--me", "Zed"])
+    )
     assert "is a folder" in _error_line(runner.invoke(app, ["progress", "--history", str(db), "--out", str(tmp_path)]))
     missing = tmp_path / "none.sqlite"
     assert "no session history at" in _error_line(runner.invoke(app, ["progress", "--history", str(missing)]))
@@ -175,16 +189,17 @@ def test_progress_page_in_chromium(tmp_path, browser):
     page.on("request", lambda r: requests.append(r.url))
     page.goto(page_path.as_uri())
     assert page.locator("#count").inner_text() == str(n)
-    plots = {
-        s.get_attribute("data-figure"): s for s in page.locator("section.figure").all()
-    }
+    plots = {s.get_attribute("data-figure"): s for s in page.locator("section.figure").all()}
     assert set(plots) >= {"mirror_share", "follow_lag_s", "mechanical_copier", "synchrony_excess"}
     assert plots["mirror_share"].locator("circle.pt").count() == n
     assert plots["follow_lag_s"].locator("circle.pt").count() == n - 1
     assert plots["follow_lag_s"].locator("svg.plot").get_attribute("data-sessions") == str(n - 1)
     # target bands and the warning line are drawn
     assert plots["follow_lag_s"].locator("rect.band").count() == 1
-    assert plots["mechanical_copier"].locator("rect.band").count() == 1 and plots["mechanical_copier"].locator("line.warning").count() == 1
+    assert (
+        plots["mechanical_copier"].locator("rect.band").count() == 1
+        and plots["mechanical_copier"].locator("line.warning").count() == 1
+    )
     # the points are in session order, rising as the mirroring share does
     ys = [float(c.get_attribute("cy")) for c in plots["mirror_share"].locator("circle.pt").all()]
     assert ys == sorted(ys, reverse=True) and len(set(ys)) == n
@@ -220,7 +235,10 @@ def test_progress_page_of_a_thousand_sessions_renders(tmp_path, browser):
     base = record_from_report(folder, "analyze", People("Ana"))
     from dataclasses import replace
 
-    records = [replace(base, id=i + 1, recorded_at=f"2026-01-01T00:00:{i % 60:02d}+00:00", mirror_share=(i % 10) / 10) for i in range(1000)]
+    records = [
+        replace(base, id=i + 1, recorded_at=f"2026-01-01T00:00:{i % 60:02d}+00:00", mirror_share=(i % 10) / 10)
+        for i in range(1000)
+    ]
     page_path = write_progress_page(build_progress(records, "Ana"), tmp_path / "p.html")
     page = browser.new_page()
     page.goto(page_path.as_uri())
@@ -244,7 +262,17 @@ def test_analyze_and_batch_record_one_session_and_batch_links_the_progress_pages
     video = dyad_video(root)
     db = tmp_path / "h.sqlite"
     people = ["--me", "Ana", "--partner", "Bo", "--me-side", "right"]
-    common = ["--fps", ANALYSIS_FPS, "--surrogates", "20", "--cache-dir", str(landmark_cache(root)), "--no-progress", "--history", str(db)]
+    common = [
+        "--fps",
+        ANALYSIS_FPS,
+        "--surrogates",
+        "20",
+        "--cache-dir",
+        str(landmark_cache(root)),
+        "--no-progress",
+        "--history",
+        str(db),
+    ]
     runner = CliRunner()
     result = runner.invoke(app, ["analyze", str(video), "--out", str(tmp_path / "a"), *people, *common])
     assert result.exit_code == 0, result.output
@@ -294,7 +322,13 @@ def test_end_card_shows_each_measured_figure_with_its_verdict(tmp_path):
 
     from mirror.live.endcard import draw_end_card, end_card_rows
 
-    db = _history(tmp_path, 6, mirror=lambda i: 0.1 + 0.05 * i, mech_b_copies_a=lambda i: 0.3 if i < 5 else 0.7, synchrony=lambda i: None)
+    db = _history(
+        tmp_path,
+        6,
+        mirror=lambda i: 0.1 + 0.05 * i,
+        mech_b_copies_a=lambda i: 0.3 if i < 5 else 0.7,
+        synchrony=lambda i: None,
+    )
     with History(db) as h:
         *earlier, current = h.sessions()
     trends = compare_latest(current, earlier, "Ana")
@@ -304,7 +338,9 @@ def test_end_card_shows_each_measured_figure_with_its_verdict(tmp_path):
     assert dict((r[0], r[2]) for r in rows)["mechanical copying: you copying your partner"] == "worse"
     assert rows[0][1] == "35 %  (before: 20 %)" and rows[0][2] == "better"
     img = draw_end_card((640, 480), "Ana: this session against your last ones", trends)
-    assert img.shape == (480, 640, 3) and np.array_equal(img, draw_end_card((640, 480), "Ana: this session against your last ones", trends))
+    assert img.shape == (480, 640, 3) and np.array_equal(
+        img, draw_end_card((640, 480), "Ana: this session against your last ones", trends)
+    )
     green, red = np.array([55, 127, 26]), np.array([40, 40, 198])
     assert (img == green).all(-1).sum() > 500 and (img == red).all(-1).sum() > 500  # one "better" and one "worse" badge
     ys_green = np.nonzero((img == green).all(-1))[0]
@@ -320,7 +356,9 @@ def test_live_records_the_session_and_compares_it_with_the_last_ones(tmp_path):
     from tests.conftest import EXAMPLES, REPO
 
     db = tmp_path / "h.sqlite"
-    earlier = make_report(tmp_path / "earlier", live={"mode": "pair", "source": "x.mp4", "me": "A", "stats": {"seconds": 60.0}}, mtime=T0)
+    earlier = make_report(
+        tmp_path / "earlier", live={"mode": "pair", "source": "x.mp4", "me": "A", "stats": {"seconds": 60.0}}, mtime=T0
+    )
     record_session(earlier, "live", People("Ana"), path=db)
     out = tmp_path / "live"
     proc = subprocess.run(
@@ -332,7 +370,11 @@ def test_live_records_the_session_and_compares_it_with_the_last_ones(tmp_path):
     lines = proc.stdout.splitlines()
     assert f"recorded session 2 in the history {db} (see `mirror progress --me Ana`)" in lines
     start = lines.index("this session against your last ones:")
-    assert lines[start + 1].startswith("  mirroring (share of time): ") and "over the last 1 session" in lines[start + 1] and "1 sessions" not in lines[start + 1]
+    assert (
+        lines[start + 1].startswith("  mirroring (share of time): ")
+        and "over the last 1 session" in lines[start + 1]
+        and "1 sessions" not in lines[start + 1]
+    )
     with History(db) as h:
         first, rec = h.sessions()
     assert rec.kind == "live" and rec.people == People("Ana", None, "A") and rec.report_dir == str(out.resolve())

@@ -64,8 +64,12 @@ def test_flip_equivariance_on_real_frames(extracted):
     median = np.median(pose_err, axis=0)  # (33,) px
     report = ", ".join(f"{n} {e:.1f}" for n, e in zip(POSE_NAMES, median))
     print(f"\nflip equivariance, median px error per pose landmark (raga_2people, 768 px wide): {report}")
-    print(f"face mesh median {np.median(face_err):.2f} px; head |yaw, pitch, roll| error median {np.round(np.median(np.abs(head), 0), 2)} deg")
-    shoulder_width = np.nanmedian(np.linalg.norm((lm.pose_image[:, :, 11, :2] - lm.pose_image[:, :, 12, :2]) * lm.frame_size, axis=-1))
+    print(
+        f"face mesh median {np.median(face_err):.2f} px; head |yaw, pitch, roll| error median {np.round(np.median(np.abs(head), 0), 2)} deg"
+    )
+    shoulder_width = np.nanmedian(
+        np.linalg.norm((lm.pose_image[:, :, 11, :2] - lm.pose_image[:, :, 12, :2]) * lm.frame_size, axis=-1)
+    )
     # measured here: head points about 3 % of a shoulder width, shoulders 7 %, elbows 12 %, wrists 18 %
     # (the model itself is not exactly flip-equivariant; seated legs are hidden and not checked)
     head_points, shoulders, arms = list(range(11)), [11, 12], [13, 14, 15, 16]
@@ -101,7 +105,8 @@ def test_face_crop_finds_small_faces(extracted):
 
 
 @pytest.mark.parametrize(
-    "name", ["arms_crossed_pair.jpg", "identical_posture_bench.jpg", "seated_facing_table.jpg", "seated_facing_umbrella.jpg"]
+    "name",
+    ["arms_crossed_pair.jpg", "identical_posture_bench.jpg", "seated_facing_table.jpg", "seated_facing_umbrella.jpg"],
 )
 def test_stills_find_both_people_left_one_is_A(extracted, name):
     if not SHARED.is_dir():

@@ -65,7 +65,22 @@ def test_tiny_and_8k_frames_give_a_report(tmp_path, size):
     frames = _raga_frames(4 if size[0] > 4000 else 40, size)
     video = write_video(tmp_path / "clip.avi", frames, fps=25)
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["analyze", str(video), "--out", str(out), "--no-progress", "--surrogates", "0", "--window-s", "1", "--max-lag-s", "0.5"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "analyze",
+            str(video),
+            "--out",
+            str(out),
+            "--no-progress",
+            "--surrogates",
+            "0",
+            "--window-s",
+            "1",
+            "--max-lag-s",
+            "0.5",
+        ],
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads((out / "report.json").read_text())
     both = doc["provenance"]["landmarks"]["both_present_rate"]
@@ -137,7 +152,9 @@ def test_ctrl_c_during_analyze_or_extract_keeps_the_landmarks_and_writes_no_resu
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     lines = [line for line in err.splitlines() if line.strip()]
-    assert lines[-1].startswith("error: interrupted" if command == "analyze" else "interrupted") and "Traceback" not in err
+    assert (
+        lines[-1].startswith("error: interrupted" if command == "analyze" else "interrupted") and "Traceback" not in err
+    )
     if command == "analyze":
         assert not (out / result_file).exists()
     else:  # the frames so far are flushed, and say they are partial
@@ -199,7 +216,12 @@ def _make_variable_rate(path: Path) -> None:
     try:  # an edit list would still cut playback at the old duration
         edts = find(trak + 8, trak + struct.unpack(">I", data[trak : trak + 4])[0], b"edts")
         elst = edts + 8
-        struct.pack_into(">I", data, elst + 16, struct.unpack(">I", data[elst + 16 : elst + 20])[0] + extra * movie_scale // media_scale)
+        struct.pack_into(
+            ">I",
+            data,
+            elst + 16,
+            struct.unpack(">I", data[elst + 16 : elst + 20])[0] + extra * movie_scale // media_scale,
+        )
     except AssertionError:
         pass
     path.write_bytes(bytes(data))
@@ -241,7 +263,9 @@ def _analyze_short_clip(tmp_path, n_frames: int):
     """``mirror analyze`` of the first ``n_frames`` of the raga pair at 25 fps: (CLI result, output folder)."""
     video = write_video(tmp_path / "short.avi", _raga_frames(n_frames, (384, 288)), fps=25)
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["analyze", str(video), "--out", str(out), "--no-progress", "--cache-dir", str(tmp_path / "c")])
+    result = CliRunner().invoke(
+        app, ["analyze", str(video), "--out", str(out), "--no-progress", "--cache-dir", str(tmp_path / "c")]
+    )
     assert result.exit_code == 0, result.output
     return result, out
 
@@ -273,7 +297,9 @@ def small_disk(tmp_path):
 
     mount = tmp_path / "small"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48k", "tmpfs", str(mount)], capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=48k", "tmpfs", str(mount)], capture_output=True, text=True
+    )
     if done.returncode:
         pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.strip()[:120]}")
     yield mount

@@ -20,9 +20,19 @@ from mirror.report import read_report, write_all
 from mirror.report.doc import CHANNELS, duration_of, part_events, share_rows
 from mirror.review import page_data, render_review_html
 from mirror.review.page import KIND_COLORS
-from tests.report_fixtures import CHROMIUM, analysed_dyad, calibrated_doc, copy_report, nothing_doc, screenshot, write_doc
+from tests.report_fixtures import (
+    CHROMIUM,
+    analysed_dyad,
+    calibrated_doc,
+    copy_report,
+    nothing_doc,
+    screenshot,
+    write_doc,
+)
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)")
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)"
+)
 
 
 def open_page(browser, path: Path, width: int = 1400):
@@ -60,8 +70,19 @@ def all_insufficient_doc() -> dict:
     """Windows, but none with both people in view long enough."""
     doc = calibrated_doc()
     for w in doc["windows"]:
-        w.update(label="insufficient", mirror_score=None, match_score=None, sync_score=None, p_value=None, lag_s=None, leader=None, valid=0.2)
-        w["channels"] = {c: {"label": "insufficient", "mirror_score": None, "match_score": None, "p_value": None} for c in CHANNELS}
+        w.update(
+            label="insufficient",
+            mirror_score=None,
+            match_score=None,
+            sync_score=None,
+            p_value=None,
+            lag_s=None,
+            leader=None,
+            valid=0.2,
+        )
+        w["channels"] = {
+            c: {"label": "insufficient", "mirror_score": None, "match_score": None, "p_value": None} for c in CHANNELS
+        }
     doc["events"] = []
     doc["provenance"]["landmarks"]["both_present_rate"] = 0.3
     return doc
@@ -107,7 +128,9 @@ def test_summary_agrees_with_the_windows(browser, tmp_path, make):
         whole = counted(doc, "overall")
         measured = len(doc["windows"]) - whole.get("insufficient", 0)
         for lab in ("mirror", "match", "symmetric"):  # the cards say the same as the table's whole-body row
-            assert page.inner_text(f'#summary .card[data-key="{lab}"] .v') == f"{100 * whole.get(lab, 0) / measured:.0f} %"
+            assert (
+                page.inner_text(f'#summary .card[data-key="{lab}"] .v') == f"{100 * whole.get(lab, 0) / measured:.0f} %"
+            )
         face = page.locator('svg.timeline[data-channel="face"] text.unmeasured')
         if make is unusable_face_doc:  # a part never measured says why, on the table and the timeline, instead of "0 %"
             assert "A's face usable in 0 % of frames: no face found" in page.inner_text('#shares tr[data-row="face"]')
@@ -162,7 +185,10 @@ def test_events_match_their_shaded_ranges_in_the_report(browser, tmp_path):
             assert bars.count() == len(events), row
             for i, e in enumerate(events):
                 bar = bars.nth(i)
-                assert float(bar.get_attribute("data-start")) == pytest.approx(e["start_s"]) and bar.get_attribute("data-kind") == e["kind"]
+                assert (
+                    float(bar.get_attribute("data-start")) == pytest.approx(e["start_s"])
+                    and bar.get_attribute("data-kind") == e["kind"]
+                )
                 box = bar.bounding_box()
                 assert box["x"] == pytest.approx(_x(frame, e["start_s"], duration), abs=1.0), (row, e)
                 assert box["x"] + box["width"] == pytest.approx(_x(frame, e["end_s"], duration), abs=1.0), (row, e)
@@ -170,16 +196,23 @@ def test_events_match_their_shaded_ranges_in_the_report(browser, tmp_path):
             boxes = [bars.nth(i).bounding_box() for i in range(bars.count())]
             for a in range(len(boxes)):
                 for b in range(a + 1, len(boxes)):
-                    overlap_x = min(boxes[a]["x"] + boxes[a]["width"], boxes[b]["x"] + boxes[b]["width"]) - max(boxes[a]["x"], boxes[b]["x"])
+                    overlap_x = min(boxes[a]["x"] + boxes[a]["width"], boxes[b]["x"] + boxes[b]["width"]) - max(
+                        boxes[a]["x"], boxes[b]["x"]
+                    )
                     assert overlap_x <= 0 or boxes[a]["y"] != boxes[b]["y"]
         # the tables list the same events, with the times the bars span
         whole = page.locator("#events-table tbody tr")
-        assert whole.count() == 2 and whole.nth(0).locator("td.time").inner_text() == "0.08–9.50 s"  # as the review page gives it, to the hundredth
+        assert (
+            whole.count() == 2 and whole.nth(0).locator("td.time").inner_text() == "0.08–9.50 s"
+        )  # as the review page gives it, to the hundredth
         parts = page.locator("#part-events-table tbody tr")
         assert parts.count() == 4
         for i, e in enumerate(part_events(doc)):
             assert parts.nth(i).get_attribute("data-part") == e["body_part"]
-            assert parts.nth(i).locator("td.conf").inner_text() in ("sure", "very sure")  # confidence wherever a label is shown
+            assert parts.nth(i).locator("td.conf").inner_text() in (
+                "sure",
+                "very sure",
+            )  # confidence wherever a label is shown
         assert errors == []
     finally:
         page.close()
@@ -209,13 +242,17 @@ def test_events_match_their_shaded_ranges_in_the_review(browser, tmp_path):
             b = bars[e["id"]]
             lane = "overall" if e["scope"] == "whole_body" else e["scope"]
             assert b["lane"] == lane
-            assert b["x0"] == pytest.approx(page.evaluate(f"__mirror.timelinePoint({e['start_s']}, '{lane}').x"), abs=1.0)
+            assert b["x0"] == pytest.approx(
+                page.evaluate(f"__mirror.timelinePoint({e['start_s']}, '{lane}').x"), abs=1.0
+            )
             assert b["x1"] == pytest.approx(page.evaluate(f"__mirror.timelinePoint({e['end_s']}, '{lane}').x"), abs=1.0)
             want = tuple(int(KIND_COLORS[e["kind"]][i : i + 2], 16) for i in (1, 3, 5))
             for x in (b["x0"] + 2, (b["x0"] + b["x1"]) / 2, b["x1"] - 2):  # drawn over its whole range, in its colour
                 got = _pixel(page, x, b["y"])
-                assert max(abs(g - w) for g, w in zip(got, want)) <= 40 or e["kind"] == "mirror" and x > page.evaluate(
-                    "__mirror.timelinePoint(8.0, 'overall').x"
+                assert (
+                    max(abs(g - w) for g, w in zip(got, want)) <= 40
+                    or e["kind"] == "mirror"
+                    and x > page.evaluate("__mirror.timelinePoint(8.0, 'overall').x")
                 ), (e["id"], x, got, want)  # where a later event overlaps, its bar is drawn over on another level
         # hovering a lane names the events it is in, with their times as the list gives them
         pt = page.evaluate("__mirror.timelinePoint(5.0, 'overall')")
@@ -229,7 +266,10 @@ def test_events_match_their_shaded_ranges_in_the_review(browser, tmp_path):
         assert "0 coaching messages" in header
         assert "left arm mirror 43 %" in page.inner_text("#parts")
         assert page.locator('#events tbody tr[data-id="event-0"]').inner_text().count("whole body") >= 1
-        assert [k.inner_text().strip() for k in page.locator("#kinds label .kind").all()] == ["mirror events", "match events"]
+        assert [k.inner_text().strip() for k in page.locator("#kinds label .kind").all()] == [
+            "mirror events",
+            "match events",
+        ]
         assert errors == []
     finally:
         page.close()
@@ -245,9 +285,13 @@ def test_pages_with_nothing_measured_show_the_banner(browser, tmp_path, make):
         assert banner.is_visible()
         assert page.inner_text('[data-key="nothing-measured"]').startswith("Nothing could be measured: ")
         fix = page.inner_text('[data-key="nothing-fix"]')
-        assert fix.startswith("To measure something, ") and ("--window-s" in fix if make is nothing_doc else "in the picture together" in fix)
+        assert fix.startswith("To measure something, ") and (
+            "--window-s" in fix if make is nothing_doc else "in the picture together" in fix
+        )
         assert page.locator(".card").count() == 0 and page.locator("#shares").count() == 0  # no "0 %" anywhere
-        assert page.locator("svg.timeline").count() == 0 and page.locator("#events-table, #part-events-table").count() == 0
+        assert (
+            page.locator("svg.timeline").count() == 0 and page.locator("#events-table, #part-events-table").count() == 0
+        )
         assert " 0 %" not in page.inner_text("#summary")
         screenshot(page, f"consistency_nothing_{make.__name__}.png", tmp_path)
         assert errors == []
@@ -269,7 +313,9 @@ def test_synchrony_is_shown_against_its_reference_or_not_at_all(browser, tmp_pat
     page, _ = open_page(browser, write_all(write_doc(tmp_path / "none", doc))["report.html"])
     try:  # no surrogate test: no number without a scale
         assert page.locator('#summary .card[data-key="synchrony"]').count() == 0
-        assert page.inner_text('[data-key="pseudo"]').startswith("No synchrony figure: there is nothing to compare it with")
+        assert page.inner_text('[data-key="pseudo"]').startswith(
+            "No synchrony figure: there is nothing to compare it with"
+        )
         assert "0.500" not in page.inner_text("#summary")
     finally:
         page.close()
@@ -281,8 +327,12 @@ def test_synchrony_is_shown_against_its_reference_or_not_at_all(browser, tmp_pat
     try:  # (1 + 0 surrogates at least as high) / 200: higher than all 199 pseudo-sessions
         assert page.inner_text('#summary .card[data-key="synchrony"] .v') == "above chance"
         words = page.inner_text('[data-key="pseudo"]')
-        assert words.startswith("The two moved together more than chance: the session scored higher than 100 % of 199 pseudo-sessions")
-        assert page.inner_text('[data-key="effect-size"]') == "4.00" and page.inner_text('[data-key="p-value"]') == "0.005"
+        assert words.startswith(
+            "The two moved together more than chance: the session scored higher than 100 % of 199 pseudo-sessions"
+        )
+        assert (
+            page.inner_text('[data-key="effect-size"]') == "4.00" and page.inner_text('[data-key="p-value"]') == "0.005"
+        )
     finally:
         page.close()
     tested["summary"]["synchrony"].update(effect_size=1.44, p_value=0.085, n_surrogates=200)
@@ -290,7 +340,9 @@ def test_synchrony_is_shown_against_its_reference_or_not_at_all(browser, tmp_pat
     try:  # 16 of 200 pseudo-sessions scored at least as high: 92 % is not enough to say more than chance
         assert page.inner_text('#summary .card[data-key="synchrony"] .v') == "not beyond chance"
         words = page.inner_text('[data-key="pseudo"]')
-        assert words.startswith("The two did not move together clearly more than chance: the session scored higher than 92 % of 200")
+        assert words.startswith(
+            "The two did not move together clearly more than chance: the session scored higher than 92 % of 200"
+        )
     finally:
         page.close()
 
@@ -316,7 +368,10 @@ def test_copies_say_how_the_lag_is_measured_and_agree_with_it(browser, tmp_path)
     try:
         assert "1 copy of gestures" in page.inner_text("#summary")
         detail = page.inner_text('#events tbody tr[data-id="copy-0"]')
-        assert "A's gesture 3.80–4.60 s, B's right arm 4.80–5.60 s, 1.00 s later (the delay that best lines up the two movements)" in detail
+        assert (
+            "A's gesture 3.80–4.60 s, B's right arm 4.80–5.60 s, 1.00 s later (the delay that best lines up the two movements)"
+            in detail
+        )
     finally:
         page.close()
 
@@ -367,7 +422,11 @@ def test_nothing_measured_names_the_main_reason_and_its_fix():
     doc["provenance"]["landmarks"]["both_present_rate"] = 0.95
     for person in doc["usability"].values():
         for part in person.values():
-            part.update(usable_share=0.05, reason="side_unknown", reasons={"ok": 0.05, "side_unknown": 0.9, "low_visibility": 0.05})
+            part.update(
+                usable_share=0.05,
+                reason="side_unknown",
+                reasons={"ok": 0.05, "side_unknown": 0.9, "low_visibility": 0.05},
+            )
     assert nothing_text(doc) == (
         "Nothing could be measured: no window had both people's body parts usable for 60 % of its length "
         "(mostly: its side cannot be told from this view)."
@@ -388,7 +447,9 @@ def test_a_single_window_is_drawn_not_left_blank(browser, tmp_path):
         for kind in ("mirror", "match"):
             dot = svg.locator(f"circle.{kind}").bounding_box()
             assert dot is not None and dot["width"] >= 4
-            assert dot["x"] + dot["width"] / 2 == pytest.approx(_x(frame, 2.0, duration_of(doc)), abs=1.0)  # the window's centre
+            assert dot["x"] + dot["width"] / 2 == pytest.approx(
+                _x(frame, 2.0, duration_of(doc)), abs=1.0
+            )  # the window's centre
         assert errors == []
     finally:
         page.close()
@@ -397,7 +458,10 @@ def test_a_single_window_is_drawn_not_left_blank(browser, tmp_path):
 def test_index_shows_synchrony_only_beside_its_reference(browser, tmp_path):
     base = {"source": "/data/x.mp4", "report": "x/report.html", "status": "done", "error": None, "mirror_share": 0.1, "match_share": 0.1,
             "symmetric_share": 0.0, "leader": "A", "synchrony": 0.727, "p_value": None, "effect_size": None}  # fmt: skip
-    rows = [{**base, "name": "untested"}, {**base, "name": "tested", "synchrony": 0.61, "effect_size": 2.5, "p_value": 0.01}]
+    rows = [
+        {**base, "name": "untested"},
+        {**base, "name": "tested", "synchrony": 0.61, "effect_size": 2.5, "p_value": 0.01},
+    ]
     index = tmp_path / "index.html"
     index.write_text(render_index_html(rows))
     page, _ = open_page(browser, index)

@@ -28,7 +28,15 @@ from mirror.report.doc import (
     usability_rows,
 )
 from mirror.sources.frames import file_sha256
-from tests.report_fixtures import analysed_dyad, calibrated_doc, copy_report, dyad_video, flag_mechanical, nothing_doc, write_doc
+from tests.report_fixtures import (
+    analysed_dyad,
+    calibrated_doc,
+    copy_report,
+    dyad_video,
+    flag_mechanical,
+    nothing_doc,
+    write_doc,
+)
 
 pytestmark = pytest.mark.model
 XSD_DIR = Path(__file__).resolve().parent / "data" / "elan"
@@ -92,7 +100,9 @@ def test_eaf_is_valid_against_elans_schema_and_holds_the_report(rendered, root):
     assert {"mechanical B copies A", "mechanical A copies B"} <= tiers
     for kind in ("mirror", "match"):
         got = sorted((a, b) for a, b, _ in eaf.get_annotation_data_for_tier(kind))
-        want = sorted((round(1000 * e["start_s"]), round(1000 * e["end_s"])) for e in doc["events"] if e["kind"] == kind)
+        want = sorted(
+            (round(1000 * e["start_s"]), round(1000 * e["end_s"])) for e in doc["events"] if e["kind"] == kind
+        )
         assert got == want
     # per body part: the runs of labelled windows, never overlapping within a tier
     series = channel_series(doc)
@@ -102,7 +112,9 @@ def test_eaf_is_valid_against_elans_schema_and_holds_the_report(rendered, root):
         assert [v.split(" (")[0] for _, _, v in got] == [lab for _, _, lab in runs]
         # each run carries the largest p-value of its windows and its confidence
         alpha = doc["calibration"]["alpha"]
-        assert [v for _, _, v in got] == [f"{lab} ({p_text(p, alpha)})" for _, _, lab, p in p_runs(series[channel], step_of(doc), ("mirror", "match"))]
+        assert [v for _, _, v in got] == [
+            f"{lab} ({p_text(p, alpha)})" for _, _, lab, p in p_runs(series[channel], step_of(doc), ("mirror", "match"))
+        ]
         assert all(got[i][1] <= got[i + 1][0] for i in range(len(got) - 1))
     assert eaf.get_annotation_data_for_tier("left_arm"), "the arms mirror then match in this clip"
 
@@ -215,7 +227,11 @@ def test_confidence_words_and_strength_follow_the_p_value():
     assert [confidence(p, 0.01) for p in (0.0002, 0.0009, 0.001, 0.004, 0.0099, 0.01, 0.3, None, float("nan"))] == [
         "very_sure", "very_sure", "sure", "sure", "sure", "chance", "chance", "unmeasured", "unmeasured",
     ]  # fmt: skip
-    assert confidence_word(0.004) == "sure" and confidence_word(0.0001) == "very sure" and confidence_word(0.2) == "not beyond chance"
+    assert (
+        confidence_word(0.004) == "sure"
+        and confidence_word(0.0001) == "very sure"
+        and confidence_word(0.2) == "not beyond chance"
+    )
     assert confidence(0.004, alpha=0.001) == "chance"  # relative to the report's alpha
     levels = [strength(p, 0.01) for p in (0.2, 0.0099, 0.004, 0.001, 0.0003, 0.00001)]
     assert levels == sorted(levels) and levels[0] == 0.0 and levels[-1] == 1.0 and 0 < levels[1] < levels[-2]
@@ -231,7 +247,9 @@ def test_series_carry_each_windows_p_value():
     doc = calibrated_doc()
     series = channel_series(doc)
     np.testing.assert_array_equal(series["overall"].p_value[:12], [w["p_value"] for w in doc["windows"][:12]])
-    np.testing.assert_array_equal(series["left_arm"].p_value[:3], [w["channels"]["left_arm"]["p_value"] for w in doc["windows"][:3]])
+    np.testing.assert_array_equal(
+        series["left_arm"].p_value[:3], [w["channels"]["left_arm"]["p_value"] for w in doc["windows"][:3]]
+    )
     assert np.isnan(series["overall"].p_value[-1]) and np.isnan(series["head"].p_value[-1])  # insufficient windows
     # a run's p-value is the largest of its windows
     runs = p_runs(series["overall"], step_of(doc))
@@ -246,14 +264,16 @@ def test_eaf_and_boris_carry_p_values_and_stay_valid(tmp_path):
     from pympi.Elan import Eaf
 
     eaf = Eaf(str(paths["report.eaf"]))
-    (_, _, mirror_value), = eaf.get_annotation_data_for_tier("mirror")
+    ((_, _, mirror_value),) = eaf.get_annotation_data_for_tier("mirror")
     assert mirror_value.startswith("mirror (p=0.009, sure); leader A")
-    (_, _, match_value), = eaf.get_annotation_data_for_tier("match")
+    ((_, _, match_value),) = eaf.get_annotation_data_for_tier("match")
     assert match_value.startswith("match (p=0.004, sure)")
     arm = sorted(eaf.get_annotation_data_for_tier("left_arm"))
     worst = max(w["channels"]["left_arm"]["p_value"] for w in doc["windows"][:12])
     assert [v for _, _, v in arm] == [f"mirror (p={worst:.3f}, sure)", "match (p=0.004, sure)"]
-    assert dict(eaf.properties)["mirror_calibration"].startswith("labels only where p < 0.01; null: reference (160 pseudo-pairs")
+    assert dict(eaf.properties)["mirror_calibration"].startswith(
+        "labels only where p < 0.01; null: reference (160 pseudo-pairs"
+    )
     rows = list(csv.DictReader(io.StringIO(paths["boris_events.csv"].read_text())))
     starts = [r for r in rows if r["status"] == "START"]
     assert [(r["code"], float(r["p_value"])) for r in starts] == [(e["kind"], e["p_value"]) for e in doc["events"]]
@@ -332,7 +352,10 @@ def test_real_comparator_p_values_reach_the_files(tmp_path):
         assert f'<td class="num p-value">{e["p_value"]:.3f}</td>' in html or f"{e['p_value']:.1g}" in html
     from mirror.compare.calibrate import SESSION_BLOCKS
 
-    assert f"A label is shown only where it beats chance: p &lt; 0.01 against {SESSION_BLOCKS} stretches of this session" in html
+    assert (
+        f"A label is shown only where it beats chance: p &lt; 0.01 against {SESSION_BLOCKS} stretches of this session"
+        in html
+    )
     windows = list(csv.DictReader(io.StringIO((out / "windows.csv").read_text())))
     overall = [r for r in windows if r["channel"] == "overall"]
     assert [float(r["p_value"]) for r in overall] == [w["p_value"] for w in doc["windows"]]
@@ -363,13 +386,24 @@ def test_analyze_prints_calibrated_shares_p_values_and_usability(root, tmp_path)
     assert doc["events"]
     for e in doc["events"][:10]:
         word = confidence_word(e["p_value"], doc["calibration"]["alpha"])
-        assert any(f"{e['kind']:9s}" in line and f"p={format_p(e['p_value'])} {word}" in line for line in lines), (e, lines)
+        assert any(f"{e['kind']:9s}" in line and f"p={format_p(e['p_value'])} {word}" in line for line in lines), (
+            e,
+            lines,
+        )
     # usability per person and body part, from the features, in report.json, the output and the page
     assert set(doc["usability"]) == {"A", "B"}
     for person in "AB":
         assert set(doc["usability"][person]) == {"head", "left_arm", "right_arm", "torso", "face"}
         for part in doc["usability"][person].values():
-            assert 0 <= part["usable_share"] <= 1 and part["reason"] in ("ok", "not_seen", "low_visibility", "out_of_frame", "occluded", "side_unknown", "no_face")
+            assert 0 <= part["usable_share"] <= 1 and part["reason"] in (
+                "ok",
+                "not_seen",
+                "low_visibility",
+                "out_of_frame",
+                "occluded",
+                "side_unknown",
+                "no_face",
+            )
     rows = usability_rows(doc)
     assert len(rows) == 10
     for row in rows:
@@ -408,6 +442,11 @@ def test_events_csv_lists_whole_body_then_body_part_events(rendered):
     parts = [r for r in rows if r["body_part"] != "whole_body"]
     assert rows == whole + parts and len(whole) == len(doc["events"]) and len(parts) == len(doc["part_events"])
     for r, e in zip(parts, doc["part_events"]):
-        assert (r["body_part"], r["kind"], float(r["start_s"]), float(r["end_s"])) == (e["body_part"], e["kind"], e["start_s"], e["end_s"])
+        assert (r["body_part"], r["kind"], float(r["start_s"]), float(r["end_s"])) == (
+            e["body_part"],
+            e["kind"],
+            e["start_s"],
+            e["end_s"],
+        )
         assert r["channels"] == e["body_part"] and r["leader"] == ""
     assert doc["part_events"], "the dyad clip's arms mirror and match: there are body-part events"

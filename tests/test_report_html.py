@@ -13,7 +13,9 @@ from tests.report_fixtures import CHROMIUM, analysed_dyad, copy_report, dyad_vid
 
 pytestmark = [
     pytest.mark.model,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)"
+    ),
 ]
 
 
@@ -73,7 +75,9 @@ def test_report_page_shows_summary_plot_and_events(browser, root, tmp_path):
             for kind in ("mirror", "match"):
                 line = rows.nth(i).locator(f"path.{kind}").bounding_box()
                 assert line is not None and line["width"] == pytest.approx(span, rel=0.02), (i, kind)
-                assert line["x"] == pytest.approx(frame["x"] + frame["width"] * min(centres) / duration_of(doc), abs=0.01 * frame["width"])
+                assert line["x"] == pytest.approx(
+                    frame["x"] + frame["width"] * min(centres) / duration_of(doc), abs=0.01 * frame["width"]
+                )
         assert page.locator('svg.timeline[data-channel="overall"] rect.run.mirror').count() >= 1
         assert page.locator('svg.timeline[data-channel="overall"] rect.run.match').count() >= 1
 
@@ -82,7 +86,9 @@ def test_report_page_shows_summary_plot_and_events(browser, root, tmp_path):
         assert table.count() == len(doc["events"]) >= 2
         for i, e in enumerate(doc["events"]):
             assert page.locator("#events-table tbody tr").nth(i).locator("td.kind").inner_text() == e["kind"]
-        widths = page.eval_on_selector_all("#events-table img.thumb", "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
+        widths = page.eval_on_selector_all(
+            "#events-table img.thumb", "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)"
+        )
         assert len(widths) == 2 * len(doc["events"]) and min(widths) > 50
 
         shot = screenshot(page, "report.png", tmp_path)
@@ -124,7 +130,9 @@ def test_p_values_confidence_and_usability_on_the_page(browser, tmp_path):
     page, others = open_page(browser, paths["report.html"])
     try:
         meaning = page.inner_text('#summary [data-key="calibration"]')
-        assert meaning.startswith("A label is shown only where it beats chance: p < 0.01 against 160 pseudo-pairs of 12 real people")
+        assert meaning.startswith(
+            "A label is shown only where it beats chance: p < 0.01 against 160 pseudo-pairs of 12 real people"
+        )
         rows = page.locator("#events-table tbody tr")
         assert rows.count() == len(doc["events"])
         words = {"sure": "sure", "very_sure": "very sure"}
@@ -174,7 +182,9 @@ def test_report_without_usability_or_calibration_still_renders(browser, tmp_path
         assert page.locator("#usability").count() == 0
         assert "not tested against chance" in page.inner_text('[data-key="calibration"]')
         assert page.locator("#events-table td.conf").first.inner_text() == "not measured"
-        assert page.locator('svg.timeline[data-channel="overall"] rect.run.mirror').count() == 1  # one run, full strength
+        assert (
+            page.locator('svg.timeline[data-channel="overall"] rect.run.mirror').count() == 1
+        )  # one run, full strength
     finally:
         page.close()
 

@@ -38,7 +38,9 @@ from tests.report_fixtures import CHROMIUM, screenshot
 
 pytestmark = [
     pytest.mark.model,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)"
+    ),
 ]
 
 ECHO_PLAN = (("mirror", 0.0, 12.0, 0.4), ("match", 12.0, 24.0, 0.4))  # B mirrors, then matches, A 0.4 s later
@@ -191,7 +193,9 @@ PERSON_A, PERSON_B = (0xFF, 0xD4, 0x00), (0xFF, 0x4F, 0xD8)  # skeleton colours 
 def test_served_page_plays_video_and_draws_skeletons_in_step(browser, echo, echo_server, tmp_path):
     p = Page(browser, echo_server.url, (echo_server.url,))
     try:
-        v = p.js("(() => { const v = document.getElementById('video'); return {rs: v.readyState, w: v.videoWidth, h: v.videoHeight, d: v.duration}; })()")
+        v = p.js(
+            "(() => { const v = document.getElementById('video'); return {rs: v.readyState, w: v.videoWidth, h: v.videoHeight, d: v.duration}; })()"
+        )
         assert p.js("__mirror.videoOk") and v["rs"] >= 2 and (v["w"], v["h"]) == (600, 300), v
         assert abs(v["d"] - 24.0) < 0.2
         fps = echo["doc"]["provenance"]["source"]["nominal_fps"]
@@ -200,7 +204,10 @@ def test_served_page_plays_video_and_draws_skeletons_in_step(browser, echo, echo
             got = _seek_and_settle(p, t)
             assert abs(got["video"] - t) < 1e-3, got
             assert abs(got["media"] - got["video"]) <= 1.0 / fps + 1e-3, got  # the frame on screen
-            assert got["drawn"] is not None and got["video"] - analysis - 1.0 / fps - 1e-3 <= got["drawn"] <= got["video"] + 1e-3, got
+            assert (
+                got["drawn"] is not None
+                and got["video"] - analysis - 1.0 / fps - 1e-3 <= got["drawn"] <= got["video"] + 1e-3
+            ), got
         # skeletons drawn where the people are: A (yellow) on the left half, B (pink) on the right
         a, b = _colour_pixels(p, "overlay", PERSON_A), _colour_pixels(p, "overlay", PERSON_B)
         assert a["n"] > 300 and a["left"] / a["n"] > 0.95, a
@@ -208,7 +215,9 @@ def test_served_page_plays_video_and_draws_skeletons_in_step(browser, echo, echo
         # the timeline's whole-body lane is blue in the mirror event and orange in the match event
         for e in review_events(echo["doc"]):
             if e["kind"] in ("mirror", "match") and e["scope"] == "whole_body":
-                r, g, b = _lane_rgb(p, (e["start_s"] + e["end_s"]) / 2 + 0.3, "overall")  # beside the cursor, which may sit at the middle
+                r, g, b = _lane_rgb(
+                    p, (e["start_s"] + e["end_s"]) / 2 + 0.3, "overall"
+                )  # beside the cursor, which may sit at the middle
                 assert (b > r + 20) if e["kind"] == "mirror" else (r > b + 20 and g < r), (e, (r, g, b))
         screenshot(p.page, "review_served.png", tmp_path)
         # while playing, every drawn frame is the one the video shows
@@ -218,7 +227,9 @@ def test_served_page_plays_video_and_draws_skeletons_in_step(browser, echo, echo
         samples = []
         for _ in range(12):
             p.page.wait_for_timeout(120)
-            samples.append(p.js("[document.getElementById('video').currentTime, __mirror.drawnMediaTime, __mirror.drawnTime]"))
+            samples.append(
+                p.js("[document.getElementById('video').currentTime, __mirror.drawnMediaTime, __mirror.drawnTime]")
+            )
         p.page.click("#play")
         assert p.js("document.getElementById('video').paused")
         assert samples[-1][0] - samples[0][0] > 0.8, samples  # it played
@@ -266,7 +277,9 @@ def test_clicks_and_arrow_keys_move_the_video_to_events(browser, echo, echo_serv
         pt = p.js("__mirror.timelinePoint(13.3, 'torso')")
         p.page.mouse.click(pt["x"], pt["y"])
         p.wait("!document.getElementById('video').seeking")
-        assert abs(p.js(video_time) - 13.3) <= 1.5 * (v1 - v0) / p.js("document.getElementById('timeline').clientWidth - 98")
+        assert abs(p.js(video_time) - 13.3) <= 1.5 * (v1 - v0) / p.js(
+            "document.getElementById('timeline').clientWidth - 98"
+        )
         p.page.click("#zoom-fit")
         assert p.js("__mirror.view") == [0, pytest.approx(24.0, abs=0.1)]
         # arrow keys walk the events shown, in order
@@ -289,7 +302,11 @@ def test_clicks_and_arrow_keys_move_the_video_to_events(browser, echo, echo_serv
         selected = p.js("__mirror.selected")
         at = ids.index(selected) if selected in ids else -1
         # from a selected event at the cursor, the next in the list; else the first that starts after the cursor
-        want = ids[at + 1] if at >= 0 and states[at]["start_s"] < 0.3 else next(e["id"] for e in states if e["start_s"] > 0.01)
+        want = (
+            ids[at + 1]
+            if at >= 0 and states[at]["start_s"] < 0.3
+            else next(e["id"] for e in states if e["start_s"] > 0.01)
+        )
         p.page.keyboard.press("ArrowRight")
         p.wait(f"__mirror.selected === '{want}'")
         p.page.select_option("#part", "torso")
@@ -316,7 +333,10 @@ def test_marks_export_as_csv_persist_and_import(browser, echo, echo_server, tmp_
         assert dl.value.suggested_filename == "echo_marks.csv"
         rows = list(csv.DictReader(io.StringIO(text)))
         assert list(rows[0]) == list(MARKS_COLUMNS)
-        assert [(r["event_id"], r["kind"], r["mark"]) for r in rows] == [(first["id"], first["kind"], "right"), (last["id"], last["kind"], "wrong")]
+        assert [(r["event_id"], r["kind"], r["mark"]) for r in rows] == [
+            (first["id"], first["kind"], "right"),
+            (last["id"], last["kind"], "wrong"),
+        ]
         assert all(r["source_sha256"] == echo["doc"]["provenance"]["source_sha256"] for r in rows)
         assert float(rows[0]["start_s"]) == first["start_s"] and float(rows[1]["end_s"]) == last["end_s"]
         screenshot(p.page, "review_marked.png", tmp_path)
@@ -355,7 +375,10 @@ def test_a_video_chromium_cannot_play_is_said_and_the_overlay_runs_on_black(brow
             p.page.click(f'#events tr[data-id="{match["id"]}"] td.t')
             assert abs(p.js("__mirror.player.time") - match["start_s"]) < 1e-6
             assert p.js("__mirror.drawnMediaTime") == p.js("__mirror.player.time")
-            assert _colour_pixels(p, "overlay", PERSON_A)["n"] > 300 and _colour_pixels(p, "overlay", (0, 0, 0), 3)["n"] > 100000
+            assert (
+                _colour_pixels(p, "overlay", PERSON_A)["n"] > 300
+                and _colour_pixels(p, "overlay", (0, 0, 0), 3)["n"] > 100000
+            )
             start = p.js("__mirror.player.time")
             p.page.click("#play")
             p.page.wait_for_timeout(700)
@@ -370,13 +393,18 @@ def test_a_video_chromium_cannot_play_is_said_and_the_overlay_runs_on_black(brow
 
 
 def test_static_page_from_a_file_url_plays_the_shipped_example(browser, raga, cache, tmp_path):
-    result = CliRunner().invoke(app, ["review", str(raga), "--static", "--no-open", "--cache-dir", str(cache), "--no-progress"])
+    result = CliRunner().invoke(
+        app, ["review", str(raga), "--static", "--no-open", "--cache-dir", str(cache), "--no-progress"]
+    )
     assert result.exit_code == 0, result.output
     page_path = raga / "review.html"
     assert f"wrote {page_path}" in result.output
     skel = Skeleton.from_dict(json.loads((raga / "skeleton.json").read_text()))
     doc = read_report(raga)
-    assert skel.source_sha256 == doc["provenance"]["source_sha256"] and len(skel) == doc["provenance"]["landmarks"]["frames"]
+    assert (
+        skel.source_sha256 == doc["provenance"]["source_sha256"]
+        and len(skel) == doc["provenance"]["landmarks"]["frames"]
+    )
     video = (EXAMPLES / "raga_2people.mp4").resolve()
     p = Page(browser, page_path.resolve().as_uri(), (page_path.resolve().as_uri(), video.as_uri()))
     try:
@@ -440,9 +468,13 @@ def test_skeletons_come_from_the_cache_then_skeleton_json_then_landmarks_npz(bro
     try:
         assert p.js("__mirror.videoFailed") and "no video" in p.page.inner_text("#novideo")
         p.js("__mirror.seek(5.0)")
-        assert p.js("__mirror.drawnTime") == pytest.approx(review.skeleton.t_s[np.searchsorted(review.skeleton.t_s, 5.001) - 1], abs=1e-4)
+        assert p.js("__mirror.drawnTime") == pytest.approx(
+            review.skeleton.t_s[np.searchsorted(review.skeleton.t_s, 5.001) - 1], abs=1e-4
+        )
         a, b = _colour_pixels(p, "overlay", PERSON_A), _colour_pixels(p, "overlay", PERSON_B)
-        assert a["n"] > 200 and b["n"] > 200 and a["left"] / a["n"] < 0.05 < 0.95 < b["left"] / b["n"]  # flipped back: A on the right
+        assert (
+            a["n"] > 200 and b["n"] > 200 and a["left"] / a["n"] < 0.05 < 0.95 < b["left"] / b["n"]
+        )  # flipped back: A on the right
         assert not p.errors and p.outside() == []
     finally:
         p.close()
@@ -495,7 +527,13 @@ def test_server_serves_only_the_folder_and_the_video(echo, cache, tmp_path):
         status, headers, body = _get(server, "/")
         assert status == 200 and headers["Content-Type"].startswith("text/html") and b"__mirror" in body
         assert "default-src 'none'" in headers["Content-Security-Policy"]
-        for name, ctype in (("report.json", "application/json"), ("events.csv", "text/csv"), ("timeline.png", "image/png"), ("link_in.json", "application/json"), ("sub/inner.txt", "text/plain")):
+        for name, ctype in (
+            ("report.json", "application/json"),
+            ("events.csv", "text/csv"),
+            ("timeline.png", "image/png"),
+            ("link_in.json", "application/json"),
+            ("sub/inner.txt", "text/plain"),
+        ):
             status, headers, body = _get(server, "/" + name)
             assert status == 200 and headers["Content-Type"].startswith(ctype), (name, status, headers)
             assert body == (folder / name).read_bytes()
@@ -540,11 +578,25 @@ def test_server_serves_only_the_folder_and_the_video(echo, cache, tmp_path):
 
 
 def test_cli_serves_until_ctrl_c_and_refuses_bad_folders(echo, cache, tmp_path):
-    cmd = [sys.executable, "-m", "mirror.cli", "review", str(echo["out"]), "--no-open", "--port", "0", "--cache-dir", str(cache)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "mirror.cli",
+        "review",
+        str(echo["out"]),
+        "--no-open",
+        "--port",
+        "0",
+        "--cache-dir",
+        str(cache),
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         line = proc.stdout.readline()
-        assert "http://127.0.0.1:" in line and "Ctrl+C" in line, (line, proc.stderr.read() if proc.poll() is not None else "")
+        assert "http://127.0.0.1:" in line and "Ctrl+C" in line, (
+            line,
+            proc.stderr.read() if proc.poll() is not None else "",
+        )
         url = line.split("at ", 1)[1].split()[0]
         host, port = url.removeprefix("http://").rstrip("/").split(":")
         conn = http.client.HTTPConnection(host, int(port), timeout=10)
@@ -643,7 +695,10 @@ def test_review_page_of_a_session_with_nothing_measured_says_so(browser, tmp_pat
     p = _hand_built_page(tmp_path, nothing_doc(), browser)
     try:
         assert p.page.is_visible("#nothing")
-        assert p.page.inner_text("#nothing-why") == "Nothing could be measured: the recording (2.4 s) is shorter than one 4 s window."
+        assert (
+            p.page.inner_text("#nothing-why")
+            == "Nothing could be measured: the recording (2.4 s) is shorter than one 4 s window."
+        )
         assert "--window-s" in p.page.inner_text("#nothing-fix")  # and what to do about it
         assert "shorter than one 4 s window" in p.page.inner_text("#events tbody")
         assert not p.errors

@@ -85,9 +85,15 @@ def test_a_movement_made_with_both_sides_at_once_tells_no_side():
 def test_no_body_part_is_labelled_where_the_window_is_not():
     """Closed testing: a part's mirror or match needs the whole window to beat chance first."""
     checked = 0
-    for a_key, b_key in (("raga_1person", "stock_woman_lakeside"), ("hdtf_aoc_talking", "retalking_man_map"), ("retalking_woman_bluebg", "hdtf_theresa_may")):
+    for a_key, b_key in (
+        ("raga_1person", "stock_woman_lakeside"),
+        ("hdtf_aoc_talking", "retalking_man_map"),
+        ("retalking_woman_bluebg", "hdtf_theresa_may"),
+    ):
         for phase in (0.0, 4.0):
-            w = analyze_features(_features(_person(a_key), _person(b_key, phase_s=phase)), CompareSettings(), n_surrogates=0)[0].windows
+            w = analyze_features(
+                _features(_person(a_key), _person(b_key, phase_s=phase)), CompareSettings(), n_surrogates=0
+            )[0].windows
             part_related = np.isin(w.channel_label, ("mirror", "match")).any(1)
             assert not (part_related & ~np.isin(w.label, ("mirror", "match", "symmetric"))).any()
             checked += len(w)

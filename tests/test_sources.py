@@ -173,7 +173,12 @@ def test_importing_sources_leaves_the_environment_alone_and_opening_one_quiets_o
     env = {k: v for k, v in os.environ.items() if k not in QUIET_OPENCV}
     env["OPENCV_LOG_LEVEL"] = "WARNING"  # the user's own choice is kept
     out = subprocess.run(
-        [sys.executable, "-c", probe, str(EXAMPLES / "raga_2people.mp4")], env=env, cwd=REPO, capture_output=True, text=True, check=True
+        [sys.executable, "-c", probe, str(EXAMPLES / "raga_2people.mp4")],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     unchanged, opened = json.loads(out.stdout.strip().splitlines()[-1])
     assert unchanged

@@ -12,7 +12,7 @@ import pytest
 
 from mirror.compare import PRESETS, CompareSettings
 from mirror.compare.events import surrogate_rows, surrogate_test, synchrony_statistic
-from mirror.compare.surrogates import PairingStatistic, band_rows, pairing_statistic
+from mirror.compare.surrogates import band_rows, pairing_statistic
 from mirror.compare.windows import compare_prepared, person_rows, prepare
 from tests.test_compare import _pair
 
@@ -82,7 +82,12 @@ def test_too_short_for_surrogates_says_so():
     settings = CompareSettings()
     prep = prepare(_pair("mirror", 0.5, seconds=10), settings)
     assert surrogate_test(prep, settings, 0.5, n_surrogates=20)["n_surrogates"] == 0
-    assert surrogate_test(prepare(_pair("mirror", 0.5, seconds=60), settings), settings, 0.5, n_surrogates=0)["n_surrogates"] == 0
+    assert (
+        surrogate_test(prepare(_pair("mirror", 0.5, seconds=60), settings), settings, 0.5, n_surrogates=0)[
+            "n_surrogates"
+        ]
+        == 0
+    )
 
 
 def test_a_scoring_the_fast_statistic_does_not_follow_falls_back_to_full_passes(monkeypatch):
@@ -95,7 +100,9 @@ def test_a_scoring_the_fast_statistic_does_not_follow_falls_back_to_full_passes(
     expected = surrogate_test(prep, settings, real, n_surrogates=10, seed=2)
     monkeypatch.setattr(surrogates_module.PairingStatistic, "__call__", lambda self, rows: 0.0)  # out of step
     slow = surrogate_test(prep, settings, real, n_surrogates=10, seed=2)
-    assert slow["p_value"] == expected["p_value"] and slow["surrogate_mean"] == pytest.approx(expected["surrogate_mean"], abs=1e-7)
+    assert slow["p_value"] == expected["p_value"] and slow["surrogate_mean"] == pytest.approx(
+        expected["surrogate_mean"], abs=1e-7
+    )
     monkeypatch.setattr(surrogates_module.PairingStatistic, "__call__", lambda self, rows: real)
     mismatch = surrogate_test(prep, settings, real + 0.01, n_surrogates=10, seed=2)  # real disagrees with the fast path
     assert mismatch["surrogate_mean"] == pytest.approx(expected["surrogate_mean"], abs=1e-7)
@@ -124,7 +131,9 @@ def test_the_command_line_imports_no_model_comparator_or_plotting_to_start():
 
 
 def test_help_and_info_import_only_what_they_show():
-    helped = _modules_after("from mirror.cli import app\ntry:\n    app(['--help'], standalone_mode=False)\nexcept SystemExit:\n    pass")
+    helped = _modules_after(
+        "from mirror.cli import app\ntry:\n    app(['--help'], standalone_mode=False)\nexcept SystemExit:\n    pass"
+    )
     assert not helped & set(HEAVY)
     informed = _modules_after("from mirror.cli import app\napp(['info'], standalone_mode=False)")
     assert "cv2" in informed  # its version and the cameras

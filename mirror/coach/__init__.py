@@ -111,7 +111,9 @@ def _warnings(mech: Mechanical, settings: CoachSettings) -> list[Message]:
                 continue
             t = span.end_s
             subs = span.sub_scores
-            recent = np.flatnonzero((g.person == model) & (g.start_s < t) & (g.start_s >= span.start_s))[-settings.recent_gestures :]
+            recent = np.flatnonzero((g.person == model) & (g.start_s < t) & (g.start_s >= span.start_s))[
+                -settings.recent_gestures :
+            ]
             mine = (c.direction == name) & np.isin(c.model, recent)
             copied, lags = int(mine.sum()), c.lag_s[mine]
             if 2 * copied < len(recent):  # flagged for what happened earlier in the span, not now
@@ -130,7 +132,9 @@ def _warnings(mech: Mechanical, settings: CoachSettings) -> list[Message]:
                     lag=float(v["immediacy_s"]) if np.isfinite(v["immediacy_s"]) else 0.0,
                     seconds=v["persistence"] * (span.end_s - span.start_s),
                 )
-            out.append(Message(t, d.copier, "warning", key, render(MESSAGES, key, **fields), None, span.start_s, span.end_s))
+            out.append(
+                Message(t, d.copier, "warning", key, render(MESSAGES, key, **fields), None, span.start_s, span.end_s)
+            )
             last_t = t
     return out
 
@@ -249,7 +253,9 @@ def _holding(values: np.ndarray, baseline: np.ndarray | None, sign: int, thresho
         return np.zeros(len(values), bool)
     if mode == "relative":  # away from the usual posture, and on that side of upright (0)
         dev = sign * (values - baseline)
-        return (np.nan_to_num(dev, nan=-np.inf) >= threshold) & (np.nan_to_num(sign * values, nan=-np.inf) >= threshold / 2)
+        return (np.nan_to_num(dev, nan=-np.inf) >= threshold) & (
+            np.nan_to_num(sign * values, nan=-np.inf) >= threshold / 2
+        )
     if sign > 0:
         return np.nan_to_num(values, nan=-np.inf) >= threshold
     return np.nan_to_num(values, nan=np.inf) <= threshold
@@ -291,8 +297,21 @@ def _prompts(features: Features, settings: CoachSettings) -> list[Message]:
                     continue
                 posture = POSTURES[feature + ("+" if sign > 0 else "-")]
                 text = render(MESSAGES, "prompt_posture", posture=posture, seconds=settings.hold_s)
-                channel = "torso" if feature in ("forward_lean", "torso_lean") else "head" if feature == "head_roll" else None
-                out.append(Message(float(t[at - 1]), "AB"[other], "prompt", "prompt_posture", text, channel, float(t[a]), float(t[at - 1])))
+                channel = (
+                    "torso" if feature in ("forward_lean", "torso_lean") else "head" if feature == "head_roll" else None
+                )
+                out.append(
+                    Message(
+                        float(t[at - 1]),
+                        "AB"[other],
+                        "prompt",
+                        "prompt_posture",
+                        text,
+                        channel,
+                        float(t[a]),
+                        float(t[at - 1]),
+                    )
+                )
     return out
 
 

@@ -6,7 +6,14 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from mirror.compare.calibrate import NullSamples, NullSource, calibrate, reference_null_cached, session_is_long, session_null
+from mirror.compare.calibrate import (
+    NullSamples,
+    NullSource,
+    calibrate,
+    reference_null_cached,
+    session_is_long,
+    session_null,
+)
 from mirror.compare.events import Event, events_from_windows, state_shares, surrogate_test, synchrony_statistic
 from mirror.compare.windows import (
     LABELS,
@@ -46,7 +53,14 @@ def adapted_windows(settings: CompareSettings) -> list[CompareSettings]:
     window_s = MIN_WINDOW_S
     while window_s < settings.window_s - 1e-9:
         factor = window_s / settings.window_s
-        out.append(replace(settings, window_s=window_s, max_lag_s=settings.max_lag_s * factor, step_s=min(settings.step_s, window_s)))
+        out.append(
+            replace(
+                settings,
+                window_s=window_s,
+                max_lag_s=settings.max_lag_s * factor,
+                step_s=min(settings.step_s, window_s),
+            )
+        )
         window_s += ADAPTED_WINDOW_STEP_S
     return out
 
@@ -112,8 +126,15 @@ def analyze_features(
     events = events_from_windows(windows)
     summary = state_shares(windows)
     real = synchrony_statistic(windows)
-    summary["synchrony"] = surrogate_test(prep, settings, real, n_surrogates=n_surrogates, seed=seed, window_start_s=windows.start_s)
-    info = {"settings": settings.to_dict(), "n_surrogates": n_surrogates, "seed": seed, "calibration": windows.info.get("calibration")}
+    summary["synchrony"] = surrogate_test(
+        prep, settings, real, n_surrogates=n_surrogates, seed=seed, window_start_s=windows.start_s
+    )
+    info = {
+        "settings": settings.to_dict(),
+        "n_surrogates": n_surrogates,
+        "seed": seed,
+        "calibration": windows.info.get("calibration"),
+    }
     if adapted:
         info["adapted"] = adapted
     if not len(windows):

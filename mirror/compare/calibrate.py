@@ -37,7 +37,7 @@ import numpy as np
 from mirror.errors import MirrorError
 
 if TYPE_CHECKING:
-    from mirror.compare.windows import CompareSettings, Windows, Prepared
+    from mirror.compare.windows import CompareSettings, Prepared, Windows
 
 NULL_REFERENCE_PATH = Path(__file__).resolve().parent / "data" / "null_reference.npz"
 NullSource = Literal["reference", "session", "none"]
@@ -104,7 +104,9 @@ class NullSamples:
         return len(self.best)
 
     @classmethod
-    def from_windows(cls, parts: list["Windows"], settings: "CompareSettings", source: NullSource, description: str) -> "NullSamples":
+    def from_windows(
+        cls, parts: list[Windows], settings: CompareSettings, source: NullSource, description: str
+    ) -> NullSamples:
         from mirror.compare.windows import REPORT_CHANNELS
 
         def cat(get, shape=()) -> np.ndarray:
@@ -139,13 +141,13 @@ def side_margin(mirror: np.ndarray, match: np.ndarray) -> np.ndarray:
     return np.abs(mirror - match)
 
 
-def _symmetric_moving(w: "Windows", settings: "CompareSettings") -> np.ndarray:
+def _symmetric_moving(w: Windows, settings: CompareSettings) -> np.ndarray:
     """Windows with data in which both people's symmetric body part moves (sided or not)."""
     moving = np.nan_to_num(w.sym_motion, nan=0.0).min(1) >= settings.min_sym_motion if len(w) else np.zeros(0, bool)
     return (w.label != "insufficient") & moving
 
 
-def _symmetric_candidate(w: "Windows", settings: "CompareSettings") -> np.ndarray:
+def _symmetric_candidate(w: Windows, settings: CompareSettings) -> np.ndarray:
     """Windows that may be symmetric: both people's symmetric part moving, in sync.
 
     Their null is every null window whose symmetric parts move: how sided a posture is
@@ -167,7 +169,10 @@ def _p_values(null: np.ndarray, observed: np.ndarray) -> np.ndarray:
 
 
 def _stratified_p(
-    null_stat: np.ndarray, null_keys: tuple[np.ndarray, np.ndarray], stat: np.ndarray, keys: tuple[np.ndarray, np.ndarray]
+    null_stat: np.ndarray,
+    null_keys: tuple[np.ndarray, np.ndarray],
+    stat: np.ndarray,
+    keys: tuple[np.ndarray, np.ndarray],
 ) -> np.ndarray:
     """p-values within (sided-feature stratum, movement tercile), falling back to coarser strata."""
     n_null, m_null = null_keys
@@ -189,7 +194,11 @@ def _stratified_p(
         rows = sbin_obs == sb
         ms = m_null[in_s]
         finite = np.isfinite(ms)
-        edges = np.quantile(ms[finite], np.linspace(0, 1, MOTION_BINS + 1)[1:-1]) if finite.sum() >= MIN_STRATUM * MOTION_BINS else np.zeros(0)
+        edges = (
+            np.quantile(ms[finite], np.linspace(0, 1, MOTION_BINS + 1)[1:-1])
+            if finite.sum() >= MIN_STRATUM * MOTION_BINS
+            else np.zeros(0)
+        )
         mb_null = np.digitize(np.nan_to_num(ms, nan=0.0), edges)
         mb_obs = np.digitize(np.nan_to_num(m_obs[rows], nan=0.0), edges)
         sub = np.full(rows.sum(), np.nan)
@@ -215,7 +224,7 @@ def _motion_p(null_stat: np.ndarray, null_motion: np.ndarray, stat: np.ndarray, 
     return out
 
 
-def calibrate(windows: "Windows", null: NullSamples, settings: "CompareSettings") -> "Windows":
+def calibrate(windows: Windows, null: NullSamples, settings: CompareSettings) -> Windows:
     """p-values for every window and body part, and labels only where they beat chance.
 
     A ``mirror``/``match``/``symmetric`` label (overall or per part) whose p-value is not
@@ -226,9 +235,16 @@ def calibrate(windows: "Windows", null: NullSamples, settings: "CompareSettings"
     best = side_margin(windows.mirror_score, windows.match_score)
     keys = (windows.n_sided, windows.motion)
     null_keys = (null.n_sided, null.motion)
-    p_rel = _stratified_p(np.where(null.sided, null.best, np.nan), null_keys, np.where(windows.sided, best, np.nan), keys)
+    p_rel = _stratified_p(
+        np.where(null.sided, null.best, np.nan), null_keys, np.where(windows.sided, best, np.nan), keys
+    )
     sym_candidate = _symmetric_candidate(windows, settings)
-    p_sym = _stratified_p(np.where(null.symmetric, null.sync, np.nan), null_keys, np.where(sym_candidate, windows.sync_score, np.nan), keys)
+    p_sym = _stratified_p(
+        np.where(null.symmetric, null.sync, np.nan),
+        null_keys,
+        np.where(sym_candidate, windows.sync_score, np.nan),
+        keys,
+    )
     # a relation that tells the side first; else symmetric; else none
     relation = np.isin(windows.label, ("mirror", "match")) & (np.nan_to_num(p_rel, nan=1.0) < settings.alpha)
     symmetric = ~relation & sym_candidate & (np.nan_to_num(p_sym, nan=1.0) < settings.alpha)
@@ -246,7 +262,9 @@ def calibrate(windows: "Windows", null: NullSamples, settings: "CompareSettings"
     related = relation | symmetric
     for c in range(channel_p.shape[1]):
         active = windows.channel_active[:, c]
-        channel_p[active, c] = _motion_p(null.channel_best[:, c], null.channel_motion[:, c], ch_best[active, c], windows.channel_motion[active, c])
+        channel_p[active, c] = _motion_p(
+            null.channel_best[:, c], null.channel_motion[:, c], ch_best[active, c], windows.channel_motion[active, c]
+        )
         ok = related & (np.nan_to_num(channel_p[:, c], nan=1.0) < settings.alpha)
         channel_label[np.isin(channel_label[:, c], ("mirror", "match")) & ~ok, c] = "none"
     from mirror.compare.windows import leaders
@@ -265,7 +283,7 @@ def calibrate(windows: "Windows", null: NullSamples, settings: "CompareSettings"
     )
 
 
-def _describe(null: NullSamples, settings: "CompareSettings") -> dict:
+def _describe(null: NullSamples, settings: CompareSettings) -> dict:
     return {
         "null": null.source,
         "null_windows": int(len(null)),
@@ -311,7 +329,13 @@ def load_reference(path: Path = NULL_REFERENCE_PATH) -> list[ReferencePerson]:
             with np.load(path) as z:
                 meta = json.loads(bytes(z["meta"]).decode())
                 people = [
-                    ReferencePerson(p["key"], p["clip"], p["model"], z[f"{p['key']}/t_s"].astype(np.float64), z[f"{p['key']}/values"].astype(np.float64))
+                    ReferencePerson(
+                        p["key"],
+                        p["clip"],
+                        p["model"],
+                        z[f"{p['key']}/t_s"].astype(np.float64),
+                        z[f"{p['key']}/values"].astype(np.float64),
+                    )
                     for p in meta["people"]
                 ]
         except FileNotFoundError:
@@ -324,7 +348,9 @@ def load_reference(path: Path = NULL_REFERENCE_PATH) -> list[ReferencePerson]:
         return people
 
 
-def ping_pong(t_s: np.ndarray, values: np.ndarray, length_s: float, rate_hz: float, phase_s: float) -> tuple[np.ndarray, np.ndarray]:
+def ping_pong(
+    t_s: np.ndarray, values: np.ndarray, length_s: float, rate_hz: float, phase_s: float
+) -> tuple[np.ndarray, np.ndarray]:
     """``values`` played forwards and backwards from ``phase_s`` to ``length_s``, on a grid of ``rate_hz``."""
     duration = float(t_s[-1] - t_s[0])
     grid = np.arange(int(length_s * rate_hz)) / rate_hz
@@ -334,7 +360,9 @@ def ping_pong(t_s: np.ndarray, values: np.ndarray, length_s: float, rate_hz: flo
     return grid, values[idx]
 
 
-def reference_null(settings: "CompareSettings", people: list[ReferencePerson] | None = None, max_pairs: int = 160, seed: int = 0) -> NullSamples:
+def reference_null(
+    settings: CompareSettings, people: list[ReferencePerson] | None = None, max_pairs: int = 160, seed: int = 0
+) -> NullSamples:
     """The comparator's windows on pseudo-pairs of the reference's people (cached per settings).
 
     Pairs are two different clips seen by the same pose model; up to ``max_pairs`` of them,
@@ -351,7 +379,12 @@ def reference_null(settings: "CompareSettings", people: list[ReferencePerson] | 
     with _LOCK:
         if ident in _NULL_CACHE:
             return _NULL_CACHE[ident]
-    pairs = [(i, j) for i in range(len(people)) for j in range(len(people)) if people[i].clip != people[j].clip and people[i].model == people[j].model]
+    pairs = [
+        (i, j)
+        for i in range(len(people))
+        for j in range(len(people))
+        if people[i].clip != people[j].clip and people[i].model == people[j].model
+    ]
     rng = np.random.default_rng(seed)
     if len(pairs) > max_pairs:
         pairs = [pairs[k] for k in np.sort(rng.choice(len(pairs), max_pairs, replace=False))]
@@ -364,14 +397,19 @@ def reference_null(settings: "CompareSettings", people: list[ReferencePerson] | 
         prepared[i] = prepare(Features(t, np.stack([v, v], 1)), settings)
     parts = [compare_prepared(paired(prepared[i], prepared[j]), settings) for i, j in pairs]
     null = NullSamples.from_windows(
-        parts, settings, "reference", f"{len(pairs)} pseudo-pairs of {len({p.clip for p in people})} real people filmed alone, {length_s:g} s each"
+        parts,
+        settings,
+        "reference",
+        f"{len(pairs)} pseudo-pairs of {len({p.clip for p in people})} real people filmed alone, {length_s:g} s each",
     )
     with _LOCK:
         _NULL_CACHE[ident] = null
     return null
 
 
-def session_null(prep: "Prepared", settings: "CompareSettings", blocks: int = SESSION_BLOCKS, seed: int = 0) -> NullSamples:
+def session_null(
+    prep: Prepared, settings: CompareSettings, blocks: int = SESSION_BLOCKS, seed: int = 0
+) -> NullSamples:
     """The session's own surrogates: stretches of A against B shifted by at least a window plus the largest lag."""
     from mirror.compare.windows import compare_prepared, shifted_pair
 
@@ -387,10 +425,15 @@ def session_null(prep: "Prepared", settings: "CompareSettings", blocks: int = SE
         start = int(rng.integers(0, max(1, n - block + 1)))
         shift = int(rng.integers(min_shift, n - min_shift + 1))
         parts.append(compare_prepared(shifted_pair(prep, start, block, shift), settings))
-    return NullSamples.from_windows(parts, settings, "session", f"{blocks} stretches of this session with B shifted by {min_shift / rate:g} s or more")
+    return NullSamples.from_windows(
+        parts,
+        settings,
+        "session",
+        f"{blocks} stretches of this session with B shifted by {min_shift / rate:g} s or more",
+    )
 
 
-def session_is_long(n_samples: int, settings: "CompareSettings") -> bool:
+def session_is_long(n_samples: int, settings: CompareSettings) -> bool:
     duration_s = n_samples / settings.rate_hz
     return duration_s >= max(SESSION_NULL_MIN_S, 10 * (settings.window_s + settings.max_lag_s))
 
@@ -436,19 +479,19 @@ def _reference_digest(reference: Path) -> str:
         return _DIGESTS[key]
 
 
-def null_identity(settings: "CompareSettings", reference: Path = NULL_REFERENCE_PATH) -> str:
+def null_identity(settings: CompareSettings, reference: Path = NULL_REFERENCE_PATH) -> str:
     """Key of the reference null for these settings: settings, reference file and comparator version."""
     digest = _reference_digest(reference)
     keyed = {k: v for k, v in settings.to_dict().items() if k != "alpha"}  # alpha only reads the null
     return hashlib.sha256(json.dumps([NULL_VERSION, digest, keyed], sort_keys=True).encode()).hexdigest()[:20]
 
 
-def shipped_null_path(settings: "CompareSettings", ident: str | None = None) -> Path:
+def shipped_null_path(settings: CompareSettings, ident: str | None = None) -> Path:
     """Where the null table of these settings ships (``ident``: their :func:`null_identity`, if known)."""
     return NULL_REFERENCE_PATH.parent / f"preset_null_{ident or null_identity(settings)}.npz"
 
 
-def reference_null_cached(settings: "CompareSettings", cache_dir: Path | None = None) -> NullSamples:
+def reference_null_cached(settings: CompareSettings, cache_dir: Path | None = None) -> NullSamples:
     """:func:`reference_null` through the shipped tables (the presets) and an on-disk cache.
 
     The first use of other settings computes the null once (seconds) and keeps it in

@@ -81,7 +81,9 @@ def events_from_windows(windows: Windows, min_windows: int = 2) -> list[Event]:
                     lag_s=float(np.nanmedian(windows.lag_s[sl])),
                     strength=strength,
                     windows=j - i + 1,
-                    p_value=float(np.nanmax(windows.p_value[sl])) if np.isfinite(windows.p_value[sl]).any() else float("nan"),
+                    p_value=float(np.nanmax(windows.p_value[sl]))
+                    if np.isfinite(windows.p_value[sl]).any()
+                    else float("nan"),
                 )
             )
         i = j + 1
@@ -92,12 +94,16 @@ def state_shares(windows: Windows) -> dict:
     """Share of the analysable windows in each state, overall and per channel; leader shares."""
     usable = windows.label != "insufficient"
     n = int(usable.sum())
-    overall = {k: (float(np.mean(windows.label[usable] == k)) if n else 0.0) for k in ("mirror", "match", "symmetric", "none")}
+    overall = {
+        k: (float(np.mean(windows.label[usable] == k)) if n else 0.0) for k in ("mirror", "match", "symmetric", "none")
+    }
     per_channel = {}
     for c, name in enumerate(windows.channels):
         ok = windows.channel_label[:, c] != "insufficient"
         m = int(ok.sum())
-        per_channel[name] = {k: (float(np.mean(windows.channel_label[ok, c] == k)) if m else 0.0) for k in ("mirror", "match", "none")}
+        per_channel[name] = {
+            k: (float(np.mean(windows.channel_label[ok, c] == k)) if m else 0.0) for k in ("mirror", "match", "none")
+        }
     related = np.isin(windows.label, ["mirror", "match"])
     r = int(related.sum())
     leaders = {k: (float(np.mean(windows.leader[related] == k)) if r else 0.0) for k in ("A", "B", "together")}

@@ -69,7 +69,9 @@ def true_runs(valid: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
 
 
-def smooth_and_differentiate(values: np.ndarray, rate_hz: float, window_s: float = 0.33) -> tuple[np.ndarray, np.ndarray]:
+def smooth_and_differentiate(
+    values: np.ndarray, rate_hz: float, window_s: float = 0.33
+) -> tuple[np.ndarray, np.ndarray]:
     """Savitzky-Golay smoothing and first derivative, run by run of valid samples.
 
     Parameters
@@ -110,7 +112,9 @@ def highpass(values: np.ndarray, size: int) -> np.ndarray:
     for cols, valid in _same_gaps(flat):  # columns with the same gaps: one filter call per run
         for a, b in true_runs(valid):
             seg = flat[a:b][:, cols]
-            out[a:b, cols] = seg - (uniform_filter1d(seg, size=size, mode="nearest", axis=0) if b - a > size else seg.mean(0))
+            out[a:b, cols] = seg - (
+                uniform_filter1d(seg, size=size, mode="nearest", axis=0) if b - a > size else seg.mean(0)
+            )
     return out.reshape(values.shape)
 
 

@@ -68,7 +68,15 @@ def _cum(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def _own(asym: np.ndarray, vel: np.ndarray, sym: np.ndarray, ok: np.ndarray, sym_ok: np.ndarray, chan: np.ndarray, sym_chan: np.ndarray) -> _Own:
+def _own(
+    asym: np.ndarray,
+    vel: np.ndarray,
+    sym: np.ndarray,
+    ok: np.ndarray,
+    sym_ok: np.ndarray,
+    chan: np.ndarray,
+    sym_chan: np.ndarray,
+) -> _Own:
     """Own sums as the comparator's lag scan makes them (each feature counted where its channel has data).
 
     ``chan``: each posture feature's channel; ``sym_chan``: each symmetric (body) column's body channel.
@@ -99,7 +107,9 @@ def _band_parts(a: np.ndarray, b: np.ndarray, max_lag: int):
     b_pad[max_lag : max_lag + n] = b
     reach = rows + 2 * max_lag
     row_bytes, col_bytes = b_pad.strides
-    b_blocks = as_strided(b_pad, shape=(blocks, reach, f), strides=(rows * row_bytes, row_bytes, col_bytes), writeable=False)
+    b_blocks = as_strided(
+        b_pad, shape=(blocks, reach, f), strides=(rows * row_bytes, row_bytes, col_bytes), writeable=False
+    )
     a_blocks = a_pad.reshape(blocks, rows, f)
     per_pass = max(1, BAND_SAMPLES // rows)
     for first in range(0, blocks, per_pass):  # memory bounded by BAND_SAMPLES, not by the session
@@ -192,8 +202,20 @@ class PairingStatistic:
         self.nfeat = float(prep.g.sum())
         f32 = np.float32
         self.n_channels = prep.g.shape[1]
-        self.a = (prep.asym[:, 0].astype(f32), prep.vel[:, 0].astype(f32), prep.sym_hp[:, 0][:, sym_cols].astype(f32), prep.ok[:, 0], prep.sym_ok[:, 0][:, body])
-        self.b = (prep.asym[:, 1].astype(f32), prep.vel[:, 1].astype(f32), prep.sym_hp[:, 1][:, sym_cols].astype(f32), prep.ok[:, 1], prep.sym_ok[:, 1][:, body])
+        self.a = (
+            prep.asym[:, 0].astype(f32),
+            prep.vel[:, 0].astype(f32),
+            prep.sym_hp[:, 0][:, sym_cols].astype(f32),
+            prep.ok[:, 0],
+            prep.sym_ok[:, 0][:, body],
+        )
+        self.b = (
+            prep.asym[:, 1].astype(f32),
+            prep.vel[:, 1].astype(f32),
+            prep.sym_hp[:, 1][:, sym_cols].astype(f32),
+            prep.ok[:, 1],
+            prep.sym_ok[:, 1][:, body],
+        )
         self.present_a, self.present_b = prep.ok[:, 0].any(1), prep.ok[:, 1].any(1)
         if len(starts) <= BLOCK_WINDOWS:
             parts = [(0, n, starts)] if len(starts) else []
@@ -213,8 +235,16 @@ class PairingStatistic:
             n_a = own.n[hi_a] - own.n[lo_a]
             self.blocks.append(
                 _Block(
-                    lo, hi, local, lo_a, hi_a, own, n_a,
-                    own.xx[hi_a] - own.xx[lo_a], own.vxx[hi_a] - own.vxx[lo_a], own.sxx[hi_a] - own.sxx[lo_a],
+                    lo,
+                    hi,
+                    local,
+                    lo_a,
+                    hi_a,
+                    own,
+                    n_a,
+                    own.xx[hi_a] - own.xx[lo_a],
+                    own.vxx[hi_a] - own.vxx[lo_a],
+                    own.sxx[hi_a] - own.sxx[lo_a],
                     whole=(hi_a - lo_a) == self.length,
                 )
             )
@@ -235,10 +265,16 @@ class PairingStatistic:
         cov = _cum((self.present_a[lo:hi] & self.present_b[rows]).astype(float))
         enough = (cov[block.starts + self.length] - cov[block.starts]) / self.length >= s.min_valid
         a_asym, a_vel, a_sym = self.a[0][lo:hi], self.a[1][lo:hi], self.a[2][lo:hi]
-        cums = (_band_cumsums(a_asym, b_asym, self.max_lag), _band_cumsums(a_vel, b_vel, self.max_lag), _band_cumsums(a_sym, b_sym, self.max_lag))
+        cums = (
+            _band_cumsums(a_asym, b_asym, self.max_lag),
+            _band_cumsums(a_vel, b_vel, self.max_lag),
+            _band_cumsums(a_sym, b_sym, self.max_lag),
+        )
         # B's terms of every whole window, by its first sample: what most (lag, window) pairs read
         length = self.length
-        n_at = own_b.n[length:] - own_b.n[:-length]  # (P, C): B's samples with data in the whole window from each sample
+        n_at = (
+            own_b.n[length:] - own_b.n[:-length]
+        )  # (P, C): B's samples with data in the whole window from each sample
         n_windows = len(block.starts)
         match, best_sync = np.full(n_windows, -np.inf), np.full(n_windows, -np.inf)
         low = np.full(n_windows, np.inf)  # the lowest score: mirror is its negative
@@ -256,7 +292,9 @@ class PairingStatistic:
         best = np.fmax(np.fmax(mirror, match), best_sync)
         return np.where(enough, best, np.nan)
 
-    def _scores(self, block: _Block, own_b: _Own, cums: tuple, n_at: np.ndarray, part: slice) -> tuple[np.ndarray, np.ndarray]:
+    def _scores(
+        self, block: _Block, own_b: _Own, cums: tuple, n_at: np.ndarray, part: slice
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Whole-body relation score and body symmetric synchrony ``(lags of part, W)``, as the comparator scores them."""
         s = self.settings
         k = self.lags[part, None]
@@ -292,7 +330,9 @@ class PairingStatistic:
         return score, sync
 
 
-def pairing_statistic(prep: Prepared, settings: CompareSettings, real: float, starts: np.ndarray | None = None) -> PairingStatistic | None:
+def pairing_statistic(
+    prep: Prepared, settings: CompareSettings, real: float, starts: np.ndarray | None = None
+) -> PairingStatistic | None:
     """The fast statistic when it gives the real pairing's synchrony ``real`` (within 1e-6), else None.
 
     None: the comparator scores in a way this module does not follow (its scoring changed), and

@@ -73,7 +73,11 @@ class CompareSettings:
             raise MirrorError("window settings must be finite numbers")
         check(self.window_s > 0, "window_s", "positive")
         check(self.rate_hz >= 2, "rate_hz", "at least 2 (Hz)")
-        check(self.window_s * self.rate_hz >= 5, "window_s", f"at least 5 samples long (>= {5 / self.rate_hz:.2f} s at {self.rate_hz:g} Hz)")
+        check(
+            self.window_s * self.rate_hz >= 5,
+            "window_s",
+            f"at least 5 samples long (>= {5 / self.rate_hz:.2f} s at {self.rate_hz:g} Hz)",
+        )
         check(0 < self.step_s <= self.window_s, "step_s", f"in (0, window_s = {self.window_s:g}]")
         check(0 <= self.max_lag_s <= self.window_s, "max_lag_s", f"in [0, window_s = {self.window_s:g}]")
         check(0 < self.min_valid <= 1, "min_valid", "in (0, 1]")
@@ -83,7 +87,9 @@ class CompareSettings:
         check(self.max_gap_s >= 0, "max_gap_s", ">= 0")
         check(0 < self.alpha < 1, "alpha", "in (0, 1)")
         for name in ("window_s", "step_s"):  # windows sit on an exact grid of the stated step
-            check(_whole_samples(getattr(self, name), self.rate_hz), name, _grid_hint(getattr(self, name), self.rate_hz))
+            check(
+                _whole_samples(getattr(self, name), self.rate_hz), name, _grid_hint(getattr(self, name), self.rate_hz)
+            )
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -314,7 +320,9 @@ def prepare(features: Features, settings: CompareSettings) -> Prepared:
         gs=gs,
         arm_hp=np.nan_to_num(arm_hp).astype(np.float32),
         arm_ok=arm_ok,
-        sym_evidence=np.array([s.channel in ("arms", "torso") and s.name not in NOT_SYMMETRIC_EVIDENCE for s in sspecs], dtype=bool),
+        sym_evidence=np.array(
+            [s.channel in ("arms", "torso") and s.name not in NOT_SYMMETRIC_EVIDENCE for s in sspecs], dtype=bool
+        ),
     )
 
 
@@ -425,7 +433,9 @@ VECTOR_SCAN_ELEMENTS = 1_500_000
 sessions and surrogates: no per-lag Python loop); beyond, lag by lag."""
 
 
-def _lag_scan_at_once(own: dict, series: tuple, groups: tuple, starts: np.ndarray, length: int, lags: np.ndarray) -> dict:
+def _lag_scan_at_once(
+    own: dict, series: tuple, groups: tuple, starts: np.ndarray, length: int, lags: np.ndarray
+) -> dict:
     """:func:`_lag_scan` for all lags in one pass of array operations (same sums)."""
     aA, aB, vA, vB, sA, sB = series
     g, gs = groups
@@ -528,7 +538,11 @@ BLOCK_WINDOWS = 512
 def _person_series(prep: Prepared) -> list[str]:
     """Names of the ``(N, 2 people, ...)`` series of a preparation."""
     n = len(prep.t)
-    return [f.name for f in fields(prep) if isinstance(x := getattr(prep, f.name), np.ndarray) and x.ndim >= 2 and x.shape[0] == n and x.shape[1] == 2]
+    return [
+        f.name
+        for f in fields(prep)
+        if isinstance(x := getattr(prep, f.name), np.ndarray) and x.ndim >= 2 and x.shape[0] == n and x.shape[1] == 2
+    ]
 
 
 def paired(a: Prepared, b: Prepared) -> Prepared:
@@ -560,7 +574,9 @@ def shifted_pair(prep: Prepared, start: int, length: int, shift: int) -> Prepare
     n = len(prep.t)
     a = np.arange(start, start + length) % n
     step_s = float(np.median(np.diff(prep.t))) if n > 1 else 1.0
-    return replace(person_rows(prep, a, (a + shift) % n), t=prep.t[0] + np.arange(length) * step_s)  # A's stretch may wrap: a grid
+    return replace(
+        person_rows(prep, a, (a + shift) % n), t=prep.t[0] + np.arange(length) * step_s
+    )  # A's stretch may wrap: a grid
 
 
 def _slice_prepared(prep: Prepared, lo: int, hi: int) -> Prepared:
@@ -720,9 +736,19 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
     speed_c = np.sqrt((sums["vxx"][zero] + sums["vyy"][zero]) / (2 * ch_samples))  # (W, C) per feature channel
     ch_cover = sums["n"][zero] / length
     ch_valid = np.stack(
-        [arm_cov[:, 0] if name == "left_arm" else arm_cov[:, 1] if name == "right_arm" else ch_cover[:, CHANNELS.index(name)] for name in REPORT_CHANNELS], 1
+        [
+            arm_cov[:, 0]
+            if name == "left_arm"
+            else arm_cov[:, 1]
+            if name == "right_arm"
+            else ch_cover[:, CHANNELS.index(name)]
+            for name in REPORT_CHANNELS
+        ],
+        1,
     )
-    ch_motion = np.stack([speed_c[:, CHANNELS.index("arms" if name.endswith("_arm") else name)] for name in REPORT_CHANNELS], 1)
+    ch_motion = np.stack(
+        [speed_c[:, CHANNELS.index("arms" if name.endswith("_arm") else name)] for name in REPORT_CHANNELS], 1
+    )
     t0 = prep.t[0]
     return Windows(
         start_s=t0 + starts / rate,
@@ -766,7 +792,13 @@ def leaders(lag_s: np.ndarray, together_s: float) -> np.ndarray:
 def _empty_windows(settings: CompareSettings) -> Windows:
     """No windows (a stretch shorter than one window), every array with its shape and type."""
     R = len(REPORT_CHANNELS)
-    shapes = {"label": ((0,), "<U12"), "leader": ((0,), "<U8"), "sided": ((0,), bool), "channel_label": ((0, R), "<U12"), "channel_active": ((0, R), bool)}
+    shapes = {
+        "label": ((0,), "<U12"),
+        "leader": ((0,), "<U8"),
+        "sided": ((0,), bool),
+        "channel_label": ((0, R), "<U12"),
+        "channel_active": ((0, R), bool),
+    }
     arrays = {}
     for f in fields(Windows):
         if f.name in ("channels", "info"):

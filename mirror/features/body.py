@@ -41,7 +41,16 @@ from typing import Literal
 
 import numpy as np
 
-from mirror.features.usability import OK, PARTS, REASON_CODE, REASONS, Part, UsabilitySettings, assess, usability_summary
+from mirror.features.usability import (
+    OK,
+    PARTS,
+    REASON_CODE,
+    REASONS,
+    Part,
+    UsabilitySettings,
+    assess,
+    usability_summary,
+)
 from mirror.landmarks.skeleton import BLENDSHAPE_NAMES, POSE
 from mirror.landmarks.types import Landmarks
 
@@ -446,7 +455,9 @@ def _shoulder_raise(landmarks: Landmarks, torso_yaw: np.ndarray) -> np.ndarray:
     at least :data:`SHOULDER_FORESHORTENING_FLOOR`).
     """
     w, h = landmarks.frame_size if landmarks.frame_size[0] else (1, 1)
-    line = (landmarks.pose_image[:, :, POSE["left_shoulder"], :2] - landmarks.pose_image[:, :, POSE["right_shoulder"], :2]).astype(np.float64) * (w, h)
+    line = (
+        landmarks.pose_image[:, :, POSE["left_shoulder"], :2] - landmarks.pose_image[:, :, POSE["right_shoulder"], :2]
+    ).astype(np.float64) * (w, h)
     across = np.abs(line[..., 0]) / np.maximum(np.abs(np.cos(torso_yaw)), SHOULDER_FORESHORTENING_FLOOR)
     return np.arctan2(-line[..., 1], across)
 

@@ -66,7 +66,15 @@ PARTS: tuple[Part, ...] = ("head", "left_arm", "right_arm", "torso", "face")
 """Body parts judged per frame; the comparator's per-part report channels."""
 
 Reason = Literal["ok", "not_seen", "out_of_frame", "low_visibility", "occluded", "side_unknown", "no_face"]
-REASONS: tuple[Reason, ...] = ("ok", "not_seen", "out_of_frame", "low_visibility", "occluded", "side_unknown", "no_face")
+REASONS: tuple[Reason, ...] = (
+    "ok",
+    "not_seen",
+    "out_of_frame",
+    "low_visibility",
+    "occluded",
+    "side_unknown",
+    "no_face",
+)
 """Reason codes: ``part_reason`` arrays hold indices into this tuple (``0`` is ``"ok"``)."""
 
 REASON_CODE: dict[str, int] = {r: i for i, r in enumerate(REASONS)}
@@ -237,12 +245,16 @@ def assess(landmarks: Landmarks, settings: UsabilitySettings | None = None) -> U
         away = shoulders_in & (np.cos(yaw) < s.away_cos)
     far_side = np.where(turned, np.where(np.sin(yaw) > 0, 1, -1), 0).astype(np.int8)
     # the nose points the way the person faces: facing the image right means sin(yaw) > 0
-    px = landmarks.pose_image[..., :2].astype(np.float64) * (landmarks.frame_size if landmarks.frame_size[0] else (1, 1))
+    px = landmarks.pose_image[..., :2].astype(np.float64) * (
+        landmarks.frame_size if landmarks.frame_size[0] else (1, 1)
+    )
     nose_dir = px[..., POSE["nose"], :] - px[..., [POSE["left_ear"], POSE["right_ear"]], :].mean(-2)
     nose_len = np.linalg.norm(nose_dir, axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         nose_x = nose_dir[..., 0] / nose_len
-        contradicted = turned & seen[..., list(HEAD_POSE_POINTS)].all(-1) & (nose_x * np.sign(np.sin(yaw)) < -s.nose_contradiction)
+        contradicted = (
+            turned & seen[..., list(HEAD_POSE_POINTS)].all(-1) & (nose_x * np.sign(np.sin(yaw)) < -s.nose_contradiction)
+        )
     side_known = ~(away | contradicted)
 
     joint_ok = seen.copy()
@@ -292,7 +304,13 @@ def assess(landmarks: Landmarks, settings: UsabilitySettings | None = None) -> U
     reasons[..., PARTS.index("face")][~face] = REASON_CODE["no_face"]
     reasons[~present] = REASON_CODE["not_seen"]
     joint_ok &= present[..., None]
-    return Usability(joint_ok=joint_ok, part_reason=reasons, torso_yaw_rad=np.where(shoulders_in, yaw, np.nan), far_side=far_side, side_known=side_known)
+    return Usability(
+        joint_ok=joint_ok,
+        part_reason=reasons,
+        torso_yaw_rad=np.where(shoulders_in, yaw, np.nan),
+        far_side=far_side,
+        side_known=side_known,
+    )
 
 
 def usability_summary(part_reason: np.ndarray, people: tuple[str, ...] = ("A", "B")) -> dict:
@@ -314,10 +332,18 @@ def usability_summary(part_reason: np.ndarray, people: tuple[str, ...] = ("A", "
     for p, person in enumerate(people):
         out[person] = {}
         for k, part in enumerate(PARTS):
-            codes = np.bincount(part_reason[:, p, k].astype(np.int64), minlength=len(REASONS)) if n else np.zeros(len(REASONS), int)
+            codes = (
+                np.bincount(part_reason[:, p, k].astype(np.int64), minlength=len(REASONS))
+                if n
+                else np.zeros(len(REASONS), int)
+            )
             shares = {REASONS[i]: float(c) / n for i, c in enumerate(codes) if c and n}
             bad = codes.copy()
             bad[OK] = 0
             main = REASONS[int(np.argmax(bad))] if bad.sum() else "ok"
-            out[person][part] = {"usable": float(codes[OK]) / n if n else float("nan"), "reason": main, "reasons": shares}
+            out[person][part] = {
+                "usable": float(codes[OK]) / n if n else float("nan"),
+                "reason": main,
+                "reasons": shares,
+            }
     return out

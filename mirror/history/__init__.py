@@ -48,7 +48,9 @@ def open_history(path: str | Path | None = None, create: bool = True) -> History
     return History(history_path(path), create=create)
 
 
-def record_session(report_dir: str | Path, kind: SessionKind, people: People | None = None, path: str | Path | None = None) -> Recorded:
+def record_session(
+    report_dir: str | Path, kind: SessionKind, people: People | None = None, path: str | Path | None = None
+) -> Recorded:
     """Record the finished report in ``report_dir`` (the same source and settings again: updated).
 
     Raises

@@ -7,7 +7,6 @@ options and prints.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -23,7 +22,9 @@ PARTNER_HELP = "Your partner's name, recorded in the history."
 ME_SIDE_HELP = "Which person is you: left (A, the default) or right (B)."
 
 
-def people_from_options(me: str | None, partner: str | None, me_side: str | None, default_side: str | None = "A") -> People:
+def people_from_options(
+    me: str | None, partner: str | None, me_side: str | None, default_side: str | None = "A"
+) -> People:
     """Who was who, from ``--me``, ``--partner`` and ``--me-side``.
 
     ``--me left`` / ``--me right`` name no one and only say the side (as ``mirror live``
@@ -100,13 +101,24 @@ def recent_trends(path: Path, current: SessionRecord, recent: int = 5) -> list[F
 
 
 def progress(
-    me: Optional[str] = typer.Option(None, "--me", help="Whose progress: a name given to analyze, batch or live (as --me or --partner). Default: every session."),
-    since: Optional[str] = typer.Option(None, "--since", help="Only sessions recorded on or after this date (2026-03-01, or 2026-03-01T14:30)."),
+    me: str | None = typer.Option(
+        None,
+        "--me",
+        help="Whose progress: a name given to analyze, batch or live (as --me or --partner). Default: every session.",
+    ),
+    since: str | None = typer.Option(
+        None, "--since", help="Only sessions recorded on or after this date (2026-03-01, or 2026-03-01T14:30)."
+    ),
     out: Path = typer.Option(Path("progress.html"), "--out", "-o", help="Where to write the progress page."),
-    csv_path: Optional[Path] = typer.Option(None, "--csv", help="Also write every session's figures to this CSV file."),
-    forget: Optional[str] = typer.Option(None, "--forget", metavar="SESSION", help="Delete one session's record (its number, as listed); its report files stay."),
+    csv_path: Path | None = typer.Option(None, "--csv", help="Also write every session's figures to this CSV file."),
+    forget: str | None = typer.Option(
+        None,
+        "--forget",
+        metavar="SESSION",
+        help="Delete one session's record (its number, as listed); its report files stay.",
+    ),
     last: int = typer.Option(10, "--last", help="How many recent sessions to list."),
-    history: Optional[Path] = typer.Option(None, "--history", help=HISTORY_HELP),
+    history: Path | None = typer.Option(None, "--history", help=HISTORY_HELP),
 ) -> None:
     """Your sessions over time: recent sessions, better / worse / steady per figure, progress.html and CSV.
 
@@ -119,8 +131,23 @@ def progress(
         raise typer.Exit(2) from None
 
 
-def _progress(me: str | None, since: str | None, out: Path, csv_path: Path | None, forget: str | None, last: int, history: Path | None) -> None:
-    from mirror.history import describe, load_progress, open_history, parse_since, write_progress_csv, write_progress_page
+def _progress(
+    me: str | None,
+    since: str | None,
+    out: Path,
+    csv_path: Path | None,
+    forget: str | None,
+    last: int,
+    history: Path | None,
+) -> None:
+    from mirror.history import (
+        describe,
+        load_progress,
+        open_history,
+        parse_since,
+        write_progress_csv,
+        write_progress_page,
+    )
     from mirror.history.progress import format_value, local_time
 
     if last < 0:
@@ -130,7 +157,9 @@ def _progress(me: str | None, since: str | None, out: Path, csv_path: Path | Non
             raise MirrorError(f"--forget takes a session number as `mirror progress` lists them, got {forget!r}")
         with open_history(history, create=False) as h:
             gone = h.forget(int(forget))
-        typer.echo(f"forgot session {gone.id} ({Path(gone.source).name}, recorded {local_time(gone.recorded_at)}); its report in {gone.report_dir} is kept")
+        typer.echo(
+            f"forgot session {gone.id} ({Path(gone.source).name}, recorded {local_time(gone.recorded_at)}); its report in {gone.report_dir} is kept"
+        )
         return
     since_iso = parse_since(since) if since else None
     prog = load_progress(history, me, since_iso)
@@ -141,7 +170,11 @@ def _progress(me: str | None, since: str | None, out: Path, csv_path: Path | Non
         return
     who = me or "everyone"
     n = len(prog.views)
-    typer.echo(f"{n} session{'' if n == 1 else 's'} of {who}" + (f" since {since}" if since else "") + f"; the last {min(last, len(prog.views))}:")
+    typer.echo(
+        f"{n} session{'' if n == 1 else 's'} of {who}"
+        + (f" since {since}" if since else "")
+        + f"; the last {min(last, len(prog.views))}:"
+    )
     figs = {f.key: f for f in prog.figures}
     for v in prog.views[::-1][:last]:
         r = v.record

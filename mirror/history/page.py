@@ -16,7 +16,16 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
-from mirror.history.progress import Figure, FigureTrend, Progress, SessionView, band_distance, describe, format_value, local_time
+from mirror.history.progress import (
+    Figure,
+    FigureTrend,
+    Progress,
+    SessionView,
+    band_distance,
+    describe,
+    format_value,
+    local_time,
+)
 
 PLOT_W, PLOT_H = 760, 170
 PAD_L, PAD_R, PAD_T, PAD_B = 52, 14, 12, 26
@@ -49,7 +58,7 @@ def render_progress_html(progress: Progress, page_path: Path) -> str:
         f'<h2>Latest session against the earlier ones</h2><ul id="trends">{trends}</ul>'
         f'<div id="plots">{plots}</div>'
         + (f'<h2>By body part</h2><div id="parts">{part_plots}</div>' if part_plots else "")
-        + f'<h2>Sessions</h2>{_table(progress, links)}'
+        + f"<h2>Sessions</h2>{_table(progress, links)}"
         "</body></html>\n"
     )
 
@@ -107,13 +116,19 @@ def _plot(fig: Figure, views: list[SessionView], links: list[dict], trend: Figur
         parts.append(f'<line class="zero" x1="{PAD_L}" y1="{y_of(0):.1f}" x2="{PLOT_W - PAD_R}" y2="{y_of(0):.1f}"/>')
     if fig.warning is not None and lo <= fig.warning <= hi:
         y = y_of(fig.warning)
-        parts.append(f'<line class="warning" x1="{PAD_L}" y1="{y:.1f}" x2="{PLOT_W - PAD_R}" y2="{y:.1f}"><title>warning line {fig.warning:g}</title></line>')
+        parts.append(
+            f'<line class="warning" x1="{PAD_L}" y1="{y:.1f}" x2="{PLOT_W - PAD_R}" y2="{y:.1f}"><title>warning line {fig.warning:g}</title></line>'
+        )
     for frac in (0.0, 0.5, 1.0):
         val = lo + frac * (hi - lo)
-        parts.append(f'<text x="{PAD_L - 6}" y="{y_of(val) + 4:.1f}" text-anchor="end">{escape(format_value(fig, val))}</text>')
+        parts.append(
+            f'<text x="{PAD_L - 6}" y="{y_of(val) + 4:.1f}" text-anchor="end">{escape(format_value(fig, val))}</text>'
+        )
     for i in sorted({0, n - 1}) if n else []:
         anchor = "middle" if n == 1 else ("start" if i == 0 else "end")
-        parts.append(f'<text x="{x_of(i):.1f}" y="{PLOT_H - 8}" text-anchor="{anchor}">{escape(local_time(views[i].record.recorded_at, False))}</text>')
+        parts.append(
+            f'<text x="{x_of(i):.1f}" y="{PLOT_H - 8}" text-anchor="{anchor}">{escape(local_time(views[i].record.recorded_at, False))}</text>'
+        )
     if len(pts) > 1:
         line = " ".join(f"{x_of(i):.1f},{y_of(y):.1f}" for i, y in pts)
         parts.append(f'<polyline class="line" points="{line}"/>')
@@ -191,7 +206,7 @@ def _table(progress: Progress, links: list[dict]) -> str:
             cells.append(f'<td><a class="review" href="{escape(link["review"])}">review</a></td>')
         else:
             cells.append(
-                f'<td><details><summary>make it</summary><code>mirror review {escape(_shell_quote(r.report_dir))} --static</code></details></td>'
+                f"<td><details><summary>make it</summary><code>mirror review {escape(_shell_quote(r.report_dir))} --static</code></details></td>"
             )
         rows.append(f'<tr data-session="{r.id}">{"".join(cells)}</tr>')
     th = "".join(f'<th title="{escape(t)}">{escape(h)}</th>' if t else f"<th>{escape(h)}</th>" for h, t in head)

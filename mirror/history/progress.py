@@ -125,7 +125,10 @@ BODY_PARTS = {"head": "head", "arms": "arms", "torso": "torso", "face": "face"}
 
 def part_figures() -> list[Figure]:
     """Per body part: the share of time it mirrored or matched (the arms together, as either person's are compared)."""
-    return [Figure(f"part_{key}", f"{name}: mirroring or matching (share of time)", "share", "higher", 0.05) for key, name in BODY_PARTS.items()]
+    return [
+        Figure(f"part_{key}", f"{name}: mirroring or matching (share of time)", "share", "higher", 0.05)
+        for key, name in BODY_PARTS.items()
+    ]
 
 
 def view_of(rec: SessionRecord, person: str | None = None) -> SessionView | None:
@@ -142,7 +145,9 @@ def view_of(rec: SessionRecord, person: str | None = None) -> SessionView | None
     return SessionView(rec, side, _values(rec, side))
 
 
-def build_progress(records: list[SessionRecord], person: str | None = None, since: str | None = None, recent: int = RECENT) -> Progress:
+def build_progress(
+    records: list[SessionRecord], person: str | None = None, since: str | None = None, recent: int = RECENT
+) -> Progress:
     """The progress of ``person`` (every session when None) over ``records`` (oldest first).
 
     Raises
@@ -153,7 +158,11 @@ def build_progress(records: list[SessionRecord], person: str | None = None, sinc
     views = [v for v in (view_of(r, person) for r in records) if v is not None]
     if person is not None and not views:
         names = people_names(records)
-        known = f"; people recorded: {', '.join(names)}" if names else "; no session has a name yet (give --me NAME to analyze, batch or live)"
+        known = (
+            f"; people recorded: {', '.join(names)}"
+            if names
+            else "; no session has a name yet (give --me NAME to analyze, batch or live)"
+        )
         when = f" since {local_time(since)}" if since else ""
         raise MirrorError(f"no session of {person!r} in the history{when}{known}")
     flag = statistics.median([v.record.mechanical_flag_score for v in views]) if views else DEFAULT_FLAG_SCORE
@@ -163,10 +172,14 @@ def build_progress(records: list[SessionRecord], person: str | None = None, sinc
     return Progress(person, views, figs, trends, since, parts, [figure_trend(f, views, recent) for f in parts])
 
 
-def compare_latest(current: SessionRecord, earlier: list[SessionRecord], person: str | None, recent: int = RECENT) -> list[FigureTrend]:
+def compare_latest(
+    current: SessionRecord, earlier: list[SessionRecord], person: str | None, recent: int = RECENT
+) -> list[FigureTrend]:
     """``current`` against ``person``'s last ``recent`` sessions before it (for the end of a live session)."""
     views = [v for v in (view_of(r, person) for r in earlier if r.id != current.id) if v is not None][-recent:]
-    now = view_of(current, person) or SessionView(current, current.people.me_side, _values(current, current.people.me_side))
+    now = view_of(current, person) or SessionView(
+        current, current.people.me_side, _values(current, current.people.me_side)
+    )
     figs = figures(now.side is not None, current.mechanical_flag_score)
     return [figure_trend(f, [*views, now], recent) for f in figs]
 

@@ -184,10 +184,18 @@ def record_from_document(
     leaders = _dict(summary.get("leader_share"))
     directions = _dict(_dict(doc.get("mechanical")).get("directions"))
     score_settings = _dict(_dict(_dict(doc.get("mechanical")).get("settings")).get("score"))
-    analysed = datetime.fromtimestamp(finished_at, timezone.utc) if finished_at is not None else datetime.now(timezone.utc)
+    analysed = (
+        datetime.fromtimestamp(finished_at, timezone.utc) if finished_at is not None else datetime.now(timezone.utc)
+    )
     duration = _num(duration_of(doc))
     sha = prov.get("source_sha256") if isinstance(prov.get("source_sha256"), str) else None
-    source = prov.get("source_path") or live.get("source") or _camera_name(live) or source_info.get("name") or str(report_dir)
+    source = (
+        prov.get("source_path")
+        or live.get("source")
+        or _camera_name(live)
+        or source_info.get("name")
+        or str(report_dir)
+    )
     settings_key = _settings_key(doc)
     if sha:
         session_key = f"sha256:{sha}:{settings_key}"

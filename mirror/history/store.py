@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from mirror.errors import MirrorError
-from mirror.history.session import DEFAULT_FLAG_SCORE, People, PartShares, SessionRecord, record_from_report
+from mirror.history.session import DEFAULT_FLAG_SCORE, PartShares, People, SessionRecord, record_from_report
 
 SCHEMA_VERSION = 2
 APPLICATION_ID = 0x4D495252  # "MIRR" in the SQLite header: a mirror history, not another program's database
@@ -132,7 +132,9 @@ class History:
         app = self.conn.execute("PRAGMA application_id").fetchone()[0]
         tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if app not in (0, APPLICATION_ID) or (tables and "mirror_meta" not in tables):
-            raise MirrorError(f"{self.path} is another program's SQLite database, not a mirror history; it is left untouched (give another --history)")
+            raise MirrorError(
+                f"{self.path} is another program's SQLite database, not a mirror history; it is left untouched (give another --history)"
+            )
         if version > SCHEMA_VERSION:
             raise MirrorError(
                 f"the history {self.path} has schema version {version}, made by a newer mirror; "
@@ -141,10 +143,14 @@ class History:
         if tables:
             problems = [r[0] for r in self.conn.execute("PRAGMA quick_check")]
             if problems != ["ok"]:
-                raise MirrorError(f"the history {self.path} is damaged ({problems[0]}); it is left untouched (give another --history)")
+                raise MirrorError(
+                    f"the history {self.path} is damaged ({problems[0]}); it is left untouched (give another --history)"
+                )
             fmt = self.conn.execute("SELECT value FROM mirror_meta WHERE key = 'format'").fetchone()
             if fmt is None or fmt[0] != FORMAT:
-                raise MirrorError(f"{self.path} is not a mirror history (its format is {fmt[0] if fmt else 'unknown'}); it is left untouched")
+                raise MirrorError(
+                    f"{self.path} is not a mirror history (its format is {fmt[0] if fmt else 'unknown'}); it is left untouched"
+                )
 
     def close(self) -> None:
         self.conn.close()
@@ -201,7 +207,9 @@ class History:
             with self._transaction():
                 found = self._select("WHERE s.id = ?", (int(session_id),))
                 if not found:
-                    raise MirrorError(f"no session {session_id} in the history {self.path} (`mirror progress` lists them)")
+                    raise MirrorError(
+                        f"no session {session_id} in the history {self.path} (`mirror progress` lists them)"
+                    )
                 self.conn.execute("DELETE FROM sessions WHERE id = ?", (int(session_id),))
                 return found[0]
 
@@ -257,7 +265,9 @@ class History:
             except sqlite3.OperationalError as exc:
                 if not _busy(exc) or attempt == WRITE_ATTEMPTS - 1:
                     if _busy(exc):
-                        raise MirrorError(f"the history {self.path} stayed locked by another process: try again") from None
+                        raise MirrorError(
+                            f"the history {self.path} stayed locked by another process: try again"
+                        ) from None
                     raise MirrorError(f"cannot use the history {self.path}: {exc}") from None
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
@@ -280,7 +290,9 @@ def check_file(path: Path, create: bool = True) -> None:
         raise MirrorError(f"the history {path} is a folder: give a file, e.g. {path / 'history.sqlite'}")
     if not path.exists():
         if not create:
-            raise MirrorError(f"no session history at {path}: `mirror analyze`, `mirror batch` and `mirror live` record sessions there")
+            raise MirrorError(
+                f"no session history at {path}: `mirror analyze`, `mirror batch` and `mirror live` record sessions there"
+            )
         return
     try:
         with open(path, "rb") as fh:
@@ -290,10 +302,14 @@ def check_file(path: Path, create: bool = True) -> None:
     if not header:
         return  # an empty file: a new history
     if len(header) < 100 or header[:16] != SQLITE_MAGIC:
-        raise MirrorError(f"{path} is not a mirror history (not an SQLite database); it is left untouched (give another --history)")
+        raise MirrorError(
+            f"{path} is not a mirror history (not an SQLite database); it is left untouched (give another --history)"
+        )
     app = int.from_bytes(header[68:72], "big")
     if app not in (0, APPLICATION_ID):
-        raise MirrorError(f"{path} is another program's SQLite database, not a mirror history; it is left untouched (give another --history)")
+        raise MirrorError(
+            f"{path} is another program's SQLite database, not a mirror history; it is left untouched (give another --history)"
+        )
 
 
 def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
@@ -393,7 +409,14 @@ def _complete_from_reports(conn: sqlite3.Connection) -> None:
         conn.execute(
             "UPDATE sessions SET leader_share_A = ?, leader_share_B = ?, leader_share_together = ?, "
             "follow_lag_A_s = ?, follow_lag_B_s = ? WHERE id = ?",
-            (rec.leader_share_A, rec.leader_share_B, rec.leader_share_together, rec.follow_lag_A_s, rec.follow_lag_B_s, sid),
+            (
+                rec.leader_share_A,
+                rec.leader_share_B,
+                rec.leader_share_together,
+                rec.follow_lag_A_s,
+                rec.follow_lag_B_s,
+                sid,
+            ),
         )
         _insert_details(conn, sid, rec)
 
@@ -447,4 +470,6 @@ def _busy(exc: sqlite3.OperationalError) -> bool:
 
 
 def _damaged(path: Path, exc: Exception) -> str:
-    return f"the history {path} is damaged or not a mirror history ({exc}); it is left untouched (give another --history)"
+    return (
+        f"the history {path} is damaged or not a mirror history ({exc}); it is left untouched (give another --history)"
+    )

@@ -126,7 +126,9 @@ def backfill_landmarks(
                 frames[t] = frame.image
             while jobs and jobs[0][0] <= t:
                 _, slot, start, stop = jobs.pop(0)
-                recovered["AB"[slot]] += _walk_back(out, frames, backend, slot, start, stop, fixed, size, with_face, face_patches)
+                recovered["AB"[slot]] += _walk_back(
+                    out, frames, backend, slot, start, stop, fixed, size, with_face, face_patches
+                )
                 keep_from = min((j[2] for j in jobs), default=t + 1)
                 for old in [k for k in frames if k < keep_from]:
                     del frames[old]

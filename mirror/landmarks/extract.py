@@ -289,7 +289,11 @@ def extract_video(
         raise MirrorError(f"{path}: extract_video takes a file; use extract_landmarks for a camera")
     with source:
         identity = cache_identity(settings, source.content_sha256())
-        info = {"source": source.info.to_dict(), "settings": settings.to_dict(), "source_sha256": identity["source_sha256"]}
+        info = {
+            "source": source.info.to_dict(),
+            "settings": settings.to_dict(),
+            "source_sha256": identity["source_sha256"],
+        }
         cache = LandmarkCache(cache_dir or default_cache_dir(), identity) if use_cache else None
         if cache is not None and cache.complete:
             # with the backward pass, only its finished result will do; a damaged
@@ -320,7 +324,13 @@ def extract_video(
             own_backend = False
         try:
             result, run_info = extract_landmarks(
-                source, backend, settings.layout, with_face=settings.face, cache=cache, progress=progress, info=info,
+                source,
+                backend,
+                settings.layout,
+                with_face=settings.face,
+                cache=cache,
+                progress=progress,
+                info=info,
                 keep_face_mesh=face_mesh,
             )
             if settings.backfill and isinstance(source, VideoFileSource) and not run_info["interrupted"]:

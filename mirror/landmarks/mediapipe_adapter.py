@@ -53,7 +53,7 @@ def mediapipe_version() -> str:
     return getattr(mp, "__version__", "unknown")
 
 
-def _image(rgb: np.ndarray) -> "mp.Image":
+def _image(rgb: np.ndarray) -> mp.Image:
     return mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
 
 

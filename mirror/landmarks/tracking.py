@@ -85,7 +85,7 @@ class Layout:
                 )
 
     @classmethod
-    def parse(cls, mode: str, regions: str | None = None) -> "Layout":
+    def parse(cls, mode: str, regions: str | None = None) -> Layout:
         """From CLI text: ``regions`` is ``'x0,y0,x1,y1;x0,y0,x1,y1'`` in [0, 1]."""
         if regions:
             try:
@@ -224,7 +224,9 @@ def _region_px(
     return np.array([max(0.0, x0), max(0.0, y0), min(float(w), x1), min(float(h), y1)])
 
 
-def region_for(person: PersonLandmarks, other: PersonLandmarks | None, size: tuple[int, int]) -> tuple[int, int, int, int]:
+def region_for(
+    person: PersonLandmarks, other: PersonLandmarks | None, size: tuple[int, int]
+) -> tuple[int, int, int, int]:
     """Integer pixel box to run ``person``'s estimator on, given the other person (or None)."""
     oc = None if other is None else anchor_px(other, size)
     os_ = 0.0 if other is None else person_scale_px(other, size)
@@ -395,8 +397,10 @@ class IdentityTracker:
             candidates = []
             for det in detections:
                 c = anchor_px(det, self.size)
-                if other.person is not None and other.missed < 3 and (
-                    same_body(det, other.person, self.size) or _inside_body(c, other.person, self.size)
+                if (
+                    other.person is not None
+                    and other.missed < 3
+                    and (same_body(det, other.person, self.size) or _inside_body(c, other.person, self.size))
                 ):
                     continue  # that is the other person
                 if track.center is not None:
@@ -510,7 +514,12 @@ class IdentityTracker:
             if desired is None:
                 continue
             current = track.region
-            if current is None or track.missed > 0 or _iou(current, desired) < 0.75 or not self._contains(current, slot):
+            if (
+                current is None
+                or track.missed > 0
+                or _iou(current, desired) < 0.75
+                or not self._contains(current, slot)
+            ):
                 track.region = desired
 
     def _contains(self, region: np.ndarray, slot: int) -> bool:
@@ -521,7 +530,9 @@ class IdentityTracker:
         box = np.clip(bbox_px(track.person, self.size), 0, [w, h, w, h])
         m = 0.25 * track.scale
         region = region + np.array([-m, -m, m, m]) * (region == [0, 0, w, h])  # frame edges contain all
-        return bool(region[0] <= box[0] - m and region[1] <= box[1] - m and region[2] >= box[2] + m and region[3] >= box[3] + m)
+        return bool(
+            region[0] <= box[0] - m and region[1] <= box[1] - m and region[2] >= box[2] + m and region[3] >= box[3] + m
+        )
 
 
 def count_identity_swaps(landmarks) -> int:

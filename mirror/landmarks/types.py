@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 
 from mirror.errors import MirrorError
-from mirror.storage import write_atomic
 from mirror.landmarks.skeleton import (
     BLENDSHAPE_FLIP,
     FACE_FLIP,
@@ -25,6 +24,7 @@ from mirror.landmarks.skeleton import (
     N_POSE,
     POSE_FLIP,
 )
+from mirror.storage import write_atomic
 
 FORMAT = "mirror.landmarks"
 FORMAT_VERSION = 1
@@ -126,7 +126,7 @@ class Landmarks:
 
     # ------------------------------------------------------------------ build
     @classmethod
-    def empty(cls, n_frames: int = 0, frame_size: tuple[int, int] = (0, 0), info: dict | None = None) -> "Landmarks":
+    def empty(cls, n_frames: int = 0, frame_size: tuple[int, int] = (0, 0), info: dict | None = None) -> Landmarks:
         t = n_frames
         return cls(
             t_s=np.full(t, np.nan),
@@ -149,7 +149,7 @@ class Landmarks:
         people: list[tuple[PersonLandmarks | None, PersonLandmarks | None]],
         frame_size: tuple[int, int],
         info: dict | None = None,
-    ) -> "Landmarks":
+    ) -> Landmarks:
         """Stack per-frame results; ``people[t] = (A or None, B or None)``."""
         out = cls.empty(len(t_s), frame_size, info)
         out.t_s[:] = t_s
@@ -170,14 +170,14 @@ class Landmarks:
         return out
 
     @classmethod
-    def concatenate(cls, parts: list["Landmarks"], info: dict | None = None) -> "Landmarks":
+    def concatenate(cls, parts: list[Landmarks], info: dict | None = None) -> Landmarks:
         if not parts:
             raise ValueError("nothing to concatenate")
         kwargs = {name: np.concatenate([getattr(p, name) for p in parts]) for name in cls.ARRAYS}
         return cls(**kwargs, frame_size=parts[0].frame_size, info=dict(info if info is not None else parts[0].info))
 
     @classmethod
-    def assemble(cls, parts: Iterable["Landmarks"], n_frames: int, info: dict | None = None) -> "Landmarks":
+    def assemble(cls, parts: Iterable[Landmarks], n_frames: int, info: dict | None = None) -> Landmarks:
         """Stack parts that arrive one at a time into arrays allocated once.
 
         Unlike :meth:`concatenate`, the parts never need to exist all at once: with
@@ -196,7 +196,10 @@ class Landmarks:
         for part in parts:
             if out is None:
                 out = cls(
-                    **{name: np.empty((n_frames,) + getattr(part, name).shape[1:], getattr(part, name).dtype) for name in cls.ARRAYS},
+                    **{
+                        name: np.empty((n_frames,) + getattr(part, name).shape[1:], getattr(part, name).dtype)
+                        for name in cls.ARRAYS
+                    },
                     frame_size=part.frame_size,
                     info=dict(info if info is not None else part.info),
                 )
@@ -243,7 +246,7 @@ class Landmarks:
         """False for slim landmarks (:meth:`slimmed`), which keep one face point as a presence marker."""
         return self.face.shape[2] == N_FACE
 
-    def slimmed(self) -> "Landmarks":
+    def slimmed(self) -> Landmarks:
         """The same landmarks without the 478-point face mesh (about 12 of 14 KB a frame).
 
         ``face`` keeps only the first mesh point, so :attr:`face_present` still holds;
@@ -256,12 +259,12 @@ class Landmarks:
         kwargs["face"] = np.ascontiguousarray(self.face[:, :, :1])
         return Landmarks(**kwargs, frame_size=self.frame_size, info=self.info)
 
-    def slice(self, start: int, stop: int) -> "Landmarks":
+    def slice(self, start: int, stop: int) -> Landmarks:
         kwargs = {name: getattr(self, name)[start:stop] for name in self.ARRAYS}
         return Landmarks(**kwargs, frame_size=self.frame_size, info=dict(self.info))
 
     # ------------------------------------------------------------- geometry
-    def flipped(self) -> "Landmarks":
+    def flipped(self) -> Landmarks:
         """The landmarks of the horizontally flipped video (people keep their slots).
 
         Mirrors x, swaps every anatomical left/right label, negates head yaw
@@ -289,7 +292,7 @@ class Landmarks:
             info=dict(self.info),
         )
 
-    def swapped_people(self) -> "Landmarks":
+    def swapped_people(self) -> Landmarks:
         """The same data with person slots A and B exchanged."""
         kwargs = {
             name: (getattr(self, name)[:, ::-1].copy() if getattr(self, name).ndim > 1 else getattr(self, name).copy())
@@ -317,7 +320,7 @@ class Landmarks:
         return path
 
     @classmethod
-    def load(cls, path: str | Path) -> "Landmarks":
+    def load(cls, path: str | Path) -> Landmarks:
         """Read a file written by :meth:`save`; a bad file gives a one-line error."""
         path = Path(path)
         if not path.exists():

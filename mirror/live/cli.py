@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -14,28 +13,64 @@ from mirror.errors import MirrorError
 
 def live(
     camera: int = typer.Option(0, "--camera", help="Camera index (0 is the default camera)."),
-    source: Optional[Path] = typer.Option(None, "--source", help="Play a video file as if it were the camera (real time; late frames are dropped)."),
-    partner_video: Optional[Path] = typer.Option(None, "--partner-video", help="Solo practice: a recorded partner clip shown beside your camera image."),
-    me: Optional[str] = typer.Option(None, "--me", help="Which person is you: left or right (solo practice: the side your image is shown on; default right); any other value is your name, for the history."),
-    me_side: Optional[str] = typer.Option(None, "--me-side", metavar=choices(SIDES), help="With --me NAME: which person is you, left or right (default left; right in solo practice)."),
-    partner: Optional[str] = typer.Option(None, "--partner", help="Your partner's name, recorded in the history."),
-    selfie_view: bool = typer.Option(False, "--selfie-view", metavar=FLAG, help="Show a mirror image, like a selfie camera (display only: the analysis is never flipped)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for the session's report, landmarks, snapshots and recordings (default live-sessions/DATE-TIME)."),
+    source: Path | None = typer.Option(
+        None, "--source", help="Play a video file as if it were the camera (real time; late frames are dropped)."
+    ),
+    partner_video: Path | None = typer.Option(
+        None, "--partner-video", help="Solo practice: a recorded partner clip shown beside your camera image."
+    ),
+    me: str | None = typer.Option(
+        None,
+        "--me",
+        help="Which person is you: left or right (solo practice: the side your image is shown on; default right); any other value is your name, for the history.",
+    ),
+    me_side: str | None = typer.Option(
+        None,
+        "--me-side",
+        metavar=choices(SIDES),
+        help="With --me NAME: which person is you, left or right (default left; right in solo practice).",
+    ),
+    partner: str | None = typer.Option(None, "--partner", help="Your partner's name, recorded in the history."),
+    selfie_view: bool = typer.Option(
+        False,
+        "--selfie-view",
+        metavar=FLAG,
+        help="Show a mirror image, like a selfie camera (display only: the analysis is never flipped).",
+    ),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        "-o",
+        help="Folder for the session's report, landmarks, snapshots and recordings (default live-sessions/DATE-TIME).",
+    ),
     model: str = typer.Option("lite", "--model", metavar=model_metavar(), help="Pose model (the installed ones)."),
-    face: bool = typer.Option(True, "--face/--no-face", metavar=FLAG, help="Also run the face model (head pose and expressions)."),
+    face: bool = typer.Option(
+        True, "--face/--no-face", metavar=FLAG, help="Also run the face model (head pose and expressions)."
+    ),
     fps: float = typer.Option(15.0, "--fps", help="Recording and analysis rate; skeletons are drawn on every frame."),
-    surrogates: int = typer.Option(200, "--surrogates", help="Surrogate sessions for the final report's pseudo-synchrony test (0: none)."),
-    max_seconds: Optional[float] = typer.Option(None, "--max-seconds", help="Stop after this many seconds."),
-    window: bool = typer.Option(True, "--window/--no-window", metavar=FLAG, help="Show the live window (without it, only the report is written)."),
-    history: Optional[Path] = typer.Option(None, "--history", help="Session history file (default $MIRROR_HISTORY, else the user data folder)."),
-    no_history: bool = typer.Option(False, "--no-history", metavar=FLAG, help="Do not record this session in the history."),
+    surrogates: int = typer.Option(
+        200, "--surrogates", help="Surrogate sessions for the final report's pseudo-synchrony test (0: none)."
+    ),
+    max_seconds: float | None = typer.Option(None, "--max-seconds", help="Stop after this many seconds."),
+    window: bool = typer.Option(
+        True,
+        "--window/--no-window",
+        metavar=FLAG,
+        help="Show the live window (without it, only the report is written).",
+    ),
+    history: Path | None = typer.Option(
+        None, "--history", help="Session history file (default $MIRROR_HISTORY, else the user data folder)."
+    ),
+    no_history: bool = typer.Option(
+        False, "--no-history", metavar=FLAG, help="Do not record this session in the history."
+    ),
 ) -> None:
     """Practise live: your camera with on-screen feedback, with a partner or a recorded partner clip.
 
     Keys in the window: q quits, space pauses, s saves a snapshot, r starts or stops recording.
     """
     from mirror.history import cli as history_cli
-    from mirror.live import LiveSettings, LiveSession, OffscreenDisplay, WindowDisplay, check_screen, open_sources
+    from mirror.live import LiveSession, LiveSettings, OffscreenDisplay, WindowDisplay, check_screen, open_sources
 
     try:
         people = history_cli.people_from_options(me, partner, me_side, default_side="B" if partner_video else "A")
@@ -62,12 +97,16 @@ def live(
         )
         if out.exists() and not out.is_dir():
             raise MirrorError(f"--out {out} exists and is not a folder")
-        history_file = history_cli.history_target(history, no_history)  # a damaged history is refused before the session
+        history_file = history_cli.history_target(
+            history, no_history
+        )  # a damaged history is refused before the session
         if window:
             check_screen()
         sources = open_sources(settings)
         display = WindowDisplay() if window else OffscreenDisplay()
-        session = LiveSession(settings, out, display, sources=sources, on_saving=lambda: typer.echo("saving the session ...", err=True))
+        session = LiveSession(
+            settings, out, display, sources=sources, on_saving=lambda: typer.echo("saving the session ...", err=True)
+        )
     except MirrorError as err:
         fail(str(err))
     except KeyboardInterrupt:
@@ -83,7 +122,9 @@ def live(
         fail(str(err))
     except KeyboardInterrupt:
         display.close()
-        fail(f"interrupted while saving; the landmarks recorded so far are in {out / 'landmarks.npz'} if it exists", 130)
+        fail(
+            f"interrupted while saving; the landmarks recorded so far are in {out / 'landmarks.npz'} if it exists", 130
+        )
     try:
         _summarise(result)
         if history_file is not None and result.session is not None and "report.json" in result.paths:
@@ -113,7 +154,9 @@ def _record(history_file: Path, out: Path, people, history_cli) -> list:
 
 
 def _comparison_title(people) -> str:
-    return "this session against your last ones" if people.me_name else "this session against the last ones without a name"
+    return (
+        "this session against your last ones" if people.me_name else "this session against the last ones without a name"
+    )
 
 
 def _end_screen(display, trends: list, people, last_image) -> None:
@@ -167,7 +210,9 @@ def _summarise(result) -> None:
             )
             sync = syn.summary["synchrony"]
             if sync.get("n_surrogates"):
-                typer.echo(f"synchrony {sync['real']:.3f} vs pseudo-synchrony {sync['surrogate_mean']:.3f} (p = {sync['p_value']:.3f})")
+                typer.echo(
+                    f"synchrony {sync['real']:.3f} vs pseudo-synchrony {sync['surrogate_mean']:.3f} (p = {sync['p_value']:.3f})"
+                )
             elif sync.get("real") is not None:
                 typer.echo(f"synchrony {sync['real']:.3f} ({sync['method']})")
         names = {"A": "A", "B": "B"}
@@ -179,7 +224,9 @@ def _summarise(result) -> None:
                 typer.echo(f"mechanical imitation: {names[d.copier]} copied {names[d.model]} (score {d.score:.2f})")
         if session.feedback:
             warnings = sum(m.kind == "warning" for m in session.feedback)
-            typer.echo(f"{plural(len(session.feedback), 'coaching message')} ({plural(warnings, 'warning')}) in report.json")
+            typer.echo(
+                f"{plural(len(session.feedback), 'coaching message')} ({plural(warnings, 'warning')}) in report.json"
+            )
     for p in result.snapshots:
         typer.echo(f"snapshot {p}")
     for p in result.recordings:

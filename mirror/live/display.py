@@ -47,7 +47,9 @@ def check_screen() -> None:
     if os.environ.get("WAYLAND_DISPLAY"):
         return
     if not display:
-        raise MirrorError("no screen to show the live window (DISPLAY is not set): run it on a desktop, or add --no-window")
+        raise MirrorError(
+            "no screen to show the live window (DISPLAY is not set): run it on a desktop, or add --no-window"
+        )
     if display.startswith(":"):
         number = display[1:].split(".")[0]
         if number.isdigit() and not Path(f"/tmp/.X11-unix/X{number}").exists():

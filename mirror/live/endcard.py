@@ -29,7 +29,9 @@ def end_card_rows(trends: list[FigureTrend]) -> list[tuple[str, str, str | None]
     return rows
 
 
-def draw_end_card(size: tuple[int, int], title: str, trends: list[FigureTrend], footer: str = "press any key to close") -> np.ndarray:
+def draw_end_card(
+    size: tuple[int, int], title: str, trends: list[FigureTrend], footer: str = "press any key to close"
+) -> np.ndarray:
     """A ``(H, W, 3)`` BGR image: ``title``, then one row per figure with its verdict, then ``footer``."""
     w, h = size
     img = np.full((h, w, 3), _BG, np.uint8)

@@ -60,7 +60,11 @@ class PairEstimator:
     """
 
     def __init__(
-        self, backend: LandmarkBackend, size: tuple[int, int], layout: Layout | None = None, pool: ThreadPoolExecutor | None = None
+        self,
+        backend: LandmarkBackend,
+        size: tuple[int, int],
+        layout: Layout | None = None,
+        pool: ThreadPoolExecutor | None = None,
     ) -> None:
         self.step = PairStep(backend, size, layout, pool=pool)
         self._ms = _MonotonicMs()
@@ -113,7 +117,9 @@ class FaceWorker(threading.Thread):
         False: rows pass straight through (no face model).
     """
 
-    def __init__(self, backend: LandmarkBackend, on_row: Callable[[float, int, People], None], with_face: bool = True) -> None:
+    def __init__(
+        self, backend: LandmarkBackend, on_row: Callable[[float, int, People], None], with_face: bool = True
+    ) -> None:
         super().__init__(name="mirror-face", daemon=True)
         self.on_row = on_row
         self.with_face = with_face

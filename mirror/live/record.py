@@ -89,7 +89,9 @@ class SessionLandmarks:
         return self._stack(rows)
 
     def _stack(self, rows: list) -> Landmarks:
-        return Landmarks.from_frames([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], self.frame_size, self.info)
+        return Landmarks.from_frames(
+            [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], self.frame_size, self.info
+        )
 
     def flush(self, force: bool = False) -> None:
         """Write full chunks (every pending row with ``force``) as part files."""

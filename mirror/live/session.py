@@ -305,7 +305,13 @@ class LiveSession:
             "mirror": __version__,
             "live": self.settings.to_dict(),
             "source": self.sources["main"].info.to_dict(),
-            "settings": {"pose_model": self.settings.pose_model, "face": self.settings.face, "fps": self.settings.fps, "layout": {"mode": "auto", "regions": None}, "mirrored_input": False},
+            "settings": {
+                "pose_model": self.settings.pose_model,
+                "face": self.settings.face,
+                "fps": self.settings.fps,
+                "layout": {"mode": "auto", "regions": None},
+                "mirrored_input": False,
+            },
             "backend": self.backend.provenance(),
         }
         if "partner" in self.sources:
@@ -387,11 +393,15 @@ class LiveSession:
                     self.recorder.reserve(f.t_s)
                     self._faces.submit(f.t_s, f.index, (last[0][1].image, last[1][1].image), people)
                 images = [
-                    fr.image if fr.image.shape[1] == w and fr.image.shape[0] == height else cv2.resize(fr.image, (w, height), interpolation=cv2.INTER_AREA)
+                    fr.image
+                    if fr.image.shape[1] == w and fr.image.shape[0] == height
+                    else cv2.resize(fr.image, (w, height), interpolation=cv2.INTER_AREA)
                     for (_, fr, _), w in zip(last, widths)
                 ]
                 image = np.concatenate(images, axis=1)
-                views = tuple(_shifted(PersonView.from_person("AB"[k], people[k]), offsets[k], widths[k], total_w) for k in (0, 1))
+                views = tuple(
+                    _shifted(PersonView.from_person("AB"[k], people[k]), offsets[k], widths[k], total_w) for k in (0, 1)
+                )
                 self.shown.put(LiveFrame(f.t_s, f.index, image, views, f.captured_s))
         finally:
             pool.shutdown(wait=True)
@@ -564,7 +574,9 @@ class LiveSession:
         size = self._captures["main"].size
         if s.mode == "solo":
             size = self._captures[self._slots()[0]].size
-        self.recorder = SessionLandmarks(size, self._landmark_info(), s.fps, self.out_dir / ".live-parts", buffer_s=s.span_s)
+        self.recorder = SessionLandmarks(
+            size, self._landmark_info(), s.fps, self.out_dir / ".live-parts", buffer_s=s.span_s
+        )
         self._faces = FaceWorker(self.backend, self.recorder.add, with_face=s.face)
         self._frames_shown = 0
         self._last_frame = None
@@ -629,7 +641,14 @@ class LiveSession:
             "ended_by": ended_by,
             "error": error,
         }
-        result = LiveResult(self.out_dir, ended_by, error, stats=stats, snapshots=list(self._snapshots), recordings=list(self._recordings))
+        result = LiveResult(
+            self.out_dir,
+            ended_by,
+            error,
+            stats=stats,
+            snapshots=list(self._snapshots),
+            recordings=list(self._recordings),
+        )
         self.recorder.flush(force=True)
         landmarks = self.recorder.finish()
         if landmarks is None:
@@ -657,7 +676,9 @@ class LiveSession:
         if "partner" in self.sources:
             provenance["partner_source"] = self.sources["partner"].info.to_dict()
             provenance["people"] = landmarks.info.get("people")
-        session, _ = analyze_session(landmarks, PRESETS["live"], n_surrogates=self.settings.surrogates, provenance=provenance)
+        session, _ = analyze_session(
+            landmarks, PRESETS["live"], n_surrogates=self.settings.surrogates, provenance=provenance
+        )
         result.session = session
         result.paths.update(write_session(session, self.out_dir))
         return result

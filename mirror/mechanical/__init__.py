@@ -16,7 +16,15 @@ import numpy as np
 from mirror.features import Features
 from mirror.mechanical.copies import DIRECTIONS, Copies, CopySettings, detect_copies
 from mirror.mechanical.gestures import CHANNEL_FEATURES, CHANNELS, Gestures, GestureSettings, Motion, segment_gestures
-from mirror.mechanical.score import SIGN_VALUES, SIGNS, ScoreSettings, SpanSigns, measure_span, persistent_ranges, span_bounds
+from mirror.mechanical.score import (
+    SIGN_VALUES,
+    SIGNS,
+    ScoreSettings,
+    SpanSigns,
+    measure_span,
+    persistent_ranges,
+    span_bounds,
+)
 from mirror.messages import REASONS, render
 
 
@@ -83,7 +91,12 @@ class Direction:
             "session_score": self.session.score,
             "signs": dict(self.session.values),
             "sub_scores": dict(self.session.sub_scores),
-            "peak_span": {"start_s": peak.start_s, "end_s": peak.end_s, "signs": dict(peak.values), "sub_scores": dict(peak.sub_scores)},
+            "peak_span": {
+                "start_s": peak.start_s,
+                "end_s": peak.end_s,
+                "signs": dict(peak.values),
+                "sub_scores": dict(peak.sub_scores),
+            },
             "reasons": [r.to_dict() for r in self.reasons],
             "flagged_ranges": [[a, b] for a, b in self.flagged_ranges],
             "spans": [s.to_dict() for s in self.spans],
@@ -140,7 +153,14 @@ def _reasons(name: str, spans: list[SpanSigns], persistent: list[tuple[float, fl
             continue
         high = [s for s in flagged if s.sub_scores[sign] >= 0.5]
         if sign == "persistence":
-            ranges = _merge([(max(a, s.start_s), min(b, s.end_s)) for s in high for a, b in persistent if a < s.end_s and b > s.start_s])
+            ranges = _merge(
+                [
+                    (max(a, s.start_s), min(b, s.end_s))
+                    for s in high
+                    for a, b in persistent
+                    if a < s.end_s and b > s.start_s
+                ]
+            )
         else:
             ranges = _merge([r for s in high for r in s.copy_ranges])
         text = render(REASONS, sign, copier=copier, model=model, **fields[sign])
@@ -178,7 +198,10 @@ def detect_mechanical(
         t0 = t1 = 0.0
     for name in DIRECTIONS:
         persistent = persistent_ranges(windows, name, settings.score)
-        spans = [measure_span(gestures, copies, name, a, b, persistent, settings.score) for a, b in span_bounds(t0, t1, settings.score)]
+        spans = [
+            measure_span(gestures, copies, name, a, b, persistent, settings.score)
+            for a, b in span_bounds(t0, t1, settings.score)
+        ]
         session = measure_span(gestures, copies, name, t0, t1, persistent, settings.score)
         finite = [s.score for s in spans if np.isfinite(s.score)]
         directions[name] = Direction(

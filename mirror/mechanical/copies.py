@@ -150,7 +150,10 @@ def detect_copies(motion: Motion, gestures: Gestures, settings: CopySettings | N
     lo_k, hi_k = int(np.ceil(settings.min_lag_s * rate)), int(np.floor(settings.max_lag_s * rate))
     rows = []
     for direction, (m, c) in zip(DIRECTIONS, ((0, 1), (1, 0))):
-        velocity = {"match": motion.v[:, m], "mirror": mirror_operator(motion.v[:, m])}  # the model, as each copy sees it
+        velocity = {
+            "match": motion.v[:, m],
+            "mirror": mirror_operator(motion.v[:, m]),
+        }  # the model, as each copy sees it
         by_channel = {}  # copier's gestures per body part, sorted by onset
         for ch in set(gestures.channel.tolist()):
             sel = np.flatnonzero((gestures.person == c) & (gestures.channel == ch))
@@ -204,7 +207,17 @@ def detect_copies(motion: Motion, gestures: Gestures, settings: CopySettings | N
             rows.append((direction, g, h, kind, k / rate, sim, ratio, max(0.0, sim) * agree))
     if not rows:
         z = np.zeros(0)
-        return Copies(z.astype("<U10"), z.astype(int), z.astype(int), z.astype("<U9"), z, z, z, z, info={"settings": settings.to_dict()})
+        return Copies(
+            z.astype("<U10"),
+            z.astype(int),
+            z.astype(int),
+            z.astype("<U9"),
+            z,
+            z,
+            z,
+            z,
+            info={"settings": settings.to_dict()},
+        )
     cols = list(zip(*rows))
     return Copies(
         direction=np.array(cols[0], dtype="<U10"),

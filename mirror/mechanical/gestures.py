@@ -18,8 +18,7 @@ import numpy as np
 from mirror.compare.preprocess import resample, smooth_and_differentiate, true_runs
 from mirror.compare.windows import ARM_FEATURES, REPORT_CHANNELS
 from mirror.features import Features
-from mirror.features.body import FEATURE_INDEX
-from mirror.features.body import FACE_PAIRS
+from mirror.features.body import FACE_PAIRS, FEATURE_INDEX
 
 CHANNEL_FEATURES: dict[str, tuple[str, ...]] = {
     "head": ("head_roll", "head_yaw", "head_pitch"),
@@ -74,7 +73,7 @@ class Motion:
     rate_hz: float
 
     @classmethod
-    def from_features(cls, features: Features, settings: GestureSettings) -> "Motion":
+    def from_features(cls, features: Features, settings: GestureSettings) -> Motion:
         t, values = resample(features.t_s, features.values, settings.rate_hz, settings.max_gap_s)
         if len(t) == 0:
             return cls(t_s=t, x=values, v=values.copy(), rate_hz=settings.rate_hz)
@@ -123,7 +122,7 @@ class Gestures:
         return len(self.start_s)
 
     @classmethod
-    def empty(cls) -> "Gestures":
+    def empty(cls) -> Gestures:
         z = np.zeros(0)
         return cls(z.astype(int), z.astype("<U9"), z, z, z, z.astype(int), z.astype(int), z, z.astype(bool))
 

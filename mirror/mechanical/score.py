@@ -147,7 +147,9 @@ def measure_span(
     values = {
         "coverage": n_copies / n_model if n_model else float("nan"),
         "immediacy_s": float(np.median(lags)) if n_copies else float("nan"),
-        "lag_sd_s": float(1.4826 * np.median(np.abs(lags - np.median(lags)))) if n_copies >= 2 else float("nan"),  # robust SD (MAD)
+        "lag_sd_s": float(1.4826 * np.median(np.abs(lags - np.median(lags))))
+        if n_copies >= 2
+        else float("nan"),  # robust SD (MAD)
         "fidelity": float(np.median(copies.fidelity[mine])) if n_copies else float("nan"),
         "persistence": _overlap(persistent, start_s, end_s) / max(end_s - start_s, 1e-9),
         "indiscriminateness": small_copied / int(small.sum()) if small.sum() else float("nan"),
@@ -158,13 +160,16 @@ def measure_span(
         "regularity": ramp(values["lag_sd_s"], *settings.regularity_ramp_s) if enough_copies else 0.0,
         "fidelity": ramp(values["fidelity"], *settings.fidelity_ramp) if enough_copies else 0.0,
         "persistence": ramp(values["persistence"], *settings.persistence_ramp),
-        "indiscriminateness": ramp(values["indiscriminateness"], *settings.indiscriminateness_ramp) if small.sum() >= 3 else 0.0,
+        "indiscriminateness": ramp(values["indiscriminateness"], *settings.indiscriminateness_ramp)
+        if small.sum() >= 3
+        else 0.0,
     }
     w = np.array(settings.weights, dtype=float)
-    score = float(np.dot(w, [subs[k] for k in SIGNS]) / w.sum()) if n_model >= settings.min_model_gestures else float("nan")
+    score = (
+        float(np.dot(w, [subs[k] for k in SIGNS]) / w.sum()) if n_model >= settings.min_model_gestures else float("nan")
+    )
     ranges = [
-        (float(gestures.start_s[copies.model[k]]), float(gestures.end_s[copies.copy[k]]))
-        for k in np.flatnonzero(mine)
+        (float(gestures.start_s[copies.model[k]]), float(gestures.end_s[copies.copy[k]])) for k in np.flatnonzero(mine)
     ]
     return SpanSigns(
         start_s=float(start_s),
@@ -189,4 +194,13 @@ def span_bounds(t0: float, t1: float, settings: ScoreSettings) -> list[tuple[flo
     return [(float(e - settings.span_s), float(e)) for e in ends]
 
 
-__all__ = ["DIRECTIONS", "SIGNS", "ScoreSettings", "SpanSigns", "measure_span", "persistent_ranges", "ramp", "span_bounds"]
+__all__ = [
+    "DIRECTIONS",
+    "SIGNS",
+    "ScoreSettings",
+    "SpanSigns",
+    "measure_span",
+    "persistent_ranges",
+    "ramp",
+    "span_bounds",
+]

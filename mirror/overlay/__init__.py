@@ -6,7 +6,15 @@ shared by the live window and by overlay videos of recorded sessions
 built by its ``from_*`` constructors from a report or a live rolling analysis.
 """
 
-from mirror.overlay.draw import PERSON_COLORS, STATE_COLORS, draw_overlay, label_anchor, state_badge_box, state_color, timeline_box
+from mirror.overlay.draw import (
+    PERSON_COLORS,
+    STATE_COLORS,
+    draw_overlay,
+    label_anchor,
+    state_badge_box,
+    state_color,
+    timeline_box,
+)
 from mirror.overlay.state import CHANNELS, OverlayState, PersonView, ReportView, person_labels
 from mirror.overlay.video import AtomicVideoWriter, write_overlay_video
 

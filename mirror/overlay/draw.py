@@ -27,7 +27,8 @@ import numpy as np
 
 from mirror.overlay.state import CHANNELS, OverlayState, PersonView
 from mirror.report.doc import CHANNEL_NAMES, format_p
-from mirror.report.timeline import COLORS, PERSON_COLORS as PERSON_HEX, bgr
+from mirror.report.timeline import COLORS, bgr
+from mirror.report.timeline import PERSON_COLORS as PERSON_HEX
 
 STATE_COLORS = {
     "mirror": bgr(COLORS["mirror"]),
@@ -39,7 +40,14 @@ STATE_COLORS = {
 }
 """BGR colour of each state (``""``: not known yet): the relations in the report's colours."""
 
-STATE_TEXT = {"mirror": "mirror", "match": "match", "symmetric": "symmetric", "none": "none", "insufficient": "no data", "": "..."}
+STATE_TEXT = {
+    "mirror": "mirror",
+    "match": "match",
+    "symmetric": "symmetric",
+    "none": "none",
+    "insufficient": "no data",
+    "": "...",
+}
 
 PERSON_COLORS = (bgr(PERSON_HEX["A"]), bgr(PERSON_HEX["B"]))
 """BGR colour of A's and B's skeletons and labels, as on the review page."""
@@ -201,7 +209,14 @@ def _draw_label(c: _Canvas, person: PersonView, color, selfie: bool, top: int = 
     y0 = y1 - bh
     cv2.rectangle(c.img, (x0, y0), (x0 + bw, y1), color, -1, _AA)
     if y1 <= y:  # the pointer down to the head, when the label is above it
-        cv2.line(c.img, (int(np.clip(x, 0, c.w - 1)), y1), (int(np.clip(x, 0, c.w - 1)), min(c.h - 1, y1 + c.px(6))), color, c.thick + 1, _AA)
+        cv2.line(
+            c.img,
+            (int(np.clip(x, 0, c.w - 1)), y1),
+            (int(np.clip(x, 0, c.w - 1)), min(c.h - 1, y1 + c.px(6))),
+            color,
+            c.thick + 1,
+            _AA,
+        )
     c.text(person.label, (x0 + pad, y1 - pad), 0.7, (255, 255, 255), c.thick + 1)
 
 
@@ -311,7 +326,9 @@ def _draw_parts(c: _Canvas, state: OverlayState, top: int) -> None:
         c.text(name, (x0 + c.px(28), y + c.px(14)), 0.45, (255, 255, 255))
         txt = STATE_TEXT.get(s, s) + (f", {sure}" if sure else "")  # a label always with how sure it is
         tw = c.text_size(txt, 0.45)[0]
-        c.text(txt, (x1 - c.px(8) - tw, y + c.px(14)), 0.45, color if s not in ("", "insufficient") else (200, 200, 200))
+        c.text(
+            txt, (x1 - c.px(8) - tw, y + c.px(14)), 0.45, color if s not in ("", "insufficient") else (200, 200, 200)
+        )
 
 
 def timeline_box(size: tuple[int, int]) -> tuple[int, int, int, int]:

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mirror.landmarks.types import Landmarks, PersonLandmarks
 from mirror import messages
+from mirror.landmarks.types import Landmarks, PersonLandmarks
 from mirror.report.doc import DEFAULT_ALPHA, alpha_of, label_confidence, strength
 
 CHANNELS = ("head", "left_arm", "right_arm", "torso", "face")
@@ -82,12 +82,21 @@ class ReportView:
     channel_p: np.ndarray = field(default_factory=lambda: np.zeros((0, len(CHANNELS))))
 
     @classmethod
-    def empty(cls) -> "ReportView":
+    def empty(cls) -> ReportView:
         z = np.zeros(0)
-        return cls(z, z, np.zeros(0, dtype=object), np.zeros((0, len(CHANNELS)), dtype=object), z, z, np.zeros(0, dtype=object), z)
+        return cls(
+            z,
+            z,
+            np.zeros(0, dtype=object),
+            np.zeros((0, len(CHANNELS)), dtype=object),
+            z,
+            z,
+            np.zeros(0, dtype=object),
+            z,
+        )
 
     @classmethod
-    def from_dict(cls, report: dict) -> "ReportView":
+    def from_dict(cls, report: dict) -> ReportView:
         """From a ``mirror.report`` v1 document (``report.json`` loaded, or :func:`mirror.report.report_dict`)."""
         from mirror.coach import Message
 
@@ -107,7 +116,9 @@ class ReportView:
             [[_f(w.get("mirror_score")), _f(w.get("match_score")), _f(w.get("sync_score"))] for w in wins], dtype=float
         ).reshape(n, 3)
         with np.errstate(invalid="ignore"):
-            best = np.where(np.isnan(scores).all(1), np.nan, np.nanmax(np.where(np.isnan(scores), -np.inf, scores), axis=1))
+            best = np.where(
+                np.isnan(scores).all(1), np.nan, np.nanmax(np.where(np.isnan(scores), -np.inf, scores), axis=1)
+            )
         best[label == "insufficient"] = np.nan
         lag = np.array([_f(w.get("lag_s")) for w in wins], dtype=float)
         leader = np.array([str(w.get("leader") or "") for w in wins], dtype=object)
@@ -161,7 +172,7 @@ class PersonView:
     visible: np.ndarray | None = None
 
     @classmethod
-    def from_person(cls, label: str, person: PersonLandmarks | None, min_visibility: float = 0.5) -> "PersonView":
+    def from_person(cls, label: str, person: PersonLandmarks | None, min_visibility: float = 0.5) -> PersonView:
         if person is None:
             return cls(label)
         pts = np.asarray(person.pose_image[:, :2], dtype=np.float32)
@@ -261,7 +272,7 @@ class OverlayState:
         selfie: bool = False,
         status: str | None = None,
         recording: bool = False,
-    ) -> "OverlayState":
+    ) -> OverlayState:
         """The state at ``t_s`` from a report view and the people of the frame shown.
 
         Parameters
@@ -288,7 +299,11 @@ class OverlayState:
             if len(view.channel_p) == len(view):
                 for k, c in enumerate(CHANNELS):
                     p, lab = float(view.channel_p[i, k]), state.channels[c]
-                    key = label_confidence(lab, p, view.alpha) if lab in ("mirror", "match", "symmetric") and np.isfinite(p) else None
+                    key = (
+                        label_confidence(lab, p, view.alpha)
+                        if lab in ("mirror", "match", "symmetric") and np.isfinite(p)
+                        else None
+                    )
                     state.channel_confidence[c] = messages.CONFIDENCE[key] if key else ""
             state.lag_s = float(view.lag_s[i]) if view.label[i] in ("mirror", "match", "symmetric") else float("nan")
             state.leader = str(view.leader[i])
@@ -321,7 +336,7 @@ class OverlayState:
         me: str | None = None,
         selfie: bool = False,
         max_offset_s: float = 0.25,
-    ) -> "OverlayState":
+    ) -> OverlayState:
         """The state of a recorded session at ``t_s`` (window rule ``centre``).
 
         Parameters
@@ -350,7 +365,7 @@ class OverlayState:
         selfie: bool = False,
         status: str | None = None,
         recording: bool = False,
-    ) -> "OverlayState":
+    ) -> OverlayState:
         """The state during a live session: the latest rolling analysis (window rule ``latest``)."""
         return cls.from_view(view, people, t_s, me=me, rule="latest", selfie=selfie, status=status, recording=recording)
 
@@ -363,7 +378,9 @@ def _warning(view: ReportView, t_s: float, me: str | None) -> str | None:
     from mirror.messages import BANNERS, render
 
     if me is None:
-        who = " and ".join(render(BANNERS, "mechanical_pair_who", copier=c, model="B" if c == "A" else "A") for c in copiers)
+        who = " and ".join(
+            render(BANNERS, "mechanical_pair_who", copier=c, model="B" if c == "A" else "A") for c in copiers
+        )
         return render(BANNERS, "mechanical_pair", who=who)
     return render(BANNERS, "mechanical_you" if me in copiers else "mechanical_partner")
 
@@ -376,7 +393,9 @@ def _message(view: ReportView, t_s: float, me: str | None) -> tuple[str | None, 
     if me is not None:
         m = latest_message(view.messages, t_s, to=me, hold_s=MESSAGE_HOLD_S)
         return (m.text, m.kind) if m is not None else (None, None)
-    found = [m for m in (latest_message(view.messages, t_s, to=p, hold_s=MESSAGE_HOLD_S) for p in "AB") if m is not None]
+    found = [
+        m for m in (latest_message(view.messages, t_s, to=p, hold_s=MESSAGE_HOLD_S) for p in "AB") if m is not None
+    ]
     if not found:
         return None, None
     from mirror.coach import KINDS

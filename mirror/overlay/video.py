@@ -78,7 +78,7 @@ class AtomicVideoWriter:
             self._writer = None
         self._tmp.unlink(missing_ok=True)
 
-    def __enter__(self) -> "AtomicVideoWriter":
+    def __enter__(self) -> AtomicVideoWriter:
         return self
 
     def __exit__(self, exc_type, *exc) -> None:

@@ -4,4 +4,12 @@ from mirror.report.bundle import RENDERED_FILES, write_all
 from mirror.report.doc import read_report
 from mirror.report.files import REPORT_FORMAT, REPORT_VERSION, report_dict, write_report
 
-__all__ = ["RENDERED_FILES", "REPORT_FORMAT", "REPORT_VERSION", "read_report", "report_dict", "write_all", "write_report"]
+__all__ = [
+    "RENDERED_FILES",
+    "REPORT_FORMAT",
+    "REPORT_VERSION",
+    "read_report",
+    "report_dict",
+    "write_all",
+    "write_report",
+]

@@ -55,8 +55,28 @@ def boris_event_rows(doc: dict) -> list[dict]:
 
     def state(start: float, end: float, subject: str, code: str, comment: str, p_value=None) -> None:
         p = "" if p_value is None else p_value
-        rows.append({"time": round(float(start), 3), "subject": subject, "code": code, "modifier": "", "comment": comment, "status": "START", "p_value": p})
-        rows.append({"time": round(float(end), 3), "subject": subject, "code": code, "modifier": "", "comment": comment, "status": "STOP", "p_value": p})
+        rows.append(
+            {
+                "time": round(float(start), 3),
+                "subject": subject,
+                "code": code,
+                "modifier": "",
+                "comment": comment,
+                "status": "START",
+                "p_value": p,
+            }
+        )
+        rows.append(
+            {
+                "time": round(float(end), 3),
+                "subject": subject,
+                "code": code,
+                "modifier": "",
+                "comment": comment,
+                "status": "STOP",
+                "p_value": p,
+            }
+        )
 
     alpha = alpha_of(doc)
     for e in doc.get("events") or []:
@@ -68,10 +88,24 @@ def boris_event_rows(doc: dict) -> list[dict]:
         state(e["start_s"], e["end_s"], "", str(e["kind"]), comment, e.get("p_value"))
     for d in mechanical_directions(doc):
         for a, b in flagged_ranges(d):
-            state(a, b, d["copier"], "mechanical", f"{d['copier']} copies {d['model']} (score {float(d.get('score') or 0):.2f})")
+            state(
+                a,
+                b,
+                d["copier"],
+                "mechanical",
+                f"{d['copier']} copies {d['model']} (score {float(d.get('score') or 0):.2f})",
+            )
     for m in doc.get("feedback") or []:
         rows.append(
-            {"time": round(float(m["t_s"]), 3), "subject": m.get("to") or "", "code": f"feedback_{m.get('kind')}", "modifier": "", "comment": m.get("text") or "", "status": "POINT", "p_value": ""}
+            {
+                "time": round(float(m["t_s"]), 3),
+                "subject": m.get("to") or "",
+                "code": f"feedback_{m.get('kind')}",
+                "modifier": "",
+                "comment": m.get("text") or "",
+                "status": "POINT",
+                "p_value": "",
+            }
         )
     order = {"STOP": 0, "POINT": 1, "START": 2}
     rows.sort(key=lambda r: (r["time"], order[r["status"]]))

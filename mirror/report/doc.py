@@ -56,7 +56,9 @@ def read_report(path: str | Path) -> dict:
     if not isinstance(doc, dict) or doc.get("format") != REPORT_FORMAT:
         raise MirrorError(f"{path} is not a {REPORT_FORMAT} document")
     if doc.get("format_version") != REPORT_VERSION:
-        raise MirrorError(f"{path} has format version {doc.get('format_version')}; this mirror reads version {REPORT_VERSION}")
+        raise MirrorError(
+            f"{path} has format version {doc.get('format_version')}; this mirror reads version {REPORT_VERSION}"
+        )
     return doc
 
 
@@ -191,14 +193,18 @@ def nothing_measured(doc: dict) -> str | None:
         return str(adapted["reason"])
     if not windows:
         if window_s:
-            return messages.render(messages.CALIBRATION, "reason_short", duration=duration_of(doc), window=float(window_s))
+            return messages.render(
+                messages.CALIBRATION, "reason_short", duration=duration_of(doc), window=float(window_s)
+            )
         return messages.CALIBRATION["reason_no_data"]
     both = ((doc.get("provenance") or {}).get("landmarks") or {}).get("both_present_rate")
     if both is not None and float(both) < need:
         return messages.render(messages.CALIBRATION, "reason_apart", both=100 * float(both), need=100 * need)
     main = main_unusable_reason(doc)
     if main is not None:
-        return messages.render(messages.CALIBRATION, "reason_unusable", need=100 * need, why=messages.USABILITY.get(main, main))
+        return messages.render(
+            messages.CALIBRATION, "reason_unusable", need=100 * need, why=messages.USABILITY.get(main, main)
+        )
     return messages.render(messages.CALIBRATION, "reason_insufficient", need=100 * need)
 
 
@@ -212,7 +218,9 @@ def main_unusable_reason(doc: dict) -> str | None:
                     lost[reason] = lost.get(reason, 0.0) + float(share)
             if not (part or {}).get("reasons") and (part or {}).get("reason") not in (None, "ok"):
                 share = part.get("usable_share")
-                lost[part["reason"]] = lost.get(part["reason"], 0.0) + (1.0 - float(share) if share is not None else 1.0)
+                lost[part["reason"]] = lost.get(part["reason"], 0.0) + (
+                    1.0 - float(share) if share is not None else 1.0
+                )
     return max(lost, key=lost.get) if lost else None
 
 
@@ -248,7 +256,11 @@ def window_grid(doc: dict) -> tuple[float, float] | None:
         return None
     window_s = float(windows[0]["end_s"]) - float(windows[0]["start_s"])
     starts = [float(w["start_s"]) for w in windows]
-    step_s = float(np.median(np.diff(starts))) if len(starts) > 1 else float((doc.get("settings") or {}).get("step_s") or window_s)
+    step_s = (
+        float(np.median(np.diff(starts)))
+        if len(starts) > 1
+        else float((doc.get("settings") or {}).get("step_s") or window_s)
+    )
     return round(window_s, 3), round(step_s, 3)
 
 
@@ -275,11 +287,22 @@ def usability_rows(doc: dict) -> list[dict]:
             reason_text = messages.USABILITY.get(reason, reason.replace("_", " "))
             name = CHANNEL_NAMES.get(part, part.replace("_", " "))
             text = (
-                messages.render(messages.USABILITY, "line", person=person, part=name, percent=100 * float(share), reason=reason_text)
+                messages.render(
+                    messages.USABILITY, "line", person=person, part=name, percent=100 * float(share), reason=reason_text
+                )
                 if share is not None
                 else f"{person}'s {name}: {reason_text}"
             )
-            rows.append({"person": person, "part": part, "usable_share": share, "reason": reason, "reason_text": reason_text, "text": text})
+            rows.append(
+                {
+                    "person": person,
+                    "part": part,
+                    "usable_share": share,
+                    "reason": reason,
+                    "reason_text": reason_text,
+                    "text": text,
+                }
+            )
     return rows
 
 
@@ -303,8 +326,13 @@ def channel_series(doc: dict) -> dict[str, ChannelSeries]:
             t_s=t,
             mirror=np.array([_f(ch.get("mirror_score")) for ch in chans], dtype=float),
             match=np.array([_f(ch.get("match_score")) for ch in chans], dtype=float),
-            label=np.array(["insufficient" if bad else (ch.get("label") or "none") for ch, bad in zip(chans, insufficient)], dtype=object),
-            p_value=np.array([float("nan") if bad else _f(ch.get("p_value")) for ch, bad in zip(chans, insufficient)], dtype=float),
+            label=np.array(
+                ["insufficient" if bad else (ch.get("label") or "none") for ch, bad in zip(chans, insufficient)],
+                dtype=object,
+            ),
+            p_value=np.array(
+                [float("nan") if bad else _f(ch.get("p_value")) for ch, bad in zip(chans, insufficient)], dtype=float
+            ),
         )
     return out
 
@@ -337,7 +365,9 @@ def _runs(series: ChannelSeries, step_s: float, labels, key) -> list[tuple[float
     return runs
 
 
-def label_runs(series: ChannelSeries, step_s: float, labels=("mirror", "match", "symmetric")) -> list[tuple[float, float, str]]:
+def label_runs(
+    series: ChannelSeries, step_s: float, labels=("mirror", "match", "symmetric")
+) -> list[tuple[float, float, str]]:
     """Runs of equal labels as non-overlapping ``(start_s, end_s, label)``.
 
     Each window owns the time from halfway after the previous window's centre to
@@ -354,9 +384,14 @@ def run_p_value(p_value: np.ndarray) -> float:
     return float(finite.max()) if len(finite) else float("nan")
 
 
-def p_runs(series: ChannelSeries, step_s: float, labels=("mirror", "match", "symmetric")) -> list[tuple[float, float, str, float]]:
+def p_runs(
+    series: ChannelSeries, step_s: float, labels=("mirror", "match", "symmetric")
+) -> list[tuple[float, float, str, float]]:
     """:func:`label_runs` with each run's p-value (:func:`run_p_value`; NaN without one)."""
-    return [(a, b, lab, run_p_value(series.p_value[i : j + 1])) for a, b, lab, i, j in _runs(series, step_s, labels, lambda i: None)]
+    return [
+        (a, b, lab, run_p_value(series.p_value[i : j + 1]))
+        for a, b, lab, i, j in _runs(series, step_s, labels, lambda i: None)
+    ]
 
 
 def strength_runs(

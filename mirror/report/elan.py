@@ -88,7 +88,10 @@ def eaf_document(doc: dict, video_path: str | Path | None = None, eaf_path: str 
     alpha = alpha_of(doc)
     cal = doc.get("calibration") or {}
     if cal.get("null"):
-        eaf.add_property("mirror_calibration", f"labels only where p < {alpha:g}; null: {cal['null']} ({cal.get('description') or '-'})")
+        eaf.add_property(
+            "mirror_calibration",
+            f"labels only where p < {alpha:g}; null: {cal['null']} ({cal.get('description') or '-'})",
+        )
 
     for kind in ("mirror", "match", "symmetric"):
         eaf.add_tier(kind)
@@ -100,7 +103,13 @@ def eaf_document(doc: dict, video_path: str | Path | None = None, eaf_path: str 
         tier = f"mechanical {d['copier']} copies {d['model']}"
         eaf.add_tier(tier, part=d["copier"])
         for a, b in flagged_ranges(d):
-            _add(eaf, tier, a, b, f"{d['copier']} copies {d['model']} mechanically (score {float(d.get('score') or 0):.2f})")
+            _add(
+                eaf,
+                tier,
+                a,
+                b,
+                f"{d['copier']} copies {d['model']} mechanically (score {float(d.get('score') or 0):.2f})",
+            )
 
     series = channel_series(doc)
     step = step_of(doc)
@@ -115,7 +124,10 @@ def eaf_document(doc: dict, video_path: str | Path | None = None, eaf_path: str 
         eaf.add_tier(tier, part=who)
         msgs = sorted((m for m in doc.get("feedback") or [] if m.get("to") == who), key=lambda m: m["t_s"])
         for i, m in enumerate(msgs):
-            stop = min(m["t_s"] + FEEDBACK_HOLD_S, msgs[i + 1]["t_s"] if i + 1 < len(msgs) else end or m["t_s"] + FEEDBACK_HOLD_S)
+            stop = min(
+                m["t_s"] + FEEDBACK_HOLD_S,
+                msgs[i + 1]["t_s"] if i + 1 < len(msgs) else end or m["t_s"] + FEEDBACK_HOLD_S,
+            )
             _add(eaf, tier, m["t_s"], max(stop, m["t_s"] + 0.5), f"{m.get('kind')}: {m.get('text')}")
     return eaf
 

@@ -44,7 +44,11 @@ def usability_dict(summary: dict) -> dict:
     """
     return {
         person: {
-            part: {"usable_share": _num(v.get("usable", float("nan"))), "reason": str(v.get("reason") or "ok"), "reasons": _clean(v.get("reasons") or {})}
+            part: {
+                "usable_share": _num(v.get("usable", float("nan"))),
+                "reason": str(v.get("reason") or "ok"),
+                "reasons": _clean(v.get("reasons") or {}),
+            }
             for part, v in parts.items()
         }
         for person, parts in summary.items()
@@ -71,7 +75,9 @@ def part_events_from_windows(windows: list[dict], channels=None, min_windows: in
     out = []
     for part in channels:
         labels = [
-            "insufficient" if w.get("label") == "insufficient" else (((w.get("channels") or {}).get(part) or {}).get("label") or "none")
+            "insufficient"
+            if w.get("label") == "insufficient"
+            else (((w.get("channels") or {}).get(part) or {}).get("label") or "none")
             for w in windows
         ]
         i = 0
@@ -95,7 +101,9 @@ def part_events_from_windows(windows: list[dict], channels=None, min_windows: in
     return out
 
 
-def report_dict(result: Synchrony, provenance: dict | None = None, mechanical=None, feedback=None, usability: dict | None = None) -> dict:
+def report_dict(
+    result: Synchrony, provenance: dict | None = None, mechanical=None, feedback=None, usability: dict | None = None
+) -> dict:
     """The JSON document: ``windows``, ``events`` (whole body), ``part_events`` (per body part), ``summary``,
     ``mechanical``, ``feedback``, provenance and usability.
 
@@ -165,11 +173,28 @@ WINDOW_COLUMNS = [
     "window", "start_s", "end_s", "channel", "label", "mirror_score", "match_score", "sync_score",
     "p_value", "lag_s", "leader", "asymmetry_A", "asymmetry_B", "valid",
 ]  # fmt: skip
-EVENT_COLUMNS = ["event", "start_s", "end_s", "kind", "channels", "leader", "lag_s", "strength", "p_value", "windows", "body_part"]
+EVENT_COLUMNS = [
+    "event",
+    "start_s",
+    "end_s",
+    "kind",
+    "channels",
+    "leader",
+    "lag_s",
+    "strength",
+    "p_value",
+    "windows",
+    "body_part",
+]
 
 
 def write_report(
-    result: Synchrony, out_dir: str | Path, provenance: dict | None = None, mechanical=None, feedback=None, usability: dict | None = None
+    result: Synchrony,
+    out_dir: str | Path,
+    provenance: dict | None = None,
+    mechanical=None,
+    feedback=None,
+    usability: dict | None = None,
 ) -> dict[str, Path]:
     """Write ``report.json``, ``windows.csv`` (tidy: one row per window and channel) and ``events.csv``.
 
@@ -201,7 +226,10 @@ def write_report(
         for name, ch in win["channels"].items():
             rows.append({**base, "channel": name, **ch})
     write_atomic(paths["windows.csv"], _csv(rows, WINDOW_COLUMNS))
-    events = [{"event": i, **e, "channels": ";".join(e["channels"]), "body_part": WHOLE_BODY} for i, e in enumerate(doc["events"])]
+    events = [
+        {"event": i, **e, "channels": ";".join(e["channels"]), "body_part": WHOLE_BODY}
+        for i, e in enumerate(doc["events"])
+    ]
     events += [{"event": i, **e, "channels": e["body_part"]} for i, e in enumerate(doc["part_events"])]
     write_atomic(paths["events.csv"], _csv(events, EVENT_COLUMNS))
     return paths

@@ -12,7 +12,6 @@ from pathlib import Path
 from mirror import messages
 from mirror.report.doc import (
     CHANNEL_NAMES,
-    ROW_NAMES,
     adapted_text,
     alpha_of,
     calibration_text,
@@ -39,7 +38,8 @@ from mirror.report.timeline import COLORS, SHADE_OPACITY, render_timeline_svg
 MAX_THUMBNAILS = 60  # events beyond this get a row without thumbnails (keeps the page small)
 PART_EVENTS_OPEN = 30  # more body-part events than this are listed folded (the whole body's stay in view)
 
-CSS = """
+CSS = (
+    """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
 main{max-width:1060px;margin:0 auto;padding:18px 22px 40px}
 h1{font-size:22px;margin:8px 0 2px}h2{font-size:17px;margin:26px 0 8px;border-bottom:1px solid #d7dbe2;padding-bottom:4px}
@@ -82,7 +82,9 @@ table{font-size:12.5px}th,td{padding:4px 5px}.thumbs img{height:70px}svg.timelin
 .conf.very_sure{font-weight:650}.conf.chance,.conf.unmeasured{color:#8a919c}
 td.usable-bad{color:#a33a2a}
 footer{color:#5b6473;font-size:12px;margin-top:30px}
-""" % COLORS
+"""
+    % COLORS
+)
 
 
 def _pct(x) -> str:
@@ -101,7 +103,10 @@ def _leader(doc: dict) -> tuple[str, str]:
     who = max(share, key=lambda k: share[k] or 0)
     if who == "together":
         return "together", f"together (within the lag tolerance) in {_pct(share['together'])} of related windows"
-    return who, f"{who} led {_pct(share.get(who))} of mirror and match windows (A {_pct(share.get('A'))}, B {_pct(share.get('B'))}, together {_pct(share.get('together'))})"
+    return (
+        who,
+        f"{who} led {_pct(share.get(who))} of mirror and match windows (A {_pct(share.get('A'))}, B {_pct(share.get('B'))}, together {_pct(share.get('together'))})",
+    )
 
 
 def _meaning(doc: dict) -> str:
@@ -126,7 +131,9 @@ def _share_table(doc: dict) -> str:
     """Whole-body and per-body-part shares of the windows, counted from the windows themselves."""
     head = "".join(f'<th class="num">{escape(k)}</th>' for k in ("mirror", "match", "symmetric", "none"))
     html = [
-        '<table id="shares"><thead><tr><th>body part</th>' + head + '<th class="num">not measured</th><th class="num">events</th></tr></thead><tbody>'
+        '<table id="shares"><thead><tr><th>body part</th>'
+        + head
+        + '<th class="num">not measured</th><th class="num">events</th></tr></thead><tbody>'
     ]
     for r in share_rows(doc):
         attrs = f'data-row="{r["row"]}" data-measured="{r["measured"]}"'
@@ -162,7 +169,7 @@ def _synchrony(doc: dict) -> tuple[tuple[str, str, str] | None, str]:
     card = ("synchrony", escape(value), f"moving together: higher than {ref['percentile']:.0f} % of pseudo-sessions")
     text = (
         f'<p data-key="pseudo">{escape(ref["words"])} <span class="sub">Synchrony (mean best score of the windows, −1 to 1) '
-        f'{_num(ref.get("real"), "{:.3f}")} against pseudo-synchrony {_num(ref.get("surrogate_mean"), "{:.3f}")} ± '
+        f"{_num(ref.get('real'), '{:.3f}')} against pseudo-synchrony {_num(ref.get('surrogate_mean'), '{:.3f}')} ± "
         f'{_num(ref.get("surrogate_sd"), "{:.3f}")}: effect size <b data-key="effect-size">{_num(ref.get("effect_size"))}</b>, '
         f'p = <b data-key="p-value">{_num(ref.get("p_value"), "{:.3f}")}</b>.</span></p>'
     )
@@ -185,7 +192,9 @@ def _summary(doc: dict) -> str:
     ] + ([sync_card] if sync_card else [])
     html = ['<section id="summary"><h2>Summary</h2>', _meaning(doc), '<div class="cards">']
     for key, value, label in cards:
-        html.append(f'<div class="card {key}" data-key="{key}"><div class="v">{value}</div><div class="k">{escape(label)}</div></div>')
+        html.append(
+            f'<div class="card {key}" data-key="{key}"><div class="v">{value}</div><div class="k">{escape(label)}</div></div>'
+        )
     html.append("</div>")
     html.append(f'<p data-key="leader-text">{escape(leader_text)}.</p>')
     html.append(sync_text)
@@ -218,7 +227,7 @@ def _usability(doc: dict) -> str:
         bad = r["reason"] != "ok"
         html.append(
             f'<tr data-person="{escape(r["person"])}" data-part="{escape(r["part"])}" data-reason="{escape(r["reason"])}" title="{escape(r["text"])}">'
-            f'<td>{escape(r["person"])}</td><td>{escape(CHANNEL_NAMES.get(r["part"], r["part"]))}</td>'
+            f"<td>{escape(r['person'])}</td><td>{escape(CHANNEL_NAMES.get(r['part'], r['part']))}</td>"
             f'<td class="num">{_pct(r["usable_share"])}</td><td class="{"usable-bad" if bad else ""}">{escape(r["reason_text"] if bad else "–")}</td></tr>'
         )
     html.append("</tbody></table></section>")
@@ -249,8 +258,8 @@ def _copies(doc: dict) -> str:
         html.append(
             f'<tr data-model-start="{m0}" data-copy-start="{c0}" data-lag="{lag}"><td>{escape(copier)} copies {escape(model)}</td>'
             f'<td class="kind {kind}">{kind}</td>'
-            f'<td>{escape(model)}\'s {escape(CHANNEL_NAMES.get(c.get("channel_model"), str(c.get("channel_model"))))} {span(m0, m1)}</td>'
-            f'<td>{escape(copier)}\'s {escape(CHANNEL_NAMES.get(c.get("channel_copy"), str(c.get("channel_copy"))))} {span(c0, c1)}</td>'
+            f"<td>{escape(model)}'s {escape(CHANNEL_NAMES.get(c.get('channel_model'), str(c.get('channel_model'))))} {span(m0, m1)}</td>"
+            f"<td>{escape(copier)}'s {escape(CHANNEL_NAMES.get(c.get('channel_copy'), str(c.get('channel_copy'))))} {span(c0, c1)}</td>"
             f'<td class="num">{_num(lag, "{:.2f} s")}</td><td class="num">{_num(c.get("similarity"))}</td></tr>'
         )
     html.append("</tbody></table></details>")
@@ -268,7 +277,12 @@ def _mechanical(doc: dict) -> str:
         score = _num(d.get("score"))
         facts = (
             f"{messages.plural(int(d.get('copies') or 0), 'copy')} of {messages.plural(int(d.get('model_gestures') or 0), 'gesture')}"
-            f" of {d['model']}; " + (f"score {score} (0 to 1)" if d.get("score") is not None else f"no score: too few gestures of {d['model']} to judge")
+            f" of {d['model']}; "
+            + (
+                f"score {score} (0 to 1)"
+                if d.get("score") is not None
+                else f"no score: too few gestures of {d['model']} to judge"
+            )
         )
         if d.get("flagged"):
             ranges = ", ".join(f"{a:.2f}–{b:.2f} s" for a, b in flagged_ranges(d)) or "–"
@@ -292,11 +306,11 @@ def _feedback(doc: dict) -> str:
     if not msgs:
         html.append("<p>No coaching messages for this session.</p></section>")
         return "".join(html)
-    html.append('<table><thead><tr><th>time</th><th>to</th><th>kind</th><th>message</th></tr></thead><tbody>')
+    html.append("<table><thead><tr><th>time</th><th>to</th><th>kind</th><th>message</th></tr></thead><tbody>")
     for m in msgs:
         html.append(
             f'<tr data-kind="{escape(str(m.get("kind")))}"><td class="num">{_num(m.get("t_s"), "{:.2f} s")}</td><td>{escape(str(m.get("to")))}</td>'
-            f'<td>{escape(str(m.get("kind")))}</td><td>{escape(str(m.get("text")))}</td></tr>'
+            f"<td>{escape(str(m.get('kind')))}</td><td>{escape(str(m.get('text')))}</td></tr>"
         )
     html.append("</tbody></table></section>")
     return "".join(html)
@@ -335,11 +349,17 @@ def _part_events(doc: dict) -> str:
     alpha = alpha_of(doc)
     html = ['<h3 id="part-events">Events of each body part</h3>']
     if not events:
-        html.append('<p data-key="no-part-events">No body part had an event (a run of at least two windows with the same label).</p>')
+        html.append(
+            '<p data-key="no-part-events">No body part had an event (a run of at least two windows with the same label).</p>'
+        )
         return "".join(html)
     many = len(events) > PART_EVENTS_OPEN
     html.append(
-        (f'<details id="part-events-more"><summary>All {len(events)} events of the body parts</summary>' if many else "")
+        (
+            f'<details id="part-events-more"><summary>All {len(events)} events of the body parts</summary>'
+            if many
+            else ""
+        )
         + '<table id="part-events-table"><thead><tr><th>#</th><th>time</th><th>body part</th><th>kind</th><th>windows</th>'
         "<th>strength</th><th>p-value</th><th>confidence</th></tr></thead><tbody>"
     )
@@ -370,7 +390,11 @@ def _events(doc: dict, video_path) -> str:
         "The whole body's events come first, then each body part's.</p><h3>Events of the whole body</h3>"
     )
     if not events:
-        html.append('<p data-key="no-events">No whole-body mirror, match or symmetric events in this session.</p>' + _part_events(doc) + "</section>")
+        html.append(
+            '<p data-key="no-events">No whole-body mirror, match or symmetric events in this session.</p>'
+            + _part_events(doc)
+            + "</section>"
+        )
         return "".join(html)
     thumbs = event_keyframes(doc, video_path, events[:MAX_THUMBNAILS])
     have_video = any(k is not None for k in thumbs)
@@ -381,7 +405,9 @@ def _events(doc: dict, video_path) -> str:
     )
     html.append(f'<p class="sub">{escape(note)}</p>')
     head = "<th>#</th><th>time</th><th>kind</th><th>body parts</th><th>leader</th><th>lag</th><th>strength</th><th>p-value</th><th>confidence</th>"
-    html.append(f'<table id="events-table"><thead><tr>{head}{"<th>A, then B</th>" if have_video else ""}</tr></thead><tbody>')
+    html.append(
+        f'<table id="events-table"><thead><tr>{head}{"<th>A, then B</th>" if have_video else ""}</tr></thead><tbody>'
+    )
     for i, e in enumerate(events):
         kind = escape(str(e.get("kind")))
         parts = ", ".join(CHANNEL_NAMES.get(c, c) for c in e.get("channels") or []) or "–"
@@ -425,8 +451,12 @@ def render_html(doc: dict, video_path: str | Path | None = None) -> str:
     elif settings.get("window_s"):
         facts.append(f"{settings['window_s']:g} s windows every {settings.get('step_s', 0):g} s")
     sha = prov.get("source_sha256") or ""
-    body = (_summary(doc) + _usability(doc) + _mechanical(doc) + _feedback(doc) + _timeline(doc) + _events(doc, video_path))
-    body = body.replace("<table", '<div class="scroll"><table').replace("</table>", "</table></div>")  # wide tables scroll on a phone
+    body = (
+        _summary(doc) + _usability(doc) + _mechanical(doc) + _feedback(doc) + _timeline(doc) + _events(doc, video_path)
+    )
+    body = body.replace("<table", '<div class="scroll"><table').replace(
+        "</table>", "</table></div>"
+    )  # wide tables scroll on a phone
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
@@ -436,7 +466,7 @@ def render_html(doc: dict, video_path: str | Path | None = None) -> str:
         f"<h1>mirror report: {escape(name)}</h1>"
         f'<p class="sub">{escape(" · ".join(facts))}. A is the person on the left, B on the right; left and right are the people\'s own sides.</p>'
         + body
-        + f'<footer>mirror {escape(str(doc.get("mirror", "")))} · report format {escape(str(doc.get("format")))} v{doc.get("format_version")}'
+        + f"<footer>mirror {escape(str(doc.get('mirror', '')))} · report format {escape(str(doc.get('format')))} v{doc.get('format_version')}"
         + (f" · source SHA-256 {escape(sha)}" if sha else "")
         + "</footer></main></body></html>\n"
     )

@@ -55,7 +55,12 @@ def person_boxes(doc: dict, width: int, height: int) -> tuple[tuple[int, int, in
     regions = layout.get("regions") if layout.get("mode") == "regions" else None
     if regions and len(regions) == 2:
         boxes = [
-            (int(x0 * width), int(y0 * height), max(int(x0 * width) + 1, int(x1 * width)), max(int(y0 * height) + 1, int(y1 * height)))
+            (
+                int(x0 * width),
+                int(y0 * height),
+                max(int(x0 * width) + 1, int(x1 * width)),
+                max(int(y0 * height) + 1, int(y1 * height)),
+            )
             for x0, y0, x1, y1 in regions
         ]
         return boxes[0], boxes[1]
@@ -76,7 +81,9 @@ def _jpeg(image: np.ndarray, thumb_h: int) -> bytes:
     return buf.tobytes() if ok else b""
 
 
-def event_keyframes(doc: dict, video_path: str | Path | None, events: list[dict], thumb_h: int = 150) -> list[Keyframes | None]:
+def event_keyframes(
+    doc: dict, video_path: str | Path | None, events: list[dict], thumb_h: int = 150
+) -> list[Keyframes | None]:
     """Thumbnails per event, read from the video with OpenCV.
 
     Returns one entry per event, ``None`` where the frame cannot be read; all

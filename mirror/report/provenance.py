@@ -67,7 +67,11 @@ def provenance_dict(doc: dict, video_path: str | Path | None = None, run: dict |
         "format": "mirror.provenance",
         "format_version": 1,
         "written_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "report": {"format": doc.get("format"), "format_version": doc.get("format_version"), "mirror": doc.get("mirror")},
+        "report": {
+            "format": doc.get("format"),
+            "format_version": doc.get("format_version"),
+            "mirror": doc.get("mirror"),
+        },
         "source": source,
         "models": dict(backend.get("models") or {}),
         "landmark_backend": {k: v for k, v in backend.items() if k != "models"},

@@ -42,6 +42,8 @@ def bgr(hex_color: str) -> tuple[int, int, int]:
     """``#rrggbb`` as OpenCV's (blue, green, red)."""
     h = hex_color.lstrip("#")
     return int(h[4:6], 16), int(h[2:4], 16), int(h[0:2], 16)
+
+
 ROWS = ("overall",) + CHANNELS
 EVENT_BAR_PX = 6
 """Height of the bar along the top of a timeline row that spans each event, from its first window's start to its last's end."""
@@ -106,10 +108,25 @@ def render_timeline_png(doc: dict, width_in: float = 11.0, dpi: int = 100) -> by
         for a, b, lab, level, _ in strength_runs(s, step, alpha):
             ax.axvspan(a, b, color=COLORS[lab], alpha=shade_opacity(level), lw=0)
         for e, level in stack(events.get(row, [])):
-            ax.axvspan(float(e["start_s"]), float(e["end_s"]), ymin=0.91 - 0.09 * level, ymax=0.99 - 0.09 * level, color=COLORS.get(e["kind"], "#555"), lw=0)
+            ax.axvspan(
+                float(e["start_s"]),
+                float(e["end_s"]),
+                ymin=0.91 - 0.09 * level,
+                ymax=0.99 - 0.09 * level,
+                color=COLORS.get(e["kind"], "#555"),
+                lw=0,
+            )
         if row in unmeasured:
-            ax.text(0.5, 0.5, "not measured: " + (unmeasured[row]["unusable"] or "no window had it in view"), transform=ax.transAxes,
-                    ha="center", va="center", fontsize=9, color="#555")
+            ax.text(
+                0.5,
+                0.5,
+                "not measured: " + (unmeasured[row]["unusable"] or "no window had it in view"),
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                fontsize=9,
+                color="#555",
+            )
         if row == "overall":
             for d, ranges in mech:
                 for a, b in ranges:
@@ -135,7 +152,9 @@ def render_timeline_png(doc: dict, width_in: float = 11.0, dpi: int = 100) -> by
         Patch(color=COLORS["symmetric"], alpha=shade_opacity(1.0), label="symmetric window"),
         Patch(color=COLORS["mechanical"], alpha=0.8, label="mechanical copying"),
         Patch(color="#555555", label="bar on top: an event, first window's start to last window's end"),
-        Patch(color="#555555", alpha=shade_opacity(0.25), label=f"darker: surer (p < {alpha:g} to p < {alpha / 100:g})"),
+        Patch(
+            color="#555555", alpha=shade_opacity(0.25), label=f"darker: surer (p < {alpha:g} to p < {alpha / 100:g})"
+        ),
     ]
     fig.legend(handles=handles, loc="outside upper center", ncol=4, frameon=False, fontsize=9)
     buf = io.BytesIO()

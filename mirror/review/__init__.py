@@ -14,15 +14,28 @@ and lets the reviewer mark each event right or wrong and export the marks as CSV
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from mirror.report.doc import read_report
-from mirror.sources.frames import file_sha256
-from mirror.review.page import EVENT_KINDS, MARKS_COLUMNS, page_data, render_review_html, review_events, static_video_url
+from mirror.review.page import (
+    EVENT_KINDS,
+    MARKS_COLUMNS,
+    page_data,
+    render_review_html,
+    review_events,
+    static_video_url,
+)
 from mirror.review.server import DEFAULT_PORT, VIDEO_ROUTE, ReviewServer
-from mirror.review.skeleton import Skeleton, extract_settings_from, load_skeleton, skeleton_from_landmarks, write_skeleton
+from mirror.review.skeleton import (
+    Skeleton,
+    extract_settings_from,
+    load_skeleton,
+    skeleton_from_landmarks,
+    write_skeleton,
+)
+from mirror.sources.frames import file_sha256
 from mirror.storage import folder_lock, write_atomic
 
 __all__ = [
@@ -116,7 +129,9 @@ def prepare_review(
         if skeleton is None:
             origin = f"{path} is not the analysed video and the folder has no landmarks.npz"
     else:
-        skeleton, origin = load_skeleton(out, doc, video_path=path, cache_dir=cache_dir, progress=progress, on_total=on_total)
+        skeleton, origin = load_skeleton(
+            out, doc, video_path=path, cache_dir=cache_dir, progress=progress, on_total=on_total
+        )
     if skeleton is not None and origin != "skeleton.json":
         with folder_lock(out):
             write_skeleton(skeleton, out)
@@ -148,4 +163,6 @@ def serve_review(review: Review, port: int = DEFAULT_PORT, log: Callable[[str], 
 
     ``port`` is tried first; if it is taken, any free port (``port=0``: any free port at once).
     """
-    return ReviewServer(review.out_dir, review_page(review, static=False).encode(), video=review.video, port=port, log=log)
+    return ReviewServer(
+        review.out_dir, review_page(review, static=False).encode(), video=review.video, port=port, log=log
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -12,13 +11,30 @@ from mirror.review.server import DEFAULT_PORT
 
 
 def review(
-    out_dir: Path = typer.Argument(..., metavar="OUT_DIR", help="Output folder of `mirror analyze` (holds report.json)."),
-    static: bool = typer.Option(False, "--static", metavar=FLAG, help="Write OUT_DIR/review.html, one standalone file, instead of serving the page."),
-    port: int = typer.Option(DEFAULT_PORT, "--port", help="Port on 127.0.0.1 (if taken, any free port; 0: any free port)."),
-    open_browser: bool = typer.Option(True, "--open/--no-open", metavar=FLAG, help="Open the page in the default browser."),
-    video: Optional[Path] = typer.Option(None, "--video", help="The analysed video, if it has moved since the analysis."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Landmark cache folder (for the skeletons, when OUT_DIR has no landmarks)."),
-    progress: bool = typer.Option(True, "--progress/--no-progress", metavar=FLAG, help="Show a progress bar if landmarks must be extracted."),
+    out_dir: Path = typer.Argument(
+        ..., metavar="OUT_DIR", help="Output folder of `mirror analyze` (holds report.json)."
+    ),
+    static: bool = typer.Option(
+        False,
+        "--static",
+        metavar=FLAG,
+        help="Write OUT_DIR/review.html, one standalone file, instead of serving the page.",
+    ),
+    port: int = typer.Option(
+        DEFAULT_PORT, "--port", help="Port on 127.0.0.1 (if taken, any free port; 0: any free port)."
+    ),
+    open_browser: bool = typer.Option(
+        True, "--open/--no-open", metavar=FLAG, help="Open the page in the default browser."
+    ),
+    video: Path | None = typer.Option(
+        None, "--video", help="The analysed video, if it has moved since the analysis."
+    ),
+    cache_dir: Path | None = typer.Option(
+        None, "--cache-dir", help="Landmark cache folder (for the skeletons, when OUT_DIR has no landmarks)."
+    ),
+    progress: bool = typer.Option(
+        True, "--progress/--no-progress", metavar=FLAG, help="Show a progress bar if landmarks must be extracted."
+    ),
 ) -> None:
     """Review a session in the browser: the video with both skeletons, its timeline and events to mark right or wrong.
 

@@ -24,8 +24,8 @@ from mirror.report.doc import (
     calibration_text,
     confidence,
     duration_of,
-    label_confidence,
     flagged_ranges,
+    label_confidence,
     mechanical_directions,
     nothing_fix,
     nothing_text,
@@ -60,7 +60,18 @@ KIND_COLORS = {
 }  # fmt: skip
 """The page's colour of each state and event kind (the report's colours, and the review's own kinds)."""
 
-MARKS_COLUMNS = ("source_sha256", "source", "event_id", "kind", "start_s", "end_s", "body_parts", "detail", "mark", "marked_at")
+MARKS_COLUMNS = (
+    "source_sha256",
+    "source",
+    "event_id",
+    "kind",
+    "start_s",
+    "end_s",
+    "body_parts",
+    "detail",
+    "mark",
+    "marked_at",
+)
 """Columns of the CSV the page exports (one row per marked event; ``mark`` is ``right`` or ``wrong``)."""
 
 
@@ -107,7 +118,9 @@ def review_events(doc: dict) -> list[dict]:
         for j, (a, b) in enumerate(flagged_ranges(d) if d.get("flagged") else []):
             reasons = "; ".join(r.get("text", "") for r in d.get("reasons") or [])
             score = d.get("score")
-            head = f"{d.get('copier')} copies {d.get('model')} mechanically" + (f" (score {float(score):.2f})" if score is not None else "")
+            head = f"{d.get('copier')} copies {d.get('model')} mechanically" + (
+                f" (score {float(score):.2f})" if score is not None else ""
+            )
             out.append({
                 "id": f"mechanical-{d['name']}-{j}", "kind": "mechanical", "start_s": _r(a), "end_s": _r(b), "channels": [],
                 "who": d.get("copier"), "detail": head + (f": {reasons}" if reasons else ""),
@@ -165,12 +178,17 @@ def _windows(doc: dict) -> dict:
     for c in CHANNELS:
         chans = [((w.get("channels") or {}).get(c)) or {} for w in ws]
         cols["channels"][c] = {
-            "label": ["insufficient" if w.get("label") == "insufficient" else (ch.get("label") or "none") for w, ch in zip(ws, chans)],
+            "label": [
+                "insufficient" if w.get("label") == "insufficient" else (ch.get("label") or "none")
+                for w, ch in zip(ws, chans)
+            ],
             "mirror": [_r(ch.get("mirror_score")) for ch in chans],
             "match": [_r(ch.get("match_score")) for ch in chans],
             "p_value": [None if w.get("label") == "insufficient" else ch.get("p_value") for w, ch in zip(ws, chans)],
             "confidence": [
-                None if w.get("label") == "insufficient" else label_confidence(ch.get("label") or "none", ch.get("p_value"), alpha)
+                None
+                if w.get("label") == "insufficient"
+                else label_confidence(ch.get("label") or "none", ch.get("p_value"), alpha)
                 for w, ch in zip(ws, chans)
             ],
             "strength": [strength(ch.get("p_value"), alpha) for ch in chans],
@@ -207,7 +225,9 @@ def vocabulary(doc: dict) -> dict:
     }
 
 
-def page_data(doc: dict, skeleton: Skeleton | None, video_url: str | None, video_note: str = "", video_name: str | None = None) -> dict:
+def page_data(
+    doc: dict, skeleton: Skeleton | None, video_url: str | None, video_note: str = "", video_name: str | None = None
+) -> dict:
     """Everything the page script reads (embedded as JSON).
 
     Parameters
@@ -222,8 +242,14 @@ def page_data(doc: dict, skeleton: Skeleton | None, video_url: str | None, video
     prov = doc.get("provenance") or {}
     src = prov.get("source") or {}
     settings = prov.get("extract_settings") or {}
-    width = (skeleton.frame_size[0] if skeleton is not None and skeleton.frame_size[0] else None) or src.get("width") or 640
-    height = (skeleton.frame_size[1] if skeleton is not None and skeleton.frame_size[1] else None) or src.get("height") or 480
+    width = (
+        (skeleton.frame_size[0] if skeleton is not None and skeleton.frame_size[0] else None) or src.get("width") or 640
+    )
+    height = (
+        (skeleton.frame_size[1] if skeleton is not None and skeleton.frame_size[1] else None)
+        or src.get("height")
+        or 480
+    )
     duration = duration_of(doc)
     if skeleton is not None and len(skeleton):
         duration = max(duration, float(skeleton.t_s[-1]))
@@ -250,7 +276,14 @@ def page_data(doc: dict, skeleton: Skeleton | None, video_url: str | None, video
         "step_s": step_of(doc),
         "share": summary.get("share") or {},
         "shares": [
-            {"row": r["row"], "name": r["name"], "share": r["share"], "not_measured": r["not_measured"], "events": r["events"], "unusable": r["unusable"]}
+            {
+                "row": r["row"],
+                "name": r["name"],
+                "share": r["share"],
+                "not_measured": r["not_measured"],
+                "events": r["events"],
+                "unusable": r["unusable"],
+            }
             for r in share_rows(doc)
         ],
         "windows": _windows(doc),
@@ -268,7 +301,12 @@ def _asset(name: str) -> str:
 
 def _json_for_script(obj) -> str:
     """JSON that cannot end the ``<script>`` element it sits in."""
-    return json.dumps(obj, separators=(",", ":"), allow_nan=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return (
+        json.dumps(obj, separators=(",", ":"), allow_nan=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
 
 
 def content_security_policy(static: bool) -> str:

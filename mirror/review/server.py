@@ -139,7 +139,7 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: "_Server"
+    server: _Server
     server_version = "mirror-review"
     sys_version = ""
     protocol_version = "HTTP/1.1"
@@ -209,7 +209,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(HTTPStatus.OK)
         self._common_headers(ctype, len(data))
         if page:
-            self.send_header("Content-Security-Policy", content_security_policy(static=False) + "; frame-ancestors 'none'")
+            self.send_header(
+                "Content-Security-Policy", content_security_policy(static=False) + "; frame-ancestors 'none'"
+            )
             self.send_header("X-Frame-Options", "DENY")
         self.end_headers()
         if not head:
@@ -246,7 +248,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    review: "ReviewServer"
+    review: ReviewServer
 
     def handle_error(self, request, client_address) -> None:
         """A browser dropping a connection is normal; anything else goes to the log, never to stderr."""
@@ -311,7 +313,7 @@ class ReviewServer:
         """Answer requests until :meth:`shutdown` (from another thread) or ``KeyboardInterrupt``."""
         self.httpd.serve_forever(poll_interval=0.2)
 
-    def start(self) -> "ReviewServer":
+    def start(self) -> ReviewServer:
         """Serve on a background thread (daemon); returns self."""
         self._thread = threading.Thread(target=self.serve_forever, name="mirror-review", daemon=True)
         self._thread.start()
@@ -325,7 +327,7 @@ class ReviewServer:
             self._thread = None
         self.httpd.server_close()
 
-    def __enter__(self) -> "ReviewServer":
+    def __enter__(self) -> ReviewServer:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -25,9 +25,9 @@ x is flipped back so the skeletons lie on the people (``flipped_back`` is then t
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -101,7 +101,7 @@ class Skeleton:
         }
 
     @classmethod
-    def from_dict(cls, doc: dict) -> "Skeleton":
+    def from_dict(cls, doc: dict) -> Skeleton:
         """Read a ``skeleton.json`` document back (coordinates to 1/``scale``)."""
         if doc.get("format") != SKELETON_FORMAT or doc.get("format_version") != SKELETON_VERSION:
             raise MirrorError(f"not a {SKELETON_FORMAT} version {SKELETON_VERSION} document")
@@ -166,11 +166,28 @@ def extract_settings_from(doc: dict):
 
     recorded = ((doc.get("provenance") or {}).get("extract_settings")) or None
     if not isinstance(recorded, dict):
-        raise MirrorError("report.json does not record its extract settings (provenance.extract_settings): analyse the video again")
+        raise MirrorError(
+            "report.json does not record its extract settings (provenance.extract_settings): analyse the video again"
+        )
     layout = recorded.get("layout") or {}
     regions = layout.get("regions")
-    kwargs = {k: recorded[k] for k in ("pose_model", "face", "fps", "mirrored_input", "min_detection_confidence", "min_tracking_confidence", "backfill") if k in recorded}
-    kwargs["layout"] = Layout(mode=layout.get("mode") or "auto", regions=tuple(tuple(float(v) for v in b) for b in regions) if regions else None)
+    kwargs = {
+        k: recorded[k]
+        for k in (
+            "pose_model",
+            "face",
+            "fps",
+            "mirrored_input",
+            "min_detection_confidence",
+            "min_tracking_confidence",
+            "backfill",
+        )
+        if k in recorded
+    }
+    kwargs["layout"] = Layout(
+        mode=layout.get("mode") or "auto",
+        regions=tuple(tuple(float(v) for v in b) for b in regions) if regions else None,
+    )
     return ExtractSettings(**kwargs)
 
 
@@ -229,7 +246,9 @@ def load_skeleton(
         return None, "the report names no video and the folder has no landmarks.npz"
     if not video.is_file():
         return None, f"{video} is missing and the folder has no landmarks.npz"
-    landmarks, info = extract_video(video, extract_settings_from(doc), cache_dir=cache_dir, progress=progress, on_total=on_total)
+    landmarks, info = extract_video(
+        video, extract_settings_from(doc), cache_dir=cache_dir, progress=progress, on_total=on_total
+    )
     if info.get("interrupted"):
         raise MirrorError("interrupted while reading the landmarks: run the same command again to resume")
     if sha and info.get("source_sha256") and info["source_sha256"] != sha:

@@ -99,7 +99,7 @@ class FrameSource(ABC):
     def close(self) -> None:  # pragma: no cover - trivial default
         pass
 
-    def __enter__(self) -> "FrameSource":
+    def __enter__(self) -> FrameSource:
         return self
 
     def __exit__(self, *exc) -> None:
