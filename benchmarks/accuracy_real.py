@@ -62,9 +62,10 @@ from mirror.compare.calibrate import (  # noqa: E402
     null_to_bytes,
     reference_null,
 )
-from mirror.compare.windows import REPORT_CHANNELS, compare_prepared, prepare  # noqa: E402
+from mirror.compare.windows import compare_prepared, prepare  # noqa: E402
 from mirror.features import compute_features  # noqa: E402
 from mirror.landmarks import ExtractSettings, extract_video  # noqa: E402
+from mirror.vocabulary import BODY_PARTS as REPORT_CHANNELS  # noqa: E402
 from tests.scenes import PERSON_CLIPS, SHARED, Segment, build_scene, poor_camera  # noqa: E402
 
 MODELS = ("lite", "full")

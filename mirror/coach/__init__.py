@@ -25,11 +25,12 @@ import numpy as np
 from mirror.compare.preprocess import resample, true_runs
 from mirror.features import Features
 from mirror.features.body import FEATURE_INDEX
-from mirror.mechanical import CHANNEL_FEATURES, Mechanical
+from mirror.mechanical import Mechanical
 from mirror.messages import GESTURES, MESSAGES, POSTURES, SIDES, WHEN, render
+from mirror.vocabulary import BODY_PART_FEATURES, MESSAGE_KINDS
 
-KINDS = ("warning", "prompt", "praise")
-"""In order of priority on screen."""
+KINDS = MESSAGE_KINDS
+"""In order of priority on screen (:data:`mirror.vocabulary.MESSAGE_KINDS`)."""
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def _gesture_words(mech: Mechanical, gesture: int) -> str:
     g = mech.gestures
     person, channel = int(g.person[gesture]), str(g.channel[gesture])
     a, b = int(g.start_i[gesture]), int(g.end_i[gesture])
-    names = CHANNEL_FEATURES[channel]
+    names = BODY_PART_FEATURES[channel]
     x = mech.motion.x[a:b, person][:, [FEATURE_INDEX[n] for n in names]]
     ok = ~np.isnan(x).any(-1)
     if ok.sum() < 2:
