@@ -24,10 +24,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mirror.features.body import FEATURE_INDEX, mirror_operator
-from mirror.mechanical.gestures import CHANNEL_FEATURES, Gestures, Motion, excursion
+from mirror.mechanical.gestures import Gestures, Motion, excursion
+from mirror.vocabulary import BODY_PART_FEATURES, DIRECTIONS
 
-DIRECTIONS = ("B_copies_A", "A_copies_B")
-"""``B_copies_A``: A is the model and B the copier."""
 COUNTERPART = {"match": {}, "mirror": {"left_arm": "right_arm", "right_arm": "left_arm"}}
 
 
@@ -159,7 +158,7 @@ def detect_copies(motion: Motion, gestures: Gestures, settings: CopySettings | N
             sel = np.flatnonzero((gestures.person == c) & (gestures.channel == ch))
             by_channel[ch] = (sel, gestures.start_i[sel], gestures.end_i[sel])
         channel_of = gestures.channel.tolist()
-        channel_idx = {ch: [FEATURE_INDEX[n] for n in names] for ch, names in CHANNEL_FEATURES.items()}
+        channel_idx = {ch: [FEATURE_INDEX[n] for n in names] for ch, names in BODY_PART_FEATURES.items()}
         channel_v = {(kind, ch): velocity[kind][:, ix] for kind in velocity for ch, ix in channel_idx.items()}
         channel_v.update({("copier", ch): motion.v[:, c][:, ix] for ch, ix in channel_idx.items()})
         for g in np.flatnonzero(gestures.person == m):

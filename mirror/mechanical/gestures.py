@@ -16,20 +16,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mirror.compare.preprocess import resample, smooth_and_differentiate, true_runs
-from mirror.compare.windows import ARM_FEATURES, REPORT_CHANNELS
 from mirror.features import Features
-from mirror.features.body import FACE_PAIRS, FEATURE_INDEX
+from mirror.features.body import FEATURE_INDEX
+from mirror.vocabulary import BODY_PART_FEATURES, BODY_PARTS
 
-CHANNEL_FEATURES: dict[str, tuple[str, ...]] = {
-    "head": ("head_roll", "head_yaw", "head_pitch"),
-    "left_arm": tuple(f"{b}_left" for b in ARM_FEATURES),
-    "right_arm": tuple(f"{b}_right" for b in ARM_FEATURES),
-    "torso": ("torso_lean", "torso_twist", "forward_lean"),
-    "face": tuple(f"face_{b}_{s}" for b in FACE_PAIRS for s in ("left", "right")) + ("face_jawOpen",),
-}
-"""The features that make up each body part, anatomical sides."""
+CHANNEL_FEATURES = BODY_PART_FEATURES
+"""The features that make up each body part (:data:`mirror.vocabulary.BODY_PART_FEATURES`)."""
 
-CHANNELS = REPORT_CHANNELS
+CHANNELS = BODY_PARTS
+"""The body parts gestures are found on (:data:`mirror.vocabulary.BODY_PARTS`)."""
 
 SPEED_FLOORS = {"head": 0.25, "left_arm": 0.6, "right_arm": 0.6, "torso": 0.2, "face": 0.8}
 """Lowest onset speed per channel (feature units per second), about twice the median speed
