@@ -16,7 +16,6 @@ from mirror.compare.calibrate import (
 )
 from mirror.compare.events import Event, events_from_windows, state_shares, surrogate_test, synchrony_statistic
 from mirror.compare.windows import (
-    LABELS,
     PRESETS,
     CompareSettings,
     Windows,
@@ -27,6 +26,7 @@ from mirror.compare.windows import (
 )
 from mirror.features import Features, compute_features
 from mirror.landmarks.types import Landmarks
+from mirror.vocabulary import LABELS
 
 
 @dataclass

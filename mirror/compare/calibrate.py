@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from mirror.errors import MirrorError
+from mirror.vocabulary import BODY_PARTS
 
 if TYPE_CHECKING:
     from mirror.compare.windows import CompareSettings, Prepared, Windows
@@ -107,8 +108,6 @@ class NullSamples:
     def from_windows(
         cls, parts: list[Windows], settings: CompareSettings, source: NullSource, description: str
     ) -> NullSamples:
-        from mirror.compare.windows import REPORT_CHANNELS
-
         def cat(get, shape=()) -> np.ndarray:
             arrays = [get(w) for w in parts if len(w)]
             return np.concatenate(arrays) if arrays else np.zeros((0,) + shape)
@@ -122,9 +121,9 @@ class NullSamples:
             n_sided=cat(lambda w: w.n_sided),
             channel_best=cat(
                 lambda w: np.where(w.channel_active, side_margin(w.channel_mirror, w.channel_match), np.nan),
-                (len(REPORT_CHANNELS),),
+                (len(BODY_PARTS),),
             ),
-            channel_motion=cat(lambda w: w.channel_motion, (len(REPORT_CHANNELS),)),
+            channel_motion=cat(lambda w: w.channel_motion, (len(BODY_PARTS),)),
             source=source,
             description=description,
         )

@@ -34,14 +34,8 @@ import numpy as np
 
 from mirror.compare.preprocess import highpass, resample, smooth_and_differentiate
 from mirror.errors import MirrorError
-from mirror.features import CHANNELS, Features
-
-LABELS = ("mirror", "match", "symmetric", "none", "insufficient")
-REPORT_CHANNELS = ("head", "left_arm", "right_arm", "torso", "face")
-"""Body parts reported per window; ``left_arm`` / ``right_arm`` are A's arms (B's counterpart
-is the same arm for match, the other arm for mirror)."""
-ARM_FEATURES = ("wrist_height", "elbow_height", "reach", "forward_reach", "elbow_flexion", "arm_elevation", "hand_face")
-LEADERS = ("A", "B", "together", "")
+from mirror.features import Features
+from mirror.vocabulary import ARM_FEATURES, BODY_PARTS, FEATURE_CHANNEL_OF, FEATURE_CHANNELS
 
 
 @dataclass(frozen=True)
@@ -137,7 +131,7 @@ class Windows:
     start_s, end_s : np.ndarray
         ``(W,)`` window bounds in stream seconds.
     label : np.ndarray
-        ``(W,)`` str, one of :data:`LABELS`.
+        ``(W,)`` str, one of :data:`~mirror.vocabulary.LABELS`.
     mirror_score, match_score, sync_score : np.ndarray
         ``(W,)`` in [-1, 1]; NaN for ``insufficient`` windows.
     lag_s : np.ndarray
@@ -154,7 +148,7 @@ class Windows:
     valid : np.ndarray
         ``(W,)`` share of the window with data for both.
     channel_mirror, channel_match : np.ndarray
-        ``(W, C)`` per body part (:data:`REPORT_CHANNELS`); NaN without data.  Head, torso
+        ``(W, C)`` per body part (:data:`~mirror.vocabulary.BODY_PARTS`); NaN without data.  Head, torso
         and face are scored like the whole body, at their own best lag; each of A's arms is
         compared with B's same arm (match) and other arm (mirror) at the window's lag.
     channel_label : np.ndarray
@@ -207,7 +201,7 @@ class Windows:
     channel_active: np.ndarray
     channel_valid: np.ndarray
     channel_motion: np.ndarray
-    channels: tuple[str, ...] = REPORT_CHANNELS
+    channels: tuple[str, ...] = BODY_PARTS
     info: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -295,8 +289,8 @@ def prepare(features: Features, settings: CompareSettings) -> Prepared:
     asym_hp = highpass(asym, 2 * length)
     # symmetric parts with slow drifts removed: their correlation is a within-window Pearson
     sym_hp = highpass(sym_smooth, length)
-    g = _channel_matrix(aspecs, CHANNELS)
-    gs = _channel_matrix(sspecs, CHANNELS)
+    g = _channel_matrix(aspecs, FEATURE_CHANNELS)
+    gs = _channel_matrix(sspecs, FEATURE_CHANNELS)
     # a channel has data for a person when every one of its features has
     missing = np.isnan(asym) | np.isnan(vel)
     ok = (missing.astype(float) @ g) == 0
@@ -635,7 +629,7 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
     score_o, _ = _scores(total, settings, np.array([nfeat.sum()]))  # (L, W, 1)
     # symmetric synchrony from the body only: the face's symmetric parts (blinks, the jaw while
     # talking) move in everyone, all the time, and are no symmetric posture
-    body = np.array([c != "face" for c in CHANNELS])
+    body = np.array([c != "face" for c in FEATURE_CHANNELS])
     body_total = {k: v[..., body].sum(-1, keepdims=True) for k, v in sums.items()}
     _, sync_o = _scores(body_total, settings, np.array([nfeat[body].sum()]))
     score_o, sync_o = score_o[..., 0], sync_o[..., 0]
@@ -705,7 +699,7 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
     k_best = lags[np.where(best_is_mirror, k_mirror, k_match)]
     arm_mirror, arm_match, arm_cov, arm_moved = _arm_channels(prep, starts, length, k_best)
     arm_ok = (arm_cov >= settings.min_valid) & enough[:, None]
-    pick = [CHANNELS.index(c) for c in ("head", "torso", "face")]
+    pick = [FEATURE_CHANNELS.index(c) for c in ("head", "torso", "face")]
     parts = {
         "head": (ch_mirror[:, pick[0]], ch_match[:, pick[0]], ch_ok[:, pick[0]], ch_moved[:, pick[0]]),
         "left_arm": (arm_mirror[:, 0], arm_match[:, 0], arm_ok[:, 0], arm_moved[:, 0] >= settings.min_arm_motion),
@@ -713,11 +707,11 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
         "torso": (ch_mirror[:, pick[1]], ch_match[:, pick[1]], ch_ok[:, pick[1]], ch_moved[:, pick[1]]),
         "face": (ch_mirror[:, pick[2]], ch_match[:, pick[2]], ch_ok[:, pick[2]], ch_moved[:, pick[2]]),
     }
-    R = len(REPORT_CHANNELS)
+    R = len(BODY_PARTS)
     out_mirror, out_match = np.full((W, R), np.nan), np.full((W, R), np.nan)
     ch_label = np.full((W, R), "none", dtype="<U12")
     ch_active = np.zeros((W, R), dtype=bool)
-    for c, name in enumerate(REPORT_CHANNELS):
+    for c, name in enumerate(BODY_PARTS):
         mi, ma, ok, active = parts[name]
         ch_active[:, c] = ok & active
         best_mirror = np.nan_to_num(mi, nan=-np.inf) > np.nan_to_num(ma, nan=-np.inf)
@@ -741,14 +735,12 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
             if name == "left_arm"
             else arm_cov[:, 1]
             if name == "right_arm"
-            else ch_cover[:, CHANNELS.index(name)]
-            for name in REPORT_CHANNELS
+            else ch_cover[:, FEATURE_CHANNELS.index(name)]
+            for name in BODY_PARTS
         ],
         1,
     )
-    ch_motion = np.stack(
-        [speed_c[:, CHANNELS.index("arms" if name.endswith("_arm") else name)] for name in REPORT_CHANNELS], 1
-    )
+    ch_motion = np.stack([speed_c[:, FEATURE_CHANNELS.index(FEATURE_CHANNEL_OF[name])] for name in BODY_PARTS], 1)
     t0 = prep.t[0]
     return Windows(
         start_s=t0 + starts / rate,
@@ -791,7 +783,7 @@ def leaders(lag_s: np.ndarray, together_s: float) -> np.ndarray:
 
 def _empty_windows(settings: CompareSettings) -> Windows:
     """No windows (a stretch shorter than one window), every array with its shape and type."""
-    R = len(REPORT_CHANNELS)
+    R = len(BODY_PARTS)
     shapes = {
         "label": ((0,), "<U12"),
         "leader": ((0,), "<U8"),
