@@ -34,9 +34,10 @@ Leader = Literal["A", "B", "together", ""]
 LEADERS: tuple[Leader, ...] = get_args(Leader)
 """Who leads a window: a person, ``together`` (lag below the threshold) or ``""`` (no relation)."""
 
-Direction = Literal["B_copies_A", "A_copies_B"]
-DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
-"""Directions of copying the mechanical detector scores, ``<copier>_copies_<model>``."""
+CopyDirection = Literal["B_copies_A", "A_copies_B"]
+DIRECTIONS: tuple[str, ...] = get_args(CopyDirection)
+"""Directions of copying the mechanical detector scores, ``<copier>_copies_<model>`` (``B_copies_A``: A is
+the model and B the copier)."""
 
 Layout = Literal["auto", "split", "regions"]
 LAYOUTS: tuple[Layout, ...] = get_args(Layout)
@@ -58,7 +59,7 @@ OVERALL = "overall"
 ROW_NAMES: dict[str, str] = {OVERALL: "whole body", **BODY_PART_NAMES}
 """How each row (the whole body, then each body part) is written for people."""
 
-MIRRORED_PART: dict[BodyPart, BodyPart] = {
+MIRRORED_PART: dict[str, BodyPart] = {
     "head": "head", "left_arm": "right_arm", "right_arm": "left_arm", "torso": "torso", "face": "face",
 }  # fmt: skip
 """B's body part that mirrors A's (the other arm; the same part otherwise)."""
@@ -67,7 +68,7 @@ FeatureChannel = Literal["head", "arms", "torso", "face"]
 FEATURE_CHANNELS: tuple[FeatureChannel, ...] = get_args(FeatureChannel)
 """How the features are grouped (both arms together in ``arms``)."""
 
-FEATURE_CHANNEL_OF: dict[BodyPart, FeatureChannel] = {
+FEATURE_CHANNEL_OF: dict[str, FeatureChannel] = {
     "head": "head", "left_arm": "arms", "right_arm": "arms", "torso": "torso", "face": "face",
 }  # fmt: skip
 """The feature channel each body part's features belong to."""
@@ -85,7 +86,7 @@ ARM_FEATURES = ("wrist_height", "elbow_height", "reach", "forward_reach", "elbow
 FACE_PAIRS = ("browDown", "browOuterUp", "mouthSmile", "mouthPress")
 """The blendshape left/right pairs the face channel uses."""
 
-BODY_PART_FEATURES: dict[BodyPart, tuple[str, ...]] = {
+BODY_PART_FEATURES: dict[str, tuple[str, ...]] = {
     "head": ("head_roll", "head_yaw", "head_pitch"),
     "left_arm": tuple(f"{b}_left" for b in ARM_FEATURES),
     "right_arm": tuple(f"{b}_right" for b in ARM_FEATURES),
