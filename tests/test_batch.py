@@ -447,7 +447,7 @@ def test_garbled_status_or_report_is_done_again_not_trusted(tmp_path):
 
     import numpy as np
 
-    from mirror.batch import STATUS, BatchItem, BatchSettings, _fingerprint, is_done
+    from mirror.batch import STATUS, BatchItem, BatchSettings, is_done, source_fingerprint
     from mirror.compare import analyze_features
     from mirror.features import FEATURES, Features
     from mirror.report import write_report
@@ -458,7 +458,7 @@ def test_garbled_status_or_report_is_done_again_not_trusted(tmp_path):
     folder = tmp_path / "out" / "talk"
     folder.mkdir(parents=True)
     item = BatchItem(source, "talk")
-    status = {"state": "done", "settings_key": settings.key(), "files": ["report.json"], **_fingerprint(source)}
+    status = {"state": "done", "settings_key": settings.key(), "files": ["report.json"], **source_fingerprint(source)}
     (folder / STATUS).write_text(json.dumps(status))
     values = np.random.default_rng(0).normal(size=(200, 2, len(FEATURES)))
     write_report(analyze_features(Features(np.arange(200) / 15, values), n_surrogates=0)[0], folder, {})

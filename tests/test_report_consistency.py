@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from mirror.batch import render_index_html
 from mirror.report import read_report, write_all
 from mirror.report.doc import CHANNELS, duration_of, part_events, share_rows
+from mirror.report.index import render_index_html
 from mirror.review import page_data, render_review_html
 from mirror.review.page import KIND_COLORS
 from tests.report_fixtures import (
