@@ -30,8 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
-from mirror.features import CHANNELS, compute_features
-from mirror.features.usability import PARTS, REASONS, UsabilitySettings, assess, body_clearance
+from mirror.features import FEATURE_CHANNELS, PARTS, compute_features
+from mirror.features.usability import REASONS, UsabilitySettings, assess, body_clearance
 from mirror.landmarks import ExtractSettings, Landmarks, extract_video
 from mirror.landmarks.skeleton import POSE
 
@@ -97,7 +97,7 @@ def view_asymmetry(clips: list[str], cache_dir: Path | None) -> None:
                         rows = still & sel
                         if not rows.any():
                             continue
-                        for c in CHANNELS:
+                        for c in FEATURE_CHANNELS:
                             cols = [k for k, s in enumerate(specs) if s.channel == c]
                             groups[group].setdefault((name, c), []).append(asym[rows][:, p][:, cols])
                         if name == "features":

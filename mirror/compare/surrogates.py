@@ -27,7 +27,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from mirror.compare.windows import BLOCK_WINDOWS, NEGLIGIBLE_ENERGY, CompareSettings, Prepared
-from mirror.features import CHANNELS
+from mirror.vocabulary import FEATURE_CHANNELS
 
 SINGLE_THREAD_PRODUCT = 4 * 65536
 """Largest rows x columns x inner size of one matrix product of the scan.  Small enough that
@@ -189,7 +189,7 @@ class PairingStatistic:
         if starts is None:  # as compare_prepared places them
             starts = np.zeros(0, dtype=int) if n < self.length else np.arange(0, n - self.length + 1, step)
         starts = np.asarray(starts, dtype=int)
-        body = np.array([c != "face" for c in CHANNELS])
+        body = np.array([c != "face" for c in FEATURE_CHANNELS])
         self.chan = _one_channel_each(prep.g)
         sym_chan_all = _one_channel_each(prep.gs)
         self.usable = self.chan is not None and sym_chan_all is not None

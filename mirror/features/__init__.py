@@ -1,17 +1,19 @@
 """Feature stage: body-centric posture features per person, the mirror operator, and which body parts can be used."""
 
 from mirror.features.body import (
-    CHANNELS,
     FEATURES,
     Features,
     FeatureSpec,
     compute_features,
     mirror_operator,
 )
-from mirror.features.usability import PARTS, REASONS, Part, Reason, UsabilitySettings, usability_summary
+from mirror.features.usability import REASONS, Reason, UsabilitySettings, usability_summary
+from mirror.vocabulary import BODY_PARTS as PARTS
+from mirror.vocabulary import FEATURE_CHANNELS
+from mirror.vocabulary import BodyPart as Part
 
 __all__ = [
-    "CHANNELS",
+    "FEATURE_CHANNELS",
     "FEATURES",
     "PARTS",
     "REASONS",

@@ -43,21 +43,23 @@ import numpy as np
 
 from mirror.features.usability import (
     OK,
-    PARTS,
     REASON_CODE,
     REASONS,
-    Part,
     UsabilitySettings,
     assess,
     usability_summary,
 )
 from mirror.landmarks.skeleton import BLENDSHAPE_NAMES, POSE
 from mirror.landmarks.types import Landmarks
+from mirror.vocabulary import BODY_PARTS, FACE_PAIRS, BodyPart, FeatureChannel
 
 Kind = Literal["lateral", "signed", "unsigned"]
-Channel = Literal["head", "arms", "torso", "face"]
 KINDS: tuple[Kind, ...] = ("lateral", "signed", "unsigned")
-CHANNELS: tuple[Channel, ...] = ("head", "arms", "torso", "face")
+UPPER_BODY = [
+    POSE[n]
+    for n in ("nose", "left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist")
+]
+"""Pose points whose mean speed is the motion energy."""
 
 
 @dataclass(frozen=True)
@@ -72,17 +74,17 @@ class FeatureSpec:
     partner : str or None
         Lateral features: the other side's feature.
     parts : tuple of str
-        The body parts (:data:`~mirror.features.usability.PARTS`) it needs: NaN unless all are usable.
+        The body parts (:data:`~mirror.vocabulary.BODY_PARTS`) it needs: NaN unless all are usable.
     """
 
     name: str
     kind: Kind
-    channel: Channel
+    channel: FeatureChannel
     partner: str | None = None
-    parts: tuple[Part, ...] = ()
+    parts: tuple[BodyPart, ...] = ()
 
 
-def _default_parts(name: str, channel: Channel) -> tuple[Part, ...]:
+def _default_parts(name: str, channel: FeatureChannel) -> tuple[BodyPart, ...]:
     if channel == "arms":
         for side in ("left", "right"):
             if name.endswith(f"_{side}"):
@@ -91,25 +93,16 @@ def _default_parts(name: str, channel: Channel) -> tuple[Part, ...]:
     return (channel,)
 
 
-def _spec(name: str, kind: Kind, channel: Channel, partner: str | None = None) -> FeatureSpec:
+def _spec(name: str, kind: Kind, channel: FeatureChannel, partner: str | None = None) -> FeatureSpec:
     return FeatureSpec(name, kind, channel, partner, _default_parts(name, channel))
 
 
-def _lateral(base: str, channel: Channel) -> list[FeatureSpec]:
+def _lateral(base: str, channel: FeatureChannel) -> list[FeatureSpec]:
     return [
         _spec(f"{base}_left", "lateral", channel, f"{base}_right"),
         _spec(f"{base}_right", "lateral", channel, f"{base}_left"),
     ]
 
-
-# Blendshape pairs kept for the face channel: the pairs whose left-minus-right difference
-# follows a horizontal flip best on real head-and-shoulders faces (benchmarks/bench_side_features.py,
-# 13 clips, about 1300 face samples: the difference of the flipped run against minus the
-# original's): browDown 0.76, mouthSmile 0.74, mouthPress 0.68, browOuterUp 0.60.  Left out:
-# eyeBlink 0.52, eyeSquint 0.44, mouthStretch 0.57, mouthDimple 0.59, mouthUpperUp 0.30 and
-# the pairs that do not follow the flip at all (cheekSquint, mouthFrown, mouthLowerDown,
-# noseSneer), gaze (eyeLook*, not an expression) and the jaw and mouth side pairs.
-FACE_PAIRS = ("browDown", "browOuterUp", "mouthSmile", "mouthPress")
 
 FEATURES: tuple[FeatureSpec, ...] = tuple(
     [
@@ -178,7 +171,7 @@ class Features:
     info : dict
     part_reason : np.ndarray or None
         ``(T, 2, P)`` uint8 codes into :data:`~mirror.features.usability.REASONS`, parts in
-        :data:`~mirror.features.usability.PARTS` order: why a body part is not usable (``0``,
+        :data:`~mirror.vocabulary.BODY_PARTS` order: why a body part is not usable (``0``,
         ``"ok"``, when it is).  Every feature of a usable part is finite; the features of an
         unusable part are NaN (a feature that needs several parts, such as ``arm_openness``, is
         finite where all of them are usable).  Left out (hand-built features), it is derived
@@ -205,7 +198,7 @@ class Features:
         return self.values[:, :, FEATURE_INDEX[name]]
 
     def part_ok(self) -> np.ndarray:
-        """``(T, 2, P)`` bool: the part is usable (parts in :data:`~mirror.features.usability.PARTS` order)."""
+        """``(T, 2, P)`` bool: the part is usable (parts in :data:`~mirror.vocabulary.BODY_PARTS` order)."""
         return self.part_reason == OK
 
     def usability(self) -> dict:
@@ -250,8 +243,8 @@ def reasons_from_values(values: np.ndarray, specs: tuple[FeatureSpec, ...] = FEA
         ``(T, 2, F)`` features in ``specs`` order.
     """
     finite = np.isfinite(values)
-    out = np.full(values.shape[:2] + (len(PARTS),), REASON_CODE["not_seen"], dtype=np.uint8)
-    for k, part in enumerate(PARTS):
+    out = np.full(values.shape[:2] + (len(BODY_PARTS),), REASON_CODE["not_seen"], dtype=np.uint8)
+    for k, part in enumerate(BODY_PARTS):
         cols = [i for i, s in enumerate(specs) if (s.parts or _default_parts(s.name, s.channel)) == (part,)]
         if cols:
             out[..., k][finite[..., cols].all(-1)] = OK
@@ -334,7 +327,7 @@ def compute_features(
     settings = replace(usability or UsabilitySettings(), min_visibility=min_visibility)
     n = len(landmarks)
     values = np.full((n, 2, len(FEATURES)), np.nan)
-    reasons = np.zeros((n, 2, len(PARTS)), dtype=np.uint8)
+    reasons = np.zeros((n, 2, len(BODY_PARTS)), dtype=np.uint8)
     for a in range(0, n, FEATURE_BLOCK_FRAMES):
         b = min(n, a + FEATURE_BLOCK_FRAMES)
         lo, hi = max(0, a - 1), min(n, b + 1)
@@ -344,7 +337,7 @@ def compute_features(
     return Features(
         t_s=landmarks.t_s.astype(np.float64),
         values=values,
-        info={"min_visibility": min_visibility, "reasons": list(REASONS), "parts": list(PARTS)},
+        info={"min_visibility": min_visibility, "reasons": list(REASONS), "parts": list(BODY_PARTS)},
         part_reason=reasons,
     )
 
@@ -401,7 +394,7 @@ def _block_features(landmarks: Landmarks, settings: UsabilitySettings) -> tuple[
         dt = np.gradient(t)[:, None]
         dt = np.where(dt > 0, dt, np.nan)
         # motion energy: mean speed of the upper body, shoulder widths per second
-        upper = p[:, :, [0, 11, 12, 13, 14, 15, 16]] / sw[..., None, None]
+        upper = p[:, :, UPPER_BODY] / sw[..., None, None]
         speed = np.linalg.norm(np.gradient(upper, axis=0), axis=-1) / dt[..., None]
         with warnings.catch_warnings():  # frames where nobody is seen: NaN, silently
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -490,7 +483,7 @@ def _honest(values: np.ndarray, reasons: np.ndarray) -> np.ndarray:
     A part left usable whose own features are not all finite (degenerate geometry) is given
     up too, so that a usable part always has every one of its features.
     """
-    for k, part in enumerate(PARTS):
+    for k, part in enumerate(BODY_PARTS):
         own = [i for i, s in enumerate(FEATURES) if s.parts == (part,)]
         if own:
             broken = (reasons[..., k] == OK) & ~np.isfinite(values[..., own]).all(-1)
@@ -499,6 +492,6 @@ def _honest(values: np.ndarray, reasons: np.ndarray) -> np.ndarray:
     for i, spec in enumerate(FEATURES):
         need = np.ones(values.shape[:2], dtype=bool)
         for part in spec.parts:
-            need &= ok[..., PARTS.index(part)]
+            need &= ok[..., BODY_PARTS.index(part)]
         values[..., i][~need] = np.nan
     return values

@@ -1,7 +1,7 @@
 """Which body parts of each person can be trusted in each frame, and why not.
 
 The feature stage scores nothing it cannot see.  Every frame, every person and
-every body part of :data:`PARTS` gets one reason code from :data:`REASONS`
+every body part of :data:`~mirror.vocabulary.BODY_BODY_PARTS` gets one reason code from :data:`REASONS`
 (``"ok"`` when usable); the features of a part that is not ``"ok"`` are NaN, so
 the comparator never scores noise.
 
@@ -60,10 +60,7 @@ import numpy as np
 
 from mirror.landmarks.skeleton import POSE
 from mirror.landmarks.types import Landmarks
-
-Part = Literal["head", "left_arm", "right_arm", "torso", "face"]
-PARTS: tuple[Part, ...] = ("head", "left_arm", "right_arm", "torso", "face")
-"""Body parts judged per frame; the comparator's per-part report channels."""
+from mirror.vocabulary import BODY_PARTS, HIPS, SHOULDERS
 
 Reason = Literal["ok", "not_seen", "out_of_frame", "low_visibility", "occluded", "side_unknown", "no_face"]
 REASONS: tuple[Reason, ...] = (
@@ -86,8 +83,6 @@ ARM_JOINTS = {
 }
 """Pose points of each arm: the shoulder, elbow and wrist the features use, and the hand points."""
 ARM_CHAIN = {side: ARM_JOINTS[side][:3] for side in ("left", "right")}
-SHOULDERS = (POSE["left_shoulder"], POSE["right_shoulder"])
-HIPS = (POSE["left_hip"], POSE["right_hip"])
 HEAD_POSE_POINTS = (POSE["nose"], POSE["left_ear"], POSE["right_ear"])
 
 
@@ -140,7 +135,7 @@ class Usability:
     joint_ok : np.ndarray
         ``(T, 2, 33)`` bool: pose landmarks the features may use.
     part_reason : np.ndarray
-        ``(T, 2, P)`` uint8 indices into :data:`REASONS`, parts in :data:`PARTS` order.
+        ``(T, 2, P)`` uint8 indices into :data:`REASONS`, parts in :data:`~mirror.vocabulary.BODY_BODY_PARTS` order.
     torso_yaw_rad : np.ndarray
         ``(T, 2)`` rotation of the shoulder line about the vertical, towards the person's own left; NaN unknown.
     far_side : np.ndarray
@@ -259,7 +254,7 @@ def assess(landmarks: Landmarks, settings: UsabilitySettings | None = None) -> U
 
     joint_ok = seen.copy()
     clear = body_clearance(landmarks.pose_image, landmarks.frame_size, s.body_radius)
-    reasons = np.full(present.shape + (len(PARTS),), OK, dtype=np.uint8)
+    reasons = np.full(present.shape + (len(BODY_PARTS),), OK, dtype=np.uint8)
     for k, side in ((1, "left"), (2, "right")):
         chain = list(ARM_CHAIN[side])
         is_far = far_side == (1 if side == "left" else -1)
@@ -286,7 +281,7 @@ def assess(landmarks: Landmarks, settings: UsabilitySettings | None = None) -> U
         r[~all_in] = REASON_CODE["out_of_frame"]
     # torso: both shoulders and both hips
     torso = list(SHOULDERS + HIPS)
-    r = reasons[..., PARTS.index("torso")]
+    r = reasons[..., BODY_PARTS.index("torso")]
     r[~seen[..., torso].all(-1)] = REASON_CODE["low_visibility"]
     r[~side_known] = REASON_CODE["side_unknown"]
     r[~inside[..., torso].all(-1)] = REASON_CODE["out_of_frame"]
@@ -295,13 +290,13 @@ def assess(landmarks: Landmarks, settings: UsabilitySettings | None = None) -> U
     # turned head's (torso 65-74 degrees to the camera, face 4-39), the torso's yaw differs by model
     with np.errstate(invalid="ignore"):
         profile = shoulders_in & (np.abs(np.sin(yaw)) > np.sin(np.radians(s.profile_head_deg)))
-    r = reasons[..., PARTS.index("head")]
+    r = reasons[..., BODY_PARTS.index("head")]
     r[face & (~side_known | profile)] = REASON_CODE["side_unknown"]
     r[~face] = REASON_CODE["no_face"]
     r[face & ~seen[..., list(HEAD_POSE_POINTS)].all(-1)] = REASON_CODE["low_visibility"]
     r[face & ~inside[..., list(HEAD_POSE_POINTS)].all(-1)] = REASON_CODE["out_of_frame"]
     # face: the face mesh's own blendshapes
-    reasons[..., PARTS.index("face")][~face] = REASON_CODE["no_face"]
+    reasons[..., BODY_PARTS.index("face")][~face] = REASON_CODE["no_face"]
     reasons[~present] = REASON_CODE["not_seen"]
     joint_ok &= present[..., None]
     return Usability(
@@ -331,7 +326,7 @@ def usability_summary(part_reason: np.ndarray, people: tuple[str, ...] = ("A", "
     n = part_reason.shape[0]
     for p, person in enumerate(people):
         out[person] = {}
-        for k, part in enumerate(PARTS):
+        for k, part in enumerate(BODY_PARTS):
             codes = (
                 np.bincount(part_reason[:, p, k].astype(np.int64), minlength=len(REASONS))
                 if n
