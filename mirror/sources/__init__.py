@@ -11,6 +11,7 @@ from mirror.sources.frames import (
     open_source,
     quiet_opencv,
 )
+from mirror.sources.spec import camera_index, camera_or_file, check_file
 
 __all__ = [
     "Frame",
@@ -19,6 +20,9 @@ __all__ = [
     "SourceInfo",
     "VideoFileSource",
     "WebcamSource",
+    "camera_index",
+    "camera_or_file",
+    "check_file",
     "list_cameras",
     "open_source",
     "quiet_opencv",

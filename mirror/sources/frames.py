@@ -23,6 +23,7 @@ import numpy as np
 
 from mirror.errors import MirrorError
 from mirror.sources.rate import RateGate
+from mirror.sources.spec import camera_index
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
 
@@ -96,7 +97,7 @@ class FrameSource(ABC):
     @abstractmethod
     def __iter__(self) -> Iterator[Frame]: ...
 
-    def close(self) -> None:  # pragma: no cover - trivial default
+    def close(self) -> None:  # noqa: B027  # pragma: no cover - a source with nothing to release
         pass
 
     def __enter__(self) -> FrameSource:
@@ -397,10 +398,10 @@ def open_source(
     MirrorError
         With one line naming the problem and the valid kinds of input.
     """
-    text = str(spec)
-    if text.isdigit():
-        return WebcamSource(int(text), fps=fps, mirrored_input=mirrored_input)
-    path = Path(text)
+    index = camera_index(spec)
+    if index is not None:
+        return WebcamSource(index, fps=fps, mirrored_input=mirrored_input)
+    path = Path(spec)
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return ImageSource([path], mirrored_input=mirrored_input)
     return VideoFileSource(path, fps=fps, start_index=start_index, mirrored_input=mirrored_input)
