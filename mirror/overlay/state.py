@@ -15,13 +15,20 @@ Two ways of picking "the current window" at time ``t_s``:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from mirror import messages
 from mirror.landmarks.types import Landmarks, PersonLandmarks
 from mirror.report.doc import DEFAULT_ALPHA, alpha_of, label_confidence, strength
+
+if TYPE_CHECKING:
+    from mirror.coach import Message
+    from mirror.compare import Synchrony
+    from mirror.mechanical import Mechanical
 
 CHANNELS = ("head", "left_arm", "right_arm", "torso", "face")
 """Body parts, as in the report: the arms are A's arms."""
@@ -36,6 +43,20 @@ WARNING_HOLD_S = 8.0
 
 def _f(x) -> float:
     return float("nan") if x is None else float(x)
+
+
+def _finite(x: np.ndarray) -> np.ndarray:
+    """As floats, with infinities as NaN (as a report writes them: null)."""
+    x = np.asarray(x, dtype=float)
+    return np.where(np.isinf(x), np.nan, x)
+
+
+def _best(scores: np.ndarray, label: np.ndarray) -> np.ndarray:
+    """``(W,)`` the best of each window's ``(W, 3)`` mirror, match and sync scores; NaN when insufficient."""
+    with np.errstate(invalid="ignore"):
+        best = np.where(np.isnan(scores).all(1), np.nan, np.nanmax(np.where(np.isnan(scores), -np.inf, scores), axis=1))
+    best[label == "insufficient"] = np.nan
+    return best
 
 
 @dataclass
@@ -115,11 +136,7 @@ class ReportView:
         scores = np.array(
             [[_f(w.get("mirror_score")), _f(w.get("match_score")), _f(w.get("sync_score"))] for w in wins], dtype=float
         ).reshape(n, 3)
-        with np.errstate(invalid="ignore"):
-            best = np.where(
-                np.isnan(scores).all(1), np.nan, np.nanmax(np.where(np.isnan(scores), -np.inf, scores), axis=1)
-            )
-        best[label == "insufficient"] = np.nan
+        best = _best(scores, label)
         lag = np.array([_f(w.get("lag_s")) for w in wins], dtype=float)
         leader = np.array([str(w.get("leader") or "") for w in wins], dtype=object)
         p_value = np.array([_f(w.get("p_value")) for w in wins], dtype=float)
@@ -134,6 +151,58 @@ class ReportView:
         messages = [Message(**{k: m.get(k) for k in fields}) for m in report.get("feedback") or []]
         messages.sort(key=lambda m: m.t_s)
         return cls(start, end, label, chan, best, lag, leader, p_value, alpha_of(report), flagged, messages, chan_p)
+
+    @classmethod
+    def from_results(
+        cls, synchrony: Synchrony, mechanical: Mechanical | None = None, messages: Sequence[Message] = ()
+    ) -> ReportView:
+        """Straight from the analysis in memory (the live path): what :meth:`from_dict` reads from its report.
+
+        Parameters
+        ----------
+        synchrony : mirror.compare.Synchrony
+            The comparator's result (its windows and calibration).
+        mechanical : mirror.mechanical.Mechanical, optional
+            Mechanical imitation: its flagged stretches become warnings.
+        messages : sequence of mirror.coach.Message
+            Coaching messages.
+        """
+        w = synchrony.windows
+        order = np.argsort(w.end_s, kind="stable")
+        n = len(order)
+        column = {c: k for k, c in enumerate(w.channels)}
+        chan = np.full((n, len(CHANNELS)), "", dtype=object)
+        chan_p = np.full((n, len(CHANNELS)), np.nan)
+        for k, c in enumerate(CHANNELS):
+            if c in column:
+                chan[:, k] = [str(x) for x in w.channel_label[order, column[c]]]
+                chan_p[:, k] = _finite(w.channel_p[order, column[c]])
+        label = np.array([str(x) for x in w.label[order]], dtype=object)
+        scores = np.stack(
+            [_finite(w.mirror_score[order]), _finite(w.match_score[order]), _finite(w.sync_score[order])], 1
+        )
+        best = _best(scores, label)
+        leader = np.array([str(x) for x in w.leader[order]], dtype=object)
+        flagged = []
+        if mechanical is not None:
+            for d in mechanical.directions.values():
+                flagged += [(str(d.copier), float(a), float(b)) for a, b in d.flagged_ranges]
+        calibration = synchrony.run.calibration
+        alpha = calibration.alpha if calibration is not None else synchrony.run.settings.alpha
+        return cls(
+            _finite(w.start_s[order]),
+            _finite(w.end_s[order]),
+            label,
+            chan,
+            best,
+            _finite(w.lag_s[order]),
+            leader,
+            _finite(w.p_value[order]),
+            float(alpha) if alpha else DEFAULT_ALPHA,
+            flagged,
+            sorted(messages, key=lambda m: m.t_s),
+            chan_p,
+        )
 
     def __len__(self) -> int:
         return len(self.end_s)
@@ -286,7 +355,7 @@ class OverlayState:
         """
         labels = person_labels(me)
         views = []
-        for label, p in zip(labels, people):
+        for label, p in zip(labels, people, strict=False):
             if isinstance(p, PersonView):
                 views.append(PersonView(label, p.points, p.visible))
             else:
