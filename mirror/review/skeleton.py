@@ -32,16 +32,16 @@ from pathlib import Path
 import numpy as np
 
 from mirror.errors import MirrorError
-from mirror.landmarks.skeleton import POSE_NAMES
 from mirror.storage import write_atomic
+from mirror.vocabulary import PEOPLE, POSE, POSE_NAMES, SKELETON_POINTS
 
 SKELETON_FORMAT = "mirror.skeleton"
 SKELETON_VERSION = 1
 SCALE = 10000
 
-POINTS: tuple[int, ...] = (0, 2, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 19, 20, 23, 24, 25, 26, 27, 28)
-"""MediaPipe pose points the page draws: head (nose, eyes, ears, mouth), shoulders, arms to
-the index fingers, hips, knees and ankles."""
+POINTS: tuple[int, ...] = tuple(POSE[name] for name in SKELETON_POINTS)
+"""MediaPipe pose indices of the points the page draws (:data:`mirror.vocabulary.SKELETON_POINTS`): head
+(nose, eyes, ears, mouth), shoulders, arms to the index fingers, hips, knees and ankles."""
 
 
 @dataclass
@@ -84,9 +84,9 @@ class Skeleton:
         q = np.round(np.nan_to_num(self.xy, nan=0.0) * SCALE).astype(np.int64)
         v = np.round(np.clip(self.visibility, 0.0, 1.0) * 100).astype(np.int64)
         present = np.isfinite(self.xy).all(axis=3).any(axis=2)  # (T, 2)
-        for p, name in enumerate(("A", "B")):
+        for p, name in enumerate(PEOPLE):
             flat = np.concatenate([q[:, p], v[:, p, :, None]], axis=2).reshape(len(self.t_s), -1)
-            people[name] = [row.tolist() if ok else None for row, ok in zip(flat, present[:, p])]
+            people[name] = [row.tolist() if ok else None for row, ok in zip(flat, present[:, p], strict=True)]
         return {
             "format": SKELETON_FORMAT,
             "format_version": SKELETON_VERSION,
@@ -110,7 +110,7 @@ class Skeleton:
         t = np.asarray(doc["t_s"], dtype=float)
         xy = np.full((len(t), 2, len(points), 2), np.nan)
         vis = np.zeros((len(t), 2, len(points)))
-        for p, name in enumerate(("A", "B")):
+        for p, name in enumerate(PEOPLE):
             for i, row in enumerate(doc[name]):
                 if row is not None:
                     arr = np.asarray(row, dtype=float).reshape(len(points), 3)
