@@ -1,4 +1,5 @@
-"""Landmark topology: names, anatomical left/right pairs and horizontal-flip maps.
+"""Landmark topology: names (the pose names in :mod:`mirror.vocabulary`), anatomical left/right pairs and
+horizontal-flip maps.
 
 MediaPipe labels are anatomical: ``left_wrist`` is the person's own left
 wrist, wherever the camera sees it.  A horizontally flipped image shows the
@@ -13,27 +14,10 @@ from importlib import resources
 
 import numpy as np
 
-POSE_NAMES: tuple[str, ...] = (
-    "nose",
-    "left_eye_inner", "left_eye", "left_eye_outer",
-    "right_eye_inner", "right_eye", "right_eye_outer",
-    "left_ear", "right_ear",
-    "mouth_left", "mouth_right",
-    "left_shoulder", "right_shoulder",
-    "left_elbow", "right_elbow",
-    "left_wrist", "right_wrist",
-    "left_pinky", "right_pinky",
-    "left_index", "right_index",
-    "left_thumb", "right_thumb",
-    "left_hip", "right_hip",
-    "left_knee", "right_knee",
-    "left_ankle", "right_ankle",
-    "left_heel", "right_heel",
-    "left_foot_index", "right_foot_index",
-)  # fmt: skip
+from mirror.vocabulary import POSE, POSE_NAMES
+
 N_POSE = len(POSE_NAMES)
 N_FACE = 478
-POSE = {name: i for i, name in enumerate(POSE_NAMES)}
 
 BLENDSHAPE_NAMES: tuple[str, ...] = (
     "_neutral", "browDownLeft", "browDownRight", "browInnerUp", "browOuterUpLeft",
