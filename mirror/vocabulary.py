@@ -119,6 +119,14 @@ EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 """Kinds of reviewable moment, in the order the review page lists them: relation events,
 mechanical stretches, gesture copies and coaching messages."""
 
+EventFamily = Literal["event", "mechanical", "copy", "coaching"]
+EVENT_FAMILY: dict[str, EventFamily] = {
+    "mirror": "event", "match": "event", "symmetric": "event", "mechanical": "mechanical", "copy": "copy",
+    "warning": "coaching", "praise": "coaching", "prompt": "coaching",
+}  # fmt: skip
+"""The family of each event kind: relation events (runs of windows), mechanical stretches, gesture copies
+and coaching messages."""
+
 BatchState = Literal["done", "skipped-done", "failed", "skipped"]
 BATCH_STATES: tuple[BatchState, ...] = get_args(BatchState)
 """What became of one file of a batch: analysed now, done by an earlier run, failed, or not a video."""

@@ -17,8 +17,6 @@ from urllib.parse import quote
 
 from mirror import __version__, messages
 from mirror.report.doc import (
-    CHANNEL_NAMES,
-    CHANNELS,
     alpha_of,
     calibration_short,
     calibration_text,
@@ -39,26 +37,34 @@ from mirror.report.doc import (
     synchrony_reference,
     usability_rows,
 )
-from mirror.report.timeline import COLORS, PERSON_COLORS
 from mirror.review.skeleton import Skeleton
-
-EVENT_KINDS = ("mirror", "match", "symmetric", "mechanical", "copy", "warning", "praise", "prompt")
-"""Kinds of reviewable events, in the order the page lists their filters."""
+from mirror.vocabulary import (
+    BODY_PART_NAMES,
+    BODY_PARTS,
+    BONE_INDICES,
+    EVENT_FAMILY,
+    EVENT_KINDS,
+    JOINT_INDICES,
+    KIND_COLORS,
+    MARK_COLORS,
+    MIRRORED_PART,
+    PERSON_COLORS,
+    RELATIONS,
+    SIDED,
+)
 
 KIND_NAMES = {
-    "mirror": "mirror events", "match": "match events", "symmetric": "symmetric events", "mechanical": "mechanical stretches",
-    "copy": "copies", "warning": "coaching: warnings", "praise": "coaching: praise", "prompt": "coaching: prompts",
+    "mirror": "mirror events", "match": "match events", "symmetric": "symmetric events",
+    "mechanical": "mechanical stretches", "copy": "copies",
+    "warning": "coaching: warnings", "praise": "coaching: praise", "prompt": "coaching: prompts",
 }  # fmt: skip
-"""What the page calls each kind in its filters: events are runs of windows, copies are gesture copies, coaching is advice."""
-FAMILIES = {"mirror": "event", "match": "event", "symmetric": "event", "mechanical": "mechanical", "copy": "copy",
-            "warning": "coaching", "praise": "coaching", "prompt": "coaching"}  # fmt: skip
-"""Which family each kind belongs to; the header counts each family under its own name."""
+"""What the page calls each kind in its filters: events are runs of windows, copies are gesture copies,
+coaching is advice."""
+FAMILIES = EVENT_FAMILY
+"""Which family each kind belongs to (:data:`mirror.vocabulary.EVENT_FAMILY`); the header counts each family
+under its own name."""
 WHOLE_BODY = "whole_body"
-
-KIND_COLORS = {
-    **COLORS, "copy": "#9467bd", "warning": "#d62728", "praise": "#2ca02c", "prompt": "#17a2b8", "none": "#e4e7ec", "insufficient": "#9aa0a8",
-}  # fmt: skip
-"""The page's colour of each state and event kind (the report's colours, and the review's own kinds)."""
+"""The scope of an event of the whole body (a body part's event is scoped to that part)."""
 
 MARKS_COLUMNS = (
     "source_sha256",
@@ -106,12 +112,14 @@ def review_events(doc: dict) -> list[dict]:
         })  # fmt: skip
     for i, e in enumerate(part_events(doc)):
         part = str(e.get("body_part"))
-        bits = [f"{CHANNEL_NAMES.get(part, part)} only", p_text(e.get("p_value"), alpha), f"{e.get('windows')} windows"]
+        name = BODY_PART_NAMES.get(part, part)
+        bits = [f"{name} only", p_text(e.get("p_value"), alpha), f"{e.get('windows')} windows"]
         if e.get("strength") is not None:
             bits.append(f"strength {float(e['strength']):.2f}")
         out.append({
-            "id": f"part-event-{i}", "kind": e.get("kind"), "start_s": _r(e.get("start_s")), "end_s": _r(e.get("end_s")),
-            "channels": [part], "who": None, "detail": ", ".join(bits),
+            "id": f"part-event-{i}", "kind": e.get("kind"),
+            "start_s": _r(e.get("start_s")), "end_s": _r(e.get("end_s")), "channels": [part], "who": None,
+            "detail": ", ".join(bits),
             "p_value": e.get("p_value"), "confidence": confidence(e.get("p_value"), alpha), "scope": part,
         })  # fmt: skip
     for d in mechanical_directions(doc):
@@ -122,8 +130,8 @@ def review_events(doc: dict) -> list[dict]:
                 f" (score {float(score):.2f})" if score is not None else ""
             )
             out.append({
-                "id": f"mechanical-{d['name']}-{j}", "kind": "mechanical", "start_s": _r(a), "end_s": _r(b), "channels": [],
-                "who": d.get("copier"), "detail": head + (f": {reasons}" if reasons else ""),
+                "id": f"mechanical-{d['name']}-{j}", "kind": "mechanical", "start_s": _r(a), "end_s": _r(b),
+                "channels": [], "who": d.get("copier"), "detail": head + (f": {reasons}" if reasons else ""),
             })  # fmt: skip
     for i, c in enumerate((doc.get("mechanical") or {}).get("copies") or []):
         direction = str(c.get("direction") or "")
@@ -134,7 +142,7 @@ def review_events(doc: dict) -> list[dict]:
         c1 = c.get("copy_end_s", None if m1 is None or lag is None else float(m1) + float(lag))
         times = [float(t) for t in (m0, m1, c0, c1) if t is not None]
         span = lambda a, b: f"{float(a):.2f}" + ("" if b is None else f"–{float(b):.2f}") + " s"  # noqa: E731
-        name = lambda ch: CHANNEL_NAMES.get(ch, str(ch or "").replace("_", " "))  # noqa: E731
+        name = lambda ch: BODY_PART_NAMES.get(ch, str(ch or "").replace("_", " "))  # noqa: E731
         detail = f"{copier} copies {model}'s {name(c.get('channel_model'))} ({c.get('kind')})"
         if m0 is not None and c0 is not None:
             detail += f": {model}'s gesture {span(m0, m1)}, {copier}'s {name(c.get('channel_copy'))} {span(c0, c1)}"
@@ -143,7 +151,8 @@ def review_events(doc: dict) -> list[dict]:
         if c.get("similarity") is not None:
             detail += f", similarity {float(c['similarity']):.2f}"
         out.append({
-            "id": f"copy-{i}", "kind": "copy", "start_s": _r(min(times)) if times else None, "end_s": _r(max(times)) if times else None,
+            "id": f"copy-{i}", "kind": "copy",
+            "start_s": _r(min(times)) if times else None, "end_s": _r(max(times)) if times else None,
             "channels": sorted(set(parts), key=parts.index), "who": copier, "detail": detail,
             "model_start_s": _r(m0), "copy_start_s": _r(c0), "lag_s": _r(lag),
         })  # fmt: skip
@@ -159,7 +168,8 @@ def review_events(doc: dict) -> list[dict]:
 
 
 def _windows(doc: dict) -> dict:
-    """Columnar windows: bounds, overall label, scores, p-value, confidence and drawing strength, and each body part's."""
+    """Columnar windows: bounds, overall label, scores, p-value, confidence and drawing strength, and each
+    body part's."""
     ws = doc.get("windows") or []
     alpha = alpha_of(doc)
     cols = {
@@ -175,21 +185,23 @@ def _windows(doc: dict) -> dict:
         "strength": [strength(w.get("p_value"), alpha) for w in ws],
         "channels": {},
     }
-    for c in CHANNELS:
+    for c in BODY_PARTS:
         chans = [((w.get("channels") or {}).get(c)) or {} for w in ws]
         cols["channels"][c] = {
             "label": [
                 "insufficient" if w.get("label") == "insufficient" else (ch.get("label") or "none")
-                for w, ch in zip(ws, chans)
+                for w, ch in zip(ws, chans, strict=True)
             ],
             "mirror": [_r(ch.get("mirror_score")) for ch in chans],
             "match": [_r(ch.get("match_score")) for ch in chans],
-            "p_value": [None if w.get("label") == "insufficient" else ch.get("p_value") for w, ch in zip(ws, chans)],
+            "p_value": [
+                None if w.get("label") == "insufficient" else ch.get("p_value") for w, ch in zip(ws, chans, strict=True)
+            ],
             "confidence": [
                 None
                 if w.get("label") == "insufficient"
                 else label_confidence(ch.get("label") or "none", ch.get("p_value"), alpha)
-                for w, ch in zip(ws, chans)
+                for w, ch in zip(ws, chans, strict=True)
             ],
             "strength": [strength(ch.get("p_value"), alpha) for ch in chans],
         }
@@ -197,10 +209,16 @@ def _windows(doc: dict) -> dict:
 
 
 def vocabulary(doc: dict) -> dict:
-    """The words and colours the page script uses, from their one definition in Python.
+    """The words, colours and shapes the page script uses, from their one definition in Python.
 
-    ``colors`` (state and event kind to CSS colour), ``confidence`` (key to words, from
-    :data:`mirror.messages.CONFIDENCE`), ``parts`` (body part names), ``alpha``, ``meaning``
+    From :mod:`mirror.vocabulary`: ``colors`` (state and event kind to CSS colour), ``people``
+    (A's and B's colours), ``marks`` (a reviewer's mark to its colour), ``body_parts`` (in report
+    order) and ``parts`` (their names), ``relations`` (the labels drawn as a relation), ``sided``
+    (those with a lag and a leader), ``mirrored_part`` (B's part that mirrors A's), ``event_kinds``
+    (in the order the filters list them), ``whole_body`` (the scope of a whole-body event),
+    ``bones`` (body part or ``legs`` to pairs of pose indices) and ``joints`` (pose indices drawn as
+    dots).  From the report: ``confidence`` (key to words, from
+    :data:`mirror.messages.CONFIDENCE`), ``alpha``, ``meaning``
     (what a label means), ``meaning_short``, ``nothing`` (why nothing could be measured, or
     None) and ``nothing_fix`` (what to do then), ``usability`` (one sentence per person and body
     part, when the report has them), ``kind_names`` and ``families`` (what the page calls each
@@ -211,8 +229,17 @@ def vocabulary(doc: dict) -> dict:
     return {
         "colors": dict(KIND_COLORS),
         "people": dict(PERSON_COLORS),
+        "marks": dict(MARK_COLORS),
+        "body_parts": list(BODY_PARTS),
+        "parts": {c: BODY_PART_NAMES[c] for c in BODY_PARTS},
+        "relations": list(RELATIONS),
+        "sided": list(SIDED),
+        "mirrored_part": dict(MIRRORED_PART),
+        "event_kinds": list(EVENT_KINDS),
+        "whole_body": WHOLE_BODY,
+        "bones": {part: [list(b) for b in bones] for part, bones in BONE_INDICES.items()},
+        "joints": list(JOINT_INDICES),
         "confidence": dict(messages.CONFIDENCE),
-        "parts": dict(CHANNEL_NAMES),
         "kind_names": dict(KIND_NAMES),
         "families": dict(FAMILIES),
         "alpha": alpha_of(doc),
@@ -257,8 +284,12 @@ def page_data(
     directions = [
         {
             "name": d["name"], "copier": d.get("copier"), "model": d.get("model"), "score": _r(d.get("score")),
-            "flagged": bool(d.get("flagged")), "flagged_ranges": [[_r(a), _r(b)] for a, b in flagged_ranges(d)] if d.get("flagged") else [],
-            "reasons": [{"sign": r.get("sign"), "text": r.get("text"), "ranges": r.get("ranges") or []} for r in d.get("reasons") or []],
+            "flagged": bool(d.get("flagged")),
+            "flagged_ranges": [[_r(a), _r(b)] for a, b in flagged_ranges(d)] if d.get("flagged") else [],
+            "reasons": [
+                {"sign": r.get("sign"), "text": r.get("text"), "ranges": r.get("ranges") or []}
+                for r in d.get("reasons") or []
+            ],
         }
         for d in mechanical_directions(doc)
     ]  # fmt: skip
@@ -295,8 +326,20 @@ def page_data(
     }
 
 
+SCRIPTS = ("data.js", "player.js", "skeleton.js", "timeline.js", "events.js", "video.js", "controls.js", "main.js")
+"""The page script's files in ``assets/``, in the order they run: each is a part of one closure
+(data and vocabulary first, then time, skeletons, timeline, events list, video, loop and keys,
+and the header lines with the first drawing last)."""
+
+
 def _asset(name: str) -> str:
     return resources.files("mirror.review").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def page_script() -> str:
+    """The page script: :data:`SCRIPTS` in order, in one strict closure (no library, no request)."""
+    parts = "\n".join(f"// ---- {name}\n{_asset(name)}" for name in SCRIPTS)
+    return f'"use strict";\n(() => {{\n{parts}}})();\n'
 
 
 def _json_for_script(obj) -> str:
@@ -328,7 +371,8 @@ def render_review_html(data: dict, static: bool) -> str:
 <title>{escape(title)}</title>
 <style>{_asset("review.css")}</style>
 </head><body>
-<header><h1>{escape(title)}</h1><p class="sub" id="summary"></p><p class="sub" id="parts"></p><p class="sub" id="synchrony"></p><p class="sub" id="meaning"></p>
+<header><h1>{escape(title)}</h1><p class="sub" id="summary"></p><p class="sub" id="parts"></p>
+<p class="sub" id="synchrony"></p><p class="sub" id="meaning"></p>
 <div id="nothing" role="alert" hidden><p id="nothing-why"></p><p id="nothing-fix"></p></div></header>
 <main>
 <section id="player">
@@ -342,7 +386,8 @@ def render_review_html(data: dict, static: bool) -> str:
     <button id="zoom-out" type="button" title="Zoom out">&minus;</button>
     <button id="zoom-fit" type="button" title="Whole session">Fit</button>
     <label><input type="checkbox" id="show-skeleton" checked> skeletons</label>
-    <span class="hint">&larr; &rarr; previous / next event &middot; Space play &middot; R / W mark the selected event right / wrong</span>
+    <span class="hint">&larr; &rarr; previous / next event &middot; Space play &middot;
+      R / W mark the selected event right / wrong</span>
   </div>
   <div id="notice" hidden></div>
 </section>
@@ -354,13 +399,16 @@ def render_review_html(data: dict, static: bool) -> str:
     <span id="count"></span>
     <span class="grow"></span>
     <button id="export" type="button">Export marks (CSV)</button>
-    <label class="button" title="Read marks exported before">Import marks<input type="file" id="import" accept=".csv,text/csv" hidden></label>
+    <label class="button" title="Read marks exported before">Import marks<input type="file" id="import"
+      accept=".csv,text/csv" hidden></label>
   </div>
-  <div id="list-wrap"><table id="events"><thead><tr><th>mark</th><th>time</th><th>kind</th><th>body parts</th><th>who</th><th>confidence</th><th>detail</th></tr></thead><tbody></tbody></table></div>
+  <div id="list-wrap"><table id="events"><thead><tr>
+    <th>mark</th><th>time</th><th>kind</th><th>body parts</th><th>who</th><th>confidence</th><th>detail</th>
+  </tr></thead><tbody></tbody></table></div>
 </section>
 </main>
 <script type="application/json" id="mirror-data">{_json_for_script(data)}</script>
-<script>{_asset("review.js")}</script>
+<script>{page_script()}</script>
 </body></html>
 """
 
