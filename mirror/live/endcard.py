@@ -19,7 +19,7 @@ _WHITE, _GREY, _BG = (245, 245, 245), (190, 190, 190), (36, 30, 28)
 
 def end_card_rows(trends: list[FigureTrend]) -> list[tuple[str, str, str | None]]:
     """``(figure, "this session (before: baseline)", trend)`` for each figure measured in the session."""
-    rows = []
+    rows: list[tuple[str, str, str | None]] = []
     for t in trends:
         if t.latest is None:
             continue

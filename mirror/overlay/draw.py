@@ -264,7 +264,8 @@ def state_color(state: str, strength: float) -> tuple[int, int, int]:
     if state not in ("mirror", "match", "symmetric"):
         return color
     k = BADGE_WEAKEST + (1.0 - BADGE_WEAKEST) * float(np.clip(strength, 0.0, 1.0))
-    return tuple(int(round(p + (q - p) * k)) for p, q in zip(PANEL_COLOR, color))
+    b, g, r = (int(round(p + (q - p) * k)) for p, q in zip(PANEL_COLOR, color, strict=True))
+    return (b, g, r)
 
 
 def _draw_rapport(c: _Canvas, state: OverlayState, top: int) -> None:
@@ -296,9 +297,9 @@ def _draw_rapport(c: _Canvas, state: OverlayState, top: int) -> None:
             detail = ", together"
     # the current state as a badge, stronger the surer it is, and how sure in words under it
     bx0, by0, bx1, by1 = state_badge_box((c.w, c.h), top)
-    fill = state_color(state.overall, state.strength)
-    cv2.rectangle(c.img, (bx0, by0), (bx1, by1), fill, -1)
-    ink = (0, 0, 0) if 0.114 * fill[0] + 0.587 * fill[1] + 0.299 * fill[2] > 140 else (255, 255, 255)
+    badge = state_color(state.overall, state.strength)
+    cv2.rectangle(c.img, (bx0, by0), (bx1, by1), badge, -1)
+    ink = (0, 0, 0) if 0.114 * badge[0] + 0.587 * badge[1] + 0.299 * badge[2] > 140 else (255, 255, 255)
     text, scale = f"now: {now}{detail}", 0.5
     while scale > 0.3 and c.text_size(text, scale)[0] > bx1 - bx0 - c.px(10):  # fit the badge
         scale -= 0.05
@@ -439,14 +440,14 @@ def draw_overlay(frame: np.ndarray, state: OverlayState) -> np.ndarray:
     out = cv2.flip(frame, 1) if state.selfie else frame.copy()
     c = _Canvas(out)
     on_a, on_b = _highlights(state)
-    for person, color, highlight in zip(state.people, PERSON_COLORS, (on_a, on_b)):
+    for person, color, highlight in zip(state.people, PERSON_COLORS, (on_a, on_b), strict=False):
         _draw_person(c, person, color, highlight, state.selfie)
     top = _draw_banner(c, state.warning) if state.warning else 0
     _draw_rapport(c, state, top)
     _draw_parts(c, state, top)
     _draw_timeline(c, state)
     _draw_message(c, state)
-    for person, color in zip(state.people, PERSON_COLORS):  # over the panels: always readable
+    for person, color in zip(state.people, PERSON_COLORS, strict=False):  # over the panels: always readable
         _draw_label(c, person, color, state.selfie, top)
     _draw_status(c, state, top)
     return out
