@@ -233,15 +233,16 @@ def main() -> None:
     n = render(plan, main_src, sym_src, others, video)
     (folder / "truth.json").write_text(json.dumps({"fps": FPS, "segments": plan}, indent=1))
     t1 = time.perf_counter()
-    landmarks, info = extract_video(video, ExtractSettings(layout=Layout("auto")))  # cached by content
+    landmarks = extract_video(video, ExtractSettings(layout=Layout("auto")))  # cached by content
+    info = landmarks.info
     t2 = time.perf_counter()
-    result, _ = analyze_landmarks(landmarks, CompareSettings(), n_surrogates=0)
+    result = analyze_landmarks(landmarks, CompareSettings(), n_surrogates=0)
     t3 = time.perf_counter()
     w = result.windows
     truth, true_lag = window_truth(plan, w.start_s, w.end_s)
     print(
         f"{len(plan)} segments, {n} frames ({n / FPS / 60:.1f} min) rendered in {t1 - t0:.0f} s; "
-        f"landmarks {t2 - t1:.0f} s (both people in {100 * info['both_present_rate']:.1f} % of frames); "
+        f"landmarks {t2 - t1:.0f} s (both people in {100 * info.both_present_rate:.1f} % of frames); "
         f"comparator {t3 - t2:.2f} s"
     )
     predicted = ("mirror", "match", "symmetric", "none", "insufficient")

@@ -271,9 +271,16 @@ def extract(path: Path, model: str, cache: Path):
     )
 
 
+def _both_present(lm) -> float:
+    """Share of frames with both people: the extraction's own figure, else counted from the landmarks."""
+    rate = lm.info.both_present_rate
+    return rate if rate is not None else lm.pose_present.all(1).mean()
+
+
 def analyse(landmarks, exclude: set[str] | None, cache: Path) -> dict:
     """``pipeline``: as analyze_landmarks; ``heldout``: the same windows against a null without ``exclude``."""
-    result, info = analyze_landmarks(landmarks, CompareSettings(), n_surrogates=0)
+    result = analyze_landmarks(landmarks, CompareSettings(), n_surrogates=0)
+    info = result.run
     out = {"pipeline": result.windows, "info": info}
     if exclude is not None:
         settings, _ = fit_to_clip(CompareSettings(), compute_features(landmarks))
@@ -295,10 +302,10 @@ def run_unit(unit: Unit, folder: Path, cache: Path) -> None:
     parts = []
     for model in MODELS:
         t2 = time.perf_counter()
-        lm, info = extract(path, model, cache)
+        lm = extract(path, model, cache)
         t3 = time.perf_counter()
         unit.windows[model] = analyse(lm, exclude, cache)
-        unit.extract[model] = float(info.get("both_present_rate", lm.pose_present.all(1).mean()))
+        unit.extract[model] = float(_both_present(lm))
         parts.append(
             f"{model}: both found {100 * unit.extract[model]:.0f} %, landmarks {t3 - t2:.0f} s, comparator {time.perf_counter() - t3:.1f} s"
         )
@@ -547,14 +554,14 @@ def real_clips(cache: Path, out: dict) -> list:
             continue
         got = {}
         for m in MODELS:
-            lm, info = extract(path, m, cache)
+            lm = extract(path, m, cache)
             got[m] = analyse(lm, None, cache)
-            got[m]["found"] = float(info.get("both_present_rate", lm.pose_present.all(1).mean()))
+            got[m]["found"] = float(_both_present(lm))
         say(f"\n-- {name} (truth: {truth}; {note})")
         entry = {}
         for m in MODELS:
             w = got[m]["pipeline"]
-            adapted = got[m]["info"].get("adapted")
+            adapted = got[m]["info"].adapted
             labels = {k: int((w.label == k).sum()) for k in PREDICTED}
             arm = (
                 w.channel_label[:, [w.channels.index("left_arm"), w.channels.index("right_arm")]]
@@ -565,8 +572,8 @@ def real_clips(cache: Path, out: dict) -> list:
                 "windows": len(w),
                 "labels": labels,
                 "found": got[m]["found"],
-                "window_s": got[m]["info"]["settings"]["window_s"],
-                "adapted": adapted["reason"] if adapted else None,
+                "window_s": got[m]["info"].settings.window_s,
+                "adapted": adapted.reason if adapted else None,
                 "arm_mirror_windows": int((arm == "mirror").any(1).sum()) if len(w) else 0,
                 "arm_match_windows": int((arm == "match").any(1).sum()) if len(w) else 0,
                 "rows": [
@@ -589,7 +596,7 @@ def real_clips(cache: Path, out: dict) -> list:
             say(
                 f"   {m}: both found {100 * got[m]['found']:.0f} %, {len(w)} windows of {entry[m]['window_s']:g} s; "
                 + ", ".join(f"{k} {v}" for k, v in labels.items() if v)
-                + (f"; {got[m]['info'].get('no_windows')}" if not len(w) else "")
+                + (f"; {got[m]['info'].no_windows}" if not len(w) else "")
             )
             for i in range(len(w)):
                 say(f"      {fmt_window(w, i)}")

@@ -132,7 +132,7 @@ def extractor_pass(frames: list[np.ndarray]) -> float:
     backend = MediaPipeBackend("lite")
     backend.detect_people(cv2.cvtColor(frames[0], cv2.COLOR_BGR2RGB))  # load the search model untimed
     source = ListSource(frames)
-    lm, _ = extract_landmarks(source, backend, Layout("auto"))
+    lm = extract_landmarks(source, backend, Layout("auto"))
     elapsed = source.t_last - source.t_first
     backend.close()
     assert lm.pose_present.all(1).mean() > 0.95

@@ -25,8 +25,8 @@ CLIPS = [REPO / "examples" / "pyfeat_single_face.mp4", REPO / "examples" / "raga
 def main() -> None:
     orig_all, back_all = [], []
     for clip in CLIPS:
-        lm, _ = extract_video(clip, ExtractSettings(), use_cache=False)
-        fl, _ = extract_video(clip, ExtractSettings(mirrored_input=True), use_cache=False)
+        lm = extract_video(clip, ExtractSettings(), use_cache=False)
+        fl = extract_video(clip, ExtractSettings(mirrored_input=True), use_cache=False)
         back = fl.flipped()
         if clip.name != "pyfeat_single_face.mp4":
             back = back.swapped_people()

@@ -61,7 +61,7 @@ FRONTAL = (
 def load(rel: str, model: str, cache_dir: Path | None) -> Landmarks:
     path = SHARED / rel
     fps = None if path.suffix == ".jpg" else 15.0
-    lm, _ = extract_video(path, ExtractSettings(pose_model=model, fps=fps), cache_dir=cache_dir)
+    lm = extract_video(path, ExtractSettings(pose_model=model, fps=fps), cache_dir=cache_dir)
     return lm
 
 

@@ -77,7 +77,7 @@ def main() -> None:
     for clip in used:
         f = {}
         for model in ("lite", "full"):
-            lm, _ = extract_video(clip, ExtractSettings(pose_model=model, fps=15.0), cache_dir=args.cache_dir)
+            lm = extract_video(clip, ExtractSettings(pose_model=model, fps=15.0), cache_dir=args.cache_dir)
             f[model] = compute_features(lm)
         n = min(len(f["lite"].t_s), len(f["full"].t_s))
         a_lite, specs = f["lite"].antisymmetric()

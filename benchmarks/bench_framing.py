@@ -92,15 +92,16 @@ def scene_files(seconds: float, fps: float) -> list[tuple[str, Path, np.ndarray 
 
 
 def measure(path: Path, model: str, fps: float, boxes: np.ndarray | None) -> dict:
-    lm, info = extract_video(path, ExtractSettings(pose_model=model, fps=fps, layout=Layout("auto")), use_cache=False)
+    lm = extract_video(path, ExtractSettings(pose_model=model, fps=fps, layout=Layout("auto")), use_cache=False)
+    info = lm.info
     present = lm.pose_present
     row = {
         "both": float(present.all(1).mean()),
         "A": float(present[:, 0].mean()),
         "B": float(present[:, 1].mean()),
-        "faceA": info["face_present_rate"]["A"],
-        "faceB": info["face_present_rate"]["B"],
-        "swaps": int(info["identity_swaps"]),
+        "faceA": info.face_present_rate["A"],
+        "faceB": info.face_present_rate["B"],
+        "swaps": int(info.identity_swaps),
         "wrong": -1,
     }
     if boxes is not None:

@@ -76,7 +76,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "raga"
-        session, _ = analyze_video(REPO / "examples" / "raga_2people.mp4", n_surrogates=0)
+        session = analyze_video(REPO / "examples" / "raga_2people.mp4", n_surrogates=0)
         write_session(session, out)
         review = prepare_review(out)
         doc = read_report(out)

@@ -130,8 +130,8 @@ def main() -> None:
     used = clips()
     for clip in used:
         settings = dict(pose_model=args.model, fps=15.0)
-        lm, _ = extract_video(clip, ExtractSettings(**settings), cache_dir=args.cache_dir)
-        fl, _ = extract_video(clip, ExtractSettings(**settings, mirrored_input=True), cache_dir=args.cache_dir)
+        lm = extract_video(clip, ExtractSettings(**settings), cache_dir=args.cache_dir)
+        fl = extract_video(clip, ExtractSettings(**settings, mirrored_input=True), cache_dir=args.cache_dir)
         n = min(len(lm), len(fl))
         a, share = antisymmetric_columns(lm.slice(0, n))
         b, _ = antisymmetric_columns(fl.slice(0, n))

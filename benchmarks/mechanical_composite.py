@@ -62,7 +62,7 @@ def load_sources() -> list[tuple[str, np.ndarray]]:
         clips.append(SHARED / "research" / "kitchen_two_men.mp4")
     out = []
     for clip in clips:
-        landmarks, _ = extract_video(clip, ExtractSettings(fps=RATE))
+        landmarks = extract_video(clip, ExtractSettings(fps=RATE))
         f = compute_features(landmarks)
         for p in range(2):
             v = f.values[:, p]
@@ -229,7 +229,7 @@ def render_video(minutes: float, rng: np.random.Generator, folder: Path) -> tupl
         ac._place(canvas, np.ascontiguousarray(b), ac.HALF[0], 0.9, 0.5, 0.6)
         writer.write(canvas)
     writer.release()
-    landmarks, _ = extract_video(video, ExtractSettings(fps=fps))
+    landmarks = extract_video(video, ExtractSettings(fps=fps))
     return plan, compute_features(landmarks)
 
 
@@ -256,14 +256,15 @@ def main() -> None:
         plan = make_plan(args.minutes, rng, len(sources))
         features = render(plan, sources, rng)
     t0 = time.perf_counter()
-    sync, _ = analyze_features(features, CompareSettings(), n_surrogates=0)
+    sync = analyze_features(features, CompareSettings(), n_surrogates=0)
     t1 = time.perf_counter()
-    mech, info = detect_mechanical(features, sync.windows)
+    mech = detect_mechanical(features, sync.windows)
+    info = mech.run
     t2 = time.perf_counter()
     minutes = features.t_s[-1] / 60
     print(
         f"{len(plan)} segments, {minutes:.1f} min; comparator {t1 - t0:.1f} s, mechanical detector {t2 - t1:.2f} s; "
-        f"gestures {info['gestures']}, copies {info['copies']}"
+        f"gestures {info.gestures}, copies {info.copies}"
     )
     truth_by_span, pred, wrong_dir = [], [], 0
     seg_flag = {i: [] for i in range(len(plan))}

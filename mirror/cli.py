@@ -8,6 +8,7 @@ import os
 import platform
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -32,6 +33,9 @@ from mirror.cli_options import (
 from mirror.errors import MirrorError
 from mirror.history import cli as history_cli
 from mirror.storage import folder_lock
+
+if TYPE_CHECKING:
+    from mirror.landmarks import ExtractRun
 
 LAZY_COMMANDS = {
     "batch": ("mirror.batch_cli", "batch"),
@@ -160,7 +164,7 @@ def extract(
     progress: bool = typer.Option(True, "--progress/--no-progress", metavar=FLAG, help="Show a progress bar."),
 ) -> None:
     """Extract both people's pose and face landmarks, frame by frame."""
-    from mirror.landmarks import ExtractSettings, Layout, extract_landmarks, extract_video
+    from mirror.landmarks import ExtractRun, ExtractSettings, Layout, extract_landmarks, extract_video
     from mirror.storage import write_atomic
 
     with user_errors():
@@ -186,43 +190,45 @@ def extract(
                 with WebcamSource(int(source), fps=fps, max_seconds=max_seconds, mirrored_input=mirrored_input) as cam:
                     backend = MediaPipeBackend(model, face=face)
                     try:
-                        info0 = {"source": cam.info.to_dict(), "settings": settings.to_dict()}
-                        landmarks, info = extract_landmarks(
+                        info0 = ExtractRun(source=cam.info.to_dict(), settings=settings.to_dict())
+                        landmarks = extract_landmarks(
                             cam, backend, settings.layout, with_face=face, progress=bar.frames, info=info0
                         )
                     finally:
                         backend.close()
             else:
-                landmarks, info = extract_video(
+                landmarks = extract_video(
                     source, settings, cache_dir=cache_dir, use_cache=use_cache, progress=bar.frames, on_total=bar.total
                 )
         finally:
             bar.close()
+        info = landmarks.info
         with folder_lock(out):
             landmarks.save(out / "landmarks.npz")
-            write_atomic(out / "extract.json", json.dumps(info, indent=1, default=str).encode())
-    both = info.get("both_present_rate", 0.0)
-    origin = "from the cache" if info.get("from_cache") else f"in {info.get('seconds_this_run', 0):.1f} s"
+            write_atomic(out / "extract.json", json.dumps(info.to_dict(), indent=1, default=str).encode())
+    both = info.both_present_rate or 0.0
+    present, faces = info.present_rate or {}, info.face_present_rate or {}
+    origin = "from the cache" if info.from_cache else f"in {info.seconds_this_run or 0:.1f} s"
     typer.echo(
         f"{plural(len(landmarks), 'frame')} {origin}: both people found in {100 * both:.1f} % of frames "
-        f"(A {100 * info['present_rate']['A']:.1f} %, B {100 * info['present_rate']['B']:.1f} %); "
-        f"faces A {100 * info['face_present_rate']['A']:.1f} %, B {100 * info['face_present_rate']['B']:.1f} %"
+        f"(A {100 * present['A']:.1f} %, B {100 * present['B']:.1f} %); "
+        f"faces A {100 * faces['A']:.1f} %, B {100 * faces['B']:.1f} %"
     )
-    recovered = info.get("backfilled_frames") or {}
+    recovered = info.backfilled_frames or {}
     if any(recovered.values()):
         typer.echo(f"backward pass recovered A {recovered.get('A', 0)}, B {recovered.get('B', 0)} frames")
     typer.echo(f"wrote {out / 'landmarks.npz'} and {out / 'extract.json'}")
-    if info.get("interrupted") and not source.isdigit():  # a camera stops with Ctrl+C; a file was cut short
+    if info.interrupted and not source.isdigit():  # a camera stops with Ctrl+C; a file was cut short
         typer.echo(
             "interrupted: the frames so far are written and cached; run the same command again to finish", err=True
         )
         raise typer.Exit(130)
 
 
-def _presence_line(extract_info: dict) -> str:
+def _presence_line(extract_info: ExtractRun | None) -> str:
     """How often each person was in view, with a warning when the comparison has little to go on."""
-    both = extract_info.get("both_present_rate")
-    each = extract_info.get("present_rate") or {}
+    both = extract_info.both_present_rate if extract_info is not None else None
+    each = (extract_info.present_rate if extract_info is not None else None) or {}
     if both is None:
         return "people in view: unknown"
     line = f"both people in view in {100 * both:.0f} % of frames (A {100 * each.get('A', 0):.0f} %, B {100 * each.get('B', 0):.0f} %)"
@@ -248,9 +254,7 @@ def analyze(
         metavar=choices(PRESETS),
         help="Window presets: live (4 s windows, 0.5 s step, 3 s lag) or report (30 s, 10 s, 5 s).",
     ),
-    window_s: float | None = typer.Option(
-        None, "--window-s", help="Window length in seconds (overrides the preset)."
-    ),
+    window_s: float | None = typer.Option(None, "--window-s", help="Window length in seconds (overrides the preset)."),
     step_s: float | None = typer.Option(None, "--step-s", help="Window step in seconds (overrides the preset)."),
     max_lag_s: float | None = typer.Option(
         None, "--max-lag-s", help="Largest lag searched, in seconds (overrides the preset)."
@@ -296,7 +300,7 @@ def analyze(
         history_file = history_cli.history_target(history, no_history)  # a damaged history is refused before any work
         bar = Progress(progress)
         try:
-            session, run_info = analyze_video(
+            session = analyze_video(
                 source,
                 settings,
                 ext,
@@ -329,9 +333,9 @@ def analyze(
 
     doc = read_report(out)
     result = session.synchrony
-    share = result.summary["share"]
-    sync = result.summary["synchrony"]
-    typer.echo(_presence_line(run_info.get("extract", {})))
+    share = result.summary.share
+    sync = result.summary.synchrony
+    typer.echo(_presence_line(session.extract))
     unusable = [r["text"] for r in usability_rows(doc) if r["reason"] != "ok"]
     for line in unusable:
         typer.echo(f"  {line}")
@@ -351,18 +355,18 @@ def analyze(
         f"{plural(len(result.windows), 'window')}, labelled only where beyond chance: mirror {100 * share['mirror']:.0f} %, "
         f"match {100 * share['match']:.0f} %, symmetric {100 * share['symmetric']:.0f} %, none {100 * share['none']:.0f} %"
         + (
-            f"; insufficient data in {plural(result.summary['insufficient_windows'], 'window')}"
-            if result.summary["insufficient_windows"]
+            f"; insufficient data in {plural(result.summary.insufficient_windows, 'window')}"
+            if result.summary.insufficient_windows
             else ""
         )
     )
     reference = synchrony_reference(doc)  # the same words as report.html and the review page
-    if not math.isfinite(sync["real"]):
+    if not math.isfinite(sync.real):
         typer.echo("synchrony not measurable: no window has both people in view long enough")
     elif reference is not None:
         typer.echo(
-            f"synchrony: {reference['words'].rstrip('.')} (synchrony {sync['real']:.3f} vs pseudo-synchrony {sync['surrogate_mean']:.3f}, "
-            f"effect size {sync['effect_size']:.2f}, p = {format_p(sync['p_value'])})"
+            f"synchrony: {reference['words'].rstrip('.')} (synchrony {sync.real:.3f} vs pseudo-synchrony {sync.surrogate_mean:.3f}, "
+            f"effect size {sync.effect_size:.2f}, p = {format_p(sync.p_value)})"
         )
     else:
         typer.echo(f"synchrony: {synchrony_missing(doc)}")

@@ -8,11 +8,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mirror.compare import CompareSettings, Synchrony, analyze_features
 from mirror.errors import Interrupted
 from mirror.features import Features, compute_features
-from mirror.landmarks import ExtractSettings, Landmarks, extract_video
+from mirror.landmarks import ExtractRun, ExtractSettings, Landmarks, extract_video
+
+if TYPE_CHECKING:
+    from mirror.coach import Message
+    from mirror.landmarks.backend import LandmarkBackend
+    from mirror.mechanical import Mechanical
 
 
 @dataclass
@@ -27,21 +33,24 @@ class Session:
     features : Features
         ``(T, 2, F)`` body-centric features.
     synchrony : Synchrony
-        Windows, events and the session summary.
-    mechanical : object
-        :class:`mirror.mechanical.Mechanical`, per direction of copying.
-    feedback : list
-        Time-stamped coaching messages (:class:`mirror.coach.Message`).
+        Windows, events, the session summary and the comparator's run information.
+    mechanical : Mechanical or None
+        Mechanical imitation per direction of copying, with its run information.
+    feedback : list of Message
+        Time-stamped coaching messages.
     provenance : dict
         Source, checksums, landmark statistics and settings.
+    extract : ExtractRun or None
+        The landmark extraction's run information (:func:`analyze_video`; None from landmarks).
     """
 
     landmarks: Landmarks | None
     features: Features
     synchrony: Synchrony
-    mechanical: object = None
-    feedback: list = field(default_factory=list)
+    mechanical: Mechanical | None = None
+    feedback: list[Message] = field(default_factory=list)
     provenance: dict = field(default_factory=dict)
+    extract: ExtractRun | None = None
 
 
 def analyze_session(
@@ -50,13 +59,14 @@ def analyze_session(
     n_surrogates: int = 200,
     seed: int = 0,
     provenance: dict | None = None,
-) -> tuple[Session, dict]:
+) -> Session:
     """Compare, detect mechanical imitation and coach, from landmarks.
 
     Returns
     -------
-    (Session, dict)
-        The session and run information.
+    Session
+        The session; each stage's run information is on its result (``synchrony.run``,
+        ``mechanical.run``).
     """
     return _analyze(compute_features(landmarks), landmarks, settings, n_surrogates, seed, provenance)
 
@@ -68,16 +78,15 @@ def _analyze(
     n_surrogates: int,
     seed: int,
     provenance: dict | None,
-) -> tuple[Session, dict]:
+) -> Session:
     from mirror.coach import coach_session
     from mirror.mechanical import detect_mechanical
 
     settings = settings or CompareSettings()
-    synchrony, info = analyze_features(features, settings, n_surrogates=n_surrogates, seed=seed)
-    mechanical, mech_info = detect_mechanical(features, synchrony.windows)
+    synchrony = analyze_features(features, settings, n_surrogates=n_surrogates, seed=seed)
+    mechanical = detect_mechanical(features, synchrony.windows)
     feedback = coach_session(features, synchrony, mechanical)
-    info = {**info, "mechanical": mech_info}
-    session = Session(
+    return Session(
         landmarks=landmarks,
         features=features,
         synchrony=synchrony,
@@ -85,7 +94,6 @@ def _analyze(
         feedback=feedback,
         provenance=dict(provenance or {}),
     )
-    return session, info
 
 
 def analyze_video(
@@ -94,12 +102,14 @@ def analyze_video(
     extract: ExtractSettings | None = None,
     n_surrogates: int = 200,
     cache_dir: Path | None = None,
-    backend=None,
+    backend: LandmarkBackend | None = None,
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int, int], None] | None = None,
     keep_landmarks: bool = True,
-) -> tuple[Session, dict]:
+) -> Session:
     """Landmarks (cached and resumable), then :func:`analyze_session`.
+
+    ``Session.extract`` holds the extraction's run information.
 
     Parameters
     ----------
@@ -118,25 +128,32 @@ def analyze_video(
         The extraction was interrupted (the landmarks so far are cached).
     """
     extract = extract or ExtractSettings()
-    landmarks, ext_info = extract_video(
+    landmarks = extract_video(
         source, extract, backend=backend, cache_dir=cache_dir, progress=progress, on_total=on_total, face_mesh=False
     )  # slim: the analysis needs no face mesh, so memory does not grow with 12 KB a frame
-    if ext_info.get("interrupted"):
+    ext_info = landmarks.info
+    if ext_info.interrupted:
         raise Interrupted(
             "interrupted during extraction: the frames analysed so far are cached; run the same command again to resume"
         )
     provenance = {
-        "source": ext_info.get("source"),
+        "source": ext_info.source,
         "source_path": str(Path(source).resolve()),
-        "source_sha256": ext_info.get("source_sha256"),
-        "landmarks": {k: ext_info.get(k) for k in ("frames", "both_present_rate", "identity_swaps", "backend")},
+        "source_sha256": ext_info.source_sha256,
+        "landmarks": {
+            "frames": ext_info.frames,
+            "both_present_rate": ext_info.both_present_rate,
+            "identity_swaps": ext_info.identity_swaps,
+            "backend": ext_info.backend,
+        },
         "extract_settings": extract.to_dict(),
     }
     features = compute_features(landmarks)
     if not keep_landmarks:
         landmarks = None
-    session, info = _analyze(features, landmarks, settings, n_surrogates, 0, provenance)
-    return session, {**info, "extract": ext_info}
+    session = _analyze(features, landmarks, settings, n_surrogates, 0, provenance)
+    session.extract = ext_info
+    return session
 
 
 def write_session(session: Session, out_dir: str | Path) -> dict[str, Path]:

@@ -59,7 +59,7 @@ def clips(shared: Path) -> list[Path]:
 
 def person_features(path: Path, model: str, cache_dir: Path | None) -> tuple[np.ndarray, np.ndarray]:
     """``(T,)`` times and ``(T, F)`` features of the clip's one person (the slot seen most)."""
-    landmarks, _ = extract_video(path, ExtractSettings(pose_model=model, fps=FPS), cache_dir=cache_dir, face_mesh=False)
+    landmarks = extract_video(path, ExtractSettings(pose_model=model, fps=FPS), cache_dir=cache_dir, face_mesh=False)
     slot = int(np.argmax(landmarks.pose_present.sum(0)))
     features = compute_features(landmarks)
     return features.t_s - features.t_s[0], features.values[:, slot].astype(np.float32)

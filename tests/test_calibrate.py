@@ -65,7 +65,7 @@ def test_shipped_reference_features_are_todays_features_of_its_footage(extracted
     """The MIT clip in the reference, extracted and featured again, gives the shipped numbers."""
     from mirror.features import compute_features
 
-    landmarks, _ = extracted(EXAMPLES / "raga_1person.mp4", fps=15.0)
+    landmarks = extracted(EXAMPLES / "raga_1person.mp4", fps=15.0)
     slot = int(np.argmax(landmarks.pose_present.sum(0)))
     values = compute_features(landmarks).values[:, slot]
     shipped = next(p for p in load_reference() if p.clip == "raga_1person.mp4" and p.model == "lite")
@@ -102,11 +102,12 @@ def test_held_out_strangers_get_relations_in_at_most_two_percent_of_windows():
 
 @pytest.mark.parametrize("kind", ["mirror", "match"])
 def test_a_real_copy_beats_chance_and_says_how_surely(kind):
-    result, info = analyze_features(_copy(kind, 40), n_surrogates=0)
+    result = analyze_features(_copy(kind, 40), n_surrogates=0)
+    info = result.run
     w = result.windows
-    assert info["calibration"]["null"] == "reference"
+    assert info.calibration.null == "reference"
     assert np.mean(w.label == kind) > 0.9
-    assert np.all(w.p_value[w.label == kind] < w.info["calibration"]["alpha"])
+    assert np.all(w.p_value[w.label == kind] < w.run.calibration.alpha)
     assert result.events and all(e.kind == kind and e.p_value < 0.01 for e in result.events)
 
 
@@ -114,7 +115,7 @@ def test_every_label_has_a_p_value_below_alpha_and_none_of_the_rest_is_a_relatio
     rng = np.random.default_rng(3)
     values = np.stack([_motion(1, 900), _motion(2, 900)], 1)
     values[rng.random(900) < 0.1, 1] = np.nan
-    result, _ = analyze_features(Features(np.arange(900) / RATE, values), n_surrogates=0)
+    result = analyze_features(Features(np.arange(900) / RATE, values), n_surrogates=0)
     w = result.windows
     alpha = CompareSettings().alpha
     labelled = np.isin(w.label, RELATIONS)
@@ -127,24 +128,28 @@ def test_every_label_has_a_p_value_below_alpha_and_none_of_the_rest_is_a_relatio
 
 
 def test_a_long_session_is_judged_against_its_own_surrogates():
-    result, info = analyze_features(_copy("mirror", 200), n_surrogates=0)
-    assert info["calibration"]["null"] == "session"
+    result = analyze_features(_copy("mirror", 200), n_surrogates=0)
+    info = result.run
+    assert info.calibration.null == "session"
     assert np.mean(result.windows.label == "mirror") > 0.9
-    short, info = analyze_features(_copy("mirror", 60), n_surrogates=0)
-    assert info["calibration"]["null"] == "reference"
+    short = analyze_features(_copy("mirror", 60), n_surrogates=0)
+    info = short.run
+    assert info.calibration.null == "reference"
 
 
 def test_a_clip_shorter_than_one_window_gets_windows_of_its_own_length():
     f = _copy("match", 3.2)
     settings, adapted = fit_to_clip(PRESETS["live"], f)
     assert settings.window_s == 3.0 and settings.max_lag_s == pytest.approx(2.25)
-    assert "shorter than one 4 s window" in adapted["reason"]
-    result, info = analyze_features(f, n_surrogates=0)
-    assert info["adapted"]["window_s"] == 3.0
+    assert "shorter than one 4 s window" in adapted.reason
+    result = analyze_features(f, n_surrogates=0)
+    info = result.run
+    assert info.adapted.window_s == 3.0
     assert len(result.windows) >= 1 and (result.windows.label == "match").all()
-    tiny, info = analyze_features(_copy("match", 1.5), n_surrogates=0)
+    tiny = analyze_features(_copy("match", 1.5), n_surrogates=0)
+    info = tiny.run
     assert len(tiny.windows) == 0
-    assert "nothing can be measured" in info["adapted"]["reason"] and info["no_windows"]
+    assert "nothing can be measured" in info.adapted.reason and info.no_windows
 
 
 def test_a_missing_or_foreign_reference_is_one_clear_line(tmp_path):

@@ -19,8 +19,8 @@ from tests.test_mechanical import RATE, _gesturing, _pair, _quiet
 
 def _analysed(a: np.ndarray, b: np.ndarray):
     features = _pair(a, b)
-    sync, _ = analyze_features(features, CompareSettings(), n_surrogates=0)
-    mech, _ = detect_mechanical(features, sync.windows)
+    sync = analyze_features(features, CompareSettings(), n_surrogates=0)
+    mech = detect_mechanical(features, sync.windows)
     return features, sync, mech
 
 
@@ -146,7 +146,7 @@ def test_empty_and_missing_data_give_no_messages():
     n = int(30 * RATE)
     values = np.full((n, 2, len(FEATURE_INDEX)), np.nan)
     features = Features(np.arange(n) / RATE, values)
-    mech, _ = detect_mechanical(features)
+    mech = detect_mechanical(features)
     assert coach_session(features, None, mech) == []
 
 

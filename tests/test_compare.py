@@ -49,7 +49,7 @@ def test_lagged_copies_are_labelled_with_lag_and_leader(kind, lag_s, leader):
 
 def test_unrelated_people_are_none():
     """Unrelated movement is a candidate at most; calibrated against the null, it is none."""
-    w = analyze_features(_pair("none", 0), n_surrogates=0)[0].windows
+    w = analyze_features(_pair("none", 0), n_surrogates=0).windows
     assert np.mean(w.label == "none") > 0.9
     assert np.all(w.lag_s[w.label == "none"] != w.lag_s[w.label == "none"])  # no lag without a relation
 
@@ -73,7 +73,7 @@ def test_symmetric_postures_in_sync_are_symmetric_not_forced_into_mirror_or_matc
             other[..., FEATURE_INDEX[s.partner]] = other[..., i]
         elif s.kind == "signed":
             other[..., i] = 0.0
-    w2 = analyze_features(Features(f.t_s, other), n_surrogates=0)[0].windows
+    w2 = analyze_features(Features(f.t_s, other), n_surrogates=0).windows
     assert np.mean(w2.label == "none") > 0.9
 
 
@@ -111,17 +111,17 @@ def test_events_merge_runs_of_windows():
 
 
 def test_surrogates_separate_real_synchrony_from_chance():
-    real, info = analyze_features(_pair("mirror", 1.0, seconds=60), n_surrogates=200)
-    sync = real.summary["synchrony"]
-    assert sync["n_surrogates"] == 200 and sync["p_value"] < 0.01 and sync["effect_size"] > 3
-    chance, _ = analyze_features(_pair("none", 0, seconds=60), n_surrogates=200)
-    assert chance.summary["synchrony"]["p_value"] > 0.05
-    share = real.summary["share"]
-    assert share["mirror"] == 1.0 and real.summary["leader_share"]["A"] == 1.0
+    real = analyze_features(_pair("mirror", 1.0, seconds=60), n_surrogates=200)
+    sync = real.summary.synchrony
+    assert sync.n_surrogates == 200 and sync.p_value < 0.01 and sync.effect_size > 3
+    chance = analyze_features(_pair("none", 0, seconds=60), n_surrogates=200)
+    assert chance.summary.synchrony.p_value > 0.05
+    share = real.summary.share
+    assert share["mirror"] == 1.0 and real.summary.leader_share["A"] == 1.0
 
 
 def test_report_files(tmp_path):
-    result, _ = analyze_features(_pair("match", 0.8, seconds=30), n_surrogates=20)
+    result = analyze_features(_pair("match", 0.8, seconds=30), n_surrogates=20)
     paths = write_report(result, tmp_path, {"source": "synthetic"})
     doc = json.loads(paths["report.json"].read_text())
     assert doc["format"] == "mirror.report" and doc["format_version"] == 1
@@ -204,7 +204,7 @@ def test_any_series_gives_a_result(n, missing, shape, seed):
     else:
         values = np.zeros((n, 2, len(FEATURES)))
     values[rng.random(values.shape) < missing] = np.nan
-    result, _ = analyze_features(Features(np.arange(n) / RATE, values), n_surrogates=4)
+    result = analyze_features(Features(np.arange(n) / RATE, values), n_surrogates=4)
     w = result.windows
     assert set(np.unique(w.label)) <= {"mirror", "match", "symmetric", "none", "insufficient"}
     # the comparison grid (16 Hz) holds the samples from 0 to the last frame; windows are 64
@@ -216,9 +216,7 @@ def test_any_series_gives_a_result(n, missing, shape, seed):
     if 2 <= duration_s < 4:
         assert w.end_s[0] - w.start_s[0] == pytest.approx(np.floor(duration_s * 2) / 2)
     # windows start on the stated step's exact grid
-    np.testing.assert_allclose(
-        w.start_s % w.info["settings"]["step_s"] if duration_s >= 4 else w.start_s, 0.0, atol=1e-9
-    )
+    np.testing.assert_allclose(w.start_s % w.run.settings.step_s if duration_s >= 4 else w.start_s, 0.0, atol=1e-9)
     related = np.isin(w.label, ["mirror", "match"])
     assert np.isfinite(w.lag_s[related]).all()
     assert np.isnan(w.mirror_score[w.label == "insufficient"]).all()

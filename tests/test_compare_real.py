@@ -39,18 +39,18 @@ def _two_people(one: Landmarks, kind: str, lag_frames: int, scale: float, shift)
 
 @pytest.mark.parametrize("kind, lag_s", [("mirror", 1.2), ("match", 0.6), ("mirror", 0.0)])
 def test_real_gestures_copied_later_are_told_apart(extracted, kind, lag_s):
-    one, _ = extracted(EXAMPLES / "raga_1person.mp4")  # every frame, 25 fps
+    one = extracted(EXAMPLES / "raga_1person.mp4")  # every frame, 25 fps
     assert one.pose_present[:, 0].all()
     long = _ping_pong(one, 8)  # 40 s of real gestures
     fps = 1 / float(np.median(np.diff(one.t_s)))
     lag_frames = int(round(lag_s * fps))
     pair = _two_people(long, kind, lag_frames, scale=1.4, shift=(0.8, -0.2, 1.5))
-    result, _ = analyze_landmarks(pair, CompareSettings(), n_surrogates=200)
+    result = analyze_landmarks(pair, CompareSettings(), n_surrogates=200)
     w = result.windows
     usable = w.label != "insufficient"
     assert np.mean(w.label[usable] == kind) >= 0.9, np.unique(w.label, return_counts=True)
     assert abs(np.median(w.lag_s[w.label == kind]) - lag_frames / fps) < 0.1
-    assert result.summary["synchrony"]["p_value"] < 0.05
+    assert result.summary.synchrony.p_value < 0.05
 
 
 def test_cli_analyze_real_two_people_is_a_no_mirroring_baseline(tmp_path):

@@ -34,7 +34,8 @@ def _centers(box):
 def test_two_people_tracked_with_a_gap_recorded_as_missing(tmp_path):
     path, truth = _scene_video(tmp_path)
     with VideoFileSource(path) as src:
-        lm, info = extract_landmarks(src, BlobBackend(), Layout("auto"))
+        lm = extract_landmarks(src, BlobBackend(), Layout("auto"))
+        info = lm.info
     assert len(lm) == 60
     present = lm.pose_present
     assert present[:, 0].all()
@@ -45,7 +46,7 @@ def test_two_people_tracked_with_a_gap_recorded_as_missing(tmp_path):
         assert abs(shoulders[t, 0] - _centers(a)) < 0.02
         if b is not None and present[t, 1]:
             assert abs(shoulders[t, 1] - _centers(b)) < 0.02
-    assert info["identity_swaps"] == 0
+    assert info.identity_swaps == 0
     assert lm.face_present[:, 0].all()
     np.testing.assert_allclose(lm.t_s, np.arange(60) / 20, atol=1e-3)
 
@@ -53,9 +54,9 @@ def test_two_people_tracked_with_a_gap_recorded_as_missing(tmp_path):
 def test_flipped_video_gives_flipped_landmarks_with_people_exchanged(tmp_path):
     path, _ = _scene_video(tmp_path, n=12)
     with VideoFileSource(path) as src:
-        lm, _ = extract_landmarks(src, BlobBackend(), Layout("auto"))
+        lm = extract_landmarks(src, BlobBackend(), Layout("auto"))
     with VideoFileSource(path, mirrored_input=True) as src:
-        mirrored, _ = extract_landmarks(src, BlobBackend(), Layout("auto"))
+        mirrored = extract_landmarks(src, BlobBackend(), Layout("auto"))
     back = mirrored.flipped().swapped_people()
     # the stand-in model is not mirror-symmetric inside a blob, so compare the torso centres
     centre = lambda x: x.pose_image[:, :, [11, 12, 23, 24], :2].mean(2)  # noqa: E731
@@ -65,7 +66,7 @@ def test_flipped_video_gives_flipped_landmarks_with_people_exchanged(tmp_path):
 def test_interrupted_extraction_resumes_without_recomputing(tmp_path):
     path, _ = _scene_video(tmp_path)
     settings = ExtractSettings(fps=10, backfill=False)  # count the forward pass's model calls only
-    ref, _ = extract_video(path, settings, backend=BlobBackend(), use_cache=False)
+    ref = extract_video(path, settings, backend=BlobBackend(), use_cache=False)
 
     seen = []
 
@@ -75,11 +76,13 @@ def test_interrupted_extraction_resumes_without_recomputing(tmp_path):
             raise KeyboardInterrupt
 
     backend = BlobBackend()
-    lm1, info1 = extract_video(path, settings, backend=backend, cache_dir=tmp_path / "c", progress=stop_after_17)
-    assert info1["interrupted"] and len(lm1) == 17
+    lm1 = extract_video(path, settings, backend=backend, cache_dir=tmp_path / "c", progress=stop_after_17)
+    info1 = lm1.info
+    assert info1.interrupted and len(lm1) == 17
     backend2 = BlobBackend()
-    lm2, info2 = extract_video(path, settings, backend=backend2, cache_dir=tmp_path / "c")
-    assert info2["resumed_from_frames"] == 17 and info2["frames_this_run"] == len(ref) - 17
+    lm2 = extract_video(path, settings, backend=backend2, cache_dir=tmp_path / "c")
+    info2 = lm2.info
+    assert info2.resumed_from_frames == 17 and info2.frames_this_run == len(ref) - 17
     assert backend2.pose_calls <= 2 * (len(ref) - 17)
     for name in ("t_s", "frame_index"):
         np.testing.assert_array_equal(getattr(lm2, name), getattr(ref, name))
@@ -88,8 +91,9 @@ def test_interrupted_extraction_resumes_without_recomputing(tmp_path):
     # after the resume, tracking starts from the last cached frame: the same people within 4 px
     np.testing.assert_allclose(lm2.pose_image, ref.pose_image, atol=4 / SIZE[0], equal_nan=True)
     # third run: complete in the cache, no model at all
-    lm3, info3 = extract_video(path, settings, backend=None, cache_dir=tmp_path / "c")
-    assert info3["from_cache"] and len(lm3) == len(ref)
+    lm3 = extract_video(path, settings, backend=None, cache_dir=tmp_path / "c")
+    info3 = lm3.info
+    assert info3.from_cache and len(lm3) == len(ref)
 
 
 def test_cache_key_depends_on_content_and_settings(tmp_path):
@@ -120,15 +124,17 @@ def test_damaged_cache_chunk_is_redone(tmp_path):
         chunks = sorted((tmp_path / "c").rglob("chunk_*.npz"))
         assert len(chunks) == 3
         final = next((tmp_path / "c").rglob("final.npz"))
-        intact, info = extract_video(path, settings, backend=BlobBackend(), cache_dir=tmp_path / "c")
-        assert info["from_cache"] and len(intact) == 30  # the finished result does not need the chunks
+        intact = extract_video(path, settings, backend=BlobBackend(), cache_dir=tmp_path / "c")
+        info = intact.info
+        assert info.from_cache and len(intact) == 30  # the finished result does not need the chunks
         chunks[1].write_bytes(b"broken")
         final.write_bytes(b"broken too")
         backend = BlobBackend()
-        lm, info = extract_video(path, settings, backend=backend, cache_dir=tmp_path / "c")
+        lm = extract_video(path, settings, backend=backend, cache_dir=tmp_path / "c")
+        info = lm.info
     finally:
         ex.extract_landmarks = orig
-    assert len(lm) == 30 and info["resumed_from_frames"] == 10 and not info["from_cache"]
+    assert len(lm) == 30 and info.resumed_from_frames == 10 and not info.from_cache
     both = lm.pose_present & intact.pose_present
     assert (lm.pose_present != intact.pose_present).sum() <= 3  # B's return may be seen a frame or two apart
     np.testing.assert_allclose(lm.pose_image[both], intact.pose_image[both], atol=4 / SIZE[0])
@@ -156,16 +162,18 @@ def test_backward_pass_recovers_a_person_found_late(tmp_path):
         boxes = [(30, 40, 100, 220), (200, 30, 270, 230)]
         frames.append(draw_scene(boxes, SIZE, hard=(1,) if i < 12 else ()))
     path = write_video(tmp_path / "late.avi", frames, fps=20)
-    forward, _ = extract_video(path, ExtractSettings(backfill=False), backend=BlobBackend(), use_cache=False)
+    forward = extract_video(path, ExtractSettings(backfill=False), backend=BlobBackend(), use_cache=False)
     missed = int((~forward.pose_present[:, 1]).sum())
     assert not forward.pose_present[:12, 1].any() and forward.pose_present[20:, 1].all() and missed >= 12
-    full, info = extract_video(path, ExtractSettings(), backend=BlobBackend(), cache_dir=tmp_path / "c")
+    full = extract_video(path, ExtractSettings(), backend=BlobBackend(), cache_dir=tmp_path / "c")
+    info = full.info
     assert full.pose_present.all()
-    assert info["backfilled_frames"] == {"A": 0, "B": missed} and info["both_present_rate"] == 1.0
+    assert info.backfilled_frames == {"A": 0, "B": missed} and info.both_present_rate == 1.0
     # B stands still: every recovered frame puts B where the found frames do
     np.testing.assert_allclose(full.pose_image[:12, 1], np.repeat(full.pose_image[25:26, 1], 12, 0), atol=2 / SIZE[0])
-    again, info2 = extract_video(path, ExtractSettings(), backend=None, cache_dir=tmp_path / "c")
-    assert info2["from_cache"] and again.pose_present.all()
+    again = extract_video(path, ExtractSettings(), backend=None, cache_dir=tmp_path / "c")
+    info2 = again.info
+    assert info2.from_cache and again.pose_present.all()
 
 
 def test_backward_pass_never_takes_the_other_persons_body(tmp_path):
@@ -175,9 +183,10 @@ def test_backward_pass_never_takes_the_other_persons_body(tmp_path):
         boxes = [(30, 40, 100, 220)] + ([(200, 30, 270, 230)] if i >= 12 else [])
         frames.append(draw_scene(boxes, SIZE))
     path = write_video(tmp_path / "enter.avi", frames, fps=20)
-    lm, info = extract_video(path, ExtractSettings(), backend=BlobBackend(), use_cache=False)
+    lm = extract_video(path, ExtractSettings(), backend=BlobBackend(), use_cache=False)
+    info = lm.info
     assert not lm.pose_present[:12, 1].any() and lm.pose_present[12:, 1].all()
-    assert info["identity_swaps"] == 0
+    assert info.identity_swaps == 0
 
 
 def test_slim_landmarks_hold_no_face_mesh_and_the_cache_keeps_every_mesh(tmp_path, monkeypatch):
@@ -187,27 +196,27 @@ def test_slim_landmarks_hold_no_face_mesh_and_the_cache_keeps_every_mesh(tmp_pat
         boxes = [(30, 40, 100, 220), (200, 30, 270, 230)]
         frames.append(draw_scene(boxes, SIZE, hard=(1,) if i < 12 else ()))
     path = write_video(tmp_path / "late.avi", frames, fps=20)
-    full, _ = extract_video(path, ExtractSettings(), backend=BlobBackend(), use_cache=False)
+    full = extract_video(path, ExtractSettings(), backend=BlobBackend(), use_cache=False)
     assert full.has_face_mesh and full.face_present[:12, 1].any()  # B's faces come from the backward pass
 
     from mirror.landmarks import extract as extract_module
 
     monkeypatch.setattr(extract_module, "CHUNK_FRAMES", 7)  # recovered frames span several chunks
-    slim, info = extract_video(
-        path, ExtractSettings(), backend=BlobBackend(), cache_dir=tmp_path / "c", face_mesh=False
-    )
+    slim = extract_video(path, ExtractSettings(), backend=BlobBackend(), cache_dir=tmp_path / "c", face_mesh=False)
+    info = slim.info
     assert not slim.has_face_mesh and slim.face.shape[2] == 1
     assert slim.face.nbytes * 400 < full.face.nbytes
     for name in ("pose_image", "pose_world", "pose_visibility", "head_pose_deg", "blendshapes"):
         np.testing.assert_array_equal(getattr(slim, name), getattr(full, name))
     assert np.array_equal(slim.face_present, full.face_present)
-    assert info["backfilled_frames"]["B"] >= 12
+    assert info.backfilled_frames["B"] >= 12
     # the finished entry was written chunk by chunk from the slim result and the recovered meshes
-    again, info2 = extract_video(path, ExtractSettings(), backend=None, cache_dir=tmp_path / "c")
-    assert info2["from_cache"] and again.has_face_mesh
+    again = extract_video(path, ExtractSettings(), backend=None, cache_dir=tmp_path / "c")
+    info2 = again.info
+    assert info2.from_cache and again.has_face_mesh
     np.testing.assert_array_equal(again.face, full.face)
     np.testing.assert_array_equal(again.pose_image, full.pose_image)
-    slim_again, _ = extract_video(path, ExtractSettings(), backend=None, cache_dir=tmp_path / "c", face_mesh=False)
+    slim_again = extract_video(path, ExtractSettings(), backend=None, cache_dir=tmp_path / "c", face_mesh=False)
     assert not slim_again.has_face_mesh and np.array_equal(slim_again.face_present, full.face_present)
     manifest = json.loads(next((tmp_path / "c").rglob("manifest.json")).read_text())
     assert len(manifest["final"]) == len(manifest["chunks"]) == 6
@@ -222,12 +231,13 @@ def test_slim_landmarks_hold_no_face_mesh_and_the_cache_keeps_every_mesh(tmp_pat
 def test_foreign_or_garbled_cache_manifest_is_not_trusted(tmp_path, manifest):
     path, _ = _scene_video(tmp_path, n=20)
     settings = ExtractSettings(backfill=False)
-    first, _ = extract_video(path, settings, backend=BlobBackend(), cache_dir=tmp_path / "c")
+    first = extract_video(path, settings, backend=BlobBackend(), cache_dir=tmp_path / "c")
     entry = next((tmp_path / "c").rglob("manifest.json"))
     entry.write_text(manifest)
     backend = BlobBackend()
-    again, info = extract_video(path, settings, backend=backend, cache_dir=tmp_path / "c")
-    assert not info["from_cache"] and info["resumed_from_frames"] == 0 and backend.pose_calls > 0  # recomputed
+    again = extract_video(path, settings, backend=backend, cache_dir=tmp_path / "c")
+    info = again.info
+    assert not info.from_cache and info.resumed_from_frames == 0 and backend.pose_calls > 0  # recomputed
     np.testing.assert_array_equal(again.pose_present, first.pose_present)
     assert json.loads(entry.read_text())["format"] == "mirror.landmark-cache"  # and the entry rewritten
 
@@ -247,7 +257,7 @@ def test_backward_pass_holds_only_the_frames_of_open_gaps(tmp_path):
         else:
             frames.append(draw_scene([a, b], SIZE, hard=(1,) if i < 12 or 40 <= i < 50 else ()))
     path = write_video(tmp_path / "two_gaps.avi", frames, fps=20)
-    forward, _ = extract_video(path, ExtractSettings(backfill=False), backend=BlobBackend(), use_cache=False)
+    forward = extract_video(path, ExtractSettings(backfill=False), backend=BlobBackend(), use_cache=False)
     assert not forward.pose_present[:12, 1].any() and not forward.pose_present[40:50, 1].any()
     early = int((~forward.pose_present[:30, 1]).sum())  # the grey start, and a frame or two to find B
     alive: list = []
@@ -346,8 +356,9 @@ def test_file_extraction_and_live_pair_estimation_take_the_same_step(tmp_path):
 
     path, _ = _scene_video(tmp_path)  # B leaves and comes back: searches while B is lost
     with VideoFileSource(path) as src:
-        lm, info = extract_landmarks(src, BlobBackend(), Layout("auto"))
-    assert info["identity_checks"]["searches"] >= 2
+        lm = extract_landmarks(src, BlobBackend(), Layout("auto"))
+        info = lm.info
+    assert info.identity_checks["searches"] >= 2
     live = PairEstimator(BlobBackend(), SIZE)
     try:
         with VideoFileSource(path) as src:

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
@@ -69,7 +71,7 @@ def test_features_ignore_camera_distance_and_position(scale, dx, dy, dz):
 def test_real_landmarks_mirror_exactly_under_flip(extracted):
     from tests.conftest import EXAMPLES
 
-    lm, _ = extracted(EXAMPLES / "raga_2people.mp4")
+    lm = extracted(EXAMPLES / "raga_2people.mp4")
     f = compute_features(lm)
     g = compute_features(lm.flipped())
     np.testing.assert_allclose(g.values, mirror_operator(f.values), atol=1e-6, equal_nan=True)  # float32 image x
@@ -124,7 +126,7 @@ def test_any_landmarks_give_features(n, missing, shape, seed):
     # whatever came out, the comparator, the mechanical-imitation detector and the coach take it
     from mirror.pipeline import analyze_session
 
-    session, _ = analyze_session(lm, n_surrogates=2)
+    session = analyze_session(lm, n_surrogates=2)
     labels = session.synchrony.windows.label
     assert set(np.unique(labels)) <= {"mirror", "match", "symmetric", "none", "insufficient"}
     assert all(0.0 <= d.score <= 1.0 or np.isnan(d.score) for d in session.mechanical.directions.values())
@@ -333,7 +335,7 @@ def test_in_a_video_call_a_joint_outside_its_persons_tile_is_out_of_frame():
     whole = compute_features(lm)
     assert _reason(whole, 1, 0, "left_arm") == "ok"
     bottom = int((elbow_y - 0.05) * h)  # A's tile (the left four fifths) ends above the elbows
-    lm.info = {**lm.info, "call_tiles": [[0, 0, int(0.8 * w), bottom], [int(0.8 * w), 0, w, bottom]]}
+    lm.info = replace(lm.info, call_tiles=[[0, 0, int(0.8 * w), bottom], [int(0.8 * w), 0, w, bottom]])
     tiled = compute_features(lm)
     assert _reason(tiled, 1, 0, "left_arm") == "out_of_frame" and _reason(tiled, 1, 0, "right_arm") == "out_of_frame"
     assert _reason(tiled, 1, 0, "head") == "ok"

@@ -18,7 +18,7 @@ FPS = 15.0
 @pytest.mark.parametrize("model", ["lite", "full"])
 def test_highfive_facing_raised_arms_are_usable_on_their_anatomical_sides(shared_data, extracted, model):
     """A mirror seen face to face: the left man raises his far (LEFT) hand, the right man his far (RIGHT) hand."""
-    lm, _ = extracted(shared_data / "research" / "highfive_facing.avi", pose_model=model, fps=FPS)
+    lm = extracted(shared_data / "research" / "highfive_facing.avi", pose_model=model, fps=FPS)
     f = compute_features(lm)
     view = assess(lm)
     # which way each faces: A turned to his own left (facing the image right), B to his own right
@@ -42,7 +42,7 @@ def test_highfive_facing_raised_arms_are_usable_on_their_anatomical_sides(shared
 @pytest.mark.model
 @pytest.mark.parametrize("model", ["lite", "full"])
 def test_the_far_arm_in_profile_is_occluded_and_a_profile_head_is_not_read(shared_data, extracted, model):
-    lm, _ = extracted(shared_data / "research" / "highfive_facing.avi", pose_model=model, fps=FPS)
+    lm = extracted(shared_data / "research" / "highfive_facing.avi", pose_model=model, fps=FPS)
     f = compute_features(lm)
     summary = f.usability()
     # B's far (right) arm hangs behind his body once lowered; A's far (left) arm most of the clip with lite
@@ -62,7 +62,7 @@ HEAD_AND_SHOULDERS = ("hdtf_aoc_talking", "retalking_man_suit", "mead_woman_happ
 @pytest.mark.model
 @pytest.mark.parametrize("name", HEAD_AND_SHOULDERS)
 def test_head_and_shoulders_people_keep_head_and_face_with_arms_out_of_frame(shared_data, extracted, name):
-    lm, _ = extracted(shared_data / "people" / f"{name}.mp4", fps=FPS)
+    lm = extracted(shared_data / "people" / f"{name}.mp4", fps=FPS)
     f = compute_features(lm)
     person = "AB"[int(np.argmax(lm.pose_present.sum(0)))]
     summary = f.usability()[person]

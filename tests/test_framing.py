@@ -161,16 +161,16 @@ def _check_scene(framing: str, a: str, b: str) -> None:
     present = lm.pose_present
     n = min(len(lm), len(scene.frames))
     assert n >= 0.95 * len(scene.frames)
-    assert info["both_present_rate"] >= 0.95, info["present_rate"]
-    assert info["identity_swaps"] == 0
+    assert info.both_present_rate >= 0.95, info.present_rate
+    assert info.identity_swaps == 0
     assert identity_errors(_centers_px(lm)[:n], present[:n], scene.boxes_px[:n]) == 0
     if framing == "call":
-        assert info["call_tiles"] is not None
+        assert info.call_tiles is not None
     if PERSON_CLIPS[a].shot == "head" and PERSON_CLIPS[b].shot == "head":
         # head-and-shoulders: what is in view is recorded for each person, the face included
         seen = lm.pose_visibility[:, :, HEAD_POINTS] > 0.5
         assert seen[present].mean() >= 0.9
-        assert min(info["face_present_rate"].values()) >= 0.9
+        assert min(info.face_present_rate.values()) >= 0.9
         faces = lm.face_present
         assert np.isfinite(lm.head_pose_deg[faces]).all() and np.isfinite(lm.blendshapes[faces]).all()
 
@@ -193,9 +193,9 @@ def test_auto_keeps_both_people_real(framing, a, b):
 @pytest.mark.parametrize("name", FACING)
 def test_auto_keeps_both_people_face_to_face(shared_data, name):
     lm, info = _extract(shared_data / "research" / name, fps=12.5)
-    assert info["both_present_rate"] >= 0.95, info["present_rate"]
-    assert info["identity_swaps"] == 0
-    assert info["call_tiles"] is None
+    assert info.both_present_rate >= 0.95, info.present_rate
+    assert info.identity_swaps == 0
+    assert info.call_tiles is None
 
 
 @pytest.mark.model
@@ -247,8 +247,8 @@ def test_mirror_extract_on_a_call_recording(tmp_path, capsys):
     assert result.exit_code == 0, result.output
     assert "both people found in 100.0 %" in result.output
     info = json.loads((out / "extract.json").read_text())
-    assert np.abs(np.array(info["call_tiles"]) - scene.boxes_px[0]).max() <= 3
-    assert info["identity_swaps"] == 0
+    assert np.abs(np.array(info.call_tiles) - scene.boxes_px[0]).max() <= 3
+    assert info.identity_swaps == 0
 
 
 def _blob_call_video(tmp_path, n: int = 30):
@@ -284,10 +284,11 @@ def test_call_tiles_are_found_again_when_an_extraction_resumes(tmp_path):
         if len(seen) == 12:
             raise KeyboardInterrupt
 
-    _, first = extract_video(path, settings, backend=BlobBackend(), cache_dir=tmp_path / "c", progress=stop_after_12)
-    assert first["interrupted"] and np.abs(np.array(first["call_tiles"]) - tiles).max() <= 2
-    lm, info = extract_video(path, settings, backend=BlobBackend(), cache_dir=tmp_path / "c")
-    assert info["resumed_from_frames"] == 12 and np.abs(np.array(info["call_tiles"]) - tiles).max() <= 2
-    assert lm.pose_present.all() and info["identity_swaps"] == 0
+    first = extract_video(path, settings, backend=BlobBackend(), cache_dir=tmp_path / "c", progress=stop_after_12).info
+    assert first.interrupted and np.abs(np.array(first.call_tiles) - tiles).max() <= 2
+    lm = extract_video(path, settings, backend=BlobBackend(), cache_dir=tmp_path / "c")
+    info = lm.info
+    assert info.resumed_from_frames == 12 and np.abs(np.array(info.call_tiles) - tiles).max() <= 2
+    assert lm.pose_present.all() and info.identity_swaps == 0
     x = lm.pose_image[:, :, 0, 0] * 320  # each person's nose stays in their own tile
     assert (x[:, 0] < tiles[0][2]).all() and (x[:, 1] > tiles[1][0]).all()

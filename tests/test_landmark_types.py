@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mirror.errors import MirrorError
-from mirror.landmarks import Landmarks
+from mirror.landmarks import ExtractRun, Landmarks
 from mirror.landmarks.headpose import headpose_from_matrix
 from mirror.landmarks.skeleton import BLENDSHAPE_FLIP, BLENDSHAPE_NAMES, FACE_FLIP, POSE, POSE_FLIP, POSE_NAMES
 from tests.helpers import skeleton
@@ -12,7 +12,7 @@ from tests.helpers import skeleton
 
 def _random_landmarks(seed, n=6):
     rng = np.random.default_rng(seed)
-    lm = Landmarks.empty(n, (640, 480), {"k": "v"})
+    lm = Landmarks.empty(n, (640, 480), ExtractRun(source_sha256="abc", frames=n))
     lm.t_s[:] = np.arange(n) / 15
     lm.frame_index[:] = np.arange(n) * 2
     for name in ("pose_image", "pose_world", "face", "head_pose_deg", "blendshapes"):
@@ -90,7 +90,7 @@ def test_save_load_roundtrip_and_bad_files(tmp_path):
     back = Landmarks.load(path)
     for name in Landmarks.ARRAYS:
         np.testing.assert_array_equal(getattr(back, name), getattr(lm, name))
-    assert back.frame_size == (640, 480) and back.info == {"k": "v"}
+    assert back.frame_size == (640, 480) and back.info == lm.info
     assert not list(path.parent.glob("*.tmp"))
     (tmp_path / "junk.npz").write_bytes(b"junk")
     with pytest.raises(MirrorError, match="not a readable mirror landmarks file"):

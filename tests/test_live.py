@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from mirror.errors import MirrorError
-from mirror.landmarks import Landmarks
+from mirror.landmarks import ExtractRun, Landmarks
 from mirror.live import Controls, LiveSettings, OffscreenDisplay, handle_key, run_live
 from mirror.live.capture import Latest, fit_size
 from mirror.live.keys import ESC, NO_KEY, PAUSE, QUIT, RECORD_START, RECORD_STOP, RESUME, SNAPSHOT
@@ -101,7 +101,9 @@ def test_screen_recorder_keeps_real_time(tmp_path):
 
 def test_session_landmarks_rate_parts_and_order(tmp_path):
     size = (320, 240)
-    rec = SessionLandmarks(size, {"x": 1}, fps=10.0, parts_dir=tmp_path / "parts", buffer_s=1.0, chunk_rows=4)
+    rec = SessionLandmarks(
+        size, ExtractRun(mirror="x"), fps=10.0, parts_dir=tmp_path / "parts", buffer_s=1.0, chunk_rows=4
+    )
     kept = []
     for i in range(60):  # 30 frames per second for 2 s
         t = i / 30
@@ -120,7 +122,7 @@ def test_session_landmarks_rate_parts_and_order(tmp_path):
     assert not (tmp_path / "parts").exists()
     assert list(lm.frame_index) == kept
     assert np.all(np.diff(lm.t_s) > 0) and lm.pose_present[:, 0].all() and not lm.pose_present[:, 1].any()
-    assert lm.frame_size == size and lm.info == {"x": 1}
+    assert lm.frame_size == size and lm.info == ExtractRun(mirror="x")
 
 
 # ------------------------------------------------------- stand-in camera
@@ -345,7 +347,7 @@ def test_ctrl_c_loses_nothing(tmp_path):
     from mirror.pipeline import analyze_session
     from mirror.report import report_dict
 
-    offline, _ = analyze_session(lm, PRESETS["live"], n_surrogates=20)
+    offline = analyze_session(lm, PRESETS["live"], n_surrogates=20)
     again = json.loads(json.dumps(report_dict(offline.synchrony, {}, offline.mechanical, offline.feedback)))
     assert again["windows"] == report["windows"] and again["summary"] == report["summary"]
     assert (out / "windows.csv").read_text().startswith("window,start_s,end_s,channel")
@@ -377,7 +379,7 @@ def test_solo_practice_against_a_recorded_partner(tmp_path):
     last = display.images[-1]
     assert last.shape == (360, 1280, 3)  # 640x360 each, partner on the left
     lm = result.landmarks
-    assert lm.info["people"] == {"A": "partner", "B": "main"}
+    assert lm.info.people == {"A": "partner", "B": "main"}
     assert lm.pose_present[:, 0].mean() > 0.8 and lm.pose_present[:, 1].mean() > 0.8
     # each person is in their own picture's coordinates; on screen the partner is left, "You" right
     partner, you = (blob_centre(last, c) for c in PERSON_COLORS)

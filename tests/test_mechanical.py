@@ -152,8 +152,8 @@ def real_movement():
     """Real features of the person in raga_1person (A) and of the two in raga_2people."""
     from mirror.landmarks import ExtractSettings, extract_video
 
-    one, _ = extract_video(EXAMPLES / "raga_1person.mp4", ExtractSettings(fps=RATE), use_cache=False)
-    two, _ = extract_video(EXAMPLES / "raga_2people.mp4", ExtractSettings(fps=RATE), use_cache=False)
+    one = extract_video(EXAMPLES / "raga_1person.mp4", ExtractSettings(fps=RATE), use_cache=False)
+    two = extract_video(EXAMPLES / "raga_2people.mp4", ExtractSettings(fps=RATE), use_cache=False)
     return compute_features(one).values[:, 0], compute_features(two).values
 
 
@@ -186,8 +186,8 @@ def test_real_movement_copied_at_once_and_exactly_is_flagged(real_movement, kind
     b = np.concatenate([np.repeat(a[:1], lag, 0), a[:-lag]])
     b = (mirror_operator(b) if kind == "mirror" else b) + _jitter(_ping_pong(two[:, 1], 90, speed=0.9))
     features = _pair(a, b)
-    sync, _ = analyze_features(features, CompareSettings(), n_surrogates=0)
-    mech, info = detect_mechanical(features, sync.windows)
+    sync = analyze_features(features, CompareSettings(), n_surrogates=0)
+    mech = detect_mechanical(features, sync.windows)
     ba, ab = mech.directions["B_copies_A"], mech.directions["A_copies_B"]
     assert ba.flagged and ba.score >= 0.8, ba.to_dict()["sub_scores"]
     assert not ab.flagged
@@ -209,8 +209,8 @@ def test_real_independent_people_are_not_flagged(real_movement):
     a = _ping_pong(one, 90)
     b = _ping_pong(two[:, 0], 90, speed=0.85)
     features = _pair(a, b)
-    sync, _ = analyze_features(features, CompareSettings(), n_surrogates=0)
-    mech, _ = detect_mechanical(features, sync.windows)
+    sync = analyze_features(features, CompareSettings(), n_surrogates=0)
+    mech = detect_mechanical(features, sync.windows)
     for d in mech.directions.values():
         assert not d.flagged, (d.name, d.to_dict()["sub_scores"])
         assert d.reasons == []
@@ -231,8 +231,8 @@ def test_natural_late_damped_copies_are_not_flagged(real_movement):
         src = a[np.flatnonzero(sl) - int(lag * RATE)][:, cols]
         b[np.ix_(sl, cols)] += 0.5 * (src - src[:1])
     features = _pair(a, b)
-    sync, _ = analyze_features(features, CompareSettings(), n_surrogates=0)
-    mech, _ = detect_mechanical(features, sync.windows)
+    sync = analyze_features(features, CompareSettings(), n_surrogates=0)
+    mech = detect_mechanical(features, sync.windows)
     assert not mech.directions["B_copies_A"].flagged
     assert not mech.directions["A_copies_B"].flagged
 
@@ -249,8 +249,8 @@ def test_report_dict_carries_mechanical_and_feedback(tmp_path):
     lag = int(round(0.3 * RATE))
     b = mirror_operator(np.concatenate([np.repeat(a[:1], lag, 0), a[:-lag]]))
     features = _pair(a, b)
-    sync, _ = analyze_features(features, CompareSettings(), n_surrogates=0)
-    mech, _ = detect_mechanical(features, sync.windows)
+    sync = analyze_features(features, CompareSettings(), n_surrogates=0)
+    mech = detect_mechanical(features, sync.windows)
     feedback = coach_session(features, sync, mech)
     write_report(sync, tmp_path, {"source": "analytic"}, mechanical=mech, feedback=feedback)
     doc = json.loads((tmp_path / "report.json").read_text())
@@ -281,7 +281,7 @@ def test_any_series_gives_a_mechanical_result(n, missing, shape, seed):
         values = np.zeros((n, 2, len(FEATURES)))
     values[rng.random(values.shape) < missing] = np.nan
     features = Features(np.arange(n) / RATE, values)
-    mech, info = detect_mechanical(features)
+    mech = detect_mechanical(features)
     for d in mech.directions.values():
         assert np.isnan(d.score) or 0.0 <= d.score <= 1.0
         assert d.flagged == any(s.flagged for s in d.spans)

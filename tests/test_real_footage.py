@@ -26,7 +26,8 @@ def _check_two_people(lm: Landmarks, min_both: float = 0.95) -> None:
 
 
 def test_shipped_two_person_clip(extracted):
-    lm, info = extracted(EXAMPLES / "raga_2people.mp4")
+    lm = extracted(EXAMPLES / "raga_2people.mp4")
+    info = lm.info
     assert len(lm) == 250
     _check_two_people(lm)
     # side by side all along: A stays the woman on the left
@@ -34,21 +35,21 @@ def test_shipped_two_person_clip(extracted):
     assert (cx[:, 0] < cx[:, 1]).all()
     assert lm.face_present.mean(0).min() >= 0.9
     assert np.isfinite(lm.head_pose_deg[lm.face_present]).all()
-    assert info["identity_swaps"] == 0 and info["both_present_rate"] >= 0.95
+    assert info.identity_swaps == 0 and info.both_present_rate >= 0.95
 
 
 @pytest.mark.parametrize("name", RESEARCH)
 def test_research_clips_find_both_people_without_swaps(extracted, name):
     if not SHARED.is_dir():
         pytest.skip(SHARED_REASON)
-    lm, _ = extracted(SHARED / "research" / name)
+    lm = extracted(SHARED / "research" / name)
     _check_two_people(lm)
 
 
 def flip_errors(extracted, path, **settings):
     """Per-landmark |error| in pixels of flip equivariance: extract(flip(video)) vs flip(extract(video))."""
-    lm, _ = extracted(path, **settings)
-    fl, _ = extracted(path, mirrored_input=True, **settings)
+    lm = extracted(path, **settings)
+    fl = extracted(path, mirrored_input=True, **settings)
     back = fl.flipped().swapped_people()  # the mirrored A is on the right: it is B there
     w, h = lm.frame_size
     both = lm.pose_present & back.pose_present
@@ -83,7 +84,7 @@ def test_flip_equivariance_on_real_frames(extracted):
 
 def test_head_pose_signs_are_anatomical(extracted):
     """yaw > 0 turns to the own left, roll > 0 tilts to the own left shoulder, pitch > 0 lifts the chin."""
-    lm, _ = extracted(EXAMPLES / "raga_2people.mp4")
+    lm = extracted(EXAMPLES / "raga_2people.mp4")
     w, h = lm.frame_size
     for p in (0, 1):
         ok = lm.face_present[:, p]
@@ -100,7 +101,7 @@ def test_head_pose_signs_are_anatomical(extracted):
 
 def test_face_crop_finds_small_faces(extracted):
     """The whole 1920x1080 raga frame gives no face to the face model; the head crop does."""
-    lm, _ = extracted(EXAMPLES / "raga_1person.mp4", fps=5)
+    lm = extracted(EXAMPLES / "raga_1person.mp4", fps=5)
     assert lm.face_present.any(1).mean() >= 0.9
 
 
@@ -111,7 +112,7 @@ def test_face_crop_finds_small_faces(extracted):
 def test_stills_find_both_people_left_one_is_A(extracted, name):
     if not SHARED.is_dir():
         pytest.skip(SHARED_REASON)
-    lm, _ = extracted(SHARED / "stills" / name)
+    lm = extracted(SHARED / "stills" / name)
     assert len(lm) == 1 and lm.pose_present.all()
     cx = lm.pose_image[0][:, [11, 12], 0].mean(-1)  # (2,) mid-shoulder x of A and B
     assert cx[0] < cx[1]
@@ -121,6 +122,7 @@ def test_frames_without_people_are_recorded_as_missing(extracted, tmp_path):
     from tests.conftest import write_video
 
     path = write_video(tmp_path / "empty_room.avi", [np.full((240, 320, 3), 90, np.uint8)] * 10)
-    lm, info = extracted(path)
+    lm = extracted(path)
+    info = lm.info
     assert len(lm) == 10 and not lm.pose_present.any() and not lm.face_present.any()
-    assert info["both_present_rate"] == 0.0
+    assert info.both_present_rate == 0.0

@@ -50,10 +50,11 @@ def test_rotated_phone_video_is_read_upright(tmp_path):
     stored = write_video(tmp_path / "phone.mp4", sideways, fps=25, fourcc="mp4v")
     _set_rotation(stored, 90)
     reference = write_video(tmp_path / "upright.avi", upright, fps=25)
-    rotated, info = extract_video(stored, ExtractSettings(backfill=False), use_cache=False)
-    plain, _ = extract_video(reference, ExtractSettings(backfill=False), use_cache=False)
-    assert (info["source"]["width"], info["source"]["height"]) == (384, 288)
-    assert rotated.pose_present.all() and info["identity_swaps"] == 0
+    rotated = extract_video(stored, ExtractSettings(backfill=False), use_cache=False)
+    info = rotated.info
+    plain = extract_video(reference, ExtractSettings(backfill=False), use_cache=False)
+    assert (info.source["width"], info.source["height"]) == (384, 288)
+    assert rotated.pose_present.all() and info.identity_swaps == 0
     assert np.nanmean(rotated.pose_image[:, 0, :, 0]) < np.nanmean(rotated.pose_image[:, 1, :, 0])
     # the same people in the same places as in the upright copy (mp4v vs MJPG: small differences)
     err = np.nanmedian(np.abs(rotated.pose_image[:, :, :25, :2] - plain.pose_image[:, :, :25, :2]))
@@ -105,8 +106,9 @@ def test_a_third_person_does_not_take_a_place(tmp_path):
     cap.release()
     frames = [np.concatenate([a, c], axis=1) for a, c in zip(two, third)]
     video = write_video(tmp_path / "three.avi", frames, fps=25)
-    lm, info = extract_video(video, ExtractSettings(), use_cache=False)
-    assert info["identity_swaps"] == 0 and lm.pose_present.all()
+    lm = extract_video(video, ExtractSettings(), use_cache=False)
+    info = lm.info
+    assert info.identity_swaps == 0 and lm.pose_present.all()
     x = np.nanmedian(lm.pose_image[:, :, [11, 12], 0], axis=2)  # shoulder centre of A and B per frame
     assert np.ptp(x[:, 0]) < 0.05 and np.ptp(x[:, 1]) < 0.05  # nobody jumps to another person
     assert (x[:, 0] < x[:, 1]).all()
@@ -240,7 +242,7 @@ def test_variable_frame_rate_keeps_real_time(tmp_path):
     assert len(t) == 40
     gaps = np.diff(t)
     assert np.allclose(gaps[:19], 0.05, atol=0.002) and np.allclose(gaps[20:], 0.10, atol=0.002)
-    lm, info = extract_video(video, ExtractSettings(fps=10.0, backfill=False), use_cache=False)
+    lm = extract_video(video, ExtractSettings(fps=10.0, backfill=False), use_cache=False)
     step = np.diff(lm.t_s)
     assert np.allclose(step, 0.10, atol=0.011), step  # every other frame first, then every frame
     assert lm.pose_present.all()

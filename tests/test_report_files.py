@@ -340,7 +340,7 @@ def test_real_comparator_p_values_reach_the_files(tmp_path):
     rate, n, lag = 15, 60 * 15, 9  # B mirrors A 0.6 s later
     a = gaussian_filter1d(np.random.default_rng(0).normal(size=(n + lag, len(FEATURES))), 8, axis=0) * 3.0
     pair = Features(np.arange(n) / rate, np.stack([a[lag:], mirror_operator(a)[:n]], axis=1))
-    syn, _ = analyze_features(pair, n_surrogates=0, null="session")
+    syn = analyze_features(pair, n_surrogates=0, null="session")
     out = tmp_path / "real"
     write_report(syn, out)
     paths = write_all(out)

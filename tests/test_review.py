@@ -450,7 +450,7 @@ def test_skeletons_come_from_the_cache_then_skeleton_json_then_landmarks_npz(bro
     from mirror.review import extract_settings_from
 
     doc = read_report(raga)
-    landmarks, _ = extract_video(doc["provenance"]["source_path"], extract_settings_from(doc), cache_dir=cache)
+    landmarks = extract_video(doc["provenance"]["source_path"], extract_settings_from(doc), cache_dir=cache)
     live = tmp_path / "live"
     live.mkdir()
     doc["provenance"].pop("source_path")

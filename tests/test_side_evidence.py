@@ -57,7 +57,7 @@ def test_a_copy_with_the_other_side_is_mirror_and_with_the_same_side_match(key):
     a = _person(key)
     for kind in ("mirror", "match"):
         b = _delayed(mirror_operator(a) if kind == "mirror" else a, 1.0)
-        w = analyze_features(_features(a, b), CompareSettings(), n_surrogates=0)[0].windows
+        w = analyze_features(_features(a, b), CompareSettings(), n_surrogates=0).windows
         other = "match" if kind == "mirror" else "mirror"
         assert (w.label == other).sum() == 0, (key, kind)
         assert (w.label == kind).mean() > 0.5, (key, kind, np.unique(w.label, return_counts=True))
@@ -76,7 +76,7 @@ def test_a_movement_made_with_both_sides_at_once_tells_no_side():
     rng = np.random.default_rng(0)
     b = _delayed(both, 1.0) + rng.normal(scale=1e-3, size=both.shape)  # a copy, with a little noise
     a = both + rng.normal(scale=1e-3, size=both.shape)
-    w = analyze_features(_features(a, b), CompareSettings(), n_surrogates=0)[0].windows
+    w = analyze_features(_features(a, b), CompareSettings(), n_surrogates=0).windows
     assert not np.isin(w.label, ("mirror", "match")).any()
     margin = side_margin(w.mirror_score, w.match_score)
     assert np.nanmax(margin) < 0.5
@@ -93,12 +93,12 @@ def test_no_body_part_is_labelled_where_the_window_is_not():
         for phase in (0.0, 4.0):
             w = analyze_features(
                 _features(_person(a_key), _person(b_key, phase_s=phase)), CompareSettings(), n_surrogates=0
-            )[0].windows
+            ).windows
             part_related = np.isin(w.channel_label, ("mirror", "match")).any(1)
             assert not (part_related & ~np.isin(w.label, ("mirror", "match", "symmetric"))).any()
             checked += len(w)
     # and where a copy is labelled, its parts are judged too
     a = _person("raga_1person")
-    w = analyze_features(_features(a, _delayed(mirror_operator(a), 1.0)), CompareSettings(), n_surrogates=0)[0].windows
+    w = analyze_features(_features(a, _delayed(mirror_operator(a), 1.0)), CompareSettings(), n_surrogates=0).windows
     assert np.isin(w.channel_label[w.label == "mirror"], ("mirror",)).any()
     assert checked > 300

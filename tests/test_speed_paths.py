@@ -72,22 +72,18 @@ def test_surrogate_test_gives_the_p_values_of_a_full_pass_per_surrogate(start_s)
         fast = surrogate_test(prep, settings, real, n_surrogates=40, seed=0, window_start_s=windows.start_s)
         starts = np.round((windows.start_s - prep.t[0]) * settings.rate_hz).astype(int)
         assert pairing_statistic(prep, settings, real, starts) is not None  # the fast path ran
-        assert fast["n_surrogates"] == 40
-        assert fast["p_value"] == (1 + np.sum(slow >= real)) / 41
-        assert fast["surrogate_mean"] == pytest.approx(slow.mean(), abs=1e-7)
-        assert fast["surrogate_sd"] == pytest.approx(slow.std(ddof=1), abs=1e-7)
+        assert fast.n_surrogates == 40
+        assert fast.p_value == (1 + np.sum(slow >= real)) / 41
+        assert fast.surrogate_mean == pytest.approx(slow.mean(), abs=1e-7)
+        assert fast.surrogate_sd == pytest.approx(slow.std(ddof=1), abs=1e-7)
 
 
 def test_too_short_for_surrogates_says_so():
     settings = CompareSettings()
     prep = prepare(_pair("mirror", 0.5, seconds=10), settings)
-    assert surrogate_test(prep, settings, 0.5, n_surrogates=20)["n_surrogates"] == 0
-    assert (
-        surrogate_test(prepare(_pair("mirror", 0.5, seconds=60), settings), settings, 0.5, n_surrogates=0)[
-            "n_surrogates"
-        ]
-        == 0
-    )
+    assert surrogate_test(prep, settings, 0.5, n_surrogates=20).n_surrogates == 0
+    long_prep = prepare(_pair("mirror", 0.5, seconds=60), settings)
+    assert surrogate_test(long_prep, settings, 0.5, n_surrogates=0).n_surrogates == 0
 
 
 def test_a_scoring_the_fast_statistic_does_not_follow_falls_back_to_full_passes(monkeypatch):
@@ -100,12 +96,10 @@ def test_a_scoring_the_fast_statistic_does_not_follow_falls_back_to_full_passes(
     expected = surrogate_test(prep, settings, real, n_surrogates=10, seed=2)
     monkeypatch.setattr(surrogates_module.PairingStatistic, "__call__", lambda self, rows: 0.0)  # out of step
     slow = surrogate_test(prep, settings, real, n_surrogates=10, seed=2)
-    assert slow["p_value"] == expected["p_value"] and slow["surrogate_mean"] == pytest.approx(
-        expected["surrogate_mean"], abs=1e-7
-    )
+    assert slow.p_value == expected.p_value and slow.surrogate_mean == pytest.approx(expected.surrogate_mean, abs=1e-7)
     monkeypatch.setattr(surrogates_module.PairingStatistic, "__call__", lambda self, rows: real)
     mismatch = surrogate_test(prep, settings, real + 0.01, n_surrogates=10, seed=2)  # real disagrees with the fast path
-    assert mismatch["surrogate_mean"] == pytest.approx(expected["surrogate_mean"], abs=1e-7)
+    assert mismatch.surrogate_mean == pytest.approx(expected.surrogate_mean, abs=1e-7)
 
 
 @pytest.mark.parametrize("features, max_lag", [(17, 45), (17, 75), (60, 75), (1, 0)])

@@ -118,7 +118,7 @@ def process_video(source: str, out_folder: str, settings: BatchSettings, attempt
             (folder / STATUS).unlink(missing_ok=True)  # whatever was done before no longer stands
             progress = _ProgressFile(folder / PROGRESS)
             fingerprint = source_fingerprint(src)
-            session, _ = analyze_video(
+            session = analyze_video(
                 src,
                 settings.compare,
                 settings.extract,

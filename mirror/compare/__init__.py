@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -15,15 +15,9 @@ from mirror.compare.calibrate import (
     session_null,
 )
 from mirror.compare.events import Event, events_from_windows, state_shares, surrogate_test, synchrony_statistic
-from mirror.compare.windows import (
-    PRESETS,
-    CompareSettings,
-    Windows,
-    compare_prepared,
-    compare_windows,
-    prepare,
-    settings_from_preset,
-)
+from mirror.compare.run import Adapted, Calibration, CompareRun, Shares, Summary, SurrogateTest, WindowsRun
+from mirror.compare.settings import PRESETS, CompareSettings, settings_from_preset
+from mirror.compare.windows import Windows, compare_prepared, compare_windows, prepare
 from mirror.features import Features, compute_features
 from mirror.landmarks.types import Landmarks
 from mirror.vocabulary import LABELS
@@ -31,12 +25,12 @@ from mirror.vocabulary import LABELS
 
 @dataclass
 class Synchrony:
-    """The comparator's result: windows, events and the session summary."""
+    """The comparator's result: windows, events, the session summary and what the run did."""
 
     windows: Windows
     events: list[Event]
-    summary: dict
-    info: dict = field(default_factory=dict)
+    summary: Summary
+    run: CompareRun
 
 
 MIN_WINDOW_S = 2.0
@@ -65,7 +59,7 @@ def adapted_windows(settings: CompareSettings) -> list[CompareSettings]:
     return out
 
 
-def fit_to_clip(settings: CompareSettings, features: Features) -> tuple[CompareSettings, dict | None]:
+def fit_to_clip(settings: CompareSettings, features: Features) -> tuple[CompareSettings, Adapted | None]:
     """Settings whose window fits a clip shorter than one window, down to :data:`MIN_WINDOW_S`.
 
     The lag range and step shrink in proportion.  Returns the settings and what was changed
@@ -76,19 +70,21 @@ def fit_to_clip(settings: CompareSettings, features: Features) -> tuple[CompareS
     if duration_s >= settings.window_s:
         return settings, None
     if duration_s < min(MIN_WINDOW_S, settings.window_s) or not adapted_windows(settings):
-        return settings, {
-            "reason": f"the clip lasts {duration_s:.1f} s, shorter than the shortest window ({min(MIN_WINDOW_S, settings.window_s):g} s): nothing can be measured",
-            "window_s": settings.window_s,
-        }
+        shortest_s = min(MIN_WINDOW_S, settings.window_s)
+        return settings, Adapted(
+            reason=f"the clip lasts {duration_s:.1f} s, shorter than the shortest window ({shortest_s:g} s): "
+            "nothing can be measured",
+            window_s=settings.window_s,
+        )
     window_s = float(np.floor(duration_s / ADAPTED_WINDOW_STEP_S) * ADAPTED_WINDOW_STEP_S)
     fitted = next(a for a in adapted_windows(settings) if abs(a.window_s - window_s) < 1e-9)
-    return fitted, {
-        "reason": f"the clip lasts {duration_s:.1f} s, shorter than one {settings.window_s:g} s window: "
+    return fitted, Adapted(
+        reason=f"the clip lasts {duration_s:.1f} s, shorter than one {settings.window_s:g} s window: "
         f"windows of {window_s:g} s with lags up to {fitted.max_lag_s:.2g} s instead",
-        "window_s": window_s,
-        "requested_window_s": settings.window_s,
-        "max_lag_s": fitted.max_lag_s,
-    }
+        window_s=window_s,
+        requested_window_s=settings.window_s,
+        max_lag_s=fitted.max_lag_s,
+    )
 
 
 def choose_null(prep, settings: CompareSettings, null: NullSource | None = None) -> NullSamples:
@@ -106,7 +102,7 @@ def analyze_features(
     n_surrogates: int = 200,
     seed: int = 0,
     null: NullSource | None = None,
-) -> tuple[Synchrony, dict]:
+) -> Synchrony:
     """Windows (calibrated against a null), events and statistics from two people's features.
 
     Parameters
@@ -117,40 +113,45 @@ def analyze_features(
 
     Returns
     -------
-    (Synchrony, dict)
-        The result and run information (settings, surrogate method, calibration).
+    Synchrony
+        The result; :attr:`Synchrony.run` holds the settings used, the surrogate test's size
+        and seed, the calibration, and a short clip's adapted windows.
     """
     settings, adapted = fit_to_clip(settings or CompareSettings(), features)
     prep = prepare(features, settings)
     windows = calibrate(compare_prepared(prep, settings), choose_null(prep, settings, null), settings)
     events = events_from_windows(windows)
-    summary = state_shares(windows)
+    shares = state_shares(windows)
     real = synchrony_statistic(windows)
-    summary["synchrony"] = surrogate_test(
-        prep, settings, real, n_surrogates=n_surrogates, seed=seed, window_start_s=windows.start_s
+    test = surrogate_test(prep, settings, real, n_surrogates=n_surrogates, seed=seed, window_start_s=windows.start_s)
+    summary = Summary(**vars(shares), synchrony=test)
+    run = CompareRun(
+        settings=settings,
+        n_surrogates=n_surrogates,
+        seed=seed,
+        calibration=windows.run.calibration,
+        adapted=adapted,
+        no_windows=None if len(windows) else (windows.run.reason or "no window could be measured"),
     )
-    info = {
-        "settings": settings.to_dict(),
-        "n_surrogates": n_surrogates,
-        "seed": seed,
-        "calibration": windows.info.get("calibration"),
-    }
-    if adapted:
-        info["adapted"] = adapted
-    if not len(windows):
-        info["no_windows"] = windows.info.get("reason") or "no window could be measured"
-    return Synchrony(windows=windows, events=events, summary=summary, info=info), info
+    return Synchrony(windows=windows, events=events, summary=summary, run=run)
 
 
 def analyze_landmarks(
     landmarks: Landmarks, settings: CompareSettings | None = None, n_surrogates: int = 200, seed: int = 0
-) -> tuple[Synchrony, dict]:
+) -> Synchrony:
     """Features, then :func:`analyze_features`."""
     return analyze_features(compute_features(landmarks), settings, n_surrogates=n_surrogates, seed=seed)
 
 
 __all__ = [
     "LABELS",
+    "Adapted",
+    "Calibration",
+    "CompareRun",
+    "Shares",
+    "Summary",
+    "SurrogateTest",
+    "WindowsRun",
     "PRESETS",
     "CompareSettings",
     "Event",

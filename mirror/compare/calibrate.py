@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from mirror.compare.run import Calibration
 from mirror.errors import MirrorError
 from mirror.vocabulary import BODY_PARTS
 
@@ -116,7 +117,7 @@ class NullSamples:
             best=cat(lambda w: side_margin(w.mirror_score, w.match_score)),
             sync=cat(lambda w: w.sync_score),
             sided=cat(lambda w: w.sided).astype(bool),
-            symmetric=cat(lambda w: _symmetric_moving(w, settings)).astype(bool),
+            symmetric=cat(_symmetric_moving).astype(bool),
             motion=cat(lambda w: w.motion),
             n_sided=cat(lambda w: w.n_sided),
             channel_best=cat(
@@ -140,10 +141,9 @@ def side_margin(mirror: np.ndarray, match: np.ndarray) -> np.ndarray:
     return np.abs(mirror - match)
 
 
-def _symmetric_moving(w: Windows, settings: CompareSettings) -> np.ndarray:
+def _symmetric_moving(w: Windows) -> np.ndarray:
     """Windows with data in which both people's symmetric body part moves (sided or not)."""
-    moving = np.nan_to_num(w.sym_motion, nan=0.0).min(1) >= settings.min_sym_motion if len(w) else np.zeros(0, bool)
-    return (w.label != "insufficient") & moving
+    return (w.label != "insufficient") & w.sym_moving
 
 
 def _symmetric_candidate(w: Windows, settings: CompareSettings) -> np.ndarray:
@@ -152,7 +152,7 @@ def _symmetric_candidate(w: Windows, settings: CompareSettings) -> np.ndarray:
     Their null is every null window whose symmetric parts move: how sided a posture is
     does not change how often two bodies' symmetric movements agree by chance.
     """
-    return _symmetric_moving(w, settings) & (np.nan_to_num(w.sync_score, nan=-1.0) >= settings.min_sync)
+    return _symmetric_moving(w) & (np.nan_to_num(w.sync_score, nan=-1.0) >= settings.min_sync)
 
 
 def _p_values(null: np.ndarray, observed: np.ndarray) -> np.ndarray:
@@ -230,7 +230,7 @@ def calibrate(windows: Windows, null: NullSamples, settings: CompareSettings) ->
     below ``settings.alpha`` becomes ``none``; ``insufficient`` stays.
     """
     if not len(windows):
-        return replace(windows, info={**windows.info, "calibration": _describe(null, settings)})
+        return replace(windows, run=replace(windows.run, calibration=_describe(null, settings)))
     best = side_margin(windows.mirror_score, windows.match_score)
     keys = (windows.n_sided, windows.motion)
     null_keys = (null.n_sided, null.motion)
@@ -278,18 +278,18 @@ def calibrate(windows: Windows, null: NullSamples, settings: CompareSettings) ->
         p_value=p_value,
         channel_p=channel_p,
         channel_label=channel_label,
-        info={**windows.info, "calibration": _describe(null, settings)},
+        run=replace(windows.run, calibration=_describe(null, settings)),
     )
 
 
-def _describe(null: NullSamples, settings: CompareSettings) -> dict:
-    return {
-        "null": null.source,
-        "null_windows": int(len(null)),
-        "null_relation_windows": int(null.sided.sum()),
-        "alpha": settings.alpha,
-        "description": null.description,
-    }
+def _describe(null: NullSamples, settings: CompareSettings) -> Calibration:
+    return Calibration(
+        null=null.source,
+        null_windows=int(len(null)),
+        null_relation_windows=int(null.sided.sum()),
+        alpha=settings.alpha,
+        description=null.description,
+    )
 
 
 # --- the shipped reference -------------------------------------------------------------------
@@ -406,9 +406,7 @@ def reference_null(
     return null
 
 
-def session_null(
-    prep: Prepared, settings: CompareSettings, blocks: int = SESSION_BLOCKS, seed: int = 0
-) -> NullSamples:
+def session_null(prep: Prepared, settings: CompareSettings, blocks: int = SESSION_BLOCKS, seed: int = 0) -> NullSamples:
     """The session's own surrogates: stretches of A against B shifted by at least a window plus the largest lag."""
     from mirror.compare.windows import compare_prepared, shifted_pair
 

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mirror.compare.run import Shares, SurrogateTest
+from mirror.compare.settings import CompareSettings
 from mirror.compare.surrogates import pairing_statistic
-from mirror.compare.windows import CompareSettings, Prepared, Windows, compare_prepared, person_rows
+from mirror.compare.windows import Prepared, Windows, compare_prepared, person_rows
 
 EVENT_KINDS = ("mirror", "match", "symmetric")
 
@@ -90,7 +92,7 @@ def events_from_windows(windows: Windows, min_windows: int = 2) -> list[Event]:
     return events
 
 
-def state_shares(windows: Windows) -> dict:
+def state_shares(windows: Windows) -> Shares:
     """Share of the analysable windows in each state, overall and per channel; leader shares."""
     usable = windows.label != "insufficient"
     n = int(usable.sum())
@@ -107,14 +109,14 @@ def state_shares(windows: Windows) -> dict:
     related = np.isin(windows.label, ["mirror", "match"])
     r = int(related.sum())
     leaders = {k: (float(np.mean(windows.leader[related] == k)) if r else 0.0) for k in ("A", "B", "together")}
-    return {
-        "windows": len(windows),
-        "analysable_windows": n,
-        "insufficient_windows": int(len(windows) - n),
-        "share": overall,
-        "share_by_channel": per_channel,
-        "leader_share": leaders,
-    }
+    return Shares(
+        windows=len(windows),
+        analysable_windows=n,
+        insufficient_windows=int(len(windows) - n),
+        share=overall,
+        share_by_channel=per_channel,
+        leader_share=leaders,
+    )
 
 
 def synchrony_statistic(windows: Windows) -> float:
@@ -174,7 +176,7 @@ def surrogate_test(
     n_surrogates: int = 200,
     seed: int = 0,
     window_start_s: np.ndarray | None = None,
-) -> dict:
+) -> SurrogateTest:
     """Real synchrony against pseudo-synchrony, as rMEA and SUSY do.
 
     Half of the surrogates shift B circularly by at least one window plus the
@@ -189,7 +191,7 @@ def surrogate_test(
 
     Returns
     -------
-    dict
+    SurrogateTest
         ``real``, surrogate ``mean`` and ``sd``, ``effect_size`` ((real - mean) / sd),
         ``p_value`` ((1 + #surrogates >= real) / (1 + n)), ``n_surrogates``, ``method``.
     """
@@ -199,16 +201,16 @@ def surrogate_test(
         statistic = statistic or _surrogate_statistic(prep, settings, real, window_start_s)
         values.append(statistic(index))
     if not values:
-        return {"real": real, "n_surrogates": 0, "method": "not enough data for surrogates"}
+        return SurrogateTest(real=real, n_surrogates=0, method="not enough data for surrogates")
     sur = np.array(values)
     sur = sur[np.isfinite(sur)]
     mean, sd = float(sur.mean()), float(sur.std(ddof=1)) if len(sur) > 1 else float("nan")
-    return {
-        "real": real,
-        "surrogate_mean": mean,
-        "surrogate_sd": sd,
-        "effect_size": (real - mean) / sd if sd and sd > 0 else float("nan"),
-        "p_value": float((1 + np.sum(sur >= real)) / (1 + len(sur))),
-        "n_surrogates": int(len(sur)),
-        "method": "circular shifts and segment shuffles of B, half each",
-    }
+    return SurrogateTest(
+        real=real,
+        surrogate_mean=mean,
+        surrogate_sd=sd,
+        effect_size=(real - mean) / sd if sd and sd > 0 else float("nan"),
+        p_value=float((1 + np.sum(sur >= real)) / (1 + len(sur))),
+        n_surrogates=int(len(sur)),
+        method="circular shifts and segment shuffles of B, half each",
+    )

@@ -28,98 +28,15 @@ after, so exchanging A and B gives the same windows with the lag negated.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
 from mirror.compare.preprocess import highpass, resample, smooth_and_differentiate
-from mirror.errors import MirrorError
+from mirror.compare.run import WindowsRun
+from mirror.compare.settings import CompareSettings
 from mirror.features import Features
 from mirror.vocabulary import ARM_FEATURES, BODY_PARTS, FEATURE_CHANNEL_OF, FEATURE_CHANNELS
-
-
-@dataclass(frozen=True)
-class CompareSettings:
-    """Window geometry and decision thresholds, in seconds and score units."""
-
-    window_s: float = 4.0
-    step_s: float = 0.5
-    max_lag_s: float = 3.0
-    rate_hz: float = 16.0  # the comparison grid: 0.5 s and 0.25 s are whole numbers of samples
-    max_gap_s: float = 0.5
-    min_valid: float = 0.6  # share of a window both people must have data for
-    min_score: float = 0.45  # mirror/match score needed for a label
-    min_change: float = 1e-3  # RMS change of each person's antisymmetric posture over a window (shoulder widths, radians) to tell the side
-    min_sync: float = 0.45  # symmetric-part correlation (drifts removed) for "symmetric"
-    move_scale: float = 0.15  # asymmetry speed (units/s) at which movement counts fully
-    together_s: float = 0.1  # |lag| below this: nobody leads
-    min_arm_motion: float = 0.03  # an arm's drift-free RMS (shoulder widths) to compare it
-    min_sym_motion: float = 0.02  # drift-free RMS of each person's symmetric part for "symmetric" evidence
-    alpha: float = 0.01  # a relation is labelled only when its p-value against the null is below this
-
-    def __post_init__(self) -> None:
-        def check(ok: bool, name: str, valid: str) -> None:
-            if not ok:
-                raise MirrorError(f"{name} must be {valid}, got {getattr(self, name)}")
-
-        finite = all(np.isfinite(float(v)) for v in self.__dict__.values())
-        if not finite:
-            raise MirrorError("window settings must be finite numbers")
-        check(self.window_s > 0, "window_s", "positive")
-        check(self.rate_hz >= 2, "rate_hz", "at least 2 (Hz)")
-        check(
-            self.window_s * self.rate_hz >= 5,
-            "window_s",
-            f"at least 5 samples long (>= {5 / self.rate_hz:.2f} s at {self.rate_hz:g} Hz)",
-        )
-        check(0 < self.step_s <= self.window_s, "step_s", f"in (0, window_s = {self.window_s:g}]")
-        check(0 <= self.max_lag_s <= self.window_s, "max_lag_s", f"in [0, window_s = {self.window_s:g}]")
-        check(0 < self.min_valid <= 1, "min_valid", "in (0, 1]")
-        check(-1 <= self.min_score <= 1, "min_score", "in [-1, 1]")
-        check(-1 <= self.min_sync <= 1, "min_sync", "in [-1, 1]")
-        check(self.min_change >= 0, "min_change", ">= 0")
-        check(self.max_gap_s >= 0, "max_gap_s", ">= 0")
-        check(0 < self.alpha < 1, "alpha", "in (0, 1)")
-        for name in ("window_s", "step_s"):  # windows sit on an exact grid of the stated step
-            check(
-                _whole_samples(getattr(self, name), self.rate_hz), name, _grid_hint(getattr(self, name), self.rate_hz)
-            )
-
-    def to_dict(self) -> dict:
-        return dict(self.__dict__)
-
-
-def _whole_samples(seconds: float, rate_hz: float) -> bool:
-    return abs(seconds * rate_hz - round(seconds * rate_hz)) < 1e-6
-
-
-def _grid_hint(seconds: float, rate_hz: float) -> str:
-    """What a length that is not a whole number of grid samples should be instead."""
-    lo = np.floor(seconds * rate_hz) / rate_hz
-    hi = np.ceil(seconds * rate_hz) / rate_hz
-    near = " or ".join(f"{v:g}" for v in (lo, hi) if v > 0)
-    return f"a whole number of {1 / rate_hz:g} s samples (the comparison runs at {rate_hz:g} Hz), such as {near}"
-
-
-PRESETS = {
-    "live": CompareSettings(),
-    "report": CompareSettings(window_s=30.0, step_s=10.0, max_lag_s=5.0),
-}
-"""``live``: 4 s windows every 0.5 s, lags up to 3 s.  ``report``: as rMEA's common
-choice, 30 s windows every 10 s, lags up to 5 s."""
-
-
-def settings_from_preset(preset: str, **overrides: float | None) -> CompareSettings:
-    """A preset's settings with some replaced (``None`` keeps the preset's value).
-
-    Raises
-    ------
-    MirrorError
-        An unknown preset (the valid ones are named) or an invalid value.
-    """
-    if preset not in PRESETS:
-        raise MirrorError(f"unknown preset {preset!r}; choose one of: {', '.join(PRESETS)}")
-    return replace(PRESETS[preset], **{k: v for k, v in overrides.items() if v is not None})
 
 
 @dataclass
@@ -148,7 +65,7 @@ class Windows:
     valid : np.ndarray
         ``(W,)`` share of the window with data for both.
     channel_mirror, channel_match : np.ndarray
-        ``(W, C)`` per body part (:data:`~mirror.vocabulary.BODY_PARTS`); NaN without data.  Head, torso
+        ``(W, C)`` per body part (:data:`BODY_PARTS`); NaN without data.  Head, torso
         and face are scored like the whole body, at their own best lag; each of A's arms is
         compared with B's same arm (match) and other arm (mirror) at the window's lag.
     channel_label : np.ndarray
@@ -167,6 +84,9 @@ class Windows:
         ``(W,)`` bool: both people's antisymmetric posture changes enough to tell the side.
     sym_motion : np.ndarray
         ``(W, 2)`` drift-free RMS of each person's symmetric part (symmetric evidence).
+    sym_moving : np.ndarray
+        ``(W,)`` bool: both people's symmetric part moves (``sym_motion`` of each at least
+        ``min_sym_motion``), sided or not.
     channel_active : np.ndarray
         ``(W, C)`` bool: the part has data and moved or was sided enough to be compared.
     channel_valid : np.ndarray
@@ -175,6 +95,8 @@ class Windows:
     channel_motion : np.ndarray
         ``(W, C)`` how fast the part's antisymmetric posture moves (both people): its null's stratum.
     channels : tuple of str
+    run : WindowsRun
+        The settings used, the lags scanned, and the calibration once calibrated.
     """
 
     start_s: np.ndarray
@@ -198,11 +120,12 @@ class Windows:
     n_sided: np.ndarray
     sided: np.ndarray
     sym_motion: np.ndarray
+    sym_moving: np.ndarray
     channel_active: np.ndarray
     channel_valid: np.ndarray
     channel_motion: np.ndarray
+    run: WindowsRun
     channels: tuple[str, ...] = BODY_PARTS
-    info: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.start_s)
@@ -764,10 +687,11 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
         n_sided=np.where(enough, n_sided, 0.0),
         sided=enough & sided,
         sym_motion=sym_motion,
+        sym_moving=sym_moving,
         channel_active=ch_active,
         channel_valid=ch_valid,
         channel_motion=ch_motion,
-        info={"settings": settings.to_dict(), "lags": len(lags)},
+        run=WindowsRun(settings=settings, lags=len(lags)),
     )
 
 
@@ -788,12 +712,13 @@ def _empty_windows(settings: CompareSettings) -> Windows:
         "label": ((0,), "<U12"),
         "leader": ((0,), "<U8"),
         "sided": ((0,), bool),
+        "sym_moving": ((0,), bool),
         "channel_label": ((0, R), "<U12"),
         "channel_active": ((0, R), bool),
     }
     arrays = {}
     for f in fields(Windows):
-        if f.name in ("channels", "info"):
+        if f.name in ("channels", "run"):
             continue
         if f.name in shapes:
             shape, dtype = shapes[f.name]
@@ -804,7 +729,7 @@ def _empty_windows(settings: CompareSettings) -> Windows:
         else:
             shape, dtype = (0,), float
         arrays[f.name] = np.zeros(shape, dtype=dtype)
-    return Windows(**arrays, info={"settings": settings.to_dict(), "reason": "shorter than one window"})
+    return Windows(**arrays, run=WindowsRun(settings=settings, reason="shorter than one window"))
 
 
 def _sym_motion(prep: Prepared, starts: np.ndarray, length: int) -> np.ndarray:

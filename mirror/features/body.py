@@ -36,7 +36,7 @@ Every frame, person and body part is judged usable or not, with a reason
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -44,7 +44,6 @@ import numpy as np
 from mirror.features.usability import (
     OK,
     REASON_CODE,
-    REASONS,
     UsabilitySettings,
     assess,
     usability_summary,
@@ -168,7 +167,8 @@ class Features:
     values : np.ndarray
         ``(T, 2, F)`` float64 in :data:`FEATURES` order; NaN where unknown.
     specs : tuple of FeatureSpec
-    info : dict
+    min_visibility : float or None
+        The landmark visibility below which a point was not used (None: hand-built features).
     part_reason : np.ndarray or None
         ``(T, 2, P)`` uint8 codes into :data:`~mirror.features.usability.REASONS`, parts in
         :data:`~mirror.vocabulary.BODY_PARTS` order: why a body part is not usable (``0``,
@@ -182,7 +182,7 @@ class Features:
     t_s: np.ndarray
     values: np.ndarray
     specs: tuple[FeatureSpec, ...] = FEATURES
-    info: dict = field(default_factory=dict)
+    min_visibility: float | None = None
     part_reason: np.ndarray | None = None
 
     def __post_init__(self) -> None:
@@ -337,7 +337,7 @@ def compute_features(
     return Features(
         t_s=landmarks.t_s.astype(np.float64),
         values=values,
-        info={"min_visibility": min_visibility, "reasons": list(REASONS), "parts": list(BODY_PARTS)},
+        min_visibility=min_visibility,
         part_reason=reasons,
     )
 

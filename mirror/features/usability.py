@@ -183,7 +183,7 @@ def _in_frame(pose_image: np.ndarray, margin: float, boxes: np.ndarray | None = 
 
 def _tile_boxes(landmarks: Landmarks) -> np.ndarray | None:
     """A video call's two tiles (A's, then B's) in [0, 1] of the frame, from the extraction; None otherwise."""
-    tiles = (landmarks.info or {}).get("call_tiles")
+    tiles = landmarks.info.call_tiles
     w, h = landmarks.frame_size
     if not tiles or len(tiles) != 2 or not (w and h):
         return None

@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from mirror.errors import MirrorError
+from mirror.landmarks.run import ExtractRun
 from mirror.landmarks.types import Landmarks, PersonLandmarks
 from mirror.storage import write_atomic
 
@@ -157,12 +158,12 @@ class LandmarkCache:
         if read["parts"] < len(chunks):  # damaged chunk: it and every later one are dropped and redone
             self._truncate(read["parts"])
         if result is not None and not self.manifest.get("info"):
-            result.info = dict(read["info"])
+            result.info = read["info"]
         return result
 
     def _assemble(self, parts, total: int) -> Landmarks | None:
         try:
-            return Landmarks.assemble(parts, total, info=self.manifest.get("info") or None)
+            return Landmarks.assemble(parts, total, info=self._info())
         except ValueError:  # nothing readable, or the files disagree with the manifest
             return None
 
@@ -178,7 +179,7 @@ class LandmarkCache:
         if len(names) == 1:  # one file holds it all
             result = next(self._read(names, slim, read), None)
             if result is not None:
-                result.info = self.manifest.get("info") or result.info
+                result.info = self._info() or result.info
             return result
         total = self.n_frames  # one final chunk per forward chunk
         result = self._assemble(self._read(names, slim, read), total)
@@ -209,7 +210,7 @@ class LandmarkCache:
                 for (t, p), mesh in patches.items():
                     if start <= t < stop:
                         part.face[t - start, p] = mesh
-                part.info = {}
+                part.info = ExtractRun()
                 name = f"final_{i:06d}.npz"
                 part.save(self.dir / name)
                 names.append(name)
@@ -217,7 +218,7 @@ class LandmarkCache:
             if start != len(landmarks):
                 raise MirrorError(f"landmark cache {self.dir}: chunks hold {start} frames, the result {len(landmarks)}")
             self.manifest["final"] = names
-        self.manifest["info"] = landmarks.info
+        self.manifest["info"] = landmarks.info.to_dict()
         self._write_manifest()
 
     def last_people(self) -> tuple[PersonLandmarks | None, PersonLandmarks | None]:
@@ -245,14 +246,18 @@ class LandmarkCache:
         self.manifest["complete"] = False
         self._write_manifest()
 
-    def finish(self, info: dict) -> None:
+    def finish(self, info: ExtractRun) -> None:
         self.manifest["complete"] = True
-        self.manifest["info"] = info
+        self.manifest["info"] = info.to_dict()
         self._write_manifest()
 
-    def set_info(self, info: dict) -> None:
-        self.manifest["info"] = info
+    def set_info(self, info: ExtractRun) -> None:
+        self.manifest["info"] = info.to_dict()
         self._write_manifest()
+
+    def _info(self) -> ExtractRun | None:
+        """The manifest's run information, None when it holds none."""
+        return ExtractRun.from_dict(self.manifest["info"]) if self.manifest.get("info") else None
 
     def _truncate(self, n_chunks: int) -> None:
         self.manifest["chunks"] = self.manifest["chunks"][:n_chunks]

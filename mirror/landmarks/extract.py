@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from mirror.landmarks.backend import LandmarkBackend
 from mirror.landmarks.backfill import backfill_landmarks
 from mirror.landmarks.cache import LandmarkCache, default_cache_dir
 from mirror.landmarks.estimate import PairStep
+from mirror.landmarks.run import ExtractRun
 from mirror.landmarks.tracking import Layout, count_identity_swaps, find_tiles
 from mirror.landmarks.types import Landmarks
 from mirror.sources import FrameSource, ImageSource, VideoFileSource, open_source
@@ -91,7 +92,7 @@ def cache_identity(settings: ExtractSettings, source_sha256: str) -> dict:
 class _Buffer:
     """Frames since the last flush, written to the cache as one chunk."""
 
-    def __init__(self, size: tuple[int, int], info: dict) -> None:
+    def __init__(self, size: tuple[int, int], info: ExtractRun) -> None:
         self.size, self.info = size, info
         self.t_s: list[float] = []
         self.index: list[int] = []
@@ -118,9 +119,9 @@ def extract_landmarks(
     chunk_frames: int | None = None,
     threads: int = 2,
     progress: Callable[[int], None] | None = None,
-    info: dict | None = None,
+    info: ExtractRun | None = None,
     keep_face_mesh: bool = True,
-) -> tuple[Landmarks, dict]:
+) -> Landmarks:
     """Run the landmark stage over a source.
 
     Parameters
@@ -139,7 +140,7 @@ def extract_landmarks(
         :data:`CHUNK_FRAMES`.
     progress : callable, optional
         Called with the number of frames just analysed.
-    info : dict, optional
+    info : ExtractRun, optional
         Provenance to record (source, settings); extraction statistics are added.
     keep_face_mesh : bool
         False: the returned landmarks are slim (:meth:`Landmarks.slimmed`) and no face
@@ -147,16 +148,15 @@ def extract_landmarks(
 
     Returns
     -------
-    (Landmarks, dict)
-        The landmarks of every analysed frame and the run's information:
-        ``frames``, presence rates, identity-check counts, ``interrupted``.
+    Landmarks
+        The landmarks of every analysed frame; :attr:`Landmarks.info` holds the run's information
+        (``frames``, presence rates, identity-check counts, ``interrupted``).
     """
     layout = layout or Layout()
     chunk_frames = chunk_frames or CHUNK_FRAMES
     size = (source.info.width, source.info.height)
-    info = dict(info or {})
-    info.setdefault("mirror", __version__)
-    info["backend"] = backend.provenance()
+    info = info or ExtractRun()
+    info = replace(info, mirror=info.mirror or __version__, backend=backend.provenance())
     # Slim landmarks with a cache are not held while the model runs: every chunk goes to
     # disk as it completes, and the result is read back once at the end, so the loop's
     # memory does not grow with the length of the video.
@@ -216,37 +216,34 @@ def extract_landmarks(
         raise MirrorError(f"{source.info.name}: no frames to analyse")
     elapsed = time.perf_counter() - started
     tracker = step.tracker
-    info.update(
-        {
-            "frames_this_run": n_new,
-            "resumed_from_frames": n_restored,
-            "identity_checks": tracker.stats.to_dict(),
-            "call_tiles": [list(t) for t in tracker.tiles] if tracker.tiles is not None else None,
-            "seconds_this_run": round(elapsed, 3),
-            "interrupted": interrupted,
-        }
+    info = replace(
+        info,
+        frames_this_run=n_new,
+        resumed_from_frames=n_restored,
+        identity_checks=tracker.stats.to_dict(),
+        call_tiles=[list(t) for t in tracker.tiles] if tracker.tiles is not None else None,
+        seconds_this_run=round(elapsed, 3),
+        interrupted=interrupted,
     )
-    _summarise(result, info)
-    result.info = info
+    result.info = _summarised(result, info)
     if cache is not None:
         if interrupted:
-            cache.set_info(info)
+            cache.set_info(result.info)
         else:
-            cache.finish(info)
-    return result, info
+            cache.finish(result.info)
+    return result
 
 
-def _summarise(result: Landmarks, info: dict) -> None:
-    """Presence rates and identity swaps of a result, into ``info``."""
+def _summarised(result: Landmarks, info: ExtractRun) -> ExtractRun:
+    """``info`` with the presence rates and identity swaps of a result."""
     present = result.pose_present
-    info.update(
-        {
-            "frames": len(result),
-            "both_present_rate": float(present.all(1).mean()),
-            "present_rate": {p: float(present[:, i].mean()) for i, p in enumerate(("A", "B"))},
-            "face_present_rate": {p: float(result.face_present[:, i].mean()) for i, p in enumerate(("A", "B"))},
-            "identity_swaps": count_identity_swaps(result),
-        }
+    return replace(
+        info,
+        frames=len(result),
+        both_present_rate=float(present.all(1).mean()),
+        present_rate={p: float(present[:, i].mean()) for i, p in enumerate(("A", "B"))},
+        face_present_rate={p: float(result.face_present[:, i].mean()) for i, p in enumerate(("A", "B"))},
+        identity_swaps=count_identity_swaps(result),
     )
 
 
@@ -260,11 +257,12 @@ def extract_video(
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int, int], None] | None = None,
     face_mesh: bool = True,
-) -> tuple[Landmarks, dict]:
+) -> Landmarks:
     """Landmarks of a video file or still image, through the cache.
 
     A complete cache entry is returned without opening a model; an
-    incomplete one is resumed after its last chunk.
+    incomplete one is resumed after its last chunk.  :attr:`Landmarks.info` holds the run's
+    information (``from_cache`` tells which happened).
 
     Parameters
     ----------
@@ -289,11 +287,11 @@ def extract_video(
         raise MirrorError(f"{path}: extract_video takes a file; use extract_landmarks for a camera")
     with source:
         identity = cache_identity(settings, source.content_sha256())
-        info = {
-            "source": source.info.to_dict(),
-            "settings": settings.to_dict(),
-            "source_sha256": identity["source_sha256"],
-        }
+        info = ExtractRun(
+            source=source.info.to_dict(),
+            settings=settings.to_dict(),
+            source_sha256=identity["source_sha256"],
+        )
         cache = LandmarkCache(cache_dir or default_cache_dir(), identity) if use_cache else None
         if cache is not None and cache.complete:
             # with the backward pass, only its finished result will do; a damaged
@@ -301,7 +299,8 @@ def extract_video(
             slim = not face_mesh
             cached = cache.load_final(slim=slim) if settings.backfill else cache.load(slim=slim)
             if cached is not None and cache.complete:
-                return cached, {**cached.info, "from_cache": True}
+                cached.info = replace(cached.info, from_cache=True)
+                return cached
         if cache is not None:
             cache.check()  # drops damaged chunks, so the resume point is right
         start = cache.resume_index() if cache is not None else 0
@@ -323,7 +322,7 @@ def extract_video(
         else:
             own_backend = False
         try:
-            result, run_info = extract_landmarks(
+            result = extract_landmarks(
                 source,
                 backend,
                 settings.layout,
@@ -333,7 +332,8 @@ def extract_video(
                 info=info,
                 keep_face_mesh=face_mesh,
             )
-            if settings.backfill and isinstance(source, VideoFileSource) and not run_info["interrupted"]:
+            run_info = result.info
+            if settings.backfill and isinstance(source, VideoFileSource) and not run_info.interrupted:
                 face_patches: dict = {}
                 result, recovered = backfill_landmarks(
                     result,
@@ -342,18 +342,16 @@ def extract_video(
                     layout=settings.layout,
                     with_face=settings.face,
                     face_patches=face_patches,
-                    regions=run_info.get("call_tiles"),
+                    regions=run_info.call_tiles,
                 )
-                _summarise(result, run_info)
-                run_info["backfilled_frames"] = recovered
-                result.info = run_info
+                result.info = replace(_summarised(result, run_info), backfilled_frames=recovered)
                 if cache is not None:
                     cache.save_final(result, face_patches)
         finally:
             if own_backend:
                 backend.close()
-        run_info["from_cache"] = False
-        return result, run_info
+        result.info = replace(result.info, from_cache=False)
+        return result
 
 
 def _expected_frames(source: FrameSource) -> int:

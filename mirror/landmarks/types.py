@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from mirror.errors import MirrorError
+from mirror.landmarks.run import ExtractRun
 from mirror.landmarks.skeleton import (
     BLENDSHAPE_FLIP,
     FACE_FLIP,
@@ -98,8 +99,8 @@ class Landmarks:
         ``(T, 2, 52)`` float32; NaN when missing.
     frame_size : tuple of int
         ``(width, height)`` of the analysed frames in pixels.
-    info : dict
-        Provenance: source, models with checksums, settings, versions.
+    info : ExtractRun
+        Provenance (source, models with checksums, settings, versions) and extraction statistics.
     """
 
     t_s: np.ndarray
@@ -111,7 +112,7 @@ class Landmarks:
     head_pose_deg: np.ndarray
     blendshapes: np.ndarray
     frame_size: tuple[int, int] = (0, 0)
-    info: dict = field(default_factory=dict)
+    info: ExtractRun = field(default_factory=ExtractRun)
 
     ARRAYS = (
         "t_s",
@@ -126,7 +127,9 @@ class Landmarks:
 
     # ------------------------------------------------------------------ build
     @classmethod
-    def empty(cls, n_frames: int = 0, frame_size: tuple[int, int] = (0, 0), info: dict | None = None) -> Landmarks:
+    def empty(
+        cls, n_frames: int = 0, frame_size: tuple[int, int] = (0, 0), info: ExtractRun | None = None
+    ) -> Landmarks:
         t = n_frames
         return cls(
             t_s=np.full(t, np.nan),
@@ -138,7 +141,7 @@ class Landmarks:
             head_pose_deg=_nan((t, 2, 3)),
             blendshapes=_nan((t, 2, N_BLENDSHAPES)),
             frame_size=frame_size,
-            info=dict(info or {}),
+            info=info or ExtractRun(),
         )
 
     @classmethod
@@ -148,7 +151,7 @@ class Landmarks:
         frame_index: list[int],
         people: list[tuple[PersonLandmarks | None, PersonLandmarks | None]],
         frame_size: tuple[int, int],
-        info: dict | None = None,
+        info: ExtractRun | None = None,
     ) -> Landmarks:
         """Stack per-frame results; ``people[t] = (A or None, B or None)``."""
         out = cls.empty(len(t_s), frame_size, info)
@@ -170,14 +173,14 @@ class Landmarks:
         return out
 
     @classmethod
-    def concatenate(cls, parts: list[Landmarks], info: dict | None = None) -> Landmarks:
+    def concatenate(cls, parts: list[Landmarks], info: ExtractRun | None = None) -> Landmarks:
         if not parts:
             raise ValueError("nothing to concatenate")
         kwargs = {name: np.concatenate([getattr(p, name) for p in parts]) for name in cls.ARRAYS}
-        return cls(**kwargs, frame_size=parts[0].frame_size, info=dict(info if info is not None else parts[0].info))
+        return cls(**kwargs, frame_size=parts[0].frame_size, info=info if info is not None else parts[0].info)
 
     @classmethod
-    def assemble(cls, parts: Iterable[Landmarks], n_frames: int, info: dict | None = None) -> Landmarks:
+    def assemble(cls, parts: Iterable[Landmarks], n_frames: int, info: ExtractRun | None = None) -> Landmarks:
         """Stack parts that arrive one at a time into arrays allocated once.
 
         Unlike :meth:`concatenate`, the parts never need to exist all at once: with
@@ -201,7 +204,7 @@ class Landmarks:
                         for name in cls.ARRAYS
                     },
                     frame_size=part.frame_size,
-                    info=dict(info if info is not None else part.info),
+                    info=info if info is not None else part.info,
                 )
             stop = start + len(part)
             if stop > n_frames:
@@ -261,7 +264,7 @@ class Landmarks:
 
     def slice(self, start: int, stop: int) -> Landmarks:
         kwargs = {name: getattr(self, name)[start:stop] for name in self.ARRAYS}
-        return Landmarks(**kwargs, frame_size=self.frame_size, info=dict(self.info))
+        return Landmarks(**kwargs, frame_size=self.frame_size, info=self.info)
 
     # ------------------------------------------------------------- geometry
     def flipped(self) -> Landmarks:
@@ -289,7 +292,7 @@ class Landmarks:
             head_pose_deg=head,
             blendshapes=self.blendshapes[:, :, BLENDSHAPE_FLIP].copy(),
             frame_size=self.frame_size,
-            info=dict(self.info),
+            info=self.info,
         )
 
     def swapped_people(self) -> Landmarks:
@@ -298,7 +301,7 @@ class Landmarks:
             name: (getattr(self, name)[:, ::-1].copy() if getattr(self, name).ndim > 1 else getattr(self, name).copy())
             for name in self.ARRAYS
         }
-        return Landmarks(**kwargs, frame_size=self.frame_size, info=dict(self.info))
+        return Landmarks(**kwargs, frame_size=self.frame_size, info=self.info)
 
     # -------------------------------------------------------------------- io
     def to_npz_bytes(self) -> bytes:
@@ -308,7 +311,7 @@ class Landmarks:
             "format_version": FORMAT_VERSION,
             "frame_size": list(self.frame_size),
             "people": list(PEOPLE),
-            "info": self.info,
+            "info": self.info.to_dict(),
         }
         np.savez_compressed(buf, meta=np.array(json.dumps(meta)), **{n: getattr(self, n) for n in self.ARRAYS})
         return buf.getvalue()
@@ -338,4 +341,4 @@ class Landmarks:
                 f"{path} has landmarks format version {meta.get('format_version')}, "
                 f"this mirror reads version {FORMAT_VERSION}: extract again"
             )
-        return cls(**arrays, frame_size=tuple(meta["frame_size"]), info=meta.get("info", {}))
+        return cls(**arrays, frame_size=tuple(meta["frame_size"]), info=ExtractRun.from_dict(meta.get("info")))

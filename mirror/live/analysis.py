@@ -63,14 +63,14 @@ class RollingAnalysis:
         if len(landmarks) < 2 or landmarks.t_s[-1] - landmarks.t_s[0] < self.settings.window_s:
             return self.view
         features = compute_features(landmarks)
-        synchrony, _ = analyze_features(features, self.settings, n_surrogates=0)
+        synchrony = analyze_features(features, self.settings, n_surrogates=0)
         now = float(landmarks.t_s[-1])
         self.runs += 1
         if now - self._last_mechanical_t >= self.mechanical_every_s:
             from mirror.coach import coach_session
             from mirror.mechanical import detect_mechanical
 
-            self._mechanical, _ = detect_mechanical(features, synchrony.windows)
+            self._mechanical = detect_mechanical(features, synchrony.windows)
             for m in coach_session(features, synchrony, self._mechanical):
                 self._messages[(m.to, m.key, int(round(m.t_s)))] = m
             self._last_mechanical_t = now

@@ -200,18 +200,18 @@ def _summarise(result) -> None:
         typer.echo("nothing was recorded: no report written")
     else:
         syn = session.synchrony
-        share = syn.summary["share"]
+        share = syn.summary.share
         if len(syn.windows) == 0:
-            typer.echo(f"the session is shorter than one {syn.info['settings']['window_s']:g} s window: no windows")
+            typer.echo(f"the session is shorter than one {syn.run.settings.window_s:g} s window: no windows")
         else:
             typer.echo(
                 f"{plural(len(syn.windows), 'window')}: mirror {100 * share['mirror']:.0f} %, match {100 * share['match']:.0f} %, "
                 f"symmetric {100 * share['symmetric']:.0f} %, none {100 * share['none']:.0f} %"
             )
-            sync = syn.summary["synchrony"]
-            if sync.get("n_surrogates"):
+            sync = syn.summary.synchrony
+            if sync.n_surrogates:
                 typer.echo(
-                    f"synchrony {sync['real']:.3f} vs pseudo-synchrony {sync['surrogate_mean']:.3f} (p = {sync['p_value']:.3f})"
+                    f"synchrony {sync.real:.3f} vs pseudo-synchrony {sync.surrogate_mean:.3f} (p = {sync.p_value:.3f})"
                 )
             elif sync.get("real") is not None:
                 typer.echo(f"synchrony {sync['real']:.3f} ({sync['method']})")

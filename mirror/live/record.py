@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mirror.landmarks.run import ExtractRun
 from mirror.landmarks.types import Landmarks, PersonLandmarks
 from mirror.overlay.video import AtomicVideoWriter
 from mirror.sources.rate import RateGate
@@ -28,7 +29,7 @@ class SessionLandmarks:
     ----------
     frame_size : tuple of int
         ``(width, height)`` the landmarks are normalised to.
-    info : dict
+    info : ExtractRun
         Provenance stored with the landmarks.
     fps : float
         Recording rate (the analysis rate).
@@ -41,7 +42,7 @@ class SessionLandmarks:
     def __init__(
         self,
         frame_size: tuple[int, int],
-        info: dict,
+        info: ExtractRun,
         fps: float,
         parts_dir: Path,
         buffer_s: float = 60.0,

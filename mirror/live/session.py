@@ -31,7 +31,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import cv2
@@ -40,6 +40,7 @@ import numpy as np
 from mirror import __version__
 from mirror.errors import MirrorError
 from mirror.landmarks.backend import LandmarkBackend
+from mirror.landmarks.run import ExtractRun
 from mirror.landmarks.tracking import count_identity_swaps
 from mirror.landmarks.types import Landmarks
 from mirror.live.analysis import RollingAnalysis
@@ -300,25 +301,28 @@ class LiveSession:
         """Which source feeds A and B in solo practice (A is shown on the left)."""
         return ("partner", "main") if self.me == "B" else ("main", "partner")
 
-    def _landmark_info(self) -> dict:
-        info = {
-            "mirror": __version__,
-            "live": self.settings.to_dict(),
-            "source": self.sources["main"].info.to_dict(),
-            "settings": {
+    def _landmark_info(self) -> ExtractRun:
+        info = ExtractRun(
+            mirror=__version__,
+            live=self.settings.to_dict(),
+            source=self.sources["main"].info.to_dict(),
+            settings={
                 "pose_model": self.settings.pose_model,
                 "face": self.settings.face,
                 "fps": self.settings.fps,
                 "layout": {"mode": "auto", "regions": None},
                 "mirrored_input": False,
             },
-            "backend": self.backend.provenance(),
-        }
+            backend=self.backend.provenance(),
+        )
         if "partner" in self.sources:
-            info["partner_source"] = self.sources["partner"].info.to_dict()
             a, b = self._slots()
-            info["people"] = {"A": a, "B": b}
-            info["frame_sizes"] = {p: list(self._captures[name].size) for p, name in zip("AB", (a, b))}
+            info = replace(
+                info,
+                partner_source=self.sources["partner"].info.to_dict(),
+                people={"A": a, "B": b},
+                frame_sizes={p: list(self._captures[name].size) for p, name in zip("AB", (a, b))},
+            )
         return info
 
     # --------------------------------------------------------- inference
@@ -653,7 +657,7 @@ class LiveSession:
         landmarks = self.recorder.finish()
         if landmarks is None:
             return result
-        landmarks.info = {**landmarks.info, "live_stats": stats}
+        landmarks.info = replace(landmarks.info, live_stats=stats)
         result.landmarks = landmarks
         result.paths["landmarks.npz"] = landmarks.save(self.out_dir / "landmarks.npz")
         present = landmarks.pose_present
@@ -666,7 +670,7 @@ class LiveSession:
                 "identity_swaps": count_identity_swaps(landmarks) if self.settings.mode == "pair" else None,
                 "backend": self.backend.provenance(),
             },
-            "extract_settings": landmarks.info.get("settings"),
+            "extract_settings": landmarks.info.settings,
         }
         main = self.sources["main"]
         if isinstance(main, VideoFileSource) and self.settings.mode == "pair":
@@ -675,8 +679,8 @@ class LiveSession:
             provenance["source_sha256"] = main.content_sha256()
         if "partner" in self.sources:
             provenance["partner_source"] = self.sources["partner"].info.to_dict()
-            provenance["people"] = landmarks.info.get("people")
-        session, _ = analyze_session(
+            provenance["people"] = landmarks.info.people
+        session = analyze_session(
             landmarks, PRESETS["live"], n_surrogates=self.settings.surrogates, provenance=provenance
         )
         result.session = session

@@ -10,6 +10,7 @@ Thresholds and their evidence: ``docs/mechanical.md``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +27,9 @@ from mirror.mechanical.score import (
     span_bounds,
 )
 from mirror.messages import REASONS, render
+
+if TYPE_CHECKING:
+    from mirror.compare.windows import Windows
 
 
 @dataclass(frozen=True)
@@ -103,14 +107,38 @@ class Direction:
         }
 
 
+@dataclass(frozen=True)
+class MechanicalRun:
+    """What a run of the mechanical stage found, in counts.
+
+    Attributes
+    ----------
+    gestures : dict
+        Gestures per person (``"A"``, ``"B"``).
+    copies : dict
+        Copies per direction (:data:`DIRECTIONS`).
+    """
+
+    gestures: dict[str, int]
+    copies: dict[str, int]
+
+    @classmethod
+    def of(cls, gestures: Gestures, copies: Copies) -> MechanicalRun:
+        return cls(
+            gestures={p: int((gestures.person == i).sum()) for i, p in enumerate("AB")},
+            copies={d: int((copies.direction == d).sum()) for d in DIRECTIONS},
+        )
+
+
 @dataclass
 class Mechanical:
-    """The mechanical-imitation stage's result, both directions."""
+    """The mechanical-imitation stage's result, both directions, with its settings and counts."""
 
     motion: Motion
     gestures: Gestures
     copies: Copies
     directions: dict[str, Direction]
+    run: MechanicalRun
     settings: MechanicalSettings = field(default_factory=MechanicalSettings)
 
     def to_dict(self) -> dict:
@@ -169,8 +197,8 @@ def _reasons(name: str, spans: list[SpanSigns], persistent: list[tuple[float, fl
 
 
 def detect_mechanical(
-    features: Features, windows=None, settings: MechanicalSettings | None = None
-) -> tuple[Mechanical, dict]:
+    features: Features, windows: Windows | None = None, settings: MechanicalSettings | None = None
+) -> Mechanical:
     """Gestures, copies and mechanical-imitation scores, per direction.
 
     Parameters
@@ -184,8 +212,8 @@ def detect_mechanical(
 
     Returns
     -------
-    (Mechanical, dict)
-        The result and run information (counts, settings).
+    Mechanical
+        The result; :attr:`Mechanical.run` counts the gestures and copies.
     """
     settings = settings or MechanicalSettings()
     motion = Motion.from_features(features, settings.gestures)
@@ -214,12 +242,14 @@ def detect_mechanical(
             spans=spans,
             reasons=_reasons(name, spans, persistent),
         )
-    info = {
-        "settings": settings.to_dict(),
-        "gestures": {p: int((gestures.person == i).sum()) for i, p in enumerate("AB")},
-        "copies": {d: int((copies.direction == d).sum()) for d in DIRECTIONS},
-    }
-    return Mechanical(motion=motion, gestures=gestures, copies=copies, directions=directions, settings=settings), info
+    return Mechanical(
+        motion=motion,
+        gestures=gestures,
+        copies=copies,
+        directions=directions,
+        run=MechanicalRun.of(gestures, copies),
+        settings=settings,
+    )
 
 
 __all__ = [
@@ -234,6 +264,7 @@ __all__ = [
     "Gestures",
     "GestureSettings",
     "Mechanical",
+    "MechanicalRun",
     "MechanicalSettings",
     "Motion",
     "Reason",

@@ -73,7 +73,7 @@ class Copies:
     similarity: np.ndarray
     amplitude_ratio: np.ndarray
     fidelity: np.ndarray
-    info: dict = field(default_factory=dict)
+    settings: CopySettings = field(default_factory=CopySettings)
 
     def __len__(self) -> int:
         return len(self.lag_s)
@@ -215,7 +215,7 @@ def detect_copies(motion: Motion, gestures: Gestures, settings: CopySettings | N
             z,
             z,
             z,
-            info={"settings": settings.to_dict()},
+            settings=settings,
         )
     cols = list(zip(*rows))
     return Copies(
@@ -227,5 +227,5 @@ def detect_copies(motion: Motion, gestures: Gestures, settings: CopySettings | N
         similarity=np.array(cols[5], dtype=float),
         amplitude_ratio=np.array(cols[6], dtype=float),
         fidelity=np.array(cols[7], dtype=float),
-        info={"settings": settings.to_dict()},
+        settings=settings,
     )

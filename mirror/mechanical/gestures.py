@@ -111,15 +111,26 @@ class Gestures:
     end_i: np.ndarray
     amplitude: np.ndarray
     small: np.ndarray
-    info: dict = field(default_factory=dict)
+    settings: GestureSettings = field(default_factory=GestureSettings)
 
     def __len__(self) -> int:
         return len(self.start_s)
 
     @classmethod
-    def empty(cls) -> Gestures:
+    def empty(cls, settings: GestureSettings | None = None) -> Gestures:
         z = np.zeros(0)
-        return cls(z.astype(int), z.astype("<U9"), z, z, z, z.astype(int), z.astype(int), z, z.astype(bool))
+        return cls(
+            z.astype(int),
+            z.astype("<U9"),
+            z,
+            z,
+            z,
+            z.astype(int),
+            z.astype(int),
+            z,
+            z.astype(bool),
+            settings=settings or GestureSettings(),
+        )
 
     def to_records(self) -> list[dict]:
         return [
@@ -201,7 +212,7 @@ def segment_gestures(motion: Motion, settings: GestureSettings | None = None) ->
                 for f, amp in zip(found, amps):
                     rows.append(f + [bool(amp < med)])
     if not rows:
-        return Gestures.empty()
+        return Gestures.empty(settings)
     rows.sort(key=lambda r: (r[2], r[0], CHANNELS.index(r[1])))
     t = motion.t_s
     n = len(t)
@@ -217,5 +228,5 @@ def segment_gestures(motion: Motion, settings: GestureSettings | None = None) ->
         end_i=end_i,
         amplitude=np.array([r[5] for r in rows], dtype=float),
         small=np.array([r[6] for r in rows], dtype=bool),
-        info={"settings": settings.to_dict()},
+        settings=settings,
     )

@@ -13,11 +13,15 @@ are documented in ``docs/mechanical.md``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from mirror.mechanical.copies import DIRECTIONS, Copies
 from mirror.mechanical.gestures import Gestures
+
+if TYPE_CHECKING:
+    from mirror.compare.windows import Windows
 
 SIGNS = ("coverage", "immediacy", "regularity", "fidelity", "persistence", "indiscriminateness")
 SIGN_VALUES = {
@@ -63,7 +67,7 @@ def ramp(value: float, zero: float, one: float) -> float:
     return float(np.clip((value - zero) / (one - zero), 0.0, 1.0))
 
 
-def persistent_ranges(windows, direction: str, settings: ScoreSettings) -> list[tuple[float, float]]:
+def persistent_ranges(windows: Windows | None, direction: str, settings: ScoreSettings) -> list[tuple[float, float]]:
     """Time ranges where the comparator finds a strong relation at one fixed lag, with the copier behind.
 
     Parameters
@@ -75,7 +79,7 @@ def persistent_ranges(windows, direction: str, settings: ScoreSettings) -> list[
     """
     if windows is None or len(windows) == 0:
         return []
-    together = float(windows.info.get("settings", {}).get("together_s", 0.1))
+    together = windows.run.settings.together_s
     best = np.fmax(np.nan_to_num(windows.mirror_score, nan=-1), np.nan_to_num(windows.match_score, nan=-1))
     lag = windows.lag_s
     sided = np.isin(windows.label, ("mirror", "match"))

@@ -129,7 +129,7 @@ def write_overlay_video(
     if out_path.suffix.lower() != ".avi":
         raise MirrorError(f"overlay videos are MJPG .avi files; got {out_path.name}")
     view = ReportView.from_dict(report)
-    mirrored = bool((landmarks.info.get("settings") or {}).get("mirrored_input", False))
+    mirrored = bool((landmarks.info.settings or {}).get("mirrored_input", False))
     with VideoFileSource(video_path, mirrored_input=mirrored) as source:
         fps = source.info.nominal_fps or 25.0
         writer = AtomicVideoWriter(out_path, fps, (source.info.width, source.info.height))

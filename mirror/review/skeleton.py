@@ -246,12 +246,13 @@ def load_skeleton(
         return None, "the report names no video and the folder has no landmarks.npz"
     if not video.is_file():
         return None, f"{video} is missing and the folder has no landmarks.npz"
-    landmarks, info = extract_video(
+    landmarks = extract_video(
         video, extract_settings_from(doc), cache_dir=cache_dir, progress=progress, on_total=on_total
     )
-    if info.get("interrupted"):
+    info = landmarks.info
+    if info.interrupted:
         raise MirrorError("interrupted while reading the landmarks: run the same command again to resume")
-    if sha and info.get("source_sha256") and info["source_sha256"] != sha:
+    if sha and info.source_sha256 and info.source_sha256 != sha:
         return None, f"{video} is not the video this report was made from (its content changed)"
     return skeleton_from_landmarks(landmarks, mirrored, sha), "cache"
 
