@@ -27,7 +27,8 @@ from mirror.overlay import (
     timeline_box,
     write_overlay_video,
 )
-from mirror.overlay.state import CHANNELS, RAPPORT_S, TIMELINE_S
+from mirror.overlay.state import RAPPORT_S, TIMELINE_S
+from mirror.vocabulary import BODY_PARTS as CHANNELS
 from tests.pixels import blob_centre
 
 REPO = Path(__file__).resolve().parents[1]

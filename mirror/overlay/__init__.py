@@ -15,11 +15,10 @@ from mirror.overlay.draw import (
     state_color,
     timeline_box,
 )
-from mirror.overlay.state import CHANNELS, OverlayState, PersonView, ReportView, person_labels
+from mirror.overlay.state import OverlayState, PersonView, ReportView, person_labels
 from mirror.overlay.video import AtomicVideoWriter, write_overlay_video
 
 __all__ = [
-    "CHANNELS",
     "PERSON_COLORS",
     "STATE_COLORS",
     "AtomicVideoWriter",

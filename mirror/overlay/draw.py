@@ -25,15 +25,27 @@ import textwrap
 import cv2
 import numpy as np
 
-from mirror.overlay.state import CHANNELS, OverlayState, PersonView
-from mirror.report.doc import CHANNEL_NAMES, format_p
-from mirror.report.timeline import COLORS, bgr
-from mirror.report.timeline import PERSON_COLORS as PERSON_HEX
+from mirror.overlay.state import OverlayState, PersonView
+from mirror.report.doc import format_p
+from mirror.report.timeline import bgr
+from mirror.vocabulary import (
+    BODY_PART_NAMES,
+    BODY_PARTS,
+    BONE_INDICES,
+    JOINT_INDICES,
+    LABELS,
+    MIRRORED_PART,
+    POSE,
+    RELATION_COLORS,
+    RELATIONS,
+    SHOULDERS,
+)
+from mirror.vocabulary import PERSON_COLORS as PERSON_HEX
 
 STATE_COLORS = {
-    "mirror": bgr(COLORS["mirror"]),
-    "match": bgr(COLORS["match"]),
-    "symmetric": bgr(COLORS["symmetric"]),
+    "mirror": bgr(RELATION_COLORS["mirror"]),
+    "match": bgr(RELATION_COLORS["match"]),
+    "symmetric": bgr(RELATION_COLORS["symmetric"]),
     "none": (150, 150, 150),
     "insufficient": (70, 70, 70),
     "": (55, 55, 55),
@@ -60,16 +72,7 @@ BADGE_WEAKEST = 0.3
 KIND_COLORS = {"warning": (50, 50, 230), "praise": (80, 200, 40), "prompt": (0, 200, 230)}
 
 
-# MediaPipe pose points
-_NOSE, _L_EYE, _R_EYE, _L_EAR, _R_EAR, _MOUTH_L, _MOUTH_R = 0, 2, 5, 7, 8, 9, 10
-_BONES = {
-    "head": ((_R_EAR, _R_EYE), (_R_EYE, _NOSE), (_NOSE, _L_EYE), (_L_EYE, _L_EAR), (_MOUTH_L, _MOUTH_R)),
-    "torso": ((11, 12), (11, 23), (12, 24), (23, 24)),
-    "left_arm": ((11, 13), (13, 15), (15, 19)),
-    "right_arm": ((12, 14), (14, 16), (16, 20)),
-    "legs": ((23, 25), (25, 27), (24, 26), (26, 28)),
-}
-_JOINTS = (0, 11, 12, 13, 14, 15, 16, 23, 24)
+_NOSE, _L_EYE, _R_EYE, _L_EAR, _R_EAR = (POSE[n] for n in ("nose", "left_eye", "right_eye", "left_ear", "right_ear"))
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
 _AA = cv2.LINE_AA
 
@@ -85,15 +88,12 @@ def _highlights(state: OverlayState) -> tuple[dict, dict]:
     arm, a matched one B's left arm.  Head, torso and face are the same part on both.
     """
     on_a, on_b = {}, {}
-    for c in ("head", "torso", "left_arm", "right_arm", "face"):
+    for c in BODY_PARTS:
         s = state.channels.get(c, "")
-        if s not in ("mirror", "match", "symmetric"):
+        if s not in RELATIONS:
             continue
         on_a[c] = s
-        if c in ("left_arm", "right_arm") and s == "mirror":
-            on_b["right_arm" if c == "left_arm" else "left_arm"] = s
-        else:
-            on_b[c] = s
+        on_b[MIRRORED_PART[c] if s == "mirror" else c] = s
     return on_a, on_b
 
 
@@ -143,7 +143,7 @@ def _draw_person(c: _Canvas, person: PersonView, color, highlight: dict, selfie:
     vis = person.visible if person.visible is not None else np.isfinite(pts).all(1)
     vis = vis & np.isfinite(pts).all(1)
     base = max(2, c.px(3))
-    for part, bones in _BONES.items():
+    for part, bones in BONE_INDICES.items():
         state = highlight.get(part)
         for i, j in bones:
             if not (vis[i] and vis[j]):
@@ -152,7 +152,7 @@ def _draw_person(c: _Canvas, person: PersonView, color, highlight: dict, selfie:
             if state is not None:
                 cv2.line(c.img, p, q, STATE_COLORS[state], base + c.px(5), _AA)
             cv2.line(c.img, p, q, color, base if part != "legs" else max(1, base // 2), _AA)
-    for i in _JOINTS:
+    for i in JOINT_INDICES:
         if vis[i]:
             cv2.circle(c.img, tuple(np.round(pts[i]).astype(int)), base + 1, (255, 255, 255), -1, _AA)
     face_state = highlight.get("face")
@@ -181,13 +181,13 @@ def label_anchor(person: PersonView, size: tuple[int, int], selfie: bool = False
     if not vis.any():
         return None
     head = [k for k in (_NOSE, _L_EYE, _R_EYE, _L_EAR, _R_EAR) if vis[k]]
-    upper = [k for k in (11, 12) if vis[k]]
+    upper = [k for k in SHOULDERS if vis[k]]
     anchor_pts = pts[head] if head else pts[upper] if upper else pts[vis]
     x = float(np.mean(anchor_pts[:, 0])) * w
     top = float(np.min(pts[vis, 1])) * h
     if head:  # the top of the head is about one eye-to-shoulder height above the eyes
         eyes_y = float(np.mean(pts[head, 1])) * h
-        sh = [pts[k, 1] * h for k in (11, 12) if vis[k]]
+        sh = [pts[k, 1] * h for k in SHOULDERS if vis[k]]
         reach = 0.6 * (float(np.mean(sh)) - eyes_y) if sh else 0.05 * h
         top = min(top, eyes_y - max(reach, 0.02 * h))
     return int(round(x)), int(round(top))
@@ -245,7 +245,7 @@ def parts_box(size: tuple[int, int], top: int = 0) -> tuple[int, int, int, int]:
     s = size[1] / 480.0
     x1 = size[0] - int(round(8 * s))
     y0 = top + int(round(8 * s))
-    return x1 - int(round(268 * s)), y0, x1, y0 + int(round(19 * s)) * len(CHANNELS) + int(round(10 * s))
+    return x1 - int(round(268 * s)), y0, x1, y0 + int(round(19 * s)) * len(BODY_PARTS) + int(round(10 * s))
 
 
 def state_badge_box(size: tuple[int, int], top: int = 0) -> tuple[int, int, int, int]:
@@ -261,7 +261,7 @@ def state_color(state: str, strength: float) -> tuple[int, int, int]:
     Only mirror, match and symmetric have a strength; the other states keep their colour.
     """
     color = STATE_COLORS.get(state, STATE_COLORS[""])
-    if state not in ("mirror", "match", "symmetric"):
+    if state not in RELATIONS:
         return color
     k = BADGE_WEAKEST + (1.0 - BADGE_WEAKEST) * float(np.clip(strength, 0.0, 1.0))
     b, g, r = (int(round(p + (q - p) * k)) for p, q in zip(PANEL_COLOR, color, strict=True))
@@ -287,7 +287,7 @@ def _draw_rapport(c: _Canvas, state: OverlayState, top: int) -> None:
     cv2.rectangle(c.img, (bx0, by0), (bx1, by1), (230, 230, 230), 1)
     now = STATE_TEXT.get(state.overall, state.overall)
     detail = ""
-    if state.overall in ("mirror", "match", "symmetric") and np.isfinite(state.lag_s):
+    if state.overall in RELATIONS and np.isfinite(state.lag_s):
         a, b = state.people[0].label, state.people[1].label
         if state.leader == "A":
             detail = f", {b} +{abs(state.lag_s):.1f} s"
@@ -312,8 +312,8 @@ def _draw_rapport(c: _Canvas, state: OverlayState, top: int) -> None:
 def _draw_parts(c: _Canvas, state: OverlayState, top: int) -> None:
     a_label = state.people[0].label
     rows = []
-    for ch in CHANNELS:
-        name = CHANNEL_NAMES[ch]
+    for ch in BODY_PARTS:
+        name = BODY_PART_NAMES[ch]
         if ch in ("left_arm", "right_arm"):
             name = f"{_possessive(a_label)} {name}"
         rows.append((name, state.channels.get(ch, ""), state.channel_confidence.get(ch, "")))
@@ -346,7 +346,7 @@ def _draw_timeline(c: _Canvas, state: OverlayState) -> None:
     label_w = c.px(62)
     tx0, tx1 = x0 + label_w, x1 - c.px(6)
     top = y0 + c.px(15)
-    rows = [("overall", c.px(14))] + [(CHANNEL_NAMES[ch], c.px(6)) for ch in CHANNELS]
+    rows = [("overall", c.px(14))] + [(BODY_PART_NAMES[ch], c.px(6)) for ch in BODY_PARTS]
     c.text(f"last {state.timeline_span_s:.0f} s", (x0 + c.px(6), y0 + c.px(11)), 0.36, (230, 230, 230))
     c.text("now", (tx1 - c.text_size("now", 0.36)[0], y0 + c.px(11)), 0.36, (230, 230, 230))
     span = state.timeline_span_s
@@ -373,7 +373,7 @@ def _draw_timeline(c: _Canvas, state: OverlayState) -> None:
                 continue
             for r, (ya, yb) in enumerate(ys):
                 s = str(labels[k, r]) if r < labels.shape[1] else ""
-                if s in ("mirror", "match", "symmetric", "none", "insufficient"):
+                if s in LABELS:
                     cv2.rectangle(c.img, (a, ya), (b - 1, yb - 1), STATE_COLORS[s], -1)
     for k in range(1, int(span // 10)):  # a tick every 10 s
         x = tx1 - int(round(k * 10 * (tx1 - tx0) / span))

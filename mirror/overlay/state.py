@@ -24,16 +24,13 @@ import numpy as np
 from mirror import messages
 from mirror.landmarks.types import Landmarks, PersonLandmarks
 from mirror.report.doc import DEFAULT_ALPHA, alpha_of, label_confidence, strength
+from mirror.vocabulary import BODY_PARTS
 
 if TYPE_CHECKING:
     from mirror.coach import Message
     from mirror.compare import Synchrony
     from mirror.mechanical import Mechanical
 
-CHANNELS = ("head", "left_arm", "right_arm", "torso", "face")
-"""Body parts, as in the report: the arms are A's arms."""
-
-STATES = ("mirror", "match", "symmetric", "none", "insufficient")
 
 TIMELINE_S = 60.0
 RAPPORT_S = 10.0
@@ -70,7 +67,7 @@ class ReportView:
     label : np.ndarray
         ``(W,)`` str overall label.
     channel_label : np.ndarray
-        ``(W, 5)`` str label per body part (:data:`CHANNELS`).
+        ``(W, 5)`` str label per body part (:data:`~mirror.vocabulary.BODY_PARTS`).
     best : np.ndarray
         ``(W,)`` best relation score in [-1, 1] (max of mirror, match, sync); NaN when insufficient.
     lag_s : np.ndarray
@@ -100,7 +97,7 @@ class ReportView:
     alpha: float = DEFAULT_ALPHA
     flagged: list = field(default_factory=list)
     messages: list = field(default_factory=list)
-    channel_p: np.ndarray = field(default_factory=lambda: np.zeros((0, len(CHANNELS))))
+    channel_p: np.ndarray = field(default_factory=lambda: np.zeros((0, len(BODY_PARTS))))
 
     @classmethod
     def empty(cls) -> ReportView:
@@ -109,7 +106,7 @@ class ReportView:
             z,
             z,
             np.zeros(0, dtype=object),
-            np.zeros((0, len(CHANNELS)), dtype=object),
+            np.zeros((0, len(BODY_PARTS)), dtype=object),
             z,
             z,
             np.zeros(0, dtype=object),
@@ -126,10 +123,10 @@ class ReportView:
         start = np.array([_f(w.get("start_s")) for w in wins], dtype=float)
         end = np.array([_f(w.get("end_s")) for w in wins], dtype=float)
         label = np.array([str(w.get("label") or "") for w in wins], dtype=object)
-        chan = np.full((n, len(CHANNELS)), "", dtype=object)
-        chan_p = np.full((n, len(CHANNELS)), np.nan)
+        chan = np.full((n, len(BODY_PARTS)), "", dtype=object)
+        chan_p = np.full((n, len(BODY_PARTS)), np.nan)
         for i, w in enumerate(wins):
-            for k, c in enumerate(CHANNELS):
+            for k, c in enumerate(BODY_PARTS):
                 part = (w.get("channels") or {}).get(c) or {}
                 chan[i, k] = str(part.get("label") or "")
                 chan_p[i, k] = _f(part.get("p_value"))
@@ -171,9 +168,9 @@ class ReportView:
         order = np.argsort(w.end_s, kind="stable")
         n = len(order)
         column = {c: k for k, c in enumerate(w.channels)}
-        chan = np.full((n, len(CHANNELS)), "", dtype=object)
-        chan_p = np.full((n, len(CHANNELS)), np.nan)
-        for k, c in enumerate(CHANNELS):
+        chan = np.full((n, len(BODY_PARTS)), "", dtype=object)
+        chan_p = np.full((n, len(BODY_PARTS)), np.nan)
+        for k, c in enumerate(BODY_PARTS):
             if c in column:
                 chan[:, k] = [str(x) for x in w.channel_label[order, column[c]]]
                 chan_p[:, k] = _finite(w.channel_p[order, column[c]])
@@ -269,7 +266,7 @@ class OverlayState:
     people : tuple of PersonView
         A then B.
     channels : dict
-        Body part -> state (one of :data:`STATES`, or ``""`` when unknown yet).
+        Body part -> state (one of :data:`~mirror.vocabulary.LABELS`, or ``""`` when unknown yet).
     channel_confidence : dict
         Body part -> how sure its state is, in words, or ``""`` (no relation, or no p-value).
     overall : str
@@ -291,7 +288,7 @@ class OverlayState:
     timeline_t_s : np.ndarray
         ``(W,)`` centres of the windows of the last ``timeline_span_s`` seconds.
     timeline_labels : np.ndarray
-        ``(W, 6)`` str: overall, then each body part of :data:`CHANNELS`.
+        ``(W, 6)`` str: overall, then each body part of :data:`~mirror.vocabulary.BODY_PARTS`.
     timeline_span_s : float
     warning : str or None
         Mechanical-imitation banner text.
@@ -309,8 +306,8 @@ class OverlayState:
 
     t_s: float = 0.0
     people: tuple[PersonView, PersonView] = (PersonView("A"), PersonView("B"))
-    channels: dict = field(default_factory=lambda: {c: "" for c in CHANNELS})
-    channel_confidence: dict = field(default_factory=lambda: {c: "" for c in CHANNELS})
+    channels: dict = field(default_factory=lambda: {c: "" for c in BODY_PARTS})
+    channel_confidence: dict = field(default_factory=lambda: {c: "" for c in BODY_PARTS})
     overall: str = ""
     lag_s: float = float("nan")
     leader: str = ""
@@ -319,7 +316,7 @@ class OverlayState:
     strength: float = 1.0
     rapport: float = float("nan")
     timeline_t_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    timeline_labels: np.ndarray = field(default_factory=lambda: np.zeros((0, 1 + len(CHANNELS)), dtype=object))
+    timeline_labels: np.ndarray = field(default_factory=lambda: np.zeros((0, 1 + len(BODY_PARTS)), dtype=object))
     timeline_span_s: float = TIMELINE_S
     warning: str | None = None
     message: str | None = None
@@ -364,9 +361,9 @@ class OverlayState:
         i = view.current(t_s, rule)
         if i is not None:
             state.overall = str(view.label[i])
-            state.channels = {c: str(view.channel_label[i, k]) for k, c in enumerate(CHANNELS)}
+            state.channels = {c: str(view.channel_label[i, k]) for k, c in enumerate(BODY_PARTS)}
             if len(view.channel_p) == len(view):
-                for k, c in enumerate(CHANNELS):
+                for k, c in enumerate(BODY_PARTS):
                     p, lab = float(view.channel_p[i, k]), state.channels[c]
                     key = (
                         label_confidence(lab, p, view.alpha)
