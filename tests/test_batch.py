@@ -461,7 +461,7 @@ def test_garbled_status_or_report_is_done_again_not_trusted(tmp_path):
     status = {"state": "done", "settings_key": settings.key(), "files": ["report.json"], **source_fingerprint(source)}
     (folder / STATUS).write_text(json.dumps(status))
     values = np.random.default_rng(0).normal(size=(200, 2, len(FEATURES)))
-    write_report(analyze_features(Features(np.arange(200) / 15, values), n_surrogates=0)[0], folder, {})
+    write_report(analyze_features(Features(np.arange(200) / 15, values), n_surrogates=0), folder, {})
     good = (folder / "report.json").read_text()
     assert is_done(item, tmp_path / "out", settings)
     for report in ('{"format": "mirr', json.dumps({"format": "other.tool", "format_version": 1}), "[]"):
