@@ -39,8 +39,8 @@ DIRECTIONS: tuple[str, ...] = get_args(CopyDirection)
 """Directions of copying the mechanical detector scores, ``<copier>_copies_<model>`` (``B_copies_A``: A is
 the model and B the copier)."""
 
-Layout = Literal["auto", "split", "regions"]
-LAYOUTS: tuple[Layout, ...] = get_args(Layout)
+LayoutMode = Literal["auto", "split", "regions"]
+LAYOUTS: tuple[LayoutMode, ...] = get_args(LayoutMode)
 """Where the two people are in the frame: found, left and right halves, or two given boxes."""
 
 # ----------------------------------------------------------------------------- body parts

@@ -33,7 +33,7 @@ def test_tuples_follow_their_literal_types():
         (v.RELATIONS, v.Relation),
         (v.LABELS, v.Label),
         (v.EVENT_KINDS, v.EventKind),
-        (v.LAYOUTS, v.Layout),
+        (v.LAYOUTS, v.LayoutMode),
         (v.BATCH_STATES, v.BatchState),
     ]:
         assert values == get_args(kind)

@@ -14,19 +14,24 @@ from typing import TypeVar
 import numpy as np
 
 from mirror.landmarks.types import PersonLandmarks
+from mirror.vocabulary import LEFT_HIP, LEFT_SHOULDER, POSE, RIGHT_HIP, RIGHT_SHOULDER
+from mirror.vocabulary import SHOULDERS as SHOULDER_POINTS
+from mirror.vocabulary import TORSO as TORSO_POINTS
 
 T = TypeVar("T")
 
 HEAD = list(range(11))
 """The pose model's head points: nose, eyes, ears, mouth."""
 
-SHOULDERS = [11, 12]
+SHOULDERS = list(SHOULDER_POINTS)
 """Left and right shoulder."""
 
-TORSO = [11, 12, 23, 24]
+TORSO = list(TORSO_POINTS)
 """Shoulders and hips."""
 
-PROMINENT = [0, 2, 5, 7, 8, 11, 12]
+PROMINENT = [
+    POSE[n] for n in ("nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shoulder", "right_shoulder")
+]
 """Nose, eyes, ears and shoulders: seen in every framing, head-and-shoulders included."""
 
 SHOULDERS_SEEN = 0.5
@@ -84,8 +89,11 @@ def person_scale_px(person: PersonLandmarks, size: tuple[int, int]) -> float:
 
     def compute() -> float:
         w, h = size
-        (lsx, lsy), (rsx, rsy) = person.pose_image[11, :2].tolist(), person.pose_image[12, :2].tolist()
-        (lhx, lhy), (rhx, rhy) = person.pose_image[23, :2].tolist(), person.pose_image[24, :2].tolist()
+        (lsx, lsy), (rsx, rsy) = (
+            person.pose_image[LEFT_SHOULDER, :2].tolist(),
+            person.pose_image[RIGHT_SHOULDER, :2].tolist(),
+        )
+        (lhx, lhy), (rhx, rhy) = person.pose_image[LEFT_HIP, :2].tolist(), person.pose_image[RIGHT_HIP, :2].tolist()
         shoulder = math.hypot((lsx - rsx) * w, (lsy - rsy) * h)
         torso = math.hypot((lsx + rsx - lhx - rhx) * w / 2, (lsy + rsy - lhy - rhy) * h / 2)
         scale = max(shoulder, torso / 3.0, 8.0)

@@ -40,9 +40,7 @@ import numpy as np
 from mirror.errors import MirrorError
 from mirror.landmarks.geometry import anchor_px, bbox_px, person_scale_px, prominence, same_body
 from mirror.landmarks.types import PersonLandmarks
-
-LAYOUTS = ("auto", "split", "regions")
-
+from mirror.vocabulary import LAYOUTS, SHOULDERS
 
 MAX_REGION_OVERLAP = 0.5
 """Two regions may share at most this share of the smaller box: one body cannot be both people."""
@@ -550,7 +548,7 @@ def count_identity_swaps(landmarks) -> int:
     -------
     int
     """
-    centers = landmarks.pose_image[:, :, [11, 12], :2].mean(axis=2)  # (T, 2, 2)
+    centers = landmarks.pose_image[:, :, list(SHOULDERS), :2].mean(axis=2)  # (T, 2, 2)
     present = landmarks.pose_present
     last = [None, None]
     swaps = 0

@@ -26,6 +26,7 @@ from mirror.landmarks.skeleton import (
     POSE_FLIP,
 )
 from mirror.storage import write_atomic
+from mirror.vocabulary import SHOULDERS
 
 FORMAT = "mirror.landmarks"
 FORMAT_VERSION = 1
@@ -68,7 +69,7 @@ class PersonLandmarks:
 
     def center(self) -> np.ndarray:
         """``(2,)`` mid-shoulder point (normalised), the person's anchor for identity."""
-        return self.pose_image[[11, 12], :2].mean(0)
+        return self.pose_image[list(SHOULDERS), :2].mean(0)
 
 
 def _nan(shape: tuple[int, ...]) -> np.ndarray:
