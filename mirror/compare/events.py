@@ -12,8 +12,10 @@ from mirror.compare.run import Shares, SurrogateTest
 from mirror.compare.settings import CompareSettings
 from mirror.compare.surrogates import pairing_statistic
 from mirror.compare.windows import Prepared, Windows, compare_prepared, person_rows
+from mirror.vocabulary import RELATIONS
 
-EVENT_KINDS = ("mirror", "match", "symmetric")
+EVENT_KINDS = RELATIONS
+"""The labels whose runs of windows make events (:data:`mirror.vocabulary.RELATIONS`)."""
 
 
 @dataclass

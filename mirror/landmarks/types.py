@@ -26,11 +26,10 @@ from mirror.landmarks.skeleton import (
     POSE_FLIP,
 )
 from mirror.storage import write_atomic
-from mirror.vocabulary import SHOULDERS
+from mirror.vocabulary import PEOPLE, SHOULDERS
 
 FORMAT = "mirror.landmarks"
 FORMAT_VERSION = 1
-PEOPLE = ("A", "B")
 
 
 @dataclass
