@@ -67,10 +67,10 @@ def test_optional_and_unknown_report_fields_are_read_defensively(tmp_path):
         tmp_path / "s", synchrony=None, surrogate_mean=None, mech_a_copies_b=None, lags=(), feedback=()
     )
     doc = json.loads((folder / "report.json").read_text())
-    doc["summary"]["leader_share"] = None
-    doc["mechanical"] = {"directions": {"B_copies_A": {"score": "n/a", "flagged": None}}}
-    doc["feedback"] = [{"to": "B"}, "not a message", {"to": "A", "kind": "praise", "extra": [1, 2]}]
-    doc["windows"].append({"label": "mirror", "leader": "A", "lag_s": "NaN"})
+    del doc["summary"]["leader_share"]
+    doc["mechanical"] = {"directions": {"B_copies_A": {"copier": "B", "model": "A", "score": None}}}
+    doc["feedback"] = [{"t_s": 5.0, "to": "A", "kind": "praise", "key": "k", "text": "t", "extra": [1, 2]}]
+    doc["windows"].append({"start_s": 40.0, "end_s": 44.0, "label": "mirror", "leader": "A", "lag_s": None})
     (folder / "report.json").write_text(json.dumps(doc))
     rec = record_session(folder, "batch", path=tmp_path / "h.sqlite").session
     assert rec.synchrony is None and rec.surrogate_mean is None and rec.mechanical_A_copies_B is None
@@ -78,6 +78,16 @@ def test_optional_and_unknown_report_fields_are_read_defensively(tmp_path):
     assert rec.leader is None and rec.typical_lag_s is None and rec.follow_lag_A_s is None
     assert rec.coaching == {"A": {"praise": 1}}
     assert rec.people == People()
+
+
+def test_a_report_that_breaks_the_schema_is_refused_in_one_line(tmp_path):
+    folder = make_report(tmp_path / "s")
+    doc = json.loads((folder / "report.json").read_text())
+    doc["mechanical"]["directions"]["B_copies_A"]["score"] = "n/a"
+    (folder / "report.json").write_text(json.dumps(doc))
+    refused = r"report.json is not a valid mirror.report document: mechanical\.directions\.B_copies_A\.score: "
+    with pytest.raises(MirrorError, match=refused):
+        record_session(folder, "batch", path=tmp_path / "h.sqlite")
 
 
 def test_recorded_time_is_the_video_files_or_a_live_sessions_start(tmp_path):

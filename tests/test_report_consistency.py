@@ -149,7 +149,7 @@ def test_summary_of_a_real_session_agrees_with_its_windows_and_summary(browser, 
     root = tmp_path_factory.getbasetemp() / "report_session"
     out = copy_report(analysed_dyad(root), root / "consistency")
     paths = write_all(out)
-    doc = read_report(out)
+    doc = read_report(out).to_dict()
     for r in share_rows(doc):  # the page's counts agree with the comparator's own summary
         want = doc["summary"]["share"] if r["row"] == "overall" else doc["summary"]["share_by_channel"][r["row"]]
         for lab, share in want.items():

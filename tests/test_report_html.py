@@ -47,7 +47,7 @@ def open_page(browser, path: Path):
 def test_report_page_shows_summary_plot_and_events(browser, root, tmp_path):
     out = copy_report(analysed_dyad(root), root / "html_page")
     paths = write_all(out, dyad_video(root))
-    doc = read_report(out)
+    doc = read_report(out).to_dict()
     page, others = open_page(browser, paths["report.html"])
     try:
         share = doc["summary"]["share"]

@@ -13,12 +13,19 @@ import json
 import math
 import os
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from mirror.errors import MirrorError
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from mirror.report.model import BodyPart, Message, Provenance, Report, Window
+    from mirror.report.model import PartShares as ReportPartShares
 
 Side = Literal["A", "B"]
 SessionKind = Literal["analyze", "batch", "live"]
@@ -167,44 +174,40 @@ def record_from_report(report_dir: str | Path, kind: SessionKind, people: People
 
 
 def record_from_document(
-    doc: dict, report_dir: Path, kind: SessionKind, people: People | None = None, finished_at: float | None = None
+    doc: Report, report_dir: Path, kind: SessionKind, people: People | None = None, finished_at: float | None = None
 ) -> SessionRecord:
     """:func:`record_from_report` on a report document already read (``finished_at``: epoch seconds)."""
     from mirror.report.doc import duration_of
+    from mirror.report.model import SourceInfo
 
-    prov = _dict(doc.get("provenance"))
-    live = _dict(prov.get("live"))
-    source_info = _dict(prov.get("source"))
+    prov = doc.provenance
+    live = prov.live or {}
+    source_info = prov.source if isinstance(prov.source, SourceInfo) else SourceInfo()
     people = people or People()
     if people.me_side is None and live.get("me") in ("A", "B"):
         people = People(people.me_name, people.partner_name, live["me"])
-    summary = _dict(doc.get("summary"))
-    share = _dict(summary.get("share"))
-    sync = _dict(summary.get("synchrony"))
-    leaders = _dict(summary.get("leader_share"))
-    directions = _dict(_dict(doc.get("mechanical")).get("directions"))
-    score_settings = _dict(_dict(_dict(doc.get("mechanical")).get("settings")).get("score"))
+    summary = doc.summary
+    share = summary.share
+    sync = summary.synchrony
+    leaders = summary.leader_share
+    directions = doc.mechanical.directions if doc.mechanical is not None else {}
+    flag_score = doc.mechanical.settings.score.flag_score if doc.mechanical is not None else None
     analysed = (
         datetime.fromtimestamp(finished_at, timezone.utc) if finished_at is not None else datetime.now(timezone.utc)
     )
     duration = _num(duration_of(doc))
-    sha = prov.get("source_sha256") if isinstance(prov.get("source_sha256"), str) else None
-    source = (
-        prov.get("source_path")
-        or live.get("source")
-        or _camera_name(live)
-        or source_info.get("name")
-        or str(report_dir)
-    )
+    sha = prov.source_sha256
+    source = prov.source_path or live.get("source") or _camera_name(live) or source_info.name or str(report_dir)
     settings_key = _settings_key(doc)
     if sha:
         session_key = f"sha256:{sha}:{settings_key}"
     else:
         session_key = f"folder:{Path(report_dir).resolve()}"
-    lags = _lags(doc.get("windows"))
-    leader_values = {k: _num(leaders.get(k)) for k in ("A", "B", "together")}
-    ranked = [k for k in ("A", "B", "together") if leader_values[k]]
-    leader = max(ranked, key=lambda k: leader_values[k]) if ranked else None
+    lags = _lags(doc.windows)
+    leader_values = {"A": _num(leaders.A), "B": _num(leaders.B), "together": _num(leaders.together)}
+    ranked: list[Leader] = [k for k in ("A", "B", "together") if leader_values[k]]
+    leader = max(ranked, key=lambda k: leader_values.get(str(k)) or 0.0) if ranked else None
+    b_copies_a, a_copies_b = directions.get("B_copies_A"), directions.get("A_copies_B")
     return SessionRecord(
         session_key=session_key,
         kind=kind,
@@ -215,10 +218,10 @@ def record_from_document(
         analysed_at=analysed.isoformat(timespec="seconds"),
         duration_s=duration,
         people=people,
-        mirror_share=_num(share.get("mirror")),
-        match_share=_num(share.get("match")),
-        symmetric_share=_num(share.get("symmetric")),
-        none_share=_num(share.get("none")),
+        mirror_share=_num(share.mirror),
+        match_share=_num(share.match),
+        symmetric_share=_num(share.symmetric),
+        none_share=_num(share.none),
         typical_lag_s=_median(lags["A"] + lags["B"]),
         leader=leader,
         leader_share_A=leader_values["A"],
@@ -226,23 +229,19 @@ def record_from_document(
         leader_share_together=leader_values["together"],
         follow_lag_A_s=_median(lags["B"]),  # windows B led: A followed
         follow_lag_B_s=_median(lags["A"]),
-        mechanical_B_copies_A=_num(_dict(directions.get("B_copies_A")).get("score")),
-        mechanical_A_copies_B=_num(_dict(directions.get("A_copies_B")).get("score")),
-        flagged_B_copies_A=bool(_dict(directions.get("B_copies_A")).get("flagged")),
-        flagged_A_copies_B=bool(_dict(directions.get("A_copies_B")).get("flagged")),
-        mechanical_flag_score=_num(score_settings.get("flag_score")) or DEFAULT_FLAG_SCORE,
-        synchrony=_num(sync.get("real")),
-        surrogate_mean=_num(sync.get("surrogate_mean")),
-        effect_size=_num(sync.get("effect_size")),
-        p_value=_num(sync.get("p_value")),
+        mechanical_B_copies_A=_num(b_copies_a.score) if b_copies_a is not None else None,
+        mechanical_A_copies_B=_num(a_copies_b.score) if a_copies_b is not None else None,
+        flagged_B_copies_A=bool(b_copies_a.flagged) if b_copies_a is not None else False,
+        flagged_A_copies_B=bool(a_copies_b.flagged) if a_copies_b is not None else False,
+        mechanical_flag_score=_num(flag_score) or DEFAULT_FLAG_SCORE,
+        synchrony=_num(sync.real),
+        surrogate_mean=_num(sync.surrogate_mean),
+        effect_size=_num(sync.effect_size),
+        p_value=_num(sync.p_value),
         report_dir=str(Path(report_dir).resolve()),
-        parts=_parts(summary.get("share_by_channel")),
-        coaching=_coaching(doc.get("feedback")),
+        parts=_parts(summary.share_by_channel),
+        coaching=_coaching(doc.feedback),
     )
-
-
-def _dict(value) -> dict:
-    return value if isinstance(value, dict) else {}
 
 
 def _num(value) -> float | None:
@@ -261,60 +260,62 @@ def _camera_name(live: dict) -> str | None:
     return f"camera {camera}" if isinstance(camera, int) and not isinstance(camera, bool) else None
 
 
-def _settings_key(doc: dict) -> str:
+def _plain(model: BaseModel | None) -> dict | None:
+    """A part of the report as the JSON data it was read from (None when absent)."""
+    return model.model_dump(mode="json", exclude_unset=True) if model is not None else None
+
+
+def _settings_key(doc: Report) -> str:
     """Fingerprint of what changes the figures: comparison, extraction and mechanical settings."""
-    prov = _dict(doc.get("provenance"))
-    live = _dict(prov.get("live"))
+    prov = doc.provenance
+    live = prov.live or {}
+    sync = doc.summary.synchrony
     basis = {
-        "compare": doc.get("settings"),
-        "extract": prov.get("extract_settings"),
-        "mechanical": _dict(doc.get("mechanical")).get("settings"),
-        "surrogates": _dict(_dict(doc.get("summary")).get("synchrony")).get("n_surrogates"),
+        "compare": _plain(doc.settings) if "settings" in doc.model_fields_set else None,
+        "extract": _plain(prov.extract_settings),
+        "mechanical": _plain(doc.mechanical.settings) if doc.mechanical is not None else None,
+        "surrogates": sync.n_surrogates if "n_surrogates" in sync.model_fields_set else None,
         "mode": live.get("mode"),
         "partner_video": live.get("partner_video"),
     }
     return hashlib.sha256(json.dumps(basis, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _lags(windows) -> dict[str, list[float]]:
+def _lags(windows: list[Window]) -> dict[str, list[float]]:
     """|lag| of the mirror and match windows, by who led them."""
     out: dict[str, list[float]] = {"A": [], "B": []}
-    for w in windows if isinstance(windows, list) else []:
-        if not isinstance(w, dict) or w.get("label") not in ("mirror", "match") or w.get("leader") not in ("A", "B"):
+    for w in windows:
+        if w.label not in ("mirror", "match") or w.leader not in ("A", "B"):
             continue
-        lag = _num(w.get("lag_s"))
+        lag = _num(w.lag_s)
         if lag is not None:
-            out[w["leader"]].append(abs(lag))
+            out[w.leader].append(abs(lag))
     return out
 
 
-def _parts(by_channel) -> dict[str, PartShares]:
-    out = {}
-    for part, shares in _dict(by_channel).items():
-        if isinstance(shares, dict):
-            out[str(part)] = PartShares(_num(shares.get("mirror")), _num(shares.get("match")), _num(shares.get("none")))
-    return out
+def _parts(by_channel: Mapping[BodyPart, ReportPartShares]) -> dict[str, PartShares]:
+    return {
+        str(part): PartShares(_num(shares.mirror), _num(shares.match), _num(shares.none))
+        for part, shares in by_channel.items()
+    }
 
 
-def _coaching(feedback) -> dict[str, dict[str, int]]:
+def _coaching(feedback: list[Message]) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {}
-    for msg in feedback if isinstance(feedback, list) else []:
-        if not isinstance(msg, dict):
-            continue
-        to, kind = msg.get("to"), msg.get("kind")
-        if isinstance(to, str) and isinstance(kind, str):
-            by_kind = counts.setdefault(to, {})
-            by_kind[kind] = by_kind.get(kind, 0) + 1
+    for msg in feedback:
+        by_kind = counts.setdefault(msg.to, {})
+        by_kind[msg.kind] = by_kind.get(msg.kind, 0) + 1
     return counts
 
 
-def _recorded_at(prov: dict, live: dict, analysed: datetime, duration_s: float | None) -> datetime:
+def _recorded_at(prov: Provenance, live: dict, analysed: datetime, duration_s: float | None) -> datetime:
     """When the session happened: a live session's start, else the source file's modification time."""
-    stats = _dict(live.get("stats"))
+    stats = live.get("stats")
+    stats = stats if isinstance(stats, dict) else {}
     if live:
         seconds = _num(stats.get("seconds")) or duration_s or 0.0
         return datetime.fromtimestamp(analysed.timestamp() - seconds, timezone.utc)
-    path = prov.get("source_path")
+    path = prov.source_path
     if isinstance(path, str):
         try:
             return datetime.fromtimestamp(os.stat(path).st_mtime, timezone.utc)

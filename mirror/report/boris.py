@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
-from mirror.report.doc import alpha_of, flagged_ranges, mechanical_directions, p_text
+from mirror.report.doc import ReportLike, alpha_of, as_report, copy_directions, flagged_ranges, p_text
 
 EVENT_COLUMNS = ["time", "subject", "code", "modifier", "comment", "status", "p_value"]
 ETHOGRAM_COLUMNS = ["Behavior code", "Behavior type", "Description", "Key", "Behavioral category", "Excluded behaviors"]
@@ -49,9 +50,10 @@ def _table(columns: list[str], rows: list[list]) -> bytes:
     return buf.getvalue().encode()
 
 
-def boris_event_rows(doc: dict) -> list[dict]:
+def boris_event_rows(doc: ReportLike) -> list[dict]:
     """The event rows (dicts with ``EVENT_COLUMNS``), in time order, STOP before START at equal times."""
-    rows = []
+    doc = as_report(doc)
+    rows: list[dict[str, Any]] = []
 
     def state(start: float, end: float, subject: str, code: str, comment: str, p_value=None) -> None:
         p = "" if p_value is None else p_value
@@ -79,30 +81,25 @@ def boris_event_rows(doc: dict) -> list[dict]:
         )
 
     alpha = alpha_of(doc)
-    for e in doc.get("events") or []:
-        lag = e.get("lag_s")
+    for e in doc.events:
+        lag = "-" if e.lag_s is None else f"{e.lag_s:+.2f} s"
+        strength = "-" if e.strength is None else format(e.strength, ".2f")
         comment = (
-            f"{p_text(e.get('p_value'), alpha)}; leader {e.get('leader') or '-'}; lag {'-' if lag is None else f'{lag:+.2f} s'}; "
-            f"strength {'-' if e.get('strength') is None else format(e['strength'], '.2f')}; body parts {' '.join(e.get('channels') or []) or '-'}"
+            f"{p_text(e.p_value, alpha)}; leader {e.leader or '-'}; lag {lag}; strength {strength}; "
+            f"body parts {' '.join(e.channels) or '-'}"
         )
-        state(e["start_s"], e["end_s"], "", str(e["kind"]), comment, e.get("p_value"))
-    for d in mechanical_directions(doc):
+        state(e.start_s, e.end_s, "", str(e.kind), comment, e.p_value)
+    for _, d in copy_directions(doc):
         for a, b in flagged_ranges(d):
-            state(
-                a,
-                b,
-                d["copier"],
-                "mechanical",
-                f"{d['copier']} copies {d['model']} (score {float(d.get('score') or 0):.2f})",
-            )
-    for m in doc.get("feedback") or []:
+            state(a, b, d.copier, "mechanical", f"{d.copier} copies {d.model} (score {float(d.score or 0):.2f})")
+    for m in doc.feedback:
         rows.append(
             {
-                "time": round(float(m["t_s"]), 3),
-                "subject": m.get("to") or "",
-                "code": f"feedback_{m.get('kind')}",
+                "time": round(float(m.t_s), 3),
+                "subject": m.to or "",
+                "code": f"feedback_{m.kind}",
                 "modifier": "",
-                "comment": m.get("text") or "",
+                "comment": m.text or "",
                 "status": "POINT",
                 "p_value": "",
             }
@@ -112,7 +109,7 @@ def boris_event_rows(doc: dict) -> list[dict]:
     return rows
 
 
-def render_boris(doc: dict) -> dict[str, bytes]:
+def render_boris(doc: ReportLike) -> dict[str, bytes]:
     """``{"boris_events.csv", "boris_ethogram.csv", "boris_subjects.csv"}`` → CSV bytes."""
     events = [[r[c] for c in EVENT_COLUMNS] for r in boris_event_rows(doc)]
     ethogram = [[code, kind, desc, key, cat, ""] for code, kind, desc, key, cat in ETHOGRAM]

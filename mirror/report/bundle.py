@@ -9,20 +9,22 @@ from mirror.report.boris import render_boris
 from mirror.report.doc import read_report
 from mirror.report.elan import render_eaf
 from mirror.report.html import render_html
+from mirror.report.model import Report
 from mirror.report.provenance import provenance_dict
 from mirror.report.timeline import render_timeline_png
 from mirror.storage import write_atomic
 
 RENDERED_FILES = (
-    "report.html", "timeline.png", "report.eaf", "boris_events.csv", "boris_ethogram.csv", "boris_subjects.csv", "provenance.json",
+    "report.html", "timeline.png", "report.eaf", "boris_events.csv", "boris_ethogram.csv", "boris_subjects.csv",
+    "provenance.json",
 )  # fmt: skip
 
 
-def report_video_path(doc: dict, video_path: str | Path | None = None) -> Path | None:
+def report_video_path(doc: Report, video_path: str | Path | None = None) -> Path | None:
     """The video to link and take thumbnails from: the one given, else the report's source if it still exists."""
     if video_path is not None:
         return Path(video_path)
-    recorded = (doc.get("provenance") or {}).get("source_path")
+    recorded = doc.provenance.source_path
     return Path(recorded) if recorded and Path(recorded).is_file() else None
 
 

@@ -12,17 +12,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from pydantic import ValidationError
 
 from mirror import messages
 from mirror.errors import MirrorError
-from mirror.report.files import REPORT_FORMAT, REPORT_VERSION, part_events_from_windows
+from mirror.report.model import REPORT_FORMAT, REPORT_VERSION, Direction, PartEvent, Report, SourceInfo
+from mirror.report.parts import part_events_from_windows
+from mirror.vocabulary import BODY_PART_NAMES, BODY_PARTS, PEOPLE, RELATIONS, ROW_NAMES
 
-CHANNELS = ("head", "left_arm", "right_arm", "torso", "face")
-STATES = ("mirror", "match", "symmetric")
-CHANNEL_NAMES = {"head": "head", "left_arm": "left arm", "right_arm": "right arm", "torso": "torso", "face": "face"}
-PEOPLE = ("A", "B")
-ROW_NAMES = {"overall": "whole body", **CHANNEL_NAMES}
-"""The timeline's rows and the share table's: the whole body, then each body part."""
+CHANNELS = BODY_PARTS
+"""The body parts, in report order (:data:`mirror.vocabulary.BODY_PARTS`)."""
+STATES = RELATIONS
+"""The labels that are relations (:data:`mirror.vocabulary.RELATIONS`)."""
+CHANNEL_NAMES = BODY_PART_NAMES
+"""How a body part is written for people; :data:`ROW_NAMES` adds the whole body (the timeline's and the share
+table's rows)."""
 SHARE_COLUMNS = ("mirror", "match", "symmetric", "none", "insufficient")
 """The labels the share table counts (``insufficient``: not measured)."""
 
@@ -36,13 +40,14 @@ STRENGTH_LEVELS = 4
 """Strengths are drawn in this many steps above 0, so runs of windows stay few."""
 
 
-def read_report(path: str | Path) -> dict:
-    """``report.json`` (a file, or the folder holding it) as a dict.
+def read_report(path: str | Path) -> Report:
+    """``report.json`` (a file, or the folder holding it), validated, as a :class:`~mirror.report.model.Report`.
 
     Raises
     ------
     MirrorError
-        Missing, unreadable, or not a ``mirror.report`` document of a known version.
+        Missing, unreadable, not a ``mirror.report`` document of a known version, or not valid
+        against the report model (the first problem is named).
     """
     path = Path(path)
     if path.is_dir():
@@ -59,7 +64,36 @@ def read_report(path: str | Path) -> dict:
         raise MirrorError(
             f"{path} has format version {doc.get('format_version')}; this mirror reads version {REPORT_VERSION}"
         )
-    return doc
+    try:
+        return Report.model_validate(doc)
+    except ValidationError as exc:
+        raise MirrorError(f"{path} is not a valid {REPORT_FORMAT} document: {validation_problem(exc)}") from None
+
+
+def validation_problem(exc: ValidationError) -> str:
+    """The first problem a validation found, in one line (``windows.3.label: Input should be ...``), and how many
+    more there are."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    where = ".".join(str(part) for part in first["loc"]) or "the document"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where}: {first['msg']}{more}"
+
+
+def as_report(doc: Report | dict) -> Report:
+    """A :class:`~mirror.report.model.Report`: as is, or validated from ``report.json``'s data as loaded.
+
+    Raises
+    ------
+    MirrorError
+        The data is not a valid report.
+    """
+    if isinstance(doc, Report):
+        return doc
+    try:
+        return Report.model_validate(doc)
+    except ValidationError as exc:
+        raise MirrorError(f"not a valid {REPORT_FORMAT} document: {validation_problem(exc)}") from None
 
 
 @dataclass
@@ -86,19 +120,24 @@ class ChannelSeries:
     p_value: np.ndarray
 
 
-def _f(x) -> float:
+def _f(x: float | None) -> float:
     return float("nan") if x is None else float(x)
 
 
-def alpha_of(doc: dict) -> float:
+ReportLike = Report | dict
+"""A :class:`~mirror.report.model.Report`, or ``report.json``'s data as loaded (validated on the way in)."""
+
+
+def alpha_of(doc: ReportLike) -> float:
     """The significance level the report's labels were tested at."""
-    alpha = (doc.get("calibration") or {}).get("alpha") or (doc.get("settings") or {}).get("alpha")
+    doc = as_report(doc)
+    alpha = doc.calibration.alpha or doc.settings.alpha
     return float(alpha) if alpha else DEFAULT_ALPHA
 
 
-def is_calibrated(doc: dict) -> bool:
+def is_calibrated(doc: ReportLike) -> bool:
     """Whether the report's labels were tested against a null (reports from before calibration were not)."""
-    return bool((doc.get("calibration") or {}).get("null"))
+    return bool(as_report(doc).calibration.null)
 
 
 def confidence(p_value: float | None, alpha: float = DEFAULT_ALPHA) -> str:
@@ -148,7 +187,8 @@ def strength(p_value: float | None, alpha: float = DEFAULT_ALPHA) -> float:
 
 
 def format_p(p_value: float | None) -> str:
-    """A p-value as people read it: three decimals (``0.004``), one significant digit below 0.001 (``0.0004``), ``–`` when missing."""
+    """A p-value as people read it: three decimals (``0.004``), one significant digit below 0.001 (``0.0004``),
+    ``–`` when missing."""
     if p_value is None or not math.isfinite(float(p_value)):
         return "–"
     p = float(p_value)
@@ -162,42 +202,52 @@ def p_text(p_value: float | None, alpha: float = DEFAULT_ALPHA) -> str:
     return f"p={format_p(p_value)}, {confidence_word(p_value, alpha)}"
 
 
-def calibration_text(doc: dict) -> str:
-    """What the labels mean, in one sentence (from ``doc["calibration"]``)."""
-    cal = doc.get("calibration") or {}
-    if not cal.get("null"):
+def calibration_text(doc: ReportLike) -> str:
+    """What the labels mean, in one sentence (from the report's ``calibration``)."""
+    doc = as_report(doc)
+    cal = doc.calibration
+    if not cal.null:
         return messages.CALIBRATION["uncalibrated"]
-    description = cal.get("description") or messages.CALIBRATION.get(f"null_{cal['null']}", str(cal["null"]))
+    description = cal.description or messages.CALIBRATION.get(f"null_{cal.null}", str(cal.null))
     return messages.render(messages.CALIBRATION, "meaning", alpha=alpha_of(doc), description=description)
 
 
-def calibration_short(doc: dict) -> str:
+def calibration_short(doc: ReportLike) -> str:
     """What the labels mean in a few words (``labels only where p < 0.01 against people who were not interacting``)."""
-    cal = doc.get("calibration") or {}
-    if not cal.get("null"):
+    doc = as_report(doc)
+    cal = doc.calibration
+    if not cal.null:
         return messages.CALIBRATION["uncalibrated"]
-    null = messages.CALIBRATION.get(f"null_{cal['null']}", str(cal["null"]))
+    null = messages.CALIBRATION.get(f"null_{cal.null}", str(cal.null))
     return messages.render(messages.CALIBRATION, "meaning_short", alpha=alpha_of(doc), null=null)
 
 
-def nothing_measured(doc: dict) -> str | None:
+def _min_valid(doc: Report) -> float:
+    return float(doc.settings.min_valid or 0.6)
+
+
+def _both_present(doc: Report) -> float | None:
+    landmarks = doc.provenance.landmarks
+    return landmarks.both_present_rate if landmarks is not None else None
+
+
+def nothing_measured(doc: ReportLike) -> str | None:
     """Why no window of the report could be measured, in words; None when some window was."""
-    windows = doc.get("windows") or []
-    if any(w.get("label") != "insufficient" for w in windows):
+    doc = as_report(doc)
+    windows = doc.windows
+    if any(w.label != "insufficient" for w in windows):
         return None
-    settings = doc.get("settings") or {}
-    window_s = settings.get("window_s")
-    need = float(settings.get("min_valid") or 0.6)
-    adapted = doc.get("adapted") or {}
-    if not windows and adapted.get("reason"):
-        return str(adapted["reason"])
+    window_s = doc.settings.window_s
+    need = _min_valid(doc)
+    if not windows and doc.adapted is not None and doc.adapted.reason:
+        return str(doc.adapted.reason)
     if not windows:
         if window_s:
             return messages.render(
                 messages.CALIBRATION, "reason_short", duration=duration_of(doc), window=float(window_s)
             )
         return messages.CALIBRATION["reason_no_data"]
-    both = ((doc.get("provenance") or {}).get("landmarks") or {}).get("both_present_rate")
+    both = _both_present(doc)
     if both is not None and float(both) < need:
         return messages.render(messages.CALIBRATION, "reason_apart", both=100 * float(both), need=100 * need)
     main = main_unusable_reason(doc)
@@ -208,82 +258,77 @@ def nothing_measured(doc: dict) -> str | None:
     return messages.render(messages.CALIBRATION, "reason_insufficient", need=100 * need)
 
 
-def main_unusable_reason(doc: dict) -> str | None:
+def main_unusable_reason(doc: ReportLike) -> str | None:
     """The reason that cost the most usable frames over both people's body parts (``usability``), or None."""
     lost: dict[str, float] = {}
-    for person in (doc.get("usability") or {}).values():
-        for part in (person or {}).values():
-            for reason, share in ((part or {}).get("reasons") or {}).items():
+    for person in (as_report(doc).usability or {}).values():
+        for part in person.values():
+            for reason, share in part.reasons.items():
                 if reason != "ok" and share:
                     lost[reason] = lost.get(reason, 0.0) + float(share)
-            if not (part or {}).get("reasons") and (part or {}).get("reason") not in (None, "ok"):
-                share = part.get("usable_share")
-                lost[part["reason"]] = lost.get(part["reason"], 0.0) + (
-                    1.0 - float(share) if share is not None else 1.0
-                )
-    return max(lost, key=lost.get) if lost else None
+            if not part.reasons and part.reason != "ok":
+                share = part.usable_share
+                lost[part.reason] = lost.get(part.reason, 0.0) + (1.0 - float(share) if share is not None else 1.0)
+    return max(lost, key=lambda k: lost[k]) if lost else None
 
 
-def adapted_text(doc: dict) -> str | None:
+def adapted_text(doc: ReportLike) -> str | None:
     """Why the windows are shorter than asked (a clip shorter than one window), or None."""
-    adapted = doc.get("adapted") or {}
-    return str(adapted["reason"]) if adapted.get("reason") and doc.get("windows") else None
+    doc = as_report(doc)
+    return str(doc.adapted.reason) if doc.adapted is not None and doc.adapted.reason and doc.windows else None
 
 
-def nothing_fix(doc: dict) -> str | None:
+def nothing_fix(doc: ReportLike) -> str | None:
     """What to do so that something can be measured, or None when something was."""
+    doc = as_report(doc)
     if nothing_measured(doc) is None:
         return None
-    windows = doc.get("windows") or []
-    adapted = doc.get("adapted") or {}
-    window_s = (doc.get("settings") or {}).get("window_s")
-    if not windows and adapted.get("reason"):
+    if not doc.windows and doc.adapted is not None and doc.adapted.reason:
         return messages.CALIBRATION["fix_too_short"]
-    if not windows and window_s:
-        return messages.render(messages.CALIBRATION, "fix_short", window=float(window_s))
-    both = ((doc.get("provenance") or {}).get("landmarks") or {}).get("both_present_rate")
-    need = float((doc.get("settings") or {}).get("min_valid") or 0.6)
+    if not doc.windows and doc.settings.window_s:
+        return messages.render(messages.CALIBRATION, "fix_short", window=float(doc.settings.window_s))
+    both = _both_present(doc)
     main = main_unusable_reason(doc)
-    if (both is None or float(both) >= need) and main is not None and f"fix_{main}" in messages.CALIBRATION:
+    if (both is None or float(both) >= _min_valid(doc)) and main is not None and f"fix_{main}" in messages.CALIBRATION:
         return messages.CALIBRATION[f"fix_{main}"]
     return messages.CALIBRATION["fix_apart"]
 
 
-def window_grid(doc: dict) -> tuple[float, float] | None:
+def window_grid(doc: ReportLike) -> tuple[float, float] | None:
     """``(window_s, step_s)`` as the windows really are (measured from them), or None without windows."""
-    windows = doc.get("windows") or []
+    doc = as_report(doc)
+    windows = doc.windows
     if not windows:
         return None
-    window_s = float(windows[0]["end_s"]) - float(windows[0]["start_s"])
-    starts = [float(w["start_s"]) for w in windows]
-    step_s = (
-        float(np.median(np.diff(starts)))
-        if len(starts) > 1
-        else float((doc.get("settings") or {}).get("step_s") or window_s)
-    )
+    window_s = float(windows[0].end_s) - float(windows[0].start_s)
+    starts = [float(w.start_s) for w in windows]
+    step_s = float(np.median(np.diff(starts))) if len(starts) > 1 else float(doc.settings.step_s or window_s)
     return round(window_s, 3), round(step_s, 3)
 
 
-def nothing_text(doc: dict) -> str | None:
+def nothing_text(doc: ReportLike) -> str | None:
     """``Nothing could be measured: <why>.``, or None when something was."""
     reason = nothing_measured(doc)
     return None if reason is None else messages.render(messages.CALIBRATION, "nothing", reason=reason)
 
 
-def usability_rows(doc: dict) -> list[dict]:
+def usability_rows(doc: ReportLike) -> list[dict]:
     """Per person and body part: ``person``, ``part``, ``usable_share``, ``reason``, ``reason_text``, ``text``.
 
-    From ``doc["usability"]`` (absent in older reports: an empty list).
+    From the report's ``usability`` (absent in older reports: an empty list).
     """
-    usability = doc.get("usability") or {}
+    usability = as_report(doc).usability or {}
     rows = []
     for person in PEOPLE:
         parts = usability.get(person) or {}
         order = [c for c in CHANNELS if c in parts] + sorted(c for c in parts if c not in CHANNELS)
         for part in order:
-            entry = parts[part] or {}
-            share = entry.get("usable_share", entry.get("usable"))
-            reason = str(entry.get("reason") or "ok")
+            entry = parts[part]
+            share = entry.usable_share
+            extra = entry.model_extra or {}
+            if share is None and "usable" in extra:  # written before ``usable_share``
+                share = extra["usable"]
+            reason = str(entry.reason or "ok")
             reason_text = messages.USABILITY.get(reason, reason.replace("_", " "))
             name = CHANNEL_NAMES.get(part, part.replace("_", " "))
             text = (
@@ -306,32 +351,39 @@ def usability_rows(doc: dict) -> list[dict]:
     return rows
 
 
-def channel_series(doc: dict) -> dict[str, ChannelSeries]:
-    """``{"overall", "head", "left_arm", ...}`` → :class:`ChannelSeries`, from ``doc["windows"]``."""
-    windows = doc.get("windows") or []
-    t = np.array([(_f(w["start_s"]) + _f(w["end_s"])) / 2 for w in windows], dtype=float)
+def channel_series(doc: ReportLike) -> dict[str, ChannelSeries]:
+    """``{"overall", "head", "left_arm", ...}`` → :class:`ChannelSeries`, from the report's windows."""
+    windows = as_report(doc).windows
+    t = np.array([(_f(w.start_s) + _f(w.end_s)) / 2 for w in windows], dtype=float)
     out = {
         "overall": ChannelSeries(
             t_s=t,
-            mirror=np.array([_f(w.get("mirror_score")) for w in windows], dtype=float),
-            match=np.array([_f(w.get("match_score")) for w in windows], dtype=float),
-            label=np.array([w.get("label") or "none" for w in windows], dtype=object),
-            p_value=np.array([_f(w.get("p_value")) for w in windows], dtype=float),
+            mirror=np.array([_f(w.mirror_score) for w in windows], dtype=float),
+            match=np.array([_f(w.match_score) for w in windows], dtype=float),
+            label=np.array([w.label or "none" for w in windows], dtype=object),
+            p_value=np.array([_f(w.p_value) for w in windows], dtype=float),
         )
     }
+    insufficient = [w.label == "insufficient" for w in windows]
     for c in CHANNELS:
-        chans = [(w.get("channels") or {}).get(c) or {} for w in windows]
-        insufficient = [w.get("label") == "insufficient" for w in windows]
+        chans = [w.channels.get(c) for w in windows]
         out[c] = ChannelSeries(
             t_s=t,
-            mirror=np.array([_f(ch.get("mirror_score")) for ch in chans], dtype=float),
-            match=np.array([_f(ch.get("match_score")) for ch in chans], dtype=float),
+            mirror=np.array([_f(ch.mirror_score if ch else None) for ch in chans], dtype=float),
+            match=np.array([_f(ch.match_score if ch else None) for ch in chans], dtype=float),
             label=np.array(
-                ["insufficient" if bad else (ch.get("label") or "none") for ch, bad in zip(chans, insufficient)],
+                [
+                    "insufficient" if bad else ((ch.label if ch else None) or "none")
+                    for ch, bad in zip(chans, insufficient, strict=True)
+                ],
                 dtype=object,
             ),
             p_value=np.array(
-                [float("nan") if bad else _f(ch.get("p_value")) for ch, bad in zip(chans, insufficient)], dtype=float
+                [
+                    float("nan") if bad else _f(ch.p_value if ch else None)
+                    for ch, bad in zip(chans, insufficient, strict=True)
+                ],
+                dtype=float,
             ),
         )
     return out
@@ -408,37 +460,46 @@ def strength_runs(
     ]
 
 
-def step_of(doc: dict) -> float:
+def step_of(doc: ReportLike) -> float:
     """The window step in seconds: as the window starts really are, else from the settings."""
-    starts = [w["start_s"] for w in doc.get("windows") or [] if w.get("start_s") is not None]
+    doc = as_report(doc)
+    starts = [w.start_s for w in doc.windows]
     if len(starts) > 1:
         return float(np.median(np.diff(starts)))
-    step = (doc.get("settings") or {}).get("step_s")
+    step = doc.settings.step_s
     return float(step) if step else 1.0
 
 
-def duration_of(doc: dict) -> float:
+def duration_of(doc: ReportLike) -> float:
     """Length of the analysed recording in seconds (best known)."""
-    src = ((doc.get("provenance") or {}).get("source")) or {}
-    ends = [w.get("end_s") or 0.0 for w in doc.get("windows") or []]
-    ends += [e.get("end_s") or 0.0 for e in doc.get("events") or []]
-    fps, n = src.get("nominal_fps"), src.get("frame_count")
-    if fps and n:
-        ends.append(float(n) / float(fps))
+    doc = as_report(doc)
+    src = doc.provenance.source
+    ends = [w.end_s or 0.0 for w in doc.windows]
+    ends += [e.end_s or 0.0 for e in doc.events]
+    if isinstance(src, SourceInfo) and src.nominal_fps and src.frame_count:
+        ends.append(float(src.frame_count) / float(src.nominal_fps))
     return float(max(ends)) if ends else 0.0
 
 
-def mechanical_directions(doc: dict) -> list[dict]:
-    """Both directions of copying (``B_copies_A`` first), each with its ``name``; empty if not analysed."""
-    dirs = ((doc.get("mechanical") or {}).get("directions")) or {}
-    return [{"name": k, **dirs[k]} for k in sorted(dirs, key=lambda k: (k != "B_copies_A", k))]
+def copy_directions(doc: ReportLike) -> list[tuple[str, Direction]]:
+    """Both directions of copying (``B_copies_A`` first) as ``(name, direction)``; empty if not analysed."""
+    mechanical = as_report(doc).mechanical
+    dirs = mechanical.directions if mechanical is not None else {}
+    return [(k, dirs[k]) for k in sorted(dirs, key=lambda k: (k != "B_copies_A", k))]
 
 
-def flagged_ranges(direction: dict) -> list[tuple[float, float]]:
-    """Time ranges where a direction of copying was flagged mechanical."""
-    ranges = direction.get("flagged_ranges")
+def mechanical_directions(doc: ReportLike) -> list[dict]:
+    """:func:`copy_directions` as ``report.json``'s data, each with its ``name`` (for readers of the JSON data)."""
+    return [{"name": k, **d.model_dump(mode="json", exclude_unset=True)} for k, d in copy_directions(doc)]
+
+
+def flagged_ranges(direction: Direction | dict) -> list[tuple[float, float]]:
+    """Time ranges where a direction of copying was flagged mechanical (merged)."""
+    if isinstance(direction, dict):
+        direction = Direction.model_validate(direction)
+    ranges = direction.flagged_ranges
     if ranges is None:  # older documents: the flagged rolling spans
-        ranges = [(s["start_s"], s["end_s"]) for s in direction.get("spans") or [] if s.get("flagged")]
+        ranges = [(s.start_s, s.end_s) for s in direction.spans if s.flagged]
     merged: list[list[float]] = []
     for a, b in sorted((float(a), float(b)) for a, b in ranges):
         if merged and a <= merged[-1][1]:
@@ -448,21 +509,29 @@ def flagged_ranges(direction: dict) -> list[tuple[float, float]]:
     return [(a, b) for a, b in merged]
 
 
-def source_name(doc: dict) -> str:
-    prov = doc.get("provenance") or {}
-    path = prov.get("source_path") or ((prov.get("source") or {}).get("name")) or "session"
-    return Path(path).name
+def source_name(doc: ReportLike) -> str:
+    """The analysed file's name (``session`` when the report names none)."""
+    prov = as_report(doc).provenance
+    source = prov.source.name if isinstance(prov.source, SourceInfo) else None
+    return Path(prov.source_path or source or "session").name
 
 
-def part_events(doc: dict) -> list[dict]:
-    """The events of each body part: ``doc["part_events"]``, or built from the windows for reports written before it."""
-    if "part_events" in doc and doc["part_events"] is not None:
-        return list(doc["part_events"])
-    return part_events_from_windows(doc.get("windows") or [], list(CHANNELS))
+def body_part_events(doc: ReportLike) -> list[PartEvent]:
+    """The events of each body part: the report's ``part_events``, or built from the windows for reports written
+    before it."""
+    doc = as_report(doc)
+    if doc.part_events is not None:
+        return list(doc.part_events)
+    return part_events_from_windows(doc.windows, list(CHANNELS))
 
 
-def share_rows(doc: dict) -> list[dict]:
-    """The whole body's and each body part's shares, counted from ``doc["windows"]``.
+def part_events(doc: ReportLike) -> list[dict]:
+    """:func:`body_part_events` as ``report.json``'s data (for readers of the JSON data)."""
+    return [e.model_dump(mode="json", exclude_unset=True) for e in body_part_events(doc)]
+
+
+def share_rows(doc: ReportLike) -> list[dict]:
+    """The whole body's and each body part's shares, counted from the report's windows.
 
     One dict per row (``overall`` first): ``row``, ``name``, ``counts`` (windows per label of
     :data:`SHARE_COLUMNS`), ``measured`` (windows not ``insufficient``), ``share`` (of the
@@ -471,18 +540,18 @@ def share_rows(doc: dict) -> list[dict]:
     (the usability sentences of the people whose part was not always usable), else None.
     A window that is ``insufficient`` as a whole is ``insufficient`` for every part.
     """
-    windows = doc.get("windows") or []
-    n = len(windows)
+    doc = as_report(doc)
+    n = len(doc.windows)
     series = channel_series(doc)
-    events = {"overall": len(doc.get("events") or [])}
-    for e in part_events(doc):
-        events[e["body_part"]] = events.get(e["body_part"], 0) + 1
-    usable = {}  # why each part could not be used, for a part never measured
+    events = {"overall": len(doc.events)}
+    for e in body_part_events(doc):
+        events[e.body_part] = events.get(e.body_part, 0) + 1
+    usable: dict[str, list[str]] = {}  # why each part could not be used, for a part never measured
     for r in usability_rows(doc):
         if r["reason"] != "ok":
             usable.setdefault(r["part"], []).append(r["text"])
     rows = []
-    for row in ("overall",) + CHANNELS:
+    for row in ("overall", *CHANNELS):
         labels = list(series[row].label) if n else []
         counts = {k: sum(lab == k for lab in labels) for k in SHARE_COLUMNS}
         measured = n - counts["insufficient"]
@@ -495,22 +564,22 @@ def share_rows(doc: dict) -> list[dict]:
     return rows
 
 
-def synchrony_reference(doc: dict) -> dict | None:
+def synchrony_reference(doc: ReportLike) -> dict | None:
     """Synchrony against its chance reference, or None when there is no reference to judge it by.
 
-    ``real``, ``surrogate_mean``, ``surrogate_sd``, ``effect_size``, ``p_value``,
-    ``n_surrogates``, ``percentile`` (share of the pseudo-sessions, in which B's timing was
-    broken, that scored lower than the real session, from the test's p-value) and ``words``
-    (in plain words, from :data:`mirror.messages.SYNCHRONY`).
+    The surrogate test's fields (``real``, ``surrogate_mean``, ``surrogate_sd``, ``effect_size``,
+    ``p_value``, ``n_surrogates``, ``method``) and ``percentile`` (share of the pseudo-sessions,
+    in which B's timing was broken, that scored lower than the real session, from the test's
+    p-value), ``words`` (in plain words, from :data:`mirror.messages.SYNCHRONY`) and ``verdict``.
     """
-    sync = (doc.get("summary") or {}).get("synchrony") or {}
-    n = sync.get("n_surrogates") or 0
-    if not n or sync.get("real") is None or sync.get("surrogate_mean") is None or sync.get("p_value") is None:
+    sync = as_report(doc).summary.synchrony
+    n = sync.n_surrogates or 0
+    if not n or sync.real is None or sync.surrogate_mean is None or sync.p_value is None:
         return None
-    p = float(sync["p_value"])
+    p = float(sync.p_value)
     at_least = max(0.0, p * (1 + n) - 1)  # surrogates that scored at least as high as the real session
     percentile = 100.0 * (1 - at_least / n)
-    effect = sync.get("effect_size")
+    effect = sync.effect_size
     if p < 0.05:
         key = "above"
     elif effect is not None and float(effect) < 0:
@@ -518,12 +587,12 @@ def synchrony_reference(doc: dict) -> dict | None:
     else:
         key = "chance"
     words = messages.render(messages.SYNCHRONY, key, percentile=percentile, n=int(n))
-    return {**sync, "percentile": percentile, "words": words, "verdict": key}
+    return {**sync.model_dump(exclude_unset=True), "percentile": percentile, "words": words, "verdict": key}
 
 
-def synchrony_missing(doc: dict) -> str:
+def synchrony_missing(doc: ReportLike) -> str:
     """Why synchrony is not shown (there is no chance reference to judge it by)."""
-    sync = (doc.get("summary") or {}).get("synchrony") or {}
-    method = str(sync.get("method") or "")
+    sync = as_report(doc).summary.synchrony
+    method = str(sync.method or "")
     why = method if method and method != "none" else messages.SYNCHRONY["not_run"]
     return messages.render(messages.SYNCHRONY, "missing", why=why)

@@ -22,19 +22,23 @@ from pathlib import Path
 
 from mirror.report.doc import (
     CHANNELS,
+    ReportLike,
     alpha_of,
+    as_report,
     channel_series,
+    copy_directions,
     duration_of,
     flagged_ranges,
-    mechanical_directions,
     p_runs,
     p_text,
     step_of,
 )
+from mirror.report.model import Direction, Event
 
 MIME = {
     ".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime", ".avi": "video/x-msvideo",
-    ".mkv": "video/x-matroska", ".webm": "video/webm", ".mpg": "video/mpeg", ".mpeg": "video/mpeg", ".wmv": "video/x-ms-wmv",
+    ".mkv": "video/x-matroska", ".webm": "video/webm", ".mpg": "video/mpeg", ".mpeg": "video/mpeg",
+    ".wmv": "video/x-ms-wmv",
 }  # fmt: skip
 FEEDBACK_HOLD_S = 8.0
 
@@ -55,16 +59,17 @@ def labelled(label: str, p_value: float | None, alpha: float) -> str:
     return f"{label} ({p_text(p_value, alpha)})"
 
 
-def _event_value(e: dict, alpha: float) -> str:
-    parts = ", ".join(e.get("channels") or []) or "-"
-    lag = e.get("lag_s")
-    lag_text = f"lag {lag:+.2f} s" if lag is not None else "no lag"
-    strength = e.get("strength")
-    strength_text = f"strength {strength:.2f}" if strength is not None else ""
-    return f"{labelled(str(e.get('kind')), e.get('p_value'), alpha)}; leader {e.get('leader') or '-'}; {lag_text}; {strength_text}; body parts: {parts}"
+def _event_value(e: Event, alpha: float) -> str:
+    parts = ", ".join(e.channels) or "-"
+    lag_text = f"lag {e.lag_s:+.2f} s" if e.lag_s is not None else "no lag"
+    strength_text = f"strength {e.strength:.2f}" if e.strength is not None else ""
+    return (
+        f"{labelled(str(e.kind), e.p_value, alpha)}; leader {e.leader or '-'}; {lag_text}; {strength_text}; "
+        f"body parts: {parts}"
+    )
 
 
-def eaf_document(doc: dict, video_path: str | Path | None = None, eaf_path: str | Path | None = None):
+def eaf_document(doc: ReportLike, video_path: str | Path | None = None, eaf_path: str | Path | None = None):
     """The :class:`pympi.Elan.Eaf` object for a report.
 
     Parameters
@@ -74,6 +79,7 @@ def eaf_document(doc: dict, video_path: str | Path | None = None, eaf_path: str 
     """
     from pympi.Elan import Eaf
 
+    doc = as_report(doc)
     eaf = Eaf(author="mirror")
     eaf.remove_tier("default")
     if video_path is not None:
@@ -83,33 +89,29 @@ def eaf_document(doc: dict, video_path: str | Path | None = None, eaf_path: str 
             relpath = os.path.relpath(video, Path(eaf_path).resolve().parent)
         mime = MIME.get(video.suffix.lower()) or mimetypes.guess_type(video.name)[0] or "video/*"
         eaf.add_linked_file(video.as_uri(), relpath=relpath, mimetype=mime)
-    eaf.add_property("mirror_report_format", f"{doc.get('format')} {doc.get('format_version')}")
-    eaf.add_property("mirror_version", str(doc.get("mirror")))
+    eaf.add_property("mirror_report_format", f"{doc.format} {doc.format_version}")
+    eaf.add_property("mirror_version", str(doc.mirror))
     alpha = alpha_of(doc)
-    cal = doc.get("calibration") or {}
-    if cal.get("null"):
+    cal = doc.calibration
+    if cal.null:
         eaf.add_property(
-            "mirror_calibration",
-            f"labels only where p < {alpha:g}; null: {cal['null']} ({cal.get('description') or '-'})",
+            "mirror_calibration", f"labels only where p < {alpha:g}; null: {cal.null} ({cal.description or '-'})"
         )
 
     for kind in ("mirror", "match", "symmetric"):
         eaf.add_tier(kind)
-        for e in doc.get("events") or []:
-            if e.get("kind") == kind:
-                _add(eaf, kind, e["start_s"], e["end_s"], _event_value(e, alpha))
+        for e in doc.events:
+            if e.kind == kind:
+                _add(eaf, kind, e.start_s, e.end_s, _event_value(e, alpha))
 
-    for d in mechanical_directions(doc) or [{"copier": "B", "model": "A"}, {"copier": "A", "model": "B"}]:
-        tier = f"mechanical {d['copier']} copies {d['model']}"
-        eaf.add_tier(tier, part=d["copier"])
-        for a, b in flagged_ranges(d):
-            _add(
-                eaf,
-                tier,
-                a,
-                b,
-                f"{d['copier']} copies {d['model']} mechanically (score {float(d.get('score') or 0):.2f})",
-            )
+    unanalysed: list[tuple[str, str, Direction | None]] = [("B", "A", None), ("A", "B", None)]  # the tiers, empty
+    directions = [(d.copier, d.model, d) for _, d in copy_directions(doc)] or unanalysed
+    for copier, model, d in directions:
+        tier = f"mechanical {copier} copies {model}"
+        eaf.add_tier(tier, part=copier)
+        for a, b in flagged_ranges(d) if d is not None else []:
+            score = float(d.score or 0) if d is not None else 0.0
+            _add(eaf, tier, a, b, f"{copier} copies {model} mechanically (score {score:.2f})")
 
     series = channel_series(doc)
     step = step_of(doc)
@@ -122,17 +124,17 @@ def eaf_document(doc: dict, video_path: str | Path | None = None, eaf_path: str 
     for who in ("A", "B"):
         tier = f"feedback to {who}"
         eaf.add_tier(tier, part=who)
-        msgs = sorted((m for m in doc.get("feedback") or [] if m.get("to") == who), key=lambda m: m["t_s"])
+        msgs = sorted((m for m in doc.feedback if m.to == who), key=lambda m: m.t_s)
         for i, m in enumerate(msgs):
             stop = min(
-                m["t_s"] + FEEDBACK_HOLD_S,
-                msgs[i + 1]["t_s"] if i + 1 < len(msgs) else end or m["t_s"] + FEEDBACK_HOLD_S,
+                m.t_s + FEEDBACK_HOLD_S,
+                msgs[i + 1].t_s if i + 1 < len(msgs) else end or m.t_s + FEEDBACK_HOLD_S,
             )
-            _add(eaf, tier, m["t_s"], max(stop, m["t_s"] + 0.5), f"{m.get('kind')}: {m.get('text')}")
+            _add(eaf, tier, m.t_s, max(stop, m.t_s + 0.5), f"{m.kind}: {m.text}")
     return eaf
 
 
-def render_eaf(doc: dict, video_path: str | Path | None = None, eaf_path: str | Path | None = None) -> bytes:
+def render_eaf(doc: ReportLike, video_path: str | Path | None = None, eaf_path: str | Path | None = None) -> bytes:
     """The ``.eaf`` file as UTF-8 XML bytes (EAF 2.8, as pympi writes it)."""
     from pympi.Elan import to_string
 

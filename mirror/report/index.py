@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mirror.errors import MirrorError
-from mirror.report.doc import duration_of, mechanical_directions, read_report
+from mirror.report.doc import copy_directions, duration_of, read_report
 from mirror.storage import write_atomic
 
 if TYPE_CHECKING:
@@ -73,23 +73,23 @@ def _index_row(out: Path, item: BatchItem, result: FileResult) -> dict:
         doc = read_report(out / item.name / "report.json")
     except MirrorError as err:
         return {**row, "status": "failed", "error": str(err)}
-    summary = doc.get("summary") or {}
-    share = summary.get("share") or {}
-    sync = summary.get("synchrony") or {}
-    leaders = summary.get("leader_share") or {}
-    dirs = mechanical_directions(doc)
+    share = doc.summary.share
+    sync = doc.summary.synchrony
+    ls = doc.summary.leader_share
+    leaders = {"A": ls.A, "B": ls.B, "together": ls.together}
+    dirs = [d for _, d in copy_directions(doc)]
     row.update(
         duration_s=round(duration_of(doc), 2),
-        mirror_share=share.get("mirror"),
-        match_share=share.get("match"),
-        symmetric_share=share.get("symmetric"),
-        leader=(max(leaders, key=lambda k: leaders[k] or 0) if any((leaders or {}).values()) else ""),
-        synchrony=sync.get("real"),
-        effect_size=sync.get("effect_size"),
-        p_value=sync.get("p_value"),
-        mechanical_score=max((d.get("score") or 0.0 for d in dirs), default=None),
-        mechanical_flagged=";".join(f"{d['copier']} copies {d['model']}" for d in dirs if d.get("flagged")),
-        events=len(doc.get("events") or []),
+        mirror_share=share.mirror,
+        match_share=share.match,
+        symmetric_share=share.symmetric,
+        leader=(max(leaders, key=lambda k: leaders[k] or 0) if any(leaders.values()) else ""),
+        synchrony=sync.real,
+        effect_size=sync.effect_size,
+        p_value=sync.p_value,
+        mechanical_score=max((d.score or 0.0 for d in dirs), default=None),
+        mechanical_flagged=";".join(f"{d.copier} copies {d.model}" for d in dirs if d.flagged),
+        events=len(doc.events),
         report=f"{item.name}/report.html",
     )
     return row

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
+
+from mirror.report.model import Event, PartEvent, Report, SourceInfo
 
 
 @dataclass
@@ -28,17 +31,18 @@ class Keyframes:
     b_jpeg: bytes
 
     def data_uris(self) -> tuple[str, str]:
-        return tuple("data:image/jpeg;base64," + base64.b64encode(j).decode() for j in (self.a_jpeg, self.b_jpeg))
+        a, b = ("data:image/jpeg;base64," + base64.b64encode(j).decode() for j in (self.a_jpeg, self.b_jpeg))
+        return a, b
 
 
-def event_times(event: dict, duration_s: float) -> tuple[float, float]:
+def event_times(event: Event | PartEvent, duration_s: float) -> tuple[float, float]:
     """``(t_A, t_B)``: the middle of the event for A, and that plus the lag for B (clipped to the recording).
 
     A positive lag means B does what A did ``lag_s`` earlier, so B's view at ``t_A + lag_s``
     shows B's version of what A shows at ``t_A``.
     """
-    start, end = float(event["start_s"]), float(event["end_s"])
-    lag = float(event.get("lag_s") or 0.0)
+    start, end = float(event.start_s), float(event.end_s)
+    lag = float(getattr(event, "lag_s", None) or 0.0)  # a body part's event has no lag
     t_a = (start + end) / 2
     t_b = t_a + lag
     hi = max(0.0, duration_s - 1e-3)
@@ -49,10 +53,11 @@ def event_times(event: dict, duration_s: float) -> tuple[float, float]:
     return float(np.clip(t_a, 0, hi)), float(np.clip(t_b, 0, hi))
 
 
-def person_boxes(doc: dict, width: int, height: int) -> tuple[tuple[int, int, int, int], tuple[int, int, int, int]]:
+def person_boxes(doc: Report, width: int, height: int) -> tuple[tuple[int, int, int, int], tuple[int, int, int, int]]:
     """Pixel boxes of A and B: the layout's regions when given, else the left and right halves."""
-    layout = (((doc.get("provenance") or {}).get("extract_settings")) or {}).get("layout") or {}
-    regions = layout.get("regions") if layout.get("mode") == "regions" else None
+    extract = doc.provenance.extract_settings
+    layout = extract.layout if extract is not None else None
+    regions = layout.regions if layout is not None and layout.mode == "regions" else None
     if regions and len(regions) == 2:
         boxes = [
             (
@@ -82,7 +87,7 @@ def _jpeg(image: np.ndarray, thumb_h: int) -> bytes:
 
 
 def event_keyframes(
-    doc: dict, video_path: str | Path | None, events: list[dict], thumb_h: int = 150
+    doc: Report, video_path: str | Path | None, events: Sequence[Event | PartEvent], thumb_h: int = 150
 ) -> list[Keyframes | None]:
     """Thumbnails per event, read from the video with OpenCV.
 
@@ -99,9 +104,10 @@ def event_keyframes(
         height = int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
         fps = cap.get(cv2.CAP_PROP_FPS) or 0.0
         frames = cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0.0
-        duration = frames / fps if fps > 0 and frames > 0 else max((float(e["end_s"]) for e in events), default=0.0)
+        duration = frames / fps if fps > 0 and frames > 0 else max((float(e.end_s) for e in events), default=0.0)
         box_a, box_b = person_boxes(doc, width, height)
-        mirrored = bool((((doc.get("provenance") or {}).get("source")) or {}).get("mirrored_input"))
+        source = doc.provenance.source
+        mirrored = bool(source.mirrored_input) if isinstance(source, SourceInfo) else False
         out: list[Keyframes | None] = []
         for event in events:
             t_a, t_b = event_times(event, duration)

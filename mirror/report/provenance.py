@@ -11,8 +11,12 @@ import platform
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
 
 from mirror import __version__
+from mirror.report.model import Report, SourceInfo
 
 PACKAGES = (
     "mediapipe", "numpy", "scipy", "opencv-contrib-python", "opencv-python", "opencv-python-headless",
@@ -37,12 +41,17 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def provenance_dict(doc: dict, video_path: str | Path | None = None, run: dict | None = None) -> dict:
+def _plain(model: BaseModel | None) -> dict | None:
+    """A part of the report as the JSON data it was written as (None when absent)."""
+    return model.model_dump(mode="json", exclude_unset=True) if model is not None else None
+
+
+def provenance_dict(doc: Report, video_path: str | Path | None = None, run: dict | None = None) -> dict:
     """The sidecar document for a report.
 
     Parameters
     ----------
-    doc : dict
+    doc : Report
         The ``report.json`` document.
     video_path : path, optional
         The video the report is for; its SHA-256 is checked against the report's.
@@ -51,35 +60,34 @@ def provenance_dict(doc: dict, video_path: str | Path | None = None, run: dict |
     """
     from mirror.sources.frames import file_sha256
 
-    prov = doc.get("provenance") or {}
-    backend = ((prov.get("landmarks") or {}).get("backend")) or {}
-    source = {
-        "path": prov.get("source_path") or ((prov.get("source") or {}).get("name")),
-        "sha256": prov.get("source_sha256"),
-        "info": prov.get("source"),
+    prov = doc.provenance
+    backend = prov.landmarks.backend if prov.landmarks is not None else None
+    backend_info = _plain(backend) or {}
+    info = _plain(prov.source) if isinstance(prov.source, SourceInfo) else prov.source
+    source: dict[str, Any] = {
+        "path": prov.source_path or (prov.source.name if isinstance(prov.source, SourceInfo) else None),
+        "sha256": prov.source_sha256,
+        "info": info,
     }
     if video_path is not None and Path(video_path).is_file():
         actual = file_sha256(Path(video_path))
         source["path"] = str(Path(video_path).resolve())
         source["sha256_now"] = actual
-        source["matches_report"] = (actual == prov.get("source_sha256")) if prov.get("source_sha256") else None
+        source["matches_report"] = (actual == prov.source_sha256) if prov.source_sha256 else None
+    sync = doc.summary.synchrony
     return {
         "format": "mirror.provenance",
         "format_version": 1,
         "written_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "report": {
-            "format": doc.get("format"),
-            "format_version": doc.get("format_version"),
-            "mirror": doc.get("mirror"),
-        },
+        "report": {"format": doc.format, "format_version": doc.format_version, "mirror": doc.mirror},
         "source": source,
-        "models": dict(backend.get("models") or {}),
-        "landmark_backend": {k: v for k, v in backend.items() if k != "models"},
+        "models": dict(backend_info.get("models") or {}),
+        "landmark_backend": {k: v for k, v in backend_info.items() if k != "models"},
         "parameters": {
-            "extract": prov.get("extract_settings"),
-            "compare": doc.get("settings"),
-            "mechanical": (doc.get("mechanical") or {}).get("settings"),
-            "surrogates": ((doc.get("summary") or {}).get("synchrony") or {}).get("n_surrogates"),
+            "extract": _plain(prov.extract_settings),
+            "compare": _plain(doc.settings),
+            "mechanical": _plain(doc.mechanical.settings) if doc.mechanical is not None else None,
+            "surrogates": sync.n_surrogates if "n_surrogates" in sync.model_fields_set else None,
         },
         "packages": package_versions(),
         "run": run or {},

@@ -18,19 +18,22 @@ import numpy as np
 from mirror.report.doc import (
     CHANNELS,
     ROW_NAMES,
+    ReportLike,
     alpha_of,
+    as_report,
+    body_part_events,
     channel_series,
     confidence_word,
+    copy_directions,
     duration_of,
     flagged_ranges,
     format_p,
-    mechanical_directions,
     nothing_text,
-    part_events,
     share_rows,
     step_of,
     strength_runs,
 )
+from mirror.report.model import Event, PartEvent
 
 COLORS = {"mirror": "#1f77b4", "match": "#e8710a", "symmetric": "#2ca02c", "mechanical": "#d62728"}
 """The colour of each relation, on every output (report, timeline.png, review page, live overlay)."""
@@ -46,7 +49,8 @@ def bgr(hex_color: str) -> tuple[int, int, int]:
 
 ROWS = ("overall",) + CHANNELS
 EVENT_BAR_PX = 6
-"""Height of the bar along the top of a timeline row that spans each event, from its first window's start to its last's end."""
+"""Height of the bar along the top of a timeline row that spans each event, from its first window's start to its
+last's end."""
 SHADE_OPACITY = (0.07, 0.42)
 """Opacity of a labelled window's shade at strength 0 (just below alpha) and 1 (p <= alpha / 100)."""
 
@@ -57,29 +61,35 @@ def shade_opacity(strength: float) -> float:
     return lo + (hi - lo) * float(strength)
 
 
-def row_events(doc: dict) -> dict[str, list[dict]]:
+AnyEvent = Event | PartEvent
+"""A whole-body event or a body part's."""
+
+
+def row_events(doc: ReportLike) -> dict[str, list[AnyEvent]]:
     """The events drawn on each timeline row: the whole body's on ``overall``, each body part's on its own."""
-    out: dict[str, list[dict]] = {row: [] for row in ROWS}
-    out["overall"] = list(doc.get("events") or [])
-    for e in part_events(doc):
-        out.setdefault(e["body_part"], []).append(e)
+    doc = as_report(doc)
+    out: dict[str, list[AnyEvent]] = {row: [] for row in ROWS}
+    out["overall"] = list(doc.events)
+    for e in body_part_events(doc):
+        out.setdefault(e.body_part, []).append(e)
     return out
 
 
-def stack(events: list[dict]) -> list[tuple[dict, int]]:
-    """Each event with the level (0, 1, ...) of its bar, so that events that overlap in time (their windows overlap) never share one."""
+def stack(events: list[AnyEvent]) -> list[tuple[AnyEvent, int]]:
+    """Each event with the level (0, 1, ...) of its bar, so that events that overlap in time (their windows
+    overlap) never share one."""
     ends: list[float] = []
     out = []
-    for e in sorted(events, key=lambda e: float(e["start_s"])):
-        level = next((k for k, end in enumerate(ends) if end <= float(e["start_s"])), len(ends))
+    for e in sorted(events, key=lambda e: float(e.start_s)):
+        level = next((k for k, end in enumerate(ends) if end <= float(e.start_s)), len(ends))
         if level == len(ends):
             ends.append(0.0)
-        ends[level] = float(e["end_s"])
+        ends[level] = float(e.end_s)
         out.append((e, level))
     return out
 
 
-def render_timeline_png(doc: dict, width_in: float = 11.0, dpi: int = 100) -> bytes:
+def render_timeline_png(doc: ReportLike, width_in: float = 11.0, dpi: int = 100) -> bytes:
     """The timeline as PNG bytes (matplotlib, Agg backend: no display needed)."""
     import matplotlib
 
@@ -87,6 +97,7 @@ def render_timeline_png(doc: dict, width_in: float = 11.0, dpi: int = 100) -> by
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
+    doc = as_report(doc)
     nothing = nothing_text(doc)
     if nothing is not None:  # one plain sentence instead of six empty plots
         fig = Figure(figsize=(width_in, 1.6), dpi=dpi)
@@ -98,22 +109,22 @@ def render_timeline_png(doc: dict, width_in: float = 11.0, dpi: int = 100) -> by
     step = step_of(doc)
     alpha = alpha_of(doc)
     end = max(duration_of(doc), 1e-3)
-    mech = [(d, flagged_ranges(d)) for d in mechanical_directions(doc)]
+    mech = [flagged_ranges(d) for _, d in copy_directions(doc)]
     fig = Figure(figsize=(width_in, 1.25 * len(ROWS) + 0.9), dpi=dpi, layout="constrained")
     axes = fig.subplots(len(ROWS), 1, sharex=True, squeeze=False)[:, 0]
     events = row_events(doc)
     unmeasured = {r["row"]: r for r in share_rows(doc) if not r["measured"]}
-    for ax, row in zip(axes, ROWS):
+    for ax, row in zip(axes, ROWS, strict=True):
         s = series[row]
         for a, b, lab, level, _ in strength_runs(s, step, alpha):
             ax.axvspan(a, b, color=COLORS[lab], alpha=shade_opacity(level), lw=0)
         for e, level in stack(events.get(row, [])):
             ax.axvspan(
-                float(e["start_s"]),
-                float(e["end_s"]),
+                float(e.start_s),
+                float(e.end_s),
                 ymin=0.91 - 0.09 * level,
                 ymax=0.99 - 0.09 * level,
-                color=COLORS.get(e["kind"], "#555"),
+                color=COLORS.get(e.kind, "#555"),
                 lw=0,
             )
         if row in unmeasured:
@@ -128,7 +139,7 @@ def render_timeline_png(doc: dict, width_in: float = 11.0, dpi: int = 100) -> by
                 color="#555",
             )
         if row == "overall":
-            for d, ranges in mech:
+            for ranges in mech:
                 for a, b in ranges:
                     ax.axvspan(a, b, ymin=0.0, ymax=0.12, color=COLORS["mechanical"], alpha=0.8, lw=0)
         ax.plot(s.t_s, s.mirror, color=COLORS["mirror"], lw=1.6, label="mirror")
@@ -165,7 +176,7 @@ def render_timeline_png(doc: dict, width_in: float = 11.0, dpi: int = 100) -> by
 def _path(t: np.ndarray, v: np.ndarray, x, y) -> str:
     """SVG path data through the finite points; a NaN breaks the line."""
     parts, pen = [], False
-    for ti, vi in zip(t, v):
+    for ti, vi in zip(t, v, strict=True):
         if not math.isfinite(vi):
             pen = False
             continue
@@ -180,7 +191,7 @@ def _lone(v: np.ndarray) -> list[int]:
     return [k for k, f in enumerate(ok) if f and not (k > 0 and ok[k - 1]) and not (k + 1 < len(ok) and ok[k + 1])]
 
 
-def render_timeline_svg(doc: dict, width: int = 960, row_h: int = 70) -> str:
+def render_timeline_svg(doc: ReportLike, width: int = 960, row_h: int = 70) -> str:
     """One inline ``<svg>`` per row (whole body, then each body part), for report.html.
 
     Each ``<svg class="timeline" data-channel=...>`` holds a ``path.mirror`` and a
@@ -191,6 +202,7 @@ def render_timeline_svg(doc: dict, width: int = 960, row_h: int = 70) -> str:
     start of its first window to the end of its last (``data-start``, ``data-end``). A body
     part that was never measured says why instead of drawing empty lines.
     """
+    doc = as_report(doc)
     series = channel_series(doc)
     step = step_of(doc)
     alpha = alpha_of(doc)
@@ -205,7 +217,7 @@ def render_timeline_svg(doc: dict, width: int = 960, row_h: int = 70) -> str:
     def y(v: float) -> float:
         return top + plot_h * (1 - (float(v) + 1) / 2)
 
-    mech = [(d, flagged_ranges(d)) for d in mechanical_directions(doc)]
+    mech = [(d, flagged_ranges(d)) for _, d in copy_directions(doc)]
     events = row_events(doc)
     unmeasured = {r["row"]: r for r in share_rows(doc) if not r["measured"]}
     out = []
@@ -214,38 +226,42 @@ def render_timeline_svg(doc: dict, width: int = 960, row_h: int = 70) -> str:
         el = [
             f'<svg class="timeline" data-channel="{row}" viewBox="0 0 {width} {row_h}" width="100%" role="img" '
             f'aria-label="{escape(ROW_NAMES[row])}: mirror and match scores over time">',
-            f'<text x="{left - 8}" y="{row_h / 2 + 4:.0f}" text-anchor="end" class="rowname">{escape(ROW_NAMES[row])}</text>',
+            f'<text x="{left - 8}" y="{row_h / 2 + 4:.0f}" text-anchor="end" class="rowname">'
+            f"{escape(ROW_NAMES[row])}</text>",
             f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" class="frame"/>',
             f'<text x="{left - 3}" y="{top + 9}" text-anchor="end" class="scale">1</text>',
             f'<text x="{left - 3}" y="{top + plot_h}" text-anchor="end" class="scale">−1</text>',
         ]
         for a, b, lab, level, p in strength_runs(s, step, alpha):
             sure = f", p ≤ {format_p(p)} ({confidence_word(p, alpha)})" if math.isfinite(p) else ""
+            data_p = "" if not math.isfinite(p) else f"{p:g}"
             el.append(
-                f'<rect class="run {lab}" x="{x(a):.1f}" y="{top}" width="{max(0.5, x(b) - x(a)):.1f}" height="{plot_h}" '
-                f'fill-opacity="{shade_opacity(level):.3f}" data-strength="{level:g}" data-p="{"" if not math.isfinite(p) else f"{p:g}"}">'
-                f"<title>{lab} {a:.2f}–{b:.2f} s{escape(sure)}</title></rect>"
+                f'<rect class="run {lab}" x="{x(a):.1f}" y="{top}" width="{max(0.5, x(b) - x(a)):.1f}" '
+                f'height="{plot_h}" fill-opacity="{shade_opacity(level):.3f}" data-strength="{level:g}" '
+                f'data-p="{data_p}"><title>{lab} {a:.2f}–{b:.2f} s{escape(sure)}</title></rect>'
             )
         if row == "overall":
             for d, ranges in mech:
                 for a, b in ranges:
                     el.append(
-                        f'<rect class="run mechanical" x="{x(a):.1f}" y="{top + plot_h - 8}" width="{max(0.5, x(b) - x(a)):.1f}" height="8">'
-                        f"<title>mechanical: {d['copier']} copies {d['model']} {a:.2f}–{b:.2f} s</title></rect>"
+                        f'<rect class="run mechanical" x="{x(a):.1f}" y="{top + plot_h - 8}" '
+                        f'width="{max(0.5, x(b) - x(a)):.1f}" height="8">'
+                        f"<title>mechanical: {d.copier} copies {d.model} {a:.2f}–{b:.2f} s</title></rect>"
                     )
         for e, level in stack(events.get(row, [])):
-            a, b, kind = float(e["start_s"]), float(e["end_s"]), str(e["kind"])
-            p = e.get("p_value")
-            sure = f", p ≤ {format_p(p)} ({confidence_word(p, alpha)})" if p is not None else ""
+            a, b, kind = float(e.start_s), float(e.end_s), str(e.kind)
+            event_p = e.p_value
+            sure = f", p ≤ {format_p(event_p)} ({confidence_word(event_p, alpha)})" if event_p is not None else ""
             el.append(
-                f'<rect class="event {kind}" x="{x(a):.2f}" y="{top + level * (EVENT_BAR_PX + 1)}" width="{max(0.5, x(b) - x(a)):.2f}" height="{EVENT_BAR_PX}" '
-                f'data-start="{a:g}" data-end="{b:g}" data-kind="{kind}"><title>{kind} event {a:.2f}–{b:.2f} s{escape(sure)}</title></rect>'
+                f'<rect class="event {kind}" x="{x(a):.2f}" y="{top + level * (EVENT_BAR_PX + 1)}" '
+                f'width="{max(0.5, x(b) - x(a)):.2f}" height="{EVENT_BAR_PX}" data-start="{a:g}" data-end="{b:g}" '
+                f'data-kind="{kind}"><title>{kind} event {a:.2f}–{b:.2f} s{escape(sure)}</title></rect>'
             )
         if row in unmeasured:
             why = unmeasured[row]["unusable"] or "no window had it in view for both people"
             el.append(
-                f'<text x="{left + plot_w / 2:.0f}" y="{row_h / 2 + 4:.0f}" text-anchor="middle" class="unmeasured" data-key="not-measured">'
-                f"not measured: {escape(why)}</text>"
+                f'<text x="{left + plot_w / 2:.0f}" y="{row_h / 2 + 4:.0f}" text-anchor="middle" class="unmeasured" '
+                f'data-key="not-measured">not measured: {escape(why)}</text>'
             )
         el.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(0):.1f}" y2="{y(0):.1f}" class="zero"/>')
         el.append(f'<path class="mirror" d="{_path(s.t_s, s.mirror, x, y)}"/>')

@@ -113,7 +113,7 @@ def prepare_review(
         No readable ``report.json``; a bad landmarks file.
     """
     out = Path(out_dir)
-    doc = read_report(out)
+    doc = read_report(out).to_dict()  # the page and the skeleton read the report's JSON data
     recorded = (doc.get("provenance") or {}).get("source_path")
     path = Path(video) if video is not None else (Path(recorded) if recorded else None)
     note = ""

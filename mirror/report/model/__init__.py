@@ -49,8 +49,10 @@ from mirror.report.model.run import (
     Adapted,
     Calibration,
     CompareSettings,
+    ExtractSettings,
     LandmarkBackend,
     LandmarkRun,
+    LayoutSettings,
     PartUsability,
     Provenance,
     SourceInfo,
@@ -69,8 +71,8 @@ from mirror.report.model.scores import (
     Window,
 )
 
-REPORT_FORMAT = "mirror.report"
-REPORT_VERSION = 1
+REPORT_FORMAT: Literal["mirror.report"] = "mirror.report"
+REPORT_VERSION: Literal[1] = 1
 
 
 class Report(ReportModel):
@@ -106,7 +108,7 @@ class Report(ReportModel):
     """Coaching messages, in time order."""
     windows: list[Window] = Field(default_factory=list)
     """One entry per sliding window."""
-    usability: dict[Person, dict[BodyPart, PartUsability]] | None = None
+    usability: dict[Person, dict[str, PartUsability]] | None = None
     """Per person and body part: how much of the recording that part could be trusted. Absent in reports written
     before it."""
 
@@ -132,6 +134,7 @@ __all__ = [
     "CopySettings",
     "Direction",
     "Event",
+    "ExtractSettings",
     "FlagReason",
     "Gesture",
     "GestureSettings",
@@ -139,6 +142,7 @@ __all__ = [
     "LandmarkRun",
     "Leader",
     "LeaderShares",
+    "LayoutSettings",
     "Mechanical",
     "MechanicalSettings",
     "Message",

@@ -51,6 +51,34 @@ class LandmarkRun(ReportModel):
     """The model that was run."""
 
 
+class LayoutSettings(ReportModel):
+    """Where the two people are in the frame."""
+
+    mode: str | None = None
+    """``auto`` (found), ``split`` (left and right halves) or ``regions`` (two given boxes)."""
+    regions: list[list[float]] | None = None
+    """With ``regions``: A's and B's boxes ``[x0, y0, x1, y1]`` as fractions of the frame."""
+
+
+class ExtractSettings(ReportModel):
+    """The extraction settings (``mirror.landmarks.ExtractSettings``; the landmark cache key)."""
+
+    pose_model: str | None = None
+    """``lite``, ``full`` or ``heavy``."""
+    face: bool | None = None
+    """Whether the face model ran."""
+    layout: LayoutSettings | None = None
+    """Where the two people are in the frame."""
+    fps: float | None = None
+    """Frames per second analysed (null: every frame)."""
+    mirrored_input: bool | None = None
+    """Whether the picture is a mirror image (a selfie camera)."""
+    min_detection_confidence: float | None = None
+    min_tracking_confidence: float | None = None
+    backfill: bool | None = None
+    """Whether frames where a person was lost were searched again."""
+
+
 class Provenance(ReportModel):
     """What the report was made from.
 
@@ -69,8 +97,8 @@ class Provenance(ReportModel):
     """The source file's SHA-256."""
     landmarks: LandmarkRun | None = None
     """The landmark extraction."""
-    extract_settings: dict[str, Any] | None = None
-    """The extraction settings (the landmark cache key; ``mirror.landmarks.ExtractSettings``)."""
+    extract_settings: ExtractSettings | None = None
+    """The extraction settings."""
     live: dict[str, Any] | None = None
     """A live session's settings and statistics."""
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field
 
 from mirror.report.model.base import BodyPart, Leader, MessageKind, Person, Relation, ReportModel, WindowLabel
@@ -64,13 +62,14 @@ class Window(ReportModel):
     lag_s: float | None = None
     """Lag of the winning relation, centred on the window. Positive: B does what A did ``lag_s`` earlier."""
     leader: Leader | None = None
-    """Who leads; null when no relation."""
+    """Who leads: ``A`` (B follows), ``B``, ``together`` (|lag| below ``together_s``); null when no relation."""
     asymmetry: Asymmetry = Field(default_factory=Asymmetry)
     """Each person's antisymmetric posture."""
     valid: float | None = None
     """Share of the window where both people have data."""
-    channels: dict[BodyPart, PartScores] = Field(default_factory=dict)
-    """Each body part's scores."""
+    channels: dict[str, PartScores] = Field(default_factory=dict)
+    """Each body part's scores (``head``, ``left_arm``, ``right_arm``, ``torso``, ``face``; keyed by name, so a
+    reader keeps a body part it does not know)."""
 
 
 class Event(ReportModel):
@@ -84,7 +83,7 @@ class Event(ReportModel):
     """The relation."""
     channels: list[BodyPart] = Field(default_factory=list)
     """The body parts with the same label in at least half of the event's windows."""
-    leader: Leader | Literal[""] | None = None
+    leader: Leader | None = None
     """The most frequent leader of its windows (empty when its windows had no lag)."""
     lag_s: float | None = None
     """Median lag of its windows."""
@@ -172,8 +171,8 @@ class Summary(ReportModel):
     """Windows ``insufficient``."""
     share: Shares = Field(default_factory=Shares)
     """The whole body's shares."""
-    share_by_channel: dict[BodyPart, PartShares] = Field(default_factory=dict)
-    """Each body part's shares."""
+    share_by_channel: dict[str, PartShares] = Field(default_factory=dict)
+    """Each body part's shares (keyed by name, as ``Window.channels``)."""
     leader_share: LeaderShares = Field(default_factory=LeaderShares)
     """Who led."""
     synchrony: SurrogateTest = Field(default_factory=SurrogateTest)
@@ -195,7 +194,7 @@ class Message(ReportModel):
     """The message."""
     channel: BodyPart | None = None
     """The body part it is about, if one."""
-    start_s: float
+    start_s: float | None = None
     """Start of the stretch the message is about."""
-    end_s: float
+    end_s: float | None = None
     """End of that stretch."""
