@@ -20,7 +20,8 @@ from datetime import datetime, timezone
 from typing import Literal
 
 from mirror.errors import MirrorError
-from mirror.history.session import DEFAULT_FLAG_SCORE, PARTS, SessionRecord, Side
+from mirror.history.session import DEFAULT_FLAG_SCORE, SessionRecord, Side
+from mirror.vocabulary import BODY_PARTS, FEATURE_CHANNEL_OF, FEATURE_CHANNELS
 
 Trend = Literal["better", "worse", "steady"]
 Direction = Literal["higher", "lower", "band"]
@@ -120,14 +121,11 @@ def figures(personal: bool, flag_score: float = DEFAULT_FLAG_SCORE) -> list[Figu
     ]  # fmt: skip
 
 
-BODY_PARTS = {"head": "head", "arms": "arms", "torso": "torso", "face": "face"}
-
-
 def part_figures() -> list[Figure]:
     """Per body part: the share of time it mirrored or matched (the arms together, as either person's are compared)."""
     return [
-        Figure(f"part_{key}", f"{name}: mirroring or matching (share of time)", "share", "higher", 0.05)
-        for key, name in BODY_PARTS.items()
+        Figure(f"part_{key}", f"{key}: mirroring or matching (share of time)", "share", "higher", 0.05)
+        for key in FEATURE_CHANNELS
     ]
 
 
@@ -298,7 +296,7 @@ CSV_COLUMNS = [
     "flagged_B_copies_A", "flagged_A_copies_B", "mechanical_flag_score", "synchrony", "surrogate_mean",
     "synchrony_excess", "effect_size", "p_value", "warnings", "praise", "prompts", "warnings_per_10min",
     "praise_per_10min", "part_head", "part_arms", "part_torso", "part_face",
-    *(f"{p}_{s}_share" for p in PARTS for s in ("mirror", "match", "none")), "report_dir",
+    *(f"{p}_{s}_share" for p in BODY_PARTS for s in ("mirror", "match", "none")), "report_dir",
 ]  # fmt: skip
 
 
@@ -320,7 +318,7 @@ def progress_csv(progress: Progress) -> str:
             "prompts": r.coaching_total("prompt"),
             **v.values,
         }
-        for part in PARTS:
+        for part in BODY_PARTS:
             shares = r.parts.get(part)
             for s in ("mirror", "match", "none"):
                 row[f"{part}_{s}_share"] = getattr(shares, s) if shares else None
@@ -342,12 +340,12 @@ def _values(rec: SessionRecord, side: Side | None) -> dict[str, float | None]:
     other: Side | None = None if side is None else ("B" if side == "A" else "A")
     minutes10 = rec.duration_s / 600.0 if rec.duration_s else None
     values = {k: fn(rec, side, other, minutes10) for k, fn in _FIGURE_VALUES.items()}
-    values.update({f"part_{key}": _part_share(rec, key) for key in BODY_PARTS})
+    values.update({f"part_{key}": _part_share(rec, key) for key in FEATURE_CHANNELS})
     return values
 
 
 def _part_share(rec: SessionRecord, key: str) -> float | None:
-    names = ("left_arm", "right_arm") if key == "arms" else (key,)
+    names = [p for p in BODY_PARTS if FEATURE_CHANNEL_OF[p] == key]
     shares = []
     for name in names:
         s = rec.parts.get(name)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from mirror.errors import MirrorError
+from mirror.vocabulary import Person as Side
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -27,11 +28,8 @@ if TYPE_CHECKING:
     from mirror.report.model import BodyPart, Message, Provenance, Report, Window
     from mirror.report.model import PartShares as ReportPartShares
 
-Side = Literal["A", "B"]
 SessionKind = Literal["analyze", "batch", "live"]
 Leader = Literal["A", "B", "together"]
-COACHING_KINDS = ("warning", "praise", "prompt")
-PARTS = ("head", "left_arm", "right_arm", "torso", "face")
 DEFAULT_FLAG_SCORE = 0.6  # mirror.mechanical.score.ScoreSettings.flag_score, for reports that do not say
 
 
