@@ -115,7 +115,7 @@ def instrument(clock: StageClock) -> None:
     import mirror.report.bundle
     from mirror.landmarks.cache import LandmarkCache
     from mirror.landmarks.mediapipe_adapter import MediaPipeBackend, MediaPipePersonEstimator
-    from mirror.landmarks.tracking import IdentityTracker
+    from mirror.landmarks.tracker import IdentityTracker
     from mirror.sources.frames import VideoFileSource
 
     clock.wrap_iterator(VideoFileSource, "__iter__", "open and decode")

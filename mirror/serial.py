@@ -67,6 +67,22 @@ def from_plain(cls: type[T], data: dict) -> T:
     return cls(**kwargs)
 
 
+class Plain:
+    """Mixin for a dataclass: :meth:`to_dict` and :meth:`from_dict` through :func:`to_plain` and :func:`from_plain`.
+
+    The one serialisation of the settings classes (``tests/test_settings.py`` round-trips each).
+    """
+
+    def to_dict(self) -> dict:
+        """Every field by name, in declaration order (nested settings as dicts, tuples as lists)."""
+        return to_plain(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Any:
+        """An instance from :meth:`to_dict`'s dict (missing keys take their defaults)."""
+        return from_plain(cls, data)
+
+
 def _convert(hint: Any, value: Any) -> Any:
     """``value`` read as the type ``hint``: nested dataclasses built, lists made tuples where declared."""
     if value is None:
@@ -97,4 +113,4 @@ def _convert(hint: Any, value: Any) -> Any:
     return value
 
 
-__all__ = ["OMIT", "from_plain", "omit_default", "omit_none", "to_plain"]
+__all__ = ["OMIT", "Plain", "from_plain", "omit_default", "omit_none", "to_plain"]

@@ -19,7 +19,8 @@ import pytest
 from typer.testing import CliRunner
 
 from mirror.landmarks import ExtractSettings, Layout, extract_video
-from mirror.landmarks.tracking import IdentityTracker, find_tiles
+from mirror.landmarks.layout import find_tiles
+from mirror.landmarks.tracker import IdentityTracker
 from tests.conftest import SHARED, SHARED_REASON
 from tests.helpers import skeleton
 from tests.scenes import PERSON_CLIPS, SCENES_VERSION, Segment, build_scene, identity_errors, write_scene
@@ -71,7 +72,7 @@ def _extract(path: Path, model: str = "lite", fps: float | None = FPS):
 
 
 def _centers_px(lm) -> np.ndarray:
-    from mirror.landmarks.tracking import anchor_px
+    from mirror.landmarks.geometry import anchor_px
 
     w, h = lm.frame_size
     out = np.full((len(lm), 2, 2), np.nan)

@@ -5,7 +5,7 @@ import pytest
 
 from mirror.landmarks import Landmarks
 from mirror.landmarks.skeleton import POSE_NAMES
-from mirror.landmarks.tracking import count_identity_swaps
+from mirror.landmarks.tracker import count_identity_swaps
 from tests.conftest import EXAMPLES, SHARED, SHARED_REASON
 
 pytestmark = pytest.mark.model

@@ -2,7 +2,7 @@ import pytest
 
 from mirror.errors import MirrorError
 from mirror.landmarks import Landmarks, Layout
-from mirror.landmarks.tracking import IdentityTracker, count_identity_swaps
+from mirror.landmarks.tracker import IdentityTracker, count_identity_swaps
 from tests.helpers import skeleton
 
 SIZE = (640, 480)

@@ -27,6 +27,7 @@ from mirror.features import Features
 from mirror.features.body import FEATURE_INDEX
 from mirror.mechanical import Mechanical
 from mirror.messages import GESTURES, MESSAGES, POSTURES, SIDES, WHEN, render
+from mirror.serial import Plain
 from mirror.vocabulary import BODY_PART_FEATURES, MESSAGE_KINDS
 
 KINDS = MESSAGE_KINDS
@@ -34,7 +35,7 @@ KINDS = MESSAGE_KINDS
 
 
 @dataclass(frozen=True)
-class CoachSettings:
+class CoachSettings(Plain):
     repeat_s: float = 30.0  # a warning is repeated at most this often while flagged
     recent_gestures: int = 10  # a warning counts the partner's last gestures
     natural_lag_s: tuple[float, float] = (0.8, 4.5)
@@ -42,9 +43,6 @@ class CoachSettings:
     praise_similarity: float = 0.75  # a praised copy is clearly one
     hold_s: float = 10.0  # a held posture prompts after this long
     rate_hz: float = 5.0  # posture check rate
-
-    def to_dict(self) -> dict:
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
 
 
 @dataclass

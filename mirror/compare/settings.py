@@ -7,10 +7,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from mirror.errors import MirrorError
+from mirror.serial import Plain
 
 
 @dataclass(frozen=True)
-class CompareSettings:
+class CompareSettings(Plain):
     """Window geometry and decision thresholds, in seconds and score units."""
 
     window_s: float = 4.0
@@ -55,9 +56,6 @@ class CompareSettings:
             check(
                 _whole_samples(getattr(self, name), self.rate_hz), name, _grid_hint(getattr(self, name), self.rate_hz)
             )
-
-    def to_dict(self) -> dict:
-        return dict(self.__dict__)
 
 
 def _whole_samples(seconds: float, rate_hz: float) -> bool:

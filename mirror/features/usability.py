@@ -60,6 +60,7 @@ import numpy as np
 
 from mirror.landmarks.skeleton import POSE
 from mirror.landmarks.types import Landmarks
+from mirror.serial import Plain
 from mirror.vocabulary import BODY_PARTS, HIPS, SHOULDERS
 
 Reason = Literal["ok", "not_seen", "out_of_frame", "low_visibility", "occluded", "side_unknown", "no_face"]
@@ -87,7 +88,7 @@ HEAD_POSE_POINTS = (POSE["nose"], POSE["left_ear"], POSE["right_ear"])
 
 
 @dataclass(frozen=True)
-class UsabilitySettings:
+class UsabilitySettings(Plain):
     """Thresholds of the usability judgement.
 
     Attributes

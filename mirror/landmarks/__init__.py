@@ -8,8 +8,9 @@ from mirror.landmarks.backend import FaceResult, LandmarkBackend, PersonEstimato
 from mirror.landmarks.cache import LandmarkCache, default_cache_dir
 from mirror.landmarks.estimate import PairStep, estimate_person
 from mirror.landmarks.extract import ExtractSettings, extract_landmarks, extract_video
+from mirror.landmarks.layout import Layout
 from mirror.landmarks.run import ExtractRun
-from mirror.landmarks.tracking import IdentityTracker, Layout
+from mirror.landmarks.tracker import IdentityTracker
 from mirror.landmarks.types import Landmarks, PersonLandmarks
 
 __all__ = [

@@ -18,8 +18,9 @@ import numpy as np
 
 from mirror.landmarks.backend import LandmarkBackend
 from mirror.landmarks.estimate import estimate_person
-from mirror.landmarks.geometry import anchor_px, person_scale_px, same_body
-from mirror.landmarks.tracking import IdentityTracker, Layout, region_for
+from mirror.landmarks.geometry import anchor_px, person_scale_px, region_for, same_body
+from mirror.landmarks.layout import Layout
+from mirror.landmarks.tracker import IdentityTracker
 from mirror.landmarks.types import Landmarks, PersonLandmarks
 from mirror.sources import FrameSource
 

@@ -23,7 +23,8 @@ import numpy as np
 
 from mirror.landmarks.geometry import head_center_px, head_size_px, person_scale_px
 from mirror.landmarks.headpose import headpose_from_matrix
-from mirror.landmarks.tracking import IdentityTracker, Layout, find_tiles
+from mirror.landmarks.layout import Layout, find_tiles
+from mirror.landmarks.tracker import IdentityTracker
 from mirror.landmarks.types import PersonLandmarks
 
 if TYPE_CHECKING:
@@ -129,7 +130,7 @@ def detect_in_halves(backend: LandmarkBackend, rgb: np.ndarray) -> list[PersonLa
 def search_people(tracker: IdentityTracker, backend: LandmarkBackend, bgr: np.ndarray) -> dict[int, PersonLandmarks]:
     """One search of ``auto`` on a whole frame: a video call's tiles, else the people in it.
 
-    A call's two tiles (:func:`~mirror.landmarks.tracking.find_tiles`) become the
+    A call's two tiles (:func:`~mirror.landmarks.layout.find_tiles`) become the
     people's fixed regions.  Otherwise people are detected on the whole frame and on
     each half: a head-and-shoulders person close to the camera is often missed, or
     merged with the other, on the whole frame, yet found in their half.  The tracker

@@ -2,7 +2,7 @@
 
 Every analysed frame goes through the two-person step
 (:class:`mirror.landmarks.estimate.PairStep`): each person's estimator runs on
-that person's region (see :mod:`mirror.landmarks.tracking`), and the face
+that person's region (see :mod:`mirror.landmarks.tracker`), and the face
 model on a crop around the head the pose found.  A and B run on two threads.
 Landmarks go to the cache chunk by chunk; a file then gets the backward pass
 (:mod:`mirror.landmarks.backfill`).
@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -24,9 +23,11 @@ from mirror.landmarks.backend import LandmarkBackend
 from mirror.landmarks.backfill import backfill_landmarks
 from mirror.landmarks.cache import LandmarkCache, default_cache_dir
 from mirror.landmarks.estimate import PairStep
+from mirror.landmarks.layout import Layout, find_tiles
 from mirror.landmarks.run import ExtractRun
-from mirror.landmarks.tracking import Layout, count_identity_swaps, find_tiles
+from mirror.landmarks.tracker import count_identity_swaps
 from mirror.landmarks.types import Landmarks
+from mirror.serial import Plain
 from mirror.sources import FrameSource, ImageSource, VideoFileSource, open_source
 
 CHUNK_FRAMES = 250
@@ -37,8 +38,13 @@ EXTRACTOR_VERSION = 4
 
 
 @dataclass(frozen=True)
-class ExtractSettings:
-    """Everything that changes the extracted landmarks (and so keys the cache)."""
+class ExtractSettings(Plain):
+    """Everything that changes the extracted landmarks (and so keys the cache).
+
+    :meth:`to_dict` (:class:`mirror.serial.Plain`: every field by name, the layout as
+    :meth:`Layout.to_dict`) is the cache key's settings, so a field added to the class keys the
+    cache without more code (``tests/test_extract.py`` checks that each one does).
+    """
 
     pose_model: str = "lite"
     face: bool = True
@@ -56,23 +62,6 @@ class ExtractSettings:
             raise MirrorError(f"unknown pose model {self.pose_model!r}; choose one of: {', '.join(POSE_MODELS)}")
         if self.fps is not None and not self.fps > 0:
             raise MirrorError(f"--fps must be positive, got {self.fps}")
-
-    def to_dict(self) -> dict:
-        """Every field, by name, in declaration order (the layout as :meth:`Layout.to_dict`): the cache key's settings.
-
-        Built from :func:`dataclasses.fields`, so a field added to the class keys the cache
-        without more code (``tests/test_extract.py`` checks that each one does).
-        """
-        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
-
-
-def _plain(value: Any) -> Any:
-    """A settings value as JSON-ready data: nested settings through their ``to_dict``, tuples as lists."""
-    if hasattr(value, "to_dict"):
-        return value.to_dict()
-    if isinstance(value, (tuple, list)):
-        return [_plain(v) for v in value]
-    return value
 
 
 def cache_identity(settings: ExtractSettings, source_sha256: str) -> dict:

@@ -153,3 +153,60 @@ def same_body(a: PersonLandmarks, b: PersonLandmarks, size: tuple[int, int]) -> 
         if box[0] <= c[0] <= box[2] and box[1] <= c[1] <= box[3]:
             return True
     return False
+
+
+def region_px(
+    person: PersonLandmarks,
+    size: tuple[int, int],
+    missed: int = 0,
+    other_center: np.ndarray | None = None,
+    other_scale: float = 0.0,
+    center: np.ndarray | None = None,
+) -> np.ndarray:
+    """Where to look for ``person`` next: its body with room to move, short of the other person."""
+    w, h = size
+    s = person_scale_px(person, size)
+    center = anchor_px(person, size) if center is None else center
+    box = bbox_px(person, size)
+    x0, y0, x1, y1 = box[0] - 1.0 * s, box[1] - 1.5 * s, box[2] + 1.0 * s, box[3] + 0.5 * s
+    if missed > 0:  # lost: look wider around the last place
+        grow = min(missed, 4) * s
+        x0, y0, x1, y1 = x0 - grow, y0 - grow, x1 + grow, y1 + grow
+    if other_center is not None:
+        mine, theirs = center[0], other_center[0]
+        mid = (mine + theirs) / 2
+        gap = abs(theirs - mine)
+        # a little past the midline between the two heads, never as far as the other head
+        reach = min(0.5 * min(s, other_scale), 0.3 * gap)
+        room = min(0.75 * s, 0.5 * gap + reach)  # the own body's half-width, as far as the bound allows
+        if mine <= theirs:
+            x1 = max(min(x1, mid + reach), mine + room)
+        else:
+            x0 = min(max(x0, mid - reach), mine - room)
+    return np.array([max(0.0, x0), max(0.0, y0), min(float(w), x1), min(float(h), y1)])
+
+
+def region_for(
+    person: PersonLandmarks, other: PersonLandmarks | None, size: tuple[int, int]
+) -> tuple[int, int, int, int]:
+    """Integer pixel box to run ``person``'s estimator on, given the other person (or None)."""
+    oc = None if other is None else anchor_px(other, size)
+    os_ = 0.0 if other is None else person_scale_px(other, size)
+    x0, y0, x1, y1 = region_px(person, size, 0, oc, os_)
+    return (int(np.floor(x0)), int(np.floor(y0)), int(np.ceil(x1)), int(np.ceil(y1)))
+
+
+def inside_body(point: np.ndarray, person: PersonLandmarks, size: tuple[int, int]) -> bool:
+    """Whether a pixel point lies well inside a person's visible extent (its box less 15 % a side)."""
+    x0, y0, x1, y1 = bbox_px(person, size)
+    mx, my = 0.15 * (x1 - x0), 0.15 * (y1 - y0)
+    return bool(x0 + mx <= point[0] <= x1 - mx and y0 + my <= point[1] <= y1 - my)
+
+
+def iou(a: np.ndarray, b: np.ndarray) -> float:
+    """Intersection over union of two ``(x0, y0, x1, y1)`` boxes."""
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0

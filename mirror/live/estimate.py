@@ -24,7 +24,8 @@ import numpy as np
 
 from mirror.landmarks.backend import LandmarkBackend
 from mirror.landmarks.estimate import PairStep, add_face, estimate_person
-from mirror.landmarks.tracking import IdentityTracker, Layout
+from mirror.landmarks.layout import Layout
+from mirror.landmarks.tracker import IdentityTracker
 from mirror.landmarks.types import PersonLandmarks
 
 People = tuple[PersonLandmarks | None, PersonLandmarks | None]

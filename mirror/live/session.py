@@ -41,7 +41,7 @@ from mirror import __version__
 from mirror.errors import MirrorError
 from mirror.landmarks.backend import LandmarkBackend
 from mirror.landmarks.run import ExtractRun
-from mirror.landmarks.tracking import count_identity_swaps
+from mirror.landmarks.tracker import count_identity_swaps
 from mirror.landmarks.types import Landmarks
 from mirror.live.analysis import RollingAnalysis
 from mirror.live.capture import Capture, Latest

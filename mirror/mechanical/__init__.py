@@ -27,19 +27,17 @@ from mirror.mechanical.score import (
     span_bounds,
 )
 from mirror.messages import REASONS, render
+from mirror.serial import Plain
 
 if TYPE_CHECKING:
     from mirror.compare.windows import Windows
 
 
 @dataclass(frozen=True)
-class MechanicalSettings:
+class MechanicalSettings(Plain):
     gestures: GestureSettings = GestureSettings()
     copies: CopySettings = CopySettings()
     score: ScoreSettings = ScoreSettings()
-
-    def to_dict(self) -> dict:
-        return {"gestures": self.gestures.to_dict(), "copies": self.copies.to_dict(), "score": self.score.to_dict()}
 
 
 @dataclass

@@ -25,22 +25,20 @@ import numpy as np
 
 from mirror.features.body import FEATURE_INDEX, mirror_operator
 from mirror.mechanical.gestures import Gestures, Motion, excursion
+from mirror.serial import Plain
 from mirror.vocabulary import BODY_PART_FEATURES, DIRECTIONS
 
 COUNTERPART = {"match": {}, "mirror": {"left_arm": "right_arm", "right_arm": "left_arm"}}
 
 
 @dataclass(frozen=True)
-class CopySettings:
+class CopySettings(Plain):
     min_lag_s: float = 0.1  # faster than this is simultaneous movement, not a copy
     max_lag_s: float = 5.0
     pad_s: float = 0.2  # trajectory compared from pad_s before onset to pad_s after offset
     min_similarity: float = 0.6  # cosine similarity of the velocity trajectories
     kind_margin: float = 0.2  # mirror and match closer than this: symmetric (the sided part hardly moved)
     similarity_margin: float = 0.15  # of good answers this close to the best, the earliest is the copy
-
-    def to_dict(self) -> dict:
-        return dict(self.__dict__)
 
 
 @dataclass

@@ -18,6 +18,7 @@ import numpy as np
 from mirror.compare.preprocess import resample, smooth_and_differentiate, true_runs
 from mirror.features import Features
 from mirror.features.body import FEATURE_INDEX
+from mirror.serial import Plain
 from mirror.vocabulary import BODY_PART_FEATURES, BODY_PARTS
 
 CHANNEL_FEATURES = BODY_PART_FEATURES
@@ -34,7 +35,7 @@ person does not make gestures."""
 
 
 @dataclass(frozen=True)
-class GestureSettings:
+class GestureSettings(Plain):
     """Segmentation parameters, in seconds and multiples of the median speed."""
 
     rate_hz: float = 15.0
@@ -44,9 +45,6 @@ class GestureSettings:
     offset_ratio: float = 0.5  # offset: speed below this share of the onset threshold
     min_duration_s: float = 0.3
     merge_gap_s: float = 0.25
-
-    def to_dict(self) -> dict:
-        return dict(self.__dict__)
 
 
 @dataclass

@@ -19,6 +19,7 @@ import numpy as np
 
 from mirror.mechanical.copies import DIRECTIONS, Copies
 from mirror.mechanical.gestures import Gestures
+from mirror.serial import Plain
 
 if TYPE_CHECKING:
     from mirror.compare.windows import Windows
@@ -36,7 +37,7 @@ SIGN_VALUES = {
 
 
 @dataclass(frozen=True)
-class ScoreSettings:
+class ScoreSettings(Plain):
     span_s: float = 60.0
     step_s: float = 10.0
     min_model_gestures: int = 5  # fewer in a span: no score
@@ -55,9 +56,6 @@ class ScoreSettings:
     persist_min_score: float = 0.5
     lag_tolerance_s: float = 0.25
     persist_min_s: float = 10.0
-
-    def to_dict(self) -> dict:
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
 
 
 def ramp(value: float, zero: float, one: float) -> float:
