@@ -110,9 +110,11 @@ LABELS: tuple[Label, ...] = get_args(Label)
 
 # ----------------------------------------------------------------------------- kinds
 
-MessageKind = Literal["warning", "prompt", "praise"]
+MessageKind = Literal["warning", "praise", "prompt"]
 MESSAGE_KINDS: tuple[MessageKind, ...] = get_args(MessageKind)
-"""Kinds of coaching message, most urgent first."""
+"""Kinds of coaching message, in the order reports list them."""
+MESSAGE_PRIORITY: tuple[MessageKind, ...] = ("warning", "prompt", "praise")
+"""Kinds of coaching message, most urgent first (the one shown when several are due)."""
 
 EventKind = Literal["mirror", "match", "symmetric", "mechanical", "copy", "warning", "praise", "prompt"]
 EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)

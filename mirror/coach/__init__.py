@@ -28,10 +28,10 @@ from mirror.features.body import FEATURE_INDEX
 from mirror.mechanical import Mechanical
 from mirror.messages import GESTURES, MESSAGES, POSTURES, SIDES, WHEN, render
 from mirror.serial import Plain
-from mirror.vocabulary import BODY_PART_FEATURES, MESSAGE_KINDS
+from mirror.vocabulary import BODY_PART_FEATURES, MESSAGE_PRIORITY
 
-KINDS = MESSAGE_KINDS
-"""In order of priority on screen (:data:`mirror.vocabulary.MESSAGE_KINDS`)."""
+KINDS = MESSAGE_PRIORITY
+"""In order of priority on screen (:data:`mirror.vocabulary.MESSAGE_PRIORITY`)."""
 
 
 @dataclass(frozen=True)
