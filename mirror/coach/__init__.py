@@ -22,12 +22,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mirror.compare.preprocess import resample, true_runs
 from mirror.features import Features
 from mirror.features.body import FEATURE_INDEX
 from mirror.mechanical import Mechanical
 from mirror.messages import GESTURES, MESSAGES, POSTURES, SIDES, WHEN, render
 from mirror.serial import Plain
+from mirror.signal import resample, true_runs
 from mirror.vocabulary import BODY_PART_FEATURES, MESSAGE_PRIORITY
 
 KINDS = MESSAGE_PRIORITY

@@ -32,10 +32,10 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from mirror.compare.preprocess import highpass, resample, smooth_and_differentiate
 from mirror.compare.run import WindowsRun
 from mirror.compare.settings import CompareSettings
 from mirror.features import Features
+from mirror.signal import highpass, resample, smooth_and_differentiate
 from mirror.vocabulary import ARM_FEATURES, BODY_PARTS, FEATURE_CHANNEL_OF, FEATURE_CHANNELS
 
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mirror.compare.preprocess import resample, smooth_and_differentiate, true_runs
 from mirror.features import Features
 from mirror.features.body import FEATURE_INDEX
 from mirror.serial import Plain
+from mirror.signal import resample, smooth_and_differentiate, true_runs
 from mirror.vocabulary import BODY_PART_FEATURES, BODY_PARTS
 
 CHANNEL_FEATURES = BODY_PART_FEATURES

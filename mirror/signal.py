@@ -1,6 +1,8 @@
-"""Uniform time grid, short-gap filling and smoothing of feature series.
+"""Signal helpers below the stages: uniform time grid, short-gap filling, smoothing, drift removal, runs.
 
-Long gaps stay missing: nothing is invented across them.
+Long gaps stay missing: nothing is invented across them.  The comparator, the mechanical stage
+and the coach all take their series through these, so data flows down through the stages
+(none of them imports another's preparation).
 """
 
 from __future__ import annotations
