@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from mirror.errors import MirrorError
 from mirror.history.session import People
 from mirror.storage import write_atomic
+from mirror.vocabulary import BatchState
 
 if TYPE_CHECKING:  # imported where used: `mirror --help` does not load the comparator, scipy or OpenCV
     from mirror.compare import CompareSettings
@@ -85,14 +86,14 @@ class FileResult:
 
     Attributes
     ----------
-    state : str
+    state : BatchState
         ``done`` (all files written now), ``skipped-done`` (done by an earlier run),
         ``failed`` (``error`` says why) or ``skipped`` (not a video).
     """
 
     source: Path
     name: str
-    state: str
+    state: BatchState
     error: str | None = None
     seconds: float = 0.0
     attempts: int = 0
