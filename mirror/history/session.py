@@ -25,7 +25,7 @@ from mirror.vocabulary import Person as Side
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from mirror.report.model import BodyPart, Message, Provenance, Report, Window
+    from mirror.report.model import Message, Provenance, Report, Window
     from mirror.report.model import PartShares as ReportPartShares
 
 SessionKind = Literal["analyze", "batch", "live"]
@@ -291,7 +291,7 @@ def _lags(windows: list[Window]) -> dict[str, list[float]]:
     return out
 
 
-def _parts(by_channel: Mapping[BodyPart, ReportPartShares]) -> dict[str, PartShares]:
+def _parts(by_channel: Mapping[str, ReportPartShares]) -> dict[str, PartShares]:
     return {
         str(part): PartShares(_num(shares.mirror), _num(shares.match), _num(shares.none))
         for part, shares in by_channel.items()

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from mirror.report.model import BodyPart, PartEvent, Window
+from mirror.report.model import PartEvent, Window
 from mirror.vocabulary import RELATIONS
 
 
 def part_events_from_windows(
-    windows: Sequence[Window], channels: Sequence[BodyPart] | None = None, min_windows: int = 2
+    windows: Sequence[Window], channels: Sequence[str] | None = None, min_windows: int = 2
 ) -> list[PartEvent]:
     """Events per body part: runs of at least ``min_windows`` consecutive windows whose label for that part is the
     same ``mirror``, ``match`` or ``symmetric`` (a label is only given where the part beat chance).
