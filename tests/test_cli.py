@@ -54,7 +54,7 @@ def test_help_shows_flags_as_flags_and_choices_as_choices():
         result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
         assert result.exit_code == 0, result.output
         assert "<bool>" not in result.output, command
-    from mirror.cli_options import installed_pose_models
+    from mirror.cli.options import installed_pose_models
 
     analyze = runner.invoke(app, ["analyze", "--help"], env={"COLUMNS": "200"}).output
     assert "[live|report]" in analyze and "[auto|split|regions]" in analyze
@@ -107,7 +107,7 @@ def test_setting_errors_name_the_option_typed(tmp_path, args, words):
 
 
 def test_plural():
-    from mirror.cli_options import plural
+    from mirror.cli.options import plural
 
     assert [plural(1, "window"), plural(2, "window"), plural(0, "file")] == ["1 window", "2 windows", "0 files"]
     assert [plural(1, "copy"), plural(3, "copy"), plural(2, "day")] == ["1 copy", "3 copies", "2 days"]
@@ -351,3 +351,50 @@ def test_live_checks_its_files_and_model_first_and_no_window_prints_no_keys(tmp_
     assert run.returncode == 0, run.stderr
     assert "q quits" not in run.stderr and "Ctrl+C stops" in run.stderr  # no keys to press without a window
     assert not (tmp_path / "o" / ".mirror.lock").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["analyze", "V", "--out", "O", "--surrogates", "-1"], "error: --surrogates must be >= 0, got -1"),
+        (["extract", "V", "--out", "O", "--layout", "zigzag"], "error: --layout must be one of: auto, split, regions"),
+        (["batch", "V", "--out", "O", "-j", "0"], "error: --workers must be at least 1, or auto, got 0"),
+        (["review", "O", "--port", "-5"], "error: --port must be between 0 and 65535, got -5"),
+        (["progress", "--last", "-1"], "error: --last must be >= 0, got -1"),
+    ],
+)
+def test_choices_and_ranges_typer_checks_are_one_line_naming_the_option(tmp_path, args, line):
+    """typer refuses the value before the command runs; the one error handler says so in the project's words."""
+    paths = {"V": str(EXAMPLES / "raga_2people.mp4"), "O": str(tmp_path / "o")}
+    result = runner.invoke(app, [paths.get(a, a) for a in args])
+    assert one_line_error(result).startswith(line)
+    assert not (tmp_path / "o").exists()
+
+
+def test_other_usage_errors_stay_typers_own():
+    result = runner.invoke(app, ["analyze", str(EXAMPLES / "raga_2people.mp4")])
+    assert result.exit_code == 2 and "Missing option '--out'" in result.output and "Traceback" not in result.output
+
+
+def test_a_source_names_a_camera_by_its_index_or_a_file_that_exists(tmp_path):
+    from mirror.errors import MirrorError
+    from mirror.sources import camera_index, camera_or_file
+
+    assert camera_index("0") == 0 and camera_index("12") == 12 and camera_index("clip.mp4") is None
+    clip = EXAMPLES / "raga_2people.mp4"
+    assert camera_or_file("1") == 1 and camera_or_file(str(clip)) == clip
+    with pytest.raises(MirrorError, match=r"^no such file: --source .*gone\.mp4$"):
+        camera_or_file(tmp_path / "gone.mp4", "--source")
+    with pytest.raises(MirrorError, match="is a folder, not a video file"):
+        camera_or_file(tmp_path)
+
+
+def test_every_command_is_loaded_only_when_run():
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\nimport mirror.cli\nprint(' '.join(sorted(m for m in sys.modules if m.startswith('mirror.cli.'))))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert loaded == ["mirror.cli.errors"]  # the command group's one error handler; no command, no option types

@@ -167,7 +167,7 @@ def test_auto_workers_fit_the_cores_the_videos_and_the_memory(cores, videos, mem
 
 
 def test_workers_option_takes_a_number_or_auto():
-    from mirror.batch_cli import parse_workers
+    from mirror.cli.batch import parse_workers
     from mirror.errors import MirrorError
 
     assert parse_workers("auto") is None and parse_workers("AUTO") is None and parse_workers("3") == 3

@@ -8,7 +8,9 @@ session's report is complete; ``mirror progress`` reads the history back
     session.py   one session's figures, read from its report.json
     progress.py  figures from one person's side, trends, CSV
     page.py      progress.html
-    cli.py       `mirror progress`, and the history options of analyze, batch and live
+
+``mirror progress`` and the history options of analyze, batch and live are in
+:mod:`mirror.cli.progress` and :mod:`mirror.cli.history`.
 """
 
 from __future__ import annotations

@@ -1,88 +1,111 @@
-"""``mirror live``: the command line of :mod:`mirror.live` (registered on the app in mirror/cli.py)."""
+"""``mirror live``: practise with the camera and on-screen feedback; the session is saved as a report."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mirror.cli_options import FLAG, SIDES, check_pose_model, check_video_file, choices, fail, model_metavar, plural
-from mirror.errors import MirrorError
+from mirror.cli.errors import fail, user_errors
+from mirror.cli.history import history_target, people_from_options, recent_trends, record_and_describe
+from mirror.cli.options import (
+    FLAG,
+    Partner,
+    PoseModel,
+    check_out_folder,
+    history_option,
+    me_option,
+    me_side_option,
+    no_history_option,
+    out_option,
+    plural,
+    surrogates_option,
+)
+
+if TYPE_CHECKING:
+    from mirror.history.progress import FigureTrend
+    from mirror.history.session import People
 
 
 def live(
-    camera: int = typer.Option(0, "--camera", help="Camera index (0 is the default camera)."),
-    source: Path | None = typer.Option(
-        None, "--source", help="Play a video file as if it were the camera (real time; late frames are dropped)."
-    ),
-    partner_video: Path | None = typer.Option(
-        None, "--partner-video", help="Solo practice: a recorded partner clip shown beside your camera image."
-    ),
-    me: str | None = typer.Option(
-        None,
-        "--me",
-        help="Which person is you: left or right (solo practice: the side your image is shown on; default right); any other value is your name, for the history.",
-    ),
-    me_side: str | None = typer.Option(
-        None,
-        "--me-side",
-        metavar=choices(SIDES),
-        help="With --me NAME: which person is you, left or right (default left; right in solo practice).",
-    ),
-    partner: str | None = typer.Option(None, "--partner", help="Your partner's name, recorded in the history."),
-    selfie_view: bool = typer.Option(
-        False,
-        "--selfie-view",
-        metavar=FLAG,
-        help="Show a mirror image, like a selfie camera (display only: the analysis is never flipped).",
-    ),
-    out: Path | None = typer.Option(
-        None,
-        "--out",
-        "-o",
-        help="Folder for the session's report, landmarks, snapshots and recordings (default live-sessions/DATE-TIME).",
-    ),
-    model: str = typer.Option("lite", "--model", metavar=model_metavar(), help="Pose model (the installed ones)."),
-    face: bool = typer.Option(
-        True, "--face/--no-face", metavar=FLAG, help="Also run the face model (head pose and expressions)."
-    ),
-    fps: float = typer.Option(15.0, "--fps", help="Recording and analysis rate; skeletons are drawn on every frame."),
-    surrogates: int = typer.Option(
-        200, "--surrogates", help="Surrogate sessions for the final report's pseudo-synchrony test (0: none)."
-    ),
-    max_seconds: float | None = typer.Option(None, "--max-seconds", help="Stop after this many seconds."),
-    window: bool = typer.Option(
-        True,
-        "--window/--no-window",
-        metavar=FLAG,
-        help="Show the live window (without it, only the report is written).",
-    ),
-    history: Path | None = typer.Option(
-        None, "--history", help="Session history file (default $MIRROR_HISTORY, else the user data folder)."
-    ),
-    no_history: bool = typer.Option(
-        False, "--no-history", metavar=FLAG, help="Do not record this session in the history."
-    ),
+    camera: Annotated[int, typer.Option("--camera", help="Camera index (0 is the default camera).")] = 0,
+    source: Annotated[
+        Path | None,
+        typer.Option(
+            "--source", help="Play a video file as if it were the camera (real time; late frames are dropped)."
+        ),
+    ] = None,
+    partner_video: Annotated[
+        Path | None,
+        typer.Option("--partner-video", help="Solo practice: a recorded partner clip shown beside your camera image."),
+    ] = None,
+    me: Annotated[
+        str | None,
+        me_option(
+            "Which person is you: left or right (solo practice: the side your image is shown on; default right); "
+            "any other value is your name, for the history."
+        ),
+    ] = None,
+    me_side: Annotated[
+        str | None,
+        me_side_option("With --me NAME: which person is you, left or right (default left; right in solo practice)."),
+    ] = None,
+    partner: Partner = None,
+    selfie_view: Annotated[
+        bool,
+        typer.Option(
+            "--selfie-view",
+            metavar=FLAG,
+            help="Show a mirror image, like a selfie camera (display only: the analysis is never flipped).",
+        ),
+    ] = False,
+    out: Annotated[
+        Path | None,
+        out_option(
+            "Folder for the session's report, landmarks, snapshots and recordings (default live-sessions/DATE-TIME)."
+        ),
+    ] = None,
+    model: PoseModel = "lite",
+    face: Annotated[
+        bool,
+        typer.Option("--face/--no-face", metavar=FLAG, help="Also run the face model (head pose and expressions)."),
+    ] = True,
+    fps: Annotated[
+        float, typer.Option("--fps", help="Recording and analysis rate; skeletons are drawn on every frame.")
+    ] = 15.0,
+    surrogates: Annotated[
+        int, surrogates_option("Surrogate sessions for the final report's pseudo-synchrony test (0: none).")
+    ] = 200,
+    max_seconds: Annotated[float | None, typer.Option("--max-seconds", help="Stop after this many seconds.")] = None,
+    window: Annotated[
+        bool,
+        typer.Option(
+            "--window/--no-window",
+            metavar=FLAG,
+            help="Show the live window (without it, only the report is written).",
+        ),
+    ] = True,
+    history: Annotated[
+        Path | None, history_option("Session history file (default $MIRROR_HISTORY, else the user data folder).")
+    ] = None,
+    no_history: Annotated[bool, no_history_option()] = False,
 ) -> None:
     """Practise live: your camera with on-screen feedback, with a partner or a recorded partner clip.
 
     Keys in the window: q quits, space pauses, s saves a snapshot, r starts or stops recording.
     """
-    from mirror.history import cli as history_cli
     from mirror.live import LiveSession, LiveSettings, OffscreenDisplay, WindowDisplay, check_screen, open_sources
+    from mirror.sources import check_file
 
-    try:
-        people = history_cli.people_from_options(me, partner, me_side, default_side="B" if partner_video else "A")
-    except MirrorError as err:
-        fail(str(err))
     if out is None:
         out = Path("live-sessions") / time.strftime("%Y%m%d-%H%M%S")
-    try:
-        check_pose_model(model)
+    with user_errors(interrupted="interrupted before the session started; nothing was recorded"):
+        people = people_from_options(me, partner, me_side, default_side="B" if partner_video else "A")
         for what, path in (("--source", source), ("--partner-video", partner_video)):
             if path is not None:
-                check_video_file(path, what)
+                check_file(path, what)
         settings = LiveSettings(
             camera=camera,
             source=source,
@@ -95,11 +118,8 @@ def live(
             surrogates=surrogates,
             max_seconds=max_seconds,
         )
-        if out.exists() and not out.is_dir():
-            raise MirrorError(f"--out {out} exists and is not a folder")
-        history_file = history_cli.history_target(
-            history, no_history
-        )  # a damaged history is refused before the session
+        check_out_folder(out)
+        history_file = history_target(history, no_history)  # a damaged history is refused before the session
         if window:
             check_screen()
         sources = open_sources(settings)
@@ -107,28 +127,21 @@ def live(
         session = LiveSession(
             settings, out, display, sources=sources, on_saving=lambda: typer.echo("saving the session ...", err=True)
         )
-    except MirrorError as err:
-        fail(str(err))
-    except KeyboardInterrupt:
-        fail("interrupted before the session started; nothing was recorded", 130)
     if window:
         typer.echo(f"mirror live: q quits, space pauses, s saves a snapshot, r records; saving to {out}", err=True)
     else:
         typer.echo(f"mirror live: no window; Ctrl+C stops; saving to {out}", err=True)
-    try:
-        result = session.run()
-    except MirrorError as err:
-        display.close()
-        fail(str(err))
-    except KeyboardInterrupt:
-        display.close()
-        fail(
-            f"interrupted while saving; the landmarks recorded so far are in {out / 'landmarks.npz'} if it exists", 130
-        )
-    try:
+    saving = f"interrupted while saving; the landmarks recorded so far are in {out / 'landmarks.npz'} if it exists"
+    with user_errors(interrupted=saving):
+        try:
+            result = session.run()
+        except BaseException:
+            display.close()
+            raise
+    try:  # a history that cannot be written is one line too (the command group's user_errors)
         _summarise(result)
         if history_file is not None and result.session is not None and "report.json" in result.paths:
-            trends = _record(history_file, out, people, history_cli)
+            trends = _record(history_file, out, people)
             if window and display.is_open():
                 _end_screen(display, trends, people, session.last_image)
     finally:
@@ -137,15 +150,12 @@ def live(
         fail(f"the live pipeline failed ({result.error}); what was recorded is saved in {out}", 1)
 
 
-def _record(history_file: Path, out: Path, people, history_cli) -> list:
+def _record(history_file: Path, out: Path, people: People) -> list[FigureTrend]:
     """Record the finished session and print it against the same person's last few; returns those trends."""
     from mirror.history import describe
 
-    try:
-        current, line = history_cli.record_and_describe(history_file, out, "live", people)
-        trends = history_cli.recent_trends(history_file, current)
-    except MirrorError as err:
-        fail(str(err))
+    current, line = record_and_describe(history_file, out, "live", people)
+    trends = recent_trends(history_file, current)
     typer.echo(line)
     typer.echo(_comparison_title(people) + ":")
     for t in trends:
@@ -190,7 +200,8 @@ def _summarise(result) -> None:
     lat = st["latency_ms"]
     latency = f", latency {lat['median']:.0f} ms median" if lat["median"] is not None else ""
     typer.echo(
-        f"{endings.get(result.ended_by, result.ended_by)} after {st['seconds']:.1f} s: {plural(st['frames_shown'], 'frame')} shown "
+        f"{endings.get(result.ended_by, result.ended_by)} after {st['seconds']:.1f} s: "
+        f"{plural(st['frames_shown'], 'frame')} shown "
         f"({st['fps_shown'] or 0:.1f} fps{latency}), {st['frames_recorded']} recorded"
     )
     if result.ended_by == "lost":
@@ -205,7 +216,8 @@ def _summarise(result) -> None:
             typer.echo(f"the session is shorter than one {syn.run.settings.window_s:g} s window: no windows")
         else:
             typer.echo(
-                f"{plural(len(syn.windows), 'window')}: mirror {100 * share['mirror']:.0f} %, match {100 * share['match']:.0f} %, "
+                f"{plural(len(syn.windows), 'window')}: mirror {100 * share['mirror']:.0f} %, "
+                f"match {100 * share['match']:.0f} %, "
                 f"symmetric {100 * share['symmetric']:.0f} %, none {100 * share['none']:.0f} %"
             )
             sync = syn.summary.synchrony

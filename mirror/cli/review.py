@@ -1,57 +1,60 @@
-"""``mirror review``: the command line of :mod:`mirror.review` (registered on the app in mirror/cli.py)."""
+"""``mirror review``: a session in the browser, served on 127.0.0.1 or written as one standalone page."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
-from mirror.cli_options import FLAG, Progress, user_errors
+from mirror.cli.bars import ProgressBar
+from mirror.cli.errors import RESUME, user_errors
+from mirror.cli.options import FLAG, cache_dir_option, progress_option
+from mirror.errors import MirrorError
 from mirror.review.server import DEFAULT_PORT
 
 
 def review(
-    out_dir: Path = typer.Argument(
-        ..., metavar="OUT_DIR", help="Output folder of `mirror analyze` (holds report.json)."
-    ),
-    static: bool = typer.Option(
-        False,
-        "--static",
-        metavar=FLAG,
-        help="Write OUT_DIR/review.html, one standalone file, instead of serving the page.",
-    ),
-    port: int = typer.Option(
-        DEFAULT_PORT, "--port", help="Port on 127.0.0.1 (if taken, any free port; 0: any free port)."
-    ),
-    open_browser: bool = typer.Option(
-        True, "--open/--no-open", metavar=FLAG, help="Open the page in the default browser."
-    ),
-    video: Path | None = typer.Option(
-        None, "--video", help="The analysed video, if it has moved since the analysis."
-    ),
-    cache_dir: Path | None = typer.Option(
-        None, "--cache-dir", help="Landmark cache folder (for the skeletons, when OUT_DIR has no landmarks)."
-    ),
-    progress: bool = typer.Option(
-        True, "--progress/--no-progress", metavar=FLAG, help="Show a progress bar if landmarks must be extracted."
-    ),
+    out_dir: Annotated[
+        Path, typer.Argument(metavar="OUT_DIR", help="Output folder of `mirror analyze` (holds report.json).")
+    ],
+    static: Annotated[
+        bool,
+        typer.Option(
+            "--static",
+            metavar=FLAG,
+            help="Write OUT_DIR/review.html, one standalone file, instead of serving the page.",
+        ),
+    ] = False,
+    port: Annotated[
+        int,
+        typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (if taken, any free port; 0: any free port)."),
+    ] = DEFAULT_PORT,
+    open_browser: Annotated[
+        bool, typer.Option("--open/--no-open", metavar=FLAG, help="Open the page in the default browser.")
+    ] = True,
+    video: Annotated[
+        Path | None, typer.Option("--video", help="The analysed video, if it has moved since the analysis.")
+    ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        cache_dir_option("Landmark cache folder (for the skeletons, when OUT_DIR has no landmarks)."),
+    ] = None,
+    progress: Annotated[bool, progress_option("Show a progress bar if landmarks must be extracted.")] = True,
 ) -> None:
     """Review a session in the browser: the video with both skeletons, its timeline and events to mark right or wrong.
 
     Serves the page on 127.0.0.1 until Ctrl+C (only this folder's files and the video), or with
     --static writes OUT_DIR/review.html. Marks are kept in the browser and exported as CSV.
     """
-    from mirror.errors import MirrorError
     from mirror.review import prepare_review, serve_review, write_static_review
 
-    with user_errors():
+    with user_errors(interrupted=RESUME):
         if not out_dir.is_dir():
             raise MirrorError(f"{out_dir} is not a folder: give the --out folder of `mirror analyze`")
-        if not 0 <= port <= 65535:
-            raise MirrorError(f"--port must be between 0 and 65535, got {port}")
         if video is not None and not video.is_file():
             raise MirrorError(f"--video {video} is not a file")
-        bar = Progress(progress)
+        bar = ProgressBar(progress)
         try:
             session = prepare_review(out_dir, video=video, cache_dir=cache_dir, progress=bar.frames, on_total=bar.total)
         finally:
