@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from mirror.landmarks import Layout, extract_landmarks
-from mirror.landmarks.mediapipe_adapter import BaseOptions, MediaPipeBackend, mp, quiet_native_stderr, vision
+from mirror.landmarks.mediapipe_adapter import MediaPipeBackend, load_mediapipe, quiet_native_stderr
 from mirror.landmarks.models import FACE_MODEL, model_path, pose_model_path
 from mirror.sources import Frame, FrameSource, SourceInfo
 
@@ -83,6 +83,7 @@ def load_frames(n: int) -> list[np.ndarray]:
 
 def bare_pass(calls: list[list]) -> float:
     """Replay the recorded MediaPipe calls; seconds in all."""
+    mp, BaseOptions, vision = load_mediapipe()
     with quiet_native_stderr():
         tasks = []
         for _ in calls:

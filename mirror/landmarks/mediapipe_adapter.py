@@ -1,26 +1,30 @@
 """MediaPipe Tasks behind :class:`~mirror.landmarks.backend.LandmarkBackend`.
 
-The only module of mirror that imports mediapipe.  Models come from
-``models/`` and are checked before loading; nothing is downloaded.
+The only module of mirror that imports mediapipe, and only when a model is first used
+(:func:`load_mediapipe`): importing this module changes nothing in the process.  Models come
+from ``models/`` and are checked before loading; nothing is downloaded.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import operator
 import os
 import threading
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-os.environ.setdefault("GLOG_minloglevel", "2")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np
 
-import numpy as np  # noqa: E402
+from mirror.errors import MirrorError
+from mirror.landmarks.backend import FaceResult, LandmarkBackend, PersonEstimator
+from mirror.landmarks.models import FACE_MODEL, POSE_MODELS, SHA256, model_path, pose_model_path
+from mirror.landmarks.skeleton import N_BLENDSHAPES
+from mirror.landmarks.types import PersonLandmarks
 
-from mirror.errors import MirrorError  # noqa: E402
-from mirror.landmarks.backend import FaceResult, LandmarkBackend, PersonEstimator  # noqa: E402
-from mirror.landmarks.models import FACE_MODEL, POSE_MODELS, SHA256, model_path, pose_model_path  # noqa: E402
-from mirror.landmarks.skeleton import N_BLENDSHAPES  # noqa: E402
-from mirror.landmarks.types import PersonLandmarks  # noqa: E402
+if TYPE_CHECKING:
+    import mediapipe as mp
 
 _stderr_lock = threading.Lock()
 
@@ -44,17 +48,28 @@ def quiet_native_stderr():
             os.close(devnull)
 
 
-with quiet_native_stderr():
-    import mediapipe as mp  # noqa: E402
-    from mediapipe.tasks.python import BaseOptions, vision  # noqa: E402
+@functools.cache
+def load_mediapipe() -> tuple[ModuleType, Any, Any]:
+    """``(mediapipe, BaseOptions, vision)``, imported once, on first use.
+
+    The native libraries' logging is turned down first (``GLOG_minloglevel``,
+    ``TF_CPP_MIN_LOG_LEVEL``, unless already set): they read it when they load.
+    """
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    with quiet_native_stderr():
+        import mediapipe
+        from mediapipe.tasks.python import BaseOptions, vision
+    return mediapipe, BaseOptions, vision
 
 
 def mediapipe_version() -> str:
-    return getattr(mp, "__version__", "unknown")
+    return getattr(load_mediapipe()[0], "__version__", "unknown")
 
 
 def _image(rgb: np.ndarray) -> mp.Image:
-    return mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+    mediapipe = load_mediapipe()[0]
+    return mediapipe.Image(image_format=mediapipe.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
 
 
 _XYZ = operator.attrgetter("x", "y", "z")
@@ -75,6 +90,7 @@ class MediaPipePersonEstimator(PersonEstimator):
     """A VIDEO-mode pose landmarker and face landmarker for one person."""
 
     def __init__(self, pose_path: str, face_path: str | None, pose_options: dict) -> None:
+        _, BaseOptions, vision = load_mediapipe()
         with quiet_native_stderr():
             self._pose = vision.PoseLandmarker.create_from_options(
                 vision.PoseLandmarkerOptions(
@@ -171,6 +187,7 @@ class MediaPipeBackend(LandmarkBackend):
     def detect_people(self, rgb: np.ndarray, max_people: int = 4) -> list[PersonLandmarks]:
         with self._detector_lock:
             if self._detector is None:
+                _, BaseOptions, vision = load_mediapipe()
                 with quiet_native_stderr():
                     self._detector = vision.PoseLandmarker.create_from_options(
                         vision.PoseLandmarkerOptions(
