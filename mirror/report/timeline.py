@@ -34,11 +34,10 @@ from mirror.report.doc import (
     strength_runs,
 )
 from mirror.report.model import Event, PartEvent
+from mirror.vocabulary import RELATION_COLORS
 
-COLORS = {"mirror": "#1f77b4", "match": "#e8710a", "symmetric": "#2ca02c", "mechanical": "#d62728"}
-"""The colour of each relation, on every output (report, timeline.png, review page, live overlay)."""
-PERSON_COLORS = {"A": "#ffd400", "B": "#ff4fd8"}
-"""A's and B's skeletons and labels (review page and live overlay): apart from every relation's colour."""
+COLORS = RELATION_COLORS
+"""The colour of each relation, on every output (:data:`mirror.vocabulary.RELATION_COLORS`)."""
 
 
 def bgr(hex_color: str) -> tuple[int, int, int]:
