@@ -22,16 +22,18 @@ CASES = {
     "python -c 'import mirror.cli'": [sys.executable, "-c", "import mirror.cli"],
     "mirror --help": [str(MIRROR), "--help"],
     "mirror info": [str(MIRROR), "info"],
+    "mirror analyze --help": [str(MIRROR), "analyze", "--help"],
     "mirror batch --help": [str(MIRROR), "batch", "--help"],
     "python -c 'import mirror.compare' (the comparator)": [sys.executable, "-c", "import mirror.compare"],
     "python -c 'import mediapipe'": [sys.executable, "-c", "import mediapipe"],
 }
 
 
-def wall_s(command: list[str]) -> float:
+def wall_s(command: list[str]) -> float | None:
+    """Seconds one fresh process took, or None when it failed (the failure is reported, the others still run)."""
     started = time.perf_counter()
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - started
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started if done.returncode == 0 else None
 
 
 def main() -> None:
@@ -40,8 +42,13 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{'command':52s} {'median s':>9s} {'min s':>7s}")
     for name, command in CASES.items():
-        wall_s(command)  # warm the disk cache
-        times = [wall_s(command) for _ in range(args.runs)]
+        if wall_s(command) is None:  # warms the disk cache
+            print(f"{name:52s} {'failed':>9s}")
+            continue
+        times = [t for t in (wall_s(command) for _ in range(args.runs)) if t is not None]
+        if not times:
+            print(f"{name:52s} {'failed':>9s}")
+            continue
         print(f"{name:52s} {statistics.median(times):9.3f} {min(times):7.3f}")
 
 
