@@ -54,6 +54,19 @@ def _session_history(tmp_path_factory):
         os.environ["MIRROR_HISTORY"] = old
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _every_report_follows_the_schema(tmp_path_factory):
+    """At the end of the run, every report.json the suite wrote (under pytest's temporary base folder) must
+    validate against docs/report.schema.json; the run fails, naming each one that does not."""
+    yield
+    from tests.report_fixtures import invalid_reports
+
+    bad = invalid_reports(tmp_path_factory.getbasetemp())
+    assert not bad, "reports written by the suite that break docs/report.schema.json:\n" + "\n".join(
+        f"  {path}: {problem}" for path, problem in bad
+    )
+
+
 @pytest.fixture(autouse=True)
 def _isolated_history(tmp_path, monkeypatch):
     """The session history of every test is its own file: the suite never writes to the user's history."""

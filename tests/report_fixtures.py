@@ -207,6 +207,36 @@ def nothing_doc() -> dict:
     return doc
 
 
+def report_validator():
+    """A JSON Schema validator of report.json, from the committed docs/report.schema.json."""
+    from jsonschema import Draft202012Validator
+
+    from mirror.report.schema import SCHEMA_PATH
+
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def invalid_reports(root: Path, validator=None) -> list[tuple[Path, str]]:
+    """Every ``report.json`` under ``root`` that claims to be a ``mirror.report`` and does not validate, with its
+    first problem (files that are not reports at all, written on purpose by the tests of bad input, are skipped)."""
+    validator = validator or report_validator()
+    out = []
+    for path in sorted(root.rglob("report.json")):
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            continue
+        if not isinstance(doc, dict) or doc.get("format") != "mirror.report":
+            continue
+        error = next(iter(validator.iter_errors(doc)), None)
+        if error is not None:
+            where = "/".join(map(str, error.absolute_path)) or "(the document)"
+            out.append((path, f"{where}: {error.message}"))
+    return out
+
+
 def write_doc(folder: Path, doc: dict) -> Path:
     """``folder/report.json`` from a hand-built document (the folder is made)."""
     folder.mkdir(parents=True, exist_ok=True)

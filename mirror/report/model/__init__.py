@@ -96,7 +96,7 @@ class Report(ReportModel):
     adapted: Adapted | None = None
     """Null unless the clip was shorter than one window."""
     summary: Summary = Field(default_factory=Summary)
-    """The session in figures."""
+    """The session in figures: the shares of each label, who led, synchrony against chance."""
     events: list[Event] = Field(default_factory=list)
     """The whole body's events, in time order."""
     part_events: list[PartEvent] | None = None

@@ -8,10 +8,12 @@ from mirror.report.model.base import BodyPart, CopyDirection, Person, Relation, 
 
 
 class GestureSettings(ReportModel):
-    """How gestures are found."""
+    """How gestures are found: a body part's speed rising above a threshold and falling back below another."""
 
     rate_hz: float | None = None
+    """The grid the features are resampled to."""
     max_gap_s: float | None = None
+    """Longer gaps in the data are not bridged."""
     smooth_s: float | None = None
     """Savitzky-Golay window for positions and speed."""
     onset_factor: float | None = None
@@ -19,7 +21,9 @@ class GestureSettings(ReportModel):
     offset_ratio: float | None = None
     """Offset: speed below this share of the onset threshold."""
     min_duration_s: float | None = None
+    """Shorter movements are not gestures."""
     merge_gap_s: float | None = None
+    """Movements closer than this are one gesture."""
 
 
 class CopySettings(ReportModel):
@@ -28,6 +32,7 @@ class CopySettings(ReportModel):
     min_lag_s: float | None = None
     """Faster than this is simultaneous movement, not a copy."""
     max_lag_s: float | None = None
+    """Slower than this is not a copy."""
     pad_s: float | None = None
     """The trajectory is compared from ``pad_s`` before onset to ``pad_s`` after offset."""
     min_similarity: float | None = None
@@ -42,7 +47,9 @@ class ScoreSettings(ReportModel):
     """How the signs are scored over rolling spans."""
 
     span_s: float | None = None
+    """Length of a rolling span."""
     step_s: float | None = None
+    """Spans end every this many seconds, back from the end."""
     min_model_gestures: int | None = None
     """Fewer gestures of the model in a span: no score."""
     min_copies: int | None = None
@@ -50,24 +57,36 @@ class ScoreSettings(ReportModel):
     flag_score: float | None = None
     """A span scoring at least this is flagged."""
     coverage_ramp: list[float] | None = None
+    """Coverage mapped from 0 (first value) to 1 (second)."""
     immediacy_ramp_s: list[float] | None = None
+    """Median copy lag mapped from 0 to 1."""
     regularity_ramp_s: list[float] | None = None
+    """Lag spread mapped from 0 to 1."""
     fidelity_ramp: list[float] | None = None
+    """Fidelity mapped from 0 to 1."""
     persistence_ramp: list[float] | None = None
+    """Persistence mapped from 0 to 1."""
     indiscriminateness_ramp: list[float] | None = None
+    """Indiscriminateness mapped from 0 to 1."""
     weights: list[float] | None = None
     """The sub-scores' weights, in the order of the signs."""
     persist_min_score: float | None = None
+    """A comparator window counts toward persistence from this score."""
     lag_tolerance_s: float | None = None
+    """Lags this close count as one fixed lag."""
     persist_min_s: float | None = None
+    """Shortest run of strong windows at one lag that counts."""
 
 
 class MechanicalSettings(ReportModel):
-    """The settings used."""
+    """The mechanical stage's settings."""
 
     gestures: GestureSettings = Field(default_factory=GestureSettings)
+    """How gestures are found."""
     copies: CopySettings = Field(default_factory=CopySettings)
+    """How a copy is matched with its gesture."""
     score: ScoreSettings = Field(default_factory=ScoreSettings)
+    """How the signs are scored."""
 
 
 class Signs(ReportModel):
@@ -92,20 +111,30 @@ class SubScores(ReportModel):
     """Each sign mapped to 0..1."""
 
     coverage: float | None = None
+    """Coverage, 0 to 1."""
     immediacy: float | None = None
+    """Immediacy (short copy lags), 0 to 1."""
     regularity: float | None = None
+    """Regularity (steady copy lags), 0 to 1."""
     fidelity: float | None = None
+    """Fidelity, 0 to 1."""
     persistence: float | None = None
+    """Persistence, 0 to 1."""
     indiscriminateness: float | None = None
+    """Indiscriminateness, 0 to 1."""
 
 
 class PeakSpan(ReportModel):
     """The highest-scoring rolling span."""
 
     start_s: float | None = None
+    """Its start."""
     end_s: float | None = None
+    """Its end."""
     signs: Signs = Field(default_factory=Signs)
+    """The signs over the span."""
     sub_scores: SubScores = Field(default_factory=SubScores)
+    """The sub-scores over the span."""
 
 
 class FlagReason(ReportModel):
@@ -123,7 +152,9 @@ class Span(ReportModel):
     """A rolling span ``span_s`` long; spans end every ``step_s`` back from the end."""
 
     start_s: float
+    """Its start."""
     end_s: float
+    """Its end."""
     score: float | None = None
     """0 to 1; null when the span had fewer than ``min_model_gestures`` gestures of the model."""
     flagged: bool = False
@@ -170,11 +201,17 @@ class Gesture(ReportModel):
     """A gesture found (``small``: below that person's median amplitude on that body part)."""
 
     person: Person
+    """Whose gesture."""
     channel: BodyPart
+    """The body part that moved."""
     start_s: float
+    """Onset."""
     end_s: float
+    """Offset."""
     amplitude: float | None = None
+    """Excursion of the movement (shoulder widths or radians)."""
     small: bool = False
+    """Below that person's median amplitude on that body part (an incidental gesture)."""
 
 
 class Copy(ReportModel):
@@ -187,6 +224,7 @@ class Copy(ReportModel):
     """
 
     direction: CopyDirection
+    """Who copies whom."""
     kind: Relation
     """``symmetric``: nothing lateral moved (e.g. a nod)."""
     channel_model: BodyPart
@@ -194,12 +232,15 @@ class Copy(ReportModel):
     channel_copy: BodyPart
     """The copier's body part."""
     model_start_s: float
+    """Start of the model's gesture."""
     model_end_s: float
+    """End of the model's gesture."""
     copy_start_s: float
     """``model_start_s + lag_s``."""
     copy_end_s: float
     """``model_end_s + lag_s``."""
     lag_s: float
+    """The copier's delay: the one that best lines up the two movements' velocity."""
     similarity: float | None = None
     """Cosine similarity of the aligned velocity trajectories."""
     fidelity: float | None = None

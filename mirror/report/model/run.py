@@ -17,10 +17,13 @@ class SourceInfo(ReportModel):
     name: str | None = None
     """Its path or name."""
     width: int | None = None
+    """Frame width in pixels."""
     height: int | None = None
+    """Frame height in pixels."""
     nominal_fps: float | None = None
     """Frame rate the file declares."""
     frame_count: int | None = None
+    """Frames the file declares."""
     analysis_fps: float | None = None
     """Frames per second analysed (null: every frame)."""
     mirrored_input: bool | None = None
@@ -74,7 +77,9 @@ class ExtractSettings(ReportModel):
     mirrored_input: bool | None = None
     """Whether the picture is a mirror image (a selfie camera)."""
     min_detection_confidence: float | None = None
+    """MediaPipe's detection confidence threshold."""
     min_tracking_confidence: float | None = None
+    """MediaPipe's tracking confidence threshold."""
     backfill: bool | None = None
     """Whether frames where a person was lost were searched again."""
 

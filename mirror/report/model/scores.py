@@ -118,25 +118,35 @@ class Shares(ReportModel):
     """Share of the analysable windows with each label (only windows that beat chance count as a relation)."""
 
     mirror: float = 0.0
+    """Share labelled mirror."""
     match: float = 0.0
+    """Share labelled match."""
     symmetric: float = 0.0
+    """Share labelled symmetric."""
     none: float = 0.0
+    """Share labelled none."""
 
 
 class PartShares(ReportModel):
     """One body part's share of its analysable windows with each label."""
 
     mirror: float = 0.0
+    """Share labelled mirror."""
     match: float = 0.0
+    """Share labelled match."""
     none: float = 0.0
+    """Share labelled none."""
 
 
 class LeaderShares(ReportModel):
     """Among mirror and match windows: the share led by each person, and together."""
 
     A: float = 0.0
+    """Share led by A (B follows)."""
     B: float = 0.0
+    """Share led by B."""
     together: float = 0.0
+    """Share with |lag| below ``together_s``."""
 
 
 class SurrogateTest(ReportModel):
