@@ -79,7 +79,7 @@ def main() -> None:
         session = analyze_video(REPO / "examples" / "raga_2people.mp4", n_surrogates=0)
         write_session(session, out)
         review = prepare_review(out)
-        doc = read_report(out)
+        doc = read_report(out).to_dict()  # the JSON data, tiled to longer sessions
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             print(

@@ -52,14 +52,14 @@ def rendered(root):
     """The real report of the dyad clip, with every file rendered beside it."""
     src = analysed_dyad(root)
     out = copy_report(src, root / "rendered")
-    return out, write_all(out, dyad_video(root)), read_report(out)
+    return out, write_all(out, dyad_video(root)), read_report(out).to_dict()
 
 
 @pytest.fixture(scope="module")
 def flagged(root):
     """The same report with a flagged mechanical direction and coaching messages (hand-written)."""
     out = copy_report(analysed_dyad(root), root / "flagged", edit=flag_mechanical)
-    return out, write_all(out, dyad_video(root)), read_report(out)
+    return out, write_all(out, dyad_video(root)), read_report(out).to_dict()
 
 
 def _xsd(version: str):
@@ -344,7 +344,7 @@ def test_real_comparator_p_values_reach_the_files(tmp_path):
     out = tmp_path / "real"
     write_report(syn, out)
     paths = write_all(out)
-    doc = read_report(out)
+    doc = read_report(out).to_dict()
     assert doc["calibration"]["null"] == "session" and doc["events"]
     assert all(e["p_value"] < doc["calibration"]["alpha"] for e in doc["events"])
     html = paths["report.html"].read_text()
@@ -377,7 +377,7 @@ def test_analyze_prints_calibrated_shares_p_values_and_usability(root, tmp_path)
          "--cache-dir", str(landmark_cache(root)), "--no-progress"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    doc = read_report(out)
+    doc = read_report(out).to_dict()
     lines = result.output.splitlines()
     assert calibration_text(doc) in lines  # "A label is shown only where it beats chance: p < 0.01 against ..."
     share = doc["summary"]["share"]
@@ -415,7 +415,8 @@ def test_analyze_prints_calibrated_shares_p_values_and_usability(root, tmp_path)
 
 def test_part_events_follow_the_whole_body_rule():
     """Runs of at least two windows with one part's same label; an insufficient window breaks a run; the largest p-value."""
-    from mirror.report.files import part_events_from_windows
+    from mirror.report import Report
+    from mirror.report.parts import part_events_from_windows
     from tests.report_fixtures import calibrated_doc
 
     doc = calibrated_doc()
@@ -423,7 +424,7 @@ def test_part_events_follow_the_whole_body_rule():
     windows[5]["channels"]["left_arm"]["label"] = "none"  # splits the left arm's mirror run 0-11 into 0-4 and 6-11
     windows[20]["label"] = "insufficient"  # a whole window without data splits every part's run
     windows[17]["channels"]["right_arm"]["label"] = "none"  # leaves a one-window run 16: no event
-    events = part_events_from_windows(windows)
+    events = [e.model_dump() for e in part_events_from_windows(Report.model_validate(doc).windows)]
     left = [(e["kind"], e["start_s"], e["end_s"], e["windows"]) for e in events if e["body_part"] == "left_arm"]
     assert left == [("mirror", 0.0, 6.0, 5), ("mirror", 3.0, 9.5, 6), ("match", 8.0, 13.5, 4), ("match", 10.5, 17.5, 7)]
     right = [(e["start_s"], e["windows"]) for e in events if e["body_part"] == "right_arm" and e["kind"] == "match"]

@@ -92,7 +92,7 @@ def echo(root, cache) -> dict:
     writer.release()
     cap.release()
     out = _analyze(webm, root / "echo", cache)
-    return {"out": out, "webm": webm, "avi": avi, "doc": read_report(out)}
+    return {"out": out, "webm": webm, "avi": avi, "doc": read_report(out).to_dict()}
 
 
 @pytest.fixture(scope="module")
@@ -400,7 +400,7 @@ def test_static_page_from_a_file_url_plays_the_shipped_example(browser, raga, ca
     page_path = raga / "review.html"
     assert f"wrote {page_path}" in result.output
     skel = Skeleton.from_dict(json.loads((raga / "skeleton.json").read_text()))
-    doc = read_report(raga)
+    doc = read_report(raga).to_dict()
     assert (
         skel.source_sha256 == doc["provenance"]["source_sha256"]
         and len(skel) == doc["provenance"]["landmarks"]["frames"]
@@ -449,7 +449,7 @@ def test_skeletons_come_from_the_cache_then_skeleton_json_then_landmarks_npz(bro
     from mirror.landmarks import extract_video
     from mirror.review import extract_settings_from
 
-    doc = read_report(raga)
+    doc = read_report(raga).to_dict()
     landmarks = extract_video(doc["provenance"]["source_path"], extract_settings_from(doc), cache_dir=cache)
     live = tmp_path / "live"
     live.mkdir()
