@@ -25,7 +25,7 @@ from typer.models import CommandInfo
 from mirror import __version__
 from mirror.cli.errors import user_errors
 
-COMMANDS = {
+LAZY_COMMANDS = {
     "extract": ("mirror.cli.extract", "extract"),
     "analyze": ("mirror.cli.analyze", "analyze"),
     "info": ("mirror.cli.info", "info"),
@@ -36,8 +36,6 @@ COMMANDS = {
 }
 """Command name -> (module, function), in the order ``mirror --help`` lists them.  Each module is
 imported only when its command is resolved (run, or asked for its own help)."""
-LAZY_COMMANDS = COMMANDS
-"""Every command is loaded lazily (the name the speed tests use)."""
 
 
 def _summary(module: str, name: str) -> str:
@@ -54,13 +52,13 @@ class _Commands(TyperGroup):
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
-        for name, (module, function) in COMMANDS.items():
+        for name, (module, function) in LAZY_COMMANDS.items():
             self.commands.setdefault(name, TyperCommand(name=name, help=_summary(module, function)))
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         name = args[0] if args else None
-        if name in COMMANDS and not getattr(self.commands.get(name), "callback", None):
-            module, function = COMMANDS[name]
+        if name in LAZY_COMMANDS and not getattr(self.commands.get(name), "callback", None):
+            module, function = LAZY_COMMANDS[name]
             info = CommandInfo(name=name, callback=getattr(importlib.import_module(module), function))
             self.commands[name] = get_command_from_info(
                 info, pretty_exceptions_short=True, rich_markup_mode=self.rich_markup_mode
