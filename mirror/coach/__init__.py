@@ -28,7 +28,7 @@ from mirror.mechanical import Mechanical
 from mirror.messages import GESTURES, MESSAGES, POSTURES, SIDES, WHEN, render
 from mirror.serial import Plain
 from mirror.signal import resample, true_runs
-from mirror.vocabulary import BODY_PART_FEATURES, MESSAGE_PRIORITY
+from mirror.vocabulary import BODY_PART_FEATURES, MESSAGE_PRIORITY, RELATIONS
 
 KINDS = MESSAGE_PRIORITY
 """In order of priority on screen (:data:`mirror.vocabulary.MESSAGE_PRIORITY`)."""
@@ -167,7 +167,7 @@ def _confirmed(windows, channel: str, kind: str, start_s: float, end_s: float) -
         return True
     c = list(windows.channels).index(channel)
     over = (windows.start_s < end_s) & (windows.end_s > start_s)
-    kinds = ("mirror", "match", "symmetric") if kind == "symmetric" else (kind,)
+    kinds = RELATIONS if kind == "symmetric" else (kind,)
     return bool(np.any(over & (np.isin(windows.channel_label[:, c], kinds) | np.isin(windows.label, kinds))))
 
 

@@ -61,7 +61,7 @@ import numpy as np
 from mirror.landmarks.skeleton import POSE
 from mirror.landmarks.types import Landmarks
 from mirror.serial import Plain
-from mirror.vocabulary import BODY_PARTS, HIPS, SHOULDERS
+from mirror.vocabulary import BODY_PARTS, HIPS, PEOPLE, SHOULDERS
 
 Reason = Literal["ok", "not_seen", "out_of_frame", "low_visibility", "occluded", "side_unknown", "no_face"]
 REASONS: tuple[Reason, ...] = (
@@ -309,7 +309,7 @@ def assess(landmarks: Landmarks, settings: UsabilitySettings | None = None) -> U
     )
 
 
-def usability_summary(part_reason: np.ndarray, people: tuple[str, ...] = ("A", "B")) -> dict:
+def usability_summary(part_reason: np.ndarray, people: tuple[str, ...] = PEOPLE) -> dict:
     """Per person and part: the share of frames usable and the main reason when not.
 
     Parameters

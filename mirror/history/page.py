@@ -26,6 +26,7 @@ from mirror.history.progress import (
     format_value,
     local_time,
 )
+from mirror.vocabulary import PEOPLE
 
 PLOT_W, PLOT_H = 760, 170
 PAD_L, PAD_R, PAD_T, PAD_B = 52, 14, 12, 26
@@ -193,7 +194,7 @@ def _table(progress: Progress, links: list[dict]) -> str:
             value = v.values.get(key)
             off = fig.band is not None and value is not None and band_distance(fig, value) > 0
             cells.append(f'<td class="num{" missing" if off else ""}">{escape(format_value(fig, value))}</td>')
-        leader = r.people.name_of(r.leader) if r.leader in ("A", "B") else (r.leader or "–")
+        leader = r.people.name_of(r.leader) if r.leader in PEOPLE else (r.leader or "–")
         cells.append(f"<td>{escape(leader)}</td>")
         cells.append(f'<td class="num">{"–" if r.p_value is None else f"{r.p_value:.3f}"}</td>')
         if link["report"]:

@@ -29,6 +29,7 @@ from mirror.landmarks.tracker import count_identity_swaps
 from mirror.landmarks.types import Landmarks
 from mirror.serial import Plain
 from mirror.sources import FrameSource, ImageSource, VideoFileSource, open_source
+from mirror.vocabulary import PEOPLE
 
 CHUNK_FRAMES = 250
 """Frames per landmark-cache chunk."""
@@ -230,8 +231,8 @@ def _summarised(result: Landmarks, info: ExtractRun) -> ExtractRun:
         info,
         frames=len(result),
         both_present_rate=float(present.all(1).mean()),
-        present_rate={p: float(present[:, i].mean()) for i, p in enumerate(("A", "B"))},
-        face_present_rate={p: float(result.face_present[:, i].mean()) for i, p in enumerate(("A", "B"))},
+        present_rate={p: float(present[:, i].mean()) for i, p in enumerate(PEOPLE)},
+        face_present_rate={p: float(result.face_present[:, i].mean()) for i, p in enumerate(PEOPLE)},
         identity_swaps=count_identity_swaps(result),
     )
 
