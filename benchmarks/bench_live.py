@@ -11,9 +11,15 @@ is not).  Passes:
    the head crops of the frames recorded (15 per second), as the session does;
 2. the per-frame landmark step alone (identity tracking, crops, pose), every frame;
 3. ``mirror live`` end to end with a 30 fps camera (real time);
-4. the same with a 60 fps camera (faster than the pipeline: its capacity).
+4. the same with a 60 fps camera (faster than the pipeline: its capacity);
+5. one rolling-analysis tick (what the analysis thread does every 0.5 s) on a
+   full 60 s buffer at 15 fps, made of the poses of pass 2 played forwards and
+   backwards: the overlay's view built straight from the typed results, and
+   built the way it was before (the results turned into the report dict and
+   that dict parsed back), with mechanical imitation and coaching (every 5 s)
+   and without (the other ticks).
 
-    python benchmarks/bench_live.py [--seconds 15] [--frames 250]
+    python benchmarks/bench_live.py [--seconds 15] [--frames 250] [--tick-only]
 """
 
 from __future__ import annotations
@@ -32,8 +38,13 @@ import numpy as np
 from mirror.landmarks.estimate import head_box_px
 from mirror.landmarks.mediapipe_adapter import BaseOptions, MediaPipeBackend, mp, quiet_native_stderr, vision
 from mirror.landmarks.models import FACE_MODEL, model_path, pose_model_path
+from mirror.landmarks.types import Landmarks
 from mirror.live import LiveSettings, OffscreenDisplay, run_live
+from mirror.live.analysis import RollingAnalysis
 from mirror.live.estimate import PairEstimator
+from mirror.live.stats import LiveStats
+from mirror.overlay.state import ReportView
+from mirror.report import report_dict
 from mirror.sources import Frame, FrameSource, SourceInfo
 
 REPO = Path(__file__).resolve().parents[1]
@@ -111,7 +122,7 @@ def bare_pass(frames, boxes, people, face_hz: float | None) -> float:
         ]
     size = (frames[0].shape[1], frames[0].shape[0])
     crops = []
-    for f, bx, pp in zip(frames, boxes, people):
+    for f, bx, pp in zip(frames, boxes, people, strict=True):
         rgb = cv2.cvtColor(f, cv2.COLOR_BGR2RGB)
         pose_crops = [None if b is None else np.ascontiguousarray(rgb[b[1] : b[3], b[0] : b[2]]) for b in bx]
         heads = [None if p is None else head_box_px(p, size) for p in pp]
@@ -151,7 +162,7 @@ def step_pass(frames) -> float:
     return elapsed / (len(frames) - 1)
 
 
-def live_pass(frames, camera_fps: float, seconds: float) -> dict:
+def live_pass(frames, camera_fps: float, seconds: float) -> LiveStats:
     display = OffscreenDisplay()
     with tempfile.TemporaryDirectory() as tmp:
         settings = LiveSettings(me="B", surrogates=0, max_seconds=seconds, lost_hold_s=0.0)
@@ -161,38 +172,88 @@ def live_pass(frames, camera_fps: float, seconds: float) -> dict:
     return result.stats
 
 
+def tick_pass(people: list, seconds: float = 60.0, fps: float = 15.0, repeats: int = 7) -> dict[str, float]:
+    """Median milliseconds of one rolling-analysis tick on a full buffer: the typed view, and the dict round trip."""
+    cycle = people + people[-2:0:-1]
+    n = int(seconds * fps)
+    buffer = Landmarks.from_frames(
+        [i / fps for i in range(n)], list(range(n)), [cycle[i % len(cycle)] for i in range(n)], (640, 480)
+    )
+    out = {}
+    for mechanical in (True, False):
+        for name, analysis in (("typed view", RollingAnalysis), ("report dict round trip", DictRoundTrip)):
+            times = []
+            for _ in range(repeats):
+                rolling = analysis()
+                if not mechanical:
+                    rolling.update(buffer)  # the mechanical stage ran on an earlier tick
+                start = time.perf_counter()
+                rolling.update(buffer)
+                times.append(time.perf_counter() - start)
+            out[f"tick {'with' if mechanical else 'without'} mechanical, {name}"] = statistics.median(times) * 1000
+    from mirror.compare import PRESETS, analyze_features
+    from mirror.features import compute_features
+
+    rolling = RollingAnalysis()
+    rolling.update(buffer)
+    synchrony = analyze_features(compute_features(buffer), PRESETS["live"], n_surrogates=0)
+    views: dict[str, list[float]] = {}
+    for _ in range(5 * repeats):
+        for name, analysis in (("typed view", RollingAnalysis()), ("report dict round trip", DictRoundTrip())):
+            analysis.mechanical = rolling.mechanical
+            start = time.perf_counter()
+            analysis.make_view(synchrony, [])
+            views.setdefault(name, []).append(time.perf_counter() - start)
+    out.update({f"the view alone, {k}": statistics.median(v) * 1000 for k, v in views.items()})
+    return out
+
+
+class DictRoundTrip(RollingAnalysis):
+    """The rolling analysis as it was: its results written as the report dict, and the view parsed from that."""
+
+    def make_view(self, synchrony, messages) -> ReportView:
+        return ReportView.from_dict(report_dict(synchrony, {}, mechanical=self.mechanical, feedback=messages))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15.0, help="length of each end-to-end pass")
     parser.add_argument("--frames", type=int, default=250, help="frames of the clip used")
+    parser.add_argument("--tick-only", action="store_true", help="only pass 5 (the rolling-analysis tick)")
     args = parser.parse_args()
     frames = load_frames(args.frames)
     print(
-        f"{len(frames)} frames of 640x480, two people (examples/raga_2people.mp4); {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}"
+        f"{len(frames)} frames of 640x480, two people (examples/raga_2people.mp4); "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}"
     )
     boxes, people = person_boxes(frames)
-    bare_pose = statistics.median(bare_pass(frames, boxes, people, None) for _ in range(2)) * 1000
-    bare_face = statistics.median(bare_pass(frames, boxes, people, 15.0) for _ in range(2)) * 1000
-    step = step_pass(frames) * 1000
-    print(
-        f"bare MediaPipe, pose of both (2 threads)          : {bare_pose:6.1f} ms/frame ({1000 / bare_pose:5.1f} fps)"
-    )
-    print(
-        f"bare MediaPipe, pose of both + faces at 15 Hz     : {bare_face:6.1f} ms/frame ({1000 / bare_face:5.1f} fps)"
-    )
-    print(f"per-frame landmark step alone (tracking + pose)   : {step:6.1f} ms/frame ({1000 / step:5.1f} fps)")
-    for fps in (30.0, 60.0):
-        st = live_pass(frames, fps, args.seconds)
-        lat, inf = st["latency_ms"], st["inference_ms"]
+    if not args.tick_only:
+        bare_pose = statistics.median(bare_pass(frames, boxes, people, None) for _ in range(2)) * 1000
+        bare_face = statistics.median(bare_pass(frames, boxes, people, 15.0) for _ in range(2)) * 1000
+        step = step_pass(frames) * 1000
         print(
-            f"mirror live end to end, camera {fps:2.0f} fps          : {st['fps_shown']:5.1f} fps shown, "
-            f"latency capture->display {lat['median']:.0f} ms median / {lat['p95']:.0f} ms p95; "
-            f"pose step {inf['median']:.0f} ms; {st['frames_recorded']} rows recorded "
-            f"({st['frames_with_face_model']} with faces); {st['frames_dropped']['main']} stale frames dropped; "
-            f"rolling analysis {st['analysis_ms']['median']:.0f} ms median ({st['analysis_runs']} runs); "
-            f"CPU {1000 * st['cpu_seconds'] / max(1, st['frames_shown']):.0f} ms per frame shown "
-            f"({st['cpu_seconds'] / st['seconds']:.2f} cores busy)"
+            f"bare MediaPipe, pose of both (2 threads)          : {bare_pose:6.1f} ms/frame "
+            f"({1000 / bare_pose:5.1f} fps)"
         )
+        print(
+            f"bare MediaPipe, pose of both + faces at 15 Hz     : {bare_face:6.1f} ms/frame "
+            f"({1000 / bare_face:5.1f} fps)"
+        )
+        print(f"per-frame landmark step alone (tracking + pose)   : {step:6.1f} ms/frame ({1000 / step:5.1f} fps)")
+        for fps in (30.0, 60.0):
+            st = live_pass(frames, fps, args.seconds)
+            lat, inf = st.latency_ms, st.inference_ms
+            print(
+                f"mirror live end to end, camera {fps:2.0f} fps          : {st.fps_shown or 0:5.1f} fps shown, "
+                f"latency capture->display {lat.median or 0:.0f} ms median / {lat.p95 or 0:.0f} ms p95; "
+                f"pose step {inf.median or 0:.0f} ms; {st.frames_recorded} rows recorded "
+                f"({st.frames_with_face_model} with faces); {st.frames_dropped['main']} stale frames dropped; "
+                f"rolling analysis {st.analysis_ms.median or 0:.0f} ms median ({st.analysis_runs} runs); "
+                f"CPU {1000 * st.cpu_seconds / max(1, st.frames_shown):.0f} ms per frame shown "
+                f"({st.cpu_seconds / st.seconds:.2f} cores busy)"
+            )
+    for name, ms in tick_pass(people).items():
+        print(f"rolling analysis, 60 s buffer, {name:52s}: {ms:7.2f} ms")
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
 

@@ -27,6 +27,7 @@ from mirror.cli.options import (
 if TYPE_CHECKING:
     from mirror.history.progress import FigureTrend
     from mirror.history.session import People
+    from mirror.live import LiveResult
 
 
 def live(
@@ -186,7 +187,7 @@ def _end_screen(display, trends: list, people, last_image) -> None:
         pass
 
 
-def _summarise(result) -> None:
+def _summarise(result: LiveResult) -> None:
     st = result.stats
     endings = {
         "quit": "stopped (q)",
@@ -197,12 +198,12 @@ def _summarise(result) -> None:
         "interrupt": "stopped by Ctrl-C",
         "error": "pipeline failure",
     }
-    lat = st["latency_ms"]
-    latency = f", latency {lat['median']:.0f} ms median" if lat["median"] is not None else ""
+    lat = st.latency_ms
+    latency = f", latency {lat.median:.0f} ms median" if lat.median is not None else ""
     typer.echo(
-        f"{endings.get(result.ended_by, result.ended_by)} after {st['seconds']:.1f} s: "
-        f"{plural(st['frames_shown'], 'frame')} shown "
-        f"({st['fps_shown'] or 0:.1f} fps{latency}), {st['frames_recorded']} recorded"
+        f"{endings.get(result.ended_by, result.ended_by)} after {st.seconds:.1f} s: "
+        f"{plural(st.frames_shown, 'frame')} shown "
+        f"({st.fps_shown or 0:.1f} fps{latency}), {st.frames_recorded} recorded"
     )
     if result.ended_by == "lost":
         typer.echo(f"camera lost: {result.error}; everything recorded until then is saved")
@@ -225,13 +226,13 @@ def _summarise(result) -> None:
                 typer.echo(
                     f"synchrony {sync.real:.3f} vs pseudo-synchrony {sync.surrogate_mean:.3f} (p = {sync.p_value:.3f})"
                 )
-            elif sync.get("real") is not None:
-                typer.echo(f"synchrony {sync['real']:.3f} ({sync['method']})")
+            elif sync.real is not None:
+                typer.echo(f"synchrony {sync.real:.3f} ({sync.method})")
         names = {"A": "A", "B": "B"}
         me = (session.provenance.get("live") or {}).get("me")
         if me in ("A", "B"):
             names = {me: "you", "B" if me == "A" else "A": "your partner"}
-        for d in session.mechanical.directions.values():
+        for d in session.mechanical.directions.values() if session.mechanical is not None else ():
             if d.flagged:
                 typer.echo(f"mechanical imitation: {names[d.copier]} copied {names[d.model]} (score {d.score:.2f})")
         if session.feedback:

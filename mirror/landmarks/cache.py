@@ -23,6 +23,9 @@ layout, analysis fps, mirrored input, confidences).  It holds:
 Every file is written to a temporary name and renamed, chunk first, manifest
 second: an interruption at any point leaves a valid entry holding every
 finished chunk, and the next run resumes after the last one.
+
+The chunks and manifest are a :class:`ChunkStore`, which also holds a live
+session's recorded landmarks while it runs (:mod:`mirror.live.record`).
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -57,34 +62,45 @@ def cache_key(identity: dict) -> str:
     return hashlib.sha256(blob).hexdigest()[:24]
 
 
-class LandmarkCache:
-    """One cache entry: the chunks extracted so far for one source and settings."""
+class ChunkStore:
+    """Consecutive chunks of landmarks in one folder, named by a manifest; written atomically.
 
-    def __init__(self, root: str | Path, identity: dict) -> None:
-        self.identity = identity
-        self.key = cache_key(identity)
-        self.dir = Path(root) / "landmarks" / self.key
+    Each chunk is a :class:`~mirror.landmarks.types.Landmarks` ``.npz`` file; :meth:`append`
+    writes the chunk first and the manifest second (both atomically), so an interruption at
+    any point leaves a valid store holding every finished chunk.  Reading drops a damaged
+    chunk and all after it.
+
+    Parameters
+    ----------
+    folder : Path
+        Where the chunks and ``manifest.json`` go (made on the first write).
+    header : dict
+        The manifest's identifying fields (``format`` and ``format_version`` at least); a
+        manifest on disk whose format differs is not read.
+    resume : bool
+        Read the chunks a manifest already in ``folder`` names (False: start empty, whatever
+        an earlier run left there).
+    """
+
+    def __init__(self, folder: str | Path, header: dict, resume: bool = True) -> None:
+        self.dir = Path(folder)
+        self.header = header
         self.manifest_path = self.dir / "manifest.json"
-        self.manifest = self._read_manifest()
+        self.manifest = self._read_manifest() if resume else self._fresh()
         self._checked = -1  # chunks found readable by check()
 
+    def _fresh(self) -> dict:
+        return {**self.header, "chunks": [], "complete": False, "info": {}}
+
     def _read_manifest(self) -> dict:
-        fresh = {
-            "format": CACHE_FORMAT,
-            "format_version": CACHE_VERSION,
-            "key": self.key,
-            "identity": self.identity,
-            "chunks": [],
-            "complete": False,
-            "info": {},
-        }
+        fresh = self._fresh()
         if not self.manifest_path.exists():
             return fresh
         try:
             manifest = json.loads(self.manifest_path.read_text())
         except (OSError, ValueError):
             return fresh  # unreadable: start the entry again
-        if manifest.get("format") != CACHE_FORMAT or manifest.get("format_version") != CACHE_VERSION:
+        if any(manifest.get(k) != self.header[k] for k in ("format", "format_version")):
             return fresh
         # keep only chunks whose files are still there, in order
         chunks = []
@@ -97,11 +113,6 @@ class LandmarkCache:
             manifest["complete"] = False
         return manifest
 
-    # ------------------------------------------------------------ queries
-    @property
-    def complete(self) -> bool:
-        return bool(self.manifest.get("complete"))
-
     @property
     def n_frames(self) -> int:
         return sum(c["frames"] for c in self.manifest["chunks"])
@@ -111,20 +122,6 @@ class LandmarkCache:
         chunks = self.manifest["chunks"]
         return chunks[-1]["last_index"] + 1 if chunks else 0
 
-    def _read(self, names: list[str], slim: bool, read: dict):
-        """The landmark files ``names`` in order (slimmed when asked), up to the first damaged one.
-
-        ``read["parts"]`` counts the files read whole and ``read["info"]`` is the last one's info.
-        """
-        for name in names:
-            try:
-                part = Landmarks.load(self.dir / name)
-            except MirrorError:
-                return
-            read["parts"] += 1
-            read["info"] = part.info
-            yield part.slimmed() if slim else part
-
     def check(self) -> int:
         """Read every chunk once and drop a damaged one and all after it; frames still cached.
 
@@ -133,12 +130,12 @@ class LandmarkCache:
         files = [c["file"] for c in self.manifest["chunks"]]
         if self._checked == len(files):
             return self.n_frames
-        read = {"parts": 0, "info": {}}
+        read = _ReadCount()
         for _ in self._read(files, False, read):
             pass
-        if read["parts"] < len(files):
-            self._truncate(read["parts"])
-        self._checked = read["parts"]
+        if read.parts < len(files):
+            self._truncate(read.parts)
+        self._checked = read.parts
         return self.n_frames
 
     def load(self, slim: bool = False) -> Landmarks | None:
@@ -153,19 +150,83 @@ class LandmarkCache:
         chunks = list(self.manifest["chunks"])
         if not chunks:
             return None
-        read = {"parts": 0, "info": {}}
+        read = _ReadCount()
         result = self._assemble(self._read([c["file"] for c in chunks], slim, read), sum(c["frames"] for c in chunks))
-        if read["parts"] < len(chunks):  # damaged chunk: it and every later one are dropped and redone
-            self._truncate(read["parts"])
+        if read.parts < len(chunks):  # damaged chunk: it and every later one are dropped and redone
+            self._truncate(read.parts)
         if result is not None and not self.manifest.get("info"):
-            result.info = read["info"]
+            result.info = read.info
         return result
 
-    def _assemble(self, parts, total: int) -> Landmarks | None:
+    def last_people(self) -> tuple[PersonLandmarks | None, PersonLandmarks | None]:
+        chunks = self.manifest["chunks"]
+        if not chunks:
+            return (None, None)
+        last = Landmarks.load(self.dir / chunks[-1]["file"])
+        t = len(last) - 1
+        return (last.person(t, 0), last.person(t, 1))
+
+    def append(self, part: Landmarks) -> None:
+        if len(part) == 0:
+            return
+        name = f"chunk_{len(self.manifest['chunks']):06d}.npz"
+        part.save(self.dir / name)
+        self.manifest["chunks"].append(
+            {
+                "file": name,
+                "frames": len(part),
+                "first_index": int(part.frame_index[0]),
+                "last_index": int(part.frame_index[-1]),
+            }
+        )
+        self.manifest["complete"] = False
+        self._write_manifest()
+
+    def _read(self, names: list[str], slim: bool, read: _ReadCount) -> Iterator[Landmarks]:
+        """The landmark files ``names`` in order (slimmed when asked), up to the first damaged one.
+
+        ``read`` counts the files read whole and keeps the last one's info.
+        """
+        for name in names:
+            try:
+                part = Landmarks.load(self.dir / name)
+            except MirrorError:
+                return
+            read.parts += 1
+            read.info = part.info
+            yield part.slimmed() if slim else part
+
+    def _assemble(self, parts: Iterable[Landmarks], total: int) -> Landmarks | None:
         try:
             return Landmarks.assemble(parts, total, info=self._info())
         except ValueError:  # nothing readable, or the files disagree with the manifest
             return None
+
+    def _info(self) -> ExtractRun | None:
+        """The manifest's run information, None when it holds none."""
+        return ExtractRun.from_dict(self.manifest["info"]) if self.manifest.get("info") else None
+
+    def _truncate(self, n_chunks: int) -> None:
+        self.manifest["chunks"] = self.manifest["chunks"][:n_chunks]
+        self.manifest["complete"] = False
+        self._write_manifest()
+
+    def _write_manifest(self) -> None:
+        write_atomic(self.manifest_path, json.dumps(self.manifest, indent=1).encode())
+
+
+class LandmarkCache(ChunkStore):
+    """One cache entry: the chunks extracted so far for one source and settings, and the finished result."""
+
+    def __init__(self, root: str | Path, identity: dict) -> None:
+        self.identity = identity
+        self.key = cache_key(identity)
+        header = {"format": CACHE_FORMAT, "format_version": CACHE_VERSION, "key": self.key, "identity": identity}
+        super().__init__(Path(root) / "landmarks" / self.key, header)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.manifest.get("complete"))
 
     def load_final(self, slim: bool = False) -> Landmarks | None:
         """The finished result after post-passes (see :meth:`save_final`), if any."""
@@ -175,7 +236,7 @@ class LandmarkCache:
         names = [names] if isinstance(names, str) else list(names)
         if not all((self.dir / name).exists() for name in names):
             return None
-        read = {"parts": 0, "info": {}}
+        read = _ReadCount()
         if len(names) == 1:  # one file holds it all
             result = next(self._read(names, slim, read), None)
             if result is not None:
@@ -183,7 +244,7 @@ class LandmarkCache:
             return result
         total = self.n_frames  # one final chunk per forward chunk
         result = self._assemble(self._read(names, slim, read), total)
-        return None if read["parts"] < len(names) or result is None or len(result) != total else result
+        return None if read.parts < len(names) or result is None or len(result) != total else result
 
     def save_final(self, landmarks: Landmarks, face_patches: dict | None = None) -> None:
         """Store the finished result (chunks stay as the forward pass wrote them).
@@ -221,31 +282,6 @@ class LandmarkCache:
         self.manifest["info"] = landmarks.info.to_dict()
         self._write_manifest()
 
-    def last_people(self) -> tuple[PersonLandmarks | None, PersonLandmarks | None]:
-        chunks = self.manifest["chunks"]
-        if not chunks:
-            return (None, None)
-        last = Landmarks.load(self.dir / chunks[-1]["file"])
-        t = len(last) - 1
-        return (last.person(t, 0), last.person(t, 1))
-
-    # ------------------------------------------------------------- writes
-    def append(self, part: Landmarks) -> None:
-        if len(part) == 0:
-            return
-        name = f"chunk_{len(self.manifest['chunks']):06d}.npz"
-        part.save(self.dir / name)
-        self.manifest["chunks"].append(
-            {
-                "file": name,
-                "frames": len(part),
-                "first_index": int(part.frame_index[0]),
-                "last_index": int(part.frame_index[-1]),
-            }
-        )
-        self.manifest["complete"] = False
-        self._write_manifest()
-
     def finish(self, info: ExtractRun) -> None:
         self.manifest["complete"] = True
         self.manifest["info"] = info.to_dict()
@@ -255,14 +291,10 @@ class LandmarkCache:
         self.manifest["info"] = info.to_dict()
         self._write_manifest()
 
-    def _info(self) -> ExtractRun | None:
-        """The manifest's run information, None when it holds none."""
-        return ExtractRun.from_dict(self.manifest["info"]) if self.manifest.get("info") else None
 
-    def _truncate(self, n_chunks: int) -> None:
-        self.manifest["chunks"] = self.manifest["chunks"][:n_chunks]
-        self.manifest["complete"] = False
-        self._write_manifest()
+@dataclass
+class _ReadCount:
+    """Chunk files read whole so far, and the last one's run information."""
 
-    def _write_manifest(self) -> None:
-        write_atomic(self.manifest_path, json.dumps(self.manifest, indent=1).encode())
+    parts: int = 0
+    info: ExtractRun = field(default_factory=ExtractRun)

@@ -4,13 +4,15 @@ Each update runs the same stages as a recorded session on the rolling buffer:
 features, the comparator with the ``live`` preset (no surrogates), and, less
 often (``mechanical_every_s``: it costs about 0.3 s of CPU for a minute of
 data, and its spans move by 10 s steps), mechanical imitation and coaching.
-The result is a ``report.json``-shaped dict and its :class:`ReportView`, so
-the live overlay is drawn from exactly what a report would say.
+The overlay's :class:`ReportView` is built straight from those typed results
+(:meth:`ReportView.from_results`): the live view shows what a report would say,
+without writing the report and reading it back.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,7 +20,11 @@ from mirror.compare import PRESETS, CompareSettings, analyze_features
 from mirror.features import compute_features
 from mirror.landmarks.types import Landmarks
 from mirror.overlay.state import ReportView
-from mirror.report import report_dict
+
+if TYPE_CHECKING:
+    from mirror.coach import Message
+    from mirror.compare import Synchrony
+    from mirror.mechanical import Mechanical
 
 
 @dataclass
@@ -35,22 +41,21 @@ class RollingAnalysis:
         Coaching messages stay known this long after their time, across updates.
     view : ReportView
         The latest result (empty until the buffer holds one window).
-    report : dict or None
-        The latest result as a report document.
-    runs : int
-        Comparator updates so far.
+    runs, mechanical_runs : int
+        Comparator updates so far; mechanical-imitation and coaching runs so far.
+    mechanical : Mechanical or None
+        The latest mechanical-imitation result (None before the first).
     """
 
     settings: CompareSettings = field(default_factory=lambda: PRESETS["live"])
     mechanical_every_s: float = 5.0
     keep_messages_s: float = 30.0
     view: ReportView = field(default_factory=ReportView.empty)
-    report: dict | None = None
     runs: int = 0
     mechanical_runs: int = 0
-    _mechanical: object = None
+    mechanical: Mechanical | None = None
     _last_mechanical_t: float = -np.inf
-    _messages: dict = field(default_factory=dict)
+    _messages: dict[tuple[str, str, int], Message] = field(default_factory=dict)
 
     def update(self, landmarks: Landmarks) -> ReportView:
         """Analyse the buffer; returns (and keeps) the new view.
@@ -70,13 +75,15 @@ class RollingAnalysis:
             from mirror.coach import coach_session
             from mirror.mechanical import detect_mechanical
 
-            self._mechanical = detect_mechanical(features, synchrony.windows)
-            for m in coach_session(features, synchrony, self._mechanical):
+            self.mechanical = detect_mechanical(features, synchrony.windows)
+            for m in coach_session(features, synchrony, self.mechanical):
                 self._messages[(m.to, m.key, int(round(m.t_s)))] = m
             self._last_mechanical_t = now
             self.mechanical_runs += 1
         self._messages = {k: m for k, m in self._messages.items() if m.t_s >= now - self.keep_messages_s}
-        messages = sorted(self._messages.values(), key=lambda m: m.t_s)
-        self.report = report_dict(synchrony, {}, mechanical=self._mechanical, feedback=messages)
-        self.view = ReportView.from_dict(self.report)
+        self.view = self.make_view(synchrony, sorted(self._messages.values(), key=lambda m: m.t_s))
         return self.view
+
+    def make_view(self, synchrony: Synchrony, messages: list[Message]) -> ReportView:
+        """The overlay's view of one update: its windows, the latest mechanical result and ``messages``."""
+        return ReportView.from_results(synchrony, self.mechanical, messages)

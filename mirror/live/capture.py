@@ -108,8 +108,6 @@ class Capture(threading.Thread):
     ----------
     source : FrameSource
         A camera or a video file (closed by the caller).
-    t0_s : float
-        ``time.perf_counter()`` at the session start: cameras' frames are stamped from it.
     paced : bool
         Play in real time from the stream's timestamps (video files).
     stream_time : bool
@@ -129,7 +127,6 @@ class Capture(threading.Thread):
     def __init__(
         self,
         source: FrameSource,
-        t0_s: float,
         *,
         paced: bool,
         stream_time: bool,
@@ -139,7 +136,7 @@ class Capture(threading.Thread):
     ) -> None:
         super().__init__(name=name, daemon=True)
         self.source = source
-        self.t0_s = t0_s
+        self.t0_s = 0.0  # the session clock's zero (``time.perf_counter()``), set by start_at
         self.paced = paced
         self.stream_time = stream_time
         self.size = fit_size(source.info.width, source.info.height, max_size)
@@ -154,6 +151,11 @@ class Capture(threading.Thread):
     @property
     def kind(self) -> str:
         return self.source.info.kind
+
+    def start_at(self, t0_s: float) -> None:
+        """Start reading; cameras' frames are stamped from ``t0_s`` (``time.perf_counter()`` at the session start)."""
+        self.t0_s = t0_s
+        self.start()
 
     def stop(self) -> None:
         self._halt.set()

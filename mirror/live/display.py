@@ -35,8 +35,8 @@ class Display(ABC):
         """False once the user closed the window."""
         return True
 
-    def close(self) -> None:
-        pass
+    def close(self) -> None:  # noqa: B027 (optional: a display with nothing to release keeps it)
+        """Release the window; nothing by default."""
 
 
 def check_screen() -> None:

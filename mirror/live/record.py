@@ -9,21 +9,27 @@ from pathlib import Path
 
 import numpy as np
 
+from mirror.landmarks.cache import ChunkStore
 from mirror.landmarks.run import ExtractRun
 from mirror.landmarks.types import Landmarks, PersonLandmarks
 from mirror.overlay.video import AtomicVideoWriter
-from mirror.sources.rate import RateGate
 
 People = tuple[PersonLandmarks | None, PersonLandmarks | None]
+Row = tuple[float, int, People]
+"""One recorded frame: ``(t_s, frame index, (A, B))``."""
+
+PARTS_FORMAT = "mirror.live-parts"
+"""The format of a live session's chunk store (removed when the session is saved)."""
 
 
 class SessionLandmarks:
-    """The session's landmarks at the analysis rate, with a rolling buffer for the live analysis.
+    """The session's recorded landmarks, with a rolling buffer for the live analysis.
 
-    Rows are kept at most ``fps`` per second (on their timestamps).  Every
-    ``chunk_rows`` rows become a part file in ``parts_dir`` (written by
-    :meth:`flush`, called off the frame loop), so a long session holds only
-    the rolling buffer in memory and a crash loses at most one chunk.
+    Rows come at the analysis rate (the inference's rate gate keeps them).  Every
+    ``chunk_rows`` rows become a chunk of a :class:`~mirror.landmarks.cache.ChunkStore`
+    in ``parts_dir`` (written atomically by :meth:`flush`, called off the frame loop),
+    so a long session holds only the rolling buffer in memory and a crash loses at
+    most one chunk.
 
     Parameters
     ----------
@@ -31,10 +37,9 @@ class SessionLandmarks:
         ``(width, height)`` the landmarks are normalised to.
     info : ExtractRun
         Provenance stored with the landmarks.
-    fps : float
-        Recording rate (the analysis rate).
     parts_dir : Path
-        Where the parts go; removed by :meth:`finish`.
+        Where the chunks go; removed by :meth:`finish` (what an earlier session left there is
+        not read).
     buffer_s : float
         Length of the rolling buffer.
     """
@@ -43,33 +48,20 @@ class SessionLandmarks:
         self,
         frame_size: tuple[int, int],
         info: ExtractRun,
-        fps: float,
         parts_dir: Path,
         buffer_s: float = 60.0,
         chunk_rows: int = 250,
     ) -> None:
         self.frame_size = (int(frame_size[0]), int(frame_size[1]))
         self.info = info
-        self.period_s = 1.0 / fps
         self.parts_dir = Path(parts_dir)
         self.buffer_s = buffer_s
         self.chunk_rows = chunk_rows
+        self.store = ChunkStore(self.parts_dir, {"format": PARTS_FORMAT, "format_version": 1}, resume=False)
         self._lock = threading.Lock()
-        self._recent: deque = deque()
-        self._pending: list = []
-        self._parts: list[Path] = []
-        self._gate = RateGate(self.period_s, 0.25 * self.period_s)
+        self._recent: deque[Row] = deque()
+        self._pending: list[Row] = []
         self.rows = 0
-
-    def due(self, t_s: float) -> bool:
-        """Whether a frame at ``t_s`` is to be recorded (the rate is kept on timestamps)."""
-        with self._lock:
-            return self._gate.due(t_s)
-
-    def reserve(self, t_s: float) -> None:
-        """Take the slot of a frame at ``t_s``: the next frame due is one period later."""
-        with self._lock:
-            self._gate.take(t_s)
 
     def add(self, t_s: float, index: int, people: People) -> None:
         """Record one frame's people (A, B); rows come in time order."""
@@ -89,34 +81,33 @@ class SessionLandmarks:
             rows = [r for r in rows if r[0] >= rows[-1][0] - span_s]
         return self._stack(rows)
 
-    def _stack(self, rows: list) -> Landmarks:
-        return Landmarks.from_frames(
-            [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], self.frame_size, self.info
-        )
-
     def flush(self, force: bool = False) -> None:
-        """Write full chunks (every pending row with ``force``) as part files."""
+        """Write full chunks (every pending row with ``force``) to the store."""
         while True:
             with self._lock:
                 if not self._pending or (len(self._pending) < self.chunk_rows and not force):
                     return
                 rows, self._pending = self._pending[: self.chunk_rows], self._pending[self.chunk_rows :]
-            path = self.parts_dir / f"part_{len(self._parts):06d}.npz"
-            self._stack(rows).save(path)
-            self._parts.append(path)
+            self.store.append(self._stack(rows))
 
     def finish(self) -> Landmarks | None:
-        """Every recorded row, in order (None when nothing was recorded); the part files are removed."""
+        """Every recorded row, in order (None when nothing was recorded); the store's folder is removed."""
         with self._lock:
             rows, self._pending = self._pending, []
-        parts = [Landmarks.load(p) for p in self._parts]
+        stored = self.store.load()
+        parts = [stored] if stored is not None else []
         if rows:
             parts.append(self._stack(rows))
         shutil.rmtree(self.parts_dir, ignore_errors=True)
-        self._parts = []
+        self.store = ChunkStore(self.parts_dir, self.store.header, resume=False)
         if not parts:
             return None
         return Landmarks.concatenate(parts, info=self.info)
+
+    def _stack(self, rows: list[Row]) -> Landmarks:
+        return Landmarks.from_frames(
+            [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], self.frame_size, self.info
+        )
 
 
 class ScreenRecorder:
@@ -134,7 +125,7 @@ class ScreenRecorder:
         self.path = Path(path)
         self.fps = fps
         self._writer: AtomicVideoWriter | None = None
-        self._t0: float | None = None
+        self._t0 = 0.0  # wall-clock time of the first frame
         self._last: np.ndarray | None = None
         self.written = 0
 
@@ -150,7 +141,7 @@ class ScreenRecorder:
         self._last = image
 
     def _fill(self, ticks: int) -> None:
-        while self._last is not None and self.written < ticks:
+        while self._writer is not None and self._last is not None and self.written < ticks:
             self._writer.write(self._last)
             self.written += 1
 

@@ -10,29 +10,28 @@ item, so a slow stage drops stale frames instead of queueing them)::
     analysis (every 0.5 s, last 60 s) <--------------------------------------+
         -> ReportView read by the main thread when it draws
 
-Two modes:
-
-``pair``
-    One source (a camera, or a video file played as if it were one) with two
-    people: A on the left, B on the right; ``me`` says which one is the trainee.
-``solo``
-    The trainee's source (a camera, or a file) and a recorded partner clip,
-    each with one person, analysed on its own and compared on the session
-    clock.  The two pictures are shown side by side, A on the left.
+Two modes (:mod:`mirror.live.inference`): ``pair``, one source with two people,
+and ``solo``, the trainee's source beside a recorded partner clip.
 
 At the end, whatever stopped the session (q, the end of a file, a lost
 camera, Ctrl-C), the landmarks and the report are written to the output
 folder in the format of ``mirror analyze``.
+
+This module is a little over 400 lines because :class:`LiveSession` is the one
+place the threads meet: its set-up, the main thread's frame loop and the
+saving share the session's state.  Each job that stands alone has its own
+module: settings, inference, capture, recording, rolling analysis, stats.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
@@ -46,122 +45,19 @@ from mirror.landmarks.types import Landmarks
 from mirror.live.analysis import RollingAnalysis
 from mirror.live.capture import Capture, Latest
 from mirror.live.display import Display
-from mirror.live.estimate import FaceWorker, PairEstimator, SoloEstimator
+from mirror.live.estimate import FaceWorker
+from mirror.live.inference import Ending, Inference, LiveFrame, PairInference, SoloInference
 from mirror.live.keys import PAUSE, QUIT, RECORD_START, RECORD_STOP, RESUME, SNAPSHOT, Controls, handle_key
 from mirror.live.record import ScreenRecorder, SessionLandmarks
-from mirror.overlay import OverlayState, PersonView, draw_overlay
-from mirror.sources import FrameSource, VideoFileSource, WebcamSource
+from mirror.live.settings import EndedBy, LiveSettings, open_sources
+from mirror.live.stats import LiveStats, Timing
+from mirror.overlay import OverlayState, draw_overlay
+from mirror.sources import FrameSource, VideoFileSource
+from mirror.sources.rate import RateGate
 from mirror.storage import folder_lock, write_atomic
 
-ENDINGS = ("quit", "closed", "end", "lost", "time", "interrupt", "error")
-"""How a session can end: q or Esc, the window closed, the end of a file, a lost source,
-``max_seconds``, Ctrl-C, a failure of the pipeline."""
-
-
-@dataclass(frozen=True)
-class LiveSettings:
-    """How to run a live session.
-
-    Attributes
-    ----------
-    camera : int
-        Camera index (when no ``source`` is given).
-    source : Path or None
-        A video file played as if it were the camera.
-    partner_video : Path or None
-        Solo practice: the recorded partner clip.
-    me : {"A", "B", None}
-        The trainee: ``A`` (left) or ``B`` (right).  Solo practice defaults to
-        ``B`` (the partner clip is shown on the left).
-    selfie : bool
-        Show a mirror image (display only).
-    pose_model : str
-        ``lite``, ``full`` or ``heavy``.
-    face : bool
-        Run the face model on recorded frames.
-    fps : float
-        Recording and analysis rate (the skeletons are drawn on every frame).
-    max_size : tuple of int
-        Frames are scaled down to fit this ``(width, height)``.
-    analysis_every_s, mechanical_every_s, span_s : float
-        Rolling analysis cadence and length (see :mod:`mirror.live.analysis`).
-    surrogates : int
-        Surrogate sessions for the final report's pseudo-synchrony test.
-    max_seconds : float or None
-        Stop after this long.
-    lost_hold_s : float
-        After a camera is lost, how long the window stays up (q closes it sooner).
-    pace_files : bool
-        Play files in real time (False: as fast as the pipeline goes; for benchmarks).
-    """
-
-    camera: int = 0
-    source: Path | None = None
-    partner_video: Path | None = None
-    me: str | None = None
-    selfie: bool = False
-    pose_model: str = "lite"
-    face: bool = True
-    fps: float = 15.0
-    max_size: tuple[int, int] = (640, 480)
-    analysis_every_s: float = 0.5
-    mechanical_every_s: float = 5.0
-    span_s: float = 60.0
-    surrogates: int = 200
-    max_seconds: float | None = None
-    lost_hold_s: float = 10.0
-    pace_files: bool = True
-
-    def __post_init__(self) -> None:
-        if self.me not in (None, "A", "B"):
-            raise MirrorError(f"me must be A (left) or B (right), got {self.me!r}")
-        if not self.fps > 0:
-            raise MirrorError(f"--fps must be positive, got {self.fps}")
-        if self.surrogates < 0:
-            raise MirrorError(f"--surrogates must be >= 0, got {self.surrogates}")
-        if self.max_seconds is not None and not self.max_seconds > 0:
-            raise MirrorError(f"--max-seconds must be positive, got {self.max_seconds}")
-        from mirror.landmarks.models import POSE_MODELS
-
-        if self.pose_model not in POSE_MODELS:
-            raise MirrorError(f"unknown pose model {self.pose_model!r}; choose one of: {', '.join(POSE_MODELS)}")
-
-    @property
-    def mode(self) -> str:
-        return "solo" if self.partner_video is not None else "pair"
-
-    @property
-    def trainee(self) -> str | None:
-        """Who is ``You``: ``me``, or ``B`` in solo practice."""
-        return self.me if self.me is not None or self.mode == "pair" else "B"
-
-    def to_dict(self) -> dict:
-        return {
-            "mode": self.mode,
-            "camera": None if self.source else self.camera,
-            "source": str(self.source) if self.source else None,
-            "partner_video": str(self.partner_video) if self.partner_video else None,
-            "me": self.trainee,
-            "selfie": self.selfie,
-            "pose_model": self.pose_model,
-            "face": self.face,
-            "fps": self.fps,
-            "max_size": list(self.max_size),
-            "analysis_every_s": self.analysis_every_s,
-            "mechanical_every_s": self.mechanical_every_s,
-            "span_s": self.span_s,
-        }
-
-
-@dataclass(frozen=True)
-class LiveFrame:
-    """A frame ready to draw: the picture and the people found on it (in its coordinates)."""
-
-    t_s: float
-    index: int
-    image: np.ndarray
-    people: tuple[PersonView, PersonView]
-    captured_s: float
+if TYPE_CHECKING:
+    from mirror.pipeline import Session
 
 
 @dataclass
@@ -171,62 +67,26 @@ class LiveResult:
     Attributes
     ----------
     ended_by : str
-        One of :data:`ENDINGS`.
+        One of :data:`~mirror.live.settings.ENDINGS`.
     error : str or None
         Why a source was lost or the pipeline failed.
     paths : dict
         Files written: ``landmarks.npz``, ``report.json``, ``windows.csv``, ``events.csv``.
     session : mirror.pipeline.Session or None
         The final analysis (None when nothing was recorded).
-    stats : dict
+    stats : LiveStats
         Frames shown, rate, latency from capture to display, inference time, drops.
     """
 
     out_dir: Path
-    ended_by: str
+    ended_by: EndedBy
+    stats: LiveStats
     error: str | None = None
-    paths: dict = field(default_factory=dict)
-    snapshots: list = field(default_factory=list)
-    recordings: list = field(default_factory=list)
+    paths: dict[str, Path] = field(default_factory=dict)
+    snapshots: list[Path] = field(default_factory=list)
+    recordings: list[Path] = field(default_factory=list)
     landmarks: Landmarks | None = None
-    session: object = None
-    stats: dict = field(default_factory=dict)
-
-
-def open_sources(settings: LiveSettings) -> dict[str, FrameSource]:
-    """The session's sources: ``main`` (camera or file) and, in solo practice, ``partner``.
-
-    The partner clip is opened first, so a bad clip is reported before the camera starts.
-
-    Raises
-    ------
-    MirrorError
-        No such camera, or a missing, corrupt or empty file (one line).
-    """
-    sources: dict[str, FrameSource] = {}
-    try:
-        if settings.partner_video is not None:
-            try:
-                sources["partner"] = VideoFileSource(settings.partner_video)
-            except MirrorError as err:
-                raise MirrorError(f"partner video: {err}") from None
-        if settings.source is not None:
-            sources["main"] = VideoFileSource(settings.source)
-        else:
-            w, h = settings.max_size
-            sources["main"] = WebcamSource(settings.camera, width=w, height=h)
-    except BaseException:
-        for src in sources.values():
-            src.close()
-        raise
-    return sources
-
-
-def _stats(values: list[float], scale: float = 1000.0) -> dict:
-    if not values:
-        return {"median": None, "p95": None, "n": 0}
-    arr = np.asarray(values) * scale
-    return {"median": round(float(np.median(arr)), 2), "p95": round(float(np.percentile(arr, 95)), 2), "n": len(arr)}
+    session: Session | None = None
 
 
 class LiveSession:
@@ -264,45 +124,68 @@ class LiveSession:
         if self.out_dir.exists() and not self.out_dir.is_dir():
             raise MirrorError(f"--out {self.out_dir} exists and is not a folder")
         self.sources = sources if sources is not None else open_sources(settings)
-        if settings.mode == "solo" and "partner" not in self.sources:
-            raise MirrorError("solo practice needs a partner source")
         self._own_backend = backend is None
-        if backend is None:
-            try:
+        try:
+            if settings.mode == "solo" and "partner" not in self.sources:
+                raise MirrorError("solo practice needs a partner source")
+            if backend is None:
                 from mirror.landmarks.mediapipe_adapter import MediaPipeBackend
 
                 backend = MediaPipeBackend(settings.pose_model, face=settings.face)
-            except BaseException:
-                self._close_sources()
-                raise
-        self.backend = backend
-        self.me = settings.trainee
+            self.backend: LandmarkBackend = backend
+            self._set_up(settings)
+        except BaseException:
+            self._close()
+            raise
+
+    def _set_up(self, s: LiveSettings) -> None:
+        """Every part of the session, made (not started): captures, inference, recorder, analysis, threads."""
+        self.me = s.trainee
+        self.captures = {
+            name: Capture(
+                src,
+                paced=src.info.kind == "video" and s.pace_files,
+                stream_time=s.mode == "pair" and src.info.kind == "video",
+                max_size=s.max_size,
+                name=f"mirror-capture-{name}",
+            )
+            for name, src in self.sources.items()
+        }
         self.shown = Latest[LiveFrame]()
-        self.rolling = RollingAnalysis(mechanical_every_s=settings.mechanical_every_s)
         self.paused = threading.Event()
         self._halt = threading.Event()
-        self._end: tuple[str, str | None] | None = None
-        self._infer_ms: list[float] = []
+        gate = RateGate(1.0 / s.fps, 0.25 / s.fps)  # the analysis rate, on the frames' timestamps
+        parts = (self.backend, self.captures, self.shown, gate, self._record, self.paused, self._halt)
+        self.inference: Inference = (
+            SoloInference(*parts, me=self.me or "B") if s.mode == "solo" else PairInference(*parts)
+        )
+        self.recorder = SessionLandmarks(
+            self.inference.frame_size, self._landmark_info(), self.out_dir / ".live-parts", buffer_s=s.span_s
+        )
+        self.faces = FaceWorker(self.backend, self.recorder.add, with_face=s.face)
+        self.rolling = RollingAnalysis(mechanical_every_s=s.mechanical_every_s)
+        self._inference_thread = threading.Thread(target=self._infer, name="mirror-inference", daemon=True)
+        self._analysis_thread = threading.Thread(target=self._analyse, name="mirror-analysis", daemon=True)
+        self._end: Ending | None = None
         self._latency_s: list[float] = []
-        self._analysis_ms: list[float] = []
+        self._analysis_s: list[float] = []
         self._analysis_errors: list[str] = []
+        self._frames_shown = 0
         self.last_image: np.ndarray | None = None
+        self._last_frame: LiveFrame | None = None
         self._screen: ScreenRecorder | None = None
         self._snapshots: list[Path] = []
         self._recordings: list[Path] = []
-        self._lost_kind = "webcam"
 
-    # ------------------------------------------------------------ set-up
-    def _close_sources(self) -> None:
+    def _close(self) -> None:
         for src in self.sources.values():
             src.close()
-
-    def _slots(self) -> tuple[str, str]:
-        """Which source feeds A and B in solo practice (A is shown on the left)."""
-        return ("partner", "main") if self.me == "B" else ("main", "partner")
+        if self._own_backend and hasattr(self, "backend"):
+            self.backend.close()
 
     def _landmark_info(self) -> ExtractRun:
-        info = ExtractRun(
+        people = self.inference.people_sources()
+        return ExtractRun(
             mirror=__version__,
             live=self.settings.to_dict(),
             source=self.sources["main"].info.to_dict(),
@@ -314,119 +197,19 @@ class LiveSession:
                 "mirrored_input": False,
             },
             backend=self.backend.provenance(),
+            partner_source=self.sources["partner"].info.to_dict() if people else None,
+            people=dict(people) if people else None,
+            frame_sizes={p: list(self.captures[name].size) for p, name in people.items()} if people else None,
         )
-        if "partner" in self.sources:
-            a, b = self._slots()
-            info = replace(
-                info,
-                partner_source=self.sources["partner"].info.to_dict(),
-                people={"A": a, "B": b},
-                frame_sizes={p: list(self._captures[name].size) for p, name in zip("AB", (a, b))},
-            )
-        return info
 
-    # --------------------------------------------------------- inference
-    def _infer_pair(self) -> tuple[str, str | None]:
-        cap = self._captures["main"]
-        estimator = PairEstimator(self.backend, cap.size)
-        try:
-            seen = 0
-            while not self._halt.is_set():
-                seq, f = cap.frames.newer(seen, 0.1)
-                if f is None:
-                    if cap.frames.closed:
-                        break
-                    continue
-                seen = seq
-                if self.paused.is_set():
-                    continue
-                start = time.perf_counter()
-                a, b = estimator(f.image, f.t_s, with_face=False)
-                self._infer_ms.append(time.perf_counter() - start)
-                if self.recorder.due(f.t_s):
-                    self.recorder.reserve(f.t_s)
-                    self._faces.submit(f.t_s, f.index, (f.image, f.image), (a, b))
-                views = (PersonView.from_person("A", a), PersonView.from_person("B", b))
-                self.shown.put(LiveFrame(f.t_s, f.index, f.image, views, f.captured_s))
-        finally:
-            estimator.close()
-        return self._capture_end(cap)
-
-    def _infer_solo(self) -> tuple[str, str | None]:
-        names = self._slots()
-        caps = [self._captures[n] for n in names]
-        trainee = self._captures["main"]
-        partner = self._captures["partner"]
-        estimators = [SoloEstimator(self.backend), SoloEstimator(self.backend)]
-        pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mirror-person")
-        height = trainee.size[1]
-        widths = [max(2, int(round(c.size[0] * height / c.size[1]))) for c in caps]
-        total_w = sum(widths)
-        offsets = (0, widths[0])
-        last: list = [None, None]  # (seq, frame, person) per slot
-        try:
-            seen = 0
-            while not self._halt.is_set():
-                if not partner.is_alive() and partner.state != "running":  # the clip is over (or broke off)
-                    return self._capture_end(partner)
-                seq, f = trainee.frames.newer(seen, 0.1)
-                if f is None:
-                    if trainee.frames.closed:
-                        break
-                    continue
-                seen = seq
-                if self.paused.is_set():
-                    continue
-                pseq, pf = partner.frames.peek()
-                if pf is None:
-                    continue
-                start = time.perf_counter()
-                frames = {"main": (seq, f), "partner": (pseq, pf)}
-
-                def run(slot: int) -> tuple:
-                    s, frame = frames[names[slot]]
-                    prev = last[slot]
-                    if prev is not None and prev[0] == s:
-                        return prev  # the same partner frame again: its result stands
-                    return (s, frame, estimators[slot](frame.image, f.t_s, with_face=False))
-
-                last = list(pool.map(run, (0, 1)))
-                self._infer_ms.append(time.perf_counter() - start)
-                people = (last[0][2], last[1][2])
-                if self.recorder.due(f.t_s):
-                    self.recorder.reserve(f.t_s)
-                    self._faces.submit(f.t_s, f.index, (last[0][1].image, last[1][1].image), people)
-                images = [
-                    fr.image
-                    if fr.image.shape[1] == w and fr.image.shape[0] == height
-                    else cv2.resize(fr.image, (w, height), interpolation=cv2.INTER_AREA)
-                    for (_, fr, _), w in zip(last, widths)
-                ]
-                image = np.concatenate(images, axis=1)
-                views = tuple(
-                    _shifted(PersonView.from_person("AB"[k], people[k]), offsets[k], widths[k], total_w) for k in (0, 1)
-                )
-                self.shown.put(LiveFrame(f.t_s, f.index, image, views, f.captured_s))
-        finally:
-            pool.shutdown(wait=True)
-            for est in estimators:
-                est.close()
-        return self._capture_end(trainee)
-
-    def _capture_end(self, cap: Capture) -> tuple[str, str | None]:
-        cap.join(timeout=1.0)
-        if self._halt.is_set() and cap.state in ("running", "stopped"):
-            return ("quit", None)
-        if cap.state == "ended":
-            return ("end", None)
-        if cap.state == "lost":
-            self._lost_kind = cap.kind
-            return ("lost", f"partner video: {cap.error}" if cap is self._captures.get("partner") else cap.error)
-        return ("quit", None)
+    # --------------------------------------------------------- the threads
+    def _record(self, t_s: float, index: int, images: tuple[np.ndarray, np.ndarray], people) -> None:
+        """A frame the inference keeps at the analysis rate: faces added, then recorded."""
+        self.faces.submit(t_s, index, images, people)
 
     def _infer(self) -> None:
         try:
-            self._end = self._infer_solo() if self.settings.mode == "solo" else self._infer_pair()
+            self._end = self.inference.run()
         except MirrorError as err:
             self._end = ("error", str(err))
         except Exception as err:  # the session still saves what it recorded
@@ -434,7 +217,6 @@ class LiveSession:
         finally:
             self.shown.close()
 
-    # ---------------------------------------------------------- analysis
     def _analyse(self) -> None:
         while not self._halt.wait(self.settings.analysis_every_s):
             if self.paused.is_set():
@@ -445,14 +227,14 @@ class LiveSession:
                 self.rolling.update(self.recorder.recent(self.settings.span_s))
             except Exception as err:  # the live view goes on with the previous analysis
                 self._analysis_errors.append(f"{type(err).__name__}: {err}")
-            self._analysis_ms.append(time.perf_counter() - start)
+            self._analysis_s.append(time.perf_counter() - start)
 
     # -------------------------------------------------------------- main
     def _status(self, controls: Controls) -> str | None:
         from mirror.messages import BANNERS
 
         if self._end is not None and self._end[0] == "lost":
-            return BANNERS["camera_lost" if self._lost_kind == "webcam" else "video_lost"]
+            return BANNERS["camera_lost" if self.inference.lost_kind == "webcam" else "video_lost"]
         return BANNERS["paused"] if controls.paused else None
 
     def overlay_state(self, frame: LiveFrame, controls: Controls) -> OverlayState:
@@ -492,7 +274,7 @@ class LiveSession:
                 self._recordings.append(path)
             self._screen = None
 
-    def _loop(self) -> tuple[str, str | None]:
+    def _loop(self) -> Ending:
         controls = Controls()
         seen = 0
         current: LiveFrame | None = None
@@ -504,7 +286,7 @@ class LiveSession:
             fresh = frame is not None
             if fresh:
                 seen, current, redraw = seq, frame, True
-            if not fresh and not self._inference.is_alive() and self._end is not None:
+            if not fresh and not self._inference_thread.is_alive() and self._end is not None:
                 return self._end
             if max_s is not None and time.perf_counter() - started >= max_s:
                 return ("time", None)
@@ -557,99 +339,74 @@ class LiveSession:
             with folder_lock(self.out_dir):
                 return self._run()
         finally:
-            self._close_sources()
-            if self._own_backend:
-                self.backend.close()
+            self._close()
 
     def _run(self) -> LiveResult:
-        s = self.settings
         t0 = time.perf_counter()
-        self._captures = {
-            name: Capture(
-                src,
-                t0,
-                paced=src.info.kind == "video" and s.pace_files,
-                stream_time=s.mode == "pair" and src.info.kind == "video",
-                max_size=s.max_size,
-                name=f"mirror-capture-{name}",
-            )
-            for name, src in self.sources.items()
-        }
-        size = self._captures["main"].size
-        if s.mode == "solo":
-            size = self._captures[self._slots()[0]].size
-        self.recorder = SessionLandmarks(
-            size, self._landmark_info(), s.fps, self.out_dir / ".live-parts", buffer_s=s.span_s
-        )
-        self._faces = FaceWorker(self.backend, self.recorder.add, with_face=s.face)
-        self._frames_shown = 0
-        self._last_frame = None
-        self._inference = threading.Thread(target=self._infer, name="mirror-inference", daemon=True)
-        analysis = threading.Thread(target=self._analyse, name="mirror-analysis", daemon=True)
-        for cap in self._captures.values():
-            cap.start()
-        self._faces.start()
-        self._inference.start()
-        analysis.start()
+        for cap in self.captures.values():
+            cap.start_at(t0)
+        self.faces.start()
+        self._inference_thread.start()
+        self._analysis_thread.start()
         started = time.perf_counter()
         cpu_started = time.process_time()
-        ended_by, error = "quit", None
+        ended_by: EndedBy = "quit"
+        error: str | None = None
         try:
             ended_by, error = self._loop()
         except KeyboardInterrupt:
             ended_by = "interrupt"
         finally:
             self._halt.set()
-            for cap in self._captures.values():
+            for cap in self.captures.values():
                 cap.stop()
-            self._inference.join(timeout=5.0)
-            analysis.join(timeout=5.0)
-            self._faces.close()  # every queued row is recorded
+            self._inference_thread.join(timeout=5.0)
+            self._analysis_thread.join(timeout=5.0)
+            self.faces.close()  # every queued row is recorded
             self._stop_recording()
-            wall = time.perf_counter() - started
-            self._cpu_s = time.process_time() - cpu_started
+            wall_s = time.perf_counter() - started
+            cpu_s = time.process_time() - cpu_started
         _, self._last_frame = self.shown.peek()
         if self.on_saving is not None:
-            try:
+            with contextlib.suppress(Exception):  # saying so must not stop the saving (a closed terminal, ...)
                 self.on_saving()
-            except Exception:  # saying so must not stop the saving (a closed terminal, ...)
-                pass
-        result = self._save(ended_by, error, wall)
+        result = self._save(self._stats(ended_by, error, wall_s, cpu_s), error)
         if ended_by == "lost":
             self._hold_lost()
         return result
 
     # -------------------------------------------------------------- save
-    def _save(self, ended_by: str, error: str | None, wall_s: float) -> LiveResult:
+    def _stats(self, ended_by: EndedBy, error: str | None, wall_s: float, cpu_s: float) -> LiveStats:
+        return LiveStats(
+            seconds=round(wall_s, 3),
+            frames_shown=self._frames_shown,
+            fps_shown=round(self._frames_shown / wall_s, 2) if wall_s > 0 else None,
+            cpu_seconds=round(cpu_s, 3),
+            latency_ms=Timing.of(self._latency_s),
+            inference_ms=Timing.of(self.inference.infer_s),
+            analysis_ms=Timing.of(self._analysis_s),
+            analysis_runs=self.rolling.runs,
+            mechanical_runs=self.rolling.mechanical_runs,
+            analysis_errors=self._analysis_errors[:5],
+            frames_captured={name: cap.captured for name, cap in self.captures.items()},
+            frames_dropped={name: cap.frames.dropped + cap.late_dropped for name, cap in self.captures.items()},
+            frames_recorded=self.recorder.rows,
+            frames_with_face_model=self.faces.faced,
+            frames_recorded_without_face_model=self.faces.skipped,
+            face_model_error=self.faces.error,
+            ended_by=ended_by,
+            error=error,
+        )
+
+    def _save(self, stats: LiveStats, error: str | None) -> LiveResult:
         from mirror.compare import PRESETS
         from mirror.pipeline import analyze_session, write_session
 
-        drops = {name: cap.frames.dropped + cap.late_dropped for name, cap in self._captures.items()}
-        stats = {
-            "seconds": round(wall_s, 3),
-            "frames_shown": self._frames_shown,
-            "fps_shown": round(self._frames_shown / wall_s, 2) if wall_s > 0 else None,
-            "cpu_seconds": round(self._cpu_s, 3),  # all threads of this process, while the session ran
-            "latency_ms": _stats(self._latency_s),
-            "inference_ms": _stats(self._infer_ms),
-            "analysis_ms": _stats(self._analysis_ms),
-            "analysis_runs": self.rolling.runs,
-            "mechanical_runs": self.rolling.mechanical_runs,
-            "analysis_errors": self._analysis_errors[:5],
-            "frames_captured": {name: cap.captured for name, cap in self._captures.items()},
-            "frames_dropped": drops,
-            "frames_recorded": self.recorder.rows,
-            "frames_with_face_model": self._faces.faced,
-            "frames_recorded_without_face_model": self._faces.skipped,
-            "face_model_error": self._faces.error,
-            "ended_by": ended_by,
-            "error": error,
-        }
         result = LiveResult(
             self.out_dir,
-            ended_by,
+            stats.ended_by,
+            stats,
             error,
-            stats=stats,
             snapshots=list(self._snapshots),
             recordings=list(self._recordings),
         )
@@ -657,13 +414,12 @@ class LiveSession:
         landmarks = self.recorder.finish()
         if landmarks is None:
             return result
-        landmarks.info = replace(landmarks.info, live_stats=stats)
         result.landmarks = landmarks
         result.paths["landmarks.npz"] = landmarks.save(self.out_dir / "landmarks.npz")
         present = landmarks.pose_present
-        provenance = {
+        provenance: dict[str, Any] = {
             "source": self.sources["main"].info.to_dict(),
-            "live": {**self.settings.to_dict(), "stats": stats},
+            "live": {**self.settings.to_dict(), "stats": stats.to_dict()},
             "landmarks": {
                 "frames": len(landmarks),
                 "both_present_rate": float(present.all(1).mean()),
@@ -673,9 +429,9 @@ class LiveSession:
             "extract_settings": landmarks.info.settings,
         }
         main = self.sources["main"]
-        if isinstance(main, VideoFileSource) and self.settings.mode == "pair":
+        if isinstance(main, VideoFileSource) and self.settings.source is not None and self.settings.mode == "pair":
             # a file played two-person is timed by its own timestamps: the review plays it in step
-            provenance["source_path"] = str(Path(self.settings.source).resolve())
+            provenance["source_path"] = str(self.settings.source.resolve())
             provenance["source_sha256"] = main.content_sha256()
         if "partner" in self.sources:
             provenance["partner_source"] = self.sources["partner"].info.to_dict()
@@ -686,15 +442,6 @@ class LiveSession:
         result.session = session
         result.paths.update(write_session(session, self.out_dir))
         return result
-
-
-def _shifted(view: PersonView, offset_px: int, width_px: int, total_px: int) -> PersonView:
-    """A person's points moved from their own picture into the side-by-side picture."""
-    if view.points is None:
-        return view
-    pts = view.points.copy()
-    pts[:, 0] = (pts[:, 0] * width_px + offset_px) / total_px
-    return PersonView(view.label, pts, view.visible)
 
 
 def run_live(
@@ -710,4 +457,4 @@ def run_live(
     return LiveSession(settings, out_dir, display, backend=backend, sources=sources, on_saving=on_saving).run()
 
 
-__all__ = ["ENDINGS", "LiveFrame", "LiveResult", "LiveSession", "LiveSettings", "open_sources", "run_live"]
+__all__ = ["LiveResult", "LiveSession", "run_live"]
