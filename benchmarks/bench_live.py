@@ -36,7 +36,7 @@ import cv2
 import numpy as np
 
 from mirror.landmarks.estimate import head_box_px
-from mirror.landmarks.mediapipe_adapter import BaseOptions, MediaPipeBackend, mp, quiet_native_stderr, vision
+from mirror.landmarks.mediapipe_adapter import MediaPipeBackend, load_mediapipe, quiet_native_stderr
 from mirror.landmarks.models import FACE_MODEL, model_path, pose_model_path
 from mirror.landmarks.types import Landmarks
 from mirror.live import LiveSettings, OffscreenDisplay, run_live
@@ -97,6 +97,7 @@ def person_boxes(frames: list[np.ndarray]) -> list[list]:
 
 def bare_pass(frames, boxes, people, face_hz: float | None) -> float:
     """Bare MediaPipe: pose on each person's crop (two threads); faces at ``face_hz``. Seconds per frame."""
+    mp, BaseOptions, vision = load_mediapipe()
     with quiet_native_stderr():
         poses = [
             vision.PoseLandmarker.create_from_options(
