@@ -38,7 +38,11 @@ def test_tuples_follow_their_literal_types():
     ]:
         assert values == get_args(kind)
     assert set(v.RELATIONS) <= set(v.LABELS) and set(v.SIDED) <= set(v.RELATIONS)
-    assert set(v.MESSAGE_KINDS) == set(v.MESSAGE_PRIORITY) and set(v.MESSAGE_KINDS) <= set(v.EVENT_KINDS) and set(v.EVENT_FAMILY) == set(v.EVENT_KINDS)
+    assert (
+        set(v.MESSAGE_KINDS) == set(v.MESSAGE_PRIORITY)
+        and set(v.MESSAGE_KINDS) <= set(v.EVENT_KINDS)
+        and set(v.EVENT_FAMILY) == set(v.EVENT_KINDS)
+    )
     for table in (v.BODY_PART_NAMES, v.MIRRORED_PART, v.FEATURE_CHANNEL_OF, v.BODY_PART_FEATURES):
         assert tuple(table) == v.BODY_PARTS
     assert set(v.FEATURE_CHANNEL_OF.values()) == set(v.FEATURE_CHANNELS)

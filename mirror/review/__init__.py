@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mirror.report.doc import read_report
+from mirror.report.model import Report
 from mirror.review.page import (
     EVENT_KINDS,
     MARKS_COLUMNS,
@@ -66,8 +67,8 @@ class Review:
     ----------
     out_dir : Path
         The output folder of ``mirror analyze`` (or ``mirror live``).
-    doc : dict
-        Its ``report.json``.
+    doc : Report
+        Its ``report.json``, validated.
     skeleton : Skeleton or None
         Both people's pose points per analysed frame; None when no landmarks could be had.
     skeleton_from : str
@@ -79,7 +80,7 @@ class Review:
     """
 
     out_dir: Path
-    doc: dict
+    doc: Report
     skeleton: Skeleton | None
     skeleton_from: str
     video: Path | None
@@ -113,8 +114,8 @@ def prepare_review(
         No readable ``report.json``; a bad landmarks file.
     """
     out = Path(out_dir)
-    doc = read_report(out).to_dict()  # the page and the skeleton read the report's JSON data
-    recorded = (doc.get("provenance") or {}).get("source_path")
+    doc = read_report(out)
+    recorded = doc.provenance.source_path
     path = Path(video) if video is not None else (Path(recorded) if recorded else None)
     note = ""
     if path is None:
@@ -122,9 +123,12 @@ def prepare_review(
     elif not path.is_file():
         note = f"The analysed video {path} is not there any more (give its new place with --video)."
         path = None
-    sha = (doc.get("provenance") or {}).get("source_sha256")
+    sha = doc.provenance.source_sha256
     if path is not None and sha and file_sha256(path) != sha:
-        note = f"{path} is not the video this session was analysed from (its content differs): the skeletons and the timeline may not match it."
+        note = (
+            f"{path} is not the video this session was analysed from (its content differs): the skeletons and "
+            "the timeline may not match it."
+        )
         skeleton, origin = load_skeleton(out, doc, video_path=None, extract=False)
         if skeleton is None:
             origin = f"{path} is not the analysed video and the folder has no landmarks.npz"

@@ -17,18 +17,20 @@ from urllib.parse import quote
 
 from mirror import __version__, messages
 from mirror.report.doc import (
+    ReportLike,
     alpha_of,
+    as_report,
+    body_part_events,
     calibration_short,
     calibration_text,
     confidence,
+    copy_directions,
     duration_of,
     flagged_ranges,
     label_confidence,
-    mechanical_directions,
     nothing_fix,
     nothing_text,
     p_text,
-    part_events,
     share_rows,
     source_name,
     step_of,
@@ -37,6 +39,7 @@ from mirror.report.doc import (
     synchrony_reference,
     usability_rows,
 )
+from mirror.report.model import Report, SourceInfo
 from mirror.review.skeleton import Skeleton
 from mirror.vocabulary import (
     BODY_PART_NAMES,
@@ -85,7 +88,7 @@ def _r(x, nd: int = 3):
     return None if x is None else round(float(x), nd)
 
 
-def review_events(doc: dict) -> list[dict]:
+def review_events(doc: ReportLike) -> list[dict]:
     """Every reviewable moment of a report, in time order, each with a stable ``id``.
 
     Kinds: ``mirror``, ``match``, ``symmetric`` (``events[]``, id ``event-N``); ``mechanical``
@@ -96,119 +99,107 @@ def review_events(doc: dict) -> list[dict]:
     ``start_s``, ``end_s``, ``channels`` (body parts; empty for the whole body), ``who`` and
     ``detail`` (one line of text).
     """
+    report = as_report(doc)
     out: list[dict] = []
-    alpha = alpha_of(doc)
-    for i, e in enumerate(doc.get("events") or []):
-        lead = e.get("leader")
-        bits = ["whole body", p_text(e.get("p_value"), alpha), f"leader {lead}" if lead else "no leader"]
-        if e.get("lag_s") is not None:
-            bits.append(f"lag {float(e['lag_s']):+.2f} s")
-        if e.get("strength") is not None:
-            bits.append(f"strength {float(e['strength']):.2f}")
+    alpha = alpha_of(report)
+    for i, e in enumerate(report.events):
+        lead = e.leader
+        bits = ["whole body", p_text(e.p_value, alpha), f"leader {lead}" if lead else "no leader"]
+        if e.lag_s is not None:
+            bits.append(f"lag {float(e.lag_s):+.2f} s")
+        if e.strength is not None:
+            bits.append(f"strength {float(e.strength):.2f}")
         out.append({
-            "id": f"event-{i}", "kind": e.get("kind"), "start_s": _r(e.get("start_s")), "end_s": _r(e.get("end_s")),
-            "channels": list(e.get("channels") or []), "who": lead, "detail": ", ".join(bits),
-            "p_value": e.get("p_value"), "confidence": confidence(e.get("p_value"), alpha), "scope": WHOLE_BODY,
+            "id": f"event-{i}", "kind": e.kind, "start_s": _r(e.start_s), "end_s": _r(e.end_s),
+            "channels": list(e.channels), "who": lead, "detail": ", ".join(bits),
+            "p_value": e.p_value, "confidence": confidence(e.p_value, alpha), "scope": WHOLE_BODY,
         })  # fmt: skip
-    for i, e in enumerate(part_events(doc)):
-        part = str(e.get("body_part"))
-        name = BODY_PART_NAMES.get(part, part)
-        bits = [f"{name} only", p_text(e.get("p_value"), alpha), f"{e.get('windows')} windows"]
-        if e.get("strength") is not None:
-            bits.append(f"strength {float(e['strength']):.2f}")
+    for i, pe in enumerate(body_part_events(report)):
+        part = pe.body_part
+        bits = [f"{BODY_PART_NAMES.get(part, part)} only", p_text(pe.p_value, alpha), f"{pe.windows} windows"]
+        if pe.strength is not None:
+            bits.append(f"strength {float(pe.strength):.2f}")
         out.append({
-            "id": f"part-event-{i}", "kind": e.get("kind"),
-            "start_s": _r(e.get("start_s")), "end_s": _r(e.get("end_s")), "channels": [part], "who": None,
-            "detail": ", ".join(bits),
-            "p_value": e.get("p_value"), "confidence": confidence(e.get("p_value"), alpha), "scope": part,
+            "id": f"part-event-{i}", "kind": pe.kind, "start_s": _r(pe.start_s), "end_s": _r(pe.end_s),
+            "channels": [part], "who": None, "detail": ", ".join(bits),
+            "p_value": pe.p_value, "confidence": confidence(pe.p_value, alpha), "scope": part,
         })  # fmt: skip
-    for d in mechanical_directions(doc):
-        for j, (a, b) in enumerate(flagged_ranges(d) if d.get("flagged") else []):
-            reasons = "; ".join(r.get("text", "") for r in d.get("reasons") or [])
-            score = d.get("score")
-            head = f"{d.get('copier')} copies {d.get('model')} mechanically" + (
-                f" (score {float(score):.2f})" if score is not None else ""
+    for name, d in copy_directions(report):
+        for j, (a, b) in enumerate(flagged_ranges(d) if d.flagged else []):
+            reasons = "; ".join(r.text for r in d.reasons)
+            head = f"{d.copier} copies {d.model} mechanically" + (
+                f" (score {float(d.score):.2f})" if d.score is not None else ""
             )
             out.append({
-                "id": f"mechanical-{d['name']}-{j}", "kind": "mechanical", "start_s": _r(a), "end_s": _r(b),
-                "channels": [], "who": d.get("copier"), "detail": head + (f": {reasons}" if reasons else ""),
+                "id": f"mechanical-{name}-{j}", "kind": "mechanical", "start_s": _r(a), "end_s": _r(b),
+                "channels": [], "who": d.copier, "detail": head + (f": {reasons}" if reasons else ""),
             })  # fmt: skip
-    for i, c in enumerate((doc.get("mechanical") or {}).get("copies") or []):
-        direction = str(c.get("direction") or "")
-        copier, model = (direction.split("_copies_") + ["", ""])[:2]
-        parts = [p for p in (c.get("channel_model"), c.get("channel_copy")) if p]
-        lag = c.get("lag_s")
-        m0, m1, c0 = c.get("model_start_s"), c.get("model_end_s"), c.get("copy_start_s")
-        c1 = c.get("copy_end_s", None if m1 is None or lag is None else float(m1) + float(lag))
-        times = [float(t) for t in (m0, m1, c0, c1) if t is not None]
-        span = lambda a, b: f"{float(a):.2f}" + ("" if b is None else f"–{float(b):.2f}") + " s"  # noqa: E731
-        name = lambda ch: BODY_PART_NAMES.get(ch, str(ch or "").replace("_", " "))  # noqa: E731
-        detail = f"{copier} copies {model}'s {name(c.get('channel_model'))} ({c.get('kind')})"
-        if m0 is not None and c0 is not None:
-            detail += f": {model}'s gesture {span(m0, m1)}, {copier}'s {name(c.get('channel_copy'))} {span(c0, c1)}"
-        if lag is not None:
-            detail += f", {float(lag):.2f} s later (the delay that best lines up the two movements)"
-        if c.get("similarity") is not None:
-            detail += f", similarity {float(c['similarity']):.2f}"
+    for i, c in enumerate(report.mechanical.copies if report.mechanical is not None else []):
+        copier, model = (c.direction.split("_copies_") + ["", ""])[:2]
+        parts = [c.channel_model, c.channel_copy]
+        m0, m1, c0, c1 = c.model_start_s, c.model_end_s, c.copy_start_s, c.copy_end_s
+        times = [float(t) for t in (m0, m1, c0, c1)]
+        span = lambda a, b: f"{float(a):.2f}–{float(b):.2f} s"  # noqa: E731
+        detail = (
+            f"{copier} copies {model}'s {BODY_PART_NAMES[c.channel_model]} ({c.kind}): {model}'s gesture "
+            f"{span(m0, m1)}, {copier}'s {BODY_PART_NAMES[c.channel_copy]} {span(c0, c1)}, {float(c.lag_s):.2f} s "
+            "later (the delay that best lines up the two movements)"
+        )
+        if c.similarity is not None:
+            detail += f", similarity {float(c.similarity):.2f}"
         out.append({
-            "id": f"copy-{i}", "kind": "copy",
-            "start_s": _r(min(times)) if times else None, "end_s": _r(max(times)) if times else None,
+            "id": f"copy-{i}", "kind": "copy", "start_s": _r(min(times)), "end_s": _r(max(times)),
             "channels": sorted(set(parts), key=parts.index), "who": copier, "detail": detail,
-            "model_start_s": _r(m0), "copy_start_s": _r(c0), "lag_s": _r(lag),
+            "model_start_s": _r(m0), "copy_start_s": _r(c0), "lag_s": _r(c.lag_s),
         })  # fmt: skip
-    for i, m in enumerate(doc.get("feedback") or []):
+    for i, m in enumerate(report.feedback):
         out.append({
-            "id": f"feedback-{i}", "kind": m.get("kind"), "start_s": _r(m.get("t_s")), "end_s": _r(m.get("t_s")),
-            "channels": [m["channel"]] if m.get("channel") else [], "who": m.get("to"),
-            "detail": f"to {m.get('to')}: {m.get('text', '')}", "about": [_r(m.get("start_s")), _r(m.get("end_s"))],
+            "id": f"feedback-{i}", "kind": m.kind, "start_s": _r(m.t_s), "end_s": _r(m.t_s),
+            "channels": [m.channel] if m.channel else [], "who": m.to,
+            "detail": f"to {m.to}: {m.text}", "about": [_r(m.start_s), _r(m.end_s)],
         })  # fmt: skip
     out = [e for e in out if e["start_s"] is not None and e["kind"] in EVENT_KINDS]
     out.sort(key=lambda e: (e["start_s"], EVENT_KINDS.index(e["kind"]), e["id"]))
     return out
 
 
-def _windows(doc: dict) -> dict:
+def _windows(report: Report) -> dict:
     """Columnar windows: bounds, overall label, scores, p-value, confidence and drawing strength, and each
     body part's."""
-    ws = doc.get("windows") or []
-    alpha = alpha_of(doc)
-    cols = {
-        "start_s": [_r(w.get("start_s")) for w in ws],
-        "end_s": [_r(w.get("end_s")) for w in ws],
-        "label": [w.get("label") or "none" for w in ws],
-        "mirror": [_r(w.get("mirror_score")) for w in ws],
-        "match": [_r(w.get("match_score")) for w in ws],
-        "lag_s": [_r(w.get("lag_s")) for w in ws],
-        "leader": [w.get("leader") for w in ws],
-        "p_value": [w.get("p_value") for w in ws],
-        "confidence": [label_confidence(w.get("label") or "none", w.get("p_value"), alpha) for w in ws],
-        "strength": [strength(w.get("p_value"), alpha) for w in ws],
+    ws = report.windows
+    alpha = alpha_of(report)
+    cols: dict = {
+        "start_s": [_r(w.start_s) for w in ws],
+        "end_s": [_r(w.end_s) for w in ws],
+        "label": [w.label or "none" for w in ws],
+        "mirror": [_r(w.mirror_score) for w in ws],
+        "match": [_r(w.match_score) for w in ws],
+        "lag_s": [_r(w.lag_s) for w in ws],
+        "leader": [w.leader for w in ws],
+        "p_value": [w.p_value for w in ws],
+        "confidence": [label_confidence(w.label or "none", w.p_value, alpha) for w in ws],
+        "strength": [strength(w.p_value, alpha) for w in ws],
         "channels": {},
     }
     for c in BODY_PARTS:
-        chans = [((w.get("channels") or {}).get(c)) or {} for w in ws]
+        chans = [w.channels.get(c) for w in ws]
+        labels = [ch.label if ch is not None and ch.label else "none" for ch in chans]
+        p_values = [ch.p_value if ch is not None else None for ch in chans]
+        out = [w.label == "insufficient" for w in ws]
         cols["channels"][c] = {
-            "label": [
-                "insufficient" if w.get("label") == "insufficient" else (ch.get("label") or "none")
-                for w, ch in zip(ws, chans, strict=True)
-            ],
-            "mirror": [_r(ch.get("mirror_score")) for ch in chans],
-            "match": [_r(ch.get("match_score")) for ch in chans],
-            "p_value": [
-                None if w.get("label") == "insufficient" else ch.get("p_value") for w, ch in zip(ws, chans, strict=True)
-            ],
+            "label": ["insufficient" if o else lab for o, lab in zip(out, labels, strict=True)],
+            "mirror": [_r(ch.mirror_score) if ch is not None else None for ch in chans],
+            "match": [_r(ch.match_score) if ch is not None else None for ch in chans],
+            "p_value": [None if o else p for o, p in zip(out, p_values, strict=True)],
             "confidence": [
-                None
-                if w.get("label") == "insufficient"
-                else label_confidence(ch.get("label") or "none", ch.get("p_value"), alpha)
-                for w, ch in zip(ws, chans, strict=True)
+                None if o else label_confidence(lab, p, alpha) for o, lab, p in zip(out, labels, p_values, strict=True)
             ],
-            "strength": [strength(ch.get("p_value"), alpha) for ch in chans],
+            "strength": [strength(p, alpha) for p in p_values],
         }
     return cols
 
 
-def vocabulary(doc: dict) -> dict:
+def vocabulary(doc: ReportLike) -> dict:
     """The words, colours and shapes the page script uses, from their one definition in Python.
 
     From :mod:`mirror.vocabulary`: ``colors`` (state and event kind to CSS colour), ``people``
@@ -225,6 +216,7 @@ def vocabulary(doc: dict) -> dict:
     kind, and whether it is an event, a copy, coaching or a mechanical stretch) and ``synchrony``
     (synchrony against its chance reference in words, or why there is none).
     """
+    doc = as_report(doc)
     ref = synchrony_reference(doc)
     return {
         "colors": dict(KIND_COLORS),
@@ -253,7 +245,11 @@ def vocabulary(doc: dict) -> dict:
 
 
 def page_data(
-    doc: dict, skeleton: Skeleton | None, video_url: str | None, video_note: str = "", video_name: str | None = None
+    doc: ReportLike,
+    skeleton: Skeleton | None,
+    video_url: str | None,
+    video_note: str = "",
+    video_name: str | None = None,
 ) -> dict:
     """Everything the page script reads (embedded as JSON).
 
@@ -266,46 +262,36 @@ def page_data(
     video_name : str, optional
         File name of the video played (default: the analysed one's).
     """
-    prov = doc.get("provenance") or {}
-    src = prov.get("source") or {}
-    settings = prov.get("extract_settings") or {}
-    width = (
-        (skeleton.frame_size[0] if skeleton is not None and skeleton.frame_size[0] else None) or src.get("width") or 640
-    )
-    height = (
-        (skeleton.frame_size[1] if skeleton is not None and skeleton.frame_size[1] else None)
-        or src.get("height")
-        or 480
-    )
+    doc = as_report(doc)
+    prov = doc.provenance
+    src = prov.source if isinstance(prov.source, SourceInfo) else SourceInfo()
+    settings = prov.extract_settings
+    width = (skeleton.frame_size[0] if skeleton is not None and skeleton.frame_size[0] else None) or src.width or 640
+    height = (skeleton.frame_size[1] if skeleton is not None and skeleton.frame_size[1] else None) or src.height or 480
     duration = duration_of(doc)
     if skeleton is not None and len(skeleton):
         duration = max(duration, float(skeleton.t_s[-1]))
-    summary = doc.get("summary") or {}
     directions = [
         {
-            "name": d["name"], "copier": d.get("copier"), "model": d.get("model"), "score": _r(d.get("score")),
-            "flagged": bool(d.get("flagged")),
-            "flagged_ranges": [[_r(a), _r(b)] for a, b in flagged_ranges(d)] if d.get("flagged") else [],
-            "reasons": [
-                {"sign": r.get("sign"), "text": r.get("text"), "ranges": r.get("ranges") or []}
-                for r in d.get("reasons") or []
-            ],
+            "name": name, "copier": d.copier, "model": d.model, "score": _r(d.score), "flagged": d.flagged,
+            "flagged_ranges": [[_r(a), _r(b)] for a, b in flagged_ranges(d)] if d.flagged else [],
+            "reasons": [{"sign": r.sign, "text": r.text, "ranges": [list(x) for x in r.ranges]} for r in d.reasons],
         }
-        for d in mechanical_directions(doc)
+        for name, d in copy_directions(doc)
     ]  # fmt: skip
     return {
         "mirror": __version__,
         "source": {
             "name": source_name(doc),
-            "sha256": prov.get("source_sha256") or "",
+            "sha256": prov.source_sha256 or "",
             "width": int(width),
             "height": int(height),
             "duration_s": round(duration, 3),
-            "analysis_fps": settings.get("fps") or src.get("analysis_fps"),
+            "analysis_fps": (settings.fps if settings is not None else None) or src.analysis_fps,
         },
         "video": {"url": video_url, "note": video_note, "name": video_name or source_name(doc)},
         "step_s": step_of(doc),
-        "share": summary.get("share") or {},
+        "share": doc.summary.share.model_dump(mode="json", exclude_unset=True),
         "shares": [
             {
                 "row": r["row"],
@@ -333,7 +319,7 @@ and the header lines with the first drawing last)."""
 
 
 def _asset(name: str) -> str:
-    return resources.files("mirror.review").joinpath("assets", name).read_text(encoding="utf-8")
+    return resources.files("mirror.review").joinpath("assets").joinpath(name).read_text(encoding="utf-8")
 
 
 def page_script() -> str:

@@ -28,10 +28,13 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 
 from mirror.errors import MirrorError
+from mirror.report.doc import ReportLike, as_report
+from mirror.report.model import SourceInfo
 from mirror.storage import write_atomic
 from mirror.vocabulary import PEOPLE, POSE, POSE_NAMES, SKELETON_POINTS
 
@@ -148,13 +151,13 @@ def skeleton_from_landmarks(landmarks, mirrored_input: bool = False, source_sha2
         xy=xy,
         visibility=vis,
         points=POINTS,
-        frame_size=tuple(int(v) for v in landmarks.frame_size),
+        frame_size=(int(landmarks.frame_size[0]), int(landmarks.frame_size[1])),
         source_sha256=source_sha256,
         flipped_back=bool(mirrored_input),
     )
 
 
-def extract_settings_from(doc: dict):
+def extract_settings_from(doc: ReportLike):
     """The :class:`~mirror.landmarks.ExtractSettings` a report was analysed with (``provenance.extract_settings``).
 
     Raises
@@ -164,15 +167,15 @@ def extract_settings_from(doc: dict):
     """
     from mirror.landmarks import ExtractSettings, Layout
 
-    recorded = ((doc.get("provenance") or {}).get("extract_settings")) or None
-    if not isinstance(recorded, dict):
+    recorded = as_report(doc).provenance.extract_settings
+    if recorded is None:
         raise MirrorError(
             "report.json does not record its extract settings (provenance.extract_settings): analyse the video again"
         )
-    layout = recorded.get("layout") or {}
-    regions = layout.get("regions")
-    kwargs = {
-        k: recorded[k]
+    layout = recorded.layout
+    regions = layout.regions if layout is not None else None
+    kwargs: dict[str, Any] = {
+        k: getattr(recorded, k)
         for k in (
             "pose_model",
             "face",
@@ -182,18 +185,20 @@ def extract_settings_from(doc: dict):
             "min_tracking_confidence",
             "backfill",
         )
-        if k in recorded
+        if k in recorded.model_fields_set
     }
     kwargs["layout"] = Layout(
-        mode=layout.get("mode") or "auto",
-        regions=tuple(tuple(float(v) for v in b) for b in regions) if regions else None,
+        mode=(layout.mode if layout is not None else None) or "auto",
+        regions=tuple(cast("tuple[float, float, float, float]", tuple(float(v) for v in b)) for b in regions)
+        if regions
+        else None,
     )
     return ExtractSettings(**kwargs)
 
 
 def load_skeleton(
     out_dir: str | Path,
-    doc: dict,
+    doc: ReportLike,
     video_path: str | Path | None = None,
     cache_dir: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
@@ -207,7 +212,7 @@ def load_skeleton(
 
     Parameters
     ----------
-    doc : dict
+    doc : Report or dict
         The session's ``report.json``.
     video_path : path, optional
         The analysed video (default ``provenance.source_path``).
@@ -223,10 +228,13 @@ def load_skeleton(
     from mirror.landmarks import Landmarks, extract_video
 
     out = Path(out_dir)
-    prov = doc.get("provenance") or {}
-    sha = prov.get("source_sha256")
-    settings = prov.get("extract_settings") or {}
-    mirrored = bool(settings.get("mirrored_input") or (prov.get("source") or {}).get("mirrored_input"))
+    prov = as_report(doc).provenance
+    sha = prov.source_sha256
+    source = prov.source if isinstance(prov.source, SourceInfo) else None
+    mirrored = bool(
+        (prov.extract_settings.mirrored_input if prov.extract_settings is not None else None)
+        or (source.mirrored_input if source is not None else None)
+    )
     saved = out / "skeleton.json"
     if saved.is_file():
         try:
@@ -239,7 +247,7 @@ def load_skeleton(
     if npz.is_file():
         landmarks = Landmarks.load(npz)
         return skeleton_from_landmarks(landmarks, mirrored, sha), "landmarks.npz"
-    video = Path(video_path) if video_path else (Path(prov["source_path"]) if prov.get("source_path") else None)
+    video = Path(video_path) if video_path else (Path(prov.source_path) if prov.source_path else None)
     if not extract:
         return None, "the folder has no landmarks.npz"
     if video is None:
