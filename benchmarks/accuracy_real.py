@@ -62,7 +62,8 @@ from mirror.compare.calibrate import (  # noqa: E402
     null_to_bytes,
     reference_null,
 )
-from mirror.compare.windows import compare_prepared, prepare  # noqa: E402
+from mirror.compare.prepare import prepare  # noqa: E402
+from mirror.compare.windows import compare_prepared  # noqa: E402
 from mirror.features import compute_features  # noqa: E402
 from mirror.landmarks import ExtractSettings, extract_video  # noqa: E402
 from mirror.vocabulary import BODY_PARTS as REPORT_CHANNELS  # noqa: E402

@@ -240,8 +240,8 @@ def test_scoring_in_blocks_gives_the_same_windows(monkeypatch):
 
 
 def test_scanning_every_lag_at_once_gives_the_same_windows(monkeypatch):
-    """Short sessions scan all lags in one pass; long ones lag by lag: the sums must agree."""
-    import mirror.compare.windows as windows_module
+    """Short sessions scan all lags in one pass; long ones a group of lags at a time: the sums must agree."""
+    import mirror.compare.lagscan as windows_module
 
     features = _pair("match", -0.8, seconds=40)
     features.values[100:120, 1] = np.nan

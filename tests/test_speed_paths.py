@@ -12,8 +12,9 @@ import pytest
 
 from mirror.compare import PRESETS, CompareSettings
 from mirror.compare.events import surrogate_rows, surrogate_test, synchrony_statistic
+from mirror.compare.prepare import person_rows, prepare
 from mirror.compare.surrogates import band_rows, pairing_statistic
-from mirror.compare.windows import compare_prepared, person_rows, prepare
+from mirror.compare.windows import compare_prepared
 from tests.test_compare import _pair
 
 

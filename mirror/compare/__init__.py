@@ -15,9 +15,10 @@ from mirror.compare.calibrate import (
     session_null,
 )
 from mirror.compare.events import Event, events_from_windows, state_shares, surrogate_test, synchrony_statistic
+from mirror.compare.prepare import prepare
 from mirror.compare.run import Adapted, Calibration, CompareRun, Shares, Summary, SurrogateTest, WindowsRun
 from mirror.compare.settings import PRESETS, CompareSettings, settings_from_preset
-from mirror.compare.windows import Windows, compare_prepared, compare_windows, prepare
+from mirror.compare.windows import Windows, compare_prepared, compare_windows
 from mirror.features import Features, compute_features
 from mirror.landmarks.types import Landmarks
 from mirror.vocabulary import LABELS

@@ -39,7 +39,9 @@ from mirror.errors import MirrorError
 from mirror.vocabulary import BODY_PARTS
 
 if TYPE_CHECKING:
-    from mirror.compare.windows import CompareSettings, Prepared, Windows
+    from mirror.compare.prepare import Prepared
+    from mirror.compare.settings import CompareSettings
+    from mirror.compare.windows import Windows
 
 NULL_REFERENCE_PATH = Path(__file__).resolve().parent / "data" / "null_reference.npz"
 NullSource = Literal["reference", "session", "none"]
@@ -368,7 +370,8 @@ def reference_null(
     drawn reproducibly.  Each pair is ``max(REFERENCE_CHAIN_S, 4 windows + 2 lags)`` long,
     each person starting at a random phase of their clip.
     """
-    from mirror.compare.windows import compare_prepared, paired, prepare
+    from mirror.compare.prepare import paired, prepare
+    from mirror.compare.windows import compare_prepared
     from mirror.features import Features
 
     people = load_reference() if people is None else people
@@ -408,7 +411,8 @@ def reference_null(
 
 def session_null(prep: Prepared, settings: CompareSettings, blocks: int = SESSION_BLOCKS, seed: int = 0) -> NullSamples:
     """The session's own surrogates: stretches of A against B shifted by at least a window plus the largest lag."""
-    from mirror.compare.windows import compare_prepared, shifted_pair
+    from mirror.compare.prepare import shifted_pair
+    from mirror.compare.windows import compare_prepared
 
     rate = settings.rate_hz
     n = len(prep.t)

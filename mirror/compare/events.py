@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mirror.compare.prepare import Prepared, person_rows
 from mirror.compare.run import Shares, SurrogateTest
 from mirror.compare.settings import CompareSettings
 from mirror.compare.surrogates import pairing_statistic
-from mirror.compare.windows import Prepared, Windows, compare_prepared, person_rows
+from mirror.compare.windows import Windows, compare_prepared
 from mirror.vocabulary import RELATIONS
 
 EVENT_KINDS = RELATIONS

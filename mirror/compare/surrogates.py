@@ -26,7 +26,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from mirror.compare.windows import BLOCK_WINDOWS, NEGLIGIBLE_ENERGY, CompareSettings, Prepared
+from mirror.compare.lagscan import NEGLIGIBLE_ENERGY
+from mirror.compare.prepare import Prepared
+from mirror.compare.settings import CompareSettings
+from mirror.compare.windows import BLOCK_WINDOWS
 from mirror.vocabulary import FEATURE_CHANNELS
 
 SINGLE_THREAD_PRODUCT = 4 * 65536
