@@ -247,8 +247,8 @@ def raga_session(extracted):
     from mirror.pipeline import analyze_session
     from mirror.report import report_dict
 
-    landmarks, _ = extracted(RAGA, fps=15)
-    session, _ = analyze_session(landmarks, PRESETS["live"], n_surrogates=0)
+    landmarks = extracted(RAGA, fps=15)
+    session = analyze_session(landmarks, PRESETS["live"], n_surrogates=0)
     report = report_dict(session.synchrony, {}, session.mechanical, session.feedback)
     return landmarks, session, json.loads(json.dumps(report))  # as read back from report.json
 
