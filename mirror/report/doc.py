@@ -18,7 +18,7 @@ from mirror import messages
 from mirror.errors import MirrorError
 from mirror.report.model import REPORT_FORMAT, REPORT_VERSION, Direction, PartEvent, Report, SourceInfo
 from mirror.report.parts import part_events_from_windows
-from mirror.vocabulary import BODY_PART_NAMES, BODY_PARTS, PEOPLE, RELATIONS, ROW_NAMES
+from mirror.vocabulary import BODY_PART_NAMES, BODY_PARTS, LABELS, PEOPLE, RELATIONS, ROW_NAMES
 
 CHANNELS = BODY_PARTS
 """The body parts, in report order (:data:`mirror.vocabulary.BODY_PARTS`)."""
@@ -27,7 +27,7 @@ STATES = RELATIONS
 CHANNEL_NAMES = BODY_PART_NAMES
 """How a body part is written for people; :data:`ROW_NAMES` adds the whole body (the timeline's and the share
 table's rows)."""
-SHARE_COLUMNS = ("mirror", "match", "symmetric", "none", "insufficient")
+SHARE_COLUMNS = LABELS
 """The labels the share table counts (``insufficient``: not measured)."""
 
 DEFAULT_ALPHA = 0.01
@@ -417,9 +417,7 @@ def _runs(series: ChannelSeries, step_s: float, labels, key) -> list[tuple[float
     return runs
 
 
-def label_runs(
-    series: ChannelSeries, step_s: float, labels=("mirror", "match", "symmetric")
-) -> list[tuple[float, float, str]]:
+def label_runs(series: ChannelSeries, step_s: float, labels=RELATIONS) -> list[tuple[float, float, str]]:
     """Runs of equal labels as non-overlapping ``(start_s, end_s, label)``.
 
     Each window owns the time from halfway after the previous window's centre to
@@ -436,9 +434,7 @@ def run_p_value(p_value: np.ndarray) -> float:
     return float(finite.max()) if len(finite) else float("nan")
 
 
-def p_runs(
-    series: ChannelSeries, step_s: float, labels=("mirror", "match", "symmetric")
-) -> list[tuple[float, float, str, float]]:
+def p_runs(series: ChannelSeries, step_s: float, labels=RELATIONS) -> list[tuple[float, float, str, float]]:
     """:func:`label_runs` with each run's p-value (:func:`run_p_value`; NaN without one)."""
     return [
         (a, b, lab, run_p_value(series.p_value[i : j + 1]))
@@ -447,7 +443,7 @@ def p_runs(
 
 
 def strength_runs(
-    series: ChannelSeries, step_s: float, alpha: float = DEFAULT_ALPHA, labels=("mirror", "match", "symmetric")
+    series: ChannelSeries, step_s: float, alpha: float = DEFAULT_ALPHA, labels=RELATIONS
 ) -> list[tuple[float, float, str, float, float]]:
     """Runs of equal label and equal drawing :func:`strength`: ``(start_s, end_s, label, strength, p_value)``.
 

@@ -34,6 +34,7 @@ from mirror.report.doc import (
     step_of,
 )
 from mirror.report.model import Direction, Event
+from mirror.vocabulary import RELATIONS
 
 MIME = {
     ".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime", ".avi": "video/x-msvideo",
@@ -98,7 +99,7 @@ def eaf_document(doc: ReportLike, video_path: str | Path | None = None, eaf_path
             "mirror_calibration", f"labels only where p < {alpha:g}; null: {cal.null} ({cal.description or '-'})"
         )
 
-    for kind in ("mirror", "match", "symmetric"):
+    for kind in RELATIONS:
         eaf.add_tier(kind)
         for e in doc.events:
             if e.kind == kind:

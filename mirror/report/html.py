@@ -37,6 +37,7 @@ from mirror.report.doc import (
 from mirror.report.keyframes import event_keyframes
 from mirror.report.model import Report, SourceInfo
 from mirror.report.timeline import COLORS, SHADE_OPACITY, render_timeline_svg
+from mirror.vocabulary import RELATIONS
 
 MAX_THUMBNAILS = 60  # events beyond this get a row without thumbnails (keeps the page small)
 PART_EVENTS_OPEN = 30  # more body-part events than this are listed folded (the whole body's stay in view)
@@ -141,7 +142,7 @@ def nothing_banner(doc: ReportLike) -> str:
 
 def _share_table(doc: Report) -> str:
     """Whole-body and per-body-part shares of the windows, counted from the windows themselves."""
-    head = "".join(f'<th class="num">{escape(k)}</th>' for k in ("mirror", "match", "symmetric", "none"))
+    head = "".join(f'<th class="num">{escape(k)}</th>' for k in (*RELATIONS, "none"))
     html = [
         '<table id="shares"><thead><tr><th>body part</th>'
         + head
@@ -162,7 +163,7 @@ def _share_table(doc: Report) -> str:
             if k != "symmetric" or r["row"] == "overall" or r["counts"][k]
             else f'<td class="num" data-label="{k}" data-windows="0" '
             'title="a body part alone is labelled mirror, match or none">–</td>'
-            for k in ("mirror", "match", "symmetric", "none")
+            for k in (*RELATIONS, "none")
         )
         html.append(
             f"<tr {attrs}>{name}{cells}"
