@@ -36,7 +36,7 @@ import numpy as np
 
 from mirror.compare.run import Calibration
 from mirror.errors import MirrorError
-from mirror.vocabulary import BODY_PARTS
+from mirror.vocabulary import BODY_PARTS, RELATIONS
 
 if TYPE_CHECKING:
     from mirror.compare.prepare import Prepared
@@ -250,7 +250,7 @@ def calibrate(windows: Windows, null: NullSamples, settings: CompareSettings) ->
     relation = np.isin(windows.label, ("mirror", "match")) & (np.nan_to_num(p_rel, nan=1.0) < settings.alpha)
     symmetric = ~relation & sym_candidate & (np.nan_to_num(p_sym, nan=1.0) < settings.alpha)
     label = windows.label.copy()
-    label[np.isin(label, ("mirror", "match", "symmetric")) & ~relation] = "none"
+    label[np.isin(label, RELATIONS) & ~relation] = "none"
     label[symmetric] = "symmetric"
     p_value = np.where(symmetric | (~relation & ~windows.sided), p_sym, p_rel)
     p_value[label == "insufficient"] = np.nan
@@ -261,7 +261,7 @@ def calibrate(windows: Windows, null: NullSamples, settings: CompareSettings) ->
     # or symmetric), so no part is labelled where the two people, taken whole, are not related;
     # the parts' false alarms cannot exceed the window's
     related = relation | symmetric
-    for c in range(channel_p.shape[1]):
+    for c in range(windows.channel_label.shape[1]):
         active = windows.channel_active[:, c]
         channel_p[active, c] = _motion_p(
             null.channel_best[:, c], null.channel_motion[:, c], ch_best[active, c], windows.channel_motion[active, c]

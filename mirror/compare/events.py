@@ -99,9 +99,7 @@ def state_shares(windows: Windows) -> Shares:
     """Share of the analysable windows in each state, overall and per channel; leader shares."""
     usable = windows.label != "insufficient"
     n = int(usable.sum())
-    overall = {
-        k: (float(np.mean(windows.label[usable] == k)) if n else 0.0) for k in ("mirror", "match", "symmetric", "none")
-    }
+    overall = {k: (float(np.mean(windows.label[usable] == k)) if n else 0.0) for k in (*RELATIONS, "none")}
     per_channel = {}
     for c, name in enumerate(windows.channels):
         ok = windows.channel_label[:, c] != "insufficient"

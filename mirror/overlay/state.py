@@ -24,7 +24,7 @@ import numpy as np
 from mirror import messages
 from mirror.landmarks.types import Landmarks, PersonLandmarks
 from mirror.report.doc import DEFAULT_ALPHA, alpha_of, label_confidence, strength
-from mirror.vocabulary import BODY_PARTS
+from mirror.vocabulary import BODY_PARTS, RELATIONS
 
 if TYPE_CHECKING:
     from mirror.coach import Message
@@ -365,13 +365,9 @@ class OverlayState:
             if len(view.channel_p) == len(view):
                 for k, c in enumerate(BODY_PARTS):
                     p, lab = float(view.channel_p[i, k]), state.channels[c]
-                    key = (
-                        label_confidence(lab, p, view.alpha)
-                        if lab in ("mirror", "match", "symmetric") and np.isfinite(p)
-                        else None
-                    )
+                    key = label_confidence(lab, p, view.alpha) if lab in RELATIONS and np.isfinite(p) else None
                     state.channel_confidence[c] = messages.CONFIDENCE[key] if key else ""
-            state.lag_s = float(view.lag_s[i]) if view.label[i] in ("mirror", "match", "symmetric") else float("nan")
+            state.lag_s = float(view.lag_s[i]) if view.label[i] in RELATIONS else float("nan")
             state.leader = str(view.leader[i])
             if len(view.p_value):
                 state.p_value = float(view.p_value[i])
