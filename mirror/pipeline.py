@@ -149,9 +149,8 @@ def analyze_video(
         "extract_settings": extract.to_dict(),
     }
     features = compute_features(landmarks)
-    if not keep_landmarks:
-        landmarks = None
-    session = _analyze(features, landmarks, settings, n_surrogates, 0, provenance)
+    kept = landmarks if keep_landmarks else None
+    session = _analyze(features, kept, settings, n_surrogates, 0, provenance)
     session.extract = ext_info
     return session
 

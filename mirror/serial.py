@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -62,7 +62,9 @@ def from_plain(cls: type[T], data: dict) -> T:
     """
     hints = typing.get_type_hints(cls)
     kwargs = {
-        f.name: _convert(hints[f.name], data[f.name]) for f in dataclasses.fields(cls) if f.init and f.name in data
+        f.name: _convert(hints[f.name], data[f.name])
+        for f in dataclasses.fields(cast(Any, cls))
+        if f.init and f.name in data
     }
     return cls(**kwargs)
 

@@ -68,7 +68,7 @@ def _columns(values: np.ndarray) -> np.ndarray:
 def true_runs(valid: np.ndarray) -> list[tuple[int, int]]:
     """``[(start, stop), ...]`` of the True runs of a 1-D mask."""
     edges = np.diff(np.concatenate([[0], valid.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
 
 
 def smooth_and_differentiate(

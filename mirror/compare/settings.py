@@ -21,7 +21,8 @@ class CompareSettings(Plain):
     max_gap_s: float = 0.5
     min_valid: float = 0.6  # share of a window both people must have data for
     min_score: float = 0.45  # mirror/match score needed for a label
-    min_change: float = 1e-3  # RMS change of each person's antisymmetric posture over a window (shoulder widths, radians) to tell the side
+    # RMS change of each person's antisymmetric posture over a window (shoulder widths, radians) to tell the side
+    min_change: float = 1e-3
     min_sync: float = 0.45  # symmetric-part correlation (drifts removed) for "symmetric"
     move_scale: float = 0.15  # asymmetry speed (units/s) at which movement counts fully
     together_s: float = 0.1  # |lag| below this: nobody leads

@@ -193,33 +193,35 @@ class PairingStatistic:
             starts = np.zeros(0, dtype=int) if n < self.length else np.arange(0, n - self.length + 1, step)
         starts = np.asarray(starts, dtype=int)
         body = np.array([c != "face" for c in FEATURE_CHANNELS])
-        self.chan = _one_channel_each(prep.g)
+        chan = _one_channel_each(prep.g)
         sym_chan_all = _one_channel_each(prep.gs)
-        self.usable = self.chan is not None and sym_chan_all is not None
+        self.usable = chan is not None and sym_chan_all is not None
         self.blocks: list[_Block] = []
-        if not self.usable:
+        if chan is None or sym_chan_all is None:
             return
+        self.chan = chan
         body_index = np.cumsum(body) - 1  # a body channel's column among the body channels
         sym_cols = body[sym_chan_all]  # symmetric columns of a body channel: symmetric synchrony reads only these
         self.sym_chan = body_index[sym_chan_all[sym_cols]]
         self.nfeat = float(prep.g.sum())
         f32 = np.float32
         self.n_channels = prep.g.shape[1]
-        self.a = (
+        self.a: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] = (
             prep.asym[:, 0].astype(f32),
             prep.vel[:, 0].astype(f32),
             prep.sym_hp[:, 0][:, sym_cols].astype(f32),
             prep.ok[:, 0],
             prep.sym_ok[:, 0][:, body],
         )
-        self.b = (
+        self.b: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] = (
             prep.asym[:, 1].astype(f32),
             prep.vel[:, 1].astype(f32),
             prep.sym_hp[:, 1][:, sym_cols].astype(f32),
             prep.ok[:, 1],
             prep.sym_ok[:, 1][:, body],
         )
-        self.present_a, self.present_b = prep.ok[:, 0].any(1), prep.ok[:, 1].any(1)
+        self.present_a: np.ndarray = np.asarray(prep.ok[:, 0].any(1))
+        self.present_b: np.ndarray = np.asarray(prep.ok[:, 1].any(1))
         if len(starts) <= BLOCK_WINDOWS:
             parts = [(0, n, starts)] if len(starts) else []
         else:
@@ -229,12 +231,13 @@ class PairingStatistic:
                 lo = max(0, int(part[0]) - self.max_lag - 1)
                 hi = min(n, int(part[-1]) + self.length + self.max_lag + 1)
                 parts.append((lo, hi, part - lo))
-        k = self.lags[:, None]
+        lag = self.lags[:, None]
         for lo, hi, local in parts:
-            t0, t1 = np.maximum(0, -k), (hi - lo) - np.maximum(0, k)  # A at t, B at t + k, both inside
-            lo_a = np.clip(local[None, :] - (k // 2), t0, t1)  # (L, W): the lag centred on the window
-            hi_a = np.clip(local[None, :] - (k // 2) + self.length, t0, t1)
-            own = _own(*(x[lo:hi] for x in self.a), self.chan, self.sym_chan)
+            t0, t1 = np.maximum(0, -lag), (hi - lo) - np.maximum(0, lag)  # A at t, B at t + k, both inside
+            lo_a = np.clip(local[None, :] - (lag // 2), t0, t1)  # (L, W): the lag centred on the window
+            hi_a = np.clip(local[None, :] - (lag // 2) + self.length, t0, t1)
+            a_asym, a_vel, a_sym, a_ok, a_sym_ok = (x[lo:hi] for x in self.a)
+            own = _own(a_asym, a_vel, a_sym, a_ok, a_sym_ok, self.chan, self.sym_chan)
             n_a = own.n[hi_a] - own.n[lo_a]
             self.blocks.append(
                 _Block(
@@ -254,8 +257,8 @@ class PairingStatistic:
 
     def __call__(self, b_rows: np.ndarray) -> float:
         """Session synchrony with B's sample ``b_rows[t]`` at A's sample ``t``."""
-        best = [self._block_best(block, b_rows[block.lo : block.hi]) for block in self.blocks]
-        best = np.concatenate(best) if best else np.zeros(0)
+        per_block = [self._block_best(block, b_rows[block.lo : block.hi]) for block in self.blocks]
+        best = np.concatenate(per_block) if per_block else np.zeros(0)
         best = best[np.isfinite(best)]
         return float(best.mean()) if len(best) else float("nan")
 
@@ -298,7 +301,10 @@ class PairingStatistic:
     def _scores(
         self, block: _Block, own_b: _Own, cums: tuple, n_at: np.ndarray, part: slice
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Whole-body relation score and body symmetric synchrony ``(lags of part, W)``, as the comparator scores them."""
+        """Whole-body relation score and body symmetric synchrony ``(lags of part, W)``.
+
+        As the comparator scores them.
+        """
         s = self.settings
         k = self.lags[part, None]
         lo_a, hi_a = block.lo_a[part], block.hi_a[part]

@@ -34,6 +34,7 @@ parts) from them.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 import numpy as np
 
@@ -182,7 +183,7 @@ def compare_prepared(prep: Prepared, settings: CompareSettings) -> Windows:
         hi = min(n, int(part[-1]) + length + max_lag + 1)
         blocks.append(_compare_block(slice_prepared(prep, lo, hi), settings, part - lo))
     first = blocks[0]
-    joined = {
+    joined: dict[str, Any] = {
         f.name: np.concatenate([getattr(w, f.name) for w in blocks])
         for f in fields(first)
         if isinstance(getattr(first, f.name), np.ndarray)
@@ -362,7 +363,7 @@ def leaders(lag_s: np.ndarray, together_s: float) -> np.ndarray:
 def _empty_windows(settings: CompareSettings) -> Windows:
     """No windows (a stretch shorter than one window), every array with its shape and type."""
     R = len(BODY_PARTS)
-    shapes = {
+    shapes: dict[str, tuple[tuple[int, ...], Any]] = {
         "label": ((0,), "<U12"),
         "leader": ((0,), "<U8"),
         "sided": ((0,), bool),
@@ -370,10 +371,12 @@ def _empty_windows(settings: CompareSettings) -> Windows:
         "channel_label": ((0, R), "<U12"),
         "channel_active": ((0, R), bool),
     }
-    arrays = {}
+    arrays: dict[str, np.ndarray] = {}
     for f in fields(Windows):
         if f.name in ("channels", "run"):
             continue
+        shape: tuple[int, ...]
+        dtype: Any
         if f.name in shapes:
             shape, dtype = shapes[f.name]
         elif f.name.startswith("channel_"):
@@ -383,7 +386,7 @@ def _empty_windows(settings: CompareSettings) -> Windows:
         else:
             shape, dtype = (0,), float
         arrays[f.name] = np.zeros(shape, dtype=dtype)
-    return Windows(**arrays, run=WindowsRun(settings=settings, reason="shorter than one window"))
+    return Windows(**arrays, run=WindowsRun(settings=settings, reason="shorter than one window"))  # type: ignore[arg-type]
 
 
 def _sym_motion(prep: Prepared, starts: np.ndarray, length: int) -> np.ndarray:

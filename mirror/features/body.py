@@ -20,10 +20,11 @@ The antisymmetric part of a posture (left minus right, and the signed
 features) is what tells mirroring from matching.
 
 The head comes from the face (MediaPipe's facial transformation matrix: yaw,
-pitch and roll; NaN where no face is found); the head's yaw is taken relative to the torso once the torso is clearly turned
-from the camera, so that two people facing each other in profile do not look
-like a mirror image.  The head channel also holds a hand at one side of the
-face, so that head-and-shoulders shots (arms out of frame) keep a comparison.
+pitch and roll; NaN where no face is found); the head's yaw is taken relative
+to the torso once the torso is clearly turned from the camera, so that two
+people facing each other in profile do not look like a mirror image.  The
+head channel also holds a hand at one side of the face, so that
+head-and-shoulders shots (arms out of frame) keep a comparison.
 
 Face features: blendshape left/right pairs follow a horizontal flip only
 roughly (noisy when a hand covers the face); those used here are the ones whose
@@ -31,6 +32,9 @@ flip equivariance was measured on real footage (``benchmarks/bench_side_features
 
 Every frame, person and body part is judged usable or not, with a reason
 (:mod:`mirror.features.usability`); the features of an unusable part are NaN.
+
+The module runs to about 500 lines: each feature's formula sits beside its specification
+(channel, side, sign) and the mirror operator, which must agree with every one of them.
 """
 
 from __future__ import annotations
@@ -199,7 +203,7 @@ class Features:
 
     def part_ok(self) -> np.ndarray:
         """``(T, 2, P)`` bool: the part is usable (parts in :data:`~mirror.vocabulary.BODY_PARTS` order)."""
-        return self.part_reason == OK
+        return np.asarray(self.part_reason == OK)
 
     def usability(self) -> dict:
         """Per person and part, the share of frames usable and the main reason when not.

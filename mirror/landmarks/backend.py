@@ -45,7 +45,7 @@ class PersonEstimator(ABC):
     def face(self, rgb: np.ndarray, t_ms: int) -> FaceResult | None:
         """The face in ``rgb`` (a crop around one head)."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional: a backend without resources has nothing to release
         pass
 
 
@@ -62,5 +62,5 @@ class LandmarkBackend(ABC):
     def provenance(self) -> dict:
         return {}
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional: a backend without resources has nothing to release
         pass

@@ -96,7 +96,7 @@ def backfill_landmarks(
     layout = layout or Layout()
     fixed = IdentityTracker(layout, size).regions() if layout.mode != "auto" else None
     if regions is not None:
-        fixed = [tuple(int(v) for v in box) for box in regions]
+        fixed = [(int(box[0]), int(box[1]), int(box[2]), int(box[3])) for box in regions]
     present = landmarks.pose_present
     dt = float(np.median(np.diff(landmarks.t_s))) if len(landmarks) > 1 else 1.0
     max_frames = max(1, int(round(max_gap_s / max(dt, 1e-6))))

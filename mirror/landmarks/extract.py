@@ -156,7 +156,7 @@ def extract_landmarks(
     if cache is not None and not stream_to_cache:
         restored = cache.load()
     step = PairStep(backend, size, layout, threads=threads)
-    if n_restored:
+    if n_restored and cache is not None:
         step.tracker.restore(cache.last_people())
     still_images = isinstance(source, ImageSource)
     buffer = _Buffer(size, info)
@@ -195,7 +195,7 @@ def extract_landmarks(
     finally:
         flush()  # nothing finished is lost, whatever stopped the loop
         step.close()
-    if stream_to_cache:
+    if stream_to_cache and cache is not None:
         result = cache.load(slim=True)
         if result is not None:
             result.info = info

@@ -125,7 +125,7 @@ def find_tiles(bgr: np.ndarray) -> tuple[tuple[int, int, int, int], tuple[int, i
     if w < 64 or h < 32:
         return None
     step = max(1, h // 270)  # every few rows is plenty to see a band run the full height
-    gray = cv2.cvtColor(bgr[::step], cv2.COLOR_BGR2GRAY).astype(np.float32)
+    gray: np.ndarray = cv2.cvtColor(bgr[::step], cv2.COLOR_BGR2GRAY).astype(np.float32)
     gray = cv2.blur(gray, (1, 5))  # noise and compression blocks down, no bleeding across columns
     flat_col = gray.std(axis=0) < TILE_FLAT_SD
     lo, hi = int(0.3 * w), int(0.7 * w)
@@ -164,9 +164,9 @@ def find_tiles(bgr: np.ndarray) -> tuple[tuple[int, int, int, int], tuple[int, i
         if np.mean(~flat_col[tx0:tx1]) < 0.9:
             return None
         # and a straight edge along the band: the picture stops there, it does not fade into it
-        rows = slice(ty0 // step, max(ty0 // step + 1, ty1 // step))
+        band_rows = slice(ty0 // step, max(ty0 // step + 1, ty1 // step))
         outside = min(max(0, band_x0 - 2), w - 1) if c0 == 0 else min(w - 1, band_x1 + 1)
-        edge = np.abs(gray[rows, outside] - gray[rows, band_x0:band_x1].mean(axis=1))
+        edge = np.abs(gray[band_rows, outside] - gray[band_rows, band_x0:band_x1].mean(axis=1))
         if np.mean(edge > TILE_EDGE_STEP) < 0.5:
             return None
         tiles.append((tx0, ty0, tx1, ty1))

@@ -172,7 +172,7 @@ class MediaPipeBackend(LandmarkBackend):
             "min_pose_detection_confidence": float(min_detection_confidence),
             "min_tracking_confidence": float(min_tracking_confidence),
         }
-        self._detector = None
+        self._detector: Any = None  # a MediaPipe PoseLandmarker in IMAGE mode, made on first use
         self._detector_lock = threading.Lock()
         self._estimators: list[MediaPipePersonEstimator] = []
 
@@ -198,7 +198,7 @@ class MediaPipeBackend(LandmarkBackend):
                         )
                     )
             result = self._detector.detect(_image(rgb))
-        return [_pose_to_person(i, w) for i, w in zip(result.pose_landmarks, result.pose_world_landmarks)]
+        return [_pose_to_person(i, w) for i, w in zip(result.pose_landmarks, result.pose_world_landmarks, strict=True)]
 
     def provenance(self) -> dict:
         pose_file = POSE_MODELS[self.pose_model]

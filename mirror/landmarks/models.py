@@ -1,4 +1,7 @@
-"""The model files (see :mod:`mirror.model_files`, where the lookup lives so the command line can ask without importing this package)."""
+"""The model files.
+
+See :mod:`mirror.model_files`, where the lookup lives so the command line can ask without importing this package.
+"""
 
 from mirror.model_files import (  # noqa: F401
     FACE_MODEL,

@@ -75,6 +75,7 @@ class IdentityTracker:
         self._reseeded: set[int] = set()
         self._seeds: dict[int, PersonLandmarks] = {}
         w, h = self.size
+        self._fixed: list[np.ndarray] | None
         if layout.mode == "split":
             o = layout.split_overlap * w
             self._fixed = [np.array([0, 0, w / 2 + o, h]), np.array([w / 2 - o, 0, w, h])]
@@ -83,7 +84,7 @@ class IdentityTracker:
         else:
             self._fixed = None
         if self._fixed is not None:
-            for track, box in zip(self.tracks, self._fixed):
+            for track, box in zip(self.tracks, self._fixed, strict=True):
                 track.region = box.astype(float)
 
     # ----------------------------------------------------------- queries
@@ -98,7 +99,7 @@ class IdentityTracker:
 
     def regions(self) -> list[tuple[int, int, int, int] | None]:
         """Pixel boxes ``(x0, y0, x1, y1)`` to run A's and B's estimators on (None: skip)."""
-        out = []
+        out: list[tuple[int, int, int, int] | None] = []
         w, h = self.size
         for track in self.tracks:
             if track.region is None:
@@ -141,7 +142,7 @@ class IdentityTracker:
                 break
         self.tiles = (tuple(int(v) for v in boxes[0]), tuple(int(v) for v in boxes[1]))  # type: ignore[assignment]
         self._fixed = boxes
-        for track, box in zip(self.tracks, boxes):
+        for track, box in zip(self.tracks, boxes, strict=True):
             track.region = box
             track.missed = 0
         self.started = True
@@ -229,7 +230,7 @@ class IdentityTracker:
         # 1. both estimators on one body: keep it for the person it is closer to
         if found[0] is not None and found[1] is not None:
             if same_body(found[0], found[1], self.size):
-                keep = self._closer_slot(centers[0])
+                keep = self._closer_slot(anchor_px(found[0], self.size))
                 found[1 - keep] = None
                 centers[1 - keep] = None
                 self.stats.duplicates_resolved += 1

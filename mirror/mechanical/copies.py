@@ -146,7 +146,7 @@ def detect_copies(motion: Motion, gestures: Gestures, settings: CopySettings | N
     pad = int(round(settings.pad_s * rate))
     lo_k, hi_k = int(np.ceil(settings.min_lag_s * rate)), int(np.floor(settings.max_lag_s * rate))
     rows = []
-    for direction, (m, c) in zip(DIRECTIONS, ((0, 1), (1, 0))):
+    for direction, (m, c) in zip(DIRECTIONS, ((0, 1), (1, 0)), strict=True):
         velocity = {
             "match": motion.v[:, m],
             "mirror": mirror_operator(motion.v[:, m]),
@@ -176,7 +176,9 @@ def detect_copies(motion: Motion, gestures: Gestures, settings: CopySettings | N
                 first = np.searchsorted(copier_start, g0 + lo_k - (g1 - g0), "left")
                 last = np.searchsorted(copier_start, g1 + hi_k, "right")
                 copier_v = channel_v[("copier", cc)]
-                for h, h0, h1 in zip(*(x[first:last].tolist() for x in (copier_idx, copier_start, copier_end))):
+                for h, h0, h1 in zip(
+                    *(x[first:last].tolist() for x in (copier_idx, copier_start, copier_end)), strict=True
+                ):
                     ks = np.arange(max(lo_k, h0 - g1 + 1), min(hi_k, h1 - g0 - 1) + 1)
                     if len(ks) == 0:
                         continue
@@ -215,7 +217,7 @@ def detect_copies(motion: Motion, gestures: Gestures, settings: CopySettings | N
             z,
             settings=settings,
         )
-    cols = list(zip(*rows))
+    cols = list(zip(*rows, strict=True))
     return Copies(
         direction=np.array(cols[0], dtype="<U10"),
         model=np.array(cols[1], dtype=int),

@@ -207,7 +207,7 @@ def segment_gestures(motion: Motion, settings: GestureSettings | None = None) ->
             if found:
                 amps = np.array([f[-1] for f in found])
                 med = float(np.median(amps))
-                for f, amp in zip(found, amps):
+                for f, amp in zip(found, amps, strict=True):
                     rows.append(f + [bool(amp < med)])
     if not rows:
         return Gestures.empty(settings)

@@ -83,7 +83,7 @@ def persistent_ranges(windows: Windows | None, direction: str, settings: ScoreSe
     sided = np.isin(windows.label, ("mirror", "match"))
     toward = lag >= -together if direction == "B_copies_A" else lag <= together
     strong = sided & (best >= settings.persist_min_score) & np.isfinite(lag) & toward
-    ranges = []
+    ranges: list[tuple[float, float]] = []
     i, n = 0, len(windows)
     while i < n:
         if not strong[i]:
