@@ -322,6 +322,13 @@ def _asset(name: str) -> str:
     return resources.files("mirror.review").joinpath("assets").joinpath(name).read_text(encoding="utf-8")
 
 
+def page_style() -> str:
+    """The page's styles: the marks' colours from :data:`mirror.vocabulary.MARK_COLORS` as CSS variables
+    (``--mark-right``, ``--mark-wrong``), then ``assets/review.css``."""
+    marks = ";".join(f"--mark-{mark}:{color}" for mark, color in MARK_COLORS.items())
+    return f":root{{{marks}}}\n{_asset('review.css')}"
+
+
 def page_script() -> str:
     """The page script: :data:`SCRIPTS` in order, in one strict closure (no library, no request)."""
     parts = "\n".join(f"// ---- {name}\n{_asset(name)}" for name in SCRIPTS)
@@ -355,7 +362,7 @@ def render_review_html(data: dict, static: bool) -> str:
 <meta http-equiv="Content-Security-Policy" content="{escape(content_security_policy(static))}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)}</title>
-<style>{_asset("review.css")}</style>
+<style>{page_style()}</style>
 </head><body>
 <header><h1>{escape(title)}</h1><p class="sub" id="summary"></p><p class="sub" id="parts"></p>
 <p class="sub" id="synchrony"></p><p class="sub" id="meaning"></p>
