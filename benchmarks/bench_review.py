@@ -83,7 +83,8 @@ def main() -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             print(
-                f"{'minutes':>8} {'frames':>8} {'windows':>8} {'events':>7} {'page MB':>8} {'ready s':>8} {'seek+draw ms':>13}"
+                f"{'minutes':>8} {'frames':>8} {'windows':>8} {'events':>7} {'page MB':>8} {'ready s':>8} "
+                f"{'seek+draw ms':>13}"
             )
             for minutes in args.minutes:
                 big_doc, big_skel = tiled(doc, review.skeleton, minutes)
@@ -109,7 +110,8 @@ def main() -> None:
                 page.close()
                 n_events = len(page_data(big_doc, None, None)["events"])
                 print(
-                    f"{minutes:8g} {len(big_skel):8d} {len(big_doc['windows']):8d} {n_events:7d} {len(html.encode()) / 1e6:8.1f} {ready:8.2f} {ms:13.1f}"
+                    f"{minutes:8g} {len(big_skel):8d} {len(big_doc['windows']):8d} {n_events:7d} "
+                    f"{len(html.encode()) / 1e6:8.1f} {ready:8.2f} {ms:13.1f}"
                 )
             browser.close()
 

@@ -159,7 +159,7 @@ def _merge(ranges: list[tuple[float, float]]) -> list[tuple[float, float]]:
 
 
 def _reasons(name: str, spans: list[SpanSigns], persistent: list[tuple[float, float]]) -> list[Reason]:
-    copier, model = ("B", "A") if name == "B_copies_A" else ("A", "B")
+    copier, model = name.split("_copies_")
     flagged = [s for s in spans if s.flagged]
     if not flagged:
         return []
