@@ -41,10 +41,10 @@ def render_progress_html(progress: Progress, page_path: Path) -> str:
     since = f" since {escape(progress.since[:10])}" if progress.since else ""
     n = len(progress.views)
     trends = "".join(_trend_item(t) for t in progress.trends)
-    plots = "".join(_plot(f, progress.views, links, t) for f, t in zip(progress.figures, progress.trends))
+    plots = "".join(_plot(f, progress.views, links, t) for f, t in zip(progress.figures, progress.trends, strict=False))
     part_plots = "".join(
         _plot(f, progress.views, links, t)
-        for f, t in zip(progress.part_figures, progress.part_trends)
+        for f, t in zip(progress.part_figures, progress.part_trends, strict=False)
         if any(v.values.get(f.key) is not None for v in progress.views)
     )
     return (
@@ -68,7 +68,8 @@ CSS = (
     "body{font:14px/1.45 system-ui,sans-serif;margin:20px auto;max-width:1320px;color:#1d2330;padding:0 16px}"
     "h1{margin:0 0 4px}h2{margin:22px 0 8px;font-size:17px}"
     "#trends{list-style:none;padding:0;margin:0}#trends li{margin:3px 0}"
-    ".badge{display:inline-block;min-width:58px;text-align:center;border-radius:10px;color:#fff;padding:0 8px;margin-right:8px;font-size:12px}"
+    ".badge{display:inline-block;min-width:58px;text-align:center;border-radius:10px;color:#fff;padding:0 8px;"
+    "margin-right:8px;font-size:12px}"
     "section.figure{margin:10px 0 18px}section.figure h3{margin:0 0 2px;font-size:15px}"
     "svg.plot{display:block;background:#fafbfc;border:1px solid #e3e6eb}"
     "svg .axis{stroke:#9aa3ae;stroke-width:1}svg text{font:11px system-ui,sans-serif;fill:#5f6b7a}"
@@ -76,7 +77,9 @@ CSS = (
     "svg .line{fill:none;stroke:#2f6fdf;stroke-width:1.5}svg .pt{fill:#2f6fdf;stroke:#fff;stroke-width:1}"
     "svg a:hover .pt{fill:#c62828}svg .zero{stroke:#5f6b7a;stroke-dasharray:2 3}"
     "table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #d7dbe2;padding:3px 6px;text-align:left}"
-    "#sessions td{white-space:nowrap}.scroll{overflow-x:auto}th{background:#eef0f4;font-size:12px}details code{display:block;white-space:nowrap}td.num{text-align:right;font-variant-numeric:tabular-nums}code{font-size:12px}"
+    "#sessions td{white-space:nowrap}.scroll{overflow-x:auto}th{background:#eef0f4;font-size:12px}"
+    "details code{display:block;white-space:nowrap}td.num{text-align:right;font-variant-numeric:tabular-nums}"
+    "code{font-size:12px}"
     ".missing{color:#c62828}"
 )
 
@@ -92,8 +95,8 @@ def _trend_item(t: FigureTrend) -> str:
 
 def _plot(fig: Figure, views: list[SessionView], links: list[dict], trend: FigureTrend) -> str:
     n = len(views)
-    pts = [(i, v.values.get(fig.key)) for i, v in enumerate(views)]
-    pts = [(i, y) for i, y in pts if y is not None and math.isfinite(y)]
+    pts = [(i, y) for i, y in ((i, v.values.get(fig.key)) for i, v in enumerate(views)) if y is not None]
+    pts = [(i, y) for i, y in pts if math.isfinite(y)]
     lo, hi = _y_range(fig, [y for _, y in pts])
     inner_w, inner_h = PLOT_W - PAD_L - PAD_R, PLOT_H - PAD_T - PAD_B
 
@@ -110,7 +113,8 @@ def _plot(fig: Figure, views: list[SessionView], links: list[dict], trend: Figur
         b_hi = hi if fig.band[1] is None else min(hi, fig.band[1])
         if b_hi > b_lo:
             parts.append(
-                f'<rect class="band" x="{PAD_L}" y="{y_of(b_hi):.1f}" width="{inner_w}" height="{y_of(b_lo) - y_of(b_hi):.1f}">'
+                f'<rect class="band" x="{PAD_L}" y="{y_of(b_hi):.1f}" width="{inner_w}" '
+                f'height="{y_of(b_lo) - y_of(b_hi):.1f}">'
                 f"<title>target: {escape(_band_text(fig))}</title></rect>"
             )
     if lo < 0 < hi:
@@ -118,7 +122,8 @@ def _plot(fig: Figure, views: list[SessionView], links: list[dict], trend: Figur
     if fig.warning is not None and lo <= fig.warning <= hi:
         y = y_of(fig.warning)
         parts.append(
-            f'<line class="warning" x1="{PAD_L}" y1="{y:.1f}" x2="{PLOT_W - PAD_R}" y2="{y:.1f}"><title>warning line {fig.warning:g}</title></line>'
+            f'<line class="warning" x1="{PAD_L}" y1="{y:.1f}" x2="{PLOT_W - PAD_R}" y2="{y:.1f}">'
+            f"<title>warning line {fig.warning:g}</title></line>"
         )
     for frac in (0.0, 0.5, 1.0):
         val = lo + frac * (hi - lo)
@@ -128,7 +133,8 @@ def _plot(fig: Figure, views: list[SessionView], links: list[dict], trend: Figur
     for i in sorted({0, n - 1}) if n else []:
         anchor = "middle" if n == 1 else ("start" if i == 0 else "end")
         parts.append(
-            f'<text x="{x_of(i):.1f}" y="{PLOT_H - 8}" text-anchor="{anchor}">{escape(local_time(views[i].record.recorded_at, False))}</text>'
+            f'<text x="{x_of(i):.1f}" y="{PLOT_H - 8}" text-anchor="{anchor}">'
+            f"{escape(local_time(views[i].record.recorded_at, False))}</text>"
         )
     if len(pts) > 1:
         line = " ".join(f"{x_of(i):.1f},{y_of(y):.1f}" for i, y in pts)
@@ -137,13 +143,17 @@ def _plot(fig: Figure, views: list[SessionView], links: list[dict], trend: Figur
     for i, y in pts:
         rec = views[i].record
         tip = f"session {rec.id}, {local_time(rec.recorded_at)}: {format_value(fig, y)} ({Path(rec.source).name})"
-        circle = f'<circle class="pt" data-session="{rec.id}" cx="{x_of(i):.1f}" cy="{y_of(y):.1f}" r="{radius}"><title>{escape(tip)}</title></circle>'
+        circle = (
+            f'<circle class="pt" data-session="{rec.id}" cx="{x_of(i):.1f}" cy="{y_of(y):.1f}" r="{radius}">'
+            f"<title>{escape(tip)}</title></circle>"
+        )
         href = links[i]["report"] or links[i]["folder"]
         parts.append(f'<a href="{escape(href)}">{circle}</a>' if href else circle)
     badge = f'<span class="badge" style="background:{TREND_COLOURS[trend.trend]}">{escape(trend.trend or "–")}</span>'
     return (
         f'<section class="figure" data-figure="{fig.key}"><h3>{badge}{escape(fig.title)}</h3>'
-        f'<svg class="plot" data-sessions="{len(pts)}" viewBox="0 0 {PLOT_W} {PLOT_H}" width="{PLOT_W}" height="{PLOT_H}" '
+        f'<svg class="plot" data-sessions="{len(pts)}" viewBox="0 0 {PLOT_W} {PLOT_H}" width="{PLOT_W}" '
+        f'height="{PLOT_H}" '
         f'role="img" aria-label="{escape(fig.title)} over {len(pts)} sessions">{"".join(parts)}</svg></section>'
     )
 
@@ -179,7 +189,7 @@ def _table(progress: Progress, links: list[dict]) -> str:
     head = [(h, "") for h in ("#", "recorded", "source", "duration", "side", "partner")]
     head += [(f.heading, f.title) for f in progress.figures] + [(h, "") for h in ("leader", "p", "report", "review")]
     rows = []
-    for v, link in zip(reversed(progress.views), reversed(links)):
+    for v, link in zip(reversed(progress.views), reversed(links), strict=False):
         r = v.record
         partner = r.people.name_of(v.other) if v.other else f"{r.people.name_of('A')} / {r.people.name_of('B')}"
         cells = [
@@ -190,7 +200,7 @@ def _table(progress: Progress, links: list[dict]) -> str:
             f"<td>{escape(v.side or 'A/B')}</td>",
             f"<td>{escape(partner)}</td>",
         ]
-        for fig, key in zip(progress.figures, keys):
+        for fig, key in zip(progress.figures, keys, strict=False):
             value = v.values.get(key)
             off = fig.band is not None and value is not None and band_distance(fig, value) > 0
             cells.append(f'<td class="num{" missing" if off else ""}">{escape(format_value(fig, value))}</td>')
@@ -207,11 +217,15 @@ def _table(progress: Progress, links: list[dict]) -> str:
             cells.append(f'<td><a class="review" href="{escape(link["review"])}">review</a></td>')
         else:
             cells.append(
-                f"<td><details><summary>make it</summary><code>mirror review {escape(_shell_quote(r.report_dir))} --static</code></details></td>"
+                f"<td><details><summary>make it</summary><code>mirror review {escape(_shell_quote(r.report_dir))} "
+                "--static</code></details></td>"
             )
         rows.append(f'<tr data-session="{r.id}">{"".join(cells)}</tr>')
     th = "".join(f'<th title="{escape(t)}">{escape(h)}</th>' if t else f"<th>{escape(h)}</th>" for h, t in head)
-    return f'<div class="scroll"><table id="sessions"><thead><tr>{th}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+    return (
+        f'<div class="scroll"><table id="sessions"><thead><tr>{th}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
 
 
 def _links(view: SessionView, base: Path) -> dict:

@@ -115,8 +115,10 @@ def figures(personal: bool, flag_score: float = DEFAULT_FLAG_SCORE) -> list[Figu
                band=(0.0, flag_score), warning=flag_score, short=f"mechanical ({copier})"),
         Figure("mechanical_copied", f"mechanical copying: {them} copying {you}", "score", "lower", 0.05,
                band=(0.0, flag_score), warning=flag_score, short=f"mechanical ({copied})"),
-        Figure("synchrony_excess", "synchrony above pseudo-synchrony", "score", "higher", 0.02, band=(0.0, None), short="synchrony +"),
-        Figure("warnings_per_10min", f"coaching warnings to {who} (per 10 min)", "per_10min", "lower", 0.5, short="warnings /10 min"),
+        Figure("synchrony_excess", "synchrony above pseudo-synchrony", "score", "higher", 0.02, band=(0.0, None),
+               short="synchrony +"),
+        Figure("warnings_per_10min", f"coaching warnings to {who} (per 10 min)", "per_10min", "lower", 0.5,
+               short="warnings /10 min"),
         Figure("praise_per_10min", f"praise to {who} (per 10 min)", "per_10min", "higher", 0.5, short="praise /10 min"),
     ]  # fmt: skip
 
@@ -187,8 +189,7 @@ def figure_trend(fig: Figure, views: list[SessionView], recent: int = RECENT) ->
     if not views:
         return FigureTrend(fig, None, None, 0, None)
     latest = views[-1].values.get(fig.key)
-    earlier = [v.values.get(fig.key) for v in views[:-1]]
-    earlier = [x for x in earlier if x is not None][-recent:]
+    earlier = [x for x in (v.values.get(fig.key) for v in views[:-1]) if x is not None][-recent:]
     baseline = statistics.median(earlier) if earlier else None
     if latest is None or baseline is None:
         return FigureTrend(fig, latest, baseline, len(earlier), None)

@@ -133,7 +133,8 @@ class History:
         tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if app not in (0, APPLICATION_ID) or (tables and "mirror_meta" not in tables):
             raise MirrorError(
-                f"{self.path} is another program's SQLite database, not a mirror history; it is left untouched (give another --history)"
+                f"{self.path} is another program's SQLite database, not a mirror history; it is left untouched "
+                "(give another --history)"
             )
         if version > SCHEMA_VERSION:
             raise MirrorError(
@@ -149,7 +150,8 @@ class History:
             fmt = self.conn.execute("SELECT value FROM mirror_meta WHERE key = 'format'").fetchone()
             if fmt is None or fmt[0] != FORMAT:
                 raise MirrorError(
-                    f"{self.path} is not a mirror history (its format is {fmt[0] if fmt else 'unknown'}); it is left untouched"
+                    f"{self.path} is not a mirror history (its format is {fmt[0] if fmt else 'unknown'}); "
+                    "it is left untouched"
                 )
 
     def close(self) -> None:
@@ -189,6 +191,7 @@ class History:
                     self.conn.execute(f"UPDATE sessions SET {sets} WHERE id = ?", (*values, sid))
                     self.conn.execute("DELETE FROM session_parts WHERE session_id = ?", (sid,))
                     self.conn.execute("DELETE FROM session_coaching WHERE session_id = ?", (sid,))
+                assert sid is not None  # an INSERT always gives a row id
                 _insert_details(self.conn, sid, rec)
                 return int(sid), old is None
 
@@ -291,7 +294,8 @@ def check_file(path: Path, create: bool = True) -> None:
     if not path.exists():
         if not create:
             raise MirrorError(
-                f"no session history at {path}: `mirror analyze`, `mirror batch` and `mirror live` record sessions there"
+                f"no session history at {path}: `mirror analyze`, `mirror batch` and `mirror live` record sessions "
+                "there"
             )
         return
     try:
@@ -308,7 +312,8 @@ def check_file(path: Path, create: bool = True) -> None:
     app = int.from_bytes(header[68:72], "big")
     if app not in (0, APPLICATION_ID):
         raise MirrorError(
-            f"{path} is another program's SQLite database, not a mirror history; it is left untouched (give another --history)"
+            f"{path} is another program's SQLite database, not a mirror history; it is left untouched "
+            "(give another --history)"
         )
 
 
@@ -451,7 +456,7 @@ def _row_values(rec: SessionRecord) -> tuple:
 
 
 def _record(row: tuple, parts: dict[str, PartShares], coaching: dict[str, dict[str, int]]) -> SessionRecord:
-    values = dict(zip(("id", *SESSION_COLUMNS), row))
+    values = dict(zip(("id", *SESSION_COLUMNS), row, strict=False))
     if not coaching and any(values[k] for k in ("warnings", "praise", "prompts")):
         coaching = {"A+B": {"warning": values["warnings"], "praise": values["praise"], "prompt": values["prompts"]}}
     people = People(values.pop("me_name"), values.pop("partner_name"), values.pop("me_side"))
