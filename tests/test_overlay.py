@@ -54,7 +54,7 @@ def _people(labels=("A", "B")) -> tuple[PersonView, PersonView]:
     data = json.loads((GOLDEN / "raga_pose.json").read_text())["people"]
     return tuple(
         PersonView(label, np.array(data[p]["xy"], np.float32), np.array(data[p]["visibility"]) >= 0.5)
-        for label, p in zip(labels, "AB")
+        for label, p in zip(labels, "AB", strict=True)
     )
 
 
@@ -94,7 +94,8 @@ CASES = {
     "a_b_warning_lost": lambda: _state(
         people=_people(("A", "B")),
         warning="Mechanical imitation: B copies A",
-        message="To B: You copied 8 of your partner's last 9 gestures within 0.4 s: let some pass, and wait a beat before mirroring.",
+        message="To B: You copied 8 of your partner's last 9 gestures within 0.4 s: "
+        "let some pass, and wait a beat before mirroring.",
         message_kind="warning",
         status="camera lost",
         recording=True,
@@ -177,7 +178,7 @@ def test_labels_sit_above_each_person_and_follow_the_selfie_flip():
     for selfie in (False, True):
         state.selfie = selfie
         out = draw_overlay(frame, state)
-        for person, color in zip(state.people, PERSON_COLORS):
+        for person, color in zip(state.people, PERSON_COLORS, strict=True):
             centre = blob_centre(out, color)
             assert centre is not None, f"no {person.label} label drawn"
             pts = person.points[person.visible]
@@ -326,6 +327,36 @@ def test_warning_banner_and_messages_follow_the_trainee(raga_session):
     assert before.warning is None and before.message is None  # nothing known yet at 1 s
     long_after = OverlayState.from_report(view, landmarks, 30.0, me="B")
     assert long_after.warning is None and long_after.message is None
+
+
+@pytest.mark.model
+def test_live_view_from_the_typed_results_is_the_reports_view(raga_session):
+    """Live builds its view from the analysis in memory: what the report would say, to its rounding."""
+    landmarks, session, report = raga_session
+    typed = ReportView.from_results(session.synchrony, session.mechanical, session.feedback)
+    read = ReportView.from_dict(report)
+    assert len(typed) == len(read) > 4 and typed.alpha == read.alpha
+    for name in ("label", "channel_label", "leader"):
+        assert (getattr(typed, name) == getattr(read, name)).all(), name
+    for name in ("start_s", "end_s", "best", "lag_s", "p_value", "channel_p"):
+        np.testing.assert_allclose(getattr(typed, name), getattr(read, name), atol=1e-4, err_msg=name)  # 4 decimals
+    assert [(c, round(a, 3), round(b, 3)) for c, a, b in typed.flagged] == [
+        (c, round(a, 3), round(b, 3)) for c, a, b in read.flagged
+    ]
+    assert [(m.t_s, m.to, m.key) for m in typed.messages] == [
+        (pytest.approx(m.t_s, abs=1e-4), m.to, m.key) for m in read.messages
+    ]
+    for t in (4.0, 6.3, float(session.synchrony.windows.end_s[-1])):
+        live, recorded = (OverlayState.from_live(v, (None, None), t, me="B") for v in (typed, read))
+        assert (live.overall, live.channels, live.leader, live.confidence, live.message, live.warning) == (
+            recorded.overall,
+            recorded.channels,
+            recorded.leader,
+            recorded.confidence,
+            recorded.message,
+            recorded.warning,
+        )
+        assert live.rapport == pytest.approx(recorded.rapport, abs=1e-3, nan_ok=True)
 
 
 @pytest.mark.model
