@@ -54,7 +54,7 @@ from mirror.features.usability import (
 )
 from mirror.landmarks.skeleton import BLENDSHAPE_NAMES, POSE
 from mirror.landmarks.types import Landmarks
-from mirror.vocabulary import BODY_PARTS, FACE_PAIRS, BodyPart, FeatureChannel
+from mirror.vocabulary import BODY_PARTS, FACE_PAIRS, FEATURE_CHANNEL_OF, BodyPart, FeatureChannel
 
 Kind = Literal["lateral", "signed", "unsigned"]
 KINDS: tuple[Kind, ...] = ("lateral", "signed", "unsigned")
@@ -92,8 +92,7 @@ def _default_parts(name: str, channel: FeatureChannel) -> tuple[BodyPart, ...]:
         for side in ("left", "right"):
             if name.endswith(f"_{side}"):
                 return (f"{side}_arm",)  # type: ignore[return-value]
-        return ("left_arm", "right_arm")
-    return (channel,)
+    return tuple(part for part in BODY_PARTS if FEATURE_CHANNEL_OF[part] == channel)
 
 
 def _spec(name: str, kind: Kind, channel: FeatureChannel, partner: str | None = None) -> FeatureSpec:

@@ -32,6 +32,7 @@ from mirror.vocabulary import (
     BODY_PART_NAMES,
     BODY_PARTS,
     BONE_INDICES,
+    FEATURE_CHANNEL_OF,
     JOINT_INDICES,
     LABELS,
     MIRRORED_PART,
@@ -314,7 +315,7 @@ def _draw_parts(c: _Canvas, state: OverlayState, top: int) -> None:
     rows = []
     for ch in BODY_PARTS:
         name = BODY_PART_NAMES[ch]
-        if ch in ("left_arm", "right_arm"):
+        if FEATURE_CHANNEL_OF[ch] == "arms":  # A's arms
             name = f"{_possessive(a_label)} {name}"
         rows.append((name, state.channels.get(ch, ""), state.channel_confidence.get(ch, "")))
     row_h = c.px(19)
