@@ -25,9 +25,12 @@ from mirror.cli.options import (
 )
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from mirror.history.progress import FigureTrend
     from mirror.history.session import People
     from mirror.live import LiveResult
+    from mirror.live.display import Display
 
 
 def live(
@@ -164,13 +167,13 @@ def _record(history_file: Path, out: Path, people: People) -> list[FigureTrend]:
     return trends
 
 
-def _comparison_title(people) -> str:
+def _comparison_title(people: People) -> str:
     return (
         "this session against your last ones" if people.me_name else "this session against the last ones without a name"
     )
 
 
-def _end_screen(display, trends: list, people, last_image) -> None:
+def _end_screen(display: Display, trends: list[FigureTrend], people: People, last_image: np.ndarray | None) -> None:
     """Show the comparison in the window until a key is pressed, the window is closed, or a few seconds pass."""
     from mirror.live.endcard import END_HOLD_S, draw_end_card
     from mirror.live.keys import NO_KEY
