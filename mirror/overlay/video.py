@@ -44,13 +44,16 @@ class AtomicVideoWriter:
         except OSError as exc:
             raise MirrorError(f"cannot write {self.path}: {exc.strerror or type(exc).__name__}") from None
         self._tmp = Path(tmp)
-        self._writer = cv2.VideoWriter(str(self._tmp), cv2.VideoWriter_fourcc(*"MJPG"), self.fps, self.size)
-        if not self._writer.isOpened():
+        writer = cv2.VideoWriter(str(self._tmp), cv2.VideoWriter.fourcc(*"MJPG"), self.fps, self.size)
+        if not writer.isOpened():
             self._tmp.unlink(missing_ok=True)
             raise MirrorError(f"cannot write {self.path}: OpenCV has no MJPG writer here")
+        self._writer: cv2.VideoWriter | None = writer
 
     def write(self, frame: np.ndarray) -> None:
         """Append one ``(H, W, 3)`` uint8 BGR frame of the writer's size."""
+        if self._writer is None:
+            raise MirrorError(f"{self.path} is closed: no more frames can be written")
         if (frame.shape[1], frame.shape[0]) != self.size:
             frame = cv2.resize(frame, self.size, interpolation=cv2.INTER_AREA)
         self._writer.write(frame)
