@@ -95,7 +95,8 @@ def flag_mechanical(doc: dict) -> None:
     )
     doc["feedback"] = [
         {"t_s": 6.0, "to": "B", "kind": "warning", "key": "mechanical_copying",
-         "text": "You copied 8 of your partner's last 9 gestures within 0.4 s: let some pass.", "channel": None, "start_s": 0.0, "end_s": 6.0},
+         "text": "You copied 8 of your partner's last 9 gestures within 0.4 s: let some pass.", "channel": None,
+         "start_s": 0.0, "end_s": 6.0},
         {"t_s": 15.0, "to": "A", "kind": "praise", "key": "praise_match",
          "text": "Good: you & your partner <matched> well.", "channel": "head", "start_s": 9.0, "end_s": 15.0},
     ]  # fmt: skip
@@ -155,7 +156,8 @@ def calibrated_doc(windows: int = 33, usability: bool = True) -> dict:
             "mirror_score": None if label == "insufficient" else scores["mirror"],
             "match_score": None if label == "insufficient" else scores["match"],
             "sync_score": None if label == "insufficient" else 0.1, "p_value": p,
-            "lag_s": 0.4 if label in ("mirror", "match") else None, "leader": "A" if label in ("mirror", "match") else None,
+            "lag_s": 0.4 if label in ("mirror", "match") else None,
+            "leader": "A" if label in ("mirror", "match") else None,
             "asymmetry": {"A": 0.3, "B": 0.3}, "valid": 0.0 if label == "insufficient" else 1.0, "channels": chans,
         })  # fmt: skip
     events = []
@@ -165,7 +167,8 @@ def calibrated_doc(windows: int = 33, usability: bool = True) -> dict:
         hi = min(hi, windows)
         ps = [w["p_value"] for w in rows[lo:hi]]
         events.append({
-            "start_s": rows[lo]["start_s"], "end_s": rows[hi - 1]["end_s"], "kind": kind, "channels": ["left_arm", "right_arm"],
+            "start_s": rows[lo]["start_s"], "end_s": rows[hi - 1]["end_s"], "kind": kind,
+            "channels": ["left_arm", "right_arm"],
             "leader": "A", "lag_s": 0.4, "strength": 0.75, "p_value": max(ps), "windows": hi - lo,
         })  # fmt: skip
     analysable = [w for w in rows if w["label"] != "insufficient"]
@@ -176,22 +179,27 @@ def calibrated_doc(windows: int = 33, usability: bool = True) -> dict:
         "provenance": {"source": {"kind": "video", "name": "pair.mp4", "width": 640, "height": 480, "nominal_fps": 25.0,
                                   "frame_count": int(25 * (rows[-1]["end_s"] if rows else 2.0)), "analysis_fps": 15.0},
                        "landmarks": {"frames": 300, "both_present_rate": 0.9}},
-        "settings": {"window_s": 4.0, "step_s": 0.5, "max_lag_s": 3.0, "rate_hz": 15.0, "min_valid": 0.6, "alpha": alpha},
+        "settings": {"window_s": 4.0, "step_s": 0.5, "max_lag_s": 3.0, "rate_hz": 15.0, "min_valid": 0.6,
+                     "alpha": alpha},
         "calibration": {"null": "reference", "null_windows": 9000, "null_relation_windows": 6000, "alpha": alpha,
                         "description": "160 pseudo-pairs of 12 real people filmed alone, 60 s each"},
-        "summary": {"windows": len(rows), "analysable_windows": len(analysable), "insufficient_windows": len(rows) - len(analysable),
+        "summary": {"windows": len(rows), "analysable_windows": len(analysable),
+                    "insufficient_windows": len(rows) - len(analysable),
                     "share": share, "share_by_channel": {}, "leader_share": {"A": 1.0, "B": 0.0, "together": 0.0},
-                    "synchrony": {"real": 0.5, "surrogate_mean": None, "surrogate_sd": None, "effect_size": None, "p_value": None,
-                                  "n_surrogates": 0, "method": "none"}},
+                    "synchrony": {"real": 0.5, "surrogate_mean": None, "surrogate_sd": None, "effect_size": None,
+                                  "p_value": None, "n_surrogates": 0, "method": "none"}},
         "events": events, "mechanical": None, "feedback": [], "windows": rows,
     }  # fmt: skip
     if usability:
         doc["usability"] = {
-            "A": {"head": {"usable_share": 0.98, "reason": "ok"}, "left_arm": {"usable_share": 0.12, "reason": "occluded"},
+            "A": {"head": {"usable_share": 0.98, "reason": "ok"},
+                  "left_arm": {"usable_share": 0.12, "reason": "occluded"},
                   "right_arm": {"usable_share": 0.9, "reason": "ok"}, "torso": {"usable_share": 0.95, "reason": "ok"},
                   "face": {"usable_share": 0.0, "reason": "no_face"}},
-            "B": {"head": {"usable_share": 0.97, "reason": "ok"}, "left_arm": {"usable_share": 0.4, "reason": "side_unknown"},
-                  "right_arm": {"usable_share": 0.3, "reason": "out_of_frame"}, "torso": {"usable_share": 0.9, "reason": "ok"},
+            "B": {"head": {"usable_share": 0.97, "reason": "ok"},
+                  "left_arm": {"usable_share": 0.4, "reason": "side_unknown"},
+                  "right_arm": {"usable_share": 0.3, "reason": "out_of_frame"},
+                  "torso": {"usable_share": 0.9, "reason": "ok"},
                   "face": {"usable_share": 0.85, "reason": "low_visibility"}},
         }  # fmt: skip
     return doc
@@ -201,7 +209,8 @@ def nothing_doc() -> dict:
     """A report of a 2.4 s clip: no window at all (shorter than one 4 s window)."""
     doc = calibrated_doc(windows=0, usability=False)
     doc["provenance"]["source"].update(frame_count=60, nominal_fps=25.0)
-    doc["summary"].update(windows=0, analysable_windows=0, insufficient_windows=0, share={k: 0.0 for k in ("mirror", "match", "symmetric", "none")},
+    doc["summary"].update(windows=0, analysable_windows=0, insufficient_windows=0,
+                          share={k: 0.0 for k in ("mirror", "match", "symmetric", "none")},
                           leader_share={"A": 0.0, "B": 0.0, "together": 0.0})  # fmt: skip
     doc["summary"]["synchrony"]["real"] = None
     return doc

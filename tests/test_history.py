@@ -217,8 +217,8 @@ def test_concurrent_processes_lose_nothing(tmp_path):
     db = tmp_path / "shared" / "history.sqlite"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     procs = [
-        subprocess.Popen([sys.executable, "-c", WRITER, str(db), "batch", str(k * 30), str(k * 30 + 30), str(reports)], env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen([sys.executable, "-c", WRITER, str(db), "batch", str(k * 30), str(k * 30 + 30), str(reports)],
+                         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for k in range(4)
     ]  # fmt: skip
     procs.append(
@@ -255,10 +255,12 @@ CREATE TABLE mirror_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT INTO mirror_meta (key, value) VALUES ('format', 'mirror.history');
 CREATE TABLE sessions (
     id INTEGER PRIMARY KEY AUTOINCREMENT, session_key TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, source TEXT NOT NULL,
-    source_sha256 TEXT, settings_key TEXT NOT NULL, recorded_at TEXT NOT NULL, analysed_at TEXT NOT NULL, duration_s REAL,
+    source_sha256 TEXT, settings_key TEXT NOT NULL, recorded_at TEXT NOT NULL, analysed_at TEXT NOT NULL,
+    duration_s REAL,
     me_name TEXT, partner_name TEXT, me_side TEXT CHECK (me_side IN ('A', 'B')), mirror_share REAL, match_share REAL,
     symmetric_share REAL, none_share REAL, typical_lag_s REAL, leader TEXT, mechanical_B_copies_A REAL,
-    mechanical_A_copies_B REAL, flagged_B_copies_A INTEGER NOT NULL DEFAULT 0, flagged_A_copies_B INTEGER NOT NULL DEFAULT 0,
+    mechanical_A_copies_B REAL, flagged_B_copies_A INTEGER NOT NULL DEFAULT 0,
+    flagged_A_copies_B INTEGER NOT NULL DEFAULT 0,
     mechanical_flag_score REAL, synchrony REAL, surrogate_mean REAL, effect_size REAL, p_value REAL,
     warnings INTEGER NOT NULL DEFAULT 0, praise INTEGER NOT NULL DEFAULT 0, prompts INTEGER NOT NULL DEFAULT 0,
     report_dir TEXT NOT NULL
@@ -274,11 +276,11 @@ def _v1_history(path: Path, kept_report: Path, gone_report: Path) -> None:
     conn = sqlite3.connect(path)
     conn.executescript(V1_SCHEMA)
     row = (
-        "INSERT INTO sessions (session_key, kind, source, source_sha256, settings_key, recorded_at, analysed_at, duration_s, "
-        "me_name, partner_name, me_side, mirror_share, match_share, symmetric_share, none_share, typical_lag_s, leader, "
-        "mechanical_B_copies_A, mechanical_A_copies_B, mechanical_flag_score, synchrony, surrogate_mean, effect_size, p_value, "
-        "warnings, praise, prompts, report_dir) VALUES (?, 'analyze', ?, ?, 'k', ?, ?, 120, 'Ana', 'Bo', 'B', ?, 0.2, 0.1, 0.3, "
-        "1.0, 'A', 0.3, 0.2, 0.6, 0.62, 0.5, 2.4, 0.02, ?, 1, 1, ?)"
+        "INSERT INTO sessions (session_key, kind, source, source_sha256, settings_key, recorded_at, analysed_at, "
+        "duration_s, me_name, partner_name, me_side, mirror_share, match_share, symmetric_share, none_share, "
+        "typical_lag_s, leader, mechanical_B_copies_A, mechanical_A_copies_B, mechanical_flag_score, synchrony, "
+        "surrogate_mean, effect_size, p_value, warnings, praise, prompts, report_dir) VALUES (?, 'analyze', ?, ?, "
+        "'k', ?, ?, 120, 'Ana', 'Bo', 'B', ?, 0.2, 0.1, 0.3, 1.0, 'A', 0.3, 0.2, 0.6, 0.62, 0.5, 2.4, 0.02, ?, 1, 1, ?)"
     )
     key = record_from_report(kept_report, "analyze").session_key
     conn.execute(

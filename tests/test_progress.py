@@ -362,8 +362,8 @@ def test_live_records_the_session_and_compares_it_with_the_last_ones(tmp_path):
     record_session(earlier, "live", People("Ana"), path=db)
     out = tmp_path / "live"
     proc = subprocess.run(
-        [sys.executable, "-m", "mirror.cli", "live", "--source", str(EXAMPLES / "raga_2people.mp4"), "--no-window", "--max-seconds", "6",
-         "--surrogates", "0", "--out", str(out), "--me", "Ana", "--history", str(db)],
+        [sys.executable, "-m", "mirror.cli", "live", "--source", str(EXAMPLES / "raga_2people.mp4"), "--no-window",
+         "--max-seconds", "6", "--surrogates", "0", "--out", str(out), "--me", "Ana", "--history", str(db)],
         cwd=REPO, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr

@@ -89,7 +89,8 @@ def all_insufficient_doc() -> dict:
 
 
 def counted(doc: dict, row: str) -> dict[str, int]:
-    """Windows per label of a row, counted here straight from report.json (a whole window insufficient is insufficient for every part)."""
+    """Windows per label of a row, counted here straight from report.json (a whole window insufficient is
+    insufficient for every part)."""
     out: dict[str, int] = {}
     for w in doc["windows"]:
         lab = w["label"] if row == "overall" or w["label"] == "insufficient" else w["channels"][row]["label"]
@@ -223,7 +224,8 @@ def _pixel(page, x: float, y: float) -> tuple[int, int, int]:
         page.evaluate(
             """([x, y]) => {
                 const c = document.getElementById('timeline'), r = c.getBoundingClientRect(), k = c.width / r.width;
-                return Array.from(c.getContext('2d').getImageData(Math.round((x - r.left) * k), Math.round((y - r.top) * k), 1, 1).data.slice(0, 3));
+                const px = Math.round((x - r.left) * k), py = Math.round((y - r.top) * k);
+                return Array.from(c.getContext('2d').getImageData(px, py, 1, 1).data.slice(0, 3));
             }""",
             [x, y],
         )
@@ -250,7 +252,7 @@ def test_events_match_their_shaded_ranges_in_the_review(browser, tmp_path):
             for x in (b["x0"] + 2, (b["x0"] + b["x1"]) / 2, b["x1"] - 2):  # drawn over its whole range, in its colour
                 got = _pixel(page, x, b["y"])
                 assert (
-                    max(abs(g - w) for g, w in zip(got, want)) <= 40
+                    max(abs(g - w) for g, w in zip(got, want, strict=False)) <= 40
                     or e["kind"] == "mirror"
                     and x > page.evaluate("__mirror.timelinePoint(8.0, 'overall').x")
                 ), (e["id"], x, got, want)  # where a later event overlaps, its bar is drawn over on another level
@@ -321,7 +323,8 @@ def test_synchrony_is_shown_against_its_reference_or_not_at_all(browser, tmp_pat
         page.close()
     tested = copy.deepcopy(doc)
     tested["summary"]["synchrony"] = {
-        "real": 0.5, "surrogate_mean": 0.3, "surrogate_sd": 0.05, "effect_size": 4.0, "p_value": 0.005, "n_surrogates": 199, "method": "circular shift and segment shuffle",
+        "real": 0.5, "surrogate_mean": 0.3, "surrogate_sd": 0.05, "effect_size": 4.0, "p_value": 0.005,
+        "n_surrogates": 199, "method": "circular shift and segment shuffle",
     }  # fmt: skip
     page, _ = open_page(browser, write_all(write_doc(tmp_path / "tested", tested))["report.html"])
     try:  # (1 + 0 surrogates at least as high) / 200: higher than all 199 pseudo-sessions
@@ -351,10 +354,12 @@ def test_copies_say_how_the_lag_is_measured_and_agree_with_it(browser, tmp_path)
     doc = calibrated_doc()
     doc["mechanical"] = {
         "settings": {}, "gestures": [],
-        "directions": {d: {"copier": d[0], "model": d[-1], "score": 0.1, "flagged": False, "flagged_ranges": [], "copies": 1, "model_gestures": 4, "reasons": [], "spans": []}
+        "directions": {d: {"copier": d[0], "model": d[-1], "score": 0.1, "flagged": False, "flagged_ranges": [],
+                           "copies": 1, "model_gestures": 4, "reasons": [], "spans": []}
                        for d in ("B_copies_A", "A_copies_B")},
-        "copies": [{"direction": "B_copies_A", "kind": "mirror", "channel_model": "left_arm", "channel_copy": "right_arm", "model_start_s": 3.8,
-                    "model_end_s": 4.6, "copy_start_s": 4.8, "copy_end_s": 5.6, "lag_s": 1.0, "similarity": 0.8, "fidelity": 0.7}],
+        "copies": [{"direction": "B_copies_A", "kind": "mirror", "channel_model": "left_arm",
+                    "channel_copy": "right_arm", "model_start_s": 3.8, "model_end_s": 4.6, "copy_start_s": 4.8,
+                    "copy_end_s": 5.6, "lag_s": 1.0, "similarity": 0.8, "fidelity": 0.7}],
     }  # fmt: skip
     page, _ = open_page(browser, write_all(write_doc(tmp_path / "r", doc))["report.html"])
     try:
@@ -369,8 +374,8 @@ def test_copies_say_how_the_lag_is_measured_and_agree_with_it(browser, tmp_path)
         assert "1 copy of gestures" in page.inner_text("#summary")
         detail = page.inner_text('#events tbody tr[data-id="copy-0"]')
         assert (
-            "A's gesture 3.80–4.60 s, B's right arm 4.80–5.60 s, 1.00 s later (the delay that best lines up the two movements)"
-            in detail
+            "A's gesture 3.80–4.60 s, B's right arm 4.80–5.60 s, 1.00 s later "
+            "(the delay that best lines up the two movements)" in detail
         )
     finally:
         page.close()
@@ -394,12 +399,14 @@ def test_pages_fit_a_1400_px_window_and_a_phone(browser, tmp_path):
         finally:
             page.close()
     rows = [
-        {"name": "a_session_with_a_rather_long_name_2026-03-01", "source": "/data/a.mp4", "report": "a/report.html", "status": "done", "error": None,
-         "rank_mirror": 1, "rank_match": 1, "rank_mechanical": 1, "mirror_share": 0.35, "match_share": 0.42, "symmetric_share": 0.0, "leader": "A",
-         "synchrony": 0.67, "effect_size": 2.3, "p_value": 0.004, "mechanical_score": 0.63, "mechanical_flagged": "B copies A;A copies B",
+        {"name": "a_session_with_a_rather_long_name_2026-03-01", "source": "/data/a.mp4", "report": "a/report.html",
+         "status": "done", "error": None, "rank_mirror": 1, "rank_match": 1, "rank_mechanical": 1, "mirror_share": 0.35,
+         "match_share": 0.42, "symmetric_share": 0.0, "leader": "A", "synchrony": 0.67, "effect_size": 2.3,
+         "p_value": 0.004, "mechanical_score": 0.63, "mechanical_flagged": "B copies A;A copies B",
          "events": 12, "duration_s": 24.0},
         {"name": "broken", "source": "/data/sessions/2026/broken.mp4", "report": "", "status": "failed",
-         "error": "/data/sessions/2026/broken.mp4 is not a readable video: the MP4 was cut before its index (moov atom not found); export it again"},
+         "error": "/data/sessions/2026/broken.mp4 is not a readable video: the MP4 was cut before its index "
+                  "(moov atom not found); export it again"},
     ]  # fmt: skip
     index = tmp_path / "index.html"
     index.write_text(render_index_html(rows))
@@ -456,8 +463,9 @@ def test_a_single_window_is_drawn_not_left_blank(browser, tmp_path):
 
 
 def test_index_shows_synchrony_only_beside_its_reference(browser, tmp_path):
-    base = {"source": "/data/x.mp4", "report": "x/report.html", "status": "done", "error": None, "mirror_share": 0.1, "match_share": 0.1,
-            "symmetric_share": 0.0, "leader": "A", "synchrony": 0.727, "p_value": None, "effect_size": None}  # fmt: skip
+    base = {"source": "/data/x.mp4", "report": "x/report.html", "status": "done", "error": None, "mirror_share": 0.1,
+            "match_share": 0.1, "symmetric_share": 0.0, "leader": "A", "synchrony": 0.727, "p_value": None,
+            "effect_size": None}  # fmt: skip
     rows = [
         {**base, "name": "untested"},
         {**base, "name": "tested", "synchrony": 0.61, "effect_size": 2.5, "p_value": 0.01},

@@ -414,7 +414,8 @@ def test_analyze_prints_calibrated_shares_p_values_and_usability(root, tmp_path)
 
 
 def test_part_events_follow_the_whole_body_rule():
-    """Runs of at least two windows with one part's same label; an insufficient window breaks a run; the largest p-value."""
+    """Runs of at least two windows with one part's same label; an insufficient window breaks a run; the largest
+    p-value."""
     from mirror.report import Report
     from mirror.report.parts import part_events_from_windows
     from tests.report_fixtures import calibrated_doc
@@ -442,7 +443,7 @@ def test_events_csv_lists_whole_body_then_body_part_events(rendered):
     whole = [r for r in rows if r["body_part"] == "whole_body"]
     parts = [r for r in rows if r["body_part"] != "whole_body"]
     assert rows == whole + parts and len(whole) == len(doc["events"]) and len(parts) == len(doc["part_events"])
-    for r, e in zip(parts, doc["part_events"]):
+    for r, e in zip(parts, doc["part_events"], strict=True):
         assert (r["body_part"], r["kind"], float(r["start_s"]), float(r["end_s"])) == (
             e["body_part"],
             e["kind"],

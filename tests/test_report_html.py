@@ -146,7 +146,8 @@ def test_p_values_confidence_and_usability_on_the_page(browser, tmp_path):
         # the timeline: surer runs are drawn with a more opaque shade, as the browser renders it
         runs = page.eval_on_selector_all(
             'svg.timeline[data-channel="overall"] rect.run.mirror',
-            "rs => rs.map(r => [parseFloat(r.dataset.p), parseFloat(getComputedStyle(r).fillOpacity), r.getBoundingClientRect().width])",
+            "rs => rs.map(r => [parseFloat(r.dataset.p), parseFloat(getComputedStyle(r).fillOpacity),"
+            " r.getBoundingClientRect().width])",
         )
         assert len(runs) >= 3 and all(w > 5 for _, _, w in runs)
         by_p = sorted(runs, key=lambda r: -r[0])  # least sure first
