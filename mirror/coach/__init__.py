@@ -28,7 +28,7 @@ from mirror.mechanical import Mechanical
 from mirror.messages import GESTURES, MESSAGES, POSTURES, SIDES, WHEN, render
 from mirror.serial import Plain
 from mirror.signal import resample, true_runs
-from mirror.vocabulary import BODY_PART_FEATURES, MESSAGE_PRIORITY, RELATIONS
+from mirror.vocabulary import BODY_PART_FEATURES, MESSAGE_PRIORITY, RELATIONS, MessageKind
 
 KINDS = MESSAGE_PRIORITY
 """In order of priority on screen (:data:`mirror.vocabulary.MESSAGE_PRIORITY`)."""
@@ -68,7 +68,7 @@ class Message:
 
     t_s: float
     to: str
-    kind: str
+    kind: MessageKind
     key: str
     text: str
     channel: str | None

@@ -13,7 +13,7 @@ from mirror.compare.run import Shares, SurrogateTest
 from mirror.compare.settings import CompareSettings
 from mirror.compare.surrogates import pairing_statistic
 from mirror.compare.windows import Windows, compare_prepared
-from mirror.vocabulary import RELATIONS
+from mirror.vocabulary import RELATIONS, Leader
 
 EVENT_KINDS = RELATIONS
 """The labels whose runs of windows make events (:data:`mirror.vocabulary.RELATIONS`)."""
@@ -27,7 +27,7 @@ class Event:
     end_s: float
     kind: str
     channels: list[str]
-    leader: str
+    leader: Leader
     lag_s: float
     strength: float
     windows: int
