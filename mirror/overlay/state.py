@@ -23,19 +23,25 @@ import numpy as np
 
 from mirror import messages
 from mirror.landmarks.types import Landmarks, PersonLandmarks
-from mirror.report.doc import DEFAULT_ALPHA, alpha_of, label_confidence, strength
+from mirror.report.doc import DEFAULT_ALPHA, alpha_of, as_report, label_confidence, strength
 from mirror.vocabulary import BODY_PARTS, RELATIONS
 
 if TYPE_CHECKING:
     from mirror.coach import Message
     from mirror.compare import Synchrony
     from mirror.mechanical import Mechanical
+    from mirror.report.model import Report
 
 
 TIMELINE_S = 60.0
 RAPPORT_S = 10.0
 MESSAGE_HOLD_S = 8.0
 WARNING_HOLD_S = 8.0
+
+
+def _or(value: float | None, default: float) -> float:
+    """A message's stretch bound, or its own time when the report does not give one."""
+    return default if value is None else value
 
 
 def _f(x) -> float:
@@ -114,40 +120,40 @@ class ReportView:
         )
 
     @classmethod
-    def from_dict(cls, report: dict) -> ReportView:
-        """From a ``mirror.report`` v1 document (``report.json`` loaded, or :func:`mirror.report.report_dict`)."""
+    def from_dict(cls, report: Report | dict) -> ReportView:
+        """From a ``mirror.report`` v1 document (:func:`mirror.report.read_report`, or ``report.json``'s data)."""
         from mirror.coach import Message
 
-        wins = sorted(report.get("windows") or [], key=lambda w: _f(w.get("end_s")))
+        doc = as_report(report)
+        wins = sorted(doc.windows, key=lambda w: _f(w.end_s))
         n = len(wins)
-        start = np.array([_f(w.get("start_s")) for w in wins], dtype=float)
-        end = np.array([_f(w.get("end_s")) for w in wins], dtype=float)
-        label = np.array([str(w.get("label") or "") for w in wins], dtype=object)
+        start = np.array([_f(w.start_s) for w in wins], dtype=float)
+        end = np.array([_f(w.end_s) for w in wins], dtype=float)
+        label = np.array([str(w.label or "") for w in wins], dtype=object)
         chan = np.full((n, len(BODY_PARTS)), "", dtype=object)
         chan_p = np.full((n, len(BODY_PARTS)), np.nan)
         for i, w in enumerate(wins):
             for k, c in enumerate(BODY_PARTS):
-                part = (w.get("channels") or {}).get(c) or {}
-                chan[i, k] = str(part.get("label") or "")
-                chan_p[i, k] = _f(part.get("p_value"))
-        scores = np.array(
-            [[_f(w.get("mirror_score")), _f(w.get("match_score")), _f(w.get("sync_score"))] for w in wins], dtype=float
-        ).reshape(n, 3)
-        best = _best(scores, label)
-        lag = np.array([_f(w.get("lag_s")) for w in wins], dtype=float)
-        leader = np.array([str(w.get("leader") or "") for w in wins], dtype=object)
-        p_value = np.array([_f(w.get("p_value")) for w in wins], dtype=float)
+                part = w.channels.get(c)
+                chan[i, k] = str(part.label or "") if part is not None else ""
+                chan_p[i, k] = _f(part.p_value if part is not None else None)
+        scores = np.array([[_f(w.mirror_score), _f(w.match_score), _f(w.sync_score)] for w in wins], dtype=float)
+        best = _best(scores.reshape(n, 3), label)
+        lag = np.array([_f(w.lag_s) for w in wins], dtype=float)
+        leader = np.array([str(w.leader or "") for w in wins], dtype=object)
+        p_value = np.array([_f(w.p_value) for w in wins], dtype=float)
         flagged = []
-        mech = report.get("mechanical") or {}
-        for d in (mech.get("directions") or {}).values():
-            ranges = d.get("flagged_ranges")
+        for d in (doc.mechanical.directions if doc.mechanical is not None else {}).values():
+            ranges = d.flagged_ranges
             if ranges is None:  # older documents: from the spans
-                ranges = [[s["start_s"], s["end_s"]] for s in d.get("spans", []) if s.get("flagged")]
-            flagged += [(str(d.get("copier")), float(a), float(b)) for a, b in ranges]
-        fields = ("t_s", "to", "kind", "key", "text", "channel", "start_s", "end_s")
-        messages = [Message(**{k: m.get(k) for k in fields}) for m in report.get("feedback") or []]
+                ranges = [(s.start_s, s.end_s) for s in d.spans if s.flagged]
+            flagged += [(str(d.copier), float(a), float(b)) for a, b in ranges]
+        messages = [
+            Message(m.t_s, m.to, m.kind, m.key, m.text, m.channel, _or(m.start_s, m.t_s), _or(m.end_s, m.t_s))
+            for m in doc.feedback
+        ]
         messages.sort(key=lambda m: m.t_s)
-        return cls(start, end, label, chan, best, lag, leader, p_value, alpha_of(report), flagged, messages, chan_p)
+        return cls(start, end, label, chan, best, lag, leader, p_value, alpha_of(doc), flagged, messages, chan_p)
 
     @classmethod
     def from_results(
