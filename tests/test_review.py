@@ -31,6 +31,7 @@ from mirror.landmarks import Landmarks
 from mirror.report import read_report
 from mirror.review import MARKS_COLUMNS, Skeleton, prepare_review, review_events, serve_review, write_static_review
 from mirror.review.skeleton import POINTS
+from mirror.vocabulary import PEOPLE, PERSON_COLORS
 from tests.conftest import EXAMPLES
 from tests.dyad_clip import make_dyad_clip
 from tests.helpers import one_line_error
@@ -121,7 +122,8 @@ class Page:
         return self.page.evaluate(expr, arg)
 
     def wait(self, expr: str, timeout_s: float = 10.0):
-        """Poll an expression until it is true (``wait_for_function`` evaluates strings, which the page's CSP forbids)."""
+        """Poll an expression until it is true (``wait_for_function`` evaluates strings, which the page's CSP
+        forbids)."""
         deadline = time.monotonic() + timeout_s
         while True:
             value = self.page.evaluate(expr)
@@ -160,7 +162,8 @@ def _colour_pixels(p: Page, canvas: str, rgb: tuple[int, int, int], tol: int = 4
             const c = document.getElementById(id), d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
             let n = 0, left = 0;
             for (let i = 0; i < d.length; i += 4) {
-                if (d[i + 3] > 200 && Math.abs(d[i] - rgb[0]) + Math.abs(d[i + 1] - rgb[1]) + Math.abs(d[i + 2] - rgb[2]) < tol) {
+                const off = Math.abs(d[i] - rgb[0]) + Math.abs(d[i + 1] - rgb[1]) + Math.abs(d[i + 2] - rgb[2]);
+                if (d[i + 3] > 200 && off < tol) {
                     n++; if ((i / 4) % c.width < c.width / 2) left++;
                 }
             }
@@ -175,16 +178,18 @@ def _lane_rgb(p: Page, t: float, lane: str) -> tuple[int, int, int]:
     return tuple(
         p.js(
             """([t, lane]) => {
-                const c = document.getElementById('timeline'), r = c.getBoundingClientRect(), pt = __mirror.timelinePoint(t, lane);
-                const k = c.width / r.width;
-                return Array.from(c.getContext('2d').getImageData(Math.round((pt.x - r.left) * k), Math.round((pt.y - r.top) * k), 1, 1).data.slice(0, 3));
+                const c = document.getElementById('timeline'), r = c.getBoundingClientRect();
+                const pt = __mirror.timelinePoint(t, lane), k = c.width / r.width;
+                const x = Math.round((pt.x - r.left) * k), y = Math.round((pt.y - r.top) * k);
+                return Array.from(c.getContext('2d').getImageData(x, y, 1, 1).data.slice(0, 3));
             }""",
             [t, lane],
         )
     )
 
 
-PERSON_A, PERSON_B = (0xFF, 0xD4, 0x00), (0xFF, 0x4F, 0xD8)  # skeleton colours of the page
+PERSON_A, PERSON_B = (tuple(int(PERSON_COLORS[p][i : i + 2], 16) for i in (1, 3, 5)) for p in PEOPLE)
+"""The skeletons' colours on the page (the vocabulary's; A's yellow and B's pink)."""
 
 
 # ---------------------------------------------------------------------------- the page
@@ -194,7 +199,8 @@ def test_served_page_plays_video_and_draws_skeletons_in_step(browser, echo, echo
     p = Page(browser, echo_server.url, (echo_server.url,))
     try:
         v = p.js(
-            "(() => { const v = document.getElementById('video'); return {rs: v.readyState, w: v.videoWidth, h: v.videoHeight, d: v.duration}; })()"
+            "(() => { const v = document.getElementById('video');"
+            " return {rs: v.readyState, w: v.videoWidth, h: v.videoHeight, d: v.duration}; })()"
         )
         assert p.js("__mirror.videoOk") and v["rs"] >= 2 and (v["w"], v["h"]) == (600, 300), v
         assert abs(v["d"] - 24.0) < 0.2
@@ -496,7 +502,8 @@ def _get(server, path: str, headers: dict | None = None, method: str = "GET"):
 
 
 def _own_addresses() -> set[str]:
-    """This machine's IPv4 addresses: the host name's, and the one an outgoing UDP socket would use (nothing is sent)."""
+    """This machine's IPv4 addresses: the host name's, and the one an outgoing UDP socket would use (nothing is
+    sent)."""
     found = set()
     try:
         found |= {a[4][0] for a in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
