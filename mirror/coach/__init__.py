@@ -19,6 +19,7 @@ The words come from :mod:`mirror.messages`, the one place to change or translate
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -29,6 +30,9 @@ from mirror.messages import GESTURES, MESSAGES, POSTURES, SIDES, WHEN, render
 from mirror.serial import Plain
 from mirror.signal import resample, true_runs
 from mirror.vocabulary import BODY_PART_FEATURES, MESSAGE_PRIORITY, RELATIONS, MessageKind
+
+if TYPE_CHECKING:
+    from mirror.compare import Synchrony
 
 KINDS = MESSAGE_PRIORITY
 """In order of priority on screen (:data:`mirror.vocabulary.MESSAGE_PRIORITY`)."""
@@ -315,7 +319,10 @@ def _prompts(features: Features, settings: CoachSettings) -> list[Message]:
 
 
 def coach_session(
-    features: Features, synchrony=None, mechanical: Mechanical | None = None, settings: CoachSettings | None = None
+    features: Features,
+    synchrony: Synchrony | None = None,
+    mechanical: Mechanical | None = None,
+    settings: CoachSettings | None = None,
 ) -> list[Message]:
     """All coaching messages of a session (or of a live buffer), in time order.
 

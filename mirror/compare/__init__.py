@@ -15,7 +15,7 @@ from mirror.compare.calibrate import (
     session_null,
 )
 from mirror.compare.events import Event, events_from_windows, state_shares, surrogate_test, synchrony_statistic
-from mirror.compare.prepare import prepare
+from mirror.compare.prepare import Prepared, prepare
 from mirror.compare.run import Adapted, Calibration, CompareRun, Shares, Summary, SurrogateTest, WindowsRun
 from mirror.compare.settings import PRESETS, CompareSettings, settings_from_preset
 from mirror.compare.windows import Windows, compare_prepared, compare_windows
@@ -88,7 +88,7 @@ def fit_to_clip(settings: CompareSettings, features: Features) -> tuple[CompareS
     )
 
 
-def choose_null(prep, settings: CompareSettings, null: NullSource | None = None) -> NullSamples:
+def choose_null(prep: Prepared, settings: CompareSettings, null: NullSource | None = None) -> NullSamples:
     """The session's own surrogates when it is long enough, else the shipped reference."""
     if null is None:
         null = "session" if session_is_long(len(prep.t), settings) else "reference"
