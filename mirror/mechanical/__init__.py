@@ -16,7 +16,7 @@ import numpy as np
 
 from mirror.features import Features
 from mirror.mechanical.copies import DIRECTIONS, Copies, CopySettings, detect_copies
-from mirror.mechanical.gestures import CHANNEL_FEATURES, CHANNELS, Gestures, GestureSettings, Motion, segment_gestures
+from mirror.mechanical.gestures import CHANNEL_FEATURES, Gestures, GestureSettings, Motion, segment_gestures
 from mirror.mechanical.score import (
     SIGN_VALUES,
     SIGNS,
@@ -251,7 +251,6 @@ def detect_mechanical(
 
 
 __all__ = [
-    "CHANNELS",
     "CHANNEL_FEATURES",
     "DIRECTIONS",
     "SIGNS",

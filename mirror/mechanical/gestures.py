@@ -24,9 +24,6 @@ from mirror.vocabulary import BODY_PART_FEATURES, BODY_PARTS
 CHANNEL_FEATURES = BODY_PART_FEATURES
 """The features that make up each body part (:data:`mirror.vocabulary.BODY_PART_FEATURES`)."""
 
-CHANNELS = BODY_PARTS
-"""The body parts gestures are found on (:data:`mirror.vocabulary.BODY_PARTS`)."""
-
 SPEED_FLOORS = {"head": 0.25, "left_arm": 0.6, "right_arm": 0.6, "torso": 0.2, "face": 0.8}
 """Lowest onset speed per channel (feature units per second), about twice the median speed
 of the calmest seated person in the shipped clips (raga_2people, right: head 0.12, arms
@@ -88,7 +85,7 @@ class Gestures:
     person : np.ndarray
         ``(G,)`` int, 0 for A and 1 for B.
     channel : np.ndarray
-        ``(G,)`` str, one of :data:`CHANNELS`.
+        ``(G,)`` str, one of :data:`~mirror.vocabulary.BODY_PARTS`.
     start_s, end_s, peak_s : np.ndarray
         ``(G,)`` onset, offset and time of peak speed.
     start_i, end_i : np.ndarray
@@ -197,7 +194,7 @@ def segment_gestures(motion: Motion, settings: GestureSettings | None = None) ->
     settings = settings or GestureSettings()
     rows = []
     for person in (0, 1):
-        for channel in CHANNELS:
+        for channel in BODY_PARTS:
             speed = motion.channel_speed(person, channel)
             idx = [FEATURE_INDEX[n] for n in CHANNEL_FEATURES[channel]]
             found = []
@@ -211,7 +208,7 @@ def segment_gestures(motion: Motion, settings: GestureSettings | None = None) ->
                     rows.append(f + [bool(amp < med)])
     if not rows:
         return Gestures.empty(settings)
-    rows.sort(key=lambda r: (r[2], r[0], CHANNELS.index(r[1])))
+    rows.sort(key=lambda r: (r[2], r[0], BODY_PARTS.index(r[1])))
     t = motion.t_s
     n = len(t)
     start_i = np.array([r[2] for r in rows])

@@ -36,7 +36,7 @@ function buildList() {
   const sel = $("part");
   const parts = new Set();
   for (const e of EVENTS) for (const c of e.channels) parts.add(c);
-  for (const c of CHANNELS) if (parts.has(c)) sel.append(new Option(PART_NAMES[c], c));
+  for (const c of BODY_PARTS) if (parts.has(c)) sel.append(new Option(PART_NAMES[c], c));
   if (EVENTS.some((e) => e.scope === WHOLE_BODY || e.channels.length === 0)) sel.append(new Option("whole body", "_whole"));
   sel.addEventListener("change", () => { part = sel.value; applyFilter(); });
   for (const e of EVENTS) {

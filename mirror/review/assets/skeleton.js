@@ -27,7 +27,7 @@ function highlights(w) {
   // body parts of A and of B to colour; the arm channels are A's arms (a mirrored left arm is B's right)
   const a = {}, b = {};
   if (w < 0) return { A: a, B: b };
-  for (const c of CHANNELS) {
+  for (const c of BODY_PARTS) {
     const s = W.channels[c].label[w];
     if (!RELATIONS.includes(s)) continue;
     a[c] = s;
@@ -55,7 +55,7 @@ function drawPerson(row, color, hl, label, w, h, r) {
         octx.strokeStyle = COLORS[s]; octx.globalAlpha = 0.85; octx.lineWidth = base * 3.2;
         octx.beginPath(); octx.moveTo(p[0], p[1]); octx.lineTo(q[0], q[1]); octx.stroke();
       }
-      octx.globalAlpha = 1; octx.strokeStyle = color; octx.lineWidth = CHANNELS.includes(part) ? base : base * 0.6;  // the legs: thinner
+      octx.globalAlpha = 1; octx.strokeStyle = color; octx.lineWidth = BODY_PARTS.includes(part) ? base : base * 0.6;  // the legs: thinner
       octx.beginPath(); octx.moveTo(p[0], p[1]); octx.lineTo(q[0], q[1]); octx.stroke();
     }
   }

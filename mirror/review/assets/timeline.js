@@ -6,7 +6,7 @@
 const GUTTER = 92, AXIS = 20, PAD = 6;
 const lanes = [];
 lanes.push({ key: "overall", name: "whole body", h: 18, channel: null });
-for (const c of CHANNELS) lanes.push({ key: c, name: PART_NAMES[c], h: 16, channel: c });
+for (const c of BODY_PARTS) lanes.push({ key: c, name: PART_NAMES[c], h: 16, channel: c });
 // the events lane shows the whole body's events; each body part's are drawn as bars on its own lane
 const stateEvents = EVENTS.filter((e) => isEvent(e) && (e.scope || WHOLE_BODY) === WHOLE_BODY);
 const laneEvents = {};  // lane key -> [[event, level]]: events that overlap in time get their own level
