@@ -127,3 +127,30 @@ def test_assemble_streams_parts_into_one_allocation():
         Landmarks.assemble(iter([lm.slice(0, 4)]), 3)
     with pytest.raises(ValueError, match="nothing"):
         Landmarks.assemble(iter([]), 3)
+
+
+def test_run_information_of_files_written_before_it_was_typed_reads_back_unchanged():
+    """A file's or cache manifest's ``info`` (a plain dict before ExtractRun) reads back with the same keys."""
+    old = {
+        "source": {"kind": "video", "name": "a.mp4", "width": 640, "height": 480, "nominal_fps": 25.0},
+        "settings": {"pose_model": "lite", "face": True, "layout": {"mode": "auto", "regions": None}, "fps": None},
+        "source_sha256": "0" * 64,
+        "mirror": "0.1.0",
+        "backend": {"models": {"pose_landmarker_lite.task": "6462885f"}},
+        "frames_this_run": 40,
+        "resumed_from_frames": 10,
+        "identity_checks": {"duplicates_resolved": 0, "jumps_rejected": 1, "searches": 2, "reacquired": 0},
+        "call_tiles": [[0, 0, 320, 480], [320, 0, 640, 480]],
+        "seconds_this_run": 1.5,
+        "interrupted": False,
+        "frames": 50,
+        "both_present_rate": 0.98,
+        "present_rate": {"A": 1.0, "B": 0.98},
+        "face_present_rate": {"A": 0.9, "B": 0.8},
+        "identity_swaps": 0,
+        "backfilled_frames": {"A": 0, "B": 1},
+    }
+    run = ExtractRun.from_dict(old)
+    assert run.to_dict() == old and run.call_tiles == old["call_tiles"] and run.interrupted is False
+    assert ExtractRun.from_dict({}).to_dict() == {}  # a key is written only when set
+    assert ExtractRun.from_dict({**old, "a_key_from_later": 1}) == run  # unknown keys are dropped
