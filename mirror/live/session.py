@@ -178,8 +178,12 @@ class LiveSession:
         self._recordings: list[Path] = []
 
     def _close(self) -> None:
+        """Close the sources, the face worker's models if it never ran, and the backend if the session made it."""
         for src in self.sources.values():
             src.close()
+        faces = getattr(self, "faces", None)  # absent when the set-up failed before it
+        if faces is not None and faces.ident is None:  # never started (a started one is closed by _run)
+            faces.close()
         if self._own_backend and hasattr(self, "backend"):
             self.backend.close()
 
