@@ -224,10 +224,13 @@ def test_slim_landmarks_hold_no_face_mesh_and_the_cache_keeps_every_mesh(tmp_pat
 
 @pytest.mark.parametrize(
     "manifest",
-    ['{"format": "someone.else", "format_version": 1, "chunks": [{"file": "chunk_000000.npz", "frames": 30}], "complete": true}',
-     '{"format": "mirror.landmark-cache", "format_version": 99, "complete": true}',
-     "not json at all"],
-)  # fmt: skip
+    [
+        '{"format": "someone.else", "format_version": 1, '
+        '"chunks": [{"file": "chunk_000000.npz", "frames": 30}], "complete": true}',
+        '{"format": "mirror.landmark-cache", "format_version": 99, "complete": true}',
+        "not json at all",
+    ],
+)
 def test_foreign_or_garbled_cache_manifest_is_not_trusted(tmp_path, manifest):
     path, _ = _scene_video(tmp_path, n=20)
     settings = ExtractSettings(backfill=False)
@@ -270,8 +273,8 @@ def test_backward_pass_holds_only_the_frames_of_open_gaps(tmp_path):
                 most[0] = max(most[0], sum(r() is not None for r in alive))
                 yield frame
 
-    full, recovered = backfill_landmarks(forward, lambda: Watched(path), BlobBackend())
-    assert recovered == {"A": 0, "B": early + 10}  # back to the start, and back to where B came in
+    full = backfill_landmarks(forward, lambda: Watched(path), BlobBackend())
+    assert full.info.backfilled_frames == {"A": 0, "B": early + 10}  # back to the start, and back to where B came in
     assert (
         full.pose_present[:12, 1].all() and full.pose_present[40:50, 1].all() and not full.pose_present[30:40, 1].any()
     )

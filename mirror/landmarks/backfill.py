@@ -13,6 +13,7 @@ person's body and must move continuously, otherwise the walk stops.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
@@ -63,7 +64,7 @@ def backfill_landmarks(
     face_patches: dict | None = None,
     max_gap_s: float = 10.0,
     regions: list | None = None,
-) -> tuple[Landmarks, dict]:
+) -> Landmarks:
     """Fill gaps before each re-appearance by tracking backwards in time.
 
     Parameters
@@ -88,8 +89,9 @@ def backfill_landmarks(
 
     Returns
     -------
-    (Landmarks, dict)
-        The completed landmarks and ``{"A": frames recovered, "B": ...}``.
+    Landmarks
+        The completed landmarks; their run information (:attr:`Landmarks.info`) counts the
+        frames recovered per person in ``backfilled_frames`` (``{"A": ..., "B": ...}``).
     """
     out = landmarks.slice(0, len(landmarks))
     size = landmarks.frame_size
@@ -104,7 +106,8 @@ def backfill_landmarks(
     recovered = {"A": 0, "B": 0}
     wanted = {t for slot in (0, 1) for start, stop in gaps[slot] for t in range(start, stop + 1)}
     if not wanted:
-        return out, recovered
+        out.info = replace(out.info, backfilled_frames=recovered)
+        return out
     # Gaps are walked as soon as the frames they need have been read, and those frames are
     # then dropped: memory holds the frames of the gaps open at one time, not of them all.
     # A gap of B waits for every gap of A it overlaps, so A is always completed first there.
@@ -135,7 +138,8 @@ def backfill_landmarks(
                     del frames[old]
             if not jobs:
                 break
-    return out, recovered
+    out.info = replace(out.info, backfilled_frames=recovered)
+    return out
 
 
 def _store(out: Landmarks, t: int, slot: int, person: PersonLandmarks, face_patches: dict | None = None) -> None:

@@ -325,7 +325,7 @@ def extract_video(
             run_info = result.info
             if settings.backfill and isinstance(source, VideoFileSource) and not run_info.interrupted:
                 face_patches: dict = {}
-                result, recovered = backfill_landmarks(
+                result = backfill_landmarks(
                     result,
                     lambda: VideoFileSource(path, fps=settings.fps, mirrored_input=settings.mirrored_input),
                     backend,
@@ -334,7 +334,7 @@ def extract_video(
                     face_patches=face_patches,
                     regions=run_info.call_tiles,
                 )
-                result.info = replace(_summarised(result, run_info), backfilled_frames=recovered)
+                result.info = _summarised(result, result.info)
                 if cache is not None:
                     cache.save_final(result, face_patches)
         finally:
