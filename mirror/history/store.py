@@ -21,6 +21,11 @@ Schema history
 2. Leader shares and follow lags per person on ``sessions``; ``session_parts`` (shares per
    body part) and ``session_coaching`` (messages per person and kind).  Sessions of version
    1 are completed from their report when it is still on disk.
+
+The module is longer than about 400 lines because it is one store around one SQLite
+connection: opening and refusing files, the schema and its migrations, writes and reads all
+share the same transactions and retry loop, and split apart they would have to pass that
+connection's state between modules.
 """
 
 from __future__ import annotations

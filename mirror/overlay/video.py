@@ -6,6 +6,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -14,6 +15,9 @@ from mirror.errors import MirrorError
 from mirror.landmarks.types import Landmarks
 from mirror.overlay.draw import draw_overlay
 from mirror.overlay.state import OverlayState, ReportView
+
+if TYPE_CHECKING:
+    from mirror.report.model import Report
 
 
 class AtomicVideoWriter:
@@ -94,7 +98,7 @@ class AtomicVideoWriter:
 def write_overlay_video(
     video_path: str | Path,
     out_path: str | Path,
-    report: dict,
+    report: Report | dict,
     landmarks: Landmarks,
     progress: Callable[[int], None] | None = None,
     *,
@@ -110,8 +114,8 @@ def write_overlay_video(
         ``mirrored_input``, frames are flipped back the same way.
     out_path : path
         The ``.avi`` to write (temporary name, then renamed).
-    report : dict
-        ``report.json`` of the session, as a dict.
+    report : Report or dict
+        ``report.json`` of the session (:func:`mirror.report.read_report`, or its JSON data).
     landmarks : Landmarks
         The session's landmarks (the skeletons drawn: the analysed frame nearest each video frame).
     progress : callable, optional

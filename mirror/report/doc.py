@@ -1,131 +1,52 @@
-"""Reading ``report.json`` back, and the time series and runs every renderer draws from it.
+"""What every renderer reads from a report: its calibration, durations and steps, shares, usability, events and
+synchrony, in figures and in words.
 
-All the per-video files (HTML, timeline, ELAN, BORIS) are rendered from the JSON
-document alone, so they can be rebuilt at any time without the video or the models.
+All the per-video files (HTML, timeline, ELAN, BORIS) are rendered from ``report.json`` alone
+(:func:`read_report`), so they can be rebuilt at any time without the video or the models. The
+p-value words are in :mod:`mirror.report.confidence` and the time series in
+:mod:`mirror.report.series`; their names are importable from here too.
 """
 
 from __future__ import annotations
 
-import json
-import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from pydantic import ValidationError
 
 from mirror import messages
-from mirror.errors import MirrorError
-from mirror.report.model import REPORT_FORMAT, REPORT_VERSION, Direction, PartEvent, Report, SourceInfo
+from mirror.report.confidence import (
+    DEFAULT_ALPHA,
+    STATES,
+    STRENGTH_DECADES,
+    STRENGTH_LEVELS,
+    VERY_SURE_FACTOR,
+    confidence,
+    confidence_word,
+    format_p,
+    label_confidence,
+    p_text,
+    strength,
+)
+from mirror.report.model import Direction, PartEvent, Report, SourceInfo
 from mirror.report.parts import part_events_from_windows
-from mirror.vocabulary import BODY_PART_NAMES, BODY_PARTS, LABELS, PEOPLE, RELATIONS, ROW_NAMES
+from mirror.report.read import ReportLike, as_report, read_report, validation_problem
+from mirror.report.series import (
+    ChannelSeries,
+    channel_series,
+    label_runs,
+    p_runs,
+    run_p_value,
+    strength_runs,
+)
+from mirror.vocabulary import BODY_PART_NAMES, BODY_PARTS, LABELS, PEOPLE, ROW_NAMES
 
 CHANNELS = BODY_PARTS
 """The body parts, in report order (:data:`mirror.vocabulary.BODY_PARTS`)."""
-STATES = RELATIONS
-"""The labels that are relations (:data:`mirror.vocabulary.RELATIONS`)."""
 CHANNEL_NAMES = BODY_PART_NAMES
 """How a body part is written for people; :data:`ROW_NAMES` adds the whole body (the timeline's and the share
 table's rows)."""
 SHARE_COLUMNS = LABELS
 """The labels the share table counts (``insufficient``: not measured)."""
-
-DEFAULT_ALPHA = 0.01
-"""The comparator's default ``alpha``, for reports that do not name theirs."""
-VERY_SURE_FACTOR = 10.0
-"""A p-value below ``alpha / VERY_SURE_FACTOR`` is "very sure"; below ``alpha`` "sure"."""
-STRENGTH_DECADES = 2.0
-"""Drawing strength grows from 0 at ``p = alpha`` to 1 at ``p = alpha / 10**STRENGTH_DECADES``."""
-STRENGTH_LEVELS = 4
-"""Strengths are drawn in this many steps above 0, so runs of windows stay few."""
-
-
-def read_report(path: str | Path) -> Report:
-    """``report.json`` (a file, or the folder holding it), validated, as a :class:`~mirror.report.model.Report`.
-
-    Raises
-    ------
-    MirrorError
-        Missing, unreadable, not a ``mirror.report`` document of a known version, or not valid
-        against the report model (the first problem is named).
-    """
-    path = Path(path)
-    if path.is_dir():
-        path = path / "report.json"
-    try:
-        doc = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise MirrorError(f"{path} not found: run `mirror analyze VIDEO --out {path.parent}` first") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MirrorError(f"{path} is not a readable report: {exc}") from None
-    if not isinstance(doc, dict) or doc.get("format") != REPORT_FORMAT:
-        raise MirrorError(f"{path} is not a {REPORT_FORMAT} document")
-    if doc.get("format_version") != REPORT_VERSION:
-        raise MirrorError(
-            f"{path} has format version {doc.get('format_version')}; this mirror reads version {REPORT_VERSION}"
-        )
-    try:
-        return Report.model_validate(doc)
-    except ValidationError as exc:
-        raise MirrorError(f"{path} is not a valid {REPORT_FORMAT} document: {validation_problem(exc)}") from None
-
-
-def validation_problem(exc: ValidationError) -> str:
-    """The first problem a validation found, in one line (``windows.3.label: Input should be ...``), and how many
-    more there are."""
-    errors = exc.errors(include_url=False)
-    first = errors[0]
-    where = ".".join(str(part) for part in first["loc"]) or "the document"
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"{where}: {first['msg']}{more}"
-
-
-def as_report(doc: Report | dict) -> Report:
-    """A :class:`~mirror.report.model.Report`: as is, or validated from ``report.json``'s data as loaded.
-
-    Raises
-    ------
-    MirrorError
-        The data is not a valid report.
-    """
-    if isinstance(doc, Report):
-        return doc
-    try:
-        return Report.model_validate(doc)
-    except ValidationError as exc:
-        raise MirrorError(f"not a valid {REPORT_FORMAT} document: {validation_problem(exc)}") from None
-
-
-@dataclass
-class ChannelSeries:
-    """Mirror and match intensity of one body part, one value per window.
-
-    Attributes
-    ----------
-    t_s : ndarray, shape (W,)
-        Window centres.
-    mirror, match : ndarray, shape (W,)
-        Best mirror and match scores in [-1, 1]; NaN where the window has no scores.
-    label : ndarray of str, shape (W,)
-        ``mirror``, ``match``, ``symmetric``, ``none`` or ``insufficient``.
-    p_value : ndarray, shape (W,)
-        p-value of the window's best candidate relation against the null; NaN where none was
-        tested (``insufficient`` windows, parts not compared, reports older than calibration).
-    """
-
-    t_s: np.ndarray
-    mirror: np.ndarray
-    match: np.ndarray
-    label: np.ndarray
-    p_value: np.ndarray
-
-
-def _f(x: float | None) -> float:
-    return float("nan") if x is None else float(x)
-
-
-ReportLike = Report | dict
-"""A :class:`~mirror.report.model.Report`, or ``report.json``'s data as loaded (validated on the way in)."""
 
 
 def alpha_of(doc: ReportLike) -> float:
@@ -138,68 +59,6 @@ def alpha_of(doc: ReportLike) -> float:
 def is_calibrated(doc: ReportLike) -> bool:
     """Whether the report's labels were tested against a null (reports from before calibration were not)."""
     return bool(as_report(doc).calibration.null)
-
-
-def confidence(p_value: float | None, alpha: float = DEFAULT_ALPHA) -> str:
-    """How sure a label is, as a key of :data:`mirror.messages.CONFIDENCE`.
-
-    ``very_sure`` below ``alpha / 10``, ``sure`` below ``alpha``, ``chance`` otherwise, and
-    ``unmeasured`` when there is no p-value.
-    """
-    if p_value is None or not math.isfinite(float(p_value)):
-        return "unmeasured"
-    p = float(p_value)
-    if p < alpha / VERY_SURE_FACTOR:
-        return "very_sure"
-    return "sure" if p < alpha else "chance"
-
-
-def label_confidence(label: str, p_value: float | None, alpha: float = DEFAULT_ALPHA) -> str | None:
-    """How sure a window's label is (a :data:`mirror.messages.CONFIDENCE` key), or None when there is nothing to say.
-
-    A relation (``mirror``, ``match``, ``symmetric``) gets :func:`confidence`. ``none`` is
-    ``chance`` when its best candidate did not beat chance; a ``none`` whose candidate beat
-    chance but scored too low for a label, and an ``insufficient`` window, get None.
-    """
-    if label in STATES:
-        return confidence(p_value, alpha)
-    if label == "none" and confidence(p_value, alpha) == "chance":
-        return "chance"
-    return None
-
-
-def confidence_word(p_value: float | None, alpha: float = DEFAULT_ALPHA) -> str:
-    """:func:`confidence` in words (``very sure``, ``sure``, ``not beyond chance``, ``not measured``)."""
-    return messages.CONFIDENCE[confidence(p_value, alpha)]
-
-
-def strength(p_value: float | None, alpha: float = DEFAULT_ALPHA) -> float:
-    """How strongly to draw a label, in [0, 1]: 0 at ``p >= alpha``, 1 at ``p <= alpha / 100``.
-
-    Quantised to :data:`STRENGTH_LEVELS` steps. A label without a p-value (a report from
-    before calibration) is drawn at full strength, as it always was.
-    """
-    if p_value is None or not math.isfinite(float(p_value)):
-        return 1.0
-    p = max(float(p_value), 1e-300)
-    raw = min(1.0, max(0.0, math.log10(alpha / p) / STRENGTH_DECADES))
-    return math.ceil(raw * STRENGTH_LEVELS - 1e-9) / STRENGTH_LEVELS
-
-
-def format_p(p_value: float | None) -> str:
-    """A p-value as people read it: three decimals (``0.004``), one significant digit below 0.001 (``0.0004``),
-    ``–`` when missing."""
-    if p_value is None or not math.isfinite(float(p_value)):
-        return "–"
-    p = float(p_value)
-    return f"{p:.3f}" if p >= 0.001 else f"{p:.1g}" if p >= 1e-9 else "< 1e-9"
-
-
-def p_text(p_value: float | None, alpha: float = DEFAULT_ALPHA) -> str:
-    """``p=0.004, sure`` (or ``no p-value`` when there is none)."""
-    if p_value is None or not math.isfinite(float(p_value)):
-        return "no p-value"
-    return f"p={format_p(p_value)}, {confidence_word(p_value, alpha)}"
 
 
 def calibration_text(doc: ReportLike) -> str:
@@ -351,111 +210,6 @@ def usability_rows(doc: ReportLike) -> list[dict]:
     return rows
 
 
-def channel_series(doc: ReportLike) -> dict[str, ChannelSeries]:
-    """``{"overall", "head", "left_arm", ...}`` → :class:`ChannelSeries`, from the report's windows."""
-    windows = as_report(doc).windows
-    t = np.array([(_f(w.start_s) + _f(w.end_s)) / 2 for w in windows], dtype=float)
-    out = {
-        "overall": ChannelSeries(
-            t_s=t,
-            mirror=np.array([_f(w.mirror_score) for w in windows], dtype=float),
-            match=np.array([_f(w.match_score) for w in windows], dtype=float),
-            label=np.array([w.label or "none" for w in windows], dtype=object),
-            p_value=np.array([_f(w.p_value) for w in windows], dtype=float),
-        )
-    }
-    insufficient = [w.label == "insufficient" for w in windows]
-    for c in CHANNELS:
-        chans = [w.channels.get(c) for w in windows]
-        out[c] = ChannelSeries(
-            t_s=t,
-            mirror=np.array([_f(ch.mirror_score if ch else None) for ch in chans], dtype=float),
-            match=np.array([_f(ch.match_score if ch else None) for ch in chans], dtype=float),
-            label=np.array(
-                [
-                    "insufficient" if bad else ((ch.label if ch else None) or "none")
-                    for ch, bad in zip(chans, insufficient, strict=True)
-                ],
-                dtype=object,
-            ),
-            p_value=np.array(
-                [
-                    float("nan") if bad else _f(ch.p_value if ch else None)
-                    for ch, bad in zip(chans, insufficient, strict=True)
-                ],
-                dtype=float,
-            ),
-        )
-    return out
-
-
-def _tiles(t: np.ndarray, step_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """Each window's share of the timeline: halfway to its neighbours' centres (``step_s`` wide at the ends)."""
-    mid = (t[1:] + t[:-1]) / 2
-    lo = np.concatenate([[t[0] - step_s / 2], mid])
-    hi = np.concatenate([mid, [t[-1] + step_s / 2]])
-    return lo, hi
-
-
-def _runs(series: ChannelSeries, step_s: float, labels, key) -> list[tuple[float, float, str, int, int]]:
-    """``(start_s, end_s, label, first, last)`` runs of windows with a label in ``labels`` and equal ``key(i)``."""
-    t = np.asarray(series.t_s, dtype=float)
-    if len(t) == 0:
-        return []
-    lo, hi = _tiles(t, step_s)
-    runs: list[tuple[float, float, str, int, int]] = []
-    prev = None
-    for i, lab in enumerate(series.label):
-        k = (lab, key(i))
-        if lab in labels:
-            if prev == k:
-                a, _, _, first, _ = runs[-1]
-                runs[-1] = (a, float(hi[i]), lab, first, i)
-            else:
-                runs.append((max(0.0, float(lo[i])), float(hi[i]), lab, i, i))
-        prev = k
-    return runs
-
-
-def label_runs(series: ChannelSeries, step_s: float, labels=RELATIONS) -> list[tuple[float, float, str]]:
-    """Runs of equal labels as non-overlapping ``(start_s, end_s, label)``.
-
-    Each window owns the time from halfway after the previous window's centre to
-    halfway before the next one's (``step_s`` wide at the ends), so runs of
-    overlapping windows tile the timeline without overlapping each other.
-    """
-    return [(a, b, lab) for a, b, lab, _, _ in _runs(series, step_s, labels, lambda i: None)]
-
-
-def run_p_value(p_value: np.ndarray) -> float:
-    """The p-value of a run of windows: the largest of theirs (each beat chance at least this surely)."""
-    finite = np.asarray(p_value, dtype=float)
-    finite = finite[np.isfinite(finite)]
-    return float(finite.max()) if len(finite) else float("nan")
-
-
-def p_runs(series: ChannelSeries, step_s: float, labels=RELATIONS) -> list[tuple[float, float, str, float]]:
-    """:func:`label_runs` with each run's p-value (:func:`run_p_value`; NaN without one)."""
-    return [
-        (a, b, lab, run_p_value(series.p_value[i : j + 1]))
-        for a, b, lab, i, j in _runs(series, step_s, labels, lambda i: None)
-    ]
-
-
-def strength_runs(
-    series: ChannelSeries, step_s: float, alpha: float = DEFAULT_ALPHA, labels=RELATIONS
-) -> list[tuple[float, float, str, float, float]]:
-    """Runs of equal label and equal drawing :func:`strength`: ``(start_s, end_s, label, strength, p_value)``.
-
-    Tiled as :func:`label_runs`; a run ends where its windows become surer or less sure.
-    """
-    level = [strength(p, alpha) for p in series.p_value]
-    return [
-        (a, b, lab, level[i], run_p_value(series.p_value[i : j + 1]))
-        for a, b, lab, i, j in _runs(series, step_s, labels, lambda i: level[i])
-    ]
-
-
 def step_of(doc: ReportLike) -> float:
     """The window step in seconds: as the window starts really are, else from the settings."""
     doc = as_report(doc)
@@ -484,15 +238,8 @@ def copy_directions(doc: ReportLike) -> list[tuple[str, Direction]]:
     return [(k, dirs[k]) for k in sorted(dirs, key=lambda k: (k != "B_copies_A", k))]
 
 
-def mechanical_directions(doc: ReportLike) -> list[dict]:
-    """:func:`copy_directions` as ``report.json``'s data, each with its ``name`` (for readers of the JSON data)."""
-    return [{"name": k, **d.model_dump(mode="json", exclude_unset=True)} for k, d in copy_directions(doc)]
-
-
-def flagged_ranges(direction: Direction | dict) -> list[tuple[float, float]]:
+def flagged_ranges(direction: Direction) -> list[tuple[float, float]]:
     """Time ranges where a direction of copying was flagged mechanical (merged)."""
-    if isinstance(direction, dict):
-        direction = Direction.model_validate(direction)
     ranges = direction.flagged_ranges
     if ranges is None:  # older documents: the flagged rolling spans
         ranges = [(s.start_s, s.end_s) for s in direction.spans if s.flagged]
@@ -592,3 +339,14 @@ def synchrony_missing(doc: ReportLike) -> str:
     method = str(sync.method or "")
     why = method if method and method != "none" else messages.SYNCHRONY["not_run"]
     return messages.render(messages.SYNCHRONY, "missing", why=why)
+
+
+__all__ = [
+    "CHANNELS", "CHANNEL_NAMES", "DEFAULT_ALPHA", "ROW_NAMES", "SHARE_COLUMNS", "STATES", "STRENGTH_DECADES",
+    "STRENGTH_LEVELS", "VERY_SURE_FACTOR", "ChannelSeries", "ReportLike", "adapted_text", "alpha_of", "as_report",
+    "body_part_events", "calibration_short", "calibration_text", "channel_series", "confidence", "confidence_word",
+    "copy_directions", "duration_of", "flagged_ranges", "format_p", "is_calibrated", "label_confidence", "label_runs",
+    "main_unusable_reason", "nothing_fix", "nothing_measured", "nothing_text", "p_runs", "p_text", "part_events",
+    "read_report", "run_p_value", "share_rows", "source_name", "step_of", "strength", "strength_runs",
+    "synchrony_missing", "synchrony_reference", "usability_rows", "validation_problem", "window_grid",
+]  # fmt: skip

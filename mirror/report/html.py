@@ -2,6 +2,10 @@
 
 Everything is inline (CSS, SVG plots, thumbnails as ``data:`` URIs): the page makes no
 request of its own and can be mailed or archived as a single file.
+
+The module is longer than about 400 lines because it is the page, top to bottom: its styles,
+then one small function per section in the order they appear, sharing the same cell and
+number helpers; the data each section shows comes from :mod:`mirror.report.doc`.
 """
 
 from __future__ import annotations
