@@ -20,14 +20,8 @@ from pathlib import Path
 
 from mirror.report.doc import read_report
 from mirror.report.model import Report
-from mirror.review.page import (
-    EVENT_KINDS,
-    MARKS_COLUMNS,
-    page_data,
-    render_review_html,
-    review_events,
-    static_video_url,
-)
+from mirror.review.events import review_events
+from mirror.review.page import MARKS_COLUMNS, page_data, render_review_html, static_video_url
 from mirror.review.server import DEFAULT_PORT, VIDEO_ROUTE, ReviewServer
 from mirror.review.skeleton import (
     Skeleton,
@@ -38,6 +32,7 @@ from mirror.review.skeleton import (
 )
 from mirror.sources.frames import file_sha256
 from mirror.storage import folder_lock, write_atomic
+from mirror.vocabulary import EVENT_KINDS
 
 __all__ = [
     "DEFAULT_PORT",

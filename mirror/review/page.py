@@ -20,17 +20,14 @@ from mirror.report.doc import (
     ReportLike,
     alpha_of,
     as_report,
-    body_part_events,
     calibration_short,
     calibration_text,
-    confidence,
     copy_directions,
     duration_of,
     flagged_ranges,
     label_confidence,
     nothing_fix,
     nothing_text,
-    p_text,
     share_rows,
     source_name,
     step_of,
@@ -40,6 +37,7 @@ from mirror.report.doc import (
     usability_rows,
 )
 from mirror.report.model import Report, SourceInfo
+from mirror.review.events import WHOLE_BODY, review_events, rounded
 from mirror.review.skeleton import Skeleton
 from mirror.vocabulary import (
     BODY_PART_NAMES,
@@ -66,9 +64,6 @@ coaching is advice."""
 FAMILIES = EVENT_FAMILY
 """Which family each kind belongs to (:data:`mirror.vocabulary.EVENT_FAMILY`); the header counts each family
 under its own name."""
-WHOLE_BODY = "whole_body"
-"""The scope of an event of the whole body (a body part's event is scoped to that part)."""
-
 MARKS_COLUMNS = (
     "source_sha256",
     "source",
@@ -84,97 +79,18 @@ MARKS_COLUMNS = (
 """Columns of the CSV the page exports (one row per marked event; ``mark`` is ``right`` or ``wrong``)."""
 
 
-def _r(x, nd: int = 3):
-    return None if x is None else round(float(x), nd)
-
-
-def review_events(doc: ReportLike) -> list[dict]:
-    """Every reviewable moment of a report, in time order, each with a stable ``id``.
-
-    Kinds: ``mirror``, ``match``, ``symmetric`` (``events[]``, id ``event-N``); ``mechanical``
-    (each flagged range of a direction of copying, id ``mechanical-<direction>-N``);
-    ``copy`` (each copy the mechanical detector found, from the model's gesture to the copy,
-    id ``copy-N``); ``warning``,
-    ``praise``, ``prompt`` (coaching messages, id ``feedback-N``).  Every event has
-    ``start_s``, ``end_s``, ``channels`` (body parts; empty for the whole body), ``who`` and
-    ``detail`` (one line of text).
-    """
-    report = as_report(doc)
-    out: list[dict] = []
-    alpha = alpha_of(report)
-    for i, e in enumerate(report.events):
-        lead = e.leader
-        bits = ["whole body", p_text(e.p_value, alpha), f"leader {lead}" if lead else "no leader"]
-        if e.lag_s is not None:
-            bits.append(f"lag {float(e.lag_s):+.2f} s")
-        if e.strength is not None:
-            bits.append(f"strength {float(e.strength):.2f}")
-        out.append({
-            "id": f"event-{i}", "kind": e.kind, "start_s": _r(e.start_s), "end_s": _r(e.end_s),
-            "channels": list(e.channels), "who": lead, "detail": ", ".join(bits),
-            "p_value": e.p_value, "confidence": confidence(e.p_value, alpha), "scope": WHOLE_BODY,
-        })  # fmt: skip
-    for i, pe in enumerate(body_part_events(report)):
-        part = pe.body_part
-        bits = [f"{BODY_PART_NAMES.get(part, part)} only", p_text(pe.p_value, alpha), f"{pe.windows} windows"]
-        if pe.strength is not None:
-            bits.append(f"strength {float(pe.strength):.2f}")
-        out.append({
-            "id": f"part-event-{i}", "kind": pe.kind, "start_s": _r(pe.start_s), "end_s": _r(pe.end_s),
-            "channels": [part], "who": None, "detail": ", ".join(bits),
-            "p_value": pe.p_value, "confidence": confidence(pe.p_value, alpha), "scope": part,
-        })  # fmt: skip
-    for name, d in copy_directions(report):
-        for j, (a, b) in enumerate(flagged_ranges(d) if d.flagged else []):
-            reasons = "; ".join(r.text for r in d.reasons)
-            head = f"{d.copier} copies {d.model} mechanically" + (
-                f" (score {float(d.score):.2f})" if d.score is not None else ""
-            )
-            out.append({
-                "id": f"mechanical-{name}-{j}", "kind": "mechanical", "start_s": _r(a), "end_s": _r(b),
-                "channels": [], "who": d.copier, "detail": head + (f": {reasons}" if reasons else ""),
-            })  # fmt: skip
-    for i, c in enumerate(report.mechanical.copies if report.mechanical is not None else []):
-        copier, model = (c.direction.split("_copies_") + ["", ""])[:2]
-        parts = [c.channel_model, c.channel_copy]
-        m0, m1, c0, c1 = c.model_start_s, c.model_end_s, c.copy_start_s, c.copy_end_s
-        times = [float(t) for t in (m0, m1, c0, c1)]
-        span = lambda a, b: f"{float(a):.2f}–{float(b):.2f} s"  # noqa: E731
-        detail = (
-            f"{copier} copies {model}'s {BODY_PART_NAMES[c.channel_model]} ({c.kind}): {model}'s gesture "
-            f"{span(m0, m1)}, {copier}'s {BODY_PART_NAMES[c.channel_copy]} {span(c0, c1)}, {float(c.lag_s):.2f} s "
-            "later (the delay that best lines up the two movements)"
-        )
-        if c.similarity is not None:
-            detail += f", similarity {float(c.similarity):.2f}"
-        out.append({
-            "id": f"copy-{i}", "kind": "copy", "start_s": _r(min(times)), "end_s": _r(max(times)),
-            "channels": sorted(set(parts), key=parts.index), "who": copier, "detail": detail,
-            "model_start_s": _r(m0), "copy_start_s": _r(c0), "lag_s": _r(c.lag_s),
-        })  # fmt: skip
-    for i, m in enumerate(report.feedback):
-        out.append({
-            "id": f"feedback-{i}", "kind": m.kind, "start_s": _r(m.t_s), "end_s": _r(m.t_s),
-            "channels": [m.channel] if m.channel else [], "who": m.to,
-            "detail": f"to {m.to}: {m.text}", "about": [_r(m.start_s), _r(m.end_s)],
-        })  # fmt: skip
-    out = [e for e in out if e["start_s"] is not None and e["kind"] in EVENT_KINDS]
-    out.sort(key=lambda e: (e["start_s"], EVENT_KINDS.index(e["kind"]), e["id"]))
-    return out
-
-
 def _windows(report: Report) -> dict:
     """Columnar windows: bounds, overall label, scores, p-value, confidence and drawing strength, and each
     body part's."""
     ws = report.windows
     alpha = alpha_of(report)
     cols: dict = {
-        "start_s": [_r(w.start_s) for w in ws],
-        "end_s": [_r(w.end_s) for w in ws],
+        "start_s": [rounded(w.start_s) for w in ws],
+        "end_s": [rounded(w.end_s) for w in ws],
         "label": [w.label or "none" for w in ws],
-        "mirror": [_r(w.mirror_score) for w in ws],
-        "match": [_r(w.match_score) for w in ws],
-        "lag_s": [_r(w.lag_s) for w in ws],
+        "mirror": [rounded(w.mirror_score) for w in ws],
+        "match": [rounded(w.match_score) for w in ws],
+        "lag_s": [rounded(w.lag_s) for w in ws],
         "leader": [w.leader for w in ws],
         "p_value": [w.p_value for w in ws],
         "confidence": [label_confidence(w.label or "none", w.p_value, alpha) for w in ws],
@@ -188,8 +104,8 @@ def _windows(report: Report) -> dict:
         out = [w.label == "insufficient" for w in ws]
         cols["channels"][c] = {
             "label": ["insufficient" if o else lab for o, lab in zip(out, labels, strict=True)],
-            "mirror": [_r(ch.mirror_score) if ch is not None else None for ch in chans],
-            "match": [_r(ch.match_score) if ch is not None else None for ch in chans],
+            "mirror": [rounded(ch.mirror_score) if ch is not None else None for ch in chans],
+            "match": [rounded(ch.match_score) if ch is not None else None for ch in chans],
             "p_value": [None if o else p for o, p in zip(out, p_values, strict=True)],
             "confidence": [
                 None if o else label_confidence(lab, p, alpha) for o, lab, p in zip(out, labels, p_values, strict=True)
@@ -273,8 +189,8 @@ def page_data(
         duration = max(duration, float(skeleton.t_s[-1]))
     directions = [
         {
-            "name": name, "copier": d.copier, "model": d.model, "score": _r(d.score), "flagged": d.flagged,
-            "flagged_ranges": [[_r(a), _r(b)] for a, b in flagged_ranges(d)] if d.flagged else [],
+            "name": name, "copier": d.copier, "model": d.model, "score": rounded(d.score), "flagged": d.flagged,
+            "flagged_ranges": [[rounded(a), rounded(b)] for a, b in flagged_ranges(d)] if d.flagged else [],
             "reasons": [{"sign": r.sign, "text": r.text, "ranges": [list(x) for x in r.ranges]} for r in d.reasons],
         }
         for name, d in copy_directions(doc)
