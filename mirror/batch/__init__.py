@@ -49,6 +49,7 @@ from mirror.batch.plan import (
 from mirror.batch.run import BatchMonitor, run_batch
 from mirror.batch.worker import (
     THREAD_VARIABLES,
+    VideoOutcome,
     dask_executor,
     init_worker,
     local_executor,
@@ -69,6 +70,7 @@ __all__ = [
     "BatchMonitor",
     "BatchSettings",
     "FileResult",
+    "VideoOutcome",
     "WorkerPlan",
     "available_memory_bytes",
     "dask_executor",

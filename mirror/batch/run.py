@@ -20,7 +20,7 @@ from mirror.batch.plan import (
     plan_batch,
     read_json,
 )
-from mirror.batch.worker import local_executor, process_video, record_in_history
+from mirror.batch.worker import VideoOutcome, local_executor, process_video, record_in_history
 from mirror.errors import MirrorError
 from mirror.storage import folder_lock, write_atomic
 
@@ -147,15 +147,9 @@ def _run(items, todo, out, settings, factory, monitor, results, max_attempts, po
                     i = running.pop(fut)
                     item = items[i]
                     try:
-                        res = fut.result()
+                        res: VideoOutcome = fut.result()
                         result = FileResult(
-                            item.source,
-                            item.name,
-                            res["state"],
-                            res["error"],
-                            res["seconds"],
-                            attempts[i],
-                            res.get("history_error"),
+                            item.source, item.name, res.state, res.error, res.seconds, attempts[i], res.history_error
                         )
                     except Exception as exc:
                         if not _worker_died(exc):

@@ -13,9 +13,10 @@ import os
 import socket
 import threading
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 from mirror.batch.plan import OVERLAY, PROGRESS, STATUS, BatchSettings, source_fingerprint
 from mirror.errors import MirrorError
@@ -23,6 +24,7 @@ from mirror.storage import folder_lock, write_atomic
 
 if TYPE_CHECKING:  # imported where used: `mirror --help` does not load the comparator, scipy or OpenCV
     from mirror.landmarks import ExtractSettings
+    from mirror.pipeline import Session
 
 _WORKER = threading.local()
 
@@ -99,11 +101,31 @@ class _ProgressFile:
                 )
 
 
-def process_video(source: str, out_folder: str, settings: BatchSettings, attempt: int = 1) -> dict:
+@dataclass(frozen=True)
+class VideoOutcome:
+    """What a worker did with one video, sent back to the run loop.
+
+    Attributes
+    ----------
+    state : {"done", "failed"}
+    error : str or None
+        Why it failed, in one line.
+    seconds : float
+        Wall time in the worker.
+    history_error : str or None
+        The report is done but the session could not be recorded in the history: why.
+    """
+
+    state: Literal["done", "failed"]
+    error: str | None
+    seconds: float
+    history_error: str | None = None
+
+
+def process_video(source: str, out_folder: str, settings: BatchSettings, attempt: int = 1) -> VideoOutcome:
     """Analyse one video and write all its files, then mark it done.  Runs in a worker.
 
-    Returns a dict (``state``, ``error``, ``seconds``); bad input is returned as
-    ``failed`` with its one-line error, never raised.
+    Bad input is returned as ``failed`` with its one-line error, never raised.
     """
     from mirror.memory import return_freed_memory
     from mirror.pipeline import analyze_video, write_session
@@ -152,19 +174,14 @@ def process_video(source: str, out_folder: str, settings: BatchSettings, attempt
             }
             write_atomic(folder / STATUS, json.dumps(status, indent=1).encode())  # last: the done marker
             (folder / PROGRESS).unlink(missing_ok=True)
-        return {
-            "state": "done",
-            "error": None,
-            "seconds": status["seconds"],
-            "history_error": record_in_history(folder, settings),
-        }
+        return VideoOutcome("done", None, status["seconds"], record_in_history(folder, settings))
     except MirrorError as err:
-        return {"state": "failed", "error": str(err), "seconds": round(time.monotonic() - t0, 3)}
+        return VideoOutcome("failed", str(err), round(time.monotonic() - t0, 3))
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as exc:  # one bad file must not stop the batch: record it in one line
         line = " ".join(f"{type(exc).__name__}: {exc}".split())
-        return {"state": "failed", "error": line[:500], "seconds": round(time.monotonic() - t0, 3)}
+        return VideoOutcome("failed", line[:500], round(time.monotonic() - t0, 3))
 
 
 def record_in_history(folder: Path, settings: BatchSettings) -> str | None:
@@ -182,13 +199,15 @@ def record_in_history(folder: Path, settings: BatchSettings) -> str | None:
     return None
 
 
-def _write_overlay(source: Path, folder: Path, session) -> Path:
+def _write_overlay(source: Path, folder: Path, session: Session) -> Path:
     try:
         from mirror.overlay import write_overlay_video
     except ImportError:
         raise MirrorError("--overlay-video needs mirror.overlay, which this installation lacks") from None
     from mirror.report import read_report
 
+    if session.landmarks is None:  # kept by process_video whenever an overlay video is asked for
+        raise MirrorError(f"{source}: the session's landmarks were not kept, so no overlay video can be drawn")
     out = folder / OVERLAY
     write_overlay_video(source, out, read_report(folder / "report.json"), session.landmarks)
     return out
