@@ -27,10 +27,18 @@ def read_report(path: str | Path) -> Report:
     if path.is_dir():
         path = path / "report.json"
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise MirrorError(f"{path} not found: run `mirror analyze VIDEO --out {path.parent}` first") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except OSError as exc:
+        raise MirrorError(f"{path} is not a readable report: {exc}") from None
+    try:  # a good report in one pass; anything else is looked at again below, to say what is wrong with it
+        return Report.model_validate_json(raw)
+    except ValidationError:
+        pass
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise MirrorError(f"{path} is not a readable report: {exc}") from None
     if not isinstance(doc, dict) or doc.get("format") != REPORT_FORMAT:
         raise MirrorError(f"{path} is not a {REPORT_FORMAT} document")
