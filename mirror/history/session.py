@@ -25,7 +25,7 @@ from mirror.vocabulary import Person as Side
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from mirror.report.model import Message, Provenance, Report, Window
+    from mirror.report.model import LiveRun, Message, Provenance, Report, Window
     from mirror.report.model import PartShares as ReportPartShares
 
 SessionKind = Literal["analyze", "batch", "live"]
@@ -179,11 +179,11 @@ def record_from_document(
     from mirror.report.model import SourceInfo
 
     prov = doc.provenance
-    live = prov.live or {}
+    live = prov.live
     source_info = prov.source if isinstance(prov.source, SourceInfo) else SourceInfo()
     people = people or People()
-    if people.me_side is None and live.get("me") in ("A", "B"):
-        people = People(people.me_name, people.partner_name, live["me"])
+    if people.me_side is None and live is not None and live.me is not None:
+        people = People(people.me_name, people.partner_name, live.me)
     summary = doc.summary
     share = summary.share
     sync = summary.synchrony
@@ -195,7 +195,8 @@ def record_from_document(
     )
     duration = _num(duration_of(doc))
     sha = prov.source_sha256
-    source = prov.source_path or live.get("source") or _camera_name(live) or source_info.name or str(report_dir)
+    live_source = (live.source or _camera_name(live)) if live is not None else None
+    source = prov.source_path or live_source or source_info.name or str(report_dir)
     settings_key = _settings_key(doc)
     if sha:
         session_key = f"sha256:{sha}:{settings_key}"
@@ -253,9 +254,8 @@ def _median(values: list[float]) -> float | None:
     return round(statistics.median(values), 4) if values else None
 
 
-def _camera_name(live: dict) -> str | None:
-    camera = live.get("camera")
-    return f"camera {camera}" if isinstance(camera, int) and not isinstance(camera, bool) else None
+def _camera_name(live: LiveRun) -> str | None:
+    return f"camera {live.camera}" if live.camera is not None else None
 
 
 def _plain(model: BaseModel | None) -> dict | None:
@@ -266,15 +266,15 @@ def _plain(model: BaseModel | None) -> dict | None:
 def _settings_key(doc: Report) -> str:
     """Fingerprint of what changes the figures: comparison, extraction and mechanical settings."""
     prov = doc.provenance
-    live = prov.live or {}
+    live = prov.live
     sync = doc.summary.synchrony
     basis = {
         "compare": _plain(doc.settings) if "settings" in doc.model_fields_set else None,
         "extract": _plain(prov.extract_settings),
         "mechanical": _plain(doc.mechanical.settings) if doc.mechanical is not None else None,
         "surrogates": sync.n_surrogates if "n_surrogates" in sync.model_fields_set else None,
-        "mode": live.get("mode"),
-        "partner_video": live.get("partner_video"),
+        "mode": live.mode if live is not None else None,
+        "partner_video": live.partner_video if live is not None else None,
     }
     return hashlib.sha256(json.dumps(basis, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
@@ -306,12 +306,10 @@ def _coaching(feedback: list[Message]) -> dict[str, dict[str, int]]:
     return counts
 
 
-def _recorded_at(prov: Provenance, live: dict, analysed: datetime, duration_s: float | None) -> datetime:
+def _recorded_at(prov: Provenance, live: LiveRun | None, analysed: datetime, duration_s: float | None) -> datetime:
     """When the session happened: a live session's start, else the source file's modification time."""
-    stats = live.get("stats")
-    stats = stats if isinstance(stats, dict) else {}
-    if live:
-        seconds = _num(stats.get("seconds")) or duration_s or 0.0
+    if live is not None:
+        seconds = _num(live.stats.seconds if live.stats is not None else None) or duration_s or 0.0
         return datetime.fromtimestamp(analysed.timestamp() - seconds, timezone.utc)
     path = prov.source_path
     if isinstance(path, str):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
 
 from pydantic import Field
 
-from mirror.report.model.base import NullKind, ReportModel, UsabilityReason
+from mirror.report.model.base import NullKind, Person, ReportModel, UsabilityReason
 
 
 class SourceInfo(ReportModel):
@@ -84,14 +84,103 @@ class ExtractSettings(ReportModel):
     """Whether frames where a person was lost were searched again."""
 
 
+EndedBy = Literal["quit", "closed", "end", "lost", "time", "interrupt", "error"]
+"""How a live session ended: q or Esc, the window closed, the end of a file, a lost source, ``max_seconds``,
+Ctrl-C, a failure of the pipeline (``mirror.live.settings.ENDINGS``)."""
+
+
+class Timing(ReportModel):
+    """A distribution of durations, in milliseconds."""
+
+    median: float | None = None
+    """The median (null when nothing was timed)."""
+    p95: float | None = None
+    """The 95th percentile (null when nothing was timed)."""
+    n: int | None = None
+    """How many were timed."""
+
+
+class LiveStats(ReportModel):
+    """What a live session measured about itself."""
+
+    seconds: float | None = None
+    """Wall time from the start of the frame loop to its end."""
+    frames_shown: int | None = None
+    """Fresh frames drawn in the window (redraws not counted)."""
+    fps_shown: float | None = None
+    """``frames_shown`` per second."""
+    cpu_seconds: float | None = None
+    """CPU time of every thread of the process while the session ran."""
+    latency_ms: Timing | None = None
+    """Capture to display."""
+    inference_ms: Timing | None = None
+    """The pose step per frame."""
+    analysis_ms: Timing | None = None
+    """One rolling analysis."""
+    analysis_runs: int | None = None
+    """Rolling comparator runs."""
+    mechanical_runs: int | None = None
+    """Mechanical-imitation and coaching runs."""
+    analysis_errors: list[str] | None = None
+    """The first five rolling-analysis failures (the view kept the previous analysis)."""
+    frames_captured: dict[str, int] | None = None
+    """Frames read, per source (``main``, ``partner``)."""
+    frames_dropped: dict[str, int] | None = None
+    """Frames dropped (stale or late), per source."""
+    frames_recorded: int | None = None
+    """Rows recorded at the analysis rate."""
+    frames_with_face_model: int | None = None
+    """Recorded rows the face model ran on."""
+    frames_recorded_without_face_model: int | None = None
+    """Rows recorded without the face model (it was busy)."""
+    face_model_error: str | None = None
+    """Why the face model stopped (poses only from then on)."""
+    ended_by: EndedBy | None = None
+    """How the session ended."""
+    error: str | None = None
+    """Why a source was lost or the pipeline failed."""
+
+
+class LiveRun(ReportModel):
+    """A live session's settings and statistics."""
+
+    mode: Literal["pair", "solo"] | None = None
+    """``pair`` (both people in front of the camera or in the file) or ``solo`` (practice with a partner clip)."""
+    camera: int | None = None
+    """The camera's index (null when a file was played)."""
+    source: str | None = None
+    """The file played with ``--source`` (null for a camera)."""
+    partner_video: str | None = None
+    """The partner clip of solo practice."""
+    me: Person | None = None
+    """The trainee, or null."""
+    selfie: bool | None = None
+    """Whether the camera picture was mirrored."""
+    pose_model: str | None = None
+    """``lite``, ``full`` or ``heavy``."""
+    face: bool | None = None
+    """Whether the face model ran."""
+    fps: float | None = None
+    """Frames per second analysed."""
+    max_size: list[int] | None = None
+    """Largest frame size analysed, ``[width, height]``."""
+    analysis_every_s: float | None = None
+    """Seconds between rolling analyses."""
+    mechanical_every_s: float | None = None
+    """Seconds between mechanical-imitation and coaching runs."""
+    span_s: float | None = None
+    """Length of the rolling analysis span."""
+    stats: LiveStats | None = None
+    """What the session measured about itself."""
+
+
 class Provenance(ReportModel):
     """What the report was made from.
 
-    ``mirror live`` adds ``live``: the session's settings (``mode`` ``pair`` or ``solo``, ``camera``, ``source``,
-    ``partner_video``, ``me``, ``selfie``, ``pose_model``, ``face``, ``fps``, ...) and ``stats`` (``seconds``,
-    ``frames_shown``, ``fps_shown``, ``latency_ms`` and ``inference_ms`` as ``{median, p95, n}``,
-    ``frames_recorded``, ``frames_dropped``, ``ended_by``, ``error``); in solo practice ``partner_source`` describes
-    the partner clip and ``people`` says which source each person comes from.
+    ``mirror live`` adds ``live`` (the session's settings and statistics). Times are seconds of the source stream
+    for a video played with ``--source``, else of the session clock. In solo practice ``partner_source`` describes
+    the partner clip and ``people`` says which source each person comes from; each person's image coordinates in
+    ``landmarks.npz`` are then relative to their own picture.
     """
 
     source: SourceInfo | str | None = None
@@ -104,8 +193,13 @@ class Provenance(ReportModel):
     """The landmark extraction."""
     extract_settings: ExtractSettings | None = None
     """The extraction settings."""
-    live: dict[str, Any] | None = None
+    live: LiveRun | None = None
     """A live session's settings and statistics."""
+    partner_source: SourceInfo | None = None
+    """Solo practice: the partner clip as read."""
+    people: dict[Person, str] | None = None
+    """Solo practice: the source each person comes from (``{"A": "partner", "B": "main"}``; ``main`` is the camera
+    or ``--source``)."""
 
 
 class CompareSettings(ReportModel):
