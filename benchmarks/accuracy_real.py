@@ -54,8 +54,8 @@ sys.path.insert(0, str(REPO))
 from accuracy_composite import per_class_f1  # noqa: E402  (this folder is on the path of a script)
 
 from mirror.compare import CompareSettings, analyze_landmarks, fit_to_clip  # noqa: E402
-from mirror.compare.calibrate import (  # noqa: E402
-    calibrate,
+from mirror.compare.calibrate import calibrate  # noqa: E402
+from mirror.compare.nulls import (  # noqa: E402
     load_reference,
     null_from_file,
     null_identity,

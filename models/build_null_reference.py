@@ -2,7 +2,7 @@
 
 Each clip holds one real person, filmed alone.  Pairs of two such people can show
 only chance synchrony, so the comparator's scores on them are the null against
-which a real session's windows are judged (``mirror/compare/calibrate.py``).  What
+which a real session's windows are judged (``mirror/compare/nulls.py``, ``mirror/compare/calibrate.py``).  What
 ships is the features (numbers, no pictures) of every person, once per pose model,
 so that the null can be computed for any window length and lag range.
 
@@ -29,13 +29,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from mirror.compare import PRESETS, adapted_windows  # noqa: E402
-from mirror.compare.calibrate import (
+from mirror.compare.nulls import (  # noqa: E402
     NULL_REFERENCE_PATH,
     null_to_bytes,
     reference_key,
     reference_null,
     shipped_null_path,
-)  # noqa: E402
+)
 from mirror.features import FEATURES, compute_features  # noqa: E402
 from mirror.landmarks import ExtractSettings, extract_video  # noqa: E402
 from mirror.storage import write_atomic  # noqa: E402

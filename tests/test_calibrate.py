@@ -7,9 +7,9 @@ import pytest
 from scipy.ndimage import gaussian_filter1d
 
 from mirror.compare import PRESETS, CompareSettings, analyze_features, compare_windows, fit_to_clip
-from mirror.compare.calibrate import (
+from mirror.compare.calibrate import calibrate
+from mirror.compare.nulls import (
     NULL_REFERENCE_PATH,
-    calibrate,
     load_reference,
     null_from_file,
     ping_pong,

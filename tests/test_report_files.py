@@ -350,7 +350,7 @@ def test_real_comparator_p_values_reach_the_files(tmp_path):
     html = paths["report.html"].read_text()
     for e in doc["events"]:
         assert f'<td class="num p-value">{e["p_value"]:.3f}</td>' in html or f"{e['p_value']:.1g}" in html
-    from mirror.compare.calibrate import SESSION_BLOCKS
+    from mirror.compare.nulls import SESSION_BLOCKS
 
     assert (
         f"A label is shown only where it beats chance: p &lt; 0.01 against {SESSION_BLOCKS} stretches of this session"

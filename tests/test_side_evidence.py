@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from mirror.compare import CompareSettings, analyze_features, compare_windows
-from mirror.compare.calibrate import load_reference, ping_pong, side_margin
+from mirror.compare.calibrate import side_margin
+from mirror.compare.nulls import load_reference, ping_pong
 from mirror.features import FEATURES, Features, mirror_operator
 from mirror.features.body import FEATURE_INDEX
 

@@ -6,15 +6,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from mirror.compare.calibrate import (
-    NullSamples,
-    NullSource,
-    calibrate,
-    reference_null_cached,
-    session_is_long,
-    session_null,
-)
+from mirror.compare.calibrate import NullSamples, NullSource, calibrate
 from mirror.compare.events import Event, events_from_windows, state_shares, surrogate_test, synchrony_statistic
+from mirror.compare.nulls import reference_null_cached, session_is_long, session_null
 from mirror.compare.prepare import Prepared, prepare
 from mirror.compare.run import Adapted, Calibration, CompareRun, Shares, Summary, SurrogateTest, WindowsRun
 from mirror.compare.settings import PRESETS, CompareSettings, settings_from_preset
@@ -110,7 +104,7 @@ def analyze_features(
     ----------
     null : {"reference", "session"}, optional
         The null the windows are judged against; default: the session's own surrogates for a
-        long session, else the shipped reference (:mod:`mirror.compare.calibrate`).
+        long session, else the shipped reference (:mod:`mirror.compare.nulls`).
 
     Returns
     -------
