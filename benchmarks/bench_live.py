@@ -43,7 +43,7 @@ from mirror.live import LiveSettings, OffscreenDisplay, run_live
 from mirror.live.analysis import RollingAnalysis
 from mirror.live.estimate import PairEstimator
 from mirror.live.stats import LiveStats
-from mirror.overlay.state import ReportView
+from mirror.overlay.view import ReportView
 from mirror.report import report_dict
 from mirror.sources import Frame, FrameSource, SourceInfo
 

@@ -391,7 +391,8 @@ def test_overlay_video_of_a_real_session(raga_session, tmp_path):
 
 def test_each_body_part_state_says_how_sure_it_is():
     """Wherever a label is shown, its confidence is too: the body-part panel as much as the badge."""
-    from mirror.overlay.state import OverlayState, ReportView
+    from mirror.overlay.state import OverlayState
+    from mirror.overlay.view import ReportView
     from tests.report_fixtures import calibrated_doc
 
     doc = calibrated_doc()

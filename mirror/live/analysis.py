@@ -19,7 +19,7 @@ import numpy as np
 from mirror.compare import PRESETS, CompareSettings, analyze_features
 from mirror.features import compute_features
 from mirror.landmarks.types import Landmarks
-from mirror.overlay.state import ReportView
+from mirror.overlay.view import ReportView
 
 if TYPE_CHECKING:
     from mirror.coach import Message

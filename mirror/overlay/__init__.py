@@ -15,8 +15,9 @@ from mirror.overlay.draw import (
     state_color,
     timeline_box,
 )
-from mirror.overlay.state import OverlayState, PersonView, ReportView, person_labels
+from mirror.overlay.state import OverlayState, PersonView, person_labels
 from mirror.overlay.video import AtomicVideoWriter, write_overlay_video
+from mirror.overlay.view import ReportView
 
 __all__ = [
     "PERSON_COLORS",

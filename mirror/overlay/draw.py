@@ -16,6 +16,10 @@ Layout (sizes scale with the frame height; 640x480 is the reference)::
     | [current coaching message]                                   |
     | [timeline: last 60 s, overall + one row per body part]       |
     +--------------------------------------------------------------+
+
+The module is a little over 400 lines because it has one job, the drawing: a
+small private function per panel above, all sharing one scaled canvas, and the
+public boxes the tests find the panels by.
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ import numpy as np
 from mirror.errors import MirrorError
 from mirror.landmarks.types import Landmarks
 from mirror.overlay.draw import draw_overlay
-from mirror.overlay.state import OverlayState, ReportView
+from mirror.overlay.state import OverlayState
+from mirror.overlay.view import ReportView
 
 if TYPE_CHECKING:
     from mirror.report.model import Report
