@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import sys
 import time
 from abc import ABC, abstractmethod
@@ -22,6 +21,7 @@ import cv2
 import numpy as np
 
 from mirror.errors import MirrorError
+from mirror.sources.files import AUDIO_ONLY, file_sha256, why_unreadable
 from mirror.sources.rate import RateGate
 from mirror.sources.spec import camera_index
 
@@ -118,41 +118,6 @@ def _flip(image: np.ndarray, mirrored: bool) -> np.ndarray:
     return cv2.flip(image, 1) if mirrored else image
 
 
-def file_sha256(path: str | Path, chunk_bytes: int = 1 << 22) -> str:
-    """SHA-256 of a file's bytes, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(chunk_bytes):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-AUDIO_ONLY = "it holds sound only, no video track"
-
-
-def _why_unreadable(path: Path, scan_bytes: int = 1 << 20) -> str:
-    """A plain reason a file OpenCV cannot read is not a video, from its first and last bytes."""
-    size = path.stat().st_size
-    with open(path, "rb") as fh:
-        head = fh.read(scan_bytes)
-        tail = b""
-        if size > scan_bytes:
-            fh.seek(max(scan_bytes, size - scan_bytes))
-            tail = fh.read()
-    data = head + tail
-    wav = head[:4] == b"RIFF" and head[8:12] == b"WAVE"
-    ogg_sound = head[:4] == b"OggS" and (b"\x01vorbis" in head[:128] or b"OpusHead" in head[:128])
-    if wav or ogg_sound or head[:4] == b"fLaC" or head[:3] == b"ID3":  # WAV, Ogg Vorbis or Opus, FLAC, MP3
-        return AUDIO_ONLY
-    if head[4:8] == b"ftyp":  # MP4, MOV, M4A: the track handlers say what the tracks hold
-        handlers = {data[m.start() + 12 : m.start() + 16] for m in re.finditer(b"hdlr", data)}
-        if b"soun" in handlers and b"vide" not in handlers:
-            return AUDIO_ONLY
-        if b"moov" not in data:
-            return "an MP4 without its index (moov): truncated, or still being recorded"
-    return "unknown format, truncated or corrupt"
-
-
 class VideoFileSource(FrameSource):
     """Frames of any OpenCV-readable video file.
 
@@ -187,11 +152,11 @@ class VideoFileSource(FrameSource):
             raise MirrorError(f"{self.path} is empty (0 bytes), not a video")
         self._cap = cv2.VideoCapture(str(self.path))
         if not self._cap.isOpened():
-            raise MirrorError(f"{self.path} is not a readable video ({_why_unreadable(self.path)})")
+            raise MirrorError(f"{self.path} is not a readable video ({why_unreadable(self.path)})")
         ok = self._cap.grab()
         if not ok:
             self._cap.release()
-            if _why_unreadable(self.path) == AUDIO_ONLY:
+            if why_unreadable(self.path) == AUDIO_ONLY:
                 raise MirrorError(f"{self.path} is not a readable video ({AUDIO_ONLY})")
             raise MirrorError(f"{self.path} has no readable frames (a video with zero frames, or corrupt)")
         ok, first = self._cap.retrieve()
