@@ -34,7 +34,10 @@ from mirror.errors import MirrorError
 
 REASONS = {
     "coverage": "{copier} copied {copies} of {model}'s {gestures:gesture} ({share:.0%})",
-    "immediacy": "{copier}'s copies came a median {lag:.2f} s after {model}'s gestures (natural mimicry: about 0.6 s to several seconds)",
+    "immediacy": (
+        "{copier}'s copies came a median {lag:.2f} s after {model}'s "
+        "gestures (natural mimicry: about 0.6 s to several seconds)"
+    ),
     "regularity": "{copier}'s copy delay hardly varied (spread {sd:.2f} s)",
     "fidelity": "{copier}'s copies were near-exact in shape and size (median fidelity {fidelity:.2f})",
     "persistence": "{copier} moved in lockstep with {model} at one fixed delay for {seconds:.0f} s of {span:.0f} s",
@@ -43,13 +46,26 @@ REASONS = {
 
 MESSAGES = {
     # warnings: mechanical imitation, addressed to the copier
-    "mechanical_copying": "You copied {copied} of your partner's last {total:gesture} within {lag:.1f} s: let some pass, and wait a beat before mirroring.",
+    "mechanical_copying": (
+        "You copied {copied} of your partner's last {total:gesture} within "
+        "{lag:.1f} s: let some pass, and wait a beat before mirroring."
+    ),
     "mechanical_fast": "You echo your partner's moves after only {lag:.1f} s: wait a beat or two before mirroring.",
-    "mechanical_regular": "You follow your partner at a fixed {lag:.1f} s delay, every time: vary your timing and let some gestures pass.",
-    "mechanical_many": "You copied {copied} of your partner's {total:gesture} in the last minute: let more of them pass.",
-    "mechanical_exact": "Your copies are near-exact: a smaller, softer version of your partner's gesture reads as more natural.",
-    "mechanical_lockstep": "You have moved in lockstep with your partner for {seconds:.0f} s: break the pattern now and then.",
-    "mechanical_indiscriminate": "You copied {copied} of your partner's {total:small, incidental movement} too: mirror the meaningful ones only.",
+    "mechanical_regular": (
+        "You follow your partner at a fixed {lag:.1f} s delay, every time: vary your timing and let some gestures pass."
+    ),
+    "mechanical_many": (
+        "You copied {copied} of your partner's {total:gesture} in the last minute: let more of them pass."
+    ),
+    "mechanical_exact": (
+        "Your copies are near-exact: a smaller, softer version of your partner's gesture reads as more natural."
+    ),
+    "mechanical_lockstep": (
+        "You have moved in lockstep with your partner for {seconds:.0f} s: break the pattern now and then."
+    ),
+    "mechanical_indiscriminate": (
+        "You copied {copied} of your partner's {total:small, incidental movement} too: mirror the meaningful ones only."
+    ),
     # praise: a natural copy, addressed to the copier
     "praise_mirror": "Good: you mirrored their {gesture} {when}.",
     "praise_match": "Good: you matched their {gesture} {when}.",
@@ -85,27 +101,51 @@ CALIBRATION = {
     "uncalibrated": "These labels were not tested against chance (the report predates calibrated labels).",
     "nothing": "Nothing could be measured: {reason}.",
     "reason_short": "the recording ({duration:.1f} s) is shorter than one {window:g} s window",
-    "reason_apart": "both people were in view together in only {both:.0f} % of the frames, less than the {need:.0f} % of a window the comparison needs",
+    "reason_apart": (
+        "both people were in view together in only {both:.0f} % of the "
+        "frames, less than the {need:.0f} % of a window the comparison needs"
+    ),
     "reason_insufficient": "no window had both people in view for {need:.0f} % of its length",
     "reason_no_data": "the report has no windows",
-    "fix_short": "To measure something, record at least {window:g} s with both people in view, or analyse again with a shorter --window-s (down to 2 s).",
+    "fix_short": (
+        "To measure something, record at least {window:g} s with both people "
+        "in view, or analyse again with a shorter --window-s (down to 2 s)."
+    ),
     "fix_too_short": "To measure something, record at least 2 s with both people in view.",
-    "fix_apart": "To measure something, keep both people in the picture together; if each stays on one side, try --layout split.",
+    "fix_apart": (
+        "To measure something, keep both people in the picture together; if each stays on one side, try --layout split."
+    ),
     "reason_unusable": "no window had both people's body parts usable for {need:.0f} % of its length (mostly: {why})",
-    "fix_side_unknown": "To measure something, film both people more from the front than in profile, so that each one's left and right can be told.",
-    "fix_occluded": "To measure something, film both people more from the front, so that neither hides an arm behind the body.",
+    "fix_side_unknown": (
+        "To measure something, film both people more from the front "
+        "than in profile, so that each one's left and right can be told."
+    ),
+    "fix_occluded": (
+        "To measure something, film both people more from the front, so that neither hides an arm behind the body."
+    ),
     "fix_low_visibility": "To measure something, film with more light or from closer.",
     "fix_no_face": "To measure something, film the faces from the front and from closer.",
     "fix_out_of_frame": "To measure something, keep both people's heads, shoulders and arms in the picture.",
-    "fix_not_seen": "To measure something, keep both people in the picture together; if each stays on one side, try --layout split.",
+    "fix_not_seen": (
+        "To measure something, keep both people in the picture together; if each stays on one side, try --layout split."
+    ),
     "not_measured_part": "not measured: {why}",
 }
 
 SYNCHRONY = {
     # synchrony against its chance reference: pseudo-sessions with B's timing broken
-    "above": "The two moved together more than chance: the session scored higher than {percentile:.0f} % of {n} pseudo-sessions in which B's timing was shuffled.",
-    "chance": "The two did not move together clearly more than chance: the session scored higher than {percentile:.0f} % of {n} pseudo-sessions in which B's timing was shuffled (clearly more needs 95 %).",
-    "below": "The two moved together less than chance would give: the session scored higher than only {percentile:.0f} % of {n} pseudo-sessions in which B's timing was shuffled.",
+    "above": (
+        "The two moved together more than chance: the session scored higher than "
+        "{percentile:.0f} % of {n} pseudo-sessions in which B's timing was shuffled."
+    ),
+    "chance": (
+        "The two did not move together clearly more than chance: the session scored higher than "
+        "{percentile:.0f} % of {n} pseudo-sessions in which B's timing was shuffled (clearly more needs 95 %)."
+    ),
+    "below": (
+        "The two moved together less than chance would give: the session scored higher than "
+        "only {percentile:.0f} % of {n} pseudo-sessions in which B's timing was shuffled."
+    ),
     "missing": "No synchrony figure: there is nothing to compare it with ({why}).",
     "not_run": "no chance test was run",
 }
@@ -192,7 +232,8 @@ class _Counting(string.Formatter):
 
     def format_field(self, value, format_spec: str) -> str:
         if isinstance(value, numbers.Real) and float(value).is_integer() and re.search(r"[A-Za-z]{2}", format_spec):
-            return plural(int(value), format_spec)
+            whole = int(value) if isinstance(value, numbers.Integral) else int(float(value))
+            return plural(whole, format_spec)
         return super().format_field(value, format_spec)
 
 
@@ -221,8 +262,9 @@ def load_catalog(path: str | Path) -> None:
     except (OSError, ValueError) as exc:
         raise MirrorError(f"cannot read messages from {path}: {exc}") from None
     tables = {
-        "MESSAGES": MESSAGES, "REASONS": REASONS, "BANNERS": BANNERS, "CONFIDENCE": CONFIDENCE, "CALIBRATION": CALIBRATION,
-        "USABILITY": USABILITY, "SYNCHRONY": SYNCHRONY, "WHEN": WHEN, "SIDES": SIDES, "GESTURES": GESTURES, "POSTURES": POSTURES,
+        "MESSAGES": MESSAGES, "REASONS": REASONS, "BANNERS": BANNERS, "CONFIDENCE": CONFIDENCE,
+        "CALIBRATION": CALIBRATION, "USABILITY": USABILITY, "SYNCHRONY": SYNCHRONY, "WHEN": WHEN,
+        "SIDES": SIDES, "GESTURES": GESTURES, "POSTURES": POSTURES,
     }  # fmt: skip
     for name, entries in data.items():
         if name not in tables or not isinstance(entries, dict):

@@ -64,15 +64,17 @@ def folder_lock(folder: Path):
     path = folder / LOCK_NAME
     try:
         import fcntl
-    except ImportError:  # not POSIX: no advisory locks, nothing to hold
-        fcntl = None
+    except ImportError:  # not POSIX: no advisory locks, nothing to hold (fcntl is then never used)
+        have_locks = False
+    else:
+        have_locks = True
     for _ in range(100):
         try:
             folder.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
             raise MirrorError(f"cannot write to {folder}: {exc.strerror or type(exc).__name__}") from None
-        if fcntl is None:
+        if not have_locks:
             break
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -90,7 +92,7 @@ def folder_lock(folder: Path):
         yield folder
     finally:
         with contextlib.suppress(OSError):
-            if fcntl is None or _same_file(fd, path):
+            if not have_locks or _same_file(fd, path):
                 path.unlink()
         os.close(fd)
 
