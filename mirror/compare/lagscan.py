@@ -186,3 +186,26 @@ def arm_channels(prep: Prepared, starts: np.ndarray, length: int, k: np.ndarray)
             moved[:, side] = np.sqrt(aa / (np.maximum(ok.sum(1), 1) * a.shape[-1]))
         coverage[:, side] = ok.mean(1)
     return mirror, match, coverage, moved
+
+
+def symmetric_motion(prep: Prepared, starts: np.ndarray, length: int) -> np.ndarray:
+    """``(W, 2)`` drift-free size of each person's symmetric movement over each window.
+
+    The root mean square over the window's frames of the norm over the evidence columns: one
+    part moving (a forward lean) counts in full, however still the others are.
+    """
+    gs = prep.gs * prep.sym_evidence[:, None]
+    has = gs.sum(0) > 0
+    out = np.full((len(starts), 2), np.nan)
+    for p in range(2):
+        sq = ((prep.sym_hp[:, p] ** 2) @ gs * prep.sym_ok[:, p]).sum(1)
+        cnt = (prep.sym_ok[:, p] & has).any(1).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[:, p] = np.sqrt(window_sums(sq, starts, length) / window_sums(cnt, starts, length))
+    return out
+
+
+def both_coverage(prep: Prepared, starts: np.ndarray, length: int) -> np.ndarray:
+    """``(W,)`` share of each window where both people have data in at least one channel."""
+    both = prep.ok[:, 0].any(1) & prep.ok[:, 1].any(1)
+    return window_sums(both.astype(float), starts, length) / length

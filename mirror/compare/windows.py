@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from mirror.compare.lagscan import arm_channels, lag_scan, refine, scores, window_sums
+from mirror.compare.lagscan import arm_channels, both_coverage, lag_scan, refine, scores, symmetric_motion, window_sums
 from mirror.compare.prepare import Prepared, prepare, slice_prepared
 from mirror.compare.run import WindowsRun
 from mirror.compare.settings import CompareSettings
@@ -212,7 +212,7 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
     _, sync_o = scores(body_total, settings, np.array([nfeat[body].sum()]))
     score_o, sync_o = score_o[..., 0], sync_o[..., 0]
     zero = int(np.flatnonzero(lags == 0)[0])
-    valid = _coverage(prep, starts, length)
+    valid = both_coverage(prep, starts, length)
     # asymmetry of each person (lag independent): RMS over the window's valid frames and features
     asym = np.zeros((W, 2))
     for p in range(2):
@@ -252,7 +252,7 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
     # symmetric needs evidence: each person's symmetric part really moves (both arms, a nod),
     # not merely a posture too symmetric to tell the side; a relation that tells the side
     # comes first (calibration may still turn a side told by chance into symmetric)
-    sym_motion = _sym_motion(prep, starts, length)
+    sym_motion = symmetric_motion(prep, starts, length)
     sym_moving = np.nan_to_num(sym_motion, nan=0.0).min(1) >= settings.min_sym_motion
     symmetric = enough & ~related & sym_moving & (sync >= settings.min_sync)
     label[symmetric] = "symmetric"
@@ -387,26 +387,3 @@ def _empty_windows(settings: CompareSettings) -> Windows:
             shape, dtype = (0,), float
         arrays[f.name] = np.zeros(shape, dtype=dtype)
     return Windows(**arrays, run=WindowsRun(settings=settings, reason="shorter than one window"))  # type: ignore[arg-type]
-
-
-def _sym_motion(prep: Prepared, starts: np.ndarray, length: int) -> np.ndarray:
-    """``(W, 2)`` drift-free size of each person's symmetric movement over each window.
-
-    The root mean square over the window's frames of the norm over the evidence columns: one
-    part moving (a forward lean) counts in full, however still the others are.
-    """
-    gs = prep.gs * prep.sym_evidence[:, None]
-    has = gs.sum(0) > 0
-    out = np.full((len(starts), 2), np.nan)
-    for p in range(2):
-        sq = ((prep.sym_hp[:, p] ** 2) @ gs * prep.sym_ok[:, p]).sum(1)
-        cnt = (prep.sym_ok[:, p] & has).any(1).astype(float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[:, p] = np.sqrt(window_sums(sq, starts, length) / window_sums(cnt, starts, length))
-    return out
-
-
-def _coverage(prep: Prepared, starts: np.ndarray, length: int) -> np.ndarray:
-    """``(W,)`` share of each window where both people have data in at least one channel."""
-    both = prep.ok[:, 0].any(1) & prep.ok[:, 1].any(1)
-    return window_sums(both.astype(float), starts, length) / length
