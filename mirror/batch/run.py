@@ -124,10 +124,25 @@ def _progress_pages(
         return {}
 
 
-def _run(items, todo, out, settings, factory, monitor, results, max_attempts, poll_s) -> None:
+def _run(
+    items: list[BatchItem],
+    todo: list[int],
+    out: Path,
+    settings: BatchSettings,
+    factory: Callable[[], cf.Executor],
+    monitor: BatchMonitor,
+    results: dict[int, FileResult],
+    max_attempts: int,
+    poll_s: float,
+) -> None:
+    """Submit the videos ``todo`` (positions in ``items``) and fill ``results`` as they finish.
+
+    A video whose worker died is submitted again (on a new pool when a local pool broke) up to
+    ``max_attempts`` times; then, and for any other failure, its folder is marked failed.
+    """
     attempts = {i: 0 for i in todo}
     pending = list(todo)
-    executor = None
+    executor: cf.Executor | None = None
     try:
         while pending:
             if executor is None:

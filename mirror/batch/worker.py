@@ -23,13 +23,16 @@ from mirror.errors import MirrorError
 from mirror.storage import folder_lock, write_atomic
 
 if TYPE_CHECKING:  # imported where used: `mirror --help` does not load the comparator, scipy or OpenCV
+    from distributed import Client
+
     from mirror.landmarks import ExtractSettings
+    from mirror.landmarks.mediapipe_adapter import MediaPipeBackend
     from mirror.pipeline import Session
 
 _WORKER = threading.local()
 
 
-def worker_backend(extract: ExtractSettings):
+def worker_backend(extract: ExtractSettings) -> MediaPipeBackend:
     """The landmark backend of this worker (thread), loaded on first use and kept for every later video."""
     key = (extract.pose_model, extract.face, extract.min_detection_confidence, extract.min_tracking_confidence)
     if getattr(_WORKER, "key", None) != key:
@@ -232,7 +235,7 @@ def local_executor(workers: int, extract: ExtractSettings, threads_per_worker: i
     )
 
 
-def dask_executor(scheduler: str):
+def dask_executor(scheduler: str) -> tuple[cf.Executor, Client]:
     """``(executor, client)`` for a running Dask distributed scheduler, e.g. ``tcp://10.0.0.5:8786``.
 
     Raises

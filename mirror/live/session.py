@@ -133,49 +133,47 @@ class LiveSession:
 
                 backend = MediaPipeBackend(settings.pose_model, face=settings.face)
             self.backend: LandmarkBackend = backend
-            self._set_up(settings)
+            # every part of the session, made here and started by run()
+            s = settings
+            self.me = s.trainee
+            self.captures = {
+                name: Capture(
+                    src,
+                    paced=src.info.kind == "video" and s.pace_files,
+                    stream_time=s.mode == "pair" and src.info.kind == "video",
+                    max_size=s.max_size,
+                    name=f"mirror-capture-{name}",
+                )
+                for name, src in self.sources.items()
+            }
+            self.shown = Latest[LiveFrame]()
+            self.paused = threading.Event()
+            self._halt = threading.Event()
+            gate = RateGate(1.0 / s.fps, 0.25 / s.fps)  # the analysis rate, on the frames' timestamps
+            parts = (self.backend, self.captures, self.shown, gate, self._record, self.paused, self._halt)
+            self.inference: Inference = (
+                SoloInference(*parts, me=self.me or "B") if s.mode == "solo" else PairInference(*parts)
+            )
+            self.recorder = SessionLandmarks(
+                self.inference.frame_size, self._landmark_info(), self.out_dir / ".live-parts", buffer_s=s.span_s
+            )
+            self.faces = FaceWorker(self.backend, self.recorder.add, with_face=s.face)
+            self.rolling = RollingAnalysis(mechanical_every_s=s.mechanical_every_s)
+            self._inference_thread = threading.Thread(target=self._infer, name="mirror-inference", daemon=True)
+            self._analysis_thread = threading.Thread(target=self._analyse, name="mirror-analysis", daemon=True)
+            self._end: Ending | None = None
+            self._latency_s: list[float] = []
+            self._analysis_s: list[float] = []
+            self._analysis_errors: list[str] = []
+            self._frames_shown = 0
+            self.last_image: np.ndarray | None = None
+            self._last_frame: LiveFrame | None = None
+            self._screen: ScreenRecorder | None = None
+            self._snapshots: list[Path] = []
+            self._recordings: list[Path] = []
         except BaseException:
             self._close()
             raise
-
-    def _set_up(self, s: LiveSettings) -> None:
-        """Every part of the session, made (not started): captures, inference, recorder, analysis, threads."""
-        self.me = s.trainee
-        self.captures = {
-            name: Capture(
-                src,
-                paced=src.info.kind == "video" and s.pace_files,
-                stream_time=s.mode == "pair" and src.info.kind == "video",
-                max_size=s.max_size,
-                name=f"mirror-capture-{name}",
-            )
-            for name, src in self.sources.items()
-        }
-        self.shown = Latest[LiveFrame]()
-        self.paused = threading.Event()
-        self._halt = threading.Event()
-        gate = RateGate(1.0 / s.fps, 0.25 / s.fps)  # the analysis rate, on the frames' timestamps
-        parts = (self.backend, self.captures, self.shown, gate, self._record, self.paused, self._halt)
-        self.inference: Inference = (
-            SoloInference(*parts, me=self.me or "B") if s.mode == "solo" else PairInference(*parts)
-        )
-        self.recorder = SessionLandmarks(
-            self.inference.frame_size, self._landmark_info(), self.out_dir / ".live-parts", buffer_s=s.span_s
-        )
-        self.faces = FaceWorker(self.backend, self.recorder.add, with_face=s.face)
-        self.rolling = RollingAnalysis(mechanical_every_s=s.mechanical_every_s)
-        self._inference_thread = threading.Thread(target=self._infer, name="mirror-inference", daemon=True)
-        self._analysis_thread = threading.Thread(target=self._analyse, name="mirror-analysis", daemon=True)
-        self._end: Ending | None = None
-        self._latency_s: list[float] = []
-        self._analysis_s: list[float] = []
-        self._analysis_errors: list[str] = []
-        self._frames_shown = 0
-        self.last_image: np.ndarray | None = None
-        self._last_frame: LiveFrame | None = None
-        self._screen: ScreenRecorder | None = None
-        self._snapshots: list[Path] = []
-        self._recordings: list[Path] = []
 
     def _close(self) -> None:
         """Close the sources, the face worker's models if it never ran, and the backend if the session made it."""
