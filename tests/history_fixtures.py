@@ -63,7 +63,8 @@ def make_report(
         prov.pop("source_sha256")
     directions = {}
     for name, score in (("B_copies_A", mech_b_copies_a), ("A_copies_B", mech_a_copies_b)):
-        directions[name] = {"copier": name[0], "model": name[-1], "score": score, "flagged": score is not None and score >= 0.6,
+        directions[name] = {"copier": name[0], "model": name[-1], "score": score,
+                            "flagged": score is not None and score >= 0.6,
                             "flagged_ranges": [], "reasons": [], "spans": []}  # fmt: skip
     doc = {
         "format": "mirror.report",

@@ -397,7 +397,10 @@ def _webcam_view(picture: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 def _tile(picture: np.ndarray, size: tuple[int, int], colour: tuple[int, int, int], name: str) -> np.ndarray:
-    """A ``size`` (w, h) call tile: the camera picture inside a flat coloured border, a name label at the bottom left."""
+    """A ``size`` (w, h) call tile.
+
+    The camera picture inside a flat coloured border, a name label at the bottom left.
+    """
     tw, th = size
     border = max(2, tw // 120)
     tile = np.empty((th, tw, 3), np.uint8)

@@ -86,7 +86,7 @@ def scan(modules: dict[str, Path]) -> tuple[list[Import], list[str]]:
         is_package = path.name == "__init__.py"
         aliases: dict[str, str] = {}  # local name -> mirror module it is bound to
 
-        def add(target: str, node: ast.stmt) -> None:
+        def add(target: str, node: ast.stmt, module: str = module, type_only: set[int] = type_only) -> None:
             if target in modules and target != module:
                 imports.append(Import(module, target, node.lineno, id(node) in type_only))
 

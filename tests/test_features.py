@@ -113,9 +113,7 @@ def test_any_landmarks_give_features(n, missing, shape, seed):
     if shape != "nobody":
         for name in ("pose_image", "pose_world", "head_pose_deg", "blendshapes"):
             arr = getattr(lm, name)
-            arr[:] = {"random": lambda: rng.normal(size=arr.shape), "constant": lambda: 0.4, "zeros": lambda: 0.0}[
-                shape
-            ]()
+            arr[:] = rng.normal(size=arr.shape) if shape == "random" else {"constant": 0.4, "zeros": 0.0}[shape]
             arr[rng.random(arr.shape) < missing] = np.nan
         lm.pose_visibility[:] = rng.random(lm.pose_visibility.shape) if shape == "random" else 1.0
     f = compute_features(lm)

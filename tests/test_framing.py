@@ -95,7 +95,7 @@ def test_call_tiles_are_found_only_in_a_call(framing):
             assert tiles is None
             continue
         assert tiles is not None
-        for tile, truth in zip(tiles, scene.boxes_px[k]):
+        for tile, truth in zip(tiles, scene.boxes_px[k], strict=True):
             assert np.abs(np.array(tile) - truth).max() <= 3, (tile, truth)
 
 

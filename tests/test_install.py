@@ -86,7 +86,8 @@ def test_the_wheel_carries_its_models_and_analyses_from_any_folder(installed, tm
     clip = elsewhere / "clip.mp4"
     shutil.copy(EXAMPLES / "raga_2people.mp4", clip)
     done = _run(
-        [mirror, "analyze", "clip.mp4", "--out", "out", "--fps", "5", "--surrogates", "0", "--no-progress", "--no-history"],
+        [mirror, "analyze", "clip.mp4", "--out", "out", "--fps", "5", "--surrogates", "0",
+         "--no-progress", "--no-history"],
         cwd=elsewhere, env=env,
     )  # fmt: skip
     assert "both people in view" in done.stdout, done.stdout

@@ -63,10 +63,11 @@ def flip_errors(extracted, path, **settings):
 def test_flip_equivariance_on_real_frames(extracted):
     pose_err, face_err, head, lm = flip_errors(extracted, EXAMPLES / "raga_2people.mp4", fps=5)
     median = np.median(pose_err, axis=0)  # (33,) px
-    report = ", ".join(f"{n} {e:.1f}" for n, e in zip(POSE_NAMES, median))
+    report = ", ".join(f"{n} {e:.1f}" for n, e in zip(POSE_NAMES, median, strict=True))
     print(f"\nflip equivariance, median px error per pose landmark (raga_2people, 768 px wide): {report}")
     print(
-        f"face mesh median {np.median(face_err):.2f} px; head |yaw, pitch, roll| error median {np.round(np.median(np.abs(head), 0), 2)} deg"
+        f"face mesh median {np.median(face_err):.2f} px; "
+        f"head |yaw, pitch, roll| error median {np.round(np.median(np.abs(head), 0), 2)} deg"
     )
     shoulder_width = np.nanmedian(
         np.linalg.norm((lm.pose_image[:, :, 11, :2] - lm.pose_image[:, :, 12, :2]) * lm.frame_size, axis=-1)

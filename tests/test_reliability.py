@@ -104,7 +104,7 @@ def test_a_third_person_does_not_take_a_place(tmp_path):
             continue
         third.append(cv2.resize(f[:, 480:1440], (256, 384), interpolation=cv2.INTER_AREA))
     cap.release()
-    frames = [np.concatenate([a, c], axis=1) for a, c in zip(two, third)]
+    frames = [np.concatenate([a, c], axis=1) for a, c in zip(two, third, strict=True)]
     video = write_video(tmp_path / "three.avi", frames, fps=25)
     lm = extract_video(video, ExtractSettings(), use_cache=False)
     info = lm.info
@@ -310,8 +310,9 @@ def small_disk(tmp_path):
 
 def test_a_full_disk_is_one_line_and_leaves_only_whole_files(small_disk, tmp_path):
     out = small_disk / "out"
-    result = CliRunner().invoke(app, ["analyze", str(EXAMPLES / "raga_2people.mp4"), "--out", str(out), "--no-progress",
-                                      "--fps", "5", "--surrogates", "0", "--cache-dir", str(tmp_path / "cache")])  # fmt: skip
+    result = CliRunner().invoke(app, ["analyze", str(EXAMPLES / "raga_2people.mp4"), "--out", str(out),
+                                      "--no-progress", "--fps", "5", "--surrogates", "0",
+                                      "--cache-dir", str(tmp_path / "cache")])  # fmt: skip
     line = one_line_error(result)
     assert line.startswith("error: cannot write ") and line.endswith(": disk full")
     left = {p.name for p in out.iterdir()}
@@ -319,12 +320,14 @@ def test_a_full_disk_is_one_line_and_leaves_only_whole_files(small_disk, tmp_pat
     json.loads((out / "report.json").read_text())  # what was written is whole
     # the landmark cache elsewhere was kept: the rerun with room needs no model
     again = CliRunner().invoke(app, ["analyze", str(EXAMPLES / "raga_2people.mp4"), "--out", str(tmp_path / "roomy"),
-                                     "--no-progress", "--fps", "5", "--surrogates", "0", "--cache-dir", str(tmp_path / "cache")])  # fmt: skip
+                                     "--no-progress", "--fps", "5", "--surrogates", "0",
+                                     "--cache-dir", str(tmp_path / "cache")])  # fmt: skip
     assert again.exit_code == 0, again.output
 
 
 def test_a_full_cache_disk_stops_extraction_in_one_line(small_disk, tmp_path):
-    result = CliRunner().invoke(app, ["extract", str(EXAMPLES / "raga_2people.mp4"), "--out", str(tmp_path / "o"), "--no-progress",
-                                      "--fps", "5", "--cache-dir", str(small_disk / "cache")])  # fmt: skip
+    result = CliRunner().invoke(app, ["extract", str(EXAMPLES / "raga_2people.mp4"), "--out", str(tmp_path / "o"),
+                                      "--no-progress", "--fps", "5",
+                                      "--cache-dir", str(small_disk / "cache")])  # fmt: skip
     assert one_line_error(result).endswith(": disk full")
     assert not list(small_disk.rglob("*.tmp")) and not (tmp_path / "o" / "landmarks.npz").exists()

@@ -145,7 +145,7 @@ def test_every_frame_is_read_from_the_start():
     with VideoFileSource(path) as src:
         frames = list(src)
     assert len(frames) == len(plain) == 62
-    for a, b in zip(frames, plain):
+    for a, b in zip(frames, plain, strict=True):
         assert np.array_equal(a.image, b)
 
 
