@@ -184,7 +184,7 @@ def render(plan: list[dict], main: Source, sym: Source, others: list[Source], pa
 def window_truth(plan: list[dict], start_s: np.ndarray, end_s: np.ndarray, margin_s: float = 0.5):
     """Truth label and lag of each window wholly inside one segment (None elsewhere)."""
     labels, lags = [], []
-    for a, b in zip(start_s, end_s):
+    for a, b in zip(start_s, end_s, strict=True):
         hit = None
         for p in plan:
             lag = p["lag_s"] or 0.0
@@ -248,7 +248,7 @@ def main() -> None:
     predicted = ("mirror", "match", "symmetric", "none", "insufficient")
     conf = np.zeros((len(TRUTH), len(predicted)), int)
     lag_err = []
-    for lab, lag, pred, plag in zip(truth, true_lag, w.label, w.lag_s):
+    for lab, lag, pred, plag in zip(truth, true_lag, w.label, w.lag_s, strict=True):
         if lab is None:
             continue
         conf[TRUTH.index(lab), predicted.index(pred)] += 1

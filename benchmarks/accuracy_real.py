@@ -170,7 +170,8 @@ class Unit:
     @property
     def name(self) -> str:
         ident = json.dumps([self.kind, self.framing, self.a, self.b, self.segments, self.a_lag_s, self.seed, SIZE, FPS])
-        return f"{self.kind}_{self.framing.replace('+', '-')}_{self.a}_{self.b}_{hashlib.sha256(ident.encode()).hexdigest()[:8]}"
+        digest = hashlib.sha256(ident.encode()).hexdigest()[:8]
+        return f"{self.kind}_{self.framing.replace('+', '-')}_{self.a}_{self.b}_{digest}"
 
     def truth(self) -> list[tuple[str, float, float, float]]:
         return [(r, s, e, lag if r != "none" else float("nan")) for r, s, e, lag in self.segments]
@@ -204,7 +205,7 @@ def composite_units(minutes: float, per_framing: int | None) -> list[Unit]:
             lengths = rng.uniform(12, 15, 3)
             lengths = lengths / lengths.sum() * UNIT_S
             segments, t = [], 0.0
-            for i, (rel, length) in enumerate(zip(order, lengths)):
+            for i, (rel, length) in enumerate(zip(order, lengths, strict=True)):
                 end = UNIT_S if i == len(order) - 1 else round(t + float(length), 2)
                 lag = round(float(rng.uniform(0.3, 2.5)), 2) if rel != "none" else -round(float(rng.uniform(0, 12)), 2)
                 segments.append((str(rel), t, end, lag))
@@ -266,7 +267,10 @@ def heldout_null(exclude: set[str], settings: CompareSettings, cache: Path):
 
 
 def extract(path: Path, model: str, cache: Path):
-    """Landmarks with faces (head angles, expressions) as ``mirror analyze`` gets them; the 478-point meshes are not kept in memory."""
+    """Landmarks with faces (head angles, expressions) as ``mirror analyze`` gets them.
+
+    The 478-point meshes are not kept in memory.
+    """
     return extract_video(
         path, ExtractSettings(pose_model=model, fps=FPS), cache_dir=cache / "landmarks", face_mesh=False
     )
@@ -308,7 +312,8 @@ def run_unit(unit: Unit, folder: Path, cache: Path) -> None:
         unit.windows[model] = analyse(lm, exclude, cache)
         unit.extract[model] = float(_both_present(lm))
         parts.append(
-            f"{model}: both found {100 * unit.extract[model]:.0f} %, landmarks {t3 - t2:.0f} s, comparator {time.perf_counter() - t3:.1f} s"
+            f"{model}: both found {100 * unit.extract[model]:.0f} %, landmarks {t3 - t2:.0f} s, "
+            f"comparator {time.perf_counter() - t3:.1f} s"
         )
     say(f"  {unit.name}: scene {t1 - t0:.0f} s; " + "; ".join(parts))
 
@@ -322,7 +327,7 @@ def window_truth(truth, start_s: np.ndarray, end_s: np.ndarray, max_lag_s: float
     each side) inside it.
     """
     labels, lags = [], []
-    for a, b in zip(start_s, end_s):
+    for a, b in zip(start_s, end_s, strict=True):
         hit = None
         for rel, s, e, lag in truth:
             reach = max_lag_s / 2 if rel == "none" else 0.0
@@ -342,7 +347,7 @@ def score_composites(units: list[Unit], model: str, which: str) -> dict:
     for u in units:
         w, raw = u.windows[model][which], u.windows[model]["raw"]
         truth, lags = window_truth(u.truth(), w.start_s, w.end_s, CompareSettings().max_lag_s)
-        for i, (lab, lag, pred, plag) in enumerate(zip(truth, lags, w.label, w.lag_s)):
+        for i, (lab, lag, pred, plag) in enumerate(zip(truth, lags, w.label, w.lag_s, strict=True)):
             if lab is None:
                 continue
             conf[TRUTH.index(lab), PREDICTED.index(pred)] += 1
@@ -449,7 +454,8 @@ def print_false_alarms(units: list[Unit], out: dict) -> None:
         f"{len(units)} scenes, {minutes:.1f} min of video; pairs: " + ", ".join(sorted({f"{u.a}|{u.b}" for u in units}))
     )
     say(
-        "share of analysable windows labelled mirror/match/symmetric (overall), and of windows with any body-part relation"
+        "share of analysable windows labelled mirror/match/symmetric (overall), "
+        "and of windows with any body-part relation"
     )
     say(
         f"{'framing':12s} {'null':9s} | "
@@ -467,7 +473,8 @@ def print_false_alarms(units: list[Unit], out: dict) -> None:
                 rows[f"{framing}/{which}/{m}"] = r
                 bl = r["by_label"]
                 cells.append(
-                    f"{r['windows']:12d} {r['analysable']:10d} {pct(r['relation_share'])} ({bl['mirror']:3d}/{bl['match']:3d}/{bl['symmetric']:3d}) {pct(r['part_relation_share'])}  "
+                    f"{r['windows']:12d} {r['analysable']:10d} {pct(r['relation_share'])} "
+                    f"({bl['mirror']:3d}/{bl['match']:3d}/{bl['symmetric']:3d}) {pct(r['part_relation_share'])}  "
                 )
             say(f"{framing:12s} {which:9s} | " + " | ".join(cells))
     say(
@@ -482,7 +489,8 @@ def print_false_alarms(units: list[Unit], out: dict) -> None:
         for m in MODELS:
             r = false_alarms([u.windows[m]["heldout"]])
             cells.append(
-                f"{m} {r['relation']}/{r['analysable']} part {r['part_relation']}/{r['part_windows']} (found {100 * u.extract[m]:.0f} %)"
+                f"{m} {r['relation']}/{r['analysable']} part {r['part_relation']}/{r['part_windows']} "
+                f"(found {100 * u.extract[m]:.0f} %)"
             )
         say(f"  {u.framing:10s} {u.a:24s} {u.b:24s} " + "; ".join(cells))
     out["false_alarms"] = rows
@@ -521,7 +529,8 @@ def print_composites(units: list[Unit], out: dict) -> None:
                 say(
                     f"   {m:4s}: F1 "
                     + ", ".join(f"{k} {v:.3f}" for k, v in r["f1"].items())
-                    + f"; macro-F1 {r['macro_f1']:.3f}; lag error median {r['lag_error_median_s']:.3f} s, p90 {r['lag_error_p90_s']:.3f} s (n {r['lag_n']})"
+                    + f"; macro-F1 {r['macro_f1']:.3f}; lag error median {r['lag_error_median_s']:.3f} s, "
+                    f"p90 {r['lag_error_p90_s']:.3f} s (n {r['lag_n']})"
                 )
                 say(
                     "         missed mirror/match windows by cause: "
@@ -631,7 +640,8 @@ def real_verdict(name: str, truth: str, entry: dict) -> dict:
         elif truth == "symmetric":
             ok[m] = lab["mirror"] == 0 and lab["match"] == 0
             text.append(
-                f"{m} {'ok' if ok[m] else 'WRONG'} (mirror {lab['mirror']}, match {lab['match']}, symmetric {lab['symmetric']} of {e['windows']})"
+                f"{m} {'ok' if ok[m] else 'WRONG'} (mirror {lab['mirror']}, match {lab['match']}, "
+                f"symmetric {lab['symmetric']} of {e['windows']})"
             )
         else:
             ok[m] = None
@@ -643,13 +653,15 @@ def print_agreement(groups: dict, out: dict) -> None:
     say("\n== 4. lite/full agreement (windows matched by start time) ==")
     res = {}
     say(
-        f"{'footage':28s} {'windows':>8s} {'same label':>11s} {'both analysable':>16s} {'same there':>11s} {'same part label':>16s} {'mirror vs match':>16s}"
+        f"{'footage':28s} {'windows':>8s} {'same label':>11s} {'both analysable':>16s} {'same there':>11s} "
+        f"{'same part label':>16s} {'mirror vs match':>16s}"
     )
     for name, pairs in groups.items():
         r = agreement(pairs)
         res[name] = r
         say(
-            f"{name:28s} {r['windows']:8d} {pct(r['same']):>11s} {r['both_analysable']:16d} {pct(r['same_analysable']):>11s} {pct(r['same_part']):>16s} {r['opposite_mirror_match']:16d}"
+            f"{name:28s} {r['windows']:8d} {pct(r['same']):>11s} {r['both_analysable']:16d} "
+            f"{pct(r['same_analysable']):>11s} {pct(r['same_part']):>16s} {r['opposite_mirror_match']:16d}"
         )
     out["agreement"] = res
 
@@ -772,7 +784,8 @@ def main() -> None:
     out: dict = {"quick": args.quick, "models": list(MODELS), "fps": FPS, "unit_s": UNIT_S}
     t0 = time.perf_counter()
     say(
-        f"mirror accuracy on real footage: {len(fa)} independent-pair scenes and {len(comp)} composites of {UNIT_S:g} s, "
+        f"mirror accuracy on real footage: {len(fa)} independent-pair scenes "
+        f"and {len(comp)} composites of {UNIT_S:g} s, "
         f"scenes in {folder}, cache {cache}"
     )
     for u in fa + comp:

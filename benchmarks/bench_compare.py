@@ -34,12 +34,13 @@ def session(minutes: float, seed: int = 0) -> Features:
 def main() -> None:
     settings = CompareSettings()
     print(
-        f"live preset: {settings.window_s} s windows, {settings.step_s} s step, +-{settings.max_lag_s} s lags at {RATE} Hz"
+        f"live preset: {settings.window_s} s windows, {settings.step_s} s step, "
+        f"+-{settings.max_lag_s} s lags at {RATE} Hz"
     )
     rows = []
     for minutes in (15, 30, 60):
         f = session(minutes)
-        best = min(_timed(lambda: compare_windows(f, settings)) for _ in range(2))
+        best = min(_timed(lambda f=f: compare_windows(f, settings)) for _ in range(2))
         rows.append((minutes, best))
         print(f"{minutes:3d} min of landmarks: {best:6.2f} s  ({best / minutes * 60:5.2f} s per hour)")
     (m0, t0), (m1, t1) = rows[0], rows[-1]
@@ -48,7 +49,8 @@ def main() -> None:
     raw = min(_timed(lambda: compare_windows(f, settings)) for _ in range(2))
     calibrated = min(_timed(lambda: analyze_features(f, settings, n_surrogates=0)) for _ in range(2))
     print(
-        f"60 min, side by side: comparator {raw:.2f} s, comparator + calibration against the session's own null {calibrated:.2f} s"
+        f"60 min, side by side: comparator {raw:.2f} s, "
+        f"comparator + calibration against the session's own null {calibrated:.2f} s"
         f" (x{calibrated / raw:.2f})"
     )
     short = session(1)

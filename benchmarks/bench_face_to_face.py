@@ -105,7 +105,8 @@ def view_asymmetry(clips: list[str], cache_dir: Path | None) -> None:
                             groups[group].setdefault(("head yaw", "features"), []).append(head_yaw)
                             groups[group].setdefault(("head yaw", "against the camera"), []).append(cam[rows][:, None])
     print(
-        "1. View-induced asymmetry of people holding still: RMS of the antisymmetric features (stillest half of the frames)"
+        "1. View-induced asymmetry of people holding still: "
+        "RMS of the antisymmetric features (stillest half of the frames)"
     )
     print(f"   {'':18s} {'channel':8s} {'computed as':14s} {'facing camera':>14s} {'in profile':>11s}")
     keys = [k for k in groups["in profile"] if k[0] != "head yaw"] + [
@@ -158,7 +159,8 @@ def far_arm(cache_dir: Path | None) -> None:
                 e = [r[3] for r in rows if r[0] == joint and r[1] == where and lo <= r[2] < hi]
                 if e:
                     print(
-                        f"   {joint:6s} {'clear of body' if where else 'behind body':14s} [{lo:.2f},{min(hi, 1):.2f}) {len(e):4d} {np.median(e):7.2f} {np.percentile(e, 90):6.2f}"
+                        f"   {joint:6s} {'clear of body' if where else 'behind body':14s} [{lo:.2f},{min(hi, 1):.2f}) "
+                        f"{len(e):4d} {np.median(e):7.2f} {np.percentile(e, 90):6.2f}"
                     )
 
 
@@ -178,7 +180,8 @@ def highfive(cache_dir: Path | None) -> None:
                 for k, v in summary[person[0]].items()
             )
             print(
-                f"     {person}: torso yaw {yaw:+.0f} deg (faces image {'right' if yaw > 0 else 'left'}), far arm {far}; {parts}"
+                f"     {person}: torso yaw {yaw:+.0f} deg (faces image {'right' if yaw > 0 else 'left'}), "
+                f"far arm {far}; {parts}"
             )
         for p, side in ((0, "left"), (1, "right")):
             wh = f.column(f"wrist_height_{side}")[:, p]
@@ -191,7 +194,7 @@ def highfive(cache_dir: Path | None) -> None:
             )
         reasons = {
             REASONS[c]: int(n)
-            for c, n in zip(*np.unique(f.part_reason[:, 0, PARTS.index("left_arm")], return_counts=True))
+            for c, n in zip(*np.unique(f.part_reason[:, 0, PARTS.index("left_arm")], return_counts=True), strict=True)
         }
         print(f"     A's left arm, frames per reason: {reasons}")
 

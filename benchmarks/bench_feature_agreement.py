@@ -49,7 +49,7 @@ CLIPS = [REPO / "examples" / "raga_2people.mp4"] + [
 def _agreement(a: list[np.ndarray], b: list[np.ndarray]) -> tuple[float, float, float]:
     """(r with each person's mean removed, raw r, both/either) over per-person series."""
     xs, ys, xr, yr, both, either = [], [], [], [], 0, 0
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=True):
         ok = np.isfinite(x) & np.isfinite(y)
         both += int(ok.sum())
         either += int((np.isfinite(x) | np.isfinite(y)).sum())

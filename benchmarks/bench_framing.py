@@ -157,7 +157,8 @@ def main() -> None:
     args = parser.parse_args()
     cases = [c for c in scene_files(args.seconds, args.fps) if args.only in c[0]]
     print(
-        f"{'case':42s} {'model':5s} {'both':>6s} {'A':>6s} {'B':>6s} {'faceA':>6s} {'faceB':>6s} {'swaps':>5s} {'wrong':>5s}"
+        f"{'case':42s} {'model':5s} {'both':>6s} {'A':>6s} {'B':>6s} "
+        f"{'faceA':>6s} {'faceB':>6s} {'swaps':>5s} {'wrong':>5s}"
     )
     for label, path, boxes in cases:
         for model in args.models:

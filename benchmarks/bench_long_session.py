@@ -92,7 +92,8 @@ def main() -> None:
         )
         rows.append((minutes, rss, wall, code))
         print(
-            f"{minutes:5g} min: peak RSS {rss:7.0f} MB, {wall:7.1f} s ({wall / minutes:5.1f} s per video minute), exit {code}",
+            f"{minutes:5g} min: peak RSS {rss:7.0f} MB, {wall:7.1f} s "
+            f"({wall / minutes:5.1f} s per video minute), exit {code}",
             flush=True,
         )
     base = rows[0][1]

@@ -141,7 +141,8 @@ def main() -> None:
         for name, v in share.items():
             shares.setdefault(name, []).append(v)
     print(
-        f"{len(used)} head-and-shoulders clips ({args.model}), each also flipped; {sum(len(x) for x in a_all['head_yaw'])} frames"
+        f"{len(used)} head-and-shoulders clips ({args.model}), each also flipped; "
+        f"{sum(len(x) for x in a_all['head_yaw'])} frames"
     )
     print(f"{'antisymmetric component':34s} {'flip r':>7s} {'flip share':>10s} {'asym share':>10s} {'frames':>7s}")
     for name in a_all:
@@ -150,7 +151,8 @@ def main() -> None:
         frames = ok.mean()
         if ok.sum() < 10 or a[ok].std() < 1e-9 or b[ok].std() < 1e-9:
             print(
-                f"{name:34s} {'-':>7s} {'-':>10s} {np.nanmean(shares.get(name, [np.nan])):10.2f} {frames:7.2f}  (no variation)"
+                f"{name:34s} {'-':>7s} {'-':>10s} {np.nanmean(shares.get(name, [np.nan])):10.2f} {frames:7.2f}  "
+                "(no variation)"
             )
             continue
         x, y = a[ok], -b[ok]

@@ -270,7 +270,7 @@ def main() -> None:
     seg_flag = {i: [] for i in range(len(plan))}
     per_kind = {k: [] for k in ("mechanical", "natural", "none")}
     ba, ab = mech.directions["B_copies_A"], mech.directions["A_copies_B"]
-    for s, s_rev in zip(ba.spans, ab.spans):
+    for s, s_rev in zip(ba.spans, ab.spans, strict=True):
         for i, p in enumerate(plan):
             if s.start_s >= p["start_s"] and s.end_s <= p["end_s"]:
                 truth_by_span.append(p["kind"])
@@ -286,8 +286,8 @@ def main() -> None:
     fn = int(np.sum(~pred & (truth == "mechanical")))
     f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else float("nan")
     print(
-        f"\nspans scored: {len(truth)} (mechanical {np.sum(truth == 'mechanical')}, natural {np.sum(truth == 'natural')}, "
-        f"none {np.sum(truth == 'none')})"
+        f"\nspans scored: {len(truth)} (mechanical {np.sum(truth == 'mechanical')}, "
+        f"natural {np.sum(truth == 'natural')}, none {np.sum(truth == 'none')})"
     )
     print(f"span-level F1, mechanical against natural: {f1:.3f} (tp {tp}, fp {fp}, fn {fn})")
     for kind in ("mechanical", "natural", "none"):
@@ -295,7 +295,8 @@ def main() -> None:
         flagged = sum(any(seg_flag[i]) for i in segs)
         spans = per_kind[kind]
         print(
-            f"{kind:10s}: {flagged} of {len(segs)} segments flagged; spans flagged {sum(s.flagged for s in spans)} of {len(spans)}; "
+            f"{kind:10s}: {flagged} of {len(segs)} segments flagged; "
+            f"spans flagged {sum(s.flagged for s in spans)} of {len(spans)}; "
             f"score median {np.nanmedian([s.score for s in spans]):.2f} "
             f"[{np.nanmin([s.score for s in spans]):.2f}, {np.nanmax([s.score for s in spans]):.2f}]"
         )
@@ -307,7 +308,8 @@ def main() -> None:
     clean = [i for i, p in enumerate(plan) if p["kind"] in ("natural", "none") and seg_flag[i]]
     ok = sum(not any(seg_flag[i]) for i in clean)
     print(
-        f"\nnatural and none segments with no mechanical flag: {ok} of {len(clean)} ({100 * ok / max(len(clean), 1):.1f} %)"
+        f"\nnatural and none segments with no mechanical flag: {ok} of {len(clean)} "
+        f"({100 * ok / max(len(clean), 1):.1f} %)"
     )
     print(f"spans flagged in the wrong direction (A copies B): {wrong_dir}")
 

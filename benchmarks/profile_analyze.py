@@ -239,7 +239,12 @@ def bare_model_time(video: Path, fps: float, calls: list[tuple[int, tuple]]) -> 
             break
         t_ms = int(round(frame.t_s * 1000.0))
         jobs = by_time.get(t_ms, [])
-        list(pool.map(lambda job, bgr=frame.image: estimate_person(estimators[job[0]], bgr, job[1], t_ms, True), jobs))
+        list(
+            pool.map(
+                lambda job, bgr=frame.image, t_ms=t_ms: estimate_person(estimators[job[0]], bgr, job[1], t_ms, True),
+                jobs,
+            )
+        )
         n += len(jobs)
     total_s = time.perf_counter() - started
     source.close()
@@ -306,7 +311,8 @@ def main() -> None:
     if not args.no_bare:
         decode_s, bare_s, n = bare_model_time(video, args.fps, calls)
         print(
-            f"\nbare model time (decode + {n} pose-and-face calls on the same frames and boxes, 2 threads): {bare_s:.2f} s"
+            f"\nbare model time (decode + {n} pose-and-face calls on the same frames and boxes, 2 threads): "
+            f"{bare_s:.2f} s"
         )
         print(f"  of which decode {decode_s:.2f} s; cold analyze / bare = {cold_s / bare_s:.2f}x")
 

@@ -118,7 +118,8 @@ def main() -> None:
         path = shipped_null_path(settings)
         write_atomic(path, null_to_bytes(null))
         print(
-            f"wrote {path.name}: null of the {name} preset ({settings.window_s:g} s windows), {len(null)} windows ({null.description})"
+            f"wrote {path.name}: null of the {name} preset ({settings.window_s:g} s windows), "
+            f"{len(null)} windows ({null.description})"
         )
 
 
