@@ -78,8 +78,9 @@ def main() -> None:
         t0 = time.perf_counter()
         clips = make_clips(src, args.files, args.seconds)
         video_s = args.files * args.seconds
-        print(f"{args.files} clips of {args.seconds:g} s, {SIZE[0]}x{SIZE[1]} {FPS:g} fps (made in {time.perf_counter() - t0:.1f} s); "
-              f"analysis at {args.fps:g} Hz; {os.cpu_count()} CPU cores")  # fmt: skip
+        print(f"{args.files} clips of {args.seconds:g} s, {SIZE[0]}x{SIZE[1]} {FPS:g} fps "
+              f"(made in {time.perf_counter() - t0:.1f} s); analysis at {args.fps:g} Hz; "
+              f"{os.cpu_count()} CPU cores")  # fmt: skip
         for workers in (int(w) for w in args.workers.split(",")):
             settings = BatchSettings(
                 extract=ExtractSettings(fps=args.fps),
@@ -90,7 +91,7 @@ def main() -> None:
             out = tmp / f"out_{workers}"
             t0 = time.perf_counter()
             results = run_batch(
-                src, out, settings, executor_factory=lambda w=workers: local_executor(w, settings.extract)
+                src, out, settings, executor_factory=lambda w=workers, s=settings: local_executor(w, s.extract)
             )
             wall = time.perf_counter() - t0
             bad = [r for r in results if r.state != "done"]

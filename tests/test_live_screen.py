@@ -130,7 +130,8 @@ def _keep(image: np.ndarray, name: str, tmp_path: Path) -> Path:
 def _start(display: str, out: Path, *extra: str) -> subprocess.Popen:
     env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
     return subprocess.Popen(
-        [sys.executable, "-m", "mirror.cli", "live", "--source", str(RAGA), "--out", str(out), "--surrogates", "0", *extra],
+        [sys.executable, "-m", "mirror.cli", "live", "--source", str(RAGA), "--out", str(out),
+         "--surrogates", "0", *extra],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
 
