@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from mirror.serial import to_plain
 
 if TYPE_CHECKING:
     from mirror.live.settings import EndedBy
@@ -83,4 +85,4 @@ class LiveStats:
 
     def to_dict(self) -> dict:
         """JSON-ready, by field name (the timings as ``{"median", "p95", "n"}``)."""
-        return asdict(self)
+        return to_plain(self)
