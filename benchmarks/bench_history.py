@@ -23,6 +23,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from mirror.history import History, People, build_progress, record_from_report, record_session, write_progress_page  # noqa: E402
 
+FEEDBACK = [  # (kind, key, text) of the coaching messages, in turn
+    (
+        "warning",
+        "mechanical_fast",
+        "You echo your partner's moves after only 0.4 s: wait a beat or two before mirroring.",
+    ),
+    ("praise", "praise_mirror", "Good: you mirrored their raised right hand just now."),
+    ("prompt", "prompt_posture", "Your partner has been leaning forward for 12 s."),
+]
+
 
 def report(folder: Path, minutes: float = 30.0) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
@@ -46,9 +56,10 @@ def report(folder: Path, minutes: float = 30.0) -> Path:
                     "leader_share": {"A": 0.5, "B": 0.4, "together": 0.1},
                     "synchrony": {"real": 0.6, "surrogate_mean": 0.5, "effect_size": 2.0, "p_value": 0.01,
                                   "n_surrogates": 200}},
-        "mechanical": {"directions": {"B_copies_A": {"score": 0.4}, "A_copies_B": {"score": 0.3}}},
-        "feedback": [{"t_s": 6.0 * i, "to": "AB"[i % 2], "kind": ("warning", "praise", "prompt")[i % 3]}
-                     for i in range(300)],
+        "mechanical": {"directions": {"B_copies_A": {"copier": "B", "model": "A", "score": 0.4},
+                                      "A_copies_B": {"copier": "A", "model": "B", "score": 0.3}}},
+        "feedback": [{"t_s": 6.0 * i, "to": "AB"[i % 2], "kind": kind, "key": key, "text": text}
+                     for i in range(300) for kind, key, text in [FEEDBACK[i % 3]]],
         "windows": windows, "events": [],
     }  # fmt: skip
     (folder / "report.json").write_text(json.dumps(doc))
