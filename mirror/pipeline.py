@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from mirror.coach import Message
     from mirror.landmarks.backend import LandmarkBackend
     from mirror.mechanical import Mechanical
+    from mirror.report.model import Report
 
 
 @dataclass
@@ -155,15 +156,24 @@ def analyze_video(
     return session
 
 
-def write_session(session: Session, out_dir: str | Path) -> dict[str, Path]:
-    """``report.json``, ``windows.csv`` and ``events.csv`` of a session (atomic writes)."""
-    from mirror.report import write_report
+def session_report(session: Session) -> Report:
+    """The session's ``report.json`` document, built in memory (typed, validated)."""
+    from mirror.report import build_report
 
-    return write_report(
+    return build_report(
         session.synchrony,
-        out_dir,
         session.provenance,
         mechanical=session.mechanical,
         feedback=session.feedback,
         usability=session.features.usability(),
     )
+
+
+def write_session(session: Session, out_dir: str | Path, report: Report | None = None) -> dict[str, Path]:
+    """``report.json``, ``windows.csv`` and ``events.csv`` of a session (atomic writes).
+
+    ``report`` is :func:`session_report` of the session when the caller has already built it.
+    """
+    from mirror.report import write_report_files
+
+    return write_report_files(report if report is not None else session_report(session), out_dir)

@@ -71,7 +71,7 @@ def analyze(
 ) -> None:
     """Tell mirroring from matching over sliding windows; write the report files."""
     from mirror.landmarks import ExtractSettings, Layout
-    from mirror.pipeline import analyze_video, write_session
+    from mirror.pipeline import analyze_video, session_report, write_session
     from mirror.sources import check_file
     from mirror.storage import folder_lock
 
@@ -98,13 +98,13 @@ def analyze(
             )
         finally:
             bar.close()
+        doc = session_report(session)
         with folder_lock(out):
-            paths = write_session(session, out)
+            paths = write_session(session, out, doc)
             from mirror.report import write_all
 
-            paths.update(write_all(out, source))
-        recorded = record_and_describe(history_file, out, "analyze", people)[1] if history_file else None
-    from mirror.report import read_report
+            paths.update(write_all(out, source, report=doc))
+        recorded = record_and_describe(history_file, out, "analyze", people, doc)[1] if history_file else None
     from mirror.report.doc import (
         adapted_text,
         alpha_of,
@@ -117,7 +117,6 @@ def analyze(
         usability_rows,
     )
 
-    doc = read_report(out)
     result = session.synchrony
     share = result.summary.share
     sync = result.summary.synchrony

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mirror.errors import MirrorError
 from mirror.history.progress import FigureTrend
 from mirror.history.session import People, SessionKind, SessionRecord
 from mirror.vocabulary import Person
+
+if TYPE_CHECKING:
+    from mirror.report.model import Report
 
 SIDE_WORDS: dict[str, Person] = {"left": "A", "right": "B", "a": "A", "b": "B"}
 """``--me-side`` (and ``--me left``) words -> the person."""
@@ -68,12 +72,15 @@ def history_target(history: Path | None, no_history: bool) -> Path | None:
         return h.path
 
 
-def record_and_describe(path: Path, report_dir: Path, kind: SessionKind, people: People) -> tuple[SessionRecord, str]:
-    """Record a finished report; the record and one line saying where it went."""
+def record_and_describe(
+    path: Path, report_dir: Path, kind: SessionKind, people: People, report: Report | None = None
+) -> tuple[SessionRecord, str]:
+    """Record a finished report (``report``: it as built in memory, default read back); the record and one line
+    saying where it went."""
     from mirror.history import record_session
 
     try:
-        done = record_session(report_dir, kind, people, path=path)
+        done = record_session(report_dir, kind, people, path=path, report=report)
     except MirrorError as err:
         raise MirrorError(f"{err} (the report in {report_dir} is written; the session is not in the history)") from None
     verb = "recorded" if done.added else "updated"

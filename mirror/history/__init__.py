@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mirror.history.page import render_progress_html
 from mirror.history.progress import (
@@ -35,6 +36,9 @@ from mirror.history.session import People, SessionKind, SessionRecord, record_fr
 from mirror.history.store import SCHEMA_VERSION, History, check_file, default_history_path, history_path
 from mirror.storage import write_atomic
 
+if TYPE_CHECKING:
+    from mirror.report.model import Report
+
 
 @dataclass(frozen=True)
 class Recorded:
@@ -51,16 +55,22 @@ def open_history(path: str | Path | None = None, create: bool = True) -> History
 
 
 def record_session(
-    report_dir: str | Path, kind: SessionKind, people: People | None = None, path: str | Path | None = None
+    report_dir: str | Path,
+    kind: SessionKind,
+    people: People | None = None,
+    path: str | Path | None = None,
+    report: Report | None = None,
 ) -> Recorded:
     """Record the finished report in ``report_dir`` (the same source and settings again: updated).
+
+    ``report`` is that report as built in memory, when the caller has it (default: read back).
 
     Raises
     ------
     MirrorError
         The report is missing or damaged, or the history cannot be used.
     """
-    rec = record_from_report(report_dir, kind, people)
+    rec = record_from_report(report_dir, kind, people, report)
     with open_history(path) as history:
         sid, added = history.record(rec)
         stored = history.session(sid)

@@ -146,7 +146,9 @@ class SessionRecord:
         return self.leader_share_A if side == "A" else self.leader_share_B
 
 
-def record_from_report(report_dir: str | Path, kind: SessionKind, people: People | None = None) -> SessionRecord:
+def record_from_report(
+    report_dir: str | Path, kind: SessionKind, people: People | None = None, report: Report | None = None
+) -> SessionRecord:
     """The history record of the finished report in ``report_dir``.
 
     Parameters
@@ -154,6 +156,8 @@ def record_from_report(report_dir: str | Path, kind: SessionKind, people: People
     people : People, optional
         Who was who. When no side is given, a live session's trainee (``provenance.live.me``)
         is taken from the report.
+    report : Report, optional
+        The report just written to ``report_dir``, as built in memory; default: read back.
 
     Raises
     ------
@@ -163,7 +167,7 @@ def record_from_report(report_dir: str | Path, kind: SessionKind, people: People
     from mirror.report import read_report
 
     folder = Path(report_dir).resolve()
-    doc = read_report(folder / "report.json")
+    doc = report if report is not None else read_report(folder / "report.json")
     try:
         finished = (folder / "report.json").stat().st_mtime
     except OSError as exc:

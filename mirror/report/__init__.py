@@ -2,7 +2,14 @@
 
 from mirror.report.bundle import RENDERED_FILES, write_all
 from mirror.report.doc import read_report
-from mirror.report.files import REPORT_FORMAT, REPORT_VERSION, build_report, report_dict, write_report
+from mirror.report.files import (
+    REPORT_FORMAT,
+    REPORT_VERSION,
+    build_report,
+    report_dict,
+    write_report,
+    write_report_files,
+)
 from mirror.report.model import Report
 
 __all__ = [
@@ -15,4 +22,5 @@ __all__ = [
     "report_dict",
     "write_all",
     "write_report",
+    "write_report_files",
 ]

@@ -28,8 +28,10 @@ def report_video_path(doc: Report, video_path: str | Path | None = None) -> Path
     return Path(recorded) if recorded and Path(recorded).is_file() else None
 
 
-def write_all(out_dir: str | Path, video_path: str | Path | None = None, run: dict | None = None) -> dict[str, Path]:
-    """Read ``out_dir/report.json`` and write the rest of the report files beside it, each atomically.
+def write_all(
+    out_dir: str | Path, video_path: str | Path | None = None, run: dict | None = None, report: Report | None = None
+) -> dict[str, Path]:
+    """Write the rest of the report files beside ``out_dir/report.json``, each atomically.
 
     Files: ``report.html`` (self-contained page), ``timeline.png``, ``report.eaf`` (ELAN,
     linked to the video), ``boris_events.csv``, ``boris_ethogram.csv``, ``boris_subjects.csv``
@@ -43,6 +45,9 @@ def write_all(out_dir: str | Path, video_path: str | Path | None = None, run: di
         page has no thumbnails and the ELAN file no media link.
     run : dict, optional
         Facts about the run to keep in ``provenance.json``.
+    report : Report, optional
+        The report just written there, as built in memory; default: ``report.json`` read back
+        (``mirror report`` re-rendering an existing folder).
 
     Returns
     -------
@@ -50,7 +55,7 @@ def write_all(out_dir: str | Path, video_path: str | Path | None = None, run: di
         File name → path written.
     """
     out = Path(out_dir)
-    doc = read_report(out / "report.json")
+    doc = report if report is not None else read_report(out / "report.json")
     video = report_video_path(doc, video_path)
     paths = {name: out / name for name in RENDERED_FILES}
     write_atomic(paths["timeline.png"], render_timeline_png(doc))

@@ -36,6 +36,7 @@ __all__ = [
     "report_dict",
     "usability_model",
     "write_report",
+    "write_report_files",
 ]
 
 
@@ -237,8 +238,12 @@ def write_report(
     ``events.csv`` holds the whole-body events (``body_part`` ``whole_body``) then each body
     part's (``body_part`` the part); ``event`` indexes ``events`` or ``part_events``.
     """
+    return write_report_files(build_report(result, provenance, mechanical, feedback, usability), out_dir)
+
+
+def write_report_files(doc: Report, out_dir: str | Path) -> dict[str, Path]:
+    """:func:`write_report` for a report already built (:func:`build_report`)."""
     out = Path(out_dir)
-    doc = build_report(result, provenance, mechanical, feedback, usability)
     paths = {name: out / name for name in ("report.json", "windows.csv", "events.csv")}
     write_atomic(paths["report.json"], doc.to_json())
     write_atomic(paths["windows.csv"], _csv(window_rows(doc), WINDOW_COLUMNS))
