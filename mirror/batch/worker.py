@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # imported where used: `mirror --help` does not load the comp
     from mirror.landmarks import ExtractSettings
     from mirror.landmarks.mediapipe_adapter import MediaPipeBackend
     from mirror.pipeline import Session
+    from mirror.report.model import Report
 
 _WORKER = threading.local()
 
@@ -131,7 +132,7 @@ def process_video(source: str, out_folder: str, settings: BatchSettings, attempt
     Bad input is returned as ``failed`` with its one-line error, never raised.
     """
     from mirror.memory import return_freed_memory
-    from mirror.pipeline import analyze_video, write_session
+    from mirror.pipeline import analyze_video, session_report, write_session
     from mirror.report import write_all
 
     return_freed_memory()  # in a pool or Dask worker too: stages do not stack their peaks
@@ -154,15 +155,16 @@ def process_video(source: str, out_folder: str, settings: BatchSettings, attempt
                 on_total=progress.on_total,
                 keep_landmarks=settings.overlay_video,
             )
-            paths = dict(write_session(session, folder))
+            doc = session_report(session)  # built once: written, rendered and recorded without reading it back
+            paths = dict(write_session(session, folder, doc))
             run = {
                 "batch_settings": settings.to_dict(),
                 "worker": f"{socket.gethostname()}:{os.getpid()}",
                 "attempt": attempt,
             }
-            paths.update(write_all(folder, src, run=run))
+            paths.update(write_all(folder, src, run=run, report=doc))
             if settings.overlay_video:
-                paths[OVERLAY] = _write_overlay(src, folder, session)
+                paths[OVERLAY] = _write_overlay(src, folder, session, doc)
             status = {
                 "format": "mirror.batch.status",
                 "state": "done",
@@ -177,7 +179,7 @@ def process_video(source: str, out_folder: str, settings: BatchSettings, attempt
             }
             write_atomic(folder / STATUS, json.dumps(status, indent=1).encode())  # last: the done marker
             (folder / PROGRESS).unlink(missing_ok=True)
-        return VideoOutcome("done", None, status["seconds"], record_in_history(folder, settings))
+        return VideoOutcome("done", None, status["seconds"], record_in_history(folder, settings, doc))
     except MirrorError as err:
         return VideoOutcome("failed", str(err), round(time.monotonic() - t0, 3))
     except (KeyboardInterrupt, SystemExit):
@@ -187,14 +189,15 @@ def process_video(source: str, out_folder: str, settings: BatchSettings, attempt
         return VideoOutcome("failed", line[:500], round(time.monotonic() - t0, 3))
 
 
-def record_in_history(folder: Path, settings: BatchSettings) -> str | None:
-    """Record a finished video's report in the session history; the one-line error if that failed."""
+def record_in_history(folder: Path, settings: BatchSettings, report: Report | None = None) -> str | None:
+    """Record a finished video's report (``report``: as built in memory, default read back) in the session
+    history; the one-line error if that failed."""
     if settings.history is None:
         return None
     from mirror.history import record_session
 
     try:
-        record_session(folder, "batch", settings.people, path=settings.history)
+        record_session(folder, "batch", settings.people, path=settings.history, report=report)
     except MirrorError as err:
         return str(err)
     except Exception as exc:  # the video is done all the same: say why it is not in the history, in one line
@@ -202,17 +205,15 @@ def record_in_history(folder: Path, settings: BatchSettings) -> str | None:
     return None
 
 
-def _write_overlay(source: Path, folder: Path, session: Session) -> Path:
+def _write_overlay(source: Path, folder: Path, session: Session, report: Report) -> Path:
     try:
         from mirror.overlay import write_overlay_video
     except ImportError:
         raise MirrorError("--overlay-video needs mirror.overlay, which this installation lacks") from None
-    from mirror.report import read_report
-
     if session.landmarks is None:  # kept by process_video whenever an overlay video is asked for
         raise MirrorError(f"{source}: the session's landmarks were not kept, so no overlay video can be drawn")
     out = folder / OVERLAY
-    write_overlay_video(source, out, read_report(folder / "report.json"), session.landmarks)
+    write_overlay_video(source, out, report, session.landmarks)
     return out
 
 
