@@ -28,7 +28,7 @@ from mirror.overlay import (
     write_overlay_video,
 )
 from mirror.overlay.state import RAPPORT_S, TIMELINE_S
-from mirror.vocabulary import BODY_PARTS as CHANNELS
+from mirror.vocabulary import BODY_PARTS
 from tests.pixels import blob_centre
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,7 +61,7 @@ def _people(labels=("A", "B")) -> tuple[PersonView, PersonView]:
 def _timeline(n: int = 100, step_s: float = 0.5, t_end: float = 70.0) -> tuple[np.ndarray, np.ndarray]:
     t = t_end - step_s * np.arange(n)[::-1]
     cycle = np.array(["none", "mirror", "mirror", "match", "symmetric", "insufficient", "none", "match"])
-    labels = np.empty((n, 1 + len(CHANNELS)), dtype=object)
+    labels = np.empty((n, 1 + len(BODY_PARTS)), dtype=object)
     for r in range(labels.shape[1]):
         labels[:, r] = cycle[(np.arange(n) // (6 + r) + r) % len(cycle)]
     return t, labels
@@ -100,7 +100,7 @@ CASES = {
         status="camera lost",
         recording=True,
         rapport=0.18,
-        channels={c: "none" for c in CHANNELS},
+        channels={c: "none" for c in BODY_PARTS},
         overall="none",
         p_value=0.3,
         confidence="not beyond chance",
@@ -108,7 +108,7 @@ CASES = {
     ),
     "selfie_waiting": lambda: _state(
         selfie=True,
-        channels={c: "" for c in CHANNELS},
+        channels={c: "" for c in BODY_PARTS},
         overall="",
         p_value=float("nan"),
         confidence="",
@@ -405,7 +405,7 @@ def test_each_body_part_state_says_how_sure_it_is():
     # the panel writes it beside the label, in the state's colour
     frame = draw_overlay(np.zeros((480, 640, 3), np.uint8), state)
     plain = OverlayState.from_view(view, (None, None), 0.5 * 20 + 2.0)
-    plain.channel_confidence = {c: "" for c in CHANNELS}
+    plain.channel_confidence = {c: "" for c in BODY_PARTS}
     bare = draw_overlay(np.zeros((480, 640, 3), np.uint8), plain)
     match = np.abs(frame.astype(int) - np.array(STATE_COLORS["match"])).max(-1) <= 40
     match_bare = np.abs(bare.astype(int) - np.array(STATE_COLORS["match"])).max(-1) <= 40

@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 
 from mirror.report import read_report, write_all
-from mirror.report.doc import CHANNELS, duration_of, part_events, share_rows
+from mirror.report.doc import duration_of, part_events, share_rows
 from mirror.report.index import render_index_html
 from mirror.review import page_data, render_review_html
 from mirror.review.page import KIND_COLORS
+from mirror.vocabulary import BODY_PARTS
 from tests.report_fixtures import (
     CHROMIUM,
     analysed_dyad,
@@ -81,7 +82,7 @@ def all_insufficient_doc() -> dict:
             valid=0.2,
         )
         w["channels"] = {
-            c: {"label": "insufficient", "mirror_score": None, "match_score": None, "p_value": None} for c in CHANNELS
+            c: {"label": "insufficient", "mirror_score": None, "match_score": None, "p_value": None} for c in BODY_PARTS
         }
     doc["events"] = []
     doc["provenance"]["landmarks"]["both_present_rate"] = 0.3
@@ -99,7 +100,7 @@ def counted(doc: dict, row: str) -> dict[str, int]:
 
 
 def check_share_table(page, doc: dict) -> None:
-    for row in ("overall",) + CHANNELS:
+    for row in ("overall",) + BODY_PARTS:
         n = counted(doc, row)
         measured = len(doc["windows"]) - n.get("insufficient", 0)
         tr = page.locator(f'#shares tr[data-row="{row}"]')
@@ -178,7 +179,7 @@ def test_events_match_their_shaded_ranges_in_the_report(browser, tmp_path):
         for e in part_events(doc):
             by_row.setdefault(e["body_part"], []).append(e)
         assert sum(map(len, by_row.values())) == 2 + 4
-        for row in ("overall",) + CHANNELS:
+        for row in ("overall",) + BODY_PARTS:
             svg = page.locator(f'svg.timeline[data-channel="{row}"]')
             frame = svg.locator("rect.frame").bounding_box()
             bars = svg.locator("rect.event")

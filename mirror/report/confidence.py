@@ -7,8 +7,6 @@ import math
 from mirror import messages
 from mirror.vocabulary import RELATIONS
 
-STATES = RELATIONS
-"""The labels that are relations (:data:`mirror.vocabulary.RELATIONS`)."""
 DEFAULT_ALPHA = 0.01
 """The comparator's default ``alpha``, for reports that do not name theirs."""
 VERY_SURE_FACTOR = 10.0
@@ -40,7 +38,7 @@ def label_confidence(label: str, p_value: float | None, alpha: float = DEFAULT_A
     ``chance`` when its best candidate did not beat chance; a ``none`` whose candidate beat
     chance but scored too low for a label, and an ``insufficient`` window, get None.
     """
-    if label in STATES:
+    if label in RELATIONS:
         return confidence(p_value, alpha)
     if label == "none" and confidence(p_value, alpha) == "chance":
         return "chance"

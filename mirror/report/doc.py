@@ -16,7 +16,6 @@ import numpy as np
 from mirror import messages
 from mirror.report.confidence import (
     DEFAULT_ALPHA,
-    STATES,
     STRENGTH_DECADES,
     STRENGTH_LEVELS,
     VERY_SURE_FACTOR,
@@ -40,11 +39,6 @@ from mirror.report.series import (
 )
 from mirror.vocabulary import BODY_PART_NAMES, BODY_PARTS, LABELS, PEOPLE, ROW_NAMES
 
-CHANNELS = BODY_PARTS
-"""The body parts, in report order (:data:`mirror.vocabulary.BODY_PARTS`)."""
-CHANNEL_NAMES = BODY_PART_NAMES
-"""How a body part is written for people; :data:`ROW_NAMES` adds the whole body (the timeline's and the share
-table's rows)."""
 SHARE_COLUMNS = LABELS
 """The labels the share table counts (``insufficient``: not measured)."""
 
@@ -180,7 +174,7 @@ def usability_rows(doc: ReportLike) -> list[dict]:
     rows = []
     for person in PEOPLE:
         parts = usability.get(person) or {}
-        order = [c for c in CHANNELS if c in parts] + sorted(c for c in parts if c not in CHANNELS)
+        order = [c for c in BODY_PARTS if c in parts] + sorted(c for c in parts if c not in BODY_PARTS)
         for part in order:
             entry = parts[part]
             share = entry.usable_share
@@ -189,7 +183,7 @@ def usability_rows(doc: ReportLike) -> list[dict]:
                 share = extra["usable"]
             reason = str(entry.reason or "ok")
             reason_text = messages.USABILITY.get(reason, reason.replace("_", " "))
-            name = CHANNEL_NAMES.get(part, part.replace("_", " "))
+            name = BODY_PART_NAMES.get(part, part.replace("_", " "))
             text = (
                 messages.render(
                     messages.USABILITY, "line", person=person, part=name, percent=100 * float(share), reason=reason_text
@@ -265,7 +259,7 @@ def body_part_events(doc: ReportLike) -> list[PartEvent]:
     doc = as_report(doc)
     if doc.part_events is not None:
         return list(doc.part_events)
-    return part_events_from_windows(doc.windows, list(CHANNELS))
+    return part_events_from_windows(doc.windows, list(BODY_PARTS))
 
 
 def part_events(doc: ReportLike) -> list[dict]:
@@ -294,7 +288,7 @@ def share_rows(doc: ReportLike) -> list[dict]:
         if r["reason"] != "ok":
             usable.setdefault(r["part"], []).append(r["text"])
     rows = []
-    for row in ("overall", *CHANNELS):
+    for row in ("overall", *BODY_PARTS):
         labels = list(series[row].label) if n else []
         counts = {k: sum(lab == k for lab in labels) for k in SHARE_COLUMNS}
         measured = n - counts["insufficient"]
@@ -342,7 +336,7 @@ def synchrony_missing(doc: ReportLike) -> str:
 
 
 __all__ = [
-    "CHANNELS", "CHANNEL_NAMES", "DEFAULT_ALPHA", "ROW_NAMES", "SHARE_COLUMNS", "STATES", "STRENGTH_DECADES",
+    "DEFAULT_ALPHA", "ROW_NAMES", "SHARE_COLUMNS", "STRENGTH_DECADES",
     "STRENGTH_LEVELS", "VERY_SURE_FACTOR", "ChannelSeries", "ReportLike", "adapted_text", "alpha_of", "as_report",
     "body_part_events", "calibration_short", "calibration_text", "channel_series", "confidence", "confidence_word",
     "copy_directions", "duration_of", "flagged_ranges", "format_p", "is_calibrated", "label_confidence", "label_runs",

@@ -21,7 +21,6 @@ import os
 from pathlib import Path
 
 from mirror.report.doc import (
-    CHANNELS,
     ReportLike,
     alpha_of,
     as_report,
@@ -34,7 +33,7 @@ from mirror.report.doc import (
     step_of,
 )
 from mirror.report.model import Direction, Event
-from mirror.vocabulary import RELATIONS
+from mirror.vocabulary import BODY_PARTS, RELATIONS
 
 MIME = {
     ".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime", ".avi": "video/x-msvideo",
@@ -116,7 +115,7 @@ def eaf_document(doc: ReportLike, video_path: str | Path | None = None, eaf_path
 
     series = channel_series(doc)
     step = step_of(doc)
-    for c in CHANNELS:
+    for c in BODY_PARTS:
         eaf.add_tier(c)
         for a, b, lab, p in p_runs(series[c], step, labels=("mirror", "match")):
             _add(eaf, c, a, b, labelled(lab, p, alpha))

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from mirror import messages
 from mirror.report.doc import (
-    CHANNEL_NAMES,
     ReportLike,
     adapted_text,
     alpha_of,
@@ -41,7 +40,7 @@ from mirror.report.doc import (
 from mirror.report.keyframes import event_keyframes
 from mirror.report.model import Report, SourceInfo
 from mirror.report.timeline import COLORS, SHADE_OPACITY, render_timeline_svg
-from mirror.vocabulary import RELATIONS
+from mirror.vocabulary import BODY_PART_NAMES, RELATIONS
 
 MAX_THUMBNAILS = 60  # events beyond this get a row without thumbnails (keeps the page small)
 PART_EVENTS_OPEN = 30  # more body-part events than this are listed folded (the whole body's stay in view)
@@ -251,7 +250,7 @@ def _usability(doc: Report) -> str:
         html.append(
             f'<tr data-person="{escape(r["person"])}" data-part="{escape(r["part"])}" '
             f'data-reason="{escape(r["reason"])}" title="{escape(r["text"])}">'
-            f"<td>{escape(r['person'])}</td><td>{escape(CHANNEL_NAMES.get(r['part'], r['part']))}</td>"
+            f"<td>{escape(r['person'])}</td><td>{escape(BODY_PART_NAMES.get(r['part'], r['part']))}</td>"
             f'<td class="num">{_pct(r["usable_share"])}</td>'
             f'<td class="{"usable-bad" if bad else ""}">{escape(r["reason_text"] if bad else "–")}</td></tr>'
         )
@@ -285,9 +284,9 @@ def _copies(doc: Report) -> str:
             f'<tr data-model-start="{c.model_start_s}" data-copy-start="{c.copy_start_s}" data-lag="{c.lag_s}">'
             f"<td>{escape(copier)} copies {escape(model)}</td>"
             f'<td class="kind {kind}">{kind}</td>'
-            f"<td>{escape(model)}'s {escape(CHANNEL_NAMES.get(c.channel_model, str(c.channel_model)))} "
+            f"<td>{escape(model)}'s {escape(BODY_PART_NAMES.get(c.channel_model, str(c.channel_model)))} "
             f"{_span(c.model_start_s, c.model_end_s)}</td>"
-            f"<td>{escape(copier)}'s {escape(CHANNEL_NAMES.get(c.channel_copy, str(c.channel_copy)))} "
+            f"<td>{escape(copier)}'s {escape(BODY_PART_NAMES.get(c.channel_copy, str(c.channel_copy)))} "
             f"{_span(c.copy_start_s, c.copy_end_s)}</td>"
             f'<td class="num">{_num(c.lag_s, "{:.2f} s")}</td><td class="num">{_num(c.similarity)}</td></tr>'
         )
@@ -414,7 +413,7 @@ def _part_events(doc: Report) -> str:
         html.append(
             f'<tr data-kind="{kind}" data-part="{escape(part)}" data-start="{e.start_s}" data-end="{e.end_s}">'
             f'<td class="num">{i + 1}</td><td class="num time">{_span(e.start_s, e.end_s)}</td>'
-            f'<td>{escape(CHANNEL_NAMES.get(part, part))}</td><td class="kind {kind}">{kind}</td>'
+            f'<td>{escape(BODY_PART_NAMES.get(part, part))}</td><td class="kind {kind}">{kind}</td>'
             f'<td class="num">{e.windows}</td><td class="num">{_num(e.strength)}</td>'
             + _confidence_cells(e.p_value, alpha)
             + "</tr>"
@@ -461,7 +460,7 @@ def _events(doc: Report, video_path) -> str:
     )
     for i, e in enumerate(events):
         kind = escape(str(e.kind))
-        parts = ", ".join(CHANNEL_NAMES.get(c, c) for c in e.channels) or "–"
+        parts = ", ".join(BODY_PART_NAMES.get(c, c) for c in e.channels) or "–"
         row = (
             f'<tr data-kind="{kind}" data-start="{e.start_s}" data-end="{e.end_s}"><td class="num">{i + 1}</td>'
             f'<td class="num time">{_span(e.start_s, e.end_s)}</td>'

@@ -16,7 +16,6 @@ from html import escape
 import numpy as np
 
 from mirror.report.doc import (
-    CHANNELS,
     ROW_NAMES,
     ReportLike,
     alpha_of,
@@ -34,7 +33,7 @@ from mirror.report.doc import (
     strength_runs,
 )
 from mirror.report.model import Event, PartEvent
-from mirror.vocabulary import RELATION_COLORS
+from mirror.vocabulary import BODY_PARTS, RELATION_COLORS
 
 COLORS = RELATION_COLORS
 """The colour of each relation, on every output (:data:`mirror.vocabulary.RELATION_COLORS`)."""
@@ -46,7 +45,7 @@ def bgr(hex_color: str) -> tuple[int, int, int]:
     return int(h[4:6], 16), int(h[2:4], 16), int(h[0:2], 16)
 
 
-ROWS = ("overall",) + CHANNELS
+ROWS = ("overall",) + BODY_PARTS
 EVENT_BAR_PX = 6
 """Height of the bar along the top of a timeline row that spans each event, from its first window's start to its
 last's end."""
