@@ -8,6 +8,10 @@ class's type hints.  Two field options keep older files readable:
   what happened: a run's ``adapted`` only when the clip was too short);
 * :func:`omit_default` — the key is left out while the value is the default (a field added to a
   settings class after files were keyed by the others: the old keys stay valid).
+
+And one more: :func:`local` — the key is never written (how a run is done, not what it
+computes: a cache folder, the history file a result is recorded in), so a dict that keys
+results leaves it out by construction and every other field reaches the key.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Any, TypeVar, cast
 import numpy as np
 
 OMIT = "omit"
-"""Field metadata key: ``"none"`` or ``"default"`` (see the module docstring)."""
+"""Field metadata key: ``"none"``, ``"default"`` or ``"local"`` (see the module docstring)."""
 
 T = TypeVar("T")
 
@@ -35,6 +39,11 @@ def omit_default(default: Any) -> Any:
     return dataclasses.field(default=default, metadata={OMIT: "default"})
 
 
+def local(**field_kwargs: Any) -> Any:
+    """A field never written (``default=`` or ``default_factory=`` as for :func:`dataclasses.field`)."""
+    return dataclasses.field(**field_kwargs, metadata={OMIT: "local"})
+
+
 def to_plain(value: Any) -> Any:
     """JSON-ready data: dataclasses as dicts by field, tuples as lists, NumPy scalars as Python ones."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -42,7 +51,7 @@ def to_plain(value: Any) -> Any:
         for f in dataclasses.fields(value):
             item = getattr(value, f.name)
             omit = f.metadata.get(OMIT)
-            if (omit == "none" and item is None) or (omit == "default" and item == f.default):
+            if omit == "local" or (omit == "none" and item is None) or (omit == "default" and item == f.default):
                 continue
             out[f.name] = to_plain(item)
         return out

@@ -92,3 +92,31 @@ def test_optional_keys_are_written_only_when_they_say_something():
     assert to_plain(_Record(1)) == {"always": 1}
     assert to_plain(_Record(1, "x", 0.7)) == {"always": 1, "when_set": "x", "when_changed": 0.7}
     assert from_plain(_Record, {"always": 1}) == _Record(1)
+
+
+def test_batch_settings_dict_and_every_result_field_reaches_the_key():
+    """A batch reruns a video whose results would change: every field not declared local changes the key."""
+    from mirror.batch import BatchSettings
+    from mirror.history import People
+
+    base = BatchSettings()
+    plain = json.loads(json.dumps(base.to_dict()))  # what batch.json and status.json keep
+    assert plain == {
+        "extract": base.extract.to_dict(),
+        "compare": base.compare.to_dict(),
+        "n_surrogates": 200,
+        "overlay_video": False,
+    }
+    changed = {
+        "extract": ExtractSettings(pose_model="full"),
+        "compare": CompareSettings(window_s=6.0),
+        "n_surrogates": 50,
+        "overlay_video": True,
+    }
+    local = {"cache_dir": "/tmp/elsewhere", "history": "/tmp/h.sqlite", "people": People(me_name="Ana", me_side="A")}
+    names = {f.name for f in dataclasses.fields(BatchSettings)}
+    assert set(changed) | set(local) == names, "a new BatchSettings field: say here whether it changes results"
+    for name, value in changed.items():
+        assert dataclasses.replace(base, **{name: value}).key() != base.key(), name
+    for name, value in local.items():
+        assert dataclasses.replace(base, **{name: value}).key() == base.key(), name

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from mirror.errors import MirrorError
 from mirror.history.session import People
+from mirror.serial import Plain, local
 from mirror.storage import write_atomic
 from mirror.vocabulary import BatchState
 
@@ -47,24 +48,21 @@ def _default_compare() -> CompareSettings:
 
 
 @dataclass(frozen=True)
-class BatchSettings:
-    """How every video of a batch is analysed (the same for all, so results compare)."""
+class BatchSettings(Plain):
+    """How every video of a batch is analysed (the same for all, so results compare).
+
+    Its dict (:meth:`to_dict`) is everything that changes the results: every field but the
+    ``local`` ones (where the cache and the history live, who was who), so a field added here
+    reaches :meth:`key` unless it is declared local.
+    """
 
     extract: ExtractSettings = field(default_factory=_default_extract)
     compare: CompareSettings = field(default_factory=_default_compare)
     n_surrogates: int = 200
-    cache_dir: str | None = None
+    cache_dir: str | None = local(default=None)
     overlay_video: bool = False
-    history: str | None = None  # the session history file each finished video is recorded in; None: not recorded
-    people: People = field(default_factory=People)  # who was who, for the history
-
-    def to_dict(self) -> dict:
-        return {
-            "extract": self.extract.to_dict(),
-            "compare": self.compare.to_dict(),
-            "n_surrogates": self.n_surrogates,
-            "overlay_video": self.overlay_video,
-        }
+    history: str | None = local(default=None)  # the history file each finished video goes to (None: no history)
+    people: People = local(default_factory=People)  # who was who, for the history
 
     def key(self) -> str:
         """Fingerprint of everything that changes the results (a rerun with other settings redoes the videos)."""
