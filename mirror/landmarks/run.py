@@ -40,9 +40,8 @@ class ExtractRun:
         Frames the backward pass recovered, per person.
     from_cache : bool
         The landmarks came whole from the cache.
-    live, partner_source, people, frame_sizes, live_stats
-        A live session's settings, second camera, which source feeds A and B, frame sizes and
-        statistics.
+    live, partner_source, people, frame_sizes
+        A live session's settings, second camera, which source feeds A and B, and frame sizes.
     """
 
     source: dict[str, Any] | None = omit_none()
@@ -67,7 +66,6 @@ class ExtractRun:
     identity_swaps: int | None = omit_none()
     backfilled_frames: dict[str, int] | None = omit_none()
     from_cache: bool | None = omit_none()
-    live_stats: dict[str, Any] | None = omit_none()
 
     def to_dict(self) -> dict:
         """The set fields, by name (JSON-ready)."""
