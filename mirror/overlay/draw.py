@@ -39,12 +39,14 @@ from mirror.vocabulary import (
     FEATURE_CHANNEL_OF,
     JOINT_INDICES,
     LABELS,
+    MESSAGE_KINDS,
     MIRRORED_PART,
     POSE,
     RELATION_COLORS,
     RELATIONS,
     SHOULDERS,
 )
+from mirror.vocabulary import KIND_COLORS as KIND_HEX
 from mirror.vocabulary import PERSON_COLORS as PERSON_HEX
 
 STATE_COLORS = {
@@ -74,7 +76,8 @@ PANEL_COLOR = (20, 20, 20)
 BADGE_WEAKEST = 0.3
 """The state badge's colour share at drawing strength 0 (just under alpha); 1 at full strength."""
 
-KIND_COLORS = {"warning": (50, 50, 230), "praise": (80, 200, 40), "prompt": (0, 200, 230)}
+KIND_COLORS: dict[str, tuple[int, int, int]] = {kind: bgr(KIND_HEX[kind]) for kind in MESSAGE_KINDS}
+"""BGR colour of each kind of coaching message, as on the review page."""
 
 
 _NOSE, _L_EYE, _R_EYE, _L_EAR, _R_EAR = (POSE[n] for n in ("nose", "left_eye", "right_eye", "left_ear", "right_ear"))
