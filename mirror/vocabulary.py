@@ -30,7 +30,10 @@ Person = Literal["A", "B"]
 PEOPLE: tuple[Person, ...] = get_args(Person)
 """The two people, A then B (A: left or first region, see the layouts)."""
 
-Leader = Literal["A", "B", "together", ""]
+Leading = Literal["A", "B", "together"]
+"""Who led: a person, or ``together`` (lag below the threshold); a session's leader in the history."""
+
+Leader = Literal[Leading, ""]
 LEADERS: tuple[Leader, ...] = get_args(Leader)
 """Who leads a window: a person, ``together`` (lag below the threshold) or ``""`` (no relation)."""
 

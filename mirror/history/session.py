@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from mirror.errors import MirrorError
+from mirror.vocabulary import Leading as Leader
 from mirror.vocabulary import Person as Side
 
 if TYPE_CHECKING:
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from mirror.report.model import PartShares as ReportPartShares
 
 SessionKind = Literal["analyze", "batch", "live"]
-Leader = Literal["A", "B", "together"]
 DEFAULT_FLAG_SCORE = 0.6  # mirror.mechanical.score.ScoreSettings.flag_score, for reports that do not say
 
 
