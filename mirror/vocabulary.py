@@ -42,6 +42,9 @@ DIRECTIONS: tuple[str, ...] = get_args(CopyDirection)
 """Directions of copying the mechanical detector scores, ``<copier>_copies_<model>`` (``B_copies_A``: A is
 the model and B the copier)."""
 
+SourceKind = Literal["video", "webcam", "image"]
+"""What a source reads: a video file, a webcam, or still images."""
+
 LayoutMode = Literal["auto", "split", "regions"]
 LAYOUTS: tuple[LayoutMode, ...] = get_args(LayoutMode)
 """Where the two people are in the frame: found, left and right halves, or two given boxes."""
@@ -103,6 +106,15 @@ BODY_PART_FEATURES: dict[str, tuple[str, ...]] = {
 Relation = Literal["mirror", "match", "symmetric"]
 RELATIONS: tuple[Relation, ...] = get_args(Relation)
 """The relations a window or event can show."""
+
+
+def as_relation(text: str) -> Relation:
+    """``text`` as a :data:`Relation` (a ``ValueError`` when it is none: a label such as ``none`` is no relation)."""
+    for relation in RELATIONS:
+        if text == relation:
+            return relation
+    raise ValueError(f"{text!r} is not a relation ({', '.join(RELATIONS)})")
+
 
 SIDED: tuple[Relation, ...] = ("mirror", "match")
 """The relations that tell a side (and so a lag and a leader)."""

@@ -13,7 +13,7 @@ from mirror.compare.run import Shares, SurrogateTest
 from mirror.compare.settings import CompareSettings
 from mirror.compare.surrogates import pairing_statistic
 from mirror.compare.windows import Windows, compare_prepared
-from mirror.vocabulary import RELATIONS, Leader
+from mirror.vocabulary import RELATIONS, Leader, Relation, as_relation
 
 EVENT_KINDS = RELATIONS
 """The labels whose runs of windows make events (:data:`mirror.vocabulary.RELATIONS`)."""
@@ -25,7 +25,7 @@ class Event:
 
     start_s: float
     end_s: float
-    kind: str
+    kind: Relation
     channels: list[str]
     leader: Leader
     lag_s: float
@@ -80,7 +80,7 @@ def events_from_windows(windows: Windows, min_windows: int = 2) -> list[Event]:
                 Event(
                     start_s=float(windows.start_s[i]),
                     end_s=float(windows.end_s[j]),
-                    kind=str(kind),
+                    kind=as_relation(str(kind)),
                     channels=channels,
                     leader=leaders.most_common(1)[0][0],
                     lag_s=float(np.nanmedian(windows.lag_s[sl])),

@@ -31,10 +31,18 @@ import numpy as np
 
 from mirror.errors import MirrorError
 from mirror.serial import Plain, omit_default
-from mirror.vocabulary import LAYOUTS
+from mirror.vocabulary import LAYOUTS, LayoutMode
 
 MAX_REGION_OVERLAP = 0.5
 """Two regions may share at most this share of the smaller box: one body cannot be both people."""
+
+
+def layout_mode(text: str) -> LayoutMode:
+    """``text`` as a layout mode; a :class:`MirrorError` naming the choices when it is none."""
+    for mode in LAYOUTS:
+        if text == mode:
+            return mode
+    raise MirrorError(f"unknown layout {text!r}; choose one of: {', '.join(LAYOUTS)}")
 
 
 @dataclass(frozen=True)
@@ -54,7 +62,7 @@ class Layout(Plain):
     cached before it was keyed stay valid.
     """
 
-    mode: str = "auto"
+    mode: LayoutMode = "auto"
     regions: tuple[tuple[float, float, float, float], ...] | None = None
     split_overlap: float = omit_default(0.04)
 
@@ -78,7 +86,7 @@ class Layout(Plain):
                 )
 
     @classmethod
-    def parse(cls, mode: str, regions: str | None = None) -> Layout:
+    def parse(cls, mode: str, regions: str | None = None) -> Layout:  # mode: CLI text, checked here
         """From CLI text: ``regions`` is ``'x0,y0,x1,y1;x0,y0,x1,y1'`` in [0, 1]."""
         if regions:
             try:
@@ -87,8 +95,9 @@ class Layout(Plain):
                 raise MirrorError(f"cannot read regions {regions!r}: use 'x0,y0,x1,y1;x0,y0,x1,y1' in [0, 1]") from None
             if any(len(b) != 4 for b in boxes):
                 raise MirrorError(f"cannot read regions {regions!r}: each box has four numbers x0,y0,x1,y1")
-            return cls(mode="regions" if mode == "auto" else mode, regions=boxes)  # type: ignore[arg-type]
-        return cls(mode=mode)
+            four = tuple((b[0], b[1], b[2], b[3]) for b in boxes)
+            return cls(mode="regions" if mode == "auto" else layout_mode(mode), regions=four)
+        return cls(mode=layout_mode(mode))
 
 
 TILE_FLAT_SD = 6.0

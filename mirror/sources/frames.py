@@ -24,6 +24,7 @@ from mirror.errors import MirrorError
 from mirror.sources.files import AUDIO_ONLY, file_sha256, why_unreadable
 from mirror.sources.rate import RateGate
 from mirror.sources.spec import camera_index
+from mirror.vocabulary import SourceKind
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
 
@@ -65,7 +66,7 @@ class Frame:
 class SourceInfo:
     """What a source is: enough to reproduce and to key a cache on."""
 
-    kind: str  # "video" | "webcam" | "image"
+    kind: SourceKind
     name: str
     width: int
     height: int

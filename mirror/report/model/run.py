@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from mirror.report.model.base import NullKind, Person, ReportModel, UsabilityReason
+from mirror.vocabulary import LayoutMode
 
 
 class SourceInfo(ReportModel):
@@ -57,7 +58,7 @@ class LandmarkRun(ReportModel):
 class LayoutSettings(ReportModel):
     """Where the two people are in the frame."""
 
-    mode: str | None = None
+    mode: LayoutMode | None = None
     """``auto`` (found), ``split`` (left and right halves) or ``regions`` (two given boxes)."""
     regions: list[list[float]] | None = None
     """With ``regions``: A's and B's boxes ``[x0, y0, x1, y1]`` as fractions of the frame."""
