@@ -158,7 +158,8 @@ def test_big_heads_side_by_side_get_regions_short_of_each_other():
 # ------------------------------------------------------------ real MediaPipe
 def _check_scene(framing: str, a: str, b: str) -> None:
     scene = _scene(framing, a, b)
-    lm, info = _extract(_scene_file(scene, f"{framing}_{a}_{b}"))
+    lm = _extract(_scene_file(scene, f"{framing}_{a}_{b}"))
+    info = lm.info
     present = lm.pose_present
     n = min(len(lm), len(scene.frames))
     assert n >= 0.95 * len(scene.frames)
@@ -193,7 +194,8 @@ def test_auto_keeps_both_people_real(framing, a, b):
 @pytest.mark.model
 @pytest.mark.parametrize("name", FACING)
 def test_auto_keeps_both_people_face_to_face(shared_data, name):
-    lm, info = _extract(shared_data / "research" / name, fps=12.5)
+    lm = _extract(shared_data / "research" / name, fps=12.5)
+    info = lm.info
     assert info.both_present_rate >= 0.95, info.present_rate
     assert info.identity_swaps == 0
     assert info.call_tiles is None
@@ -248,8 +250,8 @@ def test_mirror_extract_on_a_call_recording(tmp_path, capsys):
     assert result.exit_code == 0, result.output
     assert "both people found in 100.0 %" in result.output
     info = json.loads((out / "extract.json").read_text())
-    assert np.abs(np.array(info.call_tiles) - scene.boxes_px[0]).max() <= 3
-    assert info.identity_swaps == 0
+    assert np.abs(np.array(info["call_tiles"]) - scene.boxes_px[0]).max() <= 3
+    assert info["identity_swaps"] == 0
 
 
 def _blob_call_video(tmp_path, n: int = 30):
