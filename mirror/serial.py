@@ -17,11 +17,10 @@ results leaves it out by construction and every other field reaches the key.
 from __future__ import annotations
 
 import dataclasses
+import sys
 import types
 import typing
 from typing import Any, TypeVar, cast
-
-import numpy as np
 
 OMIT = "omit"
 """Field metadata key: ``"none"``, ``"default"`` or ``"local"`` (see the module docstring)."""
@@ -59,7 +58,8 @@ def to_plain(value: Any) -> Any:
         return [to_plain(v) for v in value]
     if isinstance(value, dict):
         return {k: to_plain(v) for k, v in value.items()}
-    if isinstance(value, np.generic):
+    np = sys.modules.get("numpy")  # no NumPy scalar can exist before NumPy is imported (`mirror --help` never is)
+    if np is not None and isinstance(value, np.generic):
         return value.item()
     return value
 
