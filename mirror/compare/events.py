@@ -15,9 +15,6 @@ from mirror.compare.surrogates import pairing_statistic
 from mirror.compare.windows import Windows, compare_prepared
 from mirror.vocabulary import RELATIONS, Leader, Relation, as_relation
 
-EVENT_KINDS = RELATIONS
-"""The labels whose runs of windows make events (:data:`mirror.vocabulary.RELATIONS`)."""
-
 
 @dataclass
 class Event:
@@ -64,7 +61,7 @@ def events_from_windows(windows: Windows, min_windows: int = 2) -> list[Event]:
         j = i
         while j + 1 < len(labels) and labels[j + 1] == kind:
             j += 1
-        if kind in EVENT_KINDS and j - i + 1 >= min_windows:
+        if kind in RELATIONS and j - i + 1 >= min_windows:
             sl = slice(i, j + 1)
             if kind == "mirror":
                 strength = float(np.nanmean(windows.mirror_score[sl]))
