@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -110,6 +110,23 @@ class Inference(ABC):
     def run(self) -> Ending:
         """Estimate every new frame until halted or a source ends; how it ended."""
 
+    def _new_frames(
+        self, cap: Capture, stop: Callable[[], bool] = lambda: False
+    ) -> Iterator[tuple[int, CapturedFrame]]:
+        """Each frame of ``cap`` newer than the last, as ``(sequence number, frame)``, skipping those that come
+        while paused; ends when halted, when ``cap`` closes, or when ``stop()`` (checked before every wait) is true.
+        """
+        seen = 0
+        while not self.halt.is_set() and not stop():
+            seq, f = cap.frames.newer(seen, 0.1)
+            if f is None:
+                if cap.frames.closed:
+                    return
+                continue
+            seen = seq
+            if not self.paused.is_set():
+                yield seq, f
+
     def _keep(self, f: CapturedFrame, images: tuple[np.ndarray, np.ndarray], people: People) -> None:
         """Record the frame when the rate gate lets it through."""
         if self.gate.keep(f.t_s):
@@ -138,16 +155,7 @@ class PairInference(Inference):
         cap = self.captures["main"]
         estimator = PairEstimator(self.backend, cap.size)
         try:
-            seen = 0
-            while not self.halt.is_set():
-                seq, f = cap.frames.newer(seen, 0.1)
-                if f is None:
-                    if cap.frames.closed:
-                        break
-                    continue
-                seen = seq
-                if self.paused.is_set():
-                    continue
+            for _, f in self._new_frames(cap):
                 start = time.perf_counter()
                 a, b = estimator(f.image, f.t_s, with_face=False)
                 self.infer_s.append(time.perf_counter() - start)
@@ -191,19 +199,16 @@ class SoloInference(Inference):
         total_w = sum(widths)
         offsets = (0, widths[0])
         last: list = [None, None]  # (seq, frame, person) per slot
+
+        partner_ended = False  # the frames stopped because the partner clip is over (or broke off)
+
+        def partner_over() -> bool:
+            nonlocal partner_ended
+            partner_ended = not partner.is_alive() and partner.state != "running"
+            return partner_ended
+
         try:
-            seen = 0
-            while not self.halt.is_set():
-                if not partner.is_alive() and partner.state != "running":  # the clip is over (or broke off)
-                    return self._capture_end(partner)
-                seq, f = trainee.frames.newer(seen, 0.1)
-                if f is None:
-                    if trainee.frames.closed:
-                        break
-                    continue
-                seen = seq
-                if self.paused.is_set():
-                    continue
+            for seq, f in self._new_frames(trainee, stop=partner_over):
                 pseq, pf = partner.frames.peek()
                 if pf is None:
                     continue
@@ -236,7 +241,7 @@ class SoloInference(Inference):
             pool.shutdown(wait=True)
             for est in estimators:
                 est.close()
-        return self._capture_end(trainee)
+        return self._capture_end(partner if partner_ended else trainee)
 
 
 def _shifted(view: PersonView, offset_px: int, width_px: int, total_px: int) -> PersonView:
