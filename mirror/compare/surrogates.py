@@ -206,20 +206,18 @@ class PairingStatistic:
         self.nfeat = float(prep.g.sum())
         f32 = np.float32
         self.n_channels = prep.g.shape[1]
-        self.a: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] = (
-            prep.asym[:, 0].astype(f32),
-            prep.vel[:, 0].astype(f32),
-            prep.sym_hp[:, 0][:, sym_cols].astype(f32),
-            prep.ok[:, 0],
-            prep.sym_ok[:, 0][:, body],
-        )
-        self.b: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] = (
-            prep.asym[:, 1].astype(f32),
-            prep.vel[:, 1].astype(f32),
-            prep.sym_hp[:, 1][:, sym_cols].astype(f32),
-            prep.ok[:, 1],
-            prep.sym_ok[:, 1][:, body],
-        )
+
+        def person(p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+            return (
+                prep.asym[:, p].astype(f32),
+                prep.vel[:, p].astype(f32),
+                prep.sym_hp[:, p][:, sym_cols].astype(f32),
+                prep.ok[:, p],
+                prep.sym_ok[:, p][:, body],
+            )
+
+        self.a = person(0)
+        self.b = person(1)
         self.present_a: np.ndarray = np.asarray(prep.ok[:, 0].any(1))
         self.present_b: np.ndarray = np.asarray(prep.ok[:, 1].any(1))
         if len(starts) <= BLOCK_WINDOWS:
