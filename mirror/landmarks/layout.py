@@ -67,8 +67,7 @@ class Layout(Plain):
     split_overlap: float = omit_default(0.04)
 
     def __post_init__(self) -> None:
-        if self.mode not in LAYOUTS:
-            raise MirrorError(f"unknown layout {self.mode!r}; choose one of: {', '.join(LAYOUTS)}")
+        layout_mode(self.mode)  # a mode read from a file is checked as one typed on the command line
         if self.mode == "regions":
             if not self.regions or len(self.regions) != 2:
                 raise MirrorError("layout 'regions' needs two boxes: --regions 'x0,y0,x1,y1;x0,y0,x1,y1' (A first)")
