@@ -323,6 +323,23 @@ def test_a_hand_at_one_side_of_the_face_is_a_lateral_feature():
     assert asym[1, 0, k] > 0.3 and asym[1, 1, k] == 0.0
 
 
+def test_a_hand_not_in_full_view_is_not_at_the_face():
+    """The pose model puts hands it cannot see beside a head-and-shoulders person's face, with
+    visibilities up to 0.8-0.9: only a hand whose every point is clearly seen counts."""
+
+    def hand_to_face(name, xyz):
+        if name.startswith("left_") and name.split("_", 1)[1] in ("wrist", "pinky", "index", "thumb"):
+            return np.array([0.08, -0.42, -0.05])
+        return xyz
+
+    seen = _posed(move=hand_to_face)
+    faint = _posed(move=hand_to_face)
+    faint.pose_visibility[[POSE[f"left_{j}"] for j in ("index", "pinky", "thumb")]] = 0.8
+    f = compute_features(_stack([(seen, faint)] * 3))
+    assert f.column("hand_at_face_left")[1, 0] > 0.3
+    assert f.column("hand_at_face_left")[1, 1] == 0.0 and np.isfinite(f.column("head_roll")[1, 1])
+
+
 def test_in_a_video_call_a_joint_outside_its_persons_tile_is_out_of_frame():
     """The pose model places a head-and-shoulders person's arms in the call window's dark border
     below the tile, with a high visibility: those arms were never seen."""

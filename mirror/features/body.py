@@ -24,7 +24,8 @@ pitch and roll; NaN where no face is found); the head's yaw is taken relative
 to the torso once the torso is clearly turned from the camera, so that two
 people facing each other in profile do not look like a mirror image.  The
 head channel also holds a hand at one side of the face, so that
-head-and-shoulders shots (arms out of frame) keep a comparison.
+head-and-shoulders shots (arms out of frame) keep a comparison; only a hand
+in full view counts (:data:`HAND_AT_FACE_MIN_VISIBILITY`).
 
 Face features: blendshape left/right pairs follow a horizontal flip only
 roughly (noisy when a hand covers the face); those used here are the ones whose
@@ -295,6 +296,17 @@ HAND_AT_FACE_HEADS = 1.6
 """A hand closer to the nose than this many head widths (ear to ear, about 0.25 m) counts as at
 the face; ``hand_at_face`` is ``1 - distance / (HAND_AT_FACE_HEADS head widths)``, 0 beyond it."""
 
+HAND_AT_FACE_MIN_VISIBILITY = 0.9
+"""Visibility every point of a hand (wrist, index, pinky, thumb) needs for ``hand_at_face``.
+
+The pose model places a hand it cannot see at the face of a head-and-shoulders person: in
+video-call tiles and close webcam shots of people whose hands never rise (``accuracy_real``'s
+call and webcam composites) it put a hand beside the face in up to 100 % of a person's frames,
+with wrist visibility up to 0.90 and finger visibility up to 0.84 (p90).  Such a phantom hand
+flickers, and with a floor of 0.5 its noise cost macro-F1 0.92 -> 0.98 (call) and 0.74 -> 0.92
+(webcam, ``lite``).  A hand that really rests on the face is in full view; an arm whose elbow and
+wrist are seen still tells where its hand is through the arm's own features (``hand_face``)."""
+
 STILL_SPEED = 0.05
 """Speed (features' units per second) below which ``motion_symmetry`` fades to 0: no movement, no evidence."""
 
@@ -432,7 +444,10 @@ def _head_features(landmarks: Landmarks, torso_yaw: np.ndarray, P: dict, put) ->
     head_w = np.linalg.norm(P["left_ear"] - P["right_ear"], axis=-1)
     head_w = np.where(head_w > 1e-6, head_w, np.nan)
     for side in ("left", "right"):
-        hand = np.stack([P[f"{side}_{j}"] for j in ("wrist", "index", "pinky", "thumb")], -2)
+        names = [f"{side}_{j}" for j in ("wrist", "index", "pinky", "thumb")]
+        # only a hand in full view: the pose model puts hands it cannot see at the face
+        clear = (landmarks.pose_visibility[..., [POSE[n] for n in names]] >= HAND_AT_FACE_MIN_VISIBILITY).all(-1)
+        hand = np.stack([np.where(clear[..., None], P[n], np.nan) for n in names], -2)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             d = np.nanmin(np.linalg.norm(hand - nose[..., None, :], axis=-1), axis=-1)
