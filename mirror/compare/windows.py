@@ -10,6 +10,11 @@ For each window (``window_s`` long, every ``step_s``) and each lag ``tau`` in
 * movement correlation ``R`` of their velocities (cosine over the window);
 * ``s = (P + w R) / (1 + w)``, ``w`` growing with how much they move.
 
+The whole body's ``s`` is the feature channels' (head, arms, torso, face) ``s``, averaged with
+each channel weighted by how much both people move it in the window
+(:func:`~mirror.compare.lagscan.channel_weights`), so that no channel wins by its units or
+its number of features.
+
 ``match_score = max_tau s`` and ``mirror_score = max_tau -s``; the better one
 names the window when it passes ``min_score`` and both people's antisymmetric
 posture changes over the window (``min_change``): a posture both merely hold
@@ -38,7 +43,17 @@ from typing import Any
 
 import numpy as np
 
-from mirror.compare.lagscan import arm_channels, both_coverage, lag_scan, refine, scores, symmetric_motion, window_sums
+from mirror.compare.lagscan import (
+    arm_channels,
+    both_coverage,
+    channel_weights,
+    lag_scan,
+    refine,
+    scores,
+    symmetric_motion,
+    whole_body_score,
+    window_sums,
+)
 from mirror.compare.prepare import Prepared, prepare, slice_prepared
 from mirror.compare.run import WindowsRun
 from mirror.compare.settings import CompareSettings
@@ -204,14 +219,16 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
     # overall = sum over channels
     total = {k: v.sum(-1, keepdims=True) for k, v in sums.items()}
     score_c, _ = scores(sums, settings, nfeat)  # (L, W, C)
-    score_o, _ = scores(total, settings, np.array([nfeat.sum()]))  # (L, W, 1)
+    zero = int(np.flatnonzero(lags == 0)[0])
+    # the whole body: the channels' scores, each weighted by how much both people move it
+    weights = channel_weights(sums["xx"][zero], sums["yy"][zero], sums["n"][zero], nfeat, settings)
+    score_o = whole_body_score(score_c, weights)  # (L, W)
     # symmetric synchrony from the body only: the face's symmetric parts (blinks, the jaw while
     # talking) move in everyone, all the time, and are no symmetric posture
     body = np.array([c != "face" for c in FEATURE_CHANNELS])
     body_total = {k: v[..., body].sum(-1, keepdims=True) for k, v in sums.items()}
     _, sync_o = scores(body_total, settings, np.array([nfeat[body].sum()]))
-    score_o, sync_o = score_o[..., 0], sync_o[..., 0]
-    zero = int(np.flatnonzero(lags == 0)[0])
+    sync_o = sync_o[..., 0]
     valid = both_coverage(prep, starts, length)
     # asymmetry of each person (lag independent): RMS over the window's valid frames and features
     asym = np.zeros((W, 2))
