@@ -38,7 +38,16 @@ from typing import Any
 
 import numpy as np
 
-from mirror.compare.lagscan import arm_channels, both_coverage, lag_scan, refine, scores, symmetric_motion, window_sums
+from mirror.compare.lagscan import (
+    arm_channels,
+    both_coverage,
+    channel_totals,
+    lag_scan,
+    refine,
+    scores,
+    symmetric_motion,
+    window_sums,
+)
 from mirror.compare.prepare import Prepared, prepare, slice_prepared
 from mirror.compare.run import WindowsRun
 from mirror.compare.settings import CompareSettings
@@ -202,7 +211,7 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
     sums = lag_scan(prep, starts, length, lags)
     nfeat = prep.g.sum(0)
     # overall = sum over channels
-    total = {k: v.sum(-1, keepdims=True) for k, v in sums.items()}
+    total = channel_totals(sums)
     score_c, _ = scores(sums, settings, nfeat)  # (L, W, C)
     score_o, _ = scores(total, settings, np.array([nfeat.sum()]))  # (L, W, 1)
     # symmetric synchrony from the body only: the face's symmetric parts (blinks, the jaw while
