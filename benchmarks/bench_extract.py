@@ -3,10 +3,14 @@
 Two people on 640x480 frames (examples/raga_2people.mp4, resized).  The
 extractor is run once with a recording wrapper to capture every crop it hands
 to MediaPipe; "bare" then replays exactly those MediaPipe calls (pose and
-face, two threads, one per person) with nothing else around them.  Timed
-passes alternate bare / extractor so both see the same machine state.
+face, two threads, one per person) with nothing else around them.  Models are
+loaded before each pass's clock starts.  Timed passes come in pairs, bare and
+extractor back to back, the order swapped from one pair to the next (ABBA), so
+both see the same machine state; the figures are medians over the pairs.  The
+machine is shared, so the median of each pair's own ratio is printed too, with
+the CPU time (all threads) of each pass, which other load changes less.
 
-    python benchmarks/bench_extract.py [--frames 150] [--repeats 3]
+    python benchmarks/bench_extract.py [--frames 150] [--repeats 5]
 """
 
 from __future__ import annotations
@@ -38,9 +42,11 @@ class ListSource(FrameSource):
 
     def __iter__(self):
         self.t_first = time.perf_counter()  # models are loaded by now: time the frames only
+        self.cpu_first = time.process_time()
         for i, image in enumerate(self.frames):
             yield Frame(index=i, t_s=i / self.info.nominal_fps, image=image)
         self.t_last = time.perf_counter()  # the last frame is analysed
+        self.cpu_last = time.process_time()
 
 
 class RecordingBackend(MediaPipeBackend):
@@ -81,8 +87,8 @@ def load_frames(n: int) -> list[np.ndarray]:
     return frames
 
 
-def bare_pass(calls: list[list]) -> float:
-    """Replay the recorded MediaPipe calls; seconds in all."""
+def bare_pass(calls: list[list]) -> tuple[float, float]:
+    """Replay the recorded MediaPipe calls; seconds in all, wall clock and CPU (all threads)."""
     mp, BaseOptions, vision = load_mediapipe()
     with quiet_native_stderr():
         tasks = []
@@ -118,32 +124,33 @@ def bare_pass(calls: list[list]) -> float:
         for kind, crop in per_person[slot].get(t_ms, []):
             tasks[slot][kind].detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=crop), t_ms)
 
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for t_ms in times:
         list(pool.map(run, range(len(calls)), [t_ms] * len(calls)))
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     pool.shutdown()
     for t in tasks:
         t["pose"].close()
         t["face"].close()
-    return elapsed
+    return elapsed, cpu
 
 
-def extractor_pass(frames: list[np.ndarray]) -> float:
+def extractor_pass(frames: list[np.ndarray]) -> tuple[float, float]:
+    """The extractor on the frames; seconds in all, wall clock and CPU (all threads)."""
     backend = MediaPipeBackend("lite")
     backend.detect_people(cv2.cvtColor(frames[0], cv2.COLOR_BGR2RGB))  # load the search model untimed
     source = ListSource(frames)
     lm = extract_landmarks(source, backend, Layout("auto"))
-    elapsed = source.t_last - source.t_first
+    elapsed, cpu = source.t_last - source.t_first, source.cpu_last - source.cpu_first
     backend.close()
     assert lm.pose_present.all(1).mean() > 0.95
-    return elapsed
+    return elapsed, cpu
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=150)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5, help="pairs of timed passes (bare and extractor)")
     args = parser.parse_args()
     frames = load_frames(args.frames)
     recorder = RecordingBackend("lite")
@@ -153,14 +160,24 @@ def main() -> None:
     # the whole-frame person search is part of the extractor's own work: count its calls
     n_crops = sum(len(log) for log in calls)
     print(f"{len(frames)} frames of 640x480, two people; {n_crops} MediaPipe crop calls recorded")
-    bare, full = [], []
-    for _ in range(args.repeats):
-        bare.append(bare_pass(calls) / len(frames) * 1000)
-        full.append(extractor_pass(frames) / len(frames) * 1000)
-    b, f = statistics.median(bare), statistics.median(full)
-    print(f"bare MediaPipe inference : {b:6.1f} ms/frame  ({1000 / b:5.1f} fps)   runs {[round(x, 1) for x in bare]}")
-    print(f"full extractor           : {f:6.1f} ms/frame  ({1000 / f:5.1f} fps)   runs {[round(x, 1) for x in full]}")
+    passes = {"bare": lambda: bare_pass(calls), "full": lambda: extractor_pass(frames)}
+    wall: dict[str, list[float]] = {"bare": [], "full": []}
+    cpu: dict[str, list[float]] = {"bare": [], "full": []}
+    for r in range(args.repeats):
+        for kind in ("bare", "full") if r % 2 == 0 else ("full", "bare"):  # ABBA: neither always goes first
+            seconds, cpu_seconds = passes[kind]()
+            wall[kind].append(seconds / len(frames) * 1000)
+            cpu[kind].append(cpu_seconds / len(frames) * 1000)
+    b, f = statistics.median(wall["bare"]), statistics.median(wall["full"])
+    paired = statistics.median(x / y for x, y in zip(wall["full"], wall["bare"], strict=True))
+    cb, cf = statistics.median(cpu["bare"]), statistics.median(cpu["full"])
+    runs = {k: [round(x, 1) for x in v] for k, v in wall.items()}
+    print(f"bare MediaPipe inference : {b:6.1f} ms/frame  ({1000 / b:5.1f} fps)   runs {runs['bare']}")
+    print(f"full extractor           : {f:6.1f} ms/frame  ({1000 / f:5.1f} fps)   runs {runs['full']}")
     print(f"extractor / bare         : {f / b:6.3f}  (overhead {100 * (f / b - 1):+.1f} %)")
+    print(f"  median of pair ratios  : {paired:6.3f}  (overhead {100 * (paired - 1):+.1f} %)")
+    print(f"  CPU, all threads       : bare {cb:5.1f}, extractor {cf:5.1f} ms/frame", end="")
+    print(f"  (overhead {100 * (cf / cb - 1):+.1f} %)")
 
 
 if __name__ == "__main__":
