@@ -75,6 +75,12 @@ def _column_runs(cols: np.ndarray) -> list[tuple[int, int]]:
     return [(int(part[0]), int(part[-1]) + 1) for part in np.split(cols, breaks)]
 
 
+def _rows(cols: np.ndarray) -> slice | np.ndarray:
+    """Index of the rows ``cols`` of a ``(columns, N)`` array: a slice (a view) when they are consecutive."""
+    runs = _column_runs(cols)
+    return slice(*runs[0]) if len(runs) == 1 else cols
+
+
 def _take_columns(flat: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """``flat[:, cols]`` (a plain slice when the columns are consecutive: indexing by columns is slow)."""
     runs = _column_runs(cols)
@@ -118,9 +124,10 @@ def smooth_and_differentiate(
     deriv = np.full_like(by_column, np.nan)
     win = max(5, int(round(window_s * rate_hz)) | 1)
     for cols, valid in _same_gaps(flat):  # columns with the same gaps (all, without any): one call per run
+        rows = _rows(cols)
         for a, b in true_runs(valid):
             if b - a >= win:
-                seg = by_column[cols, a:b]
+                seg = by_column[rows, a:b]
                 smooth[cols, a:b] = savgol_filter(seg, win, 2, axis=-1)
                 deriv[cols, a:b] = savgol_filter(seg, win, 2, deriv=1, delta=1.0 / rate_hz, axis=-1)
             else:
@@ -146,13 +153,18 @@ def highpass(values: np.ndarray, size: int) -> np.ndarray:
     by_column = np.ascontiguousarray(flat.T)  # (columns, N): the filter runs along contiguous rows
     out = np.full_like(by_column, np.nan)
     for cols, valid in _same_gaps(flat):  # columns with the same gaps: one filter call per run
+        rows = _rows(cols)
         for a, b in true_runs(valid):
-            seg = by_column[cols, a:b]
-            out[cols, a:b] = seg - (
+            seg = by_column[rows, a:b]
+            average = (
                 uniform_filter1d(seg, size=size, mode="nearest", axis=-1)
                 if b - a > size
                 else seg.mean(-1, keepdims=True)
             )
+            if isinstance(rows, slice):  # written in place
+                np.subtract(seg, average, out=out[rows, a:b])
+            else:
+                out[rows, a:b] = seg - average
     return _from_columns(out, values.shape)
 
 

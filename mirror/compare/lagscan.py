@@ -74,31 +74,31 @@ def lag_scan(prep: Prepared, starts: np.ndarray, length: int, lags: np.ndarray) 
         ("xy", aA, aB, g), ("vxy", vA, vB, g), ("sxy", sA, sB, gs)
     )}  # fmt: skip
 
-    whole = hi - lo == length  # (L, W): the window is not cut by either end at this lag
-    cut = np.nonzero(~whole)
+    cut = np.nonzero(hi - lo != length)  # windows an end cuts at their lag; the others are whole
+    at = {0: (lo, lo[cut], hi[cut]), 1: (lo + k, (lo + k)[cut], (hi + k)[cut])}  # A's samples, B's
 
-    def windowed(c: np.ndarray, shift: np.ndarray | int = 0) -> np.ndarray:
-        """``(L, W, C)`` window sums from ``(N + 1, C)`` running sums (B's: ``shift`` = the lag).
+    def windowed(c: np.ndarray, person: int = 0) -> np.ndarray:
+        """``(L, W, C)`` window sums from ``(N + 1, C)`` running sums of A's (0) or B's (1) terms.
 
         Whole windows read a table of every whole window's sum (the same subtraction), the
         windows an end cuts are summed on their own.
         """
+        first, cut_lo, cut_hi = at[person]
         out = (
-            np.take(c[length:] - c[:-length], lo + shift, axis=0, mode="clip")
+            np.take(c[length:] - c[:-length], first, axis=0, mode="clip")
             if n >= length
             else np.zeros(lo.shape + c.shape[1:])
         )
-        if len(cut[0]):
-            at = hi + shift, lo + shift
-            out[cut] = c[at[0][cut]] - c[at[1][cut]]
+        if len(cut_lo):
+            out[cut] = c[cut_hi] - c[cut_lo]
         return out
 
     for name in ("xx", "vxx", "sxx"):
         out[name] = windowed(own[name])
     for name in ("yy", "vyy", "syy"):
-        out[name] = windowed(own[name], k)
-    out["n"] = np.minimum(windowed(own["nA"]), windowed(own["nB"], k))
-    out["sn"] = np.minimum(windowed(own["snA"]), windowed(own["snB"], k))
+        out[name] = windowed(own[name], 1)
+    out["n"] = np.minimum(windowed(own["nA"]), windowed(own["nB"], 1))
+    out["sn"] = np.minimum(windowed(own["snA"]), windowed(own["snB"], 1))
     return out
 
 
@@ -185,16 +185,24 @@ def scores(s: dict, settings: CompareSettings, n_features: np.ndarray):
     floor = NEGLIGIBLE_ENERGY * samples
     sfloor = NEGLIGIBLE_ENERGY * np.maximum(s["sn"], 1)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        p = np.where(s["xx"] + s["yy"] > floor, 2 * s["xy"] / (s["xx"] + s["yy"]), 0.0)
+        energy = s["xx"] + s["yy"]
+        p = np.where(energy > floor, 2 * s["xy"] / energy, 0.0)
         r = np.where((s["vxx"] > floor) & (s["vyy"] > floor), s["vxy"] / np.sqrt(s["vxx"] * s["vyy"]), 0.0)
         speed = np.sqrt((s["vxx"] + s["vyy"]) / (2 * samples))
         w = np.clip(speed / settings.move_scale, 0, 1)
-        score = (np.clip(np.nan_to_num(p), -1, 1) + w * np.clip(np.nan_to_num(r), -1, 1)) / (1 + w)
+        score = (_bounded(p) + w * _bounded(r)) / (1 + w)
         score[s["n"] == 0] = np.nan
         sync = np.where((s["sxx"] > sfloor) & (s["syy"] > sfloor), s["sxy"] / np.sqrt(s["sxx"] * s["syy"]), 0.0)
         sync = np.clip(sync, -1, 1)
         sync[s["sn"] == 0] = np.nan  # no symmetric data at all: unknown, not 0
     return score, sync
+
+
+def _bounded(x: np.ndarray) -> np.ndarray:
+    """``np.clip(np.nan_to_num(x), -1, 1)``, in place: NaN is 0, infinities the bounds."""
+    np.clip(x, -1, 1, out=x)
+    x[np.isnan(x)] = 0.0
+    return x
 
 
 def refine(curve: np.ndarray, k: np.ndarray) -> np.ndarray:
