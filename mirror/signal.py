@@ -36,10 +36,11 @@ def resample(t_s: np.ndarray, values: np.ndarray, rate_hz: float, max_gap_s: flo
     grid = t_s[0] + np.arange(n) / rate_hz
     flat = _columns(values)
     on_grid = n == len(t_s) and np.allclose(t_s, grid, rtol=0, atol=1e-3 / rate_hz)
-    out = np.full((n, flat.shape[1]), np.nan)
+    out = np.empty((n, flat.shape[1]))  # each group of columns writes every sample of its columns
     tol = 0.5 / rate_hz
     for cols, ok in _same_gaps(flat):  # columns with the same gaps: one interpolation for all
         if ok.sum() == 0:
+            _put_columns(out, cols, np.full((n, len(cols)), np.nan))
             continue
         if on_grid and ok.all():  # already on the grid, nothing missing
             _put_columns(out, cols, _take_columns(flat, cols))
@@ -120,11 +121,20 @@ def smooth_and_differentiate(
     """
     flat = _columns(values)
     by_column = np.ascontiguousarray(flat.T)  # (columns, N): the filters run along contiguous rows
-    smooth = np.full_like(by_column, np.nan)
-    deriv = np.full_like(by_column, np.nan)
     win = max(5, int(round(window_s * rate_hz)) | 1)
-    for cols, valid in _same_gaps(flat):  # columns with the same gaps (all, without any): one call per run
+    groups = _same_gaps(flat)
+    if _no_gaps(groups, len(flat)) and len(flat) >= win:  # one run of everything: the filters' output as is
+        return (
+            _from_columns(savgol_filter(by_column, win, 2, axis=-1), values.shape),
+            _from_columns(savgol_filter(by_column, win, 2, deriv=1, delta=1.0 / rate_hz, axis=-1), values.shape),
+        )
+    smooth = np.empty_like(by_column)
+    deriv = np.empty_like(by_column)
+    for cols, valid in groups:  # columns with the same gaps (all, without any): one call per run
         rows = _rows(cols)
+        if not valid.all():  # NaN where the runs below do not write
+            smooth[rows] = np.nan
+            deriv[rows] = np.nan
         for a, b in true_runs(valid):
             if b - a >= win:
                 seg = by_column[rows, a:b]
@@ -151,9 +161,12 @@ def highpass(values: np.ndarray, size: int) -> np.ndarray:
 
     flat = _columns(values)
     by_column = np.ascontiguousarray(flat.T)  # (columns, N): the filter runs along contiguous rows
-    out = np.full_like(by_column, np.nan)
-    for cols, valid in _same_gaps(flat):  # columns with the same gaps: one filter call per run
+    groups = _same_gaps(flat)
+    out = np.empty_like(by_column)
+    for cols, valid in groups:  # columns with the same gaps: one filter call per run
         rows = _rows(cols)
+        if not valid.all():  # NaN where the runs below do not write
+            out[rows] = np.nan
         for a, b in true_runs(valid):
             seg = by_column[rows, a:b]
             average = (
@@ -166,6 +179,11 @@ def highpass(values: np.ndarray, size: int) -> np.ndarray:
             else:
                 out[rows, a:b] = seg - average
     return _from_columns(out, values.shape)
+
+
+def _no_gaps(groups: list[tuple[np.ndarray, np.ndarray]], n: int) -> bool:
+    """True when :func:`_same_gaps` found one group: every column, every one of its ``n`` samples present."""
+    return len(groups) == 1 and n > 0 and bool(groups[0][1].all())
 
 
 def _same_gaps(flat: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
