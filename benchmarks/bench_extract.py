@@ -8,9 +8,12 @@ loaded before each pass's clock starts.  Timed passes come in pairs, bare and
 extractor back to back, the order swapped from one pair to the next (ABBA), so
 both see the same machine state; the figures are medians over the pairs.  The
 machine is shared, so the median of each pair's own ratio is printed too, with
-the CPU time (all threads) of each pass, which other load changes less.
+the CPU time (all threads) of each pass, which other load changes less, and
+the ratio from passes where bare and the extractor take turns frame by frame
+(each frame time's bare calls run just before the extractor gets that frame),
+which a change of load over seconds cannot favour either of.
 
-    python benchmarks/bench_extract.py [--frames 150] [--repeats 5]
+    python benchmarks/bench_extract.py [--frames 150] [--repeats 5] [--interleaved 3]
 """
 
 from __future__ import annotations
@@ -87,51 +90,66 @@ def load_frames(n: int) -> list[np.ndarray]:
     return frames
 
 
+class BareReplay:
+    """The recorded MediaPipe calls on fresh landmarkers, one frame time at a time (two threads, one per person)."""
+
+    def __init__(self, calls: list[list]) -> None:
+        self.mp, BaseOptions, vision = load_mediapipe()
+        with quiet_native_stderr():
+            self.tasks = []
+            for _ in calls:
+                pose = vision.PoseLandmarker.create_from_options(
+                    vision.PoseLandmarkerOptions(
+                        base_options=BaseOptions(model_asset_path=str(pose_model_path("lite"))),
+                        running_mode=vision.RunningMode.VIDEO,
+                        num_poses=1,
+                    )
+                )
+                face = vision.FaceLandmarker.create_from_options(
+                    vision.FaceLandmarkerOptions(
+                        base_options=BaseOptions(model_asset_path=str(model_path(FACE_MODEL))),
+                        running_mode=vision.RunningMode.VIDEO,
+                        num_faces=1,
+                        output_face_blendshapes=True,
+                        output_facial_transformation_matrixes=True,
+                    )
+                )
+                self.tasks.append({"pose": pose, "face": face})
+        # group each person's calls by frame time so the two people run side by side
+        self.per_person = []
+        for log in calls:
+            by_t: dict[int, list] = {}
+            for kind, crop, t_ms in log:
+                by_t.setdefault(t_ms, []).append((kind, crop))
+            self.per_person.append(by_t)
+        self.times = sorted(set().union(*[set(p) for p in self.per_person]))
+        self.pool = ThreadPoolExecutor(max_workers=2)
+
+    def _run(self, slot: int, t_ms: int) -> None:
+        mp = self.mp
+        for kind, crop in self.per_person[slot].get(t_ms, []):
+            self.tasks[slot][kind].detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=crop), t_ms)
+
+    def frame(self, t_ms: int) -> None:
+        """Both people's calls at one frame time, side by side; returns when both are done."""
+        n = len(self.per_person)
+        list(self.pool.map(self._run, range(n), [t_ms] * n))
+
+    def close(self) -> None:
+        self.pool.shutdown()
+        for t in self.tasks:
+            t["pose"].close()
+            t["face"].close()
+
+
 def bare_pass(calls: list[list]) -> tuple[float, float]:
     """Replay the recorded MediaPipe calls; seconds in all, wall clock and CPU (all threads)."""
-    mp, BaseOptions, vision = load_mediapipe()
-    with quiet_native_stderr():
-        tasks = []
-        for _ in calls:
-            pose = vision.PoseLandmarker.create_from_options(
-                vision.PoseLandmarkerOptions(
-                    base_options=BaseOptions(model_asset_path=str(pose_model_path("lite"))),
-                    running_mode=vision.RunningMode.VIDEO,
-                    num_poses=1,
-                )
-            )
-            face = vision.FaceLandmarker.create_from_options(
-                vision.FaceLandmarkerOptions(
-                    base_options=BaseOptions(model_asset_path=str(model_path(FACE_MODEL))),
-                    running_mode=vision.RunningMode.VIDEO,
-                    num_faces=1,
-                    output_face_blendshapes=True,
-                    output_facial_transformation_matrixes=True,
-                )
-            )
-            tasks.append({"pose": pose, "face": face})
-    # group each person's calls by frame time so the two people run side by side
-    per_person = []
-    for log in calls:
-        by_t: dict[int, list] = {}
-        for kind, crop, t_ms in log:
-            by_t.setdefault(t_ms, []).append((kind, crop))
-        per_person.append(by_t)
-    times = sorted(set().union(*[set(p) for p in per_person]))
-    pool = ThreadPoolExecutor(max_workers=2)
-
-    def run(slot: int, t_ms: int) -> None:
-        for kind, crop in per_person[slot].get(t_ms, []):
-            tasks[slot][kind].detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=crop), t_ms)
-
+    replay = BareReplay(calls)
     start, cpu_start = time.perf_counter(), time.process_time()
-    for t_ms in times:
-        list(pool.map(run, range(len(calls)), [t_ms] * len(calls)))
+    for t_ms in replay.times:
+        replay.frame(t_ms)
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
-    pool.shutdown()
-    for t in tasks:
-        t["pose"].close()
-        t["face"].close()
+    replay.close()
     return elapsed, cpu
 
 
@@ -147,10 +165,55 @@ def extractor_pass(frames: list[np.ndarray]) -> tuple[float, float]:
     return elapsed, cpu
 
 
+class InterleavedSource(ListSource):
+    """The frames, with bare's calls of each frame time run (and timed apart) just before it is handed over.
+
+    Bare and extractor then take turns frame by frame, so a change of machine load
+    hits both alike: ``bare_s`` sums bare's frames, ``full_s`` the extractor's (from
+    handing a frame over to being asked for the next, and after the last one).
+    """
+
+    def __init__(self, frames: list[np.ndarray], replay: BareReplay) -> None:
+        super().__init__(frames)
+        self.replay = replay
+        self.bare_s = self.full_s = 0.0
+
+    def __iter__(self):
+        clock = time.perf_counter
+        handed = None
+        for i, image in enumerate(self.frames):
+            t_s = i / self.info.nominal_fps
+            start = clock()
+            if handed is not None:
+                self.full_s += start - handed
+            self.replay.frame(int(round(t_s * 1000.0)))  # the extractor's own frame time
+            handed = clock()
+            self.bare_s += handed - start
+            yield Frame(index=i, t_s=t_s, image=image)
+        if handed is not None:
+            self.full_s += clock() - handed
+
+
+def interleaved_pass(frames: list[np.ndarray], calls: list[list]) -> tuple[float, float]:
+    """Bare and the extractor frame by frame in turn; seconds of each over all frames."""
+    replay = BareReplay(calls)
+    backend = MediaPipeBackend("lite")
+    backend.detect_people(cv2.cvtColor(frames[0], cv2.COLOR_BGR2RGB))  # load the search model untimed
+    source = InterleavedSource(frames, replay)
+    lm = extract_landmarks(source, backend, Layout("auto"))
+    backend.close()
+    replay.close()
+    assert lm.pose_present.all(1).mean() > 0.95
+    return source.bare_s, source.full_s
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=150)
     parser.add_argument("--repeats", type=int, default=5, help="pairs of timed passes (bare and extractor)")
+    parser.add_argument(
+        "--interleaved", type=int, default=3, help="passes of bare and extractor taking turns frame by frame"
+    )
     args = parser.parse_args()
     frames = load_frames(args.frames)
     recorder = RecordingBackend("lite")
@@ -168,16 +231,22 @@ def main() -> None:
             seconds, cpu_seconds = passes[kind]()
             wall[kind].append(seconds / len(frames) * 1000)
             cpu[kind].append(cpu_seconds / len(frames) * 1000)
+    turns = [interleaved_pass(frames, calls) for _ in range(args.interleaved)]
     b, f = statistics.median(wall["bare"]), statistics.median(wall["full"])
     paired = statistics.median(x / y for x, y in zip(wall["full"], wall["bare"], strict=True))
     cb, cf = statistics.median(cpu["bare"]), statistics.median(cpu["full"])
-    runs = {k: [round(x, 1) for x in v] for k, v in wall.items()}
-    print(f"bare MediaPipe inference : {b:6.1f} ms/frame  ({1000 / b:5.1f} fps)   runs {runs['bare']}")
-    print(f"full extractor           : {f:6.1f} ms/frame  ({1000 / f:5.1f} fps)   runs {runs['full']}")
+    per_pass = {k: [round(x, 1) for x in v] for k, v in wall.items()}
+    print(f"bare MediaPipe inference : {b:6.1f} ms/frame  ({1000 / b:5.1f} fps)   runs {per_pass['bare']}")
+    print(f"full extractor           : {f:6.1f} ms/frame  ({1000 / f:5.1f} fps)   runs {per_pass['full']}")
     print(f"extractor / bare         : {f / b:6.3f}  (overhead {100 * (f / b - 1):+.1f} %)")
     print(f"  median of pair ratios  : {paired:6.3f}  (overhead {100 * (paired - 1):+.1f} %)")
     print(f"  CPU, all threads       : bare {cb:5.1f}, extractor {cf:5.1f} ms/frame", end="")
     print(f"  (overhead {100 * (cf / cb - 1):+.1f} %)")
+    if turns:
+        ratios = [full_s / bare_s for bare_s, full_s in turns]
+        r = statistics.median(ratios)
+        runs = [round(x, 3) for x in ratios]
+        print(f"  frame by frame in turn : {r:6.3f}  (overhead {100 * (r - 1):+.1f} %)   runs {runs}")
 
 
 if __name__ == "__main__":
