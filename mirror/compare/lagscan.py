@@ -184,18 +184,34 @@ def scores(s: dict, settings: CompareSettings, n_features: np.ndarray):
     samples = np.maximum(s["n"], 1) * np.maximum(n_features, 1)  # sample x feature terms in each sum
     floor = NEGLIGIBLE_ENERGY * samples
     sfloor = NEGLIGIBLE_ENERGY * np.maximum(s["sn"], 1)
+    # the same operations as (P + w R) / (1 + w) written out, each into an array made once
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         energy = s["xx"] + s["yy"]
-        p = np.where(energy > floor, 2 * s["xy"] / energy, 0.0)
-        r = np.where((s["vxx"] > floor) & (s["vyy"] > floor), s["vxy"] / np.sqrt(s["vxx"] * s["vyy"]), 0.0)
-        speed = np.sqrt((s["vxx"] + s["vyy"]) / (2 * samples))
-        w = np.clip(speed / settings.move_scale, 0, 1)
-        score = (_bounded(p) + w * _bounded(r)) / (1 + w)
+        p = np.multiply(s["xy"], 2)
+        np.divide(p, energy, out=p)
+        p[~(energy > floor)] = 0.0
+        r = _ratio(s["vxy"], s["vxx"], s["vyy"], floor)
+        w = np.add(s["vxx"], s["vyy"])  # speed, then its weight
+        np.divide(w, np.multiply(samples, 2), out=w)
+        np.sqrt(w, out=w)
+        np.divide(w, settings.move_scale, out=w)
+        np.clip(w, 0, 1, out=w)
+        score = _bounded(p)
+        np.add(score, np.multiply(w, _bounded(r), out=r), out=score)
+        np.divide(score, np.add(w, 1, out=w), out=score)
         score[s["n"] == 0] = np.nan
-        sync = np.where((s["sxx"] > sfloor) & (s["syy"] > sfloor), s["sxy"] / np.sqrt(s["sxx"] * s["syy"]), 0.0)
-        sync = np.clip(sync, -1, 1)
+        sync = np.clip(_ratio(s["sxy"], s["sxx"], s["syy"], sfloor), -1, 1)
         sync[s["sn"] == 0] = np.nan  # no symmetric data at all: unknown, not 0
     return score, sync
+
+
+def _ratio(xy: np.ndarray, xx: np.ndarray, yy: np.ndarray, floor: np.ndarray) -> np.ndarray:
+    """``xy / sqrt(xx yy)``, 0 where either energy is not above ``floor``."""
+    out = np.multiply(xx, yy)
+    np.sqrt(out, out=out)
+    np.divide(xy, out, out=out)
+    out[~((xx > floor) & (yy > floor))] = 0.0
+    return out
 
 
 def _bounded(x: np.ndarray) -> np.ndarray:
