@@ -151,19 +151,21 @@ def _cross_sums(
     return out
 
 
-def channel_totals(sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def channel_totals(sums: dict[str, np.ndarray], channels: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Each ``(L, W, C)`` sum of :func:`lag_scan` totalled over its channels: ``(L, W, 1)``.
 
-    A few channels are added one after another, in order, as ``sum(-1)`` adds them (whole
-    arrays at a time instead of four numbers at a time: the same sums, several times faster).
+    ``channels``: ``(C,)`` bool, the channels to total (default: all).  A few channels are added
+    one after another, in order, as ``sum(-1)`` adds them (whole arrays at a time instead of a
+    few numbers at a time: the same sums, several times faster).
     """
     out = {}
     for name, v in sums.items():
-        if not 0 < v.shape[-1] < 8:  # numpy adds eight or more pairwise
-            out[name] = v.sum(-1, keepdims=True)
+        picked = list(range(v.shape[-1])) if channels is None else np.flatnonzero(channels).tolist()
+        if not 0 < len(picked) < 8:  # numpy adds eight or more pairwise
+            out[name] = (v if channels is None else v[..., channels]).sum(-1, keepdims=True)
             continue
-        total = v[..., 0].copy()
-        for c in range(1, v.shape[-1]):
+        total = v[..., picked[0]].copy()
+        for c in picked[1:]:
             total += v[..., c]
         out[name] = total[..., None]
     return out

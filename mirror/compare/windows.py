@@ -217,7 +217,7 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
     # symmetric synchrony from the body only: the face's symmetric parts (blinks, the jaw while
     # talking) move in everyone, all the time, and are no symmetric posture
     body = np.array([c != "face" for c in FEATURE_CHANNELS])
-    body_total = {k: v[..., body].sum(-1, keepdims=True) for k, v in sums.items()}
+    body_total = channel_totals(sums, body)
     _, sync_o = scores(body_total, settings, np.array([nfeat[body].sum()]))
     score_o, sync_o = score_o[..., 0], sync_o[..., 0]
     zero = int(np.flatnonzero(lags == 0)[0])
