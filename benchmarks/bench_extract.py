@@ -8,12 +8,11 @@ loaded before each pass's clock starts.  Timed passes come in pairs, bare and
 extractor back to back, the order swapped from one pair to the next (ABBA), so
 both see the same machine state; the figures are medians over the pairs.  The
 machine is shared, so the median of each pair's own ratio is printed too, with
-the CPU time (all threads) of each pass, which other load changes less, and
-the ratio from passes where bare and the extractor take turns frame by frame
-(each frame time's bare calls run just before the extractor gets that frame),
-which a change of load over seconds cannot favour either of.
+the CPU time (all threads) of each pass, which other load changes less.
+(Taking turns frame by frame would not be fair: the extractor begins a frame
+before its last frame's faces are done, and those would run in bare's turn.)
 
-    python benchmarks/bench_extract.py [--frames 150] [--repeats 5] [--interleaved 3]
+    python benchmarks/bench_extract.py [--frames 150] [--repeats 5]
 """
 
 from __future__ import annotations
@@ -165,55 +164,10 @@ def extractor_pass(frames: list[np.ndarray]) -> tuple[float, float]:
     return elapsed, cpu
 
 
-class InterleavedSource(ListSource):
-    """The frames, with bare's calls of each frame time run (and timed apart) just before it is handed over.
-
-    Bare and extractor then take turns frame by frame, so a change of machine load
-    hits both alike: ``bare_s`` sums bare's frames, ``full_s`` the extractor's (from
-    handing a frame over to being asked for the next, and after the last one).
-    """
-
-    def __init__(self, frames: list[np.ndarray], replay: BareReplay) -> None:
-        super().__init__(frames)
-        self.replay = replay
-        self.bare_s = self.full_s = 0.0
-
-    def __iter__(self):
-        clock = time.perf_counter
-        handed = None
-        for i, image in enumerate(self.frames):
-            t_s = i / self.info.nominal_fps
-            start = clock()
-            if handed is not None:
-                self.full_s += start - handed
-            self.replay.frame(int(round(t_s * 1000.0)))  # the extractor's own frame time
-            handed = clock()
-            self.bare_s += handed - start
-            yield Frame(index=i, t_s=t_s, image=image)
-        if handed is not None:
-            self.full_s += clock() - handed
-
-
-def interleaved_pass(frames: list[np.ndarray], calls: list[list]) -> tuple[float, float]:
-    """Bare and the extractor frame by frame in turn; seconds of each over all frames."""
-    replay = BareReplay(calls)
-    backend = MediaPipeBackend("lite")
-    backend.detect_people(cv2.cvtColor(frames[0], cv2.COLOR_BGR2RGB))  # load the search model untimed
-    source = InterleavedSource(frames, replay)
-    lm = extract_landmarks(source, backend, Layout("auto"))
-    backend.close()
-    replay.close()
-    assert lm.pose_present.all(1).mean() > 0.95
-    return source.bare_s, source.full_s
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=150)
     parser.add_argument("--repeats", type=int, default=5, help="pairs of timed passes (bare and extractor)")
-    parser.add_argument(
-        "--interleaved", type=int, default=3, help="passes of bare and extractor taking turns frame by frame"
-    )
     args = parser.parse_args()
     frames = load_frames(args.frames)
     recorder = RecordingBackend("lite")
@@ -231,7 +185,6 @@ def main() -> None:
             seconds, cpu_seconds = passes[kind]()
             wall[kind].append(seconds / len(frames) * 1000)
             cpu[kind].append(cpu_seconds / len(frames) * 1000)
-    turns = [interleaved_pass(frames, calls) for _ in range(args.interleaved)]
     b, f = statistics.median(wall["bare"]), statistics.median(wall["full"])
     paired = statistics.median(x / y for x, y in zip(wall["full"], wall["bare"], strict=True))
     cb, cf = statistics.median(cpu["bare"]), statistics.median(cpu["full"])
@@ -242,11 +195,6 @@ def main() -> None:
     print(f"  median of pair ratios  : {paired:6.3f}  (overhead {100 * (paired - 1):+.1f} %)")
     print(f"  CPU, all threads       : bare {cb:5.1f}, extractor {cf:5.1f} ms/frame", end="")
     print(f"  (overhead {100 * (cf / cb - 1):+.1f} %)")
-    if turns:
-        ratios = [full_s / bare_s for bare_s, full_s in turns]
-        r = statistics.median(ratios)
-        runs = [round(x, 3) for x in ratios]
-        print(f"  frame by frame in turn : {r:6.3f}  (overhead {100 * (r - 1):+.1f} %)   runs {runs}")
 
 
 if __name__ == "__main__":
