@@ -24,7 +24,7 @@ def window_sums(series: np.ndarray, starts: np.ndarray, length: int) -> np.ndarr
 
 
 VECTOR_SCAN_ELEMENTS = 65_536
-"""Lag x sample cross products the scan forms in one pass, per body channel (256 KB of float32):
+"""Lag x sample cross products the scan forms in one pass, per channel (256 KB of float32):
 a group of lags small enough that its products and running sums stay in the processor's cache
 while every feature of the channel is added in (short stretches: every lag at once)."""
 
