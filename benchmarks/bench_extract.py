@@ -3,10 +3,16 @@
 Two people on 640x480 frames (examples/raga_2people.mp4, resized).  The
 extractor is run once with a recording wrapper to capture every crop it hands
 to MediaPipe; "bare" then replays exactly those MediaPipe calls (pose and
-face, two threads, one per person) with nothing else around them.  Timed
-passes alternate bare / extractor so both see the same machine state.
+face, two threads, one per person) with nothing else around them.  Models are
+loaded before each pass's clock starts.  Timed passes come in pairs, bare and
+extractor back to back, the order swapped from one pair to the next (ABBA), so
+both see the same machine state; the figures are medians over the pairs.  The
+machine is shared, so the median of each pair's own ratio is printed too, with
+the CPU time (all threads) of each pass, which other load changes less.
+(Taking turns frame by frame would not be fair: the extractor begins a frame
+before its last frame's faces are done, and those would run in bare's turn.)
 
-    python benchmarks/bench_extract.py [--frames 150] [--repeats 3]
+    python benchmarks/bench_extract.py [--frames 150] [--repeats 5]
 """
 
 from __future__ import annotations
@@ -38,9 +44,11 @@ class ListSource(FrameSource):
 
     def __iter__(self):
         self.t_first = time.perf_counter()  # models are loaded by now: time the frames only
+        self.cpu_first = time.process_time()
         for i, image in enumerate(self.frames):
             yield Frame(index=i, t_s=i / self.info.nominal_fps, image=image)
         self.t_last = time.perf_counter()  # the last frame is analysed
+        self.cpu_last = time.process_time()
 
 
 class RecordingBackend(MediaPipeBackend):
@@ -81,69 +89,85 @@ def load_frames(n: int) -> list[np.ndarray]:
     return frames
 
 
-def bare_pass(calls: list[list]) -> float:
-    """Replay the recorded MediaPipe calls; seconds in all."""
-    mp, BaseOptions, vision = load_mediapipe()
-    with quiet_native_stderr():
-        tasks = []
-        for _ in calls:
-            pose = vision.PoseLandmarker.create_from_options(
-                vision.PoseLandmarkerOptions(
-                    base_options=BaseOptions(model_asset_path=str(pose_model_path("lite"))),
-                    running_mode=vision.RunningMode.VIDEO,
-                    num_poses=1,
+class BareReplay:
+    """The recorded MediaPipe calls on fresh landmarkers, one frame time at a time (two threads, one per person)."""
+
+    def __init__(self, calls: list[list]) -> None:
+        self.mp, BaseOptions, vision = load_mediapipe()
+        with quiet_native_stderr():
+            self.tasks = []
+            for _ in calls:
+                pose = vision.PoseLandmarker.create_from_options(
+                    vision.PoseLandmarkerOptions(
+                        base_options=BaseOptions(model_asset_path=str(pose_model_path("lite"))),
+                        running_mode=vision.RunningMode.VIDEO,
+                        num_poses=1,
+                    )
                 )
-            )
-            face = vision.FaceLandmarker.create_from_options(
-                vision.FaceLandmarkerOptions(
-                    base_options=BaseOptions(model_asset_path=str(model_path(FACE_MODEL))),
-                    running_mode=vision.RunningMode.VIDEO,
-                    num_faces=1,
-                    output_face_blendshapes=True,
-                    output_facial_transformation_matrixes=True,
+                face = vision.FaceLandmarker.create_from_options(
+                    vision.FaceLandmarkerOptions(
+                        base_options=BaseOptions(model_asset_path=str(model_path(FACE_MODEL))),
+                        running_mode=vision.RunningMode.VIDEO,
+                        num_faces=1,
+                        output_face_blendshapes=True,
+                        output_facial_transformation_matrixes=True,
+                    )
                 )
-            )
-            tasks.append({"pose": pose, "face": face})
-    # group each person's calls by frame time so the two people run side by side
-    per_person = []
-    for log in calls:
-        by_t: dict[int, list] = {}
-        for kind, crop, t_ms in log:
-            by_t.setdefault(t_ms, []).append((kind, crop))
-        per_person.append(by_t)
-    times = sorted(set().union(*[set(p) for p in per_person]))
-    pool = ThreadPoolExecutor(max_workers=2)
+                self.tasks.append({"pose": pose, "face": face})
+        # group each person's calls by frame time so the two people run side by side
+        self.per_person = []
+        for log in calls:
+            by_t: dict[int, list] = {}
+            for kind, crop, t_ms in log:
+                by_t.setdefault(t_ms, []).append((kind, crop))
+            self.per_person.append(by_t)
+        self.times = sorted(set().union(*[set(p) for p in self.per_person]))
+        self.pool = ThreadPoolExecutor(max_workers=2)
 
-    def run(slot: int, t_ms: int) -> None:
-        for kind, crop in per_person[slot].get(t_ms, []):
-            tasks[slot][kind].detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=crop), t_ms)
+    def _run(self, slot: int, t_ms: int) -> None:
+        mp = self.mp
+        for kind, crop in self.per_person[slot].get(t_ms, []):
+            self.tasks[slot][kind].detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=crop), t_ms)
 
-    start = time.perf_counter()
-    for t_ms in times:
-        list(pool.map(run, range(len(calls)), [t_ms] * len(calls)))
-    elapsed = time.perf_counter() - start
-    pool.shutdown()
-    for t in tasks:
-        t["pose"].close()
-        t["face"].close()
-    return elapsed
+    def frame(self, t_ms: int) -> None:
+        """Both people's calls at one frame time, side by side; returns when both are done."""
+        n = len(self.per_person)
+        list(self.pool.map(self._run, range(n), [t_ms] * n))
+
+    def close(self) -> None:
+        self.pool.shutdown()
+        for t in self.tasks:
+            t["pose"].close()
+            t["face"].close()
 
 
-def extractor_pass(frames: list[np.ndarray]) -> float:
+def bare_pass(calls: list[list]) -> tuple[float, float]:
+    """Replay the recorded MediaPipe calls; seconds in all, wall clock and CPU (all threads)."""
+    replay = BareReplay(calls)
+    start, cpu_start = time.perf_counter(), time.process_time()
+    for t_ms in replay.times:
+        replay.frame(t_ms)
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    replay.close()
+    return elapsed, cpu
+
+
+def extractor_pass(frames: list[np.ndarray]) -> tuple[float, float]:
+    """The extractor on the frames; seconds in all, wall clock and CPU (all threads)."""
     backend = MediaPipeBackend("lite")
     backend.detect_people(cv2.cvtColor(frames[0], cv2.COLOR_BGR2RGB))  # load the search model untimed
     source = ListSource(frames)
     lm = extract_landmarks(source, backend, Layout("auto"))
-    elapsed = source.t_last - source.t_first
+    elapsed, cpu = source.t_last - source.t_first, source.cpu_last - source.cpu_first
     backend.close()
     assert lm.pose_present.all(1).mean() > 0.95
-    return elapsed
+    return elapsed, cpu
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=150)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5, help="pairs of timed passes (bare and extractor)")
     args = parser.parse_args()
     frames = load_frames(args.frames)
     recorder = RecordingBackend("lite")
@@ -153,14 +177,24 @@ def main() -> None:
     # the whole-frame person search is part of the extractor's own work: count its calls
     n_crops = sum(len(log) for log in calls)
     print(f"{len(frames)} frames of 640x480, two people; {n_crops} MediaPipe crop calls recorded")
-    bare, full = [], []
-    for _ in range(args.repeats):
-        bare.append(bare_pass(calls) / len(frames) * 1000)
-        full.append(extractor_pass(frames) / len(frames) * 1000)
-    b, f = statistics.median(bare), statistics.median(full)
-    print(f"bare MediaPipe inference : {b:6.1f} ms/frame  ({1000 / b:5.1f} fps)   runs {[round(x, 1) for x in bare]}")
-    print(f"full extractor           : {f:6.1f} ms/frame  ({1000 / f:5.1f} fps)   runs {[round(x, 1) for x in full]}")
+    passes = {"bare": lambda: bare_pass(calls), "full": lambda: extractor_pass(frames)}
+    wall: dict[str, list[float]] = {"bare": [], "full": []}
+    cpu: dict[str, list[float]] = {"bare": [], "full": []}
+    for r in range(args.repeats):
+        for kind in ("bare", "full") if r % 2 == 0 else ("full", "bare"):  # ABBA: neither always goes first
+            seconds, cpu_seconds = passes[kind]()
+            wall[kind].append(seconds / len(frames) * 1000)
+            cpu[kind].append(cpu_seconds / len(frames) * 1000)
+    b, f = statistics.median(wall["bare"]), statistics.median(wall["full"])
+    paired = statistics.median(x / y for x, y in zip(wall["full"], wall["bare"], strict=True))
+    cb, cf = statistics.median(cpu["bare"]), statistics.median(cpu["full"])
+    per_pass = {k: [round(x, 1) for x in v] for k, v in wall.items()}
+    print(f"bare MediaPipe inference : {b:6.1f} ms/frame  ({1000 / b:5.1f} fps)   runs {per_pass['bare']}")
+    print(f"full extractor           : {f:6.1f} ms/frame  ({1000 / f:5.1f} fps)   runs {per_pass['full']}")
     print(f"extractor / bare         : {f / b:6.3f}  (overhead {100 * (f / b - 1):+.1f} %)")
+    print(f"  median of pair ratios  : {paired:6.3f}  (overhead {100 * (paired - 1):+.1f} %)")
+    print(f"  CPU, all threads       : bare {cb:5.1f}, extractor {cf:5.1f} ms/frame", end="")
+    print(f"  (overhead {100 * (cf / cb - 1):+.1f} %)")
 
 
 if __name__ == "__main__":

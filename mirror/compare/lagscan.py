@@ -11,6 +11,7 @@ the signed relation score and the symmetric synchrony; :func:`refine` places a p
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from mirror.compare.prepare import Prepared
 from mirror.compare.settings import CompareSettings
@@ -22,9 +23,10 @@ def window_sums(series: np.ndarray, starts: np.ndarray, length: int) -> np.ndarr
     return c[starts + length] - c[starts]
 
 
-VECTOR_SCAN_ELEMENTS = 1_500_000
-"""Lag x sample x feature products the scan forms in one pass: short sessions and surrogates scan
-every lag at once (no per-lag Python loop); longer stretches a group of lags at a time."""
+VECTOR_SCAN_ELEMENTS = 65_536
+"""Lag x sample cross products the scan forms in one pass, per channel (256 KB of float32):
+a group of lags small enough that its products and running sums stay in the processor's cache
+while every feature of the channel is added in (short stretches: every lag at once)."""
 
 
 def lag_scan(prep: Prepared, starts: np.ndarray, length: int, lags: np.ndarray) -> dict[str, np.ndarray]:
@@ -33,8 +35,8 @@ def lag_scan(prep: Prepared, starts: np.ndarray, length: int, lags: np.ndarray) 
     Missing samples are zeros, so the cross products need no mask; each
     person's own energy is summed over the frames where that person has data
     (a stretch where only one of them is seen lowers the similarity, as it should).
-    The lags go through one scan (:func:`_scan_lags`) in groups of at most
-    :data:`VECTOR_SCAN_ELEMENTS` products: every lag at once for a short stretch.
+    The cross sums go through :func:`_cross_sums`, a group of at most
+    :data:`VECTOR_SCAN_ELEMENTS` lag x sample products at a time.
 
     Returns
     -------
@@ -64,57 +66,108 @@ def lag_scan(prep: Prepared, starts: np.ndarray, length: int, lags: np.ndarray) 
         "sxx": cum(((sA**2) @ gs) * sokA), "syy": cum(((sB**2) @ gs) * sokB),
     }  # fmt: skip
     ml = int(np.abs(lags).max()) if len(lags) else 0
-
-    def padded(y: np.ndarray) -> np.ndarray:
-        """B's series with ``ml`` zero samples on both sides: B outside the recording is 0."""
-        pad = np.zeros((n + 2 * ml,) + y.shape[1:], dtype=y.dtype)
-        pad[ml : ml + n] = y
-        return pad
-
-    pairs = {"xy": (aA, padded(aB), g), "vxy": (vA, padded(vB), g), "sxy": (sA, padded(sB), gs)}
-    per_lag = n * max(aA.shape[1], sA.shape[1], 1)
-    group = max(1, VECTOR_SCAN_ELEMENTS // per_lag)
-    parts = [_scan_lags(own, pairs, ml, starts, length, lags[i : i + group]) for i in range(0, len(lags), group)]
-    if len(parts) == 1:
-        return parts[0]
-    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
-
-
-def _scan_lags(own: dict, pairs: dict, ml: int, starts: np.ndarray, length: int, lags: np.ndarray) -> dict:
-    """:func:`lag_scan`'s sums for the lags ``lags``, in one pass of array operations.
-
-    ``pairs`` maps each cross sum to A's series, B's series padded with ``ml`` zero samples on
-    both sides, and the feature-to-channel matrix.  Cross products are float32 (half the memory
-    traffic; the sums over one window keep about six digits); their running sums along time give
-    each window's sum at each lag.
-    """
-    n = len(own["nA"]) - 1
-    L = len(lags)
-
-    def products(x: np.ndarray, pad: np.ndarray, groups: np.ndarray) -> np.ndarray:
-        prod = np.empty((L, n) + x.shape[1:], dtype=np.result_type(x, pad))
-        for i, lag in enumerate(lags.tolist()):  # A at t against B at t + lag
-            np.multiply(x, pad[ml + lag : ml + lag + n], out=prod[i])
-        summed = np.matmul(prod, groups)  # (L, n, C)
-        c = np.zeros((L, n + 1, groups.shape[1]), dtype=np.float32)
-        np.cumsum(summed, axis=1, out=c[:, 1:])
-        return c
-
     k = lags[:, None]
     t0, t1 = np.maximum(0, -k), n - np.maximum(0, k)
-    lo = np.clip(starts[None, :] - (k // 2), t0, t1)  # (L, W)
+    lo = np.clip(starts[None, :] - (k // 2), t0, t1)  # (L, W): A's first sample
     hi = np.clip(starts[None, :] - (k // 2) + length, t0, t1)
-    li = np.arange(L)[:, None]
-    out = {}
-    for name, (x, pad, grp) in pairs.items():
-        c = products(x, pad, grp)
-        out[name] = (c[li, hi] - c[li, lo]).astype(np.float64)
+    out = {name: _cross_sums(x, y, grp, ml, lags, lo, hi) for name, x, y, grp in (
+        ("xy", aA, aB, g), ("vxy", vA, vB, g), ("sxy", sA, sB, gs)
+    )}  # fmt: skip
+
+    cut = np.nonzero(hi - lo != length)  # windows an end cuts at their lag; the others are whole
+    at = {0: (lo, lo[cut], hi[cut]), 1: (lo + k, (lo + k)[cut], (hi + k)[cut])}  # A's samples, B's
+
+    def windowed(c: np.ndarray, person: int = 0) -> np.ndarray:
+        """``(L, W, C)`` window sums from ``(N + 1, C)`` running sums of A's (0) or B's (1) terms.
+
+        Whole windows read a table of every whole window's sum (the same subtraction), the
+        windows an end cuts are summed on their own.
+        """
+        first, cut_lo, cut_hi = at[person]
+        out = (
+            np.take(c[length:] - c[:-length], first, axis=0, mode="clip")
+            if n >= length
+            else np.zeros(lo.shape + c.shape[1:])
+        )
+        if len(cut_lo):
+            out[cut] = c[cut_hi] - c[cut_lo]
+        return out
+
     for name in ("xx", "vxx", "sxx"):
-        out[name] = own[name][hi] - own[name][lo]
+        out[name] = windowed(own[name])
     for name in ("yy", "vyy", "syy"):
-        out[name] = own[name][hi + k] - own[name][lo + k]
-    out["n"] = np.minimum(own["nA"][hi] - own["nA"][lo], own["nB"][hi + k] - own["nB"][lo + k])
-    out["sn"] = np.minimum(own["snA"][hi] - own["snA"][lo], own["snB"][hi + k] - own["snB"][lo + k])
+        out[name] = windowed(own[name], 1)
+    out["n"] = np.minimum(windowed(own["nA"]), windowed(own["nB"], 1))
+    out["sn"] = np.minimum(windowed(own["snA"]), windowed(own["snB"], 1))
+    return out
+
+
+def _cross_sums(
+    x: np.ndarray, y: np.ndarray, groups: np.ndarray, ml: int, lags: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> np.ndarray:
+    """``(L, W, C)`` window sums of A's ``x`` at ``t`` times B's ``y`` at ``t + lag``, per channel.
+
+    ``x``, ``y``: ``(N, K)`` float32; ``groups``: ``(K, C)`` 0/1 feature-to-channel; ``lo``, ``hi``:
+    ``(L, W)`` A's samples of each window at each lag.  B outside the recording is 0.  Each
+    channel's products are added feature by feature in float32 (the order, and so every bit, of
+    a matrix product with the 0/1 channel matrix), then run along time a group of lags at a time.
+    """
+    n = len(x)
+    L, W = lo.shape
+    C = groups.shape[1]
+    xT = np.ascontiguousarray(x.T)  # (K, N): each feature's samples contiguous
+    yT = np.zeros((x.shape[1], n + 2 * ml), dtype=np.float32)  # B padded with ml zeros on both sides
+    yT[:, ml : ml + n] = y.T
+    members = [np.flatnonzero(groups[:, c]).tolist() for c in range(C)]
+    out = np.zeros((L, W, C))
+    group = max(1, min(L, VECTOR_SCAN_ELEMENTS // max(n, 1)))
+    total = np.empty((group, n), dtype=np.float32)
+    term = np.empty((group, n), dtype=np.float32)
+    running = np.zeros((group, n + 1), dtype=np.float32)
+    step = yT.itemsize
+    for first in range(0, L, group):
+        part = lags[first : first + group]
+        m = len(part)
+        consecutive = bool(np.all(np.diff(part) == 1))
+        rows = np.arange(m)[:, None] * (n + 1)
+        at_lo, at_hi = (rows + lo[first : first + m]).ravel(), (rows + hi[first : first + m]).ravel()
+        s, t, c = total[:m], term[:m], running[:m]
+        for ch, features in enumerate(members):
+            for i, f in enumerate(features):
+                if consecutive:  # B at t + lag for each lag of the group: one view of B's padded series
+                    b = as_strided(yT[f, ml + int(part[0]) :], shape=(m, n), strides=(step, step), writeable=False)
+                else:
+                    b = np.stack([yT[f, ml + lag : ml + lag + n] for lag in part.tolist()])
+                if i == 0:
+                    np.multiply(xT[f], b, out=s)
+                else:
+                    np.multiply(xT[f], b, out=t)
+                    np.add(s, t, out=s)
+            if not features:
+                continue  # a channel without features: its sums are 0
+            np.cumsum(s, axis=1, out=c[:, 1:])
+            flat = c.ravel()
+            out[first : first + m, :, ch] = (flat[at_hi] - flat[at_lo]).reshape(m, W)
+    return out
+
+
+def channel_totals(sums: dict[str, np.ndarray], channels: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Each ``(L, W, C)`` sum of :func:`lag_scan` totalled over its channels: ``(L, W, 1)``.
+
+    ``channels``: ``(C,)`` bool, the channels to total (default: all).  A few channels are added
+    one after another, in order, as ``sum(-1)`` adds them (whole arrays at a time instead of a
+    few numbers at a time: the same sums, several times faster).
+    """
+    out = {}
+    for name, v in sums.items():
+        picked = list(range(v.shape[-1])) if channels is None else np.flatnonzero(channels).tolist()
+        if not 0 < len(picked) < 8:  # numpy adds eight or more pairwise
+            out[name] = (v if channels is None else v[..., channels]).sum(-1, keepdims=True)
+            continue
+        total = v[..., picked[0]].copy()
+        for c in picked[1:]:
+            total += v[..., c]
+        out[name] = total[..., None]
     return out
 
 
@@ -133,17 +186,41 @@ def scores(s: dict, settings: CompareSettings, n_features: np.ndarray):
     samples = np.maximum(s["n"], 1) * np.maximum(n_features, 1)  # sample x feature terms in each sum
     floor = NEGLIGIBLE_ENERGY * samples
     sfloor = NEGLIGIBLE_ENERGY * np.maximum(s["sn"], 1)
+    # the same operations as (P + w R) / (1 + w) written out, each into an array made once
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        p = np.where(s["xx"] + s["yy"] > floor, 2 * s["xy"] / (s["xx"] + s["yy"]), 0.0)
-        r = np.where((s["vxx"] > floor) & (s["vyy"] > floor), s["vxy"] / np.sqrt(s["vxx"] * s["vyy"]), 0.0)
-        speed = np.sqrt((s["vxx"] + s["vyy"]) / (2 * samples))
-        w = np.clip(speed / settings.move_scale, 0, 1)
-        score = (np.clip(np.nan_to_num(p), -1, 1) + w * np.clip(np.nan_to_num(r), -1, 1)) / (1 + w)
+        energy = s["xx"] + s["yy"]
+        p = np.multiply(s["xy"], 2)
+        np.divide(p, energy, out=p)
+        p[~(energy > floor)] = 0.0
+        r = _ratio(s["vxy"], s["vxx"], s["vyy"], floor)
+        w = np.add(s["vxx"], s["vyy"])  # speed, then its weight
+        np.divide(w, np.multiply(samples, 2), out=w)
+        np.sqrt(w, out=w)
+        np.divide(w, settings.move_scale, out=w)
+        np.clip(w, 0, 1, out=w)
+        score = _bounded(p)
+        np.add(score, np.multiply(w, _bounded(r), out=r), out=score)
+        np.divide(score, np.add(w, 1, out=w), out=score)
         score[s["n"] == 0] = np.nan
-        sync = np.where((s["sxx"] > sfloor) & (s["syy"] > sfloor), s["sxy"] / np.sqrt(s["sxx"] * s["syy"]), 0.0)
-        sync = np.clip(sync, -1, 1)
+        sync = np.clip(_ratio(s["sxy"], s["sxx"], s["syy"], sfloor), -1, 1)
         sync[s["sn"] == 0] = np.nan  # no symmetric data at all: unknown, not 0
     return score, sync
+
+
+def _ratio(xy: np.ndarray, xx: np.ndarray, yy: np.ndarray, floor: np.ndarray) -> np.ndarray:
+    """``xy / sqrt(xx yy)``, 0 where either energy is not above ``floor``."""
+    out = np.multiply(xx, yy)
+    np.sqrt(out, out=out)
+    np.divide(xy, out, out=out)
+    out[~((xx > floor) & (yy > floor))] = 0.0
+    return out
+
+
+def _bounded(x: np.ndarray) -> np.ndarray:
+    """``np.clip(np.nan_to_num(x), -1, 1)``, in place: NaN is 0, infinities the bounds."""
+    np.clip(x, -1, 1, out=x)
+    x[np.isnan(x)] = 0.0
+    return x
 
 
 def refine(curve: np.ndarray, k: np.ndarray) -> np.ndarray:
@@ -173,10 +250,14 @@ def arm_channels(prep: Prepared, starts: np.ndarray, length: int, k: np.ndarray)
     inside = (ia >= 0) & (ia < n) & (ib >= 0) & (ib < n)
     ia, ib = np.clip(ia, 0, n - 1), np.clip(ib, 0, n - 1)
     mirror, match, coverage, moved = (np.full((len(starts), 2), np.nan) for _ in range(4))
+    # each person's arm as an (N, P) array: rows taken whole (the same (W, L, P) arrays, faster)
+    arm = [[np.ascontiguousarray(prep.arm_hp[:, p, side]) for side in (0, 1)] for p in (0, 1)]
+    arm_ok = [[np.ascontiguousarray(prep.arm_ok[:, p, side]) for side in (0, 1)] for p in (0, 1)]
+    b_ok = arm_ok[1][0] & arm_ok[1][1]  # both of B's arms usable
     for side in (0, 1):
-        a = prep.arm_hp[ia, 0, side]  # (W, L, P) float32
-        same, other = prep.arm_hp[ib, 1, side], prep.arm_hp[ib, 1, 1 - side]
-        ok = (inside & prep.arm_ok[ia, 0, side] & prep.arm_ok[ib, 1, 0] & prep.arm_ok[ib, 1, 1]).astype(np.float32)
+        a = np.take(arm[0][side], ia, axis=0)  # (W, L, P) float32
+        same, other = np.take(arm[1][side], ib, axis=0), np.take(arm[1][1 - side], ib, axis=0)
+        ok = (inside & np.take(arm_ok[0][side], ia) & np.take(b_ok, ib)).astype(np.float32)
         aa = np.einsum("wlp,wlp,wl->w", a, a, ok, dtype=np.float64)
         ss = np.einsum("wlp,wlp,wl->w", same, same, ok, dtype=np.float64)
         oo = np.einsum("wlp,wlp,wl->w", other, other, ok, dtype=np.float64)

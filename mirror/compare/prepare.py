@@ -89,17 +89,18 @@ def prepare(features: Features, settings: CompareSettings) -> Prepared:
     arm, _ = smooth_and_differentiate(arm, settings.rate_hz)
     arm_hp = highpass(arm, int(round(settings.window_s * settings.rate_hz)))
     arm_ok = ~np.isnan(arm_hp).any(-1)
+    # the series are this function's own and their gaps are recorded: missing samples become 0 in place
     return Prepared(
         t=t,
-        asym=np.nan_to_num(asym_hp),
-        posture=np.nan_to_num(asym),
-        vel=np.nan_to_num(vel),
-        sym_hp=np.nan_to_num(sym_hp),
+        asym=np.nan_to_num(asym_hp, copy=False),
+        posture=np.nan_to_num(asym, copy=False),
+        vel=np.nan_to_num(vel, copy=False),
+        sym_hp=np.nan_to_num(sym_hp, copy=False),
         ok=ok,
         sym_ok=sym_ok,
         g=g,
         gs=gs,
-        arm_hp=np.nan_to_num(arm_hp).astype(np.float32),
+        arm_hp=np.nan_to_num(arm_hp, copy=False).astype(np.float32),
         arm_ok=arm_ok,
         sym_evidence=np.array(
             [s.channel in ("arms", "torso") and s.name not in NOT_SYMMETRIC_EVIDENCE for s in sspecs], dtype=bool

@@ -46,6 +46,7 @@ import numpy as np
 from mirror.compare.lagscan import (
     arm_channels,
     both_coverage,
+    channel_totals,
     channel_weights,
     lag_scan,
     refine,
@@ -216,17 +217,17 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
         return _empty_windows(settings)
     sums = lag_scan(prep, starts, length, lags)
     nfeat = prep.g.sum(0)
-    # overall = sum over channels
-    total = {k: v.sum(-1, keepdims=True) for k, v in sums.items()}
     score_c, _ = scores(sums, settings, nfeat)  # (L, W, C)
     zero = int(np.flatnonzero(lags == 0)[0])
+    # the whole body's sums at lag 0: how much each person changes and moves (the side, the null's strata)
+    total = channel_totals({k: v[zero : zero + 1] for k, v in sums.items()})
     # the whole body: the channels' scores, each weighted by how much both people move it
     weights = channel_weights(sums["xx"][zero], sums["yy"][zero], sums["n"][zero], nfeat, settings)
     score_o = whole_body_score(score_c, weights)  # (L, W)
     # symmetric synchrony from the body only: the face's symmetric parts (blinks, the jaw while
     # talking) move in everyone, all the time, and are no symmetric posture
     body = np.array([c != "face" for c in FEATURE_CHANNELS])
-    body_total = {k: v[..., body].sum(-1, keepdims=True) for k, v in sums.items()}
+    body_total = channel_totals(sums, body)
     _, sync_o = scores(body_total, settings, np.array([nfeat[body].sum()]))
     sync_o = sync_o[..., 0]
     valid = both_coverage(prep, starts, length)
@@ -255,7 +256,7 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
     lag_steps = np.full(W, np.nan)
     enough = valid >= settings.min_valid
     # the side can be told where both people's antisymmetric posture changes over the window
-    zs = {k: v[zero, :, 0] for k, v in total.items()}
+    zs = {k: v[0, :, 0] for k, v in total.items()}
     terms = np.maximum(zs["n"], 1) * max(nfeat.sum(), 1)
     change = np.sqrt(np.stack([zs["xx"], zs["yy"]], 1) / terms[:, None])
     sided = enough & (change.min(1) >= settings.min_change)
@@ -317,7 +318,7 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
         ch_label[~ok, c] = "insufficient"
         out_mirror[ok, c], out_match[ok, c] = mi[ok], ma[ok]
     ch_mirror, ch_match = out_mirror, out_match
-    zero_sums = {k: v[zero] for k, v in total.items()}
+    zero_sums = {k: v[0] for k, v in total.items()}
     samples = np.maximum(zero_sums["n"][:, 0], 1) * max(nfeat.sum(), 1)
     motion = np.sqrt((zero_sums["vxx"][:, 0] + zero_sums["vyy"][:, 0]) / (2 * samples))
     n_sided = (ch_ok * nfeat[None, :]).sum(1).astype(float)

@@ -15,7 +15,7 @@ under about 12-15 % of the analysed width are missed.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING
 
 import cv2
@@ -72,9 +72,28 @@ def crop_to_frame(points: np.ndarray, box: Box, size: tuple[int, int]) -> np.nda
     return out
 
 
+SERIAL_CONVERT_PX = 1 << 16
+"""Pixels OpenCV converts on the calling thread; a larger image is split across its thread pool."""
+
+
 def _rgb_crop(bgr: np.ndarray, box: Box) -> np.ndarray:
+    """``(y1 - y0, x1 - x0, 3)`` contiguous RGB copy of a box of the frame, converted once.
+
+    Converted in bands of at most :data:`SERIAL_CONVERT_PX` pixels, each on the calling
+    thread: a single call on a person's box would wake OpenCV's thread pool, whose threads
+    then spin waiting for more and take CPU from the models running beside them.  A channel
+    swap is the same byte for byte however it is split.
+    """
     x0, y0, x1, y1 = box
-    return cv2.cvtColor(bgr[y0:y1, x0:x1], cv2.COLOR_BGR2RGB)  # contiguous, converted once
+    crop = bgr[y0:y1, x0:x1]
+    h, w = crop.shape[:2]
+    if h * w <= SERIAL_CONVERT_PX:
+        return cv2.cvtColor(crop, cv2.COLOR_BGR2RGB)
+    out = np.empty((h, w, 3), dtype=np.uint8)
+    rows = max(1, SERIAL_CONVERT_PX // w)
+    for r in range(0, h, rows):
+        cv2.cvtColor(crop[r : r + rows], cv2.COLOR_BGR2RGB, dst=out[r : r + rows])
+    return out
 
 
 def estimate_person(
@@ -87,30 +106,39 @@ def estimate_person(
     bgr : np.ndarray
         ``(H, W, 3)`` uint8 BGR frame; only the crops are converted to RGB.
     """
-    size = (bgr.shape[1], bgr.shape[0])
+    person = estimate_pose(estimator, bgr, box, t_ms)
+    if person is not None and with_face:
+        add_face(estimator, bgr, person, t_ms)
+    return person
+
+
+def estimate_pose(estimator: PersonEstimator, bgr: np.ndarray, box: Box, t_ms: int) -> PersonLandmarks | None:
+    """The pose model alone on ``box`` of an ``(H, W, 3)`` uint8 BGR frame: a frame-normalised person, no face yet."""
     found = estimator.pose(_rgb_crop(bgr, box), t_ms)
     if found is None:
         return None
-    person = PersonLandmarks(
-        pose_image=crop_to_frame(found.pose_image, box, size),
+    return PersonLandmarks(
+        pose_image=crop_to_frame(found.pose_image, box, (bgr.shape[1], bgr.shape[0])),
         pose_world=found.pose_world,
         pose_visibility=found.pose_visibility,
     )
-    if with_face:
-        add_face(estimator, bgr, person, t_ms)
-    return person
 
 
 def add_face(estimator: PersonEstimator, bgr: np.ndarray, person: PersonLandmarks, t_ms: int) -> PersonLandmarks:
     """Run the face model on a crop around ``person``'s head; fill its face fields when found."""
     head = head_box_px(person, (bgr.shape[1], bgr.shape[0]))
     if head is not None:
-        face = estimator.face(_rgb_crop(bgr, head), t_ms)
-        if face is not None:
-            person.face = crop_to_frame(face.landmarks, head, (bgr.shape[1], bgr.shape[0]))
-            person.head_pose_deg = headpose_from_matrix(face.matrix).astype(np.float32)
-            person.blendshapes = face.blendshapes.astype(np.float32)
+        face_in(estimator, bgr, person, head, t_ms)
     return person
+
+
+def face_in(estimator: PersonEstimator, bgr: np.ndarray, person: PersonLandmarks, head: Box, t_ms: int) -> None:
+    """Run the face model on the ``head`` box of the frame; fill ``person``'s face fields when found."""
+    face = estimator.face(_rgb_crop(bgr, head), t_ms)
+    if face is not None:
+        person.face = crop_to_frame(face.landmarks, head, (bgr.shape[1], bgr.shape[0]))
+        person.head_pose_deg = headpose_from_matrix(face.matrix).astype(np.float32)
+        person.blendshapes = face.blendshapes.astype(np.float32)
 
 
 def detect_in_halves(backend: LandmarkBackend, rgb: np.ndarray) -> list[PersonLandmarks]:
@@ -159,6 +187,20 @@ def search_people(tracker: IdentityTracker, backend: LandmarkBackend, bgr: np.nd
     return tracker.pop_seeds()
 
 
+class PendingPeople:
+    """One frame's A and B from :meth:`PairStep.begin`: identities settled, faces perhaps still running."""
+
+    def __init__(self, people: People, tasks: list[Future[None]]) -> None:
+        self._people = people
+        self._tasks = tasks
+
+    def result(self) -> People:
+        """``[A or None, B or None]`` with their faces, once the face models are done."""
+        for task in self._tasks:
+            task.result()  # a face model's error
+        return self._people
+
+
 class PairStep:
     """Two people in one picture, one frame per call: A (left at the start) and B, with stable identities.
 
@@ -194,20 +236,39 @@ class PairStep:
         if self._own_pool:
             pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mirror-person")
         self.pool = pool
+        self._in_flight: list[Future[None]] = []  # the last begun frame's tasks, one per person
 
     def __call__(self, bgr: np.ndarray, t_ms: int, with_face: bool = True) -> People:
         """A and B in one ``(H, W, 3)`` uint8 BGR frame at ``t_ms`` (None: not found), frame-normalised.
 
         ``t_ms`` must increase from call to call (MediaPipe's VIDEO mode).
         """
+        return self.begin(bgr, t_ms, with_face).result()
+
+    def begin(self, bgr: np.ndarray, t_ms: int, with_face: bool = True) -> PendingPeople:
+        """Start a frame (as :meth:`__call__`); return once A's and B's bodies are checked, faces perhaps running.
+
+        The next frame may be begun before this one's :meth:`PendingPeople.result`: its
+        bodies then run while this frame's faces finish, so neither thread waits for the
+        other person's face.  Each model still gets its calls one at a time in frame order
+        (a person's next face waits for their last), so the landmarks are the same as one
+        frame after the other.  ``bgr`` must stay unchanged until the result is taken.
+        """
         tracker = self.tracker
         seeds: dict[int, PersonLandmarks] = {}
         if tracker.needs_detection():
+            self._drain()
             seeds = search_people(tracker, self.backend, bgr)
-        for slot in tracker.pop_reseeded():  # a new body or a tile: drop the old tracking state
+        reseeded = tracker.pop_reseeded()
+        if reseeded:
+            self._drain()
+        for slot in reseeded:  # a new body or a tile: drop the old tracking state
             self.estimators[slot].close()
             self.estimators[slot] = self.backend.person_estimator()
         boxes = tracker.regions()
+        if self.pool is not None and not seeds:
+            return self._overlapped(self.pool, bgr, t_ms, boxes, with_face)
+        self._drain()
 
         def run(slot: int) -> PersonLandmarks | None:
             box = boxes[slot]
@@ -217,17 +278,62 @@ class PairStep:
         for slot, seed in seeds.items():
             if found[slot] is None:  # the search measured this body on this very frame: keep it
                 found[slot] = add_face(self.estimators[slot], bgr, seed, t_ms) if with_face else seed
-        return tracker.update(found)
+        return PendingPeople(tracker.update(found), [])
+
+    def _overlapped(
+        self, pool: ThreadPoolExecutor, bgr: np.ndarray, t_ms: int, boxes: list[Box | None], with_face: bool
+    ) -> PendingPeople:
+        """A and B on the pool, the identity checks on the bodies while the faces are still running.
+
+        The tracker looks at the pose alone, so it need not wait for the face model: each
+        thread hands its person over as soon as the pose (and the head box, the last
+        geometry it measures) is done, then runs the face model on that same person, once
+        that person's face of the frame before is done.
+        """
+        size = (bgr.shape[1], bgr.shape[0])
+        bodies: list[Future[PersonLandmarks | None]] = [Future(), Future()]
+        before: list[Future[None] | None] = [*self._in_flight] or [None, None]
+
+        def run(slot: int) -> None:
+            box, estimator = boxes[slot], self.estimators[slot]
+            try:
+                person = None if box is None else estimate_pose(estimator, bgr, box, t_ms)
+                head = head_box_px(person, size) if person is not None and with_face else None
+            except BaseException as exc:
+                bodies[slot].set_exception(exc)
+                raise
+            bodies[slot].set_result(person)
+            last = before[slot]
+            if last is not None:
+                wait([last])  # this person's face of the frame before (already running, on the other thread)
+            if person is not None and head is not None:
+                face_in(estimator, bgr, person, head, t_ms)
+
+        tasks = [pool.submit(run, slot) for slot in (0, 1)]
+        try:
+            people = self.tracker.update([body.result() for body in bodies])
+        except BaseException:
+            wait(tasks)  # never leave a thread working on a frame nobody will collect
+            raise
+        self._in_flight = tasks
+        return PendingPeople(people, tasks)
+
+    def _drain(self) -> None:
+        """Wait for the last begun frame's faces (before a search, a restart or new estimators)."""
+        wait(self._in_flight)
+        self._in_flight = []
 
     def restart(self) -> None:
         """Forget everyone: a new tracker and fresh estimators (the next frame is unrelated to the last)."""
+        self._drain()
         for est in self.estimators:
             est.close()
         self.estimators = [self.backend.person_estimator(), self.backend.person_estimator()]
         self.tracker = IdentityTracker(self.layout, self.size)
 
     def close(self) -> None:
-        """Wait for the owned pool's threads, then close the estimators."""
+        """Wait for the frames in work and the owned pool's threads, then close the estimators."""
+        self._drain()
         if self._own_pool and self.pool is not None:
             self.pool.shutdown(wait=True)
         for est in self.estimators:

@@ -22,13 +22,13 @@ from mirror.errors import MirrorError
 from mirror.landmarks.backend import LandmarkBackend
 from mirror.landmarks.backfill import backfill_landmarks
 from mirror.landmarks.cache import LandmarkCache, default_cache_dir
-from mirror.landmarks.estimate import PairStep
+from mirror.landmarks.estimate import PairStep, PendingPeople
 from mirror.landmarks.layout import Layout, find_tiles
 from mirror.landmarks.run import ExtractRun
 from mirror.landmarks.tracker import count_identity_swaps
 from mirror.landmarks.types import Landmarks
 from mirror.serial import Plain
-from mirror.sources import FrameSource, ImageSource, VideoFileSource, open_source
+from mirror.sources import Frame, FrameSource, ImageSource, VideoFileSource, open_source
 from mirror.vocabulary import PEOPLE
 
 CHUNK_FRAMES = 250
@@ -174,24 +174,44 @@ def extract_landmarks(
         if not stream_to_cache:
             parts.append(part if keep_face_mesh else part.slimmed())
 
+    # A frame is begun before the last one's faces are collected (PairStep.begin): its
+    # bodies then run while the last faces finish, and the threads never wait for each other.
+    pending: tuple[Frame, PendingPeople] | None = None
+
+    def collect() -> None:
+        nonlocal pending, n_new
+        if pending is None:
+            return
+        frame, begun = pending
+        people = begun.result()
+        pending = None
+        buffer.add(frame.t_s, frame.index, people)
+        n_new += 1
+        if progress is not None:
+            progress(1)
+        if len(buffer.t_s) >= chunk_frames:
+            flush()
+
     try:
         for frame in source:
             if still_images and frame.index > 0:  # unrelated stills: no tracking across them
+                collect()
                 step.restart()
             t_ms = int(round(frame.t_s * 1000.0))
-            if n_new == 0 and n_restored and step.tracker.wants_tiles():  # resuming a call: its tiles again
-                tiles = find_tiles(frame.image)
+            if pending is None and n_new == 0 and n_restored and step.tracker.wants_tiles():
+                tiles = find_tiles(frame.image)  # resuming a call: its tiles again
                 if tiles is not None:
                     step.tracker.use_tiles(tiles)
-            people = step(frame.image, t_ms, with_face)
-            buffer.add(frame.t_s, frame.index, people)
-            n_new += 1
-            if progress is not None:
-                progress(1)
-            if len(buffer.t_s) >= chunk_frames:
-                flush()
+            begun = step.begin(frame.image, t_ms, with_face)
+            collect()
+            pending = (frame, begun)
+        collect()
     except KeyboardInterrupt:
         interrupted = True
+        try:
+            collect()  # a frame begun before the interruption is finished, not lost
+        except KeyboardInterrupt:
+            pass
     finally:
         flush()  # nothing finished is lost, whatever stopped the loop
         step.close()

@@ -66,8 +66,8 @@ def head_center_px(person: PersonLandmarks, size: tuple[int, int]) -> np.ndarray
     """``(2,)`` pixel centre of the head points, weighted by visibility."""
 
     def compute() -> np.ndarray:
-        vis = np.clip(person.pose_visibility[HEAD], 0.05, 1.0)
-        pts = person.pose_image[HEAD, :2]
+        vis = np.minimum(np.maximum(person.pose_visibility[:11], 0.05), 1.0)  # a clip, without its dispatch
+        pts = person.pose_image[HEAD, :2]  # contiguous, as the product has always been taken
         return (vis @ pts) / float(vis.sum()) * size
 
     return _cached(person, ("head_center", size), compute)
@@ -75,9 +75,9 @@ def head_center_px(person: PersonLandmarks, size: tuple[int, int]) -> np.ndarray
 
 def shoulders_in_view(person: PersonLandmarks, size: tuple[int, int]) -> bool:
     """Whether both shoulders are seen and inside the frame (not a head-and-shoulders shot cut below them)."""
-    vis = float(np.mean(person.pose_visibility[SHOULDERS]))
-    y = person.pose_image[SHOULDERS, 1]
-    return vis >= SHOULDERS_SEEN and bool(np.all(y < 0.98))
+    v, y = person.pose_visibility, person.pose_image
+    vis = float((v[LEFT_SHOULDER] + v[RIGHT_SHOULDER]) / 2)  # float32 sum and halving: their mean, bit for bit
+    return vis >= SHOULDERS_SEEN and float(y[LEFT_SHOULDER, 1]) < 0.98 and float(y[RIGHT_SHOULDER, 1]) < 0.98
 
 
 def person_scale_px(person: PersonLandmarks, size: tuple[int, int]) -> float:
@@ -89,11 +89,9 @@ def person_scale_px(person: PersonLandmarks, size: tuple[int, int]) -> float:
 
     def compute() -> float:
         w, h = size
-        (lsx, lsy), (rsx, rsy) = (
-            person.pose_image[LEFT_SHOULDER, :2].tolist(),
-            person.pose_image[RIGHT_SHOULDER, :2].tolist(),
-        )
-        (lhx, lhy), (rhx, rhy) = person.pose_image[LEFT_HIP, :2].tolist(), person.pose_image[RIGHT_HIP, :2].tolist()
+        pts = person.pose_image[:, :2].tolist()
+        (lsx, lsy), (rsx, rsy) = pts[LEFT_SHOULDER], pts[RIGHT_SHOULDER]
+        (lhx, lhy), (rhx, rhy) = pts[LEFT_HIP], pts[RIGHT_HIP]
         shoulder = math.hypot((lsx - rsx) * w, (lsy - rsy) * h)
         torso = math.hypot((lsx + rsx - lhx - rhx) * w / 2, (lsy + rsy - lhy - rhy) * h / 2)
         scale = max(shoulder, torso / 3.0, 8.0)

@@ -37,6 +37,10 @@ def headpose_from_matrix(matrix: np.ndarray) -> np.ndarray:
         ``(..., 3)`` array of ``(yaw, pitch, roll)`` in degrees.
     """
     r = np.asarray(matrix, dtype=np.float64)[..., :3, :3]
+    if r.ndim == 2:  # one matrix (every frame's face): the same ufuncs on its scalars, without the stacking
+        yaw, roll = np.degrees(np.arctan2(r[0, 2], r[2, 2])), np.degrees(np.arctan2(r[1, 0], r[1, 1]))
+        pitch = np.degrees(np.arcsin(np.minimum(np.maximum(-r[1, 2], -1.0), 1.0)))
+        return np.array([_YAW_SIGN * yaw, _PITCH_SIGN * pitch, _ROLL_SIGN * roll])
     yaw = np.degrees(np.arctan2(r[..., 0, 2], r[..., 2, 2]))
     pitch = np.degrees(np.arcsin(np.clip(-r[..., 1, 2], -1.0, 1.0)))
     roll = np.degrees(np.arctan2(r[..., 1, 0], r[..., 1, 1]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import operator
 import os
 import threading
@@ -73,17 +74,23 @@ def _image(rgb: np.ndarray) -> mp.Image:
 
 
 _XYZ = operator.attrgetter("x", "y", "z")
+_XYZV = operator.attrgetter("x", "y", "z", "visibility")
 
 
 def _xyz(landmarks) -> np.ndarray:
-    return np.array(list(map(_XYZ, landmarks)), dtype=np.float32)
+    """``(N, 3)`` float32 x, y, z of MediaPipe landmarks, read in one pass (an unset value is NaN)."""
+    n = len(landmarks)
+    return np.fromiter(itertools.chain.from_iterable(map(_XYZ, landmarks)), dtype=np.float32, count=3 * n).reshape(n, 3)
 
 
 def _pose_to_person(image_lms, world_lms) -> PersonLandmarks:
-    img = _xyz(image_lms)
-    vis = np.array([p.visibility if p.visibility is not None else 1.0 for p in image_lms], dtype=np.float32)
-    world = _xyz(world_lms)
-    return PersonLandmarks(pose_image=img, pose_world=world, pose_visibility=vis)
+    n = len(image_lms)
+    xyzv = np.fromiter(itertools.chain.from_iterable(map(_XYZV, image_lms)), dtype=np.float32, count=4 * n)
+    xyzv = xyzv.reshape(n, 4)
+    img, vis = xyzv[:, :3].copy(), xyzv[:, 3].copy()
+    if np.isnan(vis).any():  # an unset visibility (read as NaN) counts as seen
+        vis = np.array([p.visibility if p.visibility is not None else 1.0 for p in image_lms], dtype=np.float32)
+    return PersonLandmarks(pose_image=img, pose_world=_xyz(world_lms), pose_visibility=vis)
 
 
 class MediaPipePersonEstimator(PersonEstimator):
