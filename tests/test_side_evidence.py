@@ -109,7 +109,7 @@ def test_no_body_part_is_labelled_where_the_window_is_not():
 def test_a_head_face_and_torso_that_copy_are_not_drowned_by_arms_that_do_not(kind):
     """B copies A's head, face and torso 1 s later, while B's arms make another real person's
     gestures: the whole body names the copy, because each channel counts by how much both
-    people move it, not by its units or its number of features."""
+    people move it, not by its number of features or the size of its units."""
     a = _person("raga_1person")
     b = _delayed(mirror_operator(a) if kind == "mirror" else a, 1.0)
     arms = [i for i, s in enumerate(FEATURES) if s.channel == "arms"]

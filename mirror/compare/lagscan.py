@@ -297,13 +297,13 @@ def channel_weights(xx: np.ndarray, yy: np.ndarray, n: np.ndarray, n_features: n
 
     ``xx``, ``yy``, ``n``: ``(W, C)`` A's and B's posture-change energy and the samples with data
     at lag 0.  The weight is the square root of the smaller of the two people's RMS posture change
-    (per feature): a channel counts by how much both people move it in that window, not by its
-    units or its number of features, and 0 where either person's change is below ``min_change``
-    (or it has no data).  Summing every feature's products instead let the channel with the
-    largest numbers decide: the arms (in shoulder widths, seven features) drowned a head or a face
-    that told the relation plainly, and noisy arms drowned everything (``accuracy_real``'s
-    upper-body composites: macro-F1 0.69 / 0.59 with lite / full, 0.73 / 0.73 weighted; through a
-    poor camera 0.35 / 0.36, 0.49 / 0.47).
+    per feature: a channel counts by how much both people move it in that window, whatever its
+    number of features, and its units matter far less than in one sum of squares; 0 where either
+    person's change is below ``min_change`` (or it has no data).  Summing every feature's
+    products instead let the channel with the largest numbers decide: the arms (in shoulder
+    widths, seven features) drowned a head or a face that told the relation plainly, and noisy
+    arms drowned everything (``accuracy_real``'s upper-body composites: macro-F1 0.69 / 0.59 with
+    lite / full, 0.73 / 0.73 weighted; through a poor camera 0.35 / 0.36, 0.49 / 0.47).
     """
     with np.errstate(invalid="ignore", divide="ignore"):
         change = np.sqrt(np.minimum(xx, yy) / (np.maximum(n, 1) * np.maximum(n_features, 1)))

@@ -12,8 +12,8 @@ For each window (``window_s`` long, every ``step_s``) and each lag ``tau`` in
 
 The whole body's ``s`` is the feature channels' (head, arms, torso, face) ``s``, averaged with
 each channel weighted by how much both people move it in the window
-(:func:`~mirror.compare.lagscan.channel_weights`), so that no channel wins by its units or
-its number of features.
+(:func:`~mirror.compare.lagscan.channel_weights`), so that no channel wins by its number of
+features or the size of its units.
 
 ``match_score = max_tau s`` and ``mirror_score = max_tau -s``; the better one
 names the window when it passes ``min_score`` and both people's antisymmetric
