@@ -446,7 +446,8 @@ def _head_features(landmarks: Landmarks, torso_yaw: np.ndarray, P: dict, put) ->
     for side in ("left", "right"):
         names = [f"{side}_{j}" for j in ("wrist", "index", "pinky", "thumb")]
         # only a hand in full view: the pose model puts hands it cannot see at the face
-        clear = (landmarks.pose_visibility[..., [POSE[n] for n in names]] >= HAND_AT_FACE_MIN_VISIBILITY).all(-1)
+        vis = landmarks.pose_visibility[..., [POSE[n] for n in names]]
+        clear: np.ndarray = np.all(vis >= HAND_AT_FACE_MIN_VISIBILITY, axis=-1)
         hand = np.stack([np.where(clear[..., None], P[n], np.nan) for n in names], -2)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
