@@ -290,30 +290,3 @@ def both_coverage(prep: Prepared, starts: np.ndarray, length: int) -> np.ndarray
     """``(W,)`` share of each window where both people have data in at least one channel."""
     both = prep.ok[:, 0].any(1) & prep.ok[:, 1].any(1)
     return window_sums(both.astype(float), starts, length) / length
-
-
-def channel_weights(xx: np.ndarray, yy: np.ndarray, n: np.ndarray, n_features: np.ndarray, settings: CompareSettings):
-    """``(W, C)`` each feature channel's weight in a window's whole-body score.
-
-    ``xx``, ``yy``, ``n``: ``(W, C)`` A's and B's posture-change energy and the samples with data
-    at lag 0.  The weight is the square root of the smaller of the two people's RMS posture change
-    per feature: a channel counts by how much both people move it in that window, whatever its
-    number of features, and its units matter far less than in one sum of squares; 0 where either
-    person's change is below ``min_change`` (or it has no data).  Summing every feature's
-    products instead let the channel with the largest numbers decide: the arms (in shoulder
-    widths, seven features) drowned a head or a face that told the relation plainly, and noisy
-    arms drowned everything (``accuracy_real``'s upper-body composites: macro-F1 0.69 / 0.59 with
-    lite / full, 0.73 / 0.73 weighted; through a poor camera 0.35 / 0.36, 0.49 / 0.47).
-    """
-    with np.errstate(invalid="ignore", divide="ignore"):
-        change = np.sqrt(np.minimum(xx, yy) / (np.maximum(n, 1) * np.maximum(n_features, 1)))
-    moved = (change >= settings.min_change) & (n > 0)
-    return np.where(moved, np.sqrt(np.where(moved, change, 0.0)), 0.0)
-
-
-def whole_body_score(score: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """``(L, W)`` weighted mean of the channels' scores ``(L, W, C)`` (a channel without data at a lag
-    counts 0); NaN where no channel weighs."""
-    total = weights.sum(-1)
-    mean = (np.nan_to_num(score) * weights).sum(-1) / np.where(total > 0, total, 1.0)
-    return np.where(total > 0, mean, np.nan)

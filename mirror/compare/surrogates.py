@@ -7,8 +7,7 @@ another order: the mean over windows with enough data of the best of the mirror,
 symmetric scores over all lags.  That needs the whole-body sums of the lag scan, not the
 body parts, arms, lags, labels or leaders, and every lag-independent sum of A once.
 
-What is left per surrogate is B's side of the cross products, for every lag and feature channel
-(the whole body's score is the channels' scores, weighted as the comparator weighs them).  They are
+What is left per surrogate is B's side of the cross products, for every lag.  They are
 computed as small matrix products of a stretch of A with the stretch of re-ordered B it can
 meet within the largest lag, from which each lag's products are read off a diagonal band:
 a few BLAS calls instead of a pass of array operations per lag.
@@ -27,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from mirror.compare.lagscan import NEGLIGIBLE_ENERGY, channel_weights, whole_body_score
+from mirror.compare.lagscan import NEGLIGIBLE_ENERGY
 from mirror.compare.prepare import Prepared
 from mirror.compare.settings import CompareSettings
 from mirror.compare.windows import BLOCK_WINDOWS
@@ -57,10 +56,10 @@ def band_rows(n_features: int, max_lag: int) -> int:
 
 @dataclass(frozen=True)
 class _Own:
-    """Cumulative sums (N + 1 rows) of one person's own terms, lag independent, per channel."""
+    """Cumulative sums (N + 1 rows) of one person's own terms, lag independent, totalled over channels."""
 
-    xx: np.ndarray  # (N + 1, C) posture energy
-    vxx: np.ndarray  # (N + 1, C) movement energy
+    xx: np.ndarray  # (N + 1,) posture energy, whole body
+    vxx: np.ndarray  # (N + 1,) movement energy
     sxx: np.ndarray  # (N + 1,) symmetric energy, body channels
     n: np.ndarray  # (N + 1, C) samples with data, per channel
     sn: np.ndarray  # (N + 1, C_body) samples with symmetric data, per body channel
@@ -87,10 +86,9 @@ def _own(
     """
     okf = ok[:, chan]
     sokf = sym_ok[:, sym_chan]
-    onehot = (chan[:, None] == np.arange(ok.shape[1])[None, :]).astype(np.float64)  # (F, C)
     return _Own(
-        xx=_cum((asym**2 * okf).astype(np.float64) @ onehot),
-        vxx=_cum((vel**2 * okf).astype(np.float64) @ onehot),
+        xx=_cum((asym**2 * okf).sum(1)),
+        vxx=_cum((vel**2 * okf).sum(1)),
         sxx=_cum((sym**2 * sokf).sum(1)),
         n=_cum(ok.astype(float)),
         sn=_cum(sym_ok.astype(float)),
@@ -164,8 +162,8 @@ class _Block:
     hi_a: np.ndarray  # (L, W) one past A's last
     own_a: _Own
     n_a: np.ndarray  # (L, W, C) A's samples with data
-    xx: np.ndarray  # (L, W, C)
-    vxx: np.ndarray  # (L, W, C)
+    xx: np.ndarray  # (L, W)
+    vxx: np.ndarray
     sxx: np.ndarray
     whole: np.ndarray  # (L, W) bool: the window is whole at this lag (not cut by either end)
 
@@ -205,8 +203,7 @@ class PairingStatistic:
         body_index = np.cumsum(body) - 1  # a body channel's column among the body channels
         sym_cols = body[sym_chan_all]  # symmetric columns of a body channel: symmetric synchrony reads only these
         self.sym_chan = body_index[sym_chan_all[sym_cols]]
-        self.nfeat = prep.g.sum(0)  # (C,) features per channel
-        self.channel_columns = [np.flatnonzero(chan == c) for c in range(prep.g.shape[1])]
+        self.nfeat = float(prep.g.sum())
         f32 = np.float32
         self.n_channels = prep.g.shape[1]
 
@@ -272,10 +269,9 @@ class PairingStatistic:
         cov = _cum((self.present_a[lo:hi] & self.present_b[rows]).astype(float))
         enough = (cov[block.starts + self.length] - cov[block.starts]) / self.length >= s.min_valid
         a_asym, a_vel, a_sym = self.a[0][lo:hi], self.a[1][lo:hi], self.a[2][lo:hi]
-        cols = self.channel_columns
         cums = (
-            [_band_cumsums(a_asym[:, c], b_asym[:, c], self.max_lag) for c in cols],
-            [_band_cumsums(a_vel[:, c], b_vel[:, c], self.max_lag) for c in cols],
+            _band_cumsums(a_asym, b_asym, self.max_lag),
+            _band_cumsums(a_vel, b_vel, self.max_lag),
             _band_cumsums(a_sym, b_sym, self.max_lag),
         )
         # B's terms of every whole window, by its first sample: what most (lag, window) pairs read
@@ -284,15 +280,12 @@ class PairingStatistic:
             own_b.n[length:] - own_b.n[:-length]
         )  # (P, C): B's samples with data in the whole window from each sample
         n_windows = len(block.starts)
-        zero = slice(self.max_lag, self.max_lag + 1)
-        xx0, yy0, count0 = self._energies(block, own_b, n_at, zero)
-        weights = channel_weights(xx0[0], yy0[0], count0[0], self.nfeat, s)  # (W, C), as the comparator's
         match, best_sync = np.full(n_windows, -np.inf), np.full(n_windows, -np.inf)
         low = np.full(n_windows, np.inf)  # the lowest score: mirror is its negative
         per_lag = max(1, CHUNK_BYTES // (8 * n_windows * max(self.n_channels, 1)))
         for first in range(0, len(self.lags), per_lag):  # a few lags at a time: small arrays, reused memory
             part = slice(first, first + per_lag)
-            score, sync = self._scores(block, own_b, cums, n_at, part, weights)
+            score, sync = self._scores(block, own_b, cums, n_at, part)
             match = np.maximum(match, np.max(np.where(np.isnan(score), -np.inf, score), 0))
             low = np.minimum(low, -np.max(np.where(np.isnan(score), -np.inf, -score), 0))
             best_sync = np.maximum(best_sync, np.max(np.where(np.isnan(sync), -np.inf, sync), 0))
@@ -303,13 +296,20 @@ class PairingStatistic:
         best = np.fmax(np.fmax(mirror, match), best_sync)
         return np.where(enough, best, np.nan)
 
-    def _energies(
-        self, block: _Block, own_b: _Own, n_at: np.ndarray, part: slice
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """A's and B's posture-change energy and the samples both have data for, ``(lags of part, W, C)``."""
+    def _scores(
+        self, block: _Block, own_b: _Own, cums: tuple, n_at: np.ndarray, part: slice
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Whole-body relation score and body symmetric synchrony ``(lags of part, W)``.
+
+        As the comparator scores them.
+        """
+        s = self.settings
         k = self.lags[part, None]
         lo_a, hi_a = block.lo_a[part], block.hi_a[part]
         lo_b, hi_b = lo_a + k, hi_a + k
+        columns = np.arange(len(self.lags))[part, None]
+        xy, vxy, sxy = (_windowed(c, lo_a, hi_a, columns) for c in cums)
+        yy, vyy, syy = (c[hi_b] - c[lo_b] for c in (own_b.xx, own_b.vxx, own_b.sxx))
         n_a = block.n_a[part]
         # B's samples with data: whole windows read them from the per-start table, windows cut
         # by an end are summed here
@@ -317,29 +317,12 @@ class PairingStatistic:
         cut = np.nonzero(~block.whole[part])
         if len(cut[0]):
             n_b[cut] = own_b.n[hi_b[cut]] - own_b.n[lo_b[cut]]
-        return block.xx[part], own_b.xx[hi_b] - own_b.xx[lo_b], np.minimum(n_a, n_b)
-
-    def _scores(
-        self, block: _Block, own_b: _Own, cums: tuple, n_at: np.ndarray, part: slice, weights: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Whole-body relation score and body symmetric synchrony ``(lags of part, W)``.
-
-        As the comparator scores them: each channel's score, then their weighted mean.
-        """
-        s = self.settings
-        k = self.lags[part, None]
-        lo_a, hi_a = block.lo_a[part], block.hi_a[part]
-        lo_b, hi_b = lo_a + k, hi_a + k
-        columns = np.arange(len(self.lags))[part, None]
-        xy = np.stack([_windowed(c, lo_a, hi_a, columns) for c in cums[0]], -1)  # (lags, W, C)
-        vxy = np.stack([_windowed(c, lo_a, hi_a, columns) for c in cums[1]], -1)
-        sxy = _windowed(cums[2], lo_a, hi_a, columns)
-        xx, yy, both = self._energies(block, own_b, n_at, part)
-        vxx, vyy = block.vxx[part], own_b.vxx[hi_b] - own_b.vxx[lo_b]
-        syy = own_b.sxx[hi_b] - own_b.sxx[lo_b]
+        both = np.minimum(n_a, n_b)
+        count = both.sum(-1)
         sym_count = np.minimum(block.own_a.sn[hi_a] - block.own_a.sn[lo_a], own_b.sn[hi_b] - own_b.sn[lo_b]).sum(-1)
-        sxx = block.sxx[part]
-        samples = np.maximum(both, 1) * np.maximum(self.nfeat, 1)
+        xx = block.xx[part]
+        vxx, sxx = block.vxx[part], block.sxx[part]
+        samples = np.maximum(count, 1) * max(self.nfeat, 1)
         floor = NEGLIGIBLE_ENERGY * samples
         sym_floor = NEGLIGIBLE_ENERGY * np.maximum(sym_count, 1)
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
@@ -347,11 +330,11 @@ class PairingStatistic:
             r = np.where((vxx > floor) & (vyy > floor), vxy / np.sqrt(vxx * vyy), 0.0)
             w = np.clip(np.sqrt((vxx + vyy) / (2 * samples)) / s.move_scale, 0, 1)
             score = (np.clip(np.nan_to_num(p), -1, 1) + w * np.clip(np.nan_to_num(r), -1, 1)) / (1 + w)
-            score[both == 0] = np.nan
+            score[count == 0] = np.nan
             sync = np.where((sxx > sym_floor) & (syy > sym_floor), sxy / np.sqrt(sxx * syy), 0.0)
             sync = np.clip(sync, -1, 1)
             sync[sym_count == 0] = np.nan
-        return whole_body_score(score, weights), sync
+        return score, sync
 
 
 def pairing_statistic(

@@ -10,11 +10,6 @@ For each window (``window_s`` long, every ``step_s``) and each lag ``tau`` in
 * movement correlation ``R`` of their velocities (cosine over the window);
 * ``s = (P + w R) / (1 + w)``, ``w`` growing with how much they move.
 
-The whole body's ``s`` is the feature channels' (head, arms, torso, face) ``s``, averaged with
-each channel weighted by how much both people move it in the window
-(:func:`~mirror.compare.lagscan.channel_weights`), so that no channel wins by its number of
-features or the size of its units.
-
 ``match_score = max_tau s`` and ``mirror_score = max_tau -s``; the better one
 names the window when it passes ``min_score`` and both people's antisymmetric
 posture changes over the window (``min_change``): a posture both merely hold
@@ -47,12 +42,10 @@ from mirror.compare.lagscan import (
     arm_channels,
     both_coverage,
     channel_totals,
-    channel_weights,
     lag_scan,
     refine,
     scores,
     symmetric_motion,
-    whole_body_score,
     window_sums,
 )
 from mirror.compare.prepare import Prepared, prepare, slice_prepared
@@ -217,19 +210,17 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
         return _empty_windows(settings)
     sums = lag_scan(prep, starts, length, lags)
     nfeat = prep.g.sum(0)
+    # overall = sum over channels
+    total = channel_totals(sums)
     score_c, _ = scores(sums, settings, nfeat)  # (L, W, C)
-    zero = int(np.flatnonzero(lags == 0)[0])
-    # the whole body's sums at lag 0: how much each person changes and moves (the side, the null's strata)
-    total = channel_totals({k: v[zero : zero + 1] for k, v in sums.items()})
-    # the whole body: the channels' scores, each weighted by how much both people move it
-    weights = channel_weights(sums["xx"][zero], sums["yy"][zero], sums["n"][zero], nfeat, settings)
-    score_o = whole_body_score(score_c, weights)  # (L, W)
+    score_o, _ = scores(total, settings, np.array([nfeat.sum()]))  # (L, W, 1)
     # symmetric synchrony from the body only: the face's symmetric parts (blinks, the jaw while
     # talking) move in everyone, all the time, and are no symmetric posture
     body = np.array([c != "face" for c in FEATURE_CHANNELS])
     body_total = channel_totals(sums, body)
     _, sync_o = scores(body_total, settings, np.array([nfeat[body].sum()]))
-    sync_o = sync_o[..., 0]
+    score_o, sync_o = score_o[..., 0], sync_o[..., 0]
+    zero = int(np.flatnonzero(lags == 0)[0])
     valid = both_coverage(prep, starts, length)
     # asymmetry of each person (lag independent): RMS over the window's valid frames and features
     asym = np.zeros((W, 2))
@@ -256,7 +247,7 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
     lag_steps = np.full(W, np.nan)
     enough = valid >= settings.min_valid
     # the side can be told where both people's antisymmetric posture changes over the window
-    zs = {k: v[0, :, 0] for k, v in total.items()}
+    zs = {k: v[zero, :, 0] for k, v in total.items()}
     terms = np.maximum(zs["n"], 1) * max(nfeat.sum(), 1)
     change = np.sqrt(np.stack([zs["xx"], zs["yy"]], 1) / terms[:, None])
     sided = enough & (change.min(1) >= settings.min_change)
@@ -318,7 +309,7 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
         ch_label[~ok, c] = "insufficient"
         out_mirror[ok, c], out_match[ok, c] = mi[ok], ma[ok]
     ch_mirror, ch_match = out_mirror, out_match
-    zero_sums = {k: v[0] for k, v in total.items()}
+    zero_sums = {k: v[zero] for k, v in total.items()}
     samples = np.maximum(zero_sums["n"][:, 0], 1) * max(nfeat.sum(), 1)
     motion = np.sqrt((zero_sums["vxx"][:, 0] + zero_sums["vyy"][:, 0]) / (2 * samples))
     n_sided = (ch_ok * nfeat[None, :]).sum(1).astype(float)
