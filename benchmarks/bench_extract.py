@@ -27,7 +27,12 @@ import cv2
 import numpy as np
 
 from mirror.landmarks import Layout, extract_landmarks
-from mirror.landmarks.mediapipe_adapter import MediaPipeBackend, load_mediapipe, quiet_native_stderr
+from mirror.landmarks.mediapipe_adapter import (
+    MediaPipeBackend,
+    load_mediapipe,
+    video_face_landmarker,
+    video_pose_landmarker,
+)
 from mirror.landmarks.models import FACE_MODEL, model_path, pose_model_path
 from mirror.sources import Frame, FrameSource, SourceInfo
 
@@ -93,27 +98,14 @@ class BareReplay:
     """The recorded MediaPipe calls on fresh landmarkers, one frame time at a time (two threads, one per person)."""
 
     def __init__(self, calls: list[list]) -> None:
-        self.mp, BaseOptions, vision = load_mediapipe()
-        with quiet_native_stderr():
-            self.tasks = []
-            for _ in calls:
-                pose = vision.PoseLandmarker.create_from_options(
-                    vision.PoseLandmarkerOptions(
-                        base_options=BaseOptions(model_asset_path=str(pose_model_path("lite"))),
-                        running_mode=vision.RunningMode.VIDEO,
-                        num_poses=1,
-                    )
-                )
-                face = vision.FaceLandmarker.create_from_options(
-                    vision.FaceLandmarkerOptions(
-                        base_options=BaseOptions(model_asset_path=str(model_path(FACE_MODEL))),
-                        running_mode=vision.RunningMode.VIDEO,
-                        num_faces=1,
-                        output_face_blendshapes=True,
-                        output_facial_transformation_matrixes=True,
-                    )
-                )
-                self.tasks.append({"pose": pose, "face": face})
+        self.mp, _, _ = load_mediapipe()
+        self.tasks = [
+            {
+                "pose": video_pose_landmarker(str(pose_model_path("lite"))),
+                "face": video_face_landmarker(str(model_path(FACE_MODEL))),
+            }
+            for _ in calls
+        ]
         # group each person's calls by frame time so the two people run side by side
         self.per_person = []
         for log in calls:

@@ -36,7 +36,12 @@ import cv2
 import numpy as np
 
 from mirror.landmarks.estimate import head_box_px
-from mirror.landmarks.mediapipe_adapter import MediaPipeBackend, load_mediapipe, quiet_native_stderr
+from mirror.landmarks.mediapipe_adapter import (
+    MediaPipeBackend,
+    load_mediapipe,
+    video_face_landmarker,
+    video_pose_landmarker,
+)
 from mirror.landmarks.models import FACE_MODEL, model_path, pose_model_path
 from mirror.landmarks.types import Landmarks
 from mirror.live import LiveSettings, OffscreenDisplay, run_live
@@ -97,30 +102,9 @@ def person_boxes(frames: list[np.ndarray]) -> list[list]:
 
 def bare_pass(frames, boxes, people, face_hz: float | None) -> float:
     """Bare MediaPipe: pose on each person's crop (two threads); faces at ``face_hz``. Seconds per frame."""
-    mp, BaseOptions, vision = load_mediapipe()
-    with quiet_native_stderr():
-        poses = [
-            vision.PoseLandmarker.create_from_options(
-                vision.PoseLandmarkerOptions(
-                    base_options=BaseOptions(model_asset_path=str(pose_model_path("lite"))),
-                    running_mode=vision.RunningMode.VIDEO,
-                    num_poses=1,
-                )
-            )
-            for _ in range(2)
-        ]
-        faces = [
-            vision.FaceLandmarker.create_from_options(
-                vision.FaceLandmarkerOptions(
-                    base_options=BaseOptions(model_asset_path=str(model_path(FACE_MODEL))),
-                    running_mode=vision.RunningMode.VIDEO,
-                    num_faces=1,
-                    output_face_blendshapes=True,
-                    output_facial_transformation_matrixes=True,
-                )
-            )
-            for _ in range(2)
-        ]
+    mp, _, _ = load_mediapipe()
+    poses = [video_pose_landmarker(str(pose_model_path("lite"))) for _ in range(2)]
+    faces = [video_face_landmarker(str(model_path(FACE_MODEL))) for _ in range(2)]
     size = (frames[0].shape[1], frames[0].shape[0])
     crops = []
     for f, bx, pp in zip(frames, boxes, people, strict=True):

@@ -93,31 +93,41 @@ def _pose_to_person(image_lms, world_lms) -> PersonLandmarks:
     return PersonLandmarks(pose_image=img, pose_world=_xyz(world_lms), pose_visibility=vis)
 
 
+def video_pose_landmarker(pose_path: str, **options: float) -> Any:
+    """A MediaPipe pose landmarker in VIDEO mode for one person (``options``: its confidence settings)."""
+    _, BaseOptions, vision = load_mediapipe()  # before the quiet block: loading takes its lock too
+    with quiet_native_stderr():
+        return vision.PoseLandmarker.create_from_options(
+            vision.PoseLandmarkerOptions(
+                base_options=BaseOptions(model_asset_path=pose_path),
+                running_mode=vision.RunningMode.VIDEO,
+                num_poses=1,
+                **options,
+            )
+        )
+
+
+def video_face_landmarker(face_path: str) -> Any:
+    """A MediaPipe face landmarker in VIDEO mode for one face, with blendshapes and the face's transformation matrix."""
+    _, BaseOptions, vision = load_mediapipe()  # before the quiet block: loading takes its lock too
+    with quiet_native_stderr():
+        return vision.FaceLandmarker.create_from_options(
+            vision.FaceLandmarkerOptions(
+                base_options=BaseOptions(model_asset_path=face_path),
+                running_mode=vision.RunningMode.VIDEO,
+                num_faces=1,
+                output_face_blendshapes=True,
+                output_facial_transformation_matrixes=True,
+            )
+        )
+
+
 class MediaPipePersonEstimator(PersonEstimator):
     """A VIDEO-mode pose landmarker and face landmarker for one person."""
 
     def __init__(self, pose_path: str, face_path: str | None, pose_options: dict) -> None:
-        _, BaseOptions, vision = load_mediapipe()
-        with quiet_native_stderr():
-            self._pose = vision.PoseLandmarker.create_from_options(
-                vision.PoseLandmarkerOptions(
-                    base_options=BaseOptions(model_asset_path=pose_path),
-                    running_mode=vision.RunningMode.VIDEO,
-                    num_poses=1,
-                    **pose_options,
-                )
-            )
-            self._face = None
-            if face_path is not None:
-                self._face = vision.FaceLandmarker.create_from_options(
-                    vision.FaceLandmarkerOptions(
-                        base_options=BaseOptions(model_asset_path=face_path),
-                        running_mode=vision.RunningMode.VIDEO,
-                        num_faces=1,
-                        output_face_blendshapes=True,
-                        output_facial_transformation_matrixes=True,
-                    )
-                )
+        self._pose = video_pose_landmarker(pose_path, **pose_options)
+        self._face = None if face_path is None else video_face_landmarker(face_path)
         self._last_pose_ms = -1
         self._last_face_ms = -1
 
