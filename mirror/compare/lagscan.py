@@ -133,6 +133,8 @@ def _cross_sums(
         at_lo, at_hi = (rows + lo[first : first + m]).ravel(), (rows + hi[first : first + m]).ravel()
         s, t, c = total[:m], term[:m], running[:m]
         for ch, features in enumerate(members):
+            if not features:
+                continue  # a channel without features: its sums are 0
             for i, f in enumerate(features):
                 if consecutive:  # B at t + lag for each lag of the group: one view of B's padded series
                     b = as_strided(yT[f, ml + int(part[0]) :], shape=(m, n), strides=(step, step), writeable=False)
@@ -143,8 +145,6 @@ def _cross_sums(
                 else:
                     np.multiply(xT[f], b, out=t)
                     np.add(s, t, out=s)
-            if not features:
-                continue  # a channel without features: its sums are 0
             np.cumsum(s, axis=1, out=c[:, 1:])
             flat = c.ravel()
             out[first : first + m, :, ch] = (flat[at_hi] - flat[at_lo]).reshape(m, W)

@@ -20,8 +20,11 @@ from mirror.vocabulary import TORSO as TORSO_POINTS
 
 T = TypeVar("T")
 
-HEAD = list(range(11))
-"""The pose model's head points: nose, eyes, ears, mouth."""
+HEAD_SLICE = slice(0, 11)
+"""The pose model's head points (nose, eyes, ears, mouth): the first eleven."""
+
+HEAD = list(range(HEAD_SLICE.stop))
+"""The same points as a list of indices (their coordinates then come as a contiguous copy)."""
 
 SHOULDERS = list(SHOULDER_POINTS)
 """Left and right shoulder."""
@@ -66,7 +69,7 @@ def head_center_px(person: PersonLandmarks, size: tuple[int, int]) -> np.ndarray
     """``(2,)`` pixel centre of the head points, weighted by visibility."""
 
     def compute() -> np.ndarray:
-        vis = np.minimum(np.maximum(person.pose_visibility[:11], 0.05), 1.0)  # a clip, without its dispatch
+        vis = np.minimum(np.maximum(person.pose_visibility[HEAD_SLICE], 0.05), 1.0)  # a clip, without its dispatch
         pts = person.pose_image[HEAD, :2]  # contiguous, as the product has always been taken
         return (vis @ pts) / float(vis.sum()) * size
 
