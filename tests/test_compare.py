@@ -1,5 +1,6 @@
 """Comparator on features with exact answers, and on real landmarks."""
 
+import importlib
 import json
 
 import numpy as np
@@ -139,6 +140,35 @@ def test_settings_are_checked():
 
     with pytest.raises(MirrorError, match="window_s must be positive"):
         CompareSettings(window_s=0)
+
+
+def test_a_head_that_mirrors_is_heard_over_arms_whose_side_the_pose_model_reads_poorly(monkeypatch):
+    """The head's roll and yaw mirror; everything else of B moves on its own.
+
+    Each component counts by how reliably the pose model reads its side (``SIDE_RELIABILITY``).
+    Summed as equals (every reliability 0.5), the ten arm and torso components, in shoulder
+    widths, drown the two head angles and no side is told.
+    """
+    prepare = importlib.import_module("mirror.compare.prepare")  # the module (the package exports the function)
+
+    a = _pair("mirror", 1.0, seed=3)
+    other = _pair("none", 0.0, seed=4).values[:, 1]
+    head = [FEATURE_INDEX["head_roll"], FEATURE_INDEX["head_yaw"]]
+    vals = a.values.copy()
+    rest = [k for k in range(len(FEATURES)) if k not in head]
+    vals[:, 1, rest] = other[:, rest]  # B's arms, torso and the rest move on their own
+    vals[:, :, [k for k, s in enumerate(FEATURES) if s.channel == "face"]] = np.nan  # no face found
+    vals[:, :, [k for k, s in enumerate(FEATURES) if s.name.startswith("hand_at_face")]] = 0.0
+    vals[:, :, head] *= 0.15 / 3  # radians of head movement against 0.2 shoulder widths of the arms
+    vals[:, :, rest] *= 0.2 / 3
+    features = Features(a.t_s, vals)
+    w = compare_windows(features)
+    monkeypatch.setattr(prepare, "SIDE_RELIABILITY", dict.fromkeys(prepare.SIDE_RELIABILITY, 0.5))
+    equal = compare_windows(features)
+    assert np.mean(w.label == "mirror") > 0.4 and np.mean(w.label == "match") < 0.05
+    np.testing.assert_allclose(np.median(w.lag_s[w.label == "mirror"]), 1.0, atol=1.0 / RATE)
+    assert np.mean(equal.label == "mirror") < 0.05
+    assert np.nanmean(w.mirror_score - w.match_score) > np.nanmean(equal.mirror_score - equal.match_score) + 0.1
 
 
 def test_arm_channels_say_which_arm_answers_which():

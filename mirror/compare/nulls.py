@@ -211,7 +211,7 @@ def null_from_file(path: Path) -> NullSamples | None:
         return None
 
 
-NULL_VERSION = 15
+NULL_VERSION = 16
 """Bumped whenever the comparator's scores change: null samples of another version are not reused."""
 
 

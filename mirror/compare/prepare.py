@@ -41,7 +41,7 @@ BASELINED = ("head_yaw",)
 """Antisymmetric columns (besides the face's) measured from each person's own usual value."""
 
 
-def _from_own_baseline(asym: np.ndarray, specs) -> np.ndarray:
+def from_own_baseline(asym: np.ndarray, specs) -> np.ndarray:
     """Face asymmetries and head yaw as departures from each person's median over the session.
 
     A face's resting left-right difference is anatomy and measurement, not expression, and
@@ -64,7 +64,7 @@ def prepare(features: Features, settings: CompareSettings) -> Prepared:
     """Resample, smooth and split features into antisymmetric and symmetric parts."""
     asym, aspecs = features.antisymmetric()
     sym, sspecs = features.symmetric()
-    asym = _from_own_baseline(asym, aspecs)
+    asym = from_own_baseline(asym, aspecs)
     t, asym = resample(features.t_s, asym, settings.rate_hz, settings.max_gap_s)
     _, sym = resample(features.t_s, sym, settings.rate_hz, settings.max_gap_s)
     asym, vel = smooth_and_differentiate(asym, settings.rate_hz)
@@ -74,6 +74,12 @@ def prepare(features: Features, settings: CompareSettings) -> Prepared:
     # two windows: what a window holds steady goes, its own movement stays): a posture both merely
     # hold (a camera's tilt, one's usual lean) is no evidence
     asym_hp = highpass(asym, 2 * length)
+    # each antisymmetric column weighted by how reliably the pose model reads its side (sums of
+    # products scale by the square of a column, so each is multiplied by the weight's root)
+    scale = np.sqrt(side_weights(aspecs))
+    asym_hp *= scale
+    asym *= scale
+    vel *= scale
     # symmetric parts with slow drifts removed: their correlation is a within-window Pearson
     sym_hp = highpass(sym_smooth, length)
     g = _channel_matrix(aspecs, FEATURE_CHANNELS)
@@ -106,6 +112,45 @@ def prepare(features: Features, settings: CompareSettings) -> Prepared:
             [s.channel in ("arms", "torso") and s.name not in NOT_SYMMETRIC_EVIDENCE for s in sspecs], dtype=bool
         ),
     )
+
+
+SIDE_RELIABILITY = {
+    "wrist_height": 0.21, "elbow_height": 0.08, "reach": 0.31, "forward_reach": 0.20, "elbow_flexion": 0.23,
+    "arm_elevation": 0.23, "hand_face": 0.17, "head_roll": 0.95, "head_yaw": 0.88, "torso_lean": 0.12,
+    "torso_twist": 0.06, "shoulder_raise": 0.09, "face_browDown": 0.32, "face_browOuterUp": 0.45,
+    "face_mouthSmile": 0.60, "face_mouthPress": 0.56,
+}  # fmt: skip
+"""How reliably the pose model reads each antisymmetric component's side, as the comparator reads it.
+
+For each component (a lateral pair's left minus right, or a signed feature): the correlation of
+its departures (resampled, smoothed, high-passed as :func:`prepare` does) with minus those of the
+same clip seen horizontally flipped, pooled over 16 real single-person clips (``../shared/data/people``
+and ``examples/raga_1person.mp4``) and both pose models; ``benchmarks/bench_side_reliability.py``
+measures it.  1 would be a side read exactly under a flip; 0, noise.  The head's roll and yaw
+follow a flip almost exactly (0.95, 0.88) and the face's kept blendshapes partly (0.32-0.60),
+while the arms (0.08-0.31, in shoulder widths, the largest numbers of the body) and the torso
+(0.06-0.12) mostly do not: summed unweighted, the arms' noise outweighed a head that tells the
+side plainly.  ``hand_at_face`` (a hand seen clearly at one side of the face) is too rare in the
+footage to measure and keeps weight 1."""
+SIDE_RELIABILITY_CAP = 0.75
+"""Reliabilities are capped here before they become weights (at most 3): with no cap the head
+alone decided (weight 7-19), and strangers side by side were labelled in up to 2.1 % of windows
+(``benchmarks/accuracy_real.py``) against 0.0-0.2 % with it."""
+
+
+def side_weights(specs) -> np.ndarray:
+    """``(K,)`` weight of each antisymmetric component: its signal-to-noise ratio ``r / (1 - r)``.
+
+    ``r`` is its :data:`SIDE_RELIABILITY` (at most :data:`SIDE_RELIABILITY_CAP`); components
+    without one weigh 1 (as ``r = 0.5``).
+    """
+    w = np.ones(len(specs))
+    for i, spec in enumerate(specs):
+        base = spec.name.removesuffix("_left") if spec.kind == "lateral" else spec.name
+        if base in SIDE_RELIABILITY:
+            r = min(max(SIDE_RELIABILITY[base], 0.0), SIDE_RELIABILITY_CAP)
+            w[i] = r / (1.0 - r)
+    return w
 
 
 NOT_SYMMETRIC_EVIDENCE = ("motion_energy", "motion_symmetry")
