@@ -31,10 +31,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from mirror.compare import CompareSettings  # noqa: E402
-from mirror.compare.prepare import SIDE_RELIABILITY, from_own_baseline  # noqa: E402
+from mirror.compare.prepare import SIDE_RELIABILITY, antisymmetric_series  # noqa: E402
 from mirror.features import compute_features  # noqa: E402
 from mirror.landmarks import ExtractSettings, Landmarks, extract_video  # noqa: E402
-from mirror.signal import highpass, resample, smooth_and_differentiate  # noqa: E402
 
 PEOPLE = REPO.parent / "shared" / "data" / "people"
 CLIPS = (
@@ -49,13 +48,8 @@ MIN_SAMPLES = 16
 
 def departures(landmarks: Landmarks, settings: CompareSettings) -> tuple[np.ndarray, list[str]]:
     """``(N, K)`` the one person's antisymmetric departures, unweighted, and the components' names."""
-    f = compute_features(landmarks)
     person = int(np.argmax(landmarks.pose_present.sum(0)))
-    asym, specs = f.antisymmetric()
-    asym = from_own_baseline(asym, specs)
-    _, a = resample(f.t_s, asym, settings.rate_hz, settings.max_gap_s)
-    a, _ = smooth_and_differentiate(a, settings.rate_hz)
-    hp = highpass(a, int(round(2 * settings.window_s * settings.rate_hz)))
+    *_, hp, specs = antisymmetric_series(compute_features(landmarks), settings)
     names = [s.name.removesuffix("_left") if s.kind == "lateral" else s.name for s in specs]
     return hp[:, person], names
 

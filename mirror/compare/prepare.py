@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from mirror.compare.settings import CompareSettings
-from mirror.features import Features
+from mirror.features import Features, FeatureSpec
 from mirror.signal import highpass, resample, smooth_and_differentiate
 from mirror.vocabulary import ARM_FEATURES, FEATURE_CHANNELS
 
@@ -41,7 +41,7 @@ BASELINED = ("head_yaw",)
 """Antisymmetric columns (besides the face's) measured from each person's own usual value."""
 
 
-def from_own_baseline(asym: np.ndarray, specs) -> np.ndarray:
+def _from_own_baseline(asym: np.ndarray, specs) -> np.ndarray:
     """Face asymmetries and head yaw as departures from each person's median over the session.
 
     A face's resting left-right difference is anatomy and measurement, not expression, and
@@ -60,20 +60,34 @@ def from_own_baseline(asym: np.ndarray, specs) -> np.ndarray:
     return out
 
 
-def prepare(features: Features, settings: CompareSettings) -> Prepared:
-    """Resample, smooth and split features into antisymmetric and symmetric parts."""
-    asym, aspecs = features.antisymmetric()
-    sym, sspecs = features.symmetric()
-    asym = from_own_baseline(asym, aspecs)
+def antisymmetric_series(
+    features: Features, settings: CompareSettings
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[FeatureSpec]]:
+    """Both people's antisymmetric parts on the comparison grid, unweighted, as :func:`prepare` reads them.
+
+    Returns ``(t, posture, velocity, departures, specs)``: the grid, the smoothed posture
+    ``(N, 2, K)`` (each person's own baseline taken from the face and head yaw), its velocity,
+    its departures from each person's moving average over two windows, and the components'
+    specs; NaN where a person has no data.
+    """
+    asym, specs = features.antisymmetric()
+    asym = _from_own_baseline(asym, specs)
     t, asym = resample(features.t_s, asym, settings.rate_hz, settings.max_gap_s)
-    _, sym = resample(features.t_s, sym, settings.rate_hz, settings.max_gap_s)
     asym, vel = smooth_and_differentiate(asym, settings.rate_hz)
-    sym_smooth, _ = smooth_and_differentiate(sym, settings.rate_hz)
-    length = int(round(settings.window_s * settings.rate_hz))
     # postures compared as each person's changes (departures from their own moving average over
     # two windows: what a window holds steady goes, its own movement stays): a posture both merely
     # hold (a camera's tilt, one's usual lean) is no evidence
-    asym_hp = highpass(asym, 2 * length)
+    asym_hp = highpass(asym, 2 * int(round(settings.window_s * settings.rate_hz)))
+    return t, asym, vel, asym_hp, specs
+
+
+def prepare(features: Features, settings: CompareSettings) -> Prepared:
+    """Resample, smooth and split features into antisymmetric and symmetric parts."""
+    t, asym, vel, asym_hp, aspecs = antisymmetric_series(features, settings)
+    sym, sspecs = features.symmetric()
+    _, sym = resample(features.t_s, sym, settings.rate_hz, settings.max_gap_s)
+    sym_smooth, _ = smooth_and_differentiate(sym, settings.rate_hz)
+    length = int(round(settings.window_s * settings.rate_hz))
     # each antisymmetric column weighted by how reliably the pose model reads its side (sums of
     # products scale by the square of a column, so each is multiplied by the weight's root)
     scale = np.sqrt(side_weights(aspecs))

@@ -93,33 +93,28 @@ def _pose_to_person(image_lms, world_lms) -> PersonLandmarks:
     return PersonLandmarks(pose_image=img, pose_world=_xyz(world_lms), pose_visibility=vis)
 
 
-def video_pose_landmarker(pose_path: str, **options: float) -> Any:
-    """A MediaPipe pose landmarker in VIDEO mode for one person (``options``: its confidence settings)."""
+def _video_landmarker(kind: str, model_path: str, **options: Any) -> Any:
+    """MediaPipe's ``{kind}Landmarker`` in VIDEO mode from its model file, its native logs quieted."""
     _, BaseOptions, vision = load_mediapipe()  # before the quiet block: loading takes its lock too
+    landmarker, landmarker_options = getattr(vision, f"{kind}Landmarker"), getattr(vision, f"{kind}LandmarkerOptions")
     with quiet_native_stderr():
-        return vision.PoseLandmarker.create_from_options(
-            vision.PoseLandmarkerOptions(
-                base_options=BaseOptions(model_asset_path=pose_path),
-                running_mode=vision.RunningMode.VIDEO,
-                num_poses=1,
-                **options,
+        return landmarker.create_from_options(
+            landmarker_options(
+                base_options=BaseOptions(model_asset_path=model_path), running_mode=vision.RunningMode.VIDEO, **options
             )
         )
+
+
+def video_pose_landmarker(pose_path: str, **options: float) -> Any:
+    """A MediaPipe pose landmarker in VIDEO mode for one person (``options``: its confidence settings)."""
+    return _video_landmarker("Pose", pose_path, num_poses=1, **options)
 
 
 def video_face_landmarker(face_path: str) -> Any:
     """A MediaPipe face landmarker in VIDEO mode for one face, with blendshapes and the face's transformation matrix."""
-    _, BaseOptions, vision = load_mediapipe()  # before the quiet block: loading takes its lock too
-    with quiet_native_stderr():
-        return vision.FaceLandmarker.create_from_options(
-            vision.FaceLandmarkerOptions(
-                base_options=BaseOptions(model_asset_path=face_path),
-                running_mode=vision.RunningMode.VIDEO,
-                num_faces=1,
-                output_face_blendshapes=True,
-                output_facial_transformation_matrixes=True,
-            )
-        )
+    return _video_landmarker(
+        "Face", face_path, num_faces=1, output_face_blendshapes=True, output_facial_transformation_matrixes=True
+    )
 
 
 class MediaPipePersonEstimator(PersonEstimator):
