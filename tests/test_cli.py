@@ -349,6 +349,7 @@ def test_live_checks_its_files_and_model_first_and_no_window_prints_no_keys(tmp_
     assert heavy.returncode == 2 and heavy.stderr.startswith("error: --model heavy is not installed")
     run = live("--source", str(EXAMPLES / "raga_2people.mp4"), "--max-seconds", "1.5", "--surrogates", "0", "--no-face")
     assert run.returncode == 0, run.stderr
+    assert "time limit" in run.stdout
     assert "q quits" not in run.stderr and "Ctrl+C stops" in run.stderr  # no keys to press without a window
     assert not (tmp_path / "o" / ".mirror.lock").exists()
 
