@@ -7,6 +7,10 @@ ships is the features (numbers, no pictures) of every person, once per pose mode
 so that the null can be computed for any window length and lag range.
 
     python models/build_null_reference.py [--shared ../shared/data] [--cache-dir DIR]
+    python models/build_null_reference.py --tables-only
+
+``--tables-only`` keeps the reference and rebuilds only the presets' null tables from it (after a
+change of the comparator's scores, which bumps ``NULL_VERSION``).
 
 Footage: ``../shared/data/people`` (single real people: head-and-shoulders, upper body,
 whole body; see its README) and the MIT clips of ``examples/``.  Clips with shot cuts,
@@ -70,7 +74,11 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--cache-dir", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=NULL_REFERENCE_PATH)
+    parser.add_argument("--tables-only", action="store_true", help="rebuild only the presets' null tables")
     args = parser.parse_args()
+    if args.tables_only:
+        preset_tables()
+        return
     if not (args.shared / "people").is_dir():
         raise SystemExit(f"error: {args.shared / 'people'} not found (the real single-person footage)")
     arrays: dict[str, np.ndarray] = {}
@@ -106,8 +114,12 @@ def main() -> None:
     np.savez_compressed(buf, **arrays)
     write_atomic(args.out, buf.getvalue())
     print(f"wrote {args.out} ({len(people)} person-model series, {args.out.stat().st_size // 1024} KB)")
-    if args.out != NULL_REFERENCE_PATH:
-        return
+    if args.out == NULL_REFERENCE_PATH:
+        preset_tables()
+
+
+def preset_tables() -> None:
+    """The presets' null tables, from the shipped reference (the old tables go)."""
     for old in NULL_REFERENCE_PATH.parent.glob("preset_null_*.npz"):
         old.unlink()
     ready = [(name, s) for name, s in PRESETS.items()] + [

@@ -14,7 +14,10 @@ interacting, with the same window length, lag range and settings:
     the session is long enough (:data:`SESSION_NULL_MIN_S`).
 
 A mirror/match candidate is judged on its side margin (:func:`side_margin`: the better
-score minus the other), a symmetric one on its synchrony.  A window's p-value is
+score minus the other), a symmetric one on its synchrony.  The window's relation is also
+judged on the margin of its lag curve pooled with the windows of one window length before it
+(one copy made with one delay keeps its lag; a chance agreement seldom does), when that curve
+names the same relation; a window with both tests passes either at half the level.  A window's p-value is
 ``(1 + #null >= observed) / (1 + n)`` among the null windows of its stratum: the same
 kind of candidate (a posture that changes for mirror/match, a symmetric movement for
 symmetric), the same number of antisymmetric features seen (a head-only view scores by
@@ -68,6 +71,8 @@ class NullSamples:
         ``(N, C)`` side margin per body part, NaN where the part was not compared.
     channel_motion : np.ndarray
         ``(N, C)`` the parts' movement strata.
+    pooled_best : np.ndarray
+        ``(N,)`` the side margin of the pooled lag curve (NaN where there is none).
     source : {"reference", "session", "none"}
     description : str
     """
@@ -80,12 +85,22 @@ class NullSamples:
     n_sided: np.ndarray
     channel_best: np.ndarray
     channel_motion: np.ndarray
+    pooled_best: np.ndarray
     source: NullSource
     description: str
 
     def __post_init__(self) -> None:
         n = len(self.best)
-        for name in ("sync", "sided", "symmetric", "motion", "n_sided", "channel_best", "channel_motion"):
+        for name in (
+            "sync",
+            "sided",
+            "symmetric",
+            "motion",
+            "n_sided",
+            "channel_best",
+            "channel_motion",
+            "pooled_best",
+        ):
             if len(getattr(self, name)) != n:
                 raise ValueError(f"null samples: {name} has {len(getattr(self, name))} rows, best has {n}")
 
@@ -112,6 +127,7 @@ class NullSamples:
                 (len(BODY_PARTS),),
             ),
             channel_motion=cat(lambda w: w.channel_motion, (len(BODY_PARTS),)),
+            pooled_best=cat(lambda w: side_margin(w.pooled_mirror, w.pooled_match)),
             source=source,
             description=description,
         )
@@ -221,9 +237,24 @@ def calibrate(windows: Windows, null: NullSamples, settings: CompareSettings) ->
     best = side_margin(windows.mirror_score, windows.match_score)
     keys = (windows.n_sided, windows.motion)
     null_keys = (null.n_sided, null.motion)
-    p_rel = _stratified_p(
+    p_own = _stratified_p(
         np.where(null.sided, null.best, np.nan), null_keys, np.where(windows.sided, best, np.nan), keys
     )
+    # the same test on the lag curve pooled with the windows before it (a copy keeps its delay).
+    # Where a window has both, its relation passes either at half the level (Bonferroni), so its
+    # p-value is twice the smaller; where it has no pooled curve (the first windows), its own.
+    p_pool = _stratified_p(
+        np.where(null.sided, null.pooled_best, np.nan),
+        null_keys,
+        np.where(windows.sided, side_margin(windows.pooled_mirror, windows.pooled_match), np.nan),
+        keys,
+    )
+    tests = np.where(np.isfinite(p_pool), 2.0, 1.0)
+    # the pooled curve only confirms the window's own relation, the one the window itself names: a
+    # lag curve that merely drifts alike over a longer stretch names nothing on its own
+    pooled_label = np.where(windows.pooled_mirror > windows.pooled_match, "mirror", "match")
+    confirmed = np.where(pooled_label == windows.label, p_pool, np.nan)
+    p_rel = np.minimum(1.0, tests * np.fmin(p_own, confirmed))
     sym_candidate = _symmetric_candidate(windows, settings)
     p_sym = _stratified_p(
         np.where(null.symmetric, null.sync, np.nan),

@@ -190,7 +190,17 @@ def session_is_long(n_samples: int, settings: CompareSettings) -> bool:
     return duration_s >= max(SESSION_NULL_MIN_S, 10 * (settings.window_s + settings.max_lag_s))
 
 
-_ARRAYS = ("best", "sync", "sided", "symmetric", "motion", "n_sided", "channel_best", "channel_motion")
+_ARRAYS = (
+    "best",
+    "sync",
+    "sided",
+    "symmetric",
+    "motion",
+    "n_sided",
+    "channel_best",
+    "channel_motion",
+    "pooled_best",
+)
 
 
 def null_to_bytes(null: NullSamples) -> bytes:
@@ -211,7 +221,7 @@ def null_from_file(path: Path) -> NullSamples | None:
         return None
 
 
-NULL_VERSION = 16
+NULL_VERSION = 17
 """Bumped whenever the comparator's scores change: null samples of another version are not reused."""
 
 

@@ -110,6 +110,13 @@ class Windows:
         B's arms) is usable.
     channel_motion : np.ndarray
         ``(W, C)`` how fast the part's antisymmetric posture moves (both people): its null's stratum.
+    pooled_mirror, pooled_match : np.ndarray
+        ``(W,)`` the mirror and match scores of the lag curve averaged over this window and the
+        :func:`pool_windows` windows before it (one copy made with one delay keeps its lag from
+        window to window; a chance agreement seldom does); NaN where any of them has too
+        little data.
+    pooled_lag_s : np.ndarray
+        ``(W,)`` lag of the better of the two pooled scores.
     channels : tuple of str
     run : WindowsRun
         The settings used, the lags scanned, and the calibration once calibrated.
@@ -140,6 +147,9 @@ class Windows:
     channel_active: np.ndarray
     channel_valid: np.ndarray
     channel_motion: np.ndarray
+    pooled_mirror: np.ndarray
+    pooled_match: np.ndarray
+    pooled_lag_s: np.ndarray
     run: WindowsRun
     channels: tuple[str, ...] = BODY_PARTS
 
@@ -185,12 +195,14 @@ def compare_prepared(prep: Prepared, settings: CompareSettings) -> Windows:
     starts = np.zeros(0, dtype=int) if n < length else np.arange(0, n - length + 1, step)
     if len(starts) <= BLOCK_WINDOWS:
         return _compare_block(prep, settings, starts)
+    history = pool_windows(settings)
     blocks = []
     for b in range(0, len(starts), BLOCK_WINDOWS):
-        part = starts[b : b + BLOCK_WINDOWS]
+        before = min(b, history)  # the windows a block's first windows pool with come along, then go
+        part = starts[b - before : b + BLOCK_WINDOWS]
         lo = max(0, int(part[0]) - max_lag - 1)
         hi = min(n, int(part[-1]) + length + max_lag + 1)
-        blocks.append(_compare_block(slice_prepared(prep, lo, hi), settings, part - lo))
+        blocks.append(_window_rows(_compare_block(slice_prepared(prep, lo, hi), settings, part - lo), before))
     first = blocks[0]
     joined: dict[str, Any] = {
         f.name: np.concatenate([getattr(w, f.name) for w in blocks])
@@ -198,6 +210,50 @@ def compare_prepared(prep: Prepared, settings: CompareSettings) -> Windows:
         if isinstance(getattr(first, f.name), np.ndarray)
     }
     return replace(first, **joined)
+
+
+def _window_rows(windows: Windows, first: int) -> Windows:
+    """The windows from index ``first`` on."""
+    if not first:
+        return windows
+    return replace(
+        windows,
+        **{
+            f.name: getattr(windows, f.name)[first:]
+            for f in fields(windows)
+            if isinstance(getattr(windows, f.name), np.ndarray)
+        },
+    )
+
+
+def pool_windows(settings: CompareSettings) -> int:
+    """How many earlier windows a window's lag curve is pooled with: one window length of them.
+
+    The pooled evidence spans two window lengths and ends where the window ends, so it is known
+    as soon as the window is (live reads no future).
+    """
+    return max(1, int(round(settings.window_s / settings.step_s)))
+
+
+def _pooled(score: np.ndarray, enough: np.ndarray, history: int) -> np.ndarray:
+    """``(L, W)`` lag curves averaged over each window and the ``history`` windows before it.
+
+    NaN where any of those windows lacks data (too little overall, or none at that lag).
+    """
+    L, W = score.shape
+    out = np.full((L, W), np.nan)
+    if W <= history:
+        return out
+    usable = np.isfinite(score) & enough[None, :]
+    c = np.zeros((L, W + 1))
+    np.cumsum(np.where(usable, score, 0.0), axis=1, out=c[:, 1:])
+    n = np.zeros((L, W + 1))
+    np.cumsum(usable, axis=1, out=n[:, 1:])
+    span = history + 1
+    total = c[:, span:] - c[:, :-span]
+    count = n[:, span:] - n[:, :-span]
+    out[:, history:] = np.where(count == span, total / span, np.nan)
+    return out
 
 
 def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray) -> Windows:
@@ -246,6 +302,15 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
     label = np.full(W, "none", dtype="<U12")
     lag_steps = np.full(W, np.nan)
     enough = valid >= settings.min_valid
+    pooled = _pooled(score_o, enough, pool_windows(settings))
+    has_pool = np.isfinite(pooled).any(0)
+    pool_filled = np.nan_to_num(pooled, nan=0.0)
+    kp_match = np.argmax(np.where(np.isnan(pooled), -np.inf, pooled), axis=0)
+    kp_mirror = np.argmax(np.where(np.isnan(pooled), -np.inf, -pooled), axis=0)
+    pooled_match = np.where(has_pool, pooled[kp_match, w_idx], np.nan)
+    pooled_mirror = np.where(has_pool, -pooled[kp_mirror, w_idx], np.nan)
+    pooled_lag = np.where(pooled_mirror > pooled_match, refine(-pool_filled, kp_mirror), refine(pool_filled, kp_match))
+    pooled_lag_s = np.where(has_pool, (pooled_lag - max_lag) / rate, np.nan)
     # the side can be told where both people's antisymmetric posture changes over the window
     zs = {k: v[zero, :, 0] for k, v in total.items()}
     terms = np.maximum(zs["n"], 1) * max(nfeat.sum(), 1)
@@ -355,6 +420,9 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
         channel_active=ch_active,
         channel_valid=ch_valid,
         channel_motion=ch_motion,
+        pooled_mirror=pooled_mirror,
+        pooled_match=pooled_match,
+        pooled_lag_s=pooled_lag_s,
         run=WindowsRun(settings=settings, lags=len(lags)),
     )
 
