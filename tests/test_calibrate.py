@@ -58,6 +58,7 @@ def test_shipped_null_tables_are_what_the_comparator_computes_today(name):
     np.testing.assert_allclose(shipped.best, fresh.best, atol=1e-6, equal_nan=True)
     np.testing.assert_allclose(shipped.channel_best, fresh.channel_best, atol=1e-6, equal_nan=True)
     np.testing.assert_array_equal(shipped.sided, fresh.sided)
+    np.testing.assert_allclose(shipped.pooled_evidence, fresh.pooled_evidence, atol=1e-6, equal_nan=True)
 
 
 @pytest.mark.model
@@ -98,6 +99,64 @@ def test_held_out_strangers_get_relations_in_at_most_two_percent_of_windows():
             related += int(np.isin(w.label[ok], RELATIONS).sum())
     assert windows > 300
     assert related / windows <= 0.02
+
+
+@pytest.mark.parametrize(
+    "clip", ["stock_woman_lakeside.mp4", "ted_presenter_gestures.mp4", "hdtf_theresa_may.mp4", "raga_1person.mp4"]
+)
+def test_a_real_person_mirrored_by_a_copy_is_a_mirror_in_every_window_that_names_one(clip):
+    """A real person against her own mirrored copy 1.2 s later, judged against a null without her.
+
+    A head-only view (the first two) has few null windows in its stratum: whatever the
+    pooled lag curve adds, the window's evidence is still judged once, so a perfect copy is
+    never lost to a p-value floor nor handed to ``symmetric``.  Every window has a pooled curve
+    after the first window length, and it agrees.
+    """
+    people = load_reference()
+    settings = PRESETS["live"]
+    person = next(p for p in people if p.clip == clip and p.model == "lite")
+    t, v = ping_pong(person.t_s, person.values, 60.0, RATE, 0.0)
+    lag = int(1.2 * RATE)
+    copy = np.roll(mirror_operator(v), lag, axis=0)
+    features = Features(t[lag:], np.stack([v[lag:], copy[lag:]], 1))
+    null = reference_null(settings, people=[p for p in people if p.clip != clip], max_pairs=80)
+    raw = compare_windows(features, settings)
+    w = calibrate(raw, null, settings)
+    named = raw.label == "mirror"
+    assert named.mean() > 0.75
+    assert np.all(w.label[named] == "mirror"), f"{np.unique(w.label[named], return_counts=True)}"
+    assert np.all(w.p_value[named] < settings.alpha)
+    assert np.nanmedian(np.abs(w.lag_s[named] - lag / RATE)) < 0.1
+    later = np.arange(len(raw)) >= settings.window_s / settings.step_s
+    assert np.isfinite(raw.pooled_mirror[later]).all()
+    assert np.all(raw.pooled_mirror[later & named] > raw.pooled_match[later & named])
+
+
+def test_the_pooled_curve_confirms_a_relation_but_never_names_one():
+    """The pooled curve adds its margin where it names the window's own relation, nothing where it names the other."""
+    from dataclasses import replace
+
+    from mirror.compare.calibrate import pooled_evidence
+
+    settings = PRESETS["live"]
+    noisy = _copy("mirror", 40)
+    noisy.values[:, 1] += _motion(9, len(noisy.t_s), scale=4.0)  # a copy among movements of B's own
+    w = compare_windows(noisy, settings)
+    evidence = pooled_evidence(w)
+    own = np.abs(w.mirror_score - w.match_score)
+    later = np.isfinite(evidence)
+    assert later.sum() > 40
+    np.testing.assert_allclose(
+        evidence[later], own[later] + np.abs(w.pooled_mirror - w.pooled_match)[later], rtol=1e-9
+    )  # a copy: the pooled curve names the same relation and adds its margin
+    flipped = replace(w, pooled_mirror=w.pooled_match, pooled_match=w.pooled_mirror)
+    np.testing.assert_allclose(pooled_evidence(flipped)[later], own[later], rtol=1e-9)  # the other relation: nothing
+    null = reference_null(settings)
+    confirmed, unconfirmed = calibrate(w, null, settings), calibrate(flipped, null, settings)
+    # less evidence is never surer: unconfirmed, fewer windows are named, none that confirmed were not
+    named, kept = confirmed.label == "mirror", unconfirmed.label == "mirror"
+    assert not np.any(kept & ~named)
+    assert kept.sum() < named.sum()
 
 
 @pytest.mark.parametrize("kind", ["mirror", "match"])

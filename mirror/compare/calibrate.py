@@ -14,10 +14,10 @@ interacting, with the same window length, lag range and settings:
     the session is long enough (:data:`SESSION_NULL_MIN_S`).
 
 A mirror/match candidate is judged on its side margin (:func:`side_margin`: the better
-score minus the other), a symmetric one on its synchrony.  The window's relation is also
-judged on the margin of its lag curve pooled with the windows of one window length before it
-(one copy made with one delay keeps its lag; a chance agreement seldom does), when that curve
-names the same relation; a window with both tests passes either at half the level.  A window's p-value is
+score minus the other), a symmetric one on its synchrony; a window with a pooled lag curve
+(its own averaged with those of one window length before it) on its own margin plus the
+pooled curve's where that names the same relation (:func:`pooled_evidence`: one copy made
+with one delay keeps its lag; a chance agreement seldom does).  A window's p-value is
 ``(1 + #null >= observed) / (1 + n)`` among the null windows of its stratum: the same
 kind of candidate (a posture that changes for mirror/match, a symmetric movement for
 symmetric), the same number of antisymmetric features seen (a head-only view scores by
@@ -71,8 +71,8 @@ class NullSamples:
         ``(N, C)`` side margin per body part, NaN where the part was not compared.
     channel_motion : np.ndarray
         ``(N, C)`` the parts' movement strata.
-    pooled_best : np.ndarray
-        ``(N,)`` the side margin of the pooled lag curve (NaN where there is none).
+    pooled_evidence : np.ndarray
+        ``(N,)`` :func:`pooled_evidence` of each null window (NaN where it has no pooled curve).
     source : {"reference", "session", "none"}
     description : str
     """
@@ -85,7 +85,7 @@ class NullSamples:
     n_sided: np.ndarray
     channel_best: np.ndarray
     channel_motion: np.ndarray
-    pooled_best: np.ndarray
+    pooled_evidence: np.ndarray
     source: NullSource
     description: str
 
@@ -99,7 +99,7 @@ class NullSamples:
             "n_sided",
             "channel_best",
             "channel_motion",
-            "pooled_best",
+            "pooled_evidence",
         ):
             if len(getattr(self, name)) != n:
                 raise ValueError(f"null samples: {name} has {len(getattr(self, name))} rows, best has {n}")
@@ -127,7 +127,7 @@ class NullSamples:
                 (len(BODY_PARTS),),
             ),
             channel_motion=cat(lambda w: w.channel_motion, (len(BODY_PARTS),)),
-            pooled_best=cat(lambda w: side_margin(w.pooled_mirror, w.pooled_match)),
+            pooled_evidence=cat(pooled_evidence),
             source=source,
             description=description,
         )
@@ -142,6 +142,22 @@ def side_margin(mirror: np.ndarray, match: np.ndarray) -> np.ndarray:
     not the better score alone, is what a mirror or match label is judged on.
     """
     return np.abs(mirror - match)
+
+
+def pooled_evidence(w: Windows) -> np.ndarray:
+    """``(W,)`` the window's side margin plus its pooled lag curve's, when that curve names the same relation.
+
+    A copy made with one delay keeps it from window to window, so its pooled curve (the window's
+    lag curve averaged with those of one window length before it) names the window's own
+    relation with a margin of its own; two strangers' curves agree by chance in one window and
+    wander in the next.  The pooled curve only adds to the window's own evidence: where it names
+    the other relation it adds nothing (a curve that merely drifts alike over a longer stretch
+    names nothing on its own).  NaN where the window has no pooled curve (the first windows).
+    """
+    own = side_margin(w.mirror_score, w.match_score)
+    pooled = side_margin(w.pooled_mirror, w.pooled_match)
+    same = (w.mirror_score > w.match_score) == (w.pooled_mirror > w.pooled_match)
+    return np.where(np.isfinite(pooled), own + np.where(same, pooled, 0.0), np.nan)
 
 
 def _symmetric_moving(w: Windows) -> np.ndarray:
@@ -240,21 +256,15 @@ def calibrate(windows: Windows, null: NullSamples, settings: CompareSettings) ->
     p_own = _stratified_p(
         np.where(null.sided, null.best, np.nan), null_keys, np.where(windows.sided, best, np.nan), keys
     )
-    # the same test on the lag curve pooled with the windows before it (a copy keeps its delay).
-    # Where a window has both, its relation passes either at half the level (Bonferroni), so its
-    # p-value is twice the smaller; where it has no pooled curve (the first windows), its own.
-    p_pool = _stratified_p(
-        np.where(null.sided, null.pooled_best, np.nan),
+    # a window with a pooled lag curve is judged on its pooled evidence (its own margin plus the
+    # pooled curve's where that names the same relation), against the null windows that have one
+    p_pooled = _stratified_p(
+        np.where(null.sided, null.pooled_evidence, np.nan),
         null_keys,
-        np.where(windows.sided, side_margin(windows.pooled_mirror, windows.pooled_match), np.nan),
+        np.where(windows.sided, pooled_evidence(windows), np.nan),
         keys,
     )
-    tests = np.where(np.isfinite(p_pool), 2.0, 1.0)
-    # the pooled curve only confirms the window's own relation, the one the window itself names: a
-    # lag curve that merely drifts alike over a longer stretch names nothing on its own
-    pooled_label = np.where(windows.pooled_mirror > windows.pooled_match, "mirror", "match")
-    confirmed = np.where(pooled_label == windows.label, p_pool, np.nan)
-    p_rel = np.minimum(1.0, tests * np.fmin(p_own, confirmed))
+    p_rel = np.where(np.isfinite(p_pooled), p_pooled, p_own)
     sym_candidate = _symmetric_candidate(windows, settings)
     p_sym = _stratified_p(
         np.where(null.symmetric, null.sync, np.nan),

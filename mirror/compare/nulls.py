@@ -199,7 +199,7 @@ _ARRAYS = (
     "n_sided",
     "channel_best",
     "channel_motion",
-    "pooled_best",
+    "pooled_evidence",
 )
 
 
@@ -221,7 +221,7 @@ def null_from_file(path: Path) -> NullSamples | None:
         return None
 
 
-NULL_VERSION = 17
+NULL_VERSION = 18
 """Bumped whenever the comparator's scores change: null samples of another version are not reused."""
 
 
