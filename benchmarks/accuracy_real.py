@@ -380,7 +380,7 @@ def miss_cause(truth: str, raw, i: int) -> str:
     if raw.label[i] == truth:
         return f"right before calibration, p >= {s.alpha:g}"
     if raw.label[i] == "none":
-        return f"best score < {s.min_score:g}"
+        return f"best score < {s.min_score:g} (own and pooled)"
     return f"{raw.label[i]} before calibration"
 
 

@@ -159,6 +159,23 @@ def test_the_pooled_curve_confirms_a_relation_but_never_names_one():
     assert kept.sum() < named.sum()
 
 
+def test_a_copy_buried_in_its_own_noise_is_named_where_its_pooled_curve_holds_it():
+    """Windows whose own score falls short of min_score are named by a pooled curve that favours the same relation."""
+    settings = PRESETS["live"]
+    noisy = _copy("mirror", 40)
+    noisy.values[:, 1] += _motion(9, len(noisy.t_s), scale=8.0)
+    w = compare_windows(noisy, settings)
+    short = np.fmax(w.mirror_score, w.match_score) < settings.min_score
+    named = short & (w.label == "mirror")
+    assert named.sum() >= 2
+    assert np.all(w.pooled_mirror[named] >= settings.min_score) and np.all(
+        w.pooled_mirror[named] > w.pooled_match[named]
+    )
+    assert not np.any(short & (w.pooled_mirror < settings.min_score) & (w.label == "mirror"))
+    calibrated = calibrate(w, reference_null(settings), settings)
+    assert np.all(calibrated.label[named] == "mirror") and not np.any(calibrated.label == "match")
+
+
 @pytest.mark.parametrize("kind", ["mirror", "match"])
 def test_a_real_copy_beats_chance_and_says_how_surely(kind):
     result = analyze_features(_copy(kind, 40), n_surrogates=0)

@@ -11,7 +11,8 @@ For each window (``window_s`` long, every ``step_s``) and each lag ``tau`` in
 * ``s = (P + w R) / (1 + w)``, ``w`` growing with how much they move.
 
 ``match_score = max_tau s`` and ``mirror_score = max_tau -s``; the better one
-names the window when it passes ``min_score`` and both people's antisymmetric
+names the window when it passes ``min_score`` (or the lag curve pooled with one
+window length before it favours the same relation and passes it) and both people's antisymmetric
 posture changes over the window (``min_change``): a posture both merely hold
 (a camera's tilt, one's usual lean) tells nothing, however lopsided.  Otherwise
 the window is ``symmetric`` if their symmetric parts (left plus right and the
@@ -318,7 +319,13 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
     sided = enough & (change.min(1) >= settings.min_change)
     best_is_mirror = mirror > match
     best = np.where(best_is_mirror, mirror, match)
-    related = sided & (best >= settings.min_score)
+    # the relation the window's own lag curve favours is named where that curve reaches
+    # min_score, or where its pooled curve favours the same relation and reaches it (a copy
+    # held at one delay through a noisy stretch); calibration then judges it
+    pooled_reaches = ((pooled_mirror > pooled_match) == best_is_mirror) & (
+        np.nan_to_num(np.fmax(pooled_mirror, pooled_match), nan=-1.0) >= settings.min_score
+    )
+    related = sided & ((best >= settings.min_score) | pooled_reaches)
     label[related & best_is_mirror] = "mirror"
     label[related & ~best_is_mirror] = "match"
     lag_steps[related & best_is_mirror] = lag_mirror[related & best_is_mirror]
