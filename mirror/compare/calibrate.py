@@ -30,7 +30,7 @@ and their identity) are made in :mod:`mirror.compare.nulls`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -91,16 +91,7 @@ class NullSamples:
 
     def __post_init__(self) -> None:
         n = len(self.best)
-        for name in (
-            "sync",
-            "sided",
-            "symmetric",
-            "motion",
-            "n_sided",
-            "channel_best",
-            "channel_motion",
-            "pooled_evidence",
-        ):
+        for name in NULL_ARRAYS:
             if len(getattr(self, name)) != n:
                 raise ValueError(f"null samples: {name} has {len(getattr(self, name))} rows, best has {n}")
 
@@ -131,6 +122,10 @@ class NullSamples:
             source=source,
             description=description,
         )
+
+
+NULL_ARRAYS: tuple[str, ...] = tuple(f.name for f in fields(NullSamples) if f.name not in ("source", "description"))
+"""The per-window arrays of :class:`NullSamples`, all of one length (what a null table stores)."""
 
 
 def side_margin(mirror: np.ndarray, match: np.ndarray) -> np.ndarray:

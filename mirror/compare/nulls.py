@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mirror.compare.calibrate import NullSamples
+from mirror.compare.calibrate import NULL_ARRAYS, NullSamples
 from mirror.errors import MirrorError
 
 if TYPE_CHECKING:
@@ -190,24 +190,11 @@ def session_is_long(n_samples: int, settings: CompareSettings) -> bool:
     return duration_s >= max(SESSION_NULL_MIN_S, 10 * (settings.window_s + settings.max_lag_s))
 
 
-_ARRAYS = (
-    "best",
-    "sync",
-    "sided",
-    "symmetric",
-    "motion",
-    "n_sided",
-    "channel_best",
-    "channel_motion",
-    "pooled_evidence",
-)
-
-
 def null_to_bytes(null: NullSamples) -> bytes:
     """The samples as ``.npz`` bytes (with their source and description)."""
     buf = io.BytesIO()
     meta = json.dumps({"source": null.source, "description": null.description}).encode()
-    np.savez_compressed(buf, meta=np.frombuffer(meta, dtype=np.uint8), **{k: getattr(null, k) for k in _ARRAYS})
+    np.savez_compressed(buf, meta=np.frombuffer(meta, dtype=np.uint8), **{k: getattr(null, k) for k in NULL_ARRAYS})
     return buf.getvalue()
 
 
@@ -216,7 +203,7 @@ def null_from_file(path: Path) -> NullSamples | None:
     try:
         with np.load(path) as z:
             meta = json.loads(bytes(z["meta"]).decode())
-            return NullSamples(**{k: z[k] for k in _ARRAYS}, source=meta["source"], description=meta["description"])
+            return NullSamples(**{k: z[k] for k in NULL_ARRAYS}, source=meta["source"], description=meta["description"])
     except (OSError, KeyError, ValueError):
         return None
 

@@ -116,8 +116,6 @@ class Windows:
         :func:`pool_windows` windows before it (one copy made with one delay keeps its lag from
         window to window; a chance agreement seldom does); NaN where any of them has too
         little data.
-    pooled_lag_s : np.ndarray
-        ``(W,)`` lag of the better of the two pooled scores.
     channels : tuple of str
     run : WindowsRun
         The settings used, the lags scanned, and the calibration once calibrated.
@@ -150,7 +148,6 @@ class Windows:
     channel_motion: np.ndarray
     pooled_mirror: np.ndarray
     pooled_match: np.ndarray
-    pooled_lag_s: np.ndarray
     run: WindowsRun
     channels: tuple[str, ...] = BODY_PARTS
 
@@ -205,26 +202,21 @@ def compare_prepared(prep: Prepared, settings: CompareSettings) -> Windows:
         hi = min(n, int(part[-1]) + length + max_lag + 1)
         blocks.append(_window_rows(_compare_block(slice_prepared(prep, lo, hi), settings, part - lo), before))
     first = blocks[0]
-    joined: dict[str, Any] = {
-        f.name: np.concatenate([getattr(w, f.name) for w in blocks])
-        for f in fields(first)
-        if isinstance(getattr(first, f.name), np.ndarray)
-    }
+    joined: dict[str, Any] = {name: np.concatenate([getattr(w, name) for w in blocks]) for name in _arrays(first)}
     return replace(first, **joined)
+
+
+def _arrays(windows: Windows) -> dict[str, np.ndarray]:
+    """The per-window arrays of ``windows`` by field name (everything but the run and the part names)."""
+    return {f.name: x for f in fields(windows) if isinstance(x := getattr(windows, f.name), np.ndarray)}
 
 
 def _window_rows(windows: Windows, first: int) -> Windows:
     """The windows from index ``first`` on."""
     if not first:
         return windows
-    return replace(
-        windows,
-        **{
-            f.name: getattr(windows, f.name)[first:]
-            for f in fields(windows)
-            if isinstance(getattr(windows, f.name), np.ndarray)
-        },
-    )
+    rows: dict[str, Any] = {name: x[first:] for name, x in _arrays(windows).items()}
+    return replace(windows, **rows)
 
 
 def pool_windows(settings: CompareSettings) -> int:
@@ -305,13 +297,10 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
     enough = valid >= settings.min_valid
     pooled = _pooled(score_o, enough, pool_windows(settings))
     has_pool = np.isfinite(pooled).any(0)
-    pool_filled = np.nan_to_num(pooled, nan=0.0)
     kp_match = np.argmax(np.where(np.isnan(pooled), -np.inf, pooled), axis=0)
     kp_mirror = np.argmax(np.where(np.isnan(pooled), -np.inf, -pooled), axis=0)
     pooled_match = np.where(has_pool, pooled[kp_match, w_idx], np.nan)
     pooled_mirror = np.where(has_pool, -pooled[kp_mirror, w_idx], np.nan)
-    pooled_lag = np.where(pooled_mirror > pooled_match, refine(-pool_filled, kp_mirror), refine(pool_filled, kp_match))
-    pooled_lag_s = np.where(has_pool, (pooled_lag - max_lag) / rate, np.nan)
     # the side can be told where both people's antisymmetric posture changes over the window
     zs = {k: v[zero, :, 0] for k, v in total.items()}
     terms = np.maximum(zs["n"], 1) * max(nfeat.sum(), 1)
@@ -429,7 +418,6 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
         channel_motion=ch_motion,
         pooled_mirror=pooled_mirror,
         pooled_match=pooled_match,
-        pooled_lag_s=pooled_lag_s,
         run=WindowsRun(settings=settings, lags=len(lags)),
     )
 
