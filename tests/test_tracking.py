@@ -59,6 +59,27 @@ def test_lost_person_is_searched_for_and_reacquired():
     assert tracker.stats.reacquired == 1
 
 
+def test_a_person_lost_in_their_region_is_taken_from_a_search_of_the_same_frame():
+    tracker = IdentityTracker(Layout("auto"), SIZE)
+    left, right = (60, 80, 230, 460), (380, 60, 560, 460)
+    tracker.start(_people(left, right))
+    tracker.pop_seeds(), tracker.pop_reseeded()
+    tracker.update(_people(left, right))
+    assert tracker.just_lost() == []
+    tracker.update([skeleton(left, SIZE), None])  # B's region misses B on this frame
+    assert tracker.just_lost() == [1]
+    stranger, near = (560, 300, 630, 470), (390, 62, 572, 462)
+    # the search sees A, a body far from B's last place, and B a little moved: only B is B's
+    found = tracker.rescue([1], _people(left, stranger, near))
+    assert list(found) == [1] and found[1].center()[0] == pytest.approx(skeleton(near, SIZE).center()[0])
+    assert tracker.pop_reseeded() == {1} and tracker.pop_seeds() == {}
+    assert tracker.tracks[1].missed == 0 and tracker.just_lost() == []
+    # nobody near B's last place (A's body does not count): B stays lost, the next search waits
+    tracker.update([skeleton(left, SIZE), None])
+    assert tracker.rescue([1], _people(left, stranger)) == {}
+    assert tracker.tracks[1].missed == 1
+
+
 def test_split_and_regions_layouts_are_fixed():
     split = IdentityTracker(Layout("split"), SIZE)
     a, b = split.regions()

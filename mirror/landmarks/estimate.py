@@ -278,7 +278,30 @@ class PairStep:
         for slot, seed in seeds.items():
             if found[slot] is None:  # the search measured this body on this very frame: keep it
                 found[slot] = add_face(self.estimators[slot], bgr, seed, t_ms) if with_face else seed
-        return PendingPeople(tracker.update(found), [])
+        return self._rescued(bgr, t_ms, tracker.update(found), [], with_face)
+
+    def _rescued(
+        self, bgr: np.ndarray, t_ms: int, people: People, tasks: list[Future[None]], with_face: bool
+    ) -> PendingPeople:
+        """This frame's people, with anyone their region just lost looked for on the whole frame at once.
+
+        A person the pose model tracked until the frame before and misses in their region is
+        often still plain to see (a borderline detection in a tight crop, a quick turn): the
+        whole-frame search that would otherwise wait for the next scheduled one runs on this
+        very frame, and a body found where they were is theirs (:meth:`IdentityTracker.rescue`).
+        """
+        lost = self.tracker.just_lost()
+        if not lost:
+            return PendingPeople(people, tasks)
+        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        found = self.tracker.rescue(lost, self.backend.detect_people(rgb) + detect_in_halves(self.backend, rgb))
+        for slot, person in found.items():
+            if with_face:
+                if tasks:
+                    wait([tasks[slot]])  # this person's last face call comes first (VIDEO mode)
+                add_face(self.estimators[slot], bgr, person, t_ms)
+            people[slot] = person
+        return PendingPeople(people, tasks)
 
     def _overlapped(
         self, pool: ThreadPoolExecutor, bgr: np.ndarray, t_ms: int, boxes: list[Box | None], with_face: bool
@@ -316,7 +339,7 @@ class PairStep:
             wait(tasks)  # never leave a thread working on a frame nobody will collect
             raise
         self._in_flight = tasks
-        return PendingPeople(people, tasks)
+        return self._rescued(bgr, t_ms, people, tasks, with_face)
 
     def _drain(self) -> None:
         """Wait for the last begun frame's faces (before a search, a restart or new estimators)."""

@@ -121,6 +121,12 @@ class IdentityTracker:
         out, self._reseeded = self._reseeded, set()
         return out
 
+    def just_lost(self) -> list[int]:
+        """``auto`` slots whose person was seen the frame before and missed on this one (a search may find them)."""
+        if self.layout.mode != "auto" or self._fixed is not None:
+            return []
+        return [s for s, t in enumerate(self.tracks) if t.missed == 1 and t.person is not None]
+
     def wants_tiles(self) -> bool:
         """Whether a whole frame should be looked at for a video call's tiles (``auto``, before any are found)."""
         return self.layout.mode == "auto" and self.tiles is None
@@ -200,6 +206,45 @@ class IdentityTracker:
                     self._reseeded.add(slot)
                     self.stats.reacquired += 1
         self._refresh_regions()
+
+    def rescue(self, slots: list[int], detections: list[PersonLandmarks]) -> dict[int, PersonLandmarks]:
+        """``auto``: a person the region missed on this frame, taken from a whole-frame search of the same frame.
+
+        A detection is theirs when it lies within one body scale of where they were last seen
+        and is not the other person; their estimator starts afresh on the next frame.
+
+        Returns
+        -------
+        dict
+            The bodies found, per slot (their tracks updated as seen on this frame).
+        """
+        self.stats.searches += 1
+        self._frames_since_search = 0
+        out: dict[int, PersonLandmarks] = {}
+        for slot in slots:
+            track, other = self.tracks[slot], self.tracks[1 - slot]
+            if track.center is None:
+                continue
+            best: tuple[float, PersonLandmarks] | None = None
+            for det in detections:
+                c = anchor_px(det, self.size)
+                if (
+                    other.person is not None
+                    and other.missed == 0
+                    and (same_body(det, other.person, self.size) or inside_body(c, other.person, self.size))
+                ):
+                    continue  # that is the other person
+                d = float(np.linalg.norm(c - track.center))
+                if d <= max(track.scale, 1.0) and (best is None or d < best[0]):
+                    best = (d, det)
+            if best is not None:
+                self._seed(slot, best[1])
+                self._seeds.pop(slot, None)  # returned here, not through pop_seeds
+                self._reseeded.add(slot)
+                self.stats.reacquired += 1
+                out[slot] = best[1]
+        self._refresh_regions()
+        return out
 
     def restore(self, people: tuple[PersonLandmarks | None, PersonLandmarks | None]) -> None:
         """Continue after the given last frame (resuming an interrupted extraction)."""
