@@ -74,8 +74,14 @@ def test_a_person_lost_in_their_region_is_taken_from_a_search_of_the_same_frame(
     assert list(found) == [1] and found[1].center()[0] == pytest.approx(skeleton(near, SIZE).center()[0])
     assert tracker.pop_reseeded() == {1} and tracker.pop_seeds() == {}
     assert tracker.tracks[1].missed == 0 and tracker.just_lost() == []
-    # nobody near B's last place (A's body does not count): B stays lost, the next search waits
+    # B lost again at once: no second search so soon (a region that keeps losing B costs one per 5 frames)
     tracker.update([skeleton(left, SIZE), None])
+    assert tracker.just_lost() == []
+    for _ in range(5):
+        tracker.update(_people(left, near))
+    tracker.update([skeleton(left, SIZE), None])
+    assert tracker.just_lost() == [1]
+    # nobody near B's last place (A's body does not count): B stays lost, the next search waits
     assert tracker.rescue([1], _people(left, stranger)) == {}
     assert tracker.tracks[1].missed == 1
 

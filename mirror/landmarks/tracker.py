@@ -39,6 +39,7 @@ class _Track:
     scale: float = 0.0
     missed: int = 0
     region: np.ndarray | None = None  # px box the estimator looks in
+    since_rescue: int = 1_000_000  # frames since a same-frame search last gave this person back
 
 
 @dataclass
@@ -122,10 +123,19 @@ class IdentityTracker:
         return out
 
     def just_lost(self) -> list[int]:
-        """``auto`` slots whose person was seen the frame before and missed on this one (a search may find them)."""
+        """``auto`` slots whose person was seen the frame before and missed on this one (a search may find them).
+
+        A person given back by such a search within the last ``search_every`` frames waits for the
+        scheduled searches instead: a region that keeps losing someone costs at most one extra
+        search every ``search_every`` frames, not one on every frame.
+        """
         if self.layout.mode != "auto" or self._fixed is not None:
             return []
-        return [s for s, t in enumerate(self.tracks) if t.missed == 1 and t.person is not None]
+        return [
+            s
+            for s, t in enumerate(self.tracks)
+            if t.missed == 1 and t.person is not None and t.since_rescue >= self.search_every
+        ]
 
     def wants_tiles(self) -> bool:
         """Whether a whole frame should be looked at for a video call's tiles (``auto``, before any are found)."""
@@ -242,6 +252,7 @@ class IdentityTracker:
                 self._seeds.pop(slot, None)  # returned here, not through pop_seeds
                 self._reseeded.add(slot)
                 self.stats.reacquired += 1
+                self.tracks[slot].since_rescue = 0
                 out[slot] = best[1]
         self._refresh_regions()
         return out
@@ -270,6 +281,8 @@ class IdentityTracker:
             ``[A or None, B or None]`` after the identity checks.
         """
         self._frames_since_search += 1
+        for track in self.tracks:
+            track.since_rescue += 1
         found = list(found)
         centers = [None if p is None else anchor_px(p, self.size) for p in found]
         # 1. both estimators on one body: keep it for the person it is closer to
