@@ -155,14 +155,25 @@ def detect_in_halves(backend: LandmarkBackend, rgb: np.ndarray) -> list[PersonLa
     return out
 
 
-def search_people(tracker: IdentityTracker, backend: LandmarkBackend, bgr: np.ndarray) -> dict[int, PersonLandmarks]:
+def detect_whole_frame(backend: LandmarkBackend, bgr: np.ndarray) -> list[PersonLandmarks]:
+    """People detected on a whole ``(H, W, 3)`` uint8 BGR frame and on each half, in whole-frame coordinates.
+
+    A head-and-shoulders person close to the camera is often missed, or merged with the
+    other, on the whole frame, yet found in their half.
+    """
+    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    return backend.detect_people(rgb) + detect_in_halves(backend, rgb)
+
+
+def search_people(
+    tracker: IdentityTracker, backend: LandmarkBackend, bgr: np.ndarray
+) -> tuple[dict[int, PersonLandmarks], list[PersonLandmarks] | None]:
     """One search of ``auto`` on a whole frame: a video call's tiles, else the people in it.
 
     A call's two tiles (:func:`~mirror.landmarks.layout.find_tiles`) become the
     people's fixed regions.  Otherwise people are detected on the whole frame and on
-    each half: a head-and-shoulders person close to the camera is often missed, or
-    merged with the other, on the whole frame, yet found in their half.  The tracker
-    takes what it needs (:meth:`IdentityTracker.start`).
+    each half (:func:`detect_whole_frame`).  The tracker takes what it needs
+    (:meth:`IdentityTracker.start`).
 
     Parameters
     ----------
@@ -175,16 +186,18 @@ def search_people(tracker: IdentityTracker, backend: LandmarkBackend, bgr: np.nd
         Bodies the search measured on this frame, per slot (kept when the slot's
         estimator finds nothing on it); the slots to restart are in
         :meth:`IdentityTracker.pop_reseeded`.
+    list or None
+        Every body detected on the frame (None where a call's tiles were found instead):
+        a person lost later in the same frame is looked for among them.
     """
     if tracker.wants_tiles():
         tiles = find_tiles(bgr)
         if tiles is not None:
             tracker.use_tiles(tiles)
-            return {}
-    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-    detections = backend.detect_people(rgb) + detect_in_halves(backend, rgb)
+            return {}, None
+    detections = detect_whole_frame(backend, bgr)
     tracker.start(detections)
-    return tracker.pop_seeds()
+    return tracker.pop_seeds(), detections
 
 
 class PendingPeople:
@@ -256,9 +269,10 @@ class PairStep:
         """
         tracker = self.tracker
         seeds: dict[int, PersonLandmarks] = {}
+        detections: list[PersonLandmarks] | None = None
         if tracker.needs_detection():
             self._drain()
-            seeds = search_people(tracker, self.backend, bgr)
+            seeds, detections = search_people(tracker, self.backend, bgr)
         reseeded = tracker.pop_reseeded()
         if reseeded:
             self._drain()
@@ -267,7 +281,7 @@ class PairStep:
             self.estimators[slot] = self.backend.person_estimator()
         boxes = tracker.regions()
         if self.pool is not None and not seeds:
-            return self._overlapped(self.pool, bgr, t_ms, boxes, with_face)
+            return self._overlapped(self.pool, bgr, t_ms, boxes, with_face, detections)
         self._drain()
 
         def run(slot: int) -> PersonLandmarks | None:
@@ -278,10 +292,16 @@ class PairStep:
         for slot, seed in seeds.items():
             if found[slot] is None:  # the search measured this body on this very frame: keep it
                 found[slot] = add_face(self.estimators[slot], bgr, seed, t_ms) if with_face else seed
-        return self._rescued(bgr, t_ms, tracker.update(found), [], with_face)
+        return self._rescued(bgr, t_ms, tracker.update(found), [], with_face, detections)
 
     def _rescued(
-        self, bgr: np.ndarray, t_ms: int, people: People, tasks: list[Future[None]], with_face: bool
+        self,
+        bgr: np.ndarray,
+        t_ms: int,
+        people: People,
+        tasks: list[Future[None]],
+        with_face: bool,
+        detections: list[PersonLandmarks] | None,
     ) -> PendingPeople:
         """This frame's people, with anyone their region just lost looked for on the whole frame at once.
 
@@ -289,12 +309,14 @@ class PairStep:
         often still plain to see (a borderline detection in a tight crop, a quick turn): the
         whole-frame search that would otherwise wait for the next scheduled one runs on this
         very frame, and a body found where they were is theirs (:meth:`IdentityTracker.rescue`).
+        ``detections``: the bodies a scheduled search already found on this frame (None: none ran).
         """
         lost = self.tracker.just_lost()
         if not lost:
             return PendingPeople(people, tasks)
-        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-        found = self.tracker.rescue(lost, self.backend.detect_people(rgb) + detect_in_halves(self.backend, rgb))
+        if detections is None:
+            detections = detect_whole_frame(self.backend, bgr)
+        found = self.tracker.rescue(lost, detections)
         for slot, person in found.items():
             if with_face:
                 if tasks:
@@ -304,7 +326,13 @@ class PairStep:
         return PendingPeople(people, tasks)
 
     def _overlapped(
-        self, pool: ThreadPoolExecutor, bgr: np.ndarray, t_ms: int, boxes: list[Box | None], with_face: bool
+        self,
+        pool: ThreadPoolExecutor,
+        bgr: np.ndarray,
+        t_ms: int,
+        boxes: list[Box | None],
+        with_face: bool,
+        detections: list[PersonLandmarks] | None,
     ) -> PendingPeople:
         """A and B on the pool, the identity checks on the bodies while the faces are still running.
 
@@ -339,7 +367,7 @@ class PairStep:
             wait(tasks)  # never leave a thread working on a frame nobody will collect
             raise
         self._in_flight = tasks
-        return self._rescued(bgr, t_ms, people, tasks, with_face)
+        return self._rescued(bgr, t_ms, people, tasks, with_face, detections)
 
     def _drain(self) -> None:
         """Wait for the last begun frame's faces (before a search, a restart or new estimators)."""

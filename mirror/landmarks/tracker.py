@@ -196,11 +196,7 @@ class IdentityTracker:
             candidates = []
             for det in detections:
                 c = anchor_px(det, self.size)
-                if (
-                    other.person is not None
-                    and other.missed < 3
-                    and (same_body(det, other.person, self.size) or inside_body(c, other.person, self.size))
-                ):
+                if self._is_other(det, c, slot, seen_within=3):
                     continue  # that is the other person
                 if track.center is not None:
                     cost = float(np.linalg.norm(c - track.center))
@@ -232,18 +228,14 @@ class IdentityTracker:
         self._frames_since_search = 0
         out: dict[int, PersonLandmarks] = {}
         for slot in slots:
-            track, other = self.tracks[slot], self.tracks[1 - slot]
+            track = self.tracks[slot]
             if track.center is None:
                 continue
             best: tuple[float, PersonLandmarks] | None = None
             for det in detections:
                 c = anchor_px(det, self.size)
-                if (
-                    other.person is not None
-                    and other.missed == 0
-                    and (same_body(det, other.person, self.size) or inside_body(c, other.person, self.size))
-                ):
-                    continue  # that is the other person
+                if self._is_other(det, c, slot, seen_within=1):
+                    continue  # that is the other person (seen on this very frame)
                 d = float(np.linalg.norm(c - track.center))
                 if d <= max(track.scale, 1.0) and (best is None or d < best[0]):
                     best = (d, det)
@@ -320,6 +312,18 @@ class IdentityTracker:
     def _closer_slot(self, center: np.ndarray) -> int:
         d = [np.inf if t.center is None else float(np.linalg.norm(center - t.center)) for t in self.tracks]
         return int(np.argmin(d))
+
+    def _is_other(self, det: PersonLandmarks, center: np.ndarray, slot: int, seen_within: int) -> bool:
+        """Whether ``det`` (anchored at ``center``, px) is the body of the person in the other slot.
+
+        Only while that person was seen within the last ``seen_within`` frames.
+        """
+        other = self.tracks[1 - slot]
+        return (
+            other.person is not None
+            and other.missed < seen_within
+            and (same_body(det, other.person, self.size) or inside_body(center, other.person, self.size))
+        )
 
     def _seed(self, slot: int, person: PersonLandmarks) -> None:
         track = self.tracks[slot]
