@@ -86,6 +86,31 @@ def test_a_person_lost_in_their_region_is_taken_from_a_search_of_the_same_frame(
     assert tracker.tracks[1].missed == 1
 
 
+def test_a_person_lost_in_a_fixed_region_is_taken_from_a_search_of_that_region():
+    tracker = IdentityTracker(Layout("split"), SIZE, search_every=5)
+    left, right = (60, 80, 230, 460), (380, 60, 560, 460)
+    halves = tracker.regions()
+    tracker.update(_people(left, right))
+    assert tracker.fixed_regions and tracker.just_lost() == []
+    tracker.update([skeleton(left, SIZE), None])  # B's estimator returns nothing on this frame
+    assert tracker.just_lost() == [1]
+    # the search of B's half sees A's body leaning into the overlap and B: only B is B's
+    found = tracker.rescue([1], _people(left, (384, 62, 566, 462)))
+    assert list(found) == [1] and found[1].center()[0] > 0.5
+    assert tracker.tracks[1].missed == 0 and tracker.pop_reseeded() == set()  # the estimator keeps going
+    assert tracker.regions() == halves  # the halves stay the people's regions
+    assert tracker.stats.reacquired == 1
+    # B gone for good: searched on every miss up to 5 in a row, then every 5th frame
+    searched = []
+    for frame in range(1, 16):
+        tracker.update([skeleton(left, SIZE), None])
+        if tracker.just_lost():
+            searched.append(frame)
+            assert tracker.rescue([1], _people(left)) == {}  # only A there: nothing for B
+    assert searched == [1, 2, 3, 4, 5, 10, 15]
+    assert tracker.tracks[1].missed == 15
+
+
 def test_split_and_regions_layouts_are_fixed():
     split = IdentityTracker(Layout("split"), SIZE)
     a, b = split.regions()

@@ -149,10 +149,27 @@ def detect_in_halves(backend: LandmarkBackend, rgb: np.ndarray) -> list[PersonLa
     h, w = rgb.shape[:2]
     out = []
     for box in ((0, 0, w // 2 + w // 20, h), (w // 2 - w // 20, 0, w, h)):
-        for person in backend.detect_people(np.ascontiguousarray(rgb[box[1] : box[3], box[0] : box[2]]), max_people=2):
-            person.pose_image = crop_to_frame(person.pose_image, box, (w, h))
-            out.append(person)
+        crop = np.ascontiguousarray(rgb[box[1] : box[3], box[0] : box[2]])
+        out += _in_frame(backend.detect_people(crop, max_people=2), box, (w, h))
     return out
+
+
+def detect_in_box(backend: LandmarkBackend, bgr: np.ndarray, box: Box) -> list[PersonLandmarks]:
+    """The one person detected from scratch in ``box`` of an ``(H, W, 3)`` uint8 BGR frame, in whole-frame coordinates.
+
+    The pose model in VIDEO mode returns nothing on a frame where its tracking falls below
+    its threshold and detects again only on the next one; a detection from scratch on that
+    same frame often finds the person plainly there (a head-and-shoulders person in a call
+    tile, with the lite model, on one frame in eight).
+    """
+    return _in_frame(backend.detect_people(_rgb_crop(bgr, box), max_people=1), box, (bgr.shape[1], bgr.shape[0]))
+
+
+def _in_frame(people: list[PersonLandmarks], box: Box, size: tuple[int, int]) -> list[PersonLandmarks]:
+    """People found on the crop ``box`` of a frame of ``size``, moved to whole-frame coordinates (in place)."""
+    for person in people:
+        person.pose_image = crop_to_frame(person.pose_image, box, size)
+    return people
 
 
 def detect_whole_frame(backend: LandmarkBackend, bgr: np.ndarray) -> list[PersonLandmarks]:
@@ -303,20 +320,30 @@ class PairStep:
         with_face: bool,
         detections: list[PersonLandmarks] | None,
     ) -> PendingPeople:
-        """This frame's people, with anyone their region just lost looked for on the whole frame at once.
+        """This frame's people, with anyone their region just lost looked for again on this very frame.
 
         A person the pose model tracked until the frame before and misses in their region is
-        often still plain to see (a borderline detection in a tight crop, a quick turn): the
-        whole-frame search that would otherwise wait for the next scheduled one runs on this
-        very frame, and a body found where they were is theirs (:meth:`IdentityTracker.rescue`).
-        ``detections``: the bodies a scheduled search already found on this frame (None: none ran).
+        often still plain to see (a borderline detection in a tight crop, a quick turn).  In
+        ``auto`` the whole-frame search that would otherwise wait for the next scheduled one
+        runs on this very frame, and a body found where they were is theirs; in a fixed region
+        (a call's tile, a half, a given box) the region itself is searched from scratch
+        (:meth:`IdentityTracker.rescue`).  ``detections``: the bodies a scheduled search already
+        found on this frame (None: none ran).
         """
         lost = self.tracker.just_lost()
         if not lost:
             return PendingPeople(people, tasks)
-        if detections is None:
-            detections = detect_whole_frame(self.backend, bgr)
-        found = self.tracker.rescue(lost, detections)
+        found: dict[int, PersonLandmarks] = {}
+        if self.tracker.fixed_regions:  # a call's tile, a half, a given box: only that person's region is looked at
+            boxes = self.tracker.regions()
+            for slot in lost:
+                box = boxes[slot]
+                if box is not None:
+                    found.update(self.tracker.rescue([slot], detect_in_box(self.backend, bgr, box)))
+        else:
+            if detections is None:
+                detections = detect_whole_frame(self.backend, bgr)
+            found = self.tracker.rescue(lost, detections)
         for slot, person in found.items():
             if with_face:
                 if tasks:

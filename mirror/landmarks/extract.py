@@ -34,7 +34,7 @@ from mirror.vocabulary import PEOPLE
 CHUNK_FRAMES = 250
 """Frames per landmark-cache chunk."""
 
-EXTRACTOR_VERSION = 4
+EXTRACTOR_VERSION = 5
 """Bumped whenever extraction changes its results: cached landmarks of another version are not reused."""
 
 

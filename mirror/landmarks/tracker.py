@@ -123,19 +123,34 @@ class IdentityTracker:
         return out
 
     def just_lost(self) -> list[int]:
-        """``auto`` slots whose person was seen the frame before and missed on this one (a search may find them).
+        """Slots whose person the region missed on this frame and a search of this frame may find.
 
-        A person given back by such a search within the last ``search_every`` frames waits for the
-        scheduled searches instead: a region that keeps losing someone costs at most one extra
-        search every ``search_every`` frames, not one on every frame.
+        ``auto``: a person seen the frame before.  A person given back by such a search within the
+        last ``search_every`` frames waits for the scheduled searches instead: a region that keeps
+        losing someone costs at most one extra whole-frame search every ``search_every`` frames.
+
+        A fixed region: its own crop is searched (one detection), on every missed frame up to
+        ``search_every`` in a row, then every ``search_every`` frames (an empty tile costs one
+        extra detection every ``search_every`` frames).
         """
-        if self.layout.mode != "auto" or self._fixed is not None:
+        if self._fixed is not None:
+            return [
+                s
+                for s, t in enumerate(self.tracks)
+                if t.missed >= 1 and (t.missed <= self.search_every or t.missed % self.search_every == 0)
+            ]
+        if self.layout.mode != "auto":
             return []
         return [
             s
             for s, t in enumerate(self.tracks)
             if t.missed == 1 and t.person is not None and t.since_rescue >= self.search_every
         ]
+
+    @property
+    def fixed_regions(self) -> bool:
+        """Whether each person has a fixed region (``split``, ``regions``, or ``auto`` on a call's tiles)."""
+        return self._fixed is not None
 
     def wants_tiles(self) -> bool:
         """Whether a whole frame should be looked at for a video call's tiles (``auto``, before any are found)."""
@@ -214,10 +229,13 @@ class IdentityTracker:
         self._refresh_regions()
 
     def rescue(self, slots: list[int], detections: list[PersonLandmarks]) -> dict[int, PersonLandmarks]:
-        """``auto``: a person the region missed on this frame, taken from a whole-frame search of the same frame.
+        """A person the region missed on this frame, taken from a search of the same frame.
 
-        A detection is theirs when it lies within one body scale of where they were last seen
-        and is not the other person; their estimator starts afresh on the next frame.
+        ``auto``: ``detections`` come from the whole frame; one is theirs when it lies within
+        one body scale of where they were last seen and is not the other person; their
+        estimator starts afresh on the next frame, on a region around it.  A fixed region:
+        ``detections`` come from that region alone; the one nearest their last place that is
+        not the other person is theirs, and the region stays.
 
         Returns
         -------
@@ -229,6 +247,14 @@ class IdentityTracker:
         out: dict[int, PersonLandmarks] = {}
         for slot in slots:
             track = self.tracks[slot]
+            if self._fixed is not None:
+                person = self._in_region(slot, detections)
+                if person is not None:
+                    track.person, track.center = person, anchor_px(person, self.size)
+                    track.scale, track.missed = person_scale_px(person, self.size), 0
+                    self.stats.reacquired += 1
+                    out[slot] = person
+                continue
             if track.center is None:
                 continue
             best: tuple[float, PersonLandmarks] | None = None
@@ -324,6 +350,19 @@ class IdentityTracker:
             and other.missed < seen_within
             and (same_body(det, other.person, self.size) or inside_body(center, other.person, self.size))
         )
+
+    def _in_region(self, slot: int, detections: list[PersonLandmarks]) -> PersonLandmarks | None:
+        """Of the bodies detected in ``slot``'s fixed region, the one nearest their last place that is not the other."""
+        last = self.tracks[slot].center
+        best: tuple[float, PersonLandmarks] | None = None
+        for det in detections:
+            c = anchor_px(det, self.size)
+            if self._is_other(det, c, slot, seen_within=1):
+                continue
+            d = 0.0 if last is None else float(np.linalg.norm(c - last))
+            if best is None or d < best[0]:
+                best = (d, det)
+        return None if best is None else best[1]
 
     def _seed(self, slot: int, person: PersonLandmarks) -> None:
         track = self.tracks[slot]
