@@ -42,6 +42,7 @@ PAIRS = {
         ("hdtf_aoc_talking", "retalking_man_map"),
         ("hdtf_katiehill_talking", "hdtf_theresa_may"),
         ("vox_jackie_chan_talking", "retalking_woman_glasses"),
+        ("retalking_woman_glasses", "hdtf_katiehill_talking"),  # lite's tracking drops Ruth in her tile now and then
         ("pyfeat_single_face", "pyfeat_single_face"),
     ],
     "webcam": [
