@@ -247,31 +247,21 @@ class IdentityTracker:
         out: dict[int, PersonLandmarks] = {}
         for slot in slots:
             track = self.tracks[slot]
-            if self._fixed is not None:
-                person = self._in_region(slot, detections)
+            person: PersonLandmarks | None = None
+            if self._fixed is not None:  # the region's own detections: theirs, wherever their last place
+                person = self._nearest(slot, detections, within_px=np.inf)
                 if person is not None:
-                    track.person, track.center = person, anchor_px(person, self.size)
-                    track.scale, track.missed = person_scale_px(person, self.size), 0
-                    self.stats.reacquired += 1
-                    out[slot] = person
-                continue
-            if track.center is None:
-                continue
-            best: tuple[float, PersonLandmarks] | None = None
-            for det in detections:
-                c = anchor_px(det, self.size)
-                if self._is_other(det, c, slot, seen_within=1):
-                    continue  # that is the other person (seen on this very frame)
-                d = float(np.linalg.norm(c - track.center))
-                if d <= max(track.scale, 1.0) and (best is None or d < best[0]):
-                    best = (d, det)
-            if best is not None:
-                self._seed(slot, best[1])
-                self._seeds.pop(slot, None)  # returned here, not through pop_seeds
-                self._reseeded.add(slot)
+                    self._saw(slot, person)
+            elif track.center is not None:
+                person = self._nearest(slot, detections, within_px=max(track.scale, 1.0))
+                if person is not None:
+                    self._seed(slot, person)
+                    self._seeds.pop(slot, None)  # returned here, not through pop_seeds
+                    self._reseeded.add(slot)
+                    track.since_rescue = 0
+            if person is not None:
                 self.stats.reacquired += 1
-                self.tracks[slot].since_rescue = 0
-                out[slot] = best[1]
+                out[slot] = person
         self._refresh_regions()
         return out
 
@@ -323,14 +313,10 @@ class IdentityTracker:
                 centers[slot] = None
                 self.stats.jumps_rejected += 1
         for slot, person in enumerate(found):
-            track = self.tracks[slot]
             if person is None:
-                track.missed += 1
+                self.tracks[slot].missed += 1
             else:
-                track.person = person
-                track.center = centers[slot]
-                track.scale = person_scale_px(person, self.size)
-                track.missed = 0
+                self._saw(slot, person, centers[slot])
         self._refresh_regions()
         return found
 
@@ -351,27 +337,34 @@ class IdentityTracker:
             and (same_body(det, other.person, self.size) or inside_body(center, other.person, self.size))
         )
 
-    def _in_region(self, slot: int, detections: list[PersonLandmarks]) -> PersonLandmarks | None:
-        """Of the bodies detected in ``slot``'s fixed region, the one nearest their last place that is not the other."""
+    def _nearest(self, slot: int, detections: list[PersonLandmarks], within_px: float) -> PersonLandmarks | None:
+        """Of ``detections``, the one nearest ``slot``'s last place (within ``within_px``) that is not the other person.
+
+        The other person counts only if seen on this very frame; with no last place, the first that is not them.
+        """
         last = self.tracks[slot].center
         best: tuple[float, PersonLandmarks] | None = None
         for det in detections:
             c = anchor_px(det, self.size)
             if self._is_other(det, c, slot, seen_within=1):
-                continue
+                continue  # that is the other person (seen on this very frame)
             d = 0.0 if last is None else float(np.linalg.norm(c - last))
-            if best is None or d < best[0]:
+            if d <= within_px and (best is None or d < best[0]):
                 best = (d, det)
         return None if best is None else best[1]
 
-    def _seed(self, slot: int, person: PersonLandmarks) -> None:
+    def _saw(self, slot: int, person: PersonLandmarks, center: np.ndarray | None = None) -> None:
+        """``slot``'s person seen on this frame (``center``: their anchor in px, when already measured)."""
         track = self.tracks[slot]
-        self._seeds[slot] = person
         track.person = person
-        track.center = anchor_px(person, self.size)
+        track.center = anchor_px(person, self.size) if center is None else center
         track.scale = person_scale_px(person, self.size)
         track.missed = 0
-        track.region = None  # recomputed by _refresh_regions
+
+    def _seed(self, slot: int, person: PersonLandmarks) -> None:
+        self._seeds[slot] = person
+        self._saw(slot, person)
+        self.tracks[slot].region = None  # recomputed by _refresh_regions
 
     def _distinct(self, detections: list[PersonLandmarks]) -> list[PersonLandmarks]:
         out: list[PersonLandmarks] = []
