@@ -130,6 +130,10 @@ CALIBRATION = {
         "To measure something, keep both people in the picture together; if each stays on one side, try --layout split."
     ),
     "not_measured_part": "not measured: {why}",
+    "smoothed": (
+        "a person is small in the picture, so the landmarks jitter more: "
+        "movements smoothed over {smooth:g} s instead of {usual:g} s"
+    ),
 }
 
 SYNCHRONY = {

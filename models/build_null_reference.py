@@ -32,7 +32,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from mirror.compare import PRESETS, adapted_windows  # noqa: E402
+from mirror.compare import PRESETS, adapted_windows, smoothing_levels  # noqa: E402
 from mirror.compare.nulls import (  # noqa: E402
     NULL_REFERENCE_PATH,
     null_to_bytes,
@@ -122,15 +122,18 @@ def preset_tables() -> None:
     """The presets' null tables, from the shipped reference (the old tables go)."""
     for old in NULL_REFERENCE_PATH.parent.glob("preset_null_*.npz"):
         old.unlink()
-    ready = [(name, s) for name, s in PRESETS.items()] + [
-        ("live, short clip", s) for s in adapted_windows(PRESETS["live"])
-    ]
+    ready = (
+        [(name, s) for name, s in PRESETS.items()]
+        + [("live, short clip", s) for s in adapted_windows(PRESETS["live"])]
+        + [(f"{name}, people small in the picture", s) for name, p in PRESETS.items() for s in smoothing_levels(p)]
+    )
     for name, settings in ready:  # the presets' null tables ship ready: no first-use wait
         null = reference_null(settings)
         path = shipped_null_path(settings)
         write_atomic(path, null_to_bytes(null))
         print(
-            f"wrote {path.name}: null of the {name} preset ({settings.window_s:g} s windows), "
+            f"wrote {path.name}: null of the {name} preset ({settings.window_s:g} s windows, "
+            f"{settings.smooth_s:g} s smoothing), "
             f"{len(null)} windows ({null.description})"
         )
 

@@ -1,12 +1,20 @@
 """Calibrated decisions: a label only where the evidence beats a null of people who never interacted."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 from scipy.ndimage import gaussian_filter1d
 
-from mirror.compare import PRESETS, CompareSettings, analyze_features, compare_windows, fit_to_clip
+from mirror.compare import (
+    PRESETS,
+    CompareSettings,
+    analyze_features,
+    compare_windows,
+    fit_to_clip,
+    smoothing_levels,
+)
 from mirror.compare.calibrate import calibrate
 from mirror.compare.nulls import (
     NULL_REFERENCE_PATH,
@@ -48,10 +56,14 @@ def test_shipped_reference_holds_real_people_seen_by_both_models():
         assert np.mean(~np.isnan(p.values).all(1)) >= 0.5
 
 
-@pytest.mark.parametrize("name", ["live", "report"])
-def test_shipped_null_tables_are_what_the_comparator_computes_today(name):
-    """A change to the features or the comparator without rebuilding the tables fails here."""
-    settings = PRESETS[name]
+@pytest.mark.parametrize(("name", "smooth_s"), [("live", None), ("report", None), ("live", 0.75), ("report", 0.5)])
+def test_shipped_null_tables_are_what_the_comparator_computes_today(name, smooth_s):
+    """A change to the features or the comparator without rebuilding the tables fails here.
+
+    Each preset ships its tables for every smoothing :func:`fit_to_footage` may choose.
+    """
+    settings = PRESETS[name] if smooth_s is None else replace(PRESETS[name], smooth_s=smooth_s)
+    assert smooth_s is None or settings in smoothing_levels(PRESETS[name])
     shipped = null_from_file(shipped_null_path(settings))
     assert shipped is not None, f"no shipped null for the {name} preset: python models/build_null_reference.py"
     fresh = reference_null(settings, people=load_reference())

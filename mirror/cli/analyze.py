@@ -112,6 +112,7 @@ def analyze(
         confidence_word,
         format_p,
         nothing_text,
+        smoothing_text,
         synchrony_missing,
         synchrony_reference,
         usability_rows,
@@ -135,6 +136,9 @@ def analyze(
     adapted = adapted_text(doc)
     if adapted:
         typer.echo(adapted)
+    smoothed = smoothing_text(doc)
+    if smoothed:
+        typer.echo(smoothed[0].upper() + smoothed[1:] + ".")
     alpha = alpha_of(doc)
     typer.echo(
         f"{plural(len(result.windows), 'window')}, labelled only where beyond chance: "

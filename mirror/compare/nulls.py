@@ -208,7 +208,7 @@ def null_from_file(path: Path) -> NullSamples | None:
         return None
 
 
-NULL_VERSION = 18
+NULL_VERSION = 19
 """Bumped whenever the comparator's scores change: null samples of another version are not reused."""
 
 

@@ -73,7 +73,7 @@ def antisymmetric_series(
     asym, specs = features.antisymmetric()
     asym = _from_own_baseline(asym, specs)
     t, asym = resample(features.t_s, asym, settings.rate_hz, settings.max_gap_s)
-    asym, vel = smooth_and_differentiate(asym, settings.rate_hz)
+    asym, vel = smooth_and_differentiate(asym, settings.rate_hz, settings.smooth_s)
     # postures compared as each person's changes (departures from their own moving average over
     # two windows: what a window holds steady goes, its own movement stays): a posture both merely
     # hold (a camera's tilt, one's usual lean) is no evidence
@@ -86,7 +86,7 @@ def prepare(features: Features, settings: CompareSettings) -> Prepared:
     t, asym, vel, asym_hp, aspecs = antisymmetric_series(features, settings)
     sym, sspecs = features.symmetric()
     _, sym = resample(features.t_s, sym, settings.rate_hz, settings.max_gap_s)
-    sym_smooth, _ = smooth_and_differentiate(sym, settings.rate_hz)
+    sym_smooth, _ = smooth_and_differentiate(sym, settings.rate_hz, settings.smooth_s)
     length = int(round(settings.window_s * settings.rate_hz))
     # each antisymmetric column weighted by how reliably the pose model reads its side (sums of
     # products scale by the square of a column, so each is multiplied by the weight's root)
@@ -106,7 +106,7 @@ def prepare(features: Features, settings: CompareSettings) -> Prepared:
     sym_ok = ((sym_missing.astype(float) @ gs) == 0) & (gs.sum(0) > 0)[None, None, :]
     cols = [[features.names.index(f"{base}_{side}") for base in ARM_FEATURES] for side in ("left", "right")]
     _, arm = resample(features.t_s, features.values[:, :, cols], settings.rate_hz, settings.max_gap_s)
-    arm, _ = smooth_and_differentiate(arm, settings.rate_hz)
+    arm, _ = smooth_and_differentiate(arm, settings.rate_hz, settings.smooth_s)
     arm_hp = highpass(arm, int(round(settings.window_s * settings.rate_hz)))
     arm_ok = ~np.isnan(arm_hp).any(-1)
     # the series are this function's own and their gaps are recorded: missing samples become 0 in place

@@ -29,6 +29,7 @@ class CompareSettings(Plain):
     min_arm_motion: float = 0.03  # an arm's drift-free RMS (shoulder widths) to compare it
     min_sym_motion: float = 0.02  # drift-free RMS of each person's symmetric part for "symmetric" evidence
     alpha: float = 0.01  # a relation is labelled only when its p-value against the null is below this
+    smooth_s: float = 0.33  # Savitzky-Golay smoothing of the features (raised for people small in the picture)
 
     def __post_init__(self) -> None:
         def check(ok: bool, name: str, valid: str) -> None:
@@ -53,6 +54,7 @@ class CompareSettings(Plain):
         check(self.min_change >= 0, "min_change", ">= 0")
         check(self.max_gap_s >= 0, "max_gap_s", ">= 0")
         check(0 < self.alpha < 1, "alpha", "in (0, 1)")
+        check(0 < self.smooth_s <= self.window_s, "smooth_s", f"in (0, window_s = {self.window_s:g}]")
         for name in ("window_s", "step_s"):  # windows sit on an exact grid of the stated step
             check(
                 _whole_samples(getattr(self, name), self.rate_hz), name, _grid_hint(getattr(self, name), self.rate_hz)

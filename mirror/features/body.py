@@ -181,6 +181,10 @@ class Features:
         finite where all of them are usable).  Left out (hand-built features), it is derived
         from ``values``: a part is ``"ok"`` where all the features of that part alone are finite,
         else ``"not_seen"``.
+    px_per_m : np.ndarray or None
+        ``(2,)`` how large each person is in the picture: image pixels per metre of body
+        (:func:`image_scale_px_per_m`; NaN where never seen).  A person few pixels tall is
+        seen with more jitter.  None for hand-built features.
     """
 
     t_s: np.ndarray
@@ -188,6 +192,7 @@ class Features:
     specs: tuple[FeatureSpec, ...] = FEATURES
     min_visibility: float | None = None
     part_reason: np.ndarray | None = None
+    px_per_m: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.part_reason is None:
@@ -355,7 +360,53 @@ def compute_features(
         values=values,
         min_visibility=min_visibility,
         part_reason=reasons,
+        px_per_m=image_scale_px_per_m(landmarks, min_visibility),
     )
+
+
+SCALE_POINTS = (
+    "nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shoulder", "right_shoulder",
+    "left_elbow", "right_elbow", "left_wrist", "right_wrist",
+)  # fmt: skip
+"""The upper-body points whose spread in the picture, against their spread in metres, gives a person's scale."""
+
+
+def image_scale_px_per_m(landmarks: Landmarks, min_visibility: float = 0.5) -> np.ndarray | None:
+    """``(2,)`` each person's median size in the picture: pixels per metre of body.
+
+    In each frame, the RMS spread of the seen :data:`SCALE_POINTS` in the image (pixels) over
+    their spread in the world landmarks' x-y plane (metres, the pose model's own estimate of
+    the body).  Both shrink alike when a person turns to profile, so the ratio is the
+    distance to the camera and the picture's resolution, not the view.  NaN for a person
+    never seen with four such points; None when the frame size is unknown.
+    """
+    w, h = landmarks.frame_size
+    if not (w > 0 and h > 0) or not len(landmarks):
+        return None
+    idx = [POSE[n] for n in SCALE_POINTS]
+    image = landmarks.pose_image[:, :, idx, :2].astype(np.float64) * (w, h)
+    world = landmarks.pose_world[:, :, idx, :2].astype(np.float64)
+    seen = (
+        (landmarks.pose_visibility[:, :, idx] >= min_visibility)
+        & np.isfinite(image).all(-1)
+        & np.isfinite(world).all(-1)
+    )
+    count = seen.sum(-1)
+
+    def spread(x: np.ndarray) -> np.ndarray:
+        x = np.where(seen[..., None], x, 0.0)
+        mean = x.sum(-2, keepdims=True) / np.maximum(count, 1)[..., None, None]
+        return np.where(seen, ((x - mean) ** 2).sum(-1), 0.0).sum(-1)
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.sqrt(spread(image) / spread(world))
+    ratio[(count < 4) | ~np.isfinite(ratio)] = np.nan
+    out = np.full(2, np.nan)
+    for p in range(2):
+        r = ratio[:, p][np.isfinite(ratio[:, p])]
+        if len(r):
+            out[p] = float(np.median(r))
+    return out
 
 
 def _ramp(x: np.ndarray, lo: float, hi: float) -> np.ndarray:

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from mirror import messages
+from mirror.compare.settings import CompareSettings
 from mirror.report.confidence import (
     DEFAULT_ALPHA,
     STRENGTH_DECADES,
@@ -129,6 +130,15 @@ def adapted_text(doc: ReportLike) -> str | None:
     """Why the windows are shorter than asked (a clip shorter than one window), or None."""
     doc = as_report(doc)
     return str(doc.adapted.reason) if doc.adapted is not None and doc.adapted.reason and doc.windows else None
+
+
+def smoothing_text(doc: ReportLike) -> str | None:
+    """Why the movements were smoothed more than usual (a person small in the picture), or None."""
+    doc = as_report(doc)
+    smooth, usual = doc.settings.smooth_s, CompareSettings().smooth_s
+    if smooth is None or smooth <= usual + 1e-9 or not doc.windows:
+        return None
+    return messages.render(messages.CALIBRATION, "smoothed", smooth=float(smooth), usual=usual)
 
 
 def nothing_fix(doc: ReportLike) -> str | None:
@@ -338,6 +348,7 @@ def synchrony_missing(doc: ReportLike) -> str:
 __all__ = [
     "DEFAULT_ALPHA", "ROW_NAMES", "SHARE_COLUMNS", "STRENGTH_DECADES",
     "STRENGTH_LEVELS", "VERY_SURE_FACTOR", "ChannelSeries", "ReportLike", "adapted_text", "alpha_of", "as_report",
+    "smoothing_text",
     "body_part_events", "calibration_short", "calibration_text", "channel_series", "confidence", "confidence_word",
     "copy_directions", "duration_of", "flagged_ranges", "format_p", "is_calibrated", "label_confidence", "label_runs",
     "main_unusable_reason", "nothing_fix", "nothing_measured", "nothing_text", "p_runs", "p_text", "part_events",

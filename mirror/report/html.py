@@ -31,6 +31,7 @@ from mirror.report.doc import (
     nothing_fix,
     nothing_text,
     share_rows,
+    smoothing_text,
     source_name,
     synchrony_missing,
     synchrony_reference,
@@ -227,6 +228,9 @@ def _summary(doc: Report) -> str:
     adapted = adapted_text(doc)
     if adapted:
         html.append(f'<p data-key="adapted">{escape(adapted[0].upper() + adapted[1:])}.</p>')
+    smoothed = smoothing_text(doc)
+    if smoothed:
+        html.append(f'<p data-key="smoothed">{escape(smoothed[0].upper() + smoothed[1:])}.</p>')
     html.append(
         f'<p class="sub">{good} of {n} {"window" if n == 1 else "windows"} had data for both people; '
         "the rest are left out of the shares.</p></section>"

@@ -234,6 +234,9 @@ class CompareSettings(ReportModel):
     """Drift-free RMS of each person's symmetric part for ``symmetric`` evidence."""
     alpha: float | None = None
     """A relation is labelled only when its p-value against the null is below this."""
+    smooth_s: float | None = None
+    """Smoothing of the features (Savitzky-Golay window), raised from 0.33 s for people small in the picture
+    (few pixels per metre of body: more jitter)."""
 
 
 class Calibration(ReportModel):

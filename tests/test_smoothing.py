@@ -1,0 +1,114 @@
+"""People small in the picture: their landmarks jitter more, so their features are smoothed more.
+
+The scale (pixels per metre of body) is read from the landmarks; the comparator's smoothing
+follows it in three levels, each with its own null, so a smoother series is judged against
+strangers smoothed alike.  The real-footage check is ``examples/raga_1person.mp4`` beside her
+own mirrored copy, seen through a poor camera (320x180, dim, noisy, heavily compressed).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mirror.compare import (
+    PRESETS,
+    SMOOTHING_BY_SCALE,
+    CompareSettings,
+    analyze_features,
+    fit_to_footage,
+    smoothing_levels,
+)
+from mirror.compare.calibrate import calibrate
+from mirror.compare.nulls import reference_null_cached
+from mirror.compare.prepare import prepare
+from mirror.compare.windows import compare_prepared
+from mirror.features import FEATURES, Features, compute_features
+from mirror.features.body import image_scale_px_per_m
+from mirror.landmarks import ExtractSettings, extract_video
+from tests.conftest import EXAMPLES
+from tests.scenes import PERSON_CLIPS, SCENES_VERSION, Segment, build_scene, poor_camera, write_scene
+
+CACHE = Path(os.environ.get("MIRROR_FRAMING_CACHE", "/tmp/framing-cache"))
+
+
+def _features(px_per_m) -> Features:
+    t = np.arange(60) / 15.0
+    return Features(t, np.zeros((60, 2, len(FEATURES))), px_per_m=None if px_per_m is None else np.array(px_per_m))
+
+
+@pytest.mark.parametrize(
+    ("px_per_m", "smooth_s"),
+    [
+        ((900.0, 450.0), 0.33),  # a video call, a webcam, people side by side in a sharp picture
+        ((320.0, 290.0), 0.33),
+        ((280.0, 250.0), 0.5),
+        ((230.0, 200.0), 0.5),
+        ((210.0, 180.0), 0.75),  # the mean decides: both people get the same filter
+        ((160.0, 158.0), 0.75),
+        ((np.nan, 150.0), 0.75),  # a person never seen fully: the other decides
+        (None, 0.33),  # hand-built features have no scale
+        ((np.nan, np.nan), 0.33),
+    ],
+)
+def test_the_smoothing_follows_how_large_the_people_are_in_the_picture(px_per_m, smooth_s):
+    assert fit_to_footage(CompareSettings(), _features(px_per_m)).smooth_s == smooth_s
+
+
+def test_the_smoothing_is_only_raised_and_every_level_is_a_setting_with_its_own_null():
+    asked = replace(CompareSettings(), smooth_s=0.75)
+    assert fit_to_footage(asked, _features((900.0, 900.0))).smooth_s == 0.75
+    assert [s.smooth_s for s in smoothing_levels(PRESETS["live"])] == [s for _, s in SMOOTHING_BY_SCALE[1:]]
+    assert smoothing_levels(asked) == []
+    with pytest.raises(Exception, match="smooth_s"):
+        CompareSettings(smooth_s=0.0)
+
+
+@pytest.mark.model
+def test_a_person_s_scale_follows_the_picture_size_not_the_view(extracted):
+    lm = extracted(EXAMPLES / "raga_2people.mp4", fps=5.0)
+    scale = image_scale_px_per_m(lm)
+    assert scale is not None and np.all((scale > 150) & (scale < 800)), scale
+    # the same landmarks in a picture half as wide and high: half the pixels per metre
+    half = replace(lm, frame_size=(lm.frame_size[0] // 2, lm.frame_size[1] // 2))
+    np.testing.assert_allclose(image_scale_px_per_m(half), scale * np.array(half.frame_size[0]) / lm.frame_size[0])
+    assert compute_features(lm).px_per_m is not None
+    assert image_scale_px_per_m(replace(lm, frame_size=(0, 0))) is None
+
+
+def _poor_mirror_scene() -> Path:
+    """Raga beside her own mirrored copy 1 s later, 24 s at 15 fps, through a poor camera (cached)."""
+    folder = CACHE / "scenes"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"test_poor_mirror_raga_24s_v{SCENES_VERSION}.avi"
+    if not path.exists():
+        clip = PERSON_CLIPS["raga_1person"]
+        scene = build_scene("upper_body", clip, clip, [Segment("mirror", 0.0, 24.0, lag_s=1.0)], fps=15.0)
+        write_scene(poor_camera(scene, seed=3), path.with_suffix(".part.avi"))
+        path.with_suffix(".part.avi").replace(path)
+    return path
+
+
+@pytest.mark.model
+def test_a_mirror_seen_through_a_poor_camera_is_found_once_smoothed_as_its_size_asks():
+    lm = extract_video(
+        _poor_mirror_scene(), ExtractSettings(pose_model="lite", fps=15.0), cache_dir=CACHE / "landmarks"
+    )
+    features = compute_features(lm)
+    assert np.nanmean(features.px_per_m) < SMOOTHING_BY_SCALE[1][0]  # a small person: the strongest smoothing
+    result = analyze_features(features, PRESETS["live"], n_surrogates=0)
+    w = result.windows
+    assert result.run.settings.smooth_s == SMOOTHING_BY_SCALE[-1][1]
+    # the usual smoothing, judged against its own null, on the same landmarks
+    usual = PRESETS["live"]
+    plain = calibrate(compare_prepared(prepare(features, usual), usual), reference_null_cached(usual), usual)
+    truth = w.start_s >= 1.0  # B's copy is in place once the window holds 1 s of it
+    found, found_plain = (w.label[truth] == "mirror").sum(), (plain.label[truth] == "mirror").sum()
+    assert found >= 2 * max(found_plain, 3), (found, found_plain)
+    assert not np.isin(w.label, ("match", "symmetric")).any()
+    assert np.all(w.p_value[w.label == "mirror"] < usual.alpha)
+    assert np.nanmedian(np.abs(w.lag_s[w.label == "mirror"] - 1.0)) < 0.15
