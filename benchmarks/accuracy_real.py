@@ -6,7 +6,9 @@ Four measurements, each with both pose models, from pixels to labels (landmarks 
 1. **False alarms on independent real pairs.**  Two different real people (single-person
    clips of ``../shared/data/people`` and ``examples/raga_1person.mp4``) side by side
    (``upper_body``) and in video-call tiles (``call``), built by ``tests/scenes.py`` with
-   ``none`` segments only; the clips play forwards and backwards.  Each scene is judged
+   ``none`` segments only; the clips play forwards and backwards; the first six upper-body
+   pairs are seen again through the poor camera of part 2 (``upper_body+poor``: people small
+   in the picture, whose features are smoothed more).  Each scene is judged
    twice: as ``mirror.compare.analyze_landmarks`` does (the shipped null, which was built
    from these same people) and, for an honest held-out figure, against a null built
    without the two people of the pair.  Printed: the share of analysable windows labelled
@@ -42,7 +44,7 @@ import json
 import math
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import cv2
@@ -53,7 +55,7 @@ sys.path.insert(0, str(REPO))
 
 from accuracy_composite import per_class_f1  # noqa: E402  (this folder is on the path of a script)
 
-from mirror.compare import CompareSettings, analyze_landmarks, fit_to_clip  # noqa: E402
+from mirror.compare import CompareSettings, analyze_landmarks, fit_to_clip, fit_to_footage  # noqa: E402
 from mirror.compare.calibrate import calibrate  # noqa: E402
 from mirror.compare.nulls import (  # noqa: E402
     load_reference,
@@ -177,7 +179,13 @@ class Unit:
         return [(r, s, e, lag if r != "none" else float("nan")) for r, s, e, lag in self.segments]
 
 
+FA_POOR_SCENES = 6
+"""Independent upper-body pairs seen again through the poor camera (small people get smoother features)."""
+FA_FRAMINGS = (*FA_PAIRS, "upper_body+poor")
+
+
 def fa_units(minutes: float, per_framing: int | None) -> list[Unit]:
+    """The independent pairs of :data:`FA_PAIRS`, then the first upper-body ones again through the poor camera."""
     per = per_framing if per_framing is not None else max(1, math.ceil(minutes * 60 / UNIT_S / len(FA_PAIRS)))
     out = []
     for framing, pairs in FA_PAIRS.items():
@@ -190,6 +198,9 @@ def fa_units(minutes: float, per_framing: int | None) -> list[Unit]:
                 ("none", cut, UNIT_S, -round(float(rng.uniform(0, 12)), 2)),
             ]
             out.append(Unit("fa", framing, a, b, segments, -round(float(rng.uniform(3, 12)), 2), k))
+    upper = [u for u in out if u.framing == "upper_body"]
+    poor = min(FA_POOR_SCENES, len(upper)) if per_framing is None else min(per_framing, len(upper))
+    out += [replace(u, framing="upper_body+poor", windows={}, extract={}) for u in upper[:poor]]
     return out
 
 
@@ -288,8 +299,9 @@ def analyse(landmarks, exclude: set[str] | None, cache: Path) -> dict:
     info = result.run
     out = {"pipeline": result.windows, "info": info}
     if exclude is not None:
-        settings, _ = fit_to_clip(CompareSettings(), compute_features(landmarks))
-        prep = prepare(compute_features(landmarks), settings)
+        features = compute_features(landmarks)
+        settings, _ = fit_to_clip(fit_to_footage(CompareSettings(), features), features)
+        prep = prepare(features, settings)
         out["raw"] = compare_prepared(prep, settings)
         out["heldout"] = calibrate(out["raw"], heldout_null(exclude, settings, cache), settings)
     return out
@@ -458,11 +470,11 @@ def print_false_alarms(units: list[Unit], out: dict) -> None:
         "and of windows with any body-part relation"
     )
     say(
-        f"{'framing':12s} {'null':9s} | "
+        f"{'framing':15s} {'null':9s} | "
         + " | ".join(f"{m:>4s}: windows analysable  rel%  (mir/mat/sym)  part-rel% " for m in MODELS)
     )
     rows = {}
-    for framing in list(FA_PAIRS) + ["all"]:
+    for framing in list(FA_FRAMINGS) + ["all"]:
         sel = [u for u in units if framing in ("all", u.framing)]
         if not sel:
             continue
@@ -476,7 +488,7 @@ def print_false_alarms(units: list[Unit], out: dict) -> None:
                     f"{r['windows']:12d} {r['analysable']:10d} {pct(r['relation_share'])} "
                     f"({bl['mirror']:3d}/{bl['match']:3d}/{bl['symmetric']:3d}) {pct(r['part_relation_share'])}  "
                 )
-            say(f"{framing:12s} {which:9s} | " + " | ".join(cells))
+            say(f"{framing:15s} {which:9s} | " + " | ".join(cells))
     say(
         "body-part relations (windows) by part, held-out null: "
         + "; ".join(
@@ -670,7 +682,7 @@ def summary(out: dict) -> None:
     say("\n== 5. Summary: targets ==")
     rows = []
     fa = out.get("false_alarms", {})
-    for framing in list(FA_PAIRS) + ["all"]:
+    for framing in list(FA_FRAMINGS) + ["all"]:
         for which in ("heldout", "pipeline"):
             for m in MODELS:
                 r = fa.get(f"{framing}/{which}/{m}")
