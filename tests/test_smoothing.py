@@ -112,3 +112,25 @@ def test_a_mirror_seen_through_a_poor_camera_is_found_once_smoothed_as_its_size_
     assert not np.isin(w.label, ("match", "symmetric")).any()
     assert np.all(w.p_value[w.label == "mirror"] < usual.alpha)
     assert np.nanmedian(np.abs(w.lag_s[w.label == "mirror"] - 1.0)) < 0.15
+
+
+def test_a_report_smoothed_more_than_usual_says_so_and_one_smoothed_as_usual_says_nothing(tmp_path):
+    from mirror.report import write_all
+    from mirror.report.doc import smoothing_text
+    from tests.report_fixtures import calibrated_doc, write_doc
+
+    said = (
+        "a person is small in the picture, so the landmarks jitter more: "
+        "movements smoothed over 0.75 s instead of 0.33 s"
+    )
+    doc = calibrated_doc()
+    doc["settings"]["smooth_s"] = 0.75
+    assert smoothing_text(doc) == said
+    html = write_all(write_doc(tmp_path / "small", doc))["report.html"].read_text()
+    assert said[0].upper() + said[1:] + "." in html
+    usual = calibrated_doc()
+    usual["settings"]["smooth_s"] = 0.33
+    assert smoothing_text(usual) is None
+    assert "smoothed over" not in write_all(write_doc(tmp_path / "usual", usual))["report.html"].read_text()
+    del usual["settings"]["smooth_s"]  # a report written before the smoothing was recorded
+    assert smoothing_text(usual) is None
