@@ -89,7 +89,7 @@ Landmarks jitter by about the same number of pixels whatever a person's size, so
 pixels tall (a wide shot, a low-resolution or heavily compressed camera) jitters more, in body
 units, than one who fills the frame.  Measured with ``benchmarks/accuracy_real.py`` on the upper-body
 composites seen through a poor camera (320x180, 160-300 pixels per metre; the clean footage is
-440-1900): macro-F1 0.54 -> 0.71 (lite) and 0.58 -> 0.70 (full) with this smoothing, the
+440-1900): macro-F1 0.54 -> 0.71 (lite) and 0.58 -> 0.69 (full) with this smoothing, the
 clean framings unchanged and no false alarm on strangers through the same camera.  Three
 levels only, so that each preset's null ships ready (:func:`smoothing_levels`)."""
 
