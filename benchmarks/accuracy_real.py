@@ -550,6 +550,19 @@ def print_composites(units: list[Unit], out: dict) -> None:
                 )
         found = {m: np.mean([u.extract[m] for u in sel]) for m in MODELS}
         say("   both people found: " + ", ".join(f"{m} {100 * v:.1f} %" for m, v in found.items()))
+        say("   per scene (A; macro-F1 and mirror/match windows missed, shipped null):")
+        for u in sel:
+            scene = {m: score_composites([u], m, "pipeline") for m in MODELS}
+            res[f"{framing}/scene/{u.name}"] = {
+                m: {k: scene[m][k] for k in ("macro_f1", "missed_by_cause")} for m in MODELS
+            }
+            say(
+                f"     {u.a:26s} "
+                + "   ".join(
+                    f"{m}: {scene[m]['macro_f1']:.3f}, missed {sum(scene[m]['missed_by_cause'].values()):2d}"
+                    for m in MODELS
+                )
+            )
     out["composites"] = res
 
 
