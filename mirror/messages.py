@@ -89,13 +89,19 @@ CONFIDENCE = {
     # (mirror.report.doc.confidence picks the key)
     "very_sure": "very sure",
     "sure": "sure",
+    "continues": "continues a sure run",
     "chance": "not beyond chance",
     "unmeasured": "not measured",
 }
 
 CALIBRATION = {
     "meaning": "A label is shown only where it beats chance: p < {alpha:g} against {description}.",
+    "meaning_run": (
+        "A label is shown only where it beats chance: p < {alpha:g} against {description}, or p < {alpha_run:g} "
+        "where it continues its neighbour's relation at the same delay."
+    ),
     "meaning_short": "labels only where p < {alpha:g} against {null}",
+    "meaning_short_run": "labels only where p < {alpha:g} against {null} (or < {alpha_run:g} continuing a run)",
     "null_reference": "people who were not interacting",
     "null_session": "this session's own surrogates",
     "uncalibrated": "These labels were not tested against chance (the report predates calibrated labels).",

@@ -15,7 +15,7 @@ from mirror.compare import (
     fit_to_clip,
     smoothing_levels,
 )
-from mirror.compare.calibrate import calibrate
+from mirror.compare.calibrate import calibrate, continued_runs
 from mirror.compare.nulls import (
     NULL_REFERENCE_PATH,
     load_reference,
@@ -252,3 +252,20 @@ def test_a_missing_or_foreign_reference_is_one_clear_line(tmp_path):
     with pytest.raises(MirrorError, match="other features"):
         load_reference(foreign)
     assert Path(NULL_REFERENCE_PATH).exists()
+
+
+def test_a_window_continues_its_neighbours_run_only_with_the_same_relation_at_the_same_delay():
+    label = np.array(["none", "mirror", "mirror", "mirror", "mirror", "match", "mirror", "mirror", "mirror"])
+    lag_s = np.array([np.nan, 1.0, 1.1, 1.2, 2.0, 1.2, 1.0, 1.0, 1.0])
+    passed = np.array([False, False, True, False, False, False, False, False, False])
+    weak = np.array([False, True, False, True, True, True, True, True, True])
+    out = continued_runs(passed, weak, label, lag_s, 0.25)
+    # 1 and 3 continue the passing window 2 both ways (at 0.1 s from its delay); 4 is at another delay,
+    # 5 is another relation, and 6-8, weak and alike, have no passing window to continue
+    assert out.tolist() == [False, True, False, True, False, False, False, False, False]
+    # a chain: each continuing window lends its run to the next, while its delay stays near the passing one's
+    drift = np.array([1.0, 1.1, 1.2, 1.3, 1.2])
+    chain = continued_runs(np.eye(1, 5, 0, dtype=bool)[0], np.ones(5, bool), np.full(5, "match"), drift, 0.25)
+    assert chain.tolist() == [False, True, True, False, False]
+    # nothing passes: nothing continues
+    assert not continued_runs(np.zeros(5, bool), np.ones(5, bool), np.full(5, "match"), np.ones(5), 0.25).any()

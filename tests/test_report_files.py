@@ -452,3 +452,42 @@ def test_events_csv_lists_whole_body_then_body_part_events(rendered):
         )
         assert r["channels"] == e["body_part"] and r["leader"] == ""
     assert doc["part_events"], "the dyad clip's arms mirror and match: there are body-part events"
+
+
+def test_a_window_that_continues_a_run_says_so_in_every_output(tmp_path):
+    import html
+
+    from mirror.overlay import OverlayState, ReportView
+    from mirror.report import write_report_files
+    from mirror.report.doc import calibration_short, calibration_text
+    from mirror.report.html import render_html
+    from mirror.review import page_data
+    from tests.report_fixtures import calibrated_doc, write_doc
+
+    doc = calibrated_doc()
+    doc["settings"].update(alpha_run=0.05, run_lag_s=0.25)
+    # window 12 (after the mirror run 0-11) continues it: mirror at its delay, p 0.03 (not below alpha 0.01)
+    win = doc["windows"][12]
+    win.update(label="mirror", p_value=0.03, continues=True, lag_s=doc["windows"][11]["lag_s"])
+    win["leader"] = doc["windows"][11]["leader"]
+    written = read_report(
+        write_report_files(read_report(write_doc(tmp_path / "in", doc) / "report.json"), tmp_path)["report.json"]
+    )
+    assert written.windows[12].continues and not written.windows[11].continues
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "windows.csv").read_text())))
+    overall = {int(r["window"]): r for r in rows if r["channel"] == "overall"}
+    assert overall[12]["continues"] == "1" and overall[11]["continues"] == "0"
+    said = "or p < 0.05 where it continues its neighbour's relation at the same delay"
+    assert said in calibration_text(written) and "(or < 0.05 continuing a run)" in calibration_short(written)
+    page = render_html(written)
+    assert html.escape(said) in page
+    # the timeline's shading of window 12 names it a continuation, never "not beyond chance"
+    assert "mirror 7.75–8.25 s, continues a sure run" in page and "not beyond chance" not in page
+    assert page_data(written, None, None, "")["windows"]["confidence"][11:13] == ["very_sure", "continues"]
+    view = ReportView.from_dict(written)
+    t12 = (written.windows[12].start_s + written.windows[12].end_s) / 2
+    state = OverlayState.from_view(view, (None, None), t12)
+    assert (state.overall, state.confidence) == ("mirror", "continues a sure run")
+    # a report where no window continued keeps the plain sentence
+    plain = read_report(write_doc(tmp_path / "plain", calibrated_doc()) / "report.json")
+    assert "continues" not in calibration_text(plain) and "run" not in calibration_short(plain)

@@ -267,8 +267,17 @@ def calibrate(windows: Windows, null: NullSamples, settings: CompareSettings) ->
         np.where(sym_candidate, windows.sync_score, np.nan),
         keys,
     )
-    # a relation that tells the side first; else symmetric; else none
-    relation = np.isin(windows.label, ("mirror", "match")) & (np.nan_to_num(p_rel, nan=1.0) < settings.alpha)
+    # a relation that tells the side first (or continues a neighbour's run); else symmetric; else none
+    candidate = np.isin(windows.label, ("mirror", "match"))
+    relation = candidate & (np.nan_to_num(p_rel, nan=1.0) < settings.alpha)
+    continues = continued_runs(
+        relation,
+        candidate & (np.nan_to_num(p_rel, nan=1.0) < settings.alpha_run),
+        windows.label,
+        windows.lag_s,
+        settings.run_lag_s,
+    )
+    relation |= continues
     symmetric = ~relation & sym_candidate & (np.nan_to_num(p_sym, nan=1.0) < settings.alpha)
     label = windows.label.copy()
     label[np.isin(label, RELATIONS) & ~relation] = "none"
@@ -301,8 +310,36 @@ def calibrate(windows: Windows, null: NullSamples, settings: CompareSettings) ->
         p_value=p_value,
         channel_p=channel_p,
         channel_label=channel_label,
+        continues=continues,
         run=replace(windows.run, calibration=_describe(null, settings)),
     )
+
+
+def continued_runs(
+    passed: np.ndarray, weak: np.ndarray, label: np.ndarray, lag_s: np.ndarray, run_lag_s: float
+) -> np.ndarray:
+    """``(W,)`` bool: windows that continue a run of passing windows (consecutive windows in time order).
+
+    A window that did not pass but whose evidence reaches the weaker level (``weak``) continues
+    its neighbour's run where that neighbour is labelled (passed, or itself continues) with the
+    same relation, at a delay within ``run_lag_s`` of the delay of the passing window the run
+    grew from (so a run cannot drift away from it): a copy made with one delay keeps it through
+    a stretch where it is harder to see, while a chance agreement seldom sits next to a passing
+    window at the same delay.  The run grows both ways from every passing window.
+    """
+    anchor = np.where(passed, lag_s, np.nan)  # the delay of the passing window each labelled window's run grew from
+    out = np.zeros(len(passed), dtype=bool)
+    open_ = weak & ~passed
+    if not open_.any():
+        return out
+    for order in (range(1, len(passed)), range(len(passed) - 2, -1, -1)):
+        for i in order:
+            j = i - 1 if order.step == 1 else i + 1
+            if open_[i] and np.isfinite(anchor[j]) and label[i] == label[j] and abs(lag_s[i] - anchor[j]) <= run_lag_s:
+                anchor[i] = anchor[j]
+                out[i] = True
+                open_[i] = False
+    return out
 
 
 def _describe(null: NullSamples, settings: CompareSettings) -> Calibration:

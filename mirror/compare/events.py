@@ -28,7 +28,9 @@ class Event:
     lag_s: float
     strength: float
     windows: int
-    p_value: float = float("nan")  # the largest p-value of its windows: every window beat chance at least this surely
+    # the largest p-value of its windows that beat chance on their own (each did so at least this surely); the
+    # windows that continue their run (p below alpha_run) are left out
+    p_value: float = float("nan")
 
     def to_dict(self) -> dict:
         return {
@@ -83,13 +85,17 @@ def events_from_windows(windows: Windows, min_windows: int = 2) -> list[Event]:
                     lag_s=float(np.nanmedian(windows.lag_s[sl])),
                     strength=strength,
                     windows=j - i + 1,
-                    p_value=float(np.nanmax(windows.p_value[sl]))
-                    if np.isfinite(windows.p_value[sl]).any()
-                    else float("nan"),
+                    p_value=_event_p(windows.p_value[sl], windows.continues[sl]),
                 )
             )
         i = j + 1
     return events
+
+
+def _event_p(p_value: np.ndarray, continues: np.ndarray) -> float:
+    """The largest p-value of an event's windows that beat chance on their own (NaN: none has one)."""
+    own = p_value[~continues]
+    return float(np.nanmax(own)) if np.isfinite(own).any() else float("nan")
 
 
 def state_shares(windows: Windows) -> Shares:

@@ -228,10 +228,14 @@ def _reference_digest(reference: Path) -> str:
         return _DIGESTS[key]
 
 
+READ_ONLY_SETTINGS = ("alpha", "alpha_run", "run_lag_s")
+"""Settings that only read the null (the levels a p-value is held to, how runs continue): not part of its key."""
+
+
 def null_identity(settings: CompareSettings, reference: Path = NULL_REFERENCE_PATH) -> str:
     """Key of the reference null for these settings: settings, reference file and comparator version."""
     digest = _reference_digest(reference)
-    keyed = {k: v for k, v in settings.to_dict().items() if k != "alpha"}  # alpha only reads the null
+    keyed = {k: v for k, v in settings.to_dict().items() if k not in READ_ONLY_SETTINGS}
     return hashlib.sha256(json.dumps([NULL_VERSION, digest, keyed], sort_keys=True).encode()).hexdigest()[:20]
 
 

@@ -29,6 +29,10 @@ class CompareSettings(Plain):
     min_arm_motion: float = 0.03  # an arm's drift-free RMS (shoulder widths) to compare it
     min_sym_motion: float = 0.02  # drift-free RMS of each person's symmetric part for "symmetric" evidence
     alpha: float = 0.01  # a relation is labelled only when its p-value against the null is below this
+    # a window next to a labelled one, with the same relation at the same delay (within run_lag_s), continues
+    # that run where its own p-value is below alpha_run (a copy that holds one delay through a weak stretch)
+    alpha_run: float = 0.05
+    run_lag_s: float = 0.25
     smooth_s: float = 0.33  # Savitzky-Golay smoothing of the features (raised for people small in the picture)
 
     def __post_init__(self) -> None:
@@ -54,6 +58,8 @@ class CompareSettings(Plain):
         check(self.min_change >= 0, "min_change", ">= 0")
         check(self.max_gap_s >= 0, "max_gap_s", ">= 0")
         check(0 < self.alpha < 1, "alpha", "in (0, 1)")
+        check(self.alpha <= self.alpha_run < 1, "alpha_run", f"in [alpha = {self.alpha:g}, 1)")
+        check(self.run_lag_s >= 0, "run_lag_s", ">= 0")
         check(0 < self.smooth_s <= self.window_s, "smooth_s", f"in (0, window_s = {self.window_s:g}]")
         for name in ("window_s", "step_s"):  # windows sit on an exact grid of the stated step
             check(

@@ -111,6 +111,10 @@ class Windows:
         B's arms) is usable.
     channel_motion : np.ndarray
         ``(W, C)`` how fast the part's antisymmetric posture moves (both people): its null's stratum.
+    continues : np.ndarray
+        ``(W,)`` bool: labelled as the continuation of a neighbouring window's relation (the same
+        relation at the same delay, within ``run_lag_s``) with its own ``p_value`` below
+        ``alpha_run`` but not below ``alpha``; False before calibration.
     pooled_mirror, pooled_match : np.ndarray
         ``(W,)`` the mirror and match scores of the lag curve averaged over this window and the
         :func:`pool_windows` windows before it (one copy made with one delay keeps its lag from
@@ -148,6 +152,7 @@ class Windows:
     channel_motion: np.ndarray
     pooled_mirror: np.ndarray
     pooled_match: np.ndarray
+    continues: np.ndarray
     run: WindowsRun
     channels: tuple[str, ...] = BODY_PARTS
 
@@ -418,6 +423,7 @@ def _compare_block(prep: Prepared, settings: CompareSettings, starts: np.ndarray
         channel_motion=ch_motion,
         pooled_mirror=pooled_mirror,
         pooled_match=pooled_match,
+        continues=np.zeros(W, dtype=bool),
         run=WindowsRun(settings=settings, lags=len(lags)),
     )
 
@@ -440,6 +446,7 @@ def _empty_windows(settings: CompareSettings) -> Windows:
         "leader": ((0,), "<U8"),
         "sided": ((0,), bool),
         "sym_moving": ((0,), bool),
+        "continues": ((0,), bool),
         "channel_label": ((0, R), "<U12"),
         "channel_active": ((0, R), bool),
     }

@@ -185,7 +185,8 @@ class OverlayState:
             if len(view.p_value):
                 state.p_value = float(view.p_value[i])
                 state.strength = strength(state.p_value, view.alpha)
-                key = label_confidence(state.overall, state.p_value, view.alpha)
+                continues = bool(view.continues[i]) if len(view.continues) == len(view) else False
+                key = label_confidence(state.overall, state.p_value, view.alpha, continues)
                 if key is not None and np.isfinite(state.p_value):
                     state.confidence = messages.CONFIDENCE[key]
         if len(view):

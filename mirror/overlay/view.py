@@ -45,6 +45,8 @@ class ReportView:
         ``(W,)`` p-value of each window's best candidate relation against the null (NaN: none).
     channel_p : np.ndarray
         ``(W, 5)`` the same per body part.
+    continues : np.ndarray
+        ``(W,)`` bool: the label continues a neighbouring window's run at a weaker level (``alpha_run``).
     alpha : float
         The significance level the labels were tested at.
     flagged : list of tuple
@@ -65,6 +67,7 @@ class ReportView:
     flagged: list = field(default_factory=list)
     messages: list = field(default_factory=list)
     channel_p: np.ndarray = field(default_factory=lambda: np.zeros((0, len(BODY_PARTS))))
+    continues: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @classmethod
     def empty(cls) -> ReportView:
@@ -103,6 +106,7 @@ class ReportView:
         lag = np.array([_f(w.lag_s) for w in wins], dtype=float)
         leader = np.array([str(w.leader or "") for w in wins], dtype=object)
         p_value = np.array([_f(w.p_value) for w in wins], dtype=float)
+        continues = np.array([bool(w.continues) for w in wins], dtype=bool)
         flagged = []
         for d in (doc.mechanical.directions if doc.mechanical is not None else {}).values():
             ranges = d.flagged_ranges
@@ -114,7 +118,9 @@ class ReportView:
             for m in doc.feedback
         ]
         messages.sort(key=lambda m: m.t_s)
-        return cls(start, end, label, chan, best, lag, leader, p_value, alpha_of(doc), flagged, messages, chan_p)
+        return cls(
+            start, end, label, chan, best, lag, leader, p_value, alpha_of(doc), flagged, messages, chan_p, continues
+        )
 
     @classmethod
     def from_results(
@@ -166,6 +172,7 @@ class ReportView:
             flagged,
             sorted(messages, key=lambda m: m.t_s),
             chan_p,
+            w.continues[order].astype(bool),
         )
 
     def __len__(self) -> int:

@@ -31,15 +31,18 @@ def confidence(p_value: float | None, alpha: float = DEFAULT_ALPHA) -> str:
     return "sure" if p < alpha else "chance"
 
 
-def label_confidence(label: str, p_value: float | None, alpha: float = DEFAULT_ALPHA) -> str | None:
+def label_confidence(
+    label: str, p_value: float | None, alpha: float = DEFAULT_ALPHA, continues: bool = False
+) -> str | None:
     """How sure a window's label is (a :data:`mirror.messages.CONFIDENCE` key), or None when there is nothing to say.
 
-    A relation (``mirror``, ``match``, ``symmetric``) gets :func:`confidence`. ``none`` is
+    A relation that continues its neighbour's run (``continues``) is ``continues``; another
+    relation (``mirror``, ``match``, ``symmetric``) gets :func:`confidence`. ``none`` is
     ``chance`` when its best candidate did not beat chance; a ``none`` whose candidate beat
     chance but scored too low for a label, and an ``insufficient`` window, get None.
     """
     if label in RELATIONS:
-        return confidence(p_value, alpha)
+        return "continues" if continues else confidence(p_value, alpha)
     if label == "none" and confidence(p_value, alpha) == "chance":
         return "chance"
     return None

@@ -63,6 +63,11 @@ def calibration_text(doc: ReportLike) -> str:
     if not cal.null:
         return messages.CALIBRATION["uncalibrated"]
     description = cal.description or messages.CALIBRATION.get(f"null_{cal.null}", str(cal.null))
+    run = _run_level(doc)
+    if run is not None:
+        return messages.render(
+            messages.CALIBRATION, "meaning_run", alpha=alpha_of(doc), description=description, alpha_run=run
+        )
     return messages.render(messages.CALIBRATION, "meaning", alpha=alpha_of(doc), description=description)
 
 
@@ -73,7 +78,16 @@ def calibration_short(doc: ReportLike) -> str:
     if not cal.null:
         return messages.CALIBRATION["uncalibrated"]
     null = messages.CALIBRATION.get(f"null_{cal.null}", str(cal.null))
+    run = _run_level(doc)
+    if run is not None:
+        return messages.render(messages.CALIBRATION, "meaning_short_run", alpha=alpha_of(doc), null=null, alpha_run=run)
     return messages.render(messages.CALIBRATION, "meaning_short", alpha=alpha_of(doc), null=null)
+
+
+def _run_level(doc: Report) -> float | None:
+    """The level at which a window continued a run, where some window of the report did (else None)."""
+    run = doc.settings.alpha_run
+    return float(run) if run is not None and any(w.continues for w in doc.windows) else None
 
 
 def _min_valid(doc: Report) -> float:

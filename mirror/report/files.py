@@ -97,6 +97,7 @@ def _windows(result: Synchrony) -> list[rm.Window]:
             match_score=_num(w.match_score[i]),
             sync_score=_num(w.sync_score[i]),
             p_value=_num(w.p_value[i]),
+            continues=bool(w.continues[i]),
             lag_s=_num(w.lag_s[i]),
             leader=str(w.leader[i]) or None,
             asymmetry=rm.Asymmetry(A=_num(w.asymmetry[i, 0]), B=_num(w.asymmetry[i, 1])),
@@ -179,7 +180,7 @@ def _csv(rows: list[dict], columns: list[str]) -> bytes:
 
 WINDOW_COLUMNS = [
     "window", "start_s", "end_s", "channel", "label", "mirror_score", "match_score", "sync_score",
-    "p_value", "lag_s", "leader", "asymmetry_A", "asymmetry_B", "valid",
+    "p_value", "continues", "lag_s", "leader", "asymmetry_A", "asymmetry_B", "valid",
 ]  # fmt: skip
 EVENT_COLUMNS = [
     "event", "start_s", "end_s", "kind", "channels", "leader", "lag_s", "strength", "p_value", "windows", "body_part",
@@ -200,6 +201,7 @@ def window_rows(doc: Report) -> list[dict]:
                 "match_score": win.match_score,
                 "sync_score": win.sync_score,
                 "p_value": win.p_value,
+                "continues": int(win.continues),
                 "lag_s": win.lag_s,
                 "leader": win.leader,
                 "asymmetry_A": win.asymmetry.A,

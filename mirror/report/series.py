@@ -3,7 +3,7 @@ from them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,6 +27,8 @@ class ChannelSeries:
     p_value : ndarray, shape (W,)
         p-value of the window's best candidate relation against the null; NaN where none was
         tested (``insufficient`` windows, parts not compared, reports older than calibration).
+    continues : ndarray of bool, shape (W,)
+        The label continues a neighbouring window's run (the whole body only; empty: none does).
     """
 
     t_s: np.ndarray
@@ -34,6 +36,11 @@ class ChannelSeries:
     match: np.ndarray
     label: np.ndarray
     p_value: np.ndarray
+    continues: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    def continued(self, i: int) -> bool:
+        """Whether window ``i``'s label continues its neighbour's run."""
+        return bool(len(self.continues) and self.continues[i])
 
 
 def _f(x: float | None) -> float:
@@ -51,6 +58,7 @@ def channel_series(doc: ReportLike) -> dict[str, ChannelSeries]:
             match=np.array([_f(w.match_score) for w in windows], dtype=float),
             label=np.array([w.label or "none" for w in windows], dtype=object),
             p_value=np.array([_f(w.p_value) for w in windows], dtype=float),
+            continues=np.array([bool(w.continues) for w in windows], dtype=bool),
         )
     }
     insufficient = [w.label == "insufficient" for w in windows]
@@ -133,13 +141,16 @@ def p_runs(series: ChannelSeries, step_s: float, labels=RELATIONS) -> list[tuple
 
 def strength_runs(
     series: ChannelSeries, step_s: float, alpha: float = DEFAULT_ALPHA, labels=RELATIONS
-) -> list[tuple[float, float, str, float, float]]:
-    """Runs of equal label and equal drawing :func:`strength`: ``(start_s, end_s, label, strength, p_value)``.
+) -> list[tuple[float, float, str, float, float, bool]]:
+    """Runs of equal label and drawing :func:`strength`: ``(start_s, end_s, label, strength, p_value, continues)``.
 
-    Tiled as :func:`label_runs`; a run ends where its windows become surer or less sure.
+    Tiled as :func:`label_runs`; a run ends where its windows become surer or less sure, and
+    where they start or stop continuing a neighbour's run (``continues``: drawn at the lowest
+    strength, with the p-value of no window of their own).
     """
     level = [strength(p, alpha) for p in series.p_value]
     return [
-        (a, b, lab, level[i], run_p_value(series.p_value[i : j + 1]))
-        for a, b, lab, i, j in _runs(series, step_s, labels, lambda i: level[i])
+        (a, b, lab, level[i], float("nan") if cont else run_p_value(series.p_value[i : j + 1]), cont)
+        for a, b, lab, i, j in _runs(series, step_s, labels, lambda i: (level[i], series.continued(i)))
+        for cont in (series.continued(i),)
     ]

@@ -15,6 +15,7 @@ from html import escape
 
 import numpy as np
 
+from mirror import messages
 from mirror.report.doc import (
     ROW_NAMES,
     ReportLike,
@@ -114,7 +115,7 @@ def render_timeline_png(doc: ReportLike, width_in: float = 11.0, dpi: int = 100)
     unmeasured = {r["row"]: r for r in share_rows(doc) if not r["measured"]}
     for ax, row in zip(axes, ROWS, strict=True):
         s = series[row]
-        for a, b, lab, level, _ in strength_runs(s, step, alpha):
+        for a, b, lab, level, _, _ in strength_runs(s, step, alpha):
             ax.axvspan(a, b, color=COLORS[lab], alpha=shade_opacity(level), lw=0)
         for e, level in stack(events.get(row, [])):
             ax.axvspan(
@@ -230,8 +231,10 @@ def render_timeline_svg(doc: ReportLike, width: int = 960, row_h: int = 70) -> s
             f'<text x="{left - 3}" y="{top + 9}" text-anchor="end" class="scale">1</text>',
             f'<text x="{left - 3}" y="{top + plot_h}" text-anchor="end" class="scale">−1</text>',
         ]
-        for a, b, lab, level, p in strength_runs(s, step, alpha):
+        for a, b, lab, level, p, continues in strength_runs(s, step, alpha):
             sure = f", p ≤ {format_p(p)} ({confidence_word(p, alpha)})" if math.isfinite(p) else ""
+            if continues:
+                sure = f", {messages.CONFIDENCE['continues']}"
             data_p = "" if not math.isfinite(p) else f"{p:g}"
             el.append(
                 f'<rect class="run {lab}" x="{x(a):.1f}" y="{top}" width="{max(0.5, x(b) - x(a)):.1f}" '

@@ -93,7 +93,7 @@ def _windows(report: Report) -> dict:
         "lag_s": [rounded(w.lag_s) for w in ws],
         "leader": [w.leader for w in ws],
         "p_value": [w.p_value for w in ws],
-        "confidence": [label_confidence(w.label or "none", w.p_value, alpha) for w in ws],
+        "confidence": [label_confidence(w.label or "none", w.p_value, alpha, w.continues) for w in ws],
         "strength": [strength(w.p_value, alpha) for w in ws],
         "channels": {},
     }

@@ -234,6 +234,11 @@ class CompareSettings(ReportModel):
     """Drift-free RMS of each person's symmetric part for ``symmetric`` evidence."""
     alpha: float | None = None
     """A relation is labelled only when its p-value against the null is below this."""
+    alpha_run: float | None = None
+    """A window next to a labelled one, with the same relation at the same delay, continues that run where its
+    own p-value is below this (null in reports written before runs continued)."""
+    run_lag_s: float | None = None
+    """How far a continuing window's delay may be from its neighbour's."""
     smooth_s: float | None = None
     """Smoothing of the features (Savitzky-Golay window), raised from 0.33 s for people small in the picture
     (few pixels per metre of body: more jitter)."""

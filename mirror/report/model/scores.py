@@ -57,8 +57,12 @@ class Window(ReportModel):
     p_value: float | None = None
     """p-value of the window's best candidate relation against the null (``calibration``):
     ``(1 + null windows scoring at least as high) / (1 + null windows)`` among null windows of the same kind, view
-    and amount of movement. A label other than ``none`` needs ``p_value < alpha``. Null for ``insufficient``
-    windows and where no relation could be a candidate."""
+    and amount of movement. A label other than ``none`` needs ``p_value < alpha``, or ``continues``. Null for
+    ``insufficient`` windows and where no relation could be a candidate."""
+    continues: bool = False
+    """The label continues a neighbouring window's run: the same relation at the same delay (within
+    ``settings.run_lag_s``), with this window's own ``p_value`` below ``settings.alpha_run`` but not below
+    ``alpha`` (a copy that keeps its delay through a stretch where it is harder to see)."""
     lag_s: float | None = None
     """Lag of the winning relation, centred on the window. Positive: B does what A did ``lag_s`` earlier."""
     leader: Leader | None = None
@@ -90,7 +94,8 @@ class Event(ReportModel):
     strength: float | None = None
     """Mean score of that relation."""
     p_value: float | None = None
-    """The largest p-value of its windows: each beat chance at least this surely."""
+    """The largest p-value of its windows that beat chance on their own (each did so at least this surely); windows
+    that continue the run (``continues``) are left out."""
     windows: int
     """How many windows."""
 
