@@ -483,6 +483,7 @@ def test_a_window_that_continues_a_run_says_so_in_every_output(tmp_path):
     assert html.escape(said) in page
     # the timeline's shading of window 12 names it a continuation, never "not beyond chance"
     assert "mirror 7.75–8.25 s, continues a sure run" in page and "not beyond chance" not in page
+    assert "faintest: continues a sure run (p under 0.05)" in page
     assert page_data(written, None, None, "")["windows"]["confidence"][11:13] == ["very_sure", "continues"]
     view = ReportView.from_dict(written)
     t12 = (written.windows[12].start_s + written.windows[12].end_s) / 2
@@ -491,3 +492,4 @@ def test_a_window_that_continues_a_run_says_so_in_every_output(tmp_path):
     # a report where no window continued keeps the plain sentence
     plain = read_report(write_doc(tmp_path / "plain", calibrated_doc()) / "report.json")
     assert "continues" not in calibration_text(plain) and "run" not in calibration_short(plain)
+    assert "continues a sure run" not in render_html(plain)

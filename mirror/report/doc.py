@@ -63,7 +63,7 @@ def calibration_text(doc: ReportLike) -> str:
     if not cal.null:
         return messages.CALIBRATION["uncalibrated"]
     description = cal.description or messages.CALIBRATION.get(f"null_{cal.null}", str(cal.null))
-    run = _run_level(doc)
+    run = run_level(doc)
     if run is not None:
         return messages.render(
             messages.CALIBRATION, "meaning_run", alpha=alpha_of(doc), description=description, alpha_run=run
@@ -78,14 +78,15 @@ def calibration_short(doc: ReportLike) -> str:
     if not cal.null:
         return messages.CALIBRATION["uncalibrated"]
     null = messages.CALIBRATION.get(f"null_{cal.null}", str(cal.null))
-    run = _run_level(doc)
+    run = run_level(doc)
     if run is not None:
         return messages.render(messages.CALIBRATION, "meaning_short_run", alpha=alpha_of(doc), null=null, alpha_run=run)
     return messages.render(messages.CALIBRATION, "meaning_short", alpha=alpha_of(doc), null=null)
 
 
-def _run_level(doc: Report) -> float | None:
+def run_level(doc: ReportLike) -> float | None:
     """The level at which a window continued a run, where some window of the report did (else None)."""
+    doc = as_report(doc)
     run = doc.settings.alpha_run
     return float(run) if run is not None and any(w.continues for w in doc.windows) else None
 
@@ -366,6 +367,6 @@ __all__ = [
     "body_part_events", "calibration_short", "calibration_text", "channel_series", "confidence", "confidence_word",
     "copy_directions", "duration_of", "flagged_ranges", "format_p", "is_calibrated", "label_confidence", "label_runs",
     "main_unusable_reason", "nothing_fix", "nothing_measured", "nothing_text", "p_runs", "p_text", "part_events",
-    "read_report", "run_p_value", "share_rows", "source_name", "step_of", "strength", "strength_runs",
+    "read_report", "run_level", "run_p_value", "share_rows", "source_name", "step_of", "strength", "strength_runs",
     "synchrony_missing", "synchrony_reference", "usability_rows", "validation_problem", "window_grid",
 ]  # fmt: skip

@@ -30,6 +30,7 @@ from mirror.report.doc import (
     is_calibrated,
     nothing_fix,
     nothing_text,
+    run_level,
     share_rows,
     smoothing_text,
     source_name,
@@ -370,7 +371,13 @@ def _timeline(doc: Report) -> str:
         "start to last window's end)</span>"
         f'<span><i class="box" style="background:#555;opacity:{lo + (hi - lo) * 0.25:.2f}"></i>'
         f'<i class="box" style="background:#555;opacity:{hi:.2f}"></i>'
-        f"fainter to darker: p just under {alpha:g} to p under {alpha / 100:g}</span></div>"
+        f"fainter to darker: p just under {alpha:g} to p under {alpha / 100:g}"
+        + (
+            f"; faintest: {messages.CONFIDENCE['continues']} (p under {run:g})"
+            if (run := run_level(doc)) is not None
+            else ""
+        )
+        + "</span></div>"
     )
     return (
         '<section id="timeline"><h2>Timeline</h2><p class="sub">Best mirror and match score of each window '
