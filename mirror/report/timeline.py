@@ -29,6 +29,7 @@ from mirror.report.doc import (
     flagged_ranges,
     format_p,
     nothing_text,
+    run_level,
     share_rows,
     step_of,
     strength_runs,
@@ -166,6 +167,10 @@ def render_timeline_png(doc: ReportLike, width_in: float = 11.0, dpi: int = 100)
             color="#555555", alpha=shade_opacity(0.25), label=f"darker: surer (p < {alpha:g} to p < {alpha / 100:g})"
         ),
     ]
+    if (run := run_level(doc)) is not None:
+        handles.append(
+            Patch(color="#555555", alpha=shade_opacity(0.0), label=f"faintest: continues a sure run (p < {run:g})")
+        )
     fig.legend(handles=handles, loc="outside upper center", ncol=4, frameon=False, fontsize=9)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
