@@ -269,10 +269,11 @@ def calibrate(windows: Windows, null: NullSamples, settings: CompareSettings) ->
     )
     # a relation that tells the side first (or continues a neighbour's run); else symmetric; else none
     candidate = np.isin(windows.label, ("mirror", "match"))
-    relation = candidate & (np.nan_to_num(p_rel, nan=1.0) < settings.alpha)
+    p_tested = np.nan_to_num(p_rel, nan=1.0)
+    relation = candidate & (p_tested < settings.alpha)
     continues = continued_runs(
         relation,
-        candidate & (np.nan_to_num(p_rel, nan=1.0) < settings.alpha_run),
+        candidate & (p_tested < settings.alpha_run),
         windows.label,
         windows.lag_s,
         settings.run_lag_s,
@@ -332,10 +333,12 @@ def continued_runs(
     open_ = weak & ~passed
     if not open_.any():
         return out
-    for order in (range(1, len(passed)), range(len(passed) - 2, -1, -1)):
-        for i in order:
-            j = i - 1 if order.step == 1 else i + 1
-            if open_[i] and np.isfinite(anchor[j]) and label[i] == label[j] and abs(lag_s[i] - anchor[j]) <= run_lag_s:
+    for step in (1, -1):  # forwards from each run's start, then backwards from its end
+        for i in np.flatnonzero(open_)[::step]:
+            j = i - step  # the neighbour already passed over
+            if not 0 <= j < len(passed) or not np.isfinite(anchor[j]):
+                continue
+            if label[i] == label[j] and abs(lag_s[i] - anchor[j]) <= run_lag_s:
                 anchor[i] = anchor[j]
                 out[i] = True
                 open_[i] = False

@@ -149,8 +149,9 @@ def strength_runs(
     strength, with the p-value of no window of their own).
     """
     level = [strength(p, alpha) for p in series.p_value]
-    return [
-        (a, b, lab, level[i], float("nan") if cont else run_p_value(series.p_value[i : j + 1]), cont)
-        for a, b, lab, i, j in _runs(series, step_s, labels, lambda i: (level[i], series.continued(i)))
-        for cont in (series.continued(i),)
-    ]
+    out = []
+    for a, b, lab, i, j in _runs(series, step_s, labels, lambda i: (level[i], series.continued(i))):
+        continues = series.continued(i)
+        p = float("nan") if continues else run_p_value(series.p_value[i : j + 1])
+        out.append((a, b, lab, level[i], p, continues))
+    return out

@@ -169,7 +169,11 @@ def render_timeline_png(doc: ReportLike, width_in: float = 11.0, dpi: int = 100)
     ]
     if (run := run_level(doc)) is not None:
         handles.append(
-            Patch(color="#555555", alpha=shade_opacity(0.0), label=f"faintest: continues a sure run (p < {run:g})")
+            Patch(
+                color="#555555",
+                alpha=shade_opacity(0.0),
+                label=f"faintest: {messages.CONFIDENCE['continues']} (p < {run:g})",
+            )
         )
     fig.legend(handles=handles, loc="outside upper center", ncol=4, frameon=False, fontsize=9)
     buf = io.BytesIO()
@@ -237,9 +241,10 @@ def render_timeline_svg(doc: ReportLike, width: int = 960, row_h: int = 70) -> s
             f'<text x="{left - 3}" y="{top + plot_h}" text-anchor="end" class="scale">−1</text>',
         ]
         for a, b, lab, level, p, continues in strength_runs(s, step, alpha):
-            sure = f", p ≤ {format_p(p)} ({confidence_word(p, alpha)})" if math.isfinite(p) else ""
             if continues:
                 sure = f", {messages.CONFIDENCE['continues']}"
+            else:
+                sure = f", p ≤ {format_p(p)} ({confidence_word(p, alpha)})" if math.isfinite(p) else ""
             data_p = "" if not math.isfinite(p) else f"{p:g}"
             el.append(
                 f'<rect class="run {lab}" x="{x(a):.1f}" y="{top}" width="{max(0.5, x(b) - x(a)):.1f}" '

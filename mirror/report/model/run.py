@@ -238,7 +238,7 @@ class CompareSettings(ReportModel):
     """A window next to a labelled one, with the same relation at the same delay, continues that run where its
     own p-value is below this (null in reports written before runs continued)."""
     run_lag_s: float | None = None
-    """How far a continuing window's delay may be from its neighbour's."""
+    """How far a continuing window's delay may be from the delay of the passing window its run grew from."""
     smooth_s: float | None = None
     """Smoothing of the features (Savitzky-Golay window), raised from 0.33 s for people small in the picture
     (few pixels per metre of body: more jitter)."""
