@@ -5,7 +5,9 @@ Features for two people at 15 Hz (a lagged mirrored copy plus noise) for 15,
 live preset (4 s windows, 0.5 s step, lags up to 3 s: 91 lags).  The whole
 comparator, calibration included, is printed per hour of landmarks against the
 issue's target, and again in a process with the command line's memory policy
-(every large array freshly mapped).  The surrogate test is timed separately (it
+(large arrays mapped on their own; the comparator reuses its temporaries while it
+runs and returns them when it ends), with that process's peak and final resident
+memory.  The surrogate test is timed separately (it
 reruns the comparator once per surrogate).
 
     python benchmarks/bench_compare.py
@@ -64,7 +66,11 @@ def main() -> None:
         f"whole comparator, calibration included: {calibrated:.2f} s per hour of landmarks "
         f"(target: under {TARGET_S_PER_HOUR:g} s per hour)"
     )
-    print(f"  the same in a process with the command line's memory policy: {_with_memory_policy():.2f} s per hour")
+    policy_s, peak_mb, after_mb = _with_memory_policy()
+    print(
+        f"  the same in a process with the command line's memory policy: {policy_s:.2f} s per hour "
+        f"(resident memory: peak {peak_mb:.0f} MB, {after_mb:.0f} MB once done)"
+    )
     short = session(1)
     t = min(_timed(lambda: analyze_features(short, settings, n_surrogates=0)) for _ in range(3))
     print(f"1 min (live's rolling analysis), calibrated against the shipped null: {1000 * t:.0f} ms")
@@ -76,23 +82,33 @@ def main() -> None:
 POLICY_CHILD = "--calibrated-hour-with-memory-policy"
 
 
-def _with_memory_policy() -> float:
-    """The calibrated hour timed in a fresh process that returns freed memory as ``mirror`` does.
+def _with_memory_policy() -> tuple[float, float, float]:
+    """``(seconds, peak MB, MB once done)``: the calibrated hour in a fresh process with ``mirror``'s memory policy.
 
     :func:`mirror.memory.return_freed_memory` maps every large array on its own (the policy is
-    for the whole process, so it gets its own): each new temporary then costs fresh pages.
+    for the whole process, so it gets its own); the comparator reuses its temporaries inside
+    :func:`mirror.memory.temporaries_reused` and hands them back when it ends.
     """
     out = subprocess.run([sys.executable, __file__, POLICY_CHILD], capture_output=True, text=True)
     words = out.stdout.split()
-    return float(words[-1]) if out.returncode == 0 and words else float("nan")
+    if out.returncode != 0 or len(words) != 3:
+        return float("nan"), float("nan"), float("nan")
+    seconds, peak_mb, after_mb = map(float, words)
+    return seconds, peak_mb, after_mb
 
 
 def _calibrated_hour_with_memory_policy() -> None:
+    import resource
+
     from mirror.memory import return_freed_memory
 
     return_freed_memory()
     f, settings = session(60), CompareSettings()
-    print(min(_timed(lambda: analyze_features(f, settings, n_surrogates=0)) for _ in range(2)))
+    best = min(_timed(lambda: analyze_features(f, settings, n_surrogates=0)) for _ in range(2))
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with open("/proc/self/statm") as statm:
+        after_mb = int(statm.read().split()[1]) * resource.getpagesize() / 2**20
+    print(best, peak_mb, after_mb)
 
 
 def _timed(fn) -> float:

@@ -15,6 +15,7 @@ from mirror.compare.settings import PRESETS, CompareSettings, settings_from_pres
 from mirror.compare.windows import Windows, compare_prepared, compare_windows
 from mirror.features import Features, compute_features
 from mirror.landmarks.types import Landmarks
+from mirror.memory import temporaries_reused
 from mirror.vocabulary import LABELS
 
 
@@ -124,6 +125,17 @@ def choose_null(prep: Prepared, settings: CompareSettings, null: NullSource | No
     return reference_null_cached(settings)
 
 
+def _calibrated(
+    features: Features, settings: CompareSettings, n_surrogates: int, seed: int, null: NullSource | None
+) -> tuple[Windows, SurrogateTest]:
+    """The calibrated windows and the surrogate test: everything they were made from is gone when it returns."""
+    prep = prepare(features, settings)
+    windows = calibrate(compare_prepared(prep, settings), choose_null(prep, settings, null), settings)
+    real = synchrony_statistic(windows)
+    test = surrogate_test(prep, settings, real, n_surrogates=n_surrogates, seed=seed, window_start_s=windows.start_s)
+    return windows, test
+
+
 def analyze_features(
     features: Features,
     settings: CompareSettings | None = None,
@@ -146,12 +158,10 @@ def analyze_features(
         and seed, the calibration, and a short clip's adapted windows.
     """
     settings, adapted = fit_to_clip(fit_to_footage(settings or CompareSettings(), features), features)
-    prep = prepare(features, settings)
-    windows = calibrate(compare_prepared(prep, settings), choose_null(prep, settings, null), settings)
+    with temporaries_reused():  # the same block-sized temporaries, window block after block
+        windows, test = _calibrated(features, settings, n_surrogates, seed, null)
     events = events_from_windows(windows)
     shares = state_shares(windows)
-    real = synchrony_statistic(windows)
-    test = surrogate_test(prep, settings, real, n_surrogates=n_surrogates, seed=seed, window_start_s=windows.start_s)
     summary = Summary(**vars(shares), synchrony=test)
     run = CompareRun(
         settings=settings,
