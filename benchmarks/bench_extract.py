@@ -12,6 +12,9 @@ the CPU time (all threads) of each pass, which other load changes less.
 (Taking turns frame by frame would not be fair: the extractor begins a frame
 before its last frame's faces are done, and those would run in bare's turn.)
 
+Both run under the command line's memory policy (:func:`mirror.memory.return_freed_memory`),
+as ``mirror extract`` and ``mirror analyze`` do.
+
     python benchmarks/bench_extract.py [--frames 150] [--repeats 5]
 """
 
@@ -34,6 +37,7 @@ from mirror.landmarks.mediapipe_adapter import (
     video_pose_landmarker,
 )
 from mirror.landmarks.models import FACE_MODEL, model_path, pose_model_path
+from mirror.memory import return_freed_memory
 from mirror.sources import Frame, FrameSource, SourceInfo
 
 REPO = Path(__file__).resolve().parents[1]
@@ -161,6 +165,7 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=150)
     parser.add_argument("--repeats", type=int, default=5, help="pairs of timed passes (bare and extractor)")
     args = parser.parse_args()
+    return_freed_memory()  # as the command line runs
     frames = load_frames(args.frames)
     recorder = RecordingBackend("lite")
     extract_landmarks(ListSource(frames), recorder, Layout("auto"))

@@ -19,6 +19,9 @@ is not).  Passes:
    that dict parsed back), with mechanical imitation and coaching (every 5 s)
    and without (the other ticks).
 
+The process runs under the command line's memory policy
+(:func:`mirror.memory.return_freed_memory`), as ``mirror live`` does.
+
     python benchmarks/bench_live.py [--seconds 15] [--frames 250] [--tick-only]
 """
 
@@ -48,6 +51,7 @@ from mirror.live import LiveSettings, OffscreenDisplay, run_live
 from mirror.live.analysis import RollingAnalysis
 from mirror.live.estimate import PairEstimator
 from mirror.live.stats import LiveStats
+from mirror.memory import return_freed_memory
 from mirror.overlay.view import ReportView
 from mirror.report import report_dict
 from mirror.sources import Frame, FrameSource, SourceInfo
@@ -206,6 +210,7 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=250, help="frames of the clip used")
     parser.add_argument("--tick-only", action="store_true", help="only pass 5 (the rolling-analysis tick)")
     args = parser.parse_args()
+    return_freed_memory()  # as the command line runs
     frames = load_frames(args.frames)
     print(
         f"{len(frames)} frames of 640x480, two people (examples/raga_2people.mp4); "
