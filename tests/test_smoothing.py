@@ -18,6 +18,7 @@ import pytest
 from mirror.compare import (
     PRESETS,
     SMOOTHING_BY_SCALE,
+    SMOOTHING_MARGIN,
     CompareSettings,
     analyze_features,
     fit_to_footage,
@@ -30,6 +31,7 @@ from mirror.compare.windows import compare_prepared
 from mirror.features import FEATURES, Features, compute_features
 from mirror.features.body import image_scale_px_per_m
 from mirror.landmarks import ExtractSettings, extract_video
+from mirror.live.analysis import RollingAnalysis
 from tests.conftest import EXAMPLES
 from tests.scenes import PERSON_CLIPS, SCENES_VERSION, Segment, build_scene, poor_camera, write_scene
 
@@ -66,6 +68,61 @@ def test_the_smoothing_is_only_raised_and_every_level_is_a_setting_with_its_own_
     assert smoothing_levels(asked) == []
     with pytest.raises(Exception, match="smooth_s"):
         CompareSettings(smooth_s=0.0)
+
+
+@pytest.mark.parametrize(
+    ("held", "px_per_m", "smooth_s"),
+    [
+        (None, (310.0, 310.0), 0.33),  # a first update: the size alone decides
+        (0.5, (310.0, 310.0), 0.5),  # just over the 300 floor: the level held stays
+        (0.5, (335.0, 335.0), 0.33),  # clearly over it
+        (0.33, (290.0, 290.0), 0.33),  # just under it
+        (0.33, (265.0, 265.0), 0.5),  # clearly under it
+        (0.33, (150.0, 150.0), 0.75),  # two levels at once
+        (0.75, (500.0, 500.0), 0.33),
+        (0.75, (np.nan, np.nan), 0.33),  # no scale: the settings
+    ],
+)
+def test_a_running_analysis_keeps_its_smoothing_until_the_size_clearly_asks_for_another(held, px_per_m, smooth_s):
+    assert fit_to_footage(CompareSettings(), _features(px_per_m), held_smooth_s=held).smooth_s == smooth_s
+    # the settings' own smoothing is still never lowered
+    asked = replace(CompareSettings(), smooth_s=0.75)
+    assert fit_to_footage(asked, _features(px_per_m), held_smooth_s=held).smooth_s == 0.75
+
+
+@pytest.mark.model
+def test_live_does_not_switch_smoothing_while_two_people_sit_on_a_size_floor(extracted):
+    """Two people whose size sits on the 300 px/m floor (seated side by side in a webcam picture).
+
+    The real landmarks of raga_2people, placed in pictures that make the pair 3 % larger, then 3 %
+    smaller, than the floor, update after update: each size alone would flip the smoothing, and
+    with it the windows' scores; the running analysis keeps the level it chose first.
+    """
+    lm = extracted(EXAMPLES / "raga_2people.mp4", fps=5.0)
+    scale = float(np.nanmean(image_scale_px_per_m(lm)))
+    floor = SMOOTHING_BY_SCALE[0][0]
+    assert SMOOTHING_MARGIN > 0.03
+
+    def at(size: float):
+        k = size / scale
+        return replace(lm, frame_size=(round(lm.frame_size[0] * k), round(lm.frame_size[1] * k)))
+
+    sizes = [floor * 1.03, floor * 0.97] * 3
+    fresh = [RollingAnalysis() for _ in sizes]
+    for analysis, size in zip(fresh, sizes, strict=True):
+        analysis.update(at(size))
+    assert [a.smooth_s for a in fresh] == [SMOOTHING_BY_SCALE[0][1], SMOOTHING_BY_SCALE[1][1]] * 3
+
+    running = RollingAnalysis()
+    chosen = []
+    for size in sizes:
+        running.update(at(size))
+        chosen.append(running.smooth_s)
+    assert chosen == [SMOOTHING_BY_SCALE[0][1]] * len(sizes), chosen
+    assert running.runs == len(sizes)
+    # a clear change of size is followed
+    running.update(at(floor * 0.85))
+    assert running.smooth_s == SMOOTHING_BY_SCALE[1][1]
 
 
 @pytest.mark.model

@@ -100,19 +100,44 @@ def smoothing_levels(settings: CompareSettings) -> list[CompareSettings]:
     return [replace(settings, smooth_s=s) for _, s in SMOOTHING_BY_SCALE if s > settings.smooth_s + 1e-9]
 
 
-def fit_to_footage(settings: CompareSettings, features: Features) -> CompareSettings:
+SMOOTHING_MARGIN = 0.1
+"""Share of a level's floor by which the people's size must pass it before a running analysis
+(``mirror live``: the last minute, every half second) changes level.  Seated side by side in a
+640x480 webcam picture two people are about 300 pixels per metre, on a floor: without the margin
+their smoothing, and with it a window's score and p-value, could change from one update to the
+next while nobody moved."""
+
+
+def _level(size: float) -> float:
+    return next(s for floor, s in SMOOTHING_BY_SCALE if size >= floor)
+
+
+def fit_to_footage(
+    settings: CompareSettings, features: Features, held_smooth_s: float | None = None
+) -> CompareSettings:
     """Settings whose smoothing suits how large the two people are in the picture (:data:`SMOOTHING_BY_SCALE`).
 
     Their mean scale decides, so both get the same filter (a copy is compared through the
     same filter) and the two pose models, whose scales of one person differ by a few
     percent, seldom choose differently.  The smoothing is only ever raised.  Features
     without a scale (hand-built) keep the settings.
+
+    ``held_smooth_s``: the level a running analysis chose last time.  It is kept until the
+    people's size passes another level's floor by :data:`SMOOTHING_MARGIN`.
     """
     scale = features.px_per_m
     if scale is None or not np.isfinite(scale).any():
         return settings
     size = float(np.nanmean(scale))
-    smooth_s = next(s for floor, s in SMOOTHING_BY_SCALE if size >= floor)
+    smooth_s = _level(size)
+    if held_smooth_s is not None and smooth_s != held_smooth_s:
+        lighter, heavier = _level(size / (1 + SMOOTHING_MARGIN)), _level(size * (1 + SMOOTHING_MARGIN))
+        if lighter < held_smooth_s:  # larger than a lighter level's floor by the margin
+            smooth_s = lighter
+        elif heavier > held_smooth_s:  # smaller than the held level's floor by the margin
+            smooth_s = heavier
+        else:
+            smooth_s = held_smooth_s
     return replace(settings, smooth_s=smooth_s) if smooth_s > settings.smooth_s + 1e-9 else settings
 
 
@@ -142,6 +167,7 @@ def analyze_features(
     n_surrogates: int = 200,
     seed: int = 0,
     null: NullSource | None = None,
+    held_smooth_s: float | None = None,
 ) -> Synchrony:
     """Windows (calibrated against a null), events and statistics from two people's features.
 
@@ -150,6 +176,9 @@ def analyze_features(
     null : {"reference", "session"}, optional
         The null the windows are judged against; default: the session's own surrogates for a
         long session, else the shipped reference (:mod:`mirror.compare.nulls`).
+    held_smooth_s : float, optional
+        The smoothing a running analysis chose last time (``run.settings.smooth_s``), kept
+        until the people's size clearly asks for another (:func:`fit_to_footage`).
 
     Returns
     -------
@@ -157,7 +186,7 @@ def analyze_features(
         The result; :attr:`Synchrony.run` holds the settings used, the surrogate test's size
         and seed, the calibration, and a short clip's adapted windows.
     """
-    settings, adapted = fit_to_clip(fit_to_footage(settings or CompareSettings(), features), features)
+    settings, adapted = fit_to_clip(fit_to_footage(settings or CompareSettings(), features, held_smooth_s), features)
     with temporaries_reused():  # the same block-sized temporaries, window block after block
         windows, test = _calibrated(features, settings, n_surrogates, seed, null)
     events = events_from_windows(windows)
@@ -192,6 +221,7 @@ __all__ = [
     "WindowsRun",
     "PRESETS",
     "SMOOTHING_BY_SCALE",
+    "SMOOTHING_MARGIN",
     "CompareSettings",
     "Event",
     "NullSamples",

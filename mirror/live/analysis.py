@@ -45,6 +45,11 @@ class RollingAnalysis:
         Comparator updates so far; mechanical-imitation and coaching runs so far.
     mechanical : Mechanical or None
         The latest mechanical-imitation result (None before the first).
+    smooth_s : float or None
+        The smoothing the latest update chose for how large the people are in the picture;
+        the next update keeps it until their size clearly asks for another
+        (:data:`~mirror.compare.SMOOTHING_MARGIN`), so the labels do not change with it
+        while nobody moves.
     """
 
     settings: CompareSettings = field(default_factory=lambda: PRESETS["live"])
@@ -54,6 +59,7 @@ class RollingAnalysis:
     runs: int = 0
     mechanical_runs: int = 0
     mechanical: Mechanical | None = None
+    smooth_s: float | None = None
     _last_mechanical_t: float = -np.inf
     _messages: dict[tuple[str, str, int], Message] = field(default_factory=dict)
 
@@ -68,7 +74,8 @@ class RollingAnalysis:
         if len(landmarks) < 2 or landmarks.t_s[-1] - landmarks.t_s[0] < self.settings.window_s:
             return self.view
         features = compute_features(landmarks)
-        synchrony = analyze_features(features, self.settings, n_surrogates=0)
+        synchrony = analyze_features(features, self.settings, n_surrogates=0, held_smooth_s=self.smooth_s)
+        self.smooth_s = synchrony.run.settings.smooth_s
         now = float(landmarks.t_s[-1])
         self.runs += 1
         if now - self._last_mechanical_t >= self.mechanical_every_s:
