@@ -135,6 +135,12 @@ def test_a_person_s_scale_follows_the_picture_size_not_the_view(extracted):
     np.testing.assert_allclose(image_scale_px_per_m(half), scale * np.array(half.frame_size[0]) / lm.frame_size[0])
     assert compute_features(lm).px_per_m is not None
     assert image_scale_px_per_m(replace(lm, frame_size=(0, 0))) is None
+    # practice against a partner clip: each person in their own picture (a webcam at 640x480, a
+    # clip at twice the size), each measured at their own picture's size
+    w, h = lm.frame_size
+    solo = replace(lm, info=replace(lm.info, frame_sizes={"A": [w, h], "B": [2 * w, 2 * h]}))
+    np.testing.assert_allclose(image_scale_px_per_m(solo), scale * np.array([1.0, 2.0]))
+    assert np.isclose(compute_features(solo).px_per_m[1], 2 * scale[1])
 
 
 def _poor_mirror_scene() -> Path:

@@ -55,7 +55,7 @@ from mirror.features.usability import (
 )
 from mirror.landmarks.skeleton import BLENDSHAPE_NAMES, POSE
 from mirror.landmarks.types import Landmarks
-from mirror.vocabulary import BODY_PARTS, FACE_PAIRS, FEATURE_CHANNEL_OF, BodyPart, FeatureChannel
+from mirror.vocabulary import BODY_PARTS, FACE_PAIRS, FEATURE_CHANNEL_OF, PEOPLE, BodyPart, FeatureChannel
 
 Kind = Literal["lateral", "signed", "unsigned"]
 KINDS: tuple[Kind, ...] = ("lateral", "signed", "unsigned")
@@ -377,14 +377,18 @@ def image_scale_px_per_m(landmarks: Landmarks, min_visibility: float = 0.5) -> n
     In each frame, the RMS spread of the seen :data:`SCALE_POINTS` in the image (pixels) over
     their spread in the world landmarks' x-y plane (metres, the pose model's own estimate of
     the body).  Both shrink alike when a person turns to profile, so the ratio is the
-    distance to the camera and the picture's resolution, not the view.  NaN for a person
-    never seen with four such points; None when the frame size is unknown.
+    distance to the camera and the picture's resolution, not the view.  Each person is
+    measured in their own picture: live practice against a partner clip records each
+    source's size (``info.frame_sizes``), and a clip's 1920x1080 person is not read at the
+    webcam's 640x480.  NaN for a person never seen with four such points; None when the frame
+    size is unknown.
     """
-    w, h = landmarks.frame_size
-    if not (w > 0 and h > 0) or not len(landmarks):
+    own = landmarks.info.frame_sizes or {}
+    sizes = np.array([own.get(p, landmarks.frame_size) for p in PEOPLE], dtype=np.float64)  # (2, 2)
+    if not (sizes > 0).all() or not len(landmarks):
         return None
     idx = [POSE[n] for n in SCALE_POINTS]
-    image = landmarks.pose_image[:, :, idx, :2].astype(np.float64) * (w, h)
+    image = landmarks.pose_image[:, :, idx, :2].astype(np.float64) * sizes[None, :, None, :]
     world = landmarks.pose_world[:, :, idx, :2].astype(np.float64)
     seen = (
         (landmarks.pose_visibility[:, :, idx] >= min_visibility)
