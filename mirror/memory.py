@@ -21,6 +21,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 
 LARGE_BLOCK_BYTES = 128 * 1024
 """Blocks from this size up are mapped on their own and unmapped when freed (glibc's initial threshold)."""
@@ -38,8 +39,12 @@ _policy_bytes: int | None = None  # the threshold :func:`return_freed_memory` se
 _reusing = 0  # stages inside :func:`temporaries_reused` now (threads may overlap)
 
 
+@cache
 def _libc():
-    """glibc's ``mallopt`` and ``malloc_trim``, or None (not Linux, or a libc without them)."""
+    """glibc's ``mallopt`` and ``malloc_trim``, or None (not Linux, or a libc without them).
+
+    Looked up once: finding the C library runs ``ldconfig``, and the comparator enters
+    :func:`temporaries_reused` at every live update."""
     if not sys.platform.startswith("linux"):
         return None
     try:
